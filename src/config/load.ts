@@ -1,0 +1,70 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { configFromEnv } from './env.js';
+import { configSchema, type Config } from './schema.js';
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export interface ConfigSources {
+  file?: string | undefined;
+  env: NodeJS.ProcessEnv;
+  /** Command-line flags, which win over the environment, which wins over the file. */
+  overrides?: Record<string, unknown>;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+const merge = (base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> => {
+  const out = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    const prev = out[k];
+    out[k] = isObject(prev) && isObject(v) && k !== 'profiles' ? merge(prev, v) : v;
+  }
+  return out;
+};
+
+/** Loads, validates and freezes the config. A bad value throws a ConfigError naming its key. */
+export const loadConfig = (sources: ConfigSources): Readonly<Config> => {
+  let fromFile: Record<string, unknown> = {};
+  if (sources.file) {
+    let text: string;
+    try {
+      text = readFileSync(sources.file, 'utf8');
+    } catch (err) {
+      throw new ConfigError(`cannot read config file ${sources.file}: ${(err as Error).message}`);
+    }
+    let parsed: unknown;
+    try {
+      parsed = parseYaml(text);
+    } catch (err) {
+      throw new ConfigError(`config file ${sources.file} is not valid YAML: ${(err as Error).message}`);
+    }
+    if (parsed != null && !isObject(parsed)) throw new ConfigError(`config file ${sources.file} must hold a mapping`);
+    fromFile = (parsed as Record<string, unknown> | null) ?? {};
+  }
+  const env = configFromEnv(sources.env);
+  if (env.errors.length > 0) throw new ConfigError(`invalid configuration:\n  ${env.errors.join('\n  ')}`);
+  const merged = merge(merge(fromFile, env.values), sources.overrides ?? {});
+  const result = configSchema.safeParse(merged);
+  if (!result.success) {
+    const lines = result.error.issues.flatMap((issue) =>
+      issue.code === 'unrecognized_keys'
+        ? issue.keys.map((k) => `${[...issue.path, k].join('.')}: unknown key`)
+        : [`${issue.path.join('.') || '(root)'}: ${issue.message}`],
+    );
+    throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  const config = { ...result.data, data_dir: resolve(result.data.data_dir) };
+  return deepFreeze(config);
+};
+
+const deepFreeze = <T>(value: T): T => {
+  if (typeof value === 'object' && value !== null) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+};

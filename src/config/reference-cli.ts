@@ -1,0 +1,3 @@
+import { configReference } from './reference.js';
+
+process.stdout.write(configReference());

@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { envName, type JsonSchema } from './env.js';
+import { configSchema } from './schema.js';
+
+/** Markdown reference of every config key, generated from the schema so it cannot drift. */
+export const configReference = (): string => {
+  const json = z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+  const rows: string[] = [];
+  const walk = (node: JsonSchema, path: string[]): void => {
+    if (node.type === 'object' && node.properties && !(path.length > 0 && path.at(-1) === 'profiles')) {
+      for (const [key, child] of Object.entries(node.properties)) walk(child, [...path, key]);
+      return;
+    }
+    const type = node.enum ? node.enum.map((v) => JSON.stringify(v)).join(' \\| ') : (node.type ?? 'object');
+    const def = node.default === undefined ? '' : `\`${JSON.stringify(node.default)}\``;
+    rows.push(`| \`${path.join('.')}\` | \`${envName(path)}\` | ${type} | ${def} | ${node.description ?? ''} |`);
+  };
+  walk(json, []);
+  const profile = z.toJSONSchema(configSchema.shape.profiles.unwrap().valueType, { io: 'input' }) as JsonSchema;
+  const profileRows = Object.entries(profile.properties ?? {}).map(
+    ([key, node]) =>
+      `| \`${key}\` | ${node.type ?? 'object'} | ${node.default === undefined ? '' : `\`${JSON.stringify(node.default)}\``} | ${node.description ?? ''} |`,
+  );
+  return [
+    '# Configuration reference',
+    '',
+    '<!-- generated from src/config/schema.ts by `npm run docs:config`; do not edit by hand -->',
+    '',
+    'nbhub reads a YAML file (`nbhub start --config FILE`), then `NBHUB_*` environment variables, then the',
+    'command-line flags, each overriding the one before. Maps and lists take JSON in the environment.',
+    'The whole config is validated at start-up; a bad value stops the hub with a message naming the key.',
+    '',
+    '| key | environment | type | default | meaning |',
+    '|---|---|---|---|---|',
+    ...rows,
+    '',
+    '## A profile (`profiles.<name>`)',
+    '',
+    '| key | type | default | meaning |',
+    '|---|---|---|---|',
+    ...profileRows,
+    '',
+  ].join('\n');
+};

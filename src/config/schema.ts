@@ -1,0 +1,96 @@
+import { z } from 'zod';
+
+/**
+ * The whole configuration, validated once at start-up and frozen. Every leaf can also be set from the
+ * environment as NBHUB_ + its path in upper case (`api.slow_spawn_timeout_seconds` ↔
+ * NBHUB_API_SLOW_SPAWN_TIMEOUT_SECONDS); maps and lists take JSON there. docs/configuration.md is
+ * generated from this file (`npm run docs:config`).
+ */
+const seconds = (def: number, description: string) =>
+  z.number().min(0).max(86_400 * 365).default(def).describe(description);
+
+export const profileSchema = z
+  .object({
+    display_name: z.string().default('').describe('Name shown in the console.'),
+    command: z
+      .array(z.string())
+      .default([])
+      .describe(
+        'Command line of the runtime. Placeholders: {ip} {port} {base_url} {token} {workspace}. Empty: detect Jupyter (JupyterLab, else the classic notebook, else jupyter server).',
+      ),
+    environment: z.record(z.string(), z.string()).default({}).describe('Extra environment variables.'),
+    readiness_path: z
+      .string()
+      .default('api')
+      .describe('Path under the base URL that answers 2xx once the runtime is ready.'),
+    start_timeout_seconds: seconds(60, 'A runtime not ready within this time is stopped and marked failed.'),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    ip: z.string().default('127.0.0.1').describe('Address the hub listens on.'),
+    port: z.number().int().min(0).max(65_535).default(8000).describe('Port the hub listens on.'),
+    data_dir: z
+      .string()
+      .min(1)
+      .default('./nbhub-data')
+      .describe('Where the SQLite store, workspaces and runtime logs live.'),
+    database_url: z
+      .string()
+      .default('')
+      .refine((v) => v === '' || /^postgres(ql)?:\/\//.test(v), 'must be empty (SQLite) or postgres://…')
+      .describe('Empty: SQLite in the data dir. postgres://user@host/db: PostgreSQL.'),
+    log_level: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .default('info')
+      .describe('Log verbosity.'),
+    cookie_secure: z
+      .enum(['auto', 'always', 'never'])
+      .default('auto')
+      .describe('Secure flag of the session cookie; auto: when the request came over https (or X-Forwarded-Proto: https).'),
+    session_max_age_seconds: seconds(14 * 86_400, 'Lifetime of a login session.'),
+    api: z
+      .object({
+        slow_spawn_timeout_seconds: seconds(
+          10,
+          'How long a start request waits for readiness before answering 202 (still pending) instead of 201.',
+        ),
+        slow_stop_timeout_seconds: seconds(10, 'How long a stop request waits before answering 202 instead of 204.'),
+        max_body_bytes: z
+          .number()
+          .int()
+          .min(1024)
+          .default(1_048_576)
+          .describe('Largest request body the API accepts (the proxy does not limit bodies).'),
+        page_default_limit: z.number().int().min(1).default(200).describe('Page size when ?limit= is absent.'),
+        page_max_limit: z.number().int().min(1).default(200).describe('Largest ?limit= accepted.'),
+      })
+      .strict()
+      .prefault({}),
+    lifecycle: z
+      .object({
+        stop_runtimes_on_shutdown: z
+          .boolean()
+          .default(false)
+          .describe('On SIGTERM, also stop every runtime (default: leave them running, to be adopted).'),
+        stop_grace_seconds: seconds(5, 'After SIGTERM, how long a runtime has before SIGKILL.'),
+        poll_seconds: seconds(5, 'How often every runtime is polled for an unnoticed exit.'),
+      })
+      .strict()
+      .prefault({}),
+    spawner: z
+      .object({
+        default_profile: z.string().default('default').describe('Profile used when a start request names none.'),
+      })
+      .strict()
+      .prefault({}),
+    profiles: z
+      .record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'profile names: lower-case letters, digits, _ and -'), profileSchema)
+      .default({})
+      .describe('Runtime profiles by name. A profile named default replaces the detected Jupyter one.'),
+  })
+  .strict();
+
+export type Config = z.infer<typeof configSchema>;
+export type ProfileConfig = z.infer<typeof profileSchema>;

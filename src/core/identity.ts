@@ -1,0 +1,21 @@
+/** Who is making a request, however they proved it. */
+export interface Identity {
+  user: string;
+  admin: boolean;
+  via: 'token' | 'cookie';
+  /** For cookie sessions: the value a write must echo in X-XSRFToken. */
+  xsrf?: string;
+}
+
+/** The credentials a request carries, already extracted from headers (services never see requests). */
+export interface Credentials {
+  authorization?: string | undefined;
+  cookie?: string | undefined;
+  queryToken?: string | undefined;
+}
+
+export interface IdentityResolver {
+  identify(credentials: Credentials): Promise<Identity | null>;
+}
+
+export const canAccess = (who: Identity, owner: string): boolean => who.admin || who.user === owner;

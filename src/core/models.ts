@@ -1,0 +1,63 @@
+/** Records as the store keeps them. Times are milliseconds since the epoch. */
+
+export interface UserRecord {
+  name: string;
+  admin: boolean;
+  passwordHash: string | null;
+  created: number;
+  lastActivity: number | null;
+}
+
+/** What a runtime should be; only the API and the culler write it (DESIGN.md idea 1). */
+export type DesiredState = 'running' | 'stopped';
+
+/** What the reconciler last observed and acted on. */
+export type ServerState = 'stopped' | 'pending' | 'running' | 'stopping' | 'failed';
+
+export type StopReason = 'user' | 'admin' | 'failed' | 'idle' | 'max_age' | 'shutdown' | 'timeout';
+
+export interface ServerRecord {
+  user: string;
+  /** '' is the default server. */
+  name: string;
+  profile: string;
+  desired: DesiredState;
+  state: ServerState;
+  /** Versioned spawner handle (JSON), kept so a restarted hub can adopt or stop the runtime. */
+  handle: string | null;
+  /** Where the hub reaches the runtime (origin), and the secret it adds upstream. */
+  target: string | null;
+  runtimeToken: string | null;
+  created: number;
+  started: number | null;
+  ready: number | null;
+  lastActivity: number | null;
+  stoppedAt: number | null;
+  stopReason: StopReason | null;
+  /** Who asked for the last change (a user name, 'culler', 'hub'). */
+  requestedBy: string | null;
+  exitStatus: number | null;
+  logTail: string | null;
+  message: string | null;
+  userOptions: Record<string, unknown>;
+}
+
+export interface TokenRecord {
+  id: string;
+  user: string;
+  hash: string;
+  /** First characters of the token, to tell tokens apart in listings without revealing them. */
+  prefix: string;
+  note: string;
+  created: number;
+  expiresAt: number | null;
+  lastActivity: number | null;
+}
+
+export interface SessionRecord {
+  idHash: string;
+  user: string;
+  xsrf: string;
+  created: number;
+  expiresAt: number;
+}

@@ -1,0 +1,14 @@
+/**
+ * User and server names end up in URLs, process environments and folder names, so they are
+ * restricted to a portable alphabet: no slashes, no dots at the start, nothing a path could abuse.
+ */
+export const USER_NAME_PATTERN = '^[a-z0-9][a-z0-9_.-]{0,63}$';
+export const SERVER_NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$';
+
+const userRe = new RegExp(USER_NAME_PATTERN);
+const serverRe = new RegExp(SERVER_NAME_PATTERN);
+
+export const isValidUserName = (name: string): boolean => userRe.test(name) && !name.includes('..');
+/** The default server has the empty name; named servers follow SERVER_NAME_PATTERN. */
+export const isValidServerName = (name: string): boolean =>
+  name === '' || (serverRe.test(name) && !name.includes('..'));

@@ -1,0 +1,66 @@
+import type { ServerRecord, SessionRecord, TokenRecord, UserRecord } from './models.js';
+
+/** `?state=` of JupyterHub's user list: active = any server running or in transition. */
+export type UserStateFilter = 'active' | 'ready' | 'inactive';
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+}
+
+export interface UserRepo {
+  /** Throws HubError CONFLICT when the name is taken. */
+  create(user: UserRecord): Promise<void>;
+  get(name: string): Promise<UserRecord | undefined>;
+  list(query: { offset: number; limit: number; state?: UserStateFilter }): Promise<Page<UserRecord>>;
+  count(): Promise<number>;
+  update(name: string, patch: Partial<Omit<UserRecord, 'name' | 'created'>>): Promise<void>;
+  /** Renames a user and everything keyed by the name; throws CONFLICT when the new name is taken. */
+  rename(from: string, to: string): Promise<void>;
+  /** Deletes the user with its tokens, sessions and server records. */
+  delete(name: string): Promise<void>;
+}
+
+export interface ServerRepo {
+  get(user: string, name: string): Promise<ServerRecord | undefined>;
+  listByUser(user: string): Promise<ServerRecord[]>;
+  listByUsers(users: string[]): Promise<ServerRecord[]>;
+  listAll(): Promise<ServerRecord[]>;
+  /** Insert or replace the whole record. */
+  put(record: ServerRecord): Promise<void>;
+  delete(user: string, name: string): Promise<void>;
+}
+
+export interface TokenRepo {
+  create(token: TokenRecord): Promise<void>;
+  findByHash(hash: string): Promise<TokenRecord | undefined>;
+  get(user: string, id: string): Promise<TokenRecord | undefined>;
+  listByUser(user: string): Promise<TokenRecord[]>;
+  delete(user: string, id: string): Promise<boolean>;
+  touch(id: string, at: number): Promise<void>;
+}
+
+export interface SessionRepo {
+  create(session: SessionRecord): Promise<void>;
+  get(idHash: string): Promise<SessionRecord | undefined>;
+  delete(idHash: string): Promise<void>;
+  deleteExpired(now: number): Promise<number>;
+}
+
+/** Small key/value facts about the installation (for example: the first-run notice was shown). */
+export interface MetaRepo {
+  get(key: string): Promise<string | undefined>;
+  set(key: string, value: string): Promise<void>;
+}
+
+export interface Store {
+  readonly dialect: 'sqlite' | 'postgres';
+  readonly users: UserRepo;
+  readonly servers: ServerRepo;
+  readonly tokens: TokenRepo;
+  readonly sessions: SessionRepo;
+  readonly meta: MetaRepo;
+  /** Applies pending versioned migrations; safe to call on every start. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+}

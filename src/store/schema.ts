@@ -1,0 +1,62 @@
+/** Row types as kysely sees them. Booleans are 0/1 and times are epoch milliseconds, for both dialects. */
+export interface UsersTable {
+  name: string;
+  admin: number;
+  password_hash: string | null;
+  created: number;
+  last_activity: number | null;
+}
+
+export interface ServersTable {
+  user_name: string;
+  name: string;
+  profile: string;
+  desired: string;
+  state: string;
+  handle: string | null;
+  target: string | null;
+  runtime_token: string | null;
+  created: number;
+  started: number | null;
+  ready: number | null;
+  last_activity: number | null;
+  stopped_at: number | null;
+  stop_reason: string | null;
+  requested_by: string | null;
+  exit_status: number | null;
+  log_tail: string | null;
+  message: string | null;
+  user_options: string;
+}
+
+export interface TokensTable {
+  id: string;
+  user_name: string;
+  hash: string;
+  prefix: string;
+  note: string;
+  created: number;
+  expires_at: number | null;
+  last_activity: number | null;
+}
+
+export interface SessionsTable {
+  id_hash: string;
+  user_name: string;
+  xsrf: string;
+  created: number;
+  expires_at: number;
+}
+
+export interface MetaTable {
+  key: string;
+  value: string;
+}
+
+export interface Database {
+  users: UsersTable;
+  servers: ServersTable;
+  tokens: TokensTable;
+  sessions: SessionsTable;
+  meta: MetaTable;
+}

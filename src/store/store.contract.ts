@@ -1,0 +1,135 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ServerRecord, UserRecord } from '../core/models.js';
+import type { Store } from '../core/store.js';
+
+/** One behaviour for every Store; each implementation's test calls this (like hono's common.case.test.ts). */
+export const storeContract = (name: string, open: () => Promise<{ store: Store; cleanup: () => Promise<void> }>): void => {
+  describe(`Store contract: ${name}`, () => {
+    let store: Store;
+    let cleanup: () => Promise<void>;
+    beforeAll(async () => {
+      ({ store, cleanup } = await open());
+      await store.migrate();
+      await store.migrate(); // idempotent
+    });
+    afterAll(async () => {
+      await store.close();
+      await cleanup();
+    });
+
+    const user = (n: string, extra: Partial<UserRecord> = {}): UserRecord => ({
+      name: n,
+      admin: false,
+      passwordHash: null,
+      created: 1_700_000_000_000 + n.length,
+      lastActivity: null,
+      ...extra,
+    });
+    const server = (u: string, n: string, extra: Partial<ServerRecord> = {}): ServerRecord => ({
+      user: u,
+      name: n,
+      profile: 'default',
+      desired: 'stopped',
+      state: 'stopped',
+      handle: null,
+      target: null,
+      runtimeToken: null,
+      created: 1_700_000_000_000,
+      started: null,
+      ready: null,
+      lastActivity: null,
+      stoppedAt: null,
+      stopReason: null,
+      requestedBy: null,
+      exitStatus: null,
+      logTail: null,
+      message: null,
+      userOptions: {},
+      ...extra,
+    });
+
+    it('creates, reads and refuses duplicate users', async () => {
+      await store.users.create(user('alice', { admin: true, passwordHash: 'h' }));
+      expect(await store.users.get('alice')).toEqual(user('alice', { admin: true, passwordHash: 'h' }));
+      await expect(store.users.create(user('alice'))).rejects.toMatchObject({ code: 'CONFLICT' });
+      expect(await store.users.get('nobody')).toBeUndefined();
+    });
+
+    it('updates users and keeps large times exact', async () => {
+      await store.users.update('alice', { admin: false, lastActivity: 4_102_444_800_123 });
+      const got = await store.users.get('alice');
+      expect(got?.admin).toBe(false);
+      expect(got?.lastActivity).toBe(4_102_444_800_123);
+    });
+
+    it('lists users with pagination, totals and state filters', async () => {
+      for (const n of ['bob', 'carol', 'dave']) await store.users.create(user(n));
+      await store.servers.put(server('bob', '', { state: 'running', desired: 'running' }));
+      await store.servers.put(server('carol', 'x', { state: 'pending', desired: 'running' }));
+      await store.servers.put(server('dave', '', { state: 'stopped' }));
+      const page = await store.users.list({ offset: 1, limit: 2 });
+      expect(page.total).toBe(4);
+      expect(page.items).toHaveLength(2);
+      const names = (s?: 'active' | 'ready' | 'inactive') =>
+        store.users.list({ offset: 0, limit: 100, ...(s ? { state: s } : {}) }).then((p) => p.items.map((u) => u.name).sort());
+      expect(await names('active')).toEqual(['bob', 'carol']);
+      expect(await names('ready')).toEqual(['bob']);
+      expect(await names('inactive')).toEqual(['alice', 'dave']);
+      expect((await store.users.list({ offset: 0, limit: 100, state: 'ready' })).total).toBe(1);
+      expect(await store.users.count()).toBe(4);
+    });
+
+    it('stores server records whole, including JSON options', async () => {
+      const rec = server('bob', 'lab', { handle: '{"v":1}', userOptions: { profile: 'big', n: [1, 2] }, exitStatus: 3, logTail: 'line' });
+      await store.servers.put(rec);
+      expect(await store.servers.get('bob', 'lab')).toEqual(rec);
+      await store.servers.put({ ...rec, state: 'running' });
+      expect((await store.servers.get('bob', 'lab'))?.state).toBe('running');
+      expect((await store.servers.listByUser('bob')).map((s) => s.name)).toEqual(['', 'lab']);
+      expect((await store.servers.listByUsers(['bob', 'carol'])).length).toBe(3);
+      await store.servers.delete('bob', 'lab');
+      expect(await store.servers.get('bob', 'lab')).toBeUndefined();
+    });
+
+    it('finds tokens by hash only, lists and deletes them', async () => {
+      const t = { id: 'a1', user: 'bob', hash: 'h1', prefix: 'nbh_ab', note: 'cli', created: 1, expiresAt: null, lastActivity: null };
+      await store.tokens.create(t);
+      await expect(store.tokens.create({ ...t, id: 'a2' })).rejects.toMatchObject({ code: 'CONFLICT' });
+      expect(await store.tokens.findByHash('h1')).toEqual(t);
+      await store.tokens.touch('a1', 99);
+      expect((await store.tokens.get('bob', 'a1'))?.lastActivity).toBe(99);
+      expect(await store.tokens.listByUser('bob')).toHaveLength(1);
+      expect(await store.tokens.delete('alice', 'a1')).toBe(false);
+      expect(await store.tokens.delete('bob', 'a1')).toBe(true);
+      expect(await store.tokens.findByHash('h1')).toBeUndefined();
+    });
+
+    it('keeps sessions until they expire', async () => {
+      await store.sessions.create({ idHash: 's1', user: 'bob', xsrf: 'x', created: 1, expiresAt: 10 });
+      await store.sessions.create({ idHash: 's2', user: 'bob', xsrf: 'y', created: 1, expiresAt: 1000 });
+      expect(await store.sessions.deleteExpired(500)).toBe(1);
+      expect(await store.sessions.get('s1')).toBeUndefined();
+      expect((await store.sessions.get('s2'))?.xsrf).toBe('y');
+    });
+
+    it('renames and deletes a user with everything keyed by the name', async () => {
+      await store.tokens.create({ id: 'b1', user: 'dave', hash: 'hd', prefix: 'p', note: '', created: 1, expiresAt: null, lastActivity: null });
+      await expect(store.users.rename('dave', 'bob')).rejects.toMatchObject({ code: 'CONFLICT' });
+      await store.users.rename('dave', 'erin');
+      expect(await store.users.get('dave')).toBeUndefined();
+      expect((await store.servers.listByUser('erin')).length).toBe(1);
+      expect((await store.tokens.findByHash('hd'))?.user).toBe('erin');
+      await store.users.delete('erin');
+      expect(await store.users.get('erin')).toBeUndefined();
+      expect(await store.servers.listByUser('erin')).toEqual([]);
+      expect(await store.tokens.findByHash('hd')).toBeUndefined();
+    });
+
+    it('keeps meta values', async () => {
+      expect(await store.meta.get('k')).toBeUndefined();
+      await store.meta.set('k', 'v1');
+      await store.meta.set('k', 'v2');
+      expect(await store.meta.get('k')).toBe('v2');
+    });
+  });
+};
