@@ -1,0 +1,44 @@
+/** Minimal cookie parsing and serialising: the hub only reads and writes its own two cookies. */
+export const SESSION_COOKIE = 'nbhub-session';
+export const XSRF_COOKIE = 'nbhub-xsrf';
+export const HUB_COOKIES = new Set([SESSION_COOKIE, XSRF_COOKIE]);
+
+export const parseCookies = (header: string | undefined): Map<string, string> => {
+  const out = new Map<string, string>();
+  if (!header) return out;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq < 0) continue;
+    const name = part.slice(0, eq).trim();
+    if (!out.has(name)) out.set(name, part.slice(eq + 1).trim());
+  }
+  return out;
+};
+
+/** The Cookie header without the hub's own cookies, for forwarding upstream; undefined when nothing is left. */
+export const stripHubCookies = (header: string | undefined): string | undefined => {
+  if (!header) return undefined;
+  const kept = header
+    .split(';')
+    .map((p) => p.trim())
+    .filter((p) => p !== '' && !HUB_COOKIES.has(p.slice(0, Math.max(0, p.indexOf('=')))));
+  return kept.length > 0 ? kept.join('; ') : undefined;
+};
+
+export interface CookieOptions {
+  maxAgeSeconds: number | null;
+  httpOnly: boolean;
+  secure: boolean;
+}
+
+export const serializeCookie = (name: string, value: string, o: CookieOptions): string =>
+  [
+    `${name}=${value}`,
+    'Path=/',
+    'SameSite=Lax',
+    o.maxAgeSeconds === null ? '' : `Max-Age=${o.maxAgeSeconds}`,
+    o.httpOnly ? 'HttpOnly' : '',
+    o.secure ? 'Secure' : '',
+  ]
+    .filter(Boolean)
+    .join('; ');

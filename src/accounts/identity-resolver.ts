@@ -1,0 +1,96 @@
+import type { Clock } from '../core/clock.js';
+import { sha256hex } from '../core/ids.js';
+import type { Credentials, Identity, IdentityResolver } from '../core/identity.js';
+import type { Store } from '../core/store.js';
+import { parseCookies, SESSION_COOKIE } from './cookies.js';
+
+/** Accepts `Authorization: token X`, `Authorization: Bearer X` (JupyterHub's two forms) and `?token=`. */
+export const tokenFromCredentials = (c: Credentials): string | undefined => {
+  const auth = c.authorization;
+  if (auth) {
+    const m = /^(?:token|bearer)\s+(\S+)\s*$/i.exec(auth);
+    if (m) return m[1];
+  }
+  return c.queryToken || undefined;
+};
+
+interface Cached {
+  identity: Identity;
+  until: number;
+  tokenId?: string;
+}
+
+/**
+ * Resolves credentials to an identity, with a short positive cache: the proxy asks on every request,
+ * and a store round trip per request would cap its throughput. Revocations through the API call
+ * `forget`; other changes (another process's `nbhub user` command) are seen within `ttlMs`.
+ */
+export class CachedIdentityResolver implements IdentityResolver {
+  private readonly cache = new Map<string, Cached>();
+  private readonly touched = new Map<string, number>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly ttlMs = 5_000,
+  ) {}
+
+  async identify(credentials: Credentials): Promise<Identity | null> {
+    const token = tokenFromCredentials(credentials);
+    if (token) return this.lookup('t:' + sha256hex(token), () => this.fromToken(token));
+    const sid = parseCookies(credentials.cookie).get(SESSION_COOKIE);
+    if (sid) return this.lookup('s:' + sha256hex(sid), () => this.fromSession(sid));
+    return null;
+  }
+
+  /** Drops every cached identity of a user (deleted, demoted, token revoked, logged out). */
+  forget(user: string): void {
+    for (const [key, c] of this.cache) if (c.identity.user === user) this.cache.delete(key);
+  }
+
+  /** Token ids used since the last call, with when; the caller persists last_activity in batches. */
+  drainTokenActivity(): Map<string, number> {
+    const out = new Map(this.touched);
+    this.touched.clear();
+    return out;
+  }
+
+  private async lookup(key: string, load: () => Promise<Cached | null>): Promise<Identity | null> {
+    const now = this.clock.now();
+    let hit = this.cache.get(key);
+    if (!hit || hit.until < now) {
+      const loaded = await load();
+      if (!loaded) {
+        this.cache.delete(key);
+        return null;
+      }
+      hit = loaded;
+      if (this.cache.size > 50_000) this.cache.clear();
+      this.cache.set(key, hit);
+    }
+    if (hit.tokenId) this.touched.set(hit.tokenId, now);
+    return hit.identity;
+  }
+
+  private async fromToken(token: string): Promise<Cached | null> {
+    const rec = await this.store.tokens.findByHash(sha256hex(token));
+    const now = this.clock.now();
+    if (!rec || (rec.expiresAt !== null && rec.expiresAt <= now)) return null;
+    const user = await this.store.users.get(rec.user);
+    if (!user) return null;
+    const until = Math.min(now + this.ttlMs, rec.expiresAt ?? Infinity);
+    return { identity: { user: user.name, admin: user.admin, via: 'token' }, until, tokenId: rec.id };
+  }
+
+  private async fromSession(sid: string): Promise<Cached | null> {
+    const rec = await this.store.sessions.get(sha256hex(sid));
+    const now = this.clock.now();
+    if (!rec || rec.expiresAt <= now) return null;
+    const user = await this.store.users.get(rec.user);
+    if (!user) return null;
+    return {
+      identity: { user: user.name, admin: user.admin, via: 'cookie', xsrf: rec.xsrf },
+      until: Math.min(now + this.ttlMs, rec.expiresAt),
+    };
+  }
+}

@@ -1,0 +1,64 @@
+import swagger from '@fastify/swagger';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyInstance, type FastifyServerFactory } from 'fastify';
+import { authenticate } from './auth.js';
+import type { ApiContext } from './context.js';
+import { sendError, toErrorBody } from './errors.js';
+import { proxyPaths } from './openapi.js';
+import { consoleRoutes } from './routes/console.js';
+import { loginRoutes } from './routes/login.js';
+import { rootRoutes } from './routes/root.js';
+import { serverRoutes } from './routes/servers.js';
+import { tokenRoutes } from './routes/tokens.js';
+import { userRoutes } from './routes/users.js';
+
+/** The hub's HTTP app (API, login, console), apart from listen() so tests can inject requests. */
+export const buildApp = async (ctx: ApiContext, serverFactory?: FastifyServerFactory): Promise<FastifyInstance> => {
+  const app = Fastify({
+    logger: false,
+    bodyLimit: ctx.config.api.max_body_bytes,
+    trustProxy: false,
+    ...(serverFactory ? { serverFactory } : {}),
+    // Bodies are checked as sent: no silent removal of unknown fields, no type coercion.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.decorateRequest('identity', null);
+  // JupyterHub accepts these requests without a body; the schema then sees an empty object.
+  app.addHook('preValidation', async (req) => {
+    if (req.body === undefined && (req.routeOptions.config as { optionalBody?: boolean } | undefined)?.optionalBody) req.body = {};
+  });
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(body as string)));
+  });
+  app.setErrorHandler((err, req, reply) => sendError(reply, toErrorBody(err, ctx.log, req)));
+  app.setNotFoundHandler((req, reply) => sendError(reply, { status: 404, message: `Not found: ${req.method} ${req.url.split('?')[0]}` }));
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'nbhub', version: ctx.version, description: "JupyterHub's REST API, with nbhub's extensions, and the proxy" },
+      components: { securitySchemes: { token: { type: 'apiKey', in: 'header', name: 'Authorization', description: 'token <api token>' } } },
+      security: [{ token: [] }],
+    },
+  });
+
+  await app.register(
+    async (api) => {
+      api.addHook('onRequest', authenticate(ctx));
+      await api.register(rootRoutes(ctx));
+      await api.register(userRoutes(ctx));
+      await api.register(serverRoutes(ctx));
+      await api.register(tokenRoutes(ctx));
+      api.get('/openapi.json', { schema: { summary: 'This document' } }, async () => {
+        const doc = app.swagger() as { paths?: Record<string, unknown> };
+        return { ...doc, paths: { ...doc.paths, ...proxyPaths } };
+      });
+    },
+    { prefix: '/hub/api' },
+  );
+  await app.register(loginRoutes(ctx), { prefix: '/hub' });
+  await app.register(consoleRoutes(ctx), { prefix: '/hub' });
+  app.get('/', { schema: { summary: 'Redirects to the console' } }, async (_req, reply) => reply.redirect('/hub/', 302));
+  return app;
+};

@@ -1,0 +1,47 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { HubError } from '../core/errors.js';
+import { canAccess, type Identity } from '../core/identity.js';
+import type { ApiContext } from './context.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    identity: Identity | null;
+  }
+}
+
+const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Resolves who is calling. A cookie-authenticated write must echo the session's XSRF value in
+ * X-XSRFToken (JupyterHub's header name); token-authenticated calls cannot be forged by a browser.
+ */
+export const authenticate = (ctx: ApiContext) => async (req: FastifyRequest, _reply: FastifyReply) => {
+  const query = req.query as Record<string, unknown> | undefined;
+  req.identity = await ctx.identity.identify({
+    authorization: req.headers.authorization,
+    cookie: req.headers.cookie,
+    queryToken: typeof query?.['token'] === 'string' ? query['token'] : undefined,
+  });
+  if (req.identity?.via === 'cookie' && !SAFE.has(req.method)) {
+    const sent = req.headers['x-xsrftoken'];
+    if (sent !== req.identity.xsrf) throw new HubError('FORBIDDEN', "XSRF check failed: send the nbhub-xsrf cookie's value in the X-XSRFToken header");
+  }
+};
+
+export const requireUser = (req: FastifyRequest): Identity => {
+  if (!req.identity) throw new HubError('UNAUTHORIZED', 'Authentication required: send an API token (Authorization: token …) or log in');
+  return req.identity;
+};
+
+export const requireAdmin = (req: FastifyRequest): Identity => {
+  const who = requireUser(req);
+  if (!who.admin) throw new HubError('FORBIDDEN', 'Admin access required');
+  return who;
+};
+
+/** The caller may act on `owner`'s resources. Others get 404, which does not confirm the user exists. */
+export const requireSelfOrAdmin = (req: FastifyRequest, owner: string): Identity => {
+  const who = requireUser(req);
+  if (!canAccess(who, owner)) throw new HubError('NOT_FOUND', `No such user: ${owner}`);
+  return who;
+};

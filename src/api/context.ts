@@ -1,0 +1,23 @@
+import type { Config } from '../config/schema.js';
+import type { CachedIdentityResolver } from '../accounts/identity-resolver.js';
+import type { Clock } from '../core/clock.js';
+import type { IdGenerator } from '../core/ids.js';
+import type { Logger } from '../core/logger.js';
+import type { Store } from '../core/store.js';
+import type { Lifecycle } from '../lifecycle/lifecycle.js';
+
+/** Everything the routes use, passed in once by the CLI. */
+export interface ApiContext {
+  config: Readonly<Config>;
+  store: Store;
+  lifecycle: Lifecycle;
+  identity: CachedIdentityResolver;
+  clock: Clock;
+  ids: IdGenerator;
+  log: Logger;
+  /** Names of the configured profiles, with display names, for the console. */
+  profiles: Array<{ name: string; display_name: string; error?: string }>;
+  /** Built console (web/dist), or null when it was not built. */
+  webDir: string | null;
+  version: string;
+}

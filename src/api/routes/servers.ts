@@ -1,0 +1,102 @@
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { badRequest, notFound } from '../../core/errors.js';
+import type { Identity } from '../../core/identity.js';
+import type { ServerRecord } from '../../core/models.js';
+import { requireSelfOrAdmin } from '../auth.js';
+import type { ApiContext } from '../context.js';
+import { serverModel } from '../models.js';
+import { ServerParams, UserParams } from '../schemas.js';
+
+// user_options are free-form (JupyterHub passes them to the spawner); `profile` picks an nbhub profile.
+const UserOptions = Type.Optional(
+  Type.Object({ profile: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9_-]*$' })) }, { additionalProperties: true }),
+);
+const StopBody = Type.Object({ remove: Type.Optional(Type.Boolean()) }, { additionalProperties: false });
+
+export const serverRoutes =
+  (ctx: ApiContext): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    const owner = async (req: FastifyRequest, name: string): Promise<Identity> => {
+      const who = requireSelfOrAdmin(req, name);
+      if (!(await ctx.store.users.get(name))) throw notFound(`No such user: ${name}`);
+      return who;
+    };
+    const reason = (who: Identity, user: string): 'user' | 'admin' => (who.user === user ? 'user' : 'admin');
+
+    const start = async (req: FastifyRequest, reply: FastifyReply, user: string, server: string, options: Record<string, unknown> | undefined) => {
+      const who = await owner(req, user);
+      const userOptions = options ?? {};
+      const rec = await ctx.lifecycle.requestStart(user, server, {
+        profile: typeof userOptions['profile'] === 'string' ? userOptions['profile'] : undefined,
+        userOptions,
+        by: who.user,
+      });
+      // Like JupyterHub: wait a little for the start to finish (201); otherwise it is still pending (202).
+      const now = await ctx.lifecycle.waitFor(user, server, (r) => r?.state !== 'pending', ctx.config.api.slow_spawn_timeout_seconds * 1000);
+      const settled = now ?? rec;
+      if (settled.state === 'failed' && settled.started === rec.started) {
+        return reply.code(500).send({ status: 500, message: `Spawn failed: ${settled.message ?? 'unknown error'}` });
+      }
+      return reply.code(settled.state === 'running' ? 201 : 202).send(serverModel(settled, { admin: who.admin }));
+    };
+
+    const stop = async (req: FastifyRequest, reply: FastifyReply, user: string, server: string, remove: boolean) => {
+      const who = await owner(req, user);
+      if (server === '' && remove) throw badRequest('Cannot delete the default server');
+      const rec = await ctx.lifecycle.requestStop(user, server, { by: who.user, reason: reason(who, user), remove });
+      if (!rec) return reply.code(204).send();
+      const settled = await ctx.lifecycle.waitFor(user, server, stoppedOrGone, ctx.config.api.slow_stop_timeout_seconds * 1000);
+      return reply.code(stoppedOrGone(settled) ? 204 : 202).send();
+    };
+
+    app.post('/users/:name/server', { config: { optionalBody: true }, schema: { summary: 'Start the default server (body: user_options)', params: UserParams, body: UserOptions } }, (req, reply) =>
+      start(req, reply, req.params.name, '', req.body),
+    );
+    app.delete('/users/:name/server', { config: { optionalBody: true }, schema: { summary: 'Stop the default server', params: UserParams, body: StopBody } }, (req, reply) =>
+      stop(req, reply, req.params.name, '', req.body.remove ?? false),
+    );
+    app.post('/users/:name/servers/:server', { config: { optionalBody: true }, schema: { summary: 'Start (creating if needed) a named server', params: ServerParams, body: UserOptions } }, (req, reply) =>
+      start(req, reply, req.params.name, req.params.server, req.body),
+    );
+    app.delete(
+      '/users/:name/servers/:server',
+      { config: { optionalBody: true }, schema: { summary: 'Stop a named server; {"remove": true} also deletes it and its workspace', params: ServerParams, body: StopBody } },
+      (req, reply) => stop(req, reply, req.params.name, req.params.server, req.body.remove ?? false),
+    );
+
+    const progress = async (req: FastifyRequest, reply: FastifyReply, user: string, server: string) => {
+      await owner(req, user);
+      const current = ctx.lifecycle.get(user, server);
+      if (!current) throw notFound(`${user} has no server named '${server}'`);
+      // JupyterHub's progress event stream: one event per state change until ready or failed.
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+      const send = (r: ServerRecord | undefined) => {
+        const ready = r?.state === 'running';
+        const failed = !r || r.state === 'failed' || r.state === 'stopped';
+        const event = {
+          progress: ready ? 100 : failed ? 100 : 50,
+          message: ready ? 'Server ready' : failed ? (r?.message ?? 'Server is not running') : `Server is ${r.state}`,
+          ...(ready ? { ready: true, url: serverModel(r, { admin: false }).url } : {}),
+          ...(failed ? { failed: true } : {}),
+        };
+        res.write(`data: ${JSON.stringify(event)}\n\n`);
+        return ready || failed;
+      };
+      if (!send(current)) {
+        const end = await ctx.lifecycle.waitFor(user, server, (r) => r?.state !== 'pending', 300_000);
+        send(end);
+      }
+      res.end();
+    };
+    app.get('/users/:name/server/progress', { schema: { summary: 'Start progress (event stream)', params: UserParams } }, (req, reply) =>
+      progress(req, reply, req.params.name, ''),
+    );
+    app.get('/users/:name/servers/:server/progress', { schema: { summary: 'Start progress of a named server (event stream)', params: ServerParams } }, (req, reply) =>
+      progress(req, reply, req.params.name, req.params.server),
+    );
+  };
+
+const stoppedOrGone = (r: ServerRecord | undefined) => !r || r.state === 'stopped' || r.state === 'failed';

@@ -1,0 +1,114 @@
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import { createUsers, deleteUser, modifyUser, type UserAdminDeps } from '../../accounts/user-admin.js';
+import { addUser } from '../../accounts/users.js';
+import { badRequest, notFound } from '../../core/errors.js';
+import type { UserRecord } from '../../core/models.js';
+import { requireAdmin, requireSelfOrAdmin, requireUser } from '../auth.js';
+import type { ApiContext } from '../context.js';
+import { userModel } from '../models.js';
+import { flag, ModelQuery, PageQuery, UserName, UserParams } from '../schemas.js';
+
+const PAGINATION_TYPE = 'application/jupyterhub-pagination+json';
+
+export const userRoutes =
+  (ctx: ApiContext): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    const deps: UserAdminDeps = { store: ctx.store, clock: ctx.clock, identity: ctx.identity, servers: ctx.lifecycle };
+    const model = (u: UserRecord, req: FastifyRequest, includeStopped: boolean) =>
+      userModel(u, ctx.lifecycle.serversOf(u.name), { admin: req.identity?.admin ?? false, includeStopped });
+    const getUser = async (name: string) => {
+      const u = await ctx.store.users.get(name);
+      if (!u) throw notFound(`No such user: ${name}`);
+      return u;
+    };
+
+    app.get('/user', { schema: { summary: 'The authenticated user', querystring: ModelQuery } }, async (req) => {
+      const who = requireUser(req);
+      return { ...model(await getUser(who.user), req, flag(req.query.include_stopped_servers)), scopes: who.admin ? ['admin-ui', 'admin:users', 'admin:servers', 'self'] : ['self'] };
+    });
+
+    app.get('/users', { schema: { summary: 'List users (admin); paginated with Accept: ' + PAGINATION_TYPE, querystring: PageQuery } }, async (req) => {
+      requireAdmin(req);
+      const offset = Number(req.query.offset ?? 0);
+      const limit = Math.min(Number(req.query.limit ?? ctx.config.api.page_default_limit), ctx.config.api.page_max_limit);
+      if (limit < 1) throw badRequest('limit must be at least 1');
+      const page = await ctx.store.users.list({ offset, limit, ...(req.query.state ? { state: req.query.state } : {}) });
+      const items = page.items.map((u) => model(u, req, flag(req.query.include_stopped_servers)));
+      if (!(req.headers.accept ?? '').includes(PAGINATION_TYPE)) return items;
+      const nextOffset = offset + limit;
+      const next = nextOffset < page.total ? { offset: nextOffset, limit, url: nextUrl(req, nextOffset, limit) } : null;
+      return { items, _pagination: { offset, limit, total: page.total, next } };
+    });
+
+    app.post(
+      '/users',
+      {
+        schema: {
+          summary: 'Create users (admin)',
+          body: Type.Object({ usernames: Type.Array(UserName, { maxItems: 1000 }), admin: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
+        },
+      },
+      async (req, reply) => {
+        requireAdmin(req);
+        const created = await createUsers(deps, req.body.usernames, req.body.admin ?? false);
+        return reply.code(201).send(created.map((u) => model(u, req, false)));
+      },
+    );
+
+    app.get('/users/:name', { schema: { summary: 'A user', params: UserParams, querystring: ModelQuery } }, async (req) => {
+      requireSelfOrAdmin(req, req.params.name);
+      return model(await getUser(req.params.name), req, flag(req.query.include_stopped_servers));
+    });
+
+    app.post(
+      '/users/:name',
+      {
+        config: { optionalBody: true },
+        schema: {
+          summary: 'Create one user (admin); `password` is an nbhub extension for local login',
+          params: UserParams,
+          body: Type.Object({ admin: Type.Optional(Type.Boolean()), password: Type.Optional(Type.String({ maxLength: 1024 })) }, { additionalProperties: false }),
+        },
+      },
+      async (req, reply) => {
+        requireAdmin(req);
+        const u = await addUser(deps, req.params.name, { admin: req.body.admin, password: req.body.password });
+        return reply.code(201).send(model(u, req, false));
+      },
+    );
+
+    app.patch(
+      '/users/:name',
+      {
+        schema: {
+          summary: 'Modify a user (admin): name, admin, password',
+          params: UserParams,
+          body: Type.Object(
+            { name: Type.Optional(UserName), admin: Type.Optional(Type.Boolean()), password: Type.Optional(Type.String({ maxLength: 1024 })) },
+            { additionalProperties: false },
+          ),
+        },
+      },
+      async (req) => {
+        const who = requireUser(req);
+        // A user may change their own password; everything else is for admins.
+        const selfPassword = who.user === req.params.name && req.body.admin === undefined && req.body.name === undefined;
+        if (!selfPassword) requireAdmin(req);
+        return model(await modifyUser(deps, req.params.name, req.body), req, false);
+      },
+    );
+
+    app.delete('/users/:name', { schema: { summary: 'Delete a user, stopping their servers (admin)', params: UserParams } }, async (req, reply) => {
+      const who = requireAdmin(req);
+      await deleteUser(deps, req.params.name, who.user);
+      return reply.code(204).send();
+    });
+  };
+
+const nextUrl = (req: FastifyRequest, offset: number, limit: number): string => {
+  const url = new URL(req.url, 'http://x');
+  url.searchParams.set('offset', String(offset));
+  url.searchParams.set('limit', String(limit));
+  return url.pathname + url.search;
+};

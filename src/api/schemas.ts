@@ -1,0 +1,28 @@
+import { Type } from '@fastify/type-provider-typebox';
+import { SERVER_NAME_PATTERN, USER_NAME_PATTERN } from '../core/names.js';
+
+/** Input schemas shared by routes. Bodies are closed (unknown fields are refused), except user_options. */
+export const UserName = Type.String({ pattern: USER_NAME_PATTERN, description: 'User name' });
+export const ServerName = Type.String({ pattern: SERVER_NAME_PATTERN, description: 'Named server' });
+export const UserParams = Type.Object({ name: UserName });
+export const ServerParams = Type.Object({ name: UserName, server: ServerName });
+export const TokenParams = Type.Object({ name: UserName, token_id: Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }) });
+export const ErrorReply = Type.Object({ status: Type.Integer(), message: Type.String() });
+
+const Digits = Type.String({ pattern: '^[0-9]{1,9}$' });
+export const PageQuery = Type.Object(
+  {
+    offset: Type.Optional(Digits),
+    limit: Type.Optional(Digits),
+    state: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('ready'), Type.Literal('inactive')])),
+    include_stopped_servers: Type.Optional(Type.String()),
+    token: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+);
+export const ModelQuery = Type.Object(
+  { include_stopped_servers: Type.Optional(Type.String()), token: Type.Optional(Type.String()) },
+  { additionalProperties: false },
+);
+
+export const flag = (v: string | undefined): boolean => v !== undefined && v !== 'false' && v !== '0';

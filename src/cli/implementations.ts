@@ -1,0 +1,26 @@
+import { join } from 'node:path';
+import type { Config } from '../config/schema.js';
+import { cryptoIds } from '../core/ids.js';
+import type { Store } from '../core/store.js';
+import { LocalSpawner } from '../spawners/local/local-spawner.js';
+import { resolveProfile, type ResolvedProfile } from '../spawners/local/profiles.js';
+import { createPostgresStore } from '../store/postgres/postgres-store.js';
+import { createSqliteStore } from '../store/sqlite/sqlite-store.js';
+
+/** The one place that picks concrete implementations (CONVENTIONS: hono's hono.ts only chooses). */
+export const openStore = (config: Readonly<Config>): Store =>
+  config.database_url ? createPostgresStore(config.database_url) : createSqliteStore(join(config.data_dir, 'nbhub.sqlite'));
+
+export const resolveProfiles = (config: Readonly<Config>): Map<string, ResolvedProfile | { name: string; error: string }> => {
+  const entries: Array<[string, ReturnType<typeof resolveProfile>]> = Object.entries(config.profiles).map(([name, p]) => [name, resolveProfile(name, p)]);
+  if (!config.profiles['default']) {
+    entries.unshift([
+      'default',
+      resolveProfile('default', { display_name: 'Jupyter', command: [], environment: {}, readiness_path: 'api', start_timeout_seconds: 60 }),
+    ]);
+  }
+  return new Map(entries);
+};
+
+export const createSpawner = (config: Readonly<Config>, profiles: ReturnType<typeof resolveProfiles>) =>
+  new LocalSpawner({ dataDir: config.data_dir, profiles, graceSeconds: config.lifecycle.stop_grace_seconds, ids: cryptoIds });

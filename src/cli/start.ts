@@ -1,0 +1,64 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
+import { loadConfig } from '../config/load.js';
+import { systemClock } from '../core/clock.js';
+import { cryptoIds } from '../core/ids.js';
+import { startHub } from '../hub/hub.js';
+import { createSpawner, openStore, resolveProfiles } from './implementations.js';
+import { VERSION } from './version.js';
+
+export interface StartFlags {
+  config?: string;
+  port?: string;
+  dataDir?: string;
+}
+
+const FIRST_RUN_KEY = 'first_run_notice_shown';
+
+export const startCommand = async (flags: StartFlags, env: NodeJS.ProcessEnv): Promise<void> => {
+  const overrides: Record<string, unknown> = {};
+  if (flags.port !== undefined) overrides['port'] = /^\d+$/.test(flags.port) ? Number(flags.port) : flags.port;
+  if (flags.dataDir !== undefined) overrides['data_dir'] = flags.dataDir;
+  const config = loadConfig({ file: flags.config ?? env['NBHUB_CONFIG'], env, overrides });
+  const log = pino({ level: config.log_level, base: { app: 'nbhub' } });
+  const profiles = resolveProfiles(config);
+  for (const p of profiles.values()) if ('error' in p) log.warn({ profile: p.name }, p.error);
+  const store = openStore(config);
+  const webDir = fileURLToPath(new URL('../../web/dist', import.meta.url));
+  const hub = await startHub({
+    config,
+    store,
+    spawner: createSpawner(config, profiles),
+    clock: systemClock,
+    ids: cryptoIds,
+    log,
+    profiles: [...profiles.values()].map((p) => ('error' in p ? { name: p.name, display_name: p.name, error: p.error } : { name: p.name, display_name: p.displayName })),
+    webDir: existsSync(webDir) ? webDir : null,
+    version: VERSION,
+  });
+  log.info({ url: hub.url, store: store.dialect, data_dir: config.data_dir }, `nbhub ${VERSION} listening on ${hub.url}`);
+  if ((await store.users.count()) === 0 && !(await store.meta.get(FIRST_RUN_KEY))) {
+    process.stderr.write(
+      `\nnbhub has no users yet. Create the first admin (this works while the hub runs):\n` +
+        `  nbhub user add admin --admin --password-stdin${flags.dataDir ? ` --data-dir ${flags.dataDir}` : ''}\n` +
+        `then log in at ${hub.url}/hub/\n\n`,
+    );
+    await store.meta.set(FIRST_RUN_KEY, new Date().toISOString());
+  }
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'stopping');
+    hub.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error({ err }, 'unclean stop');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+};

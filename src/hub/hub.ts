@@ -1,0 +1,96 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { CachedIdentityResolver } from '../accounts/identity-resolver.js';
+import { buildApp } from '../api/app.js';
+import type { Config } from '../config/schema.js';
+import type { Clock } from '../core/clock.js';
+import type { IdGenerator } from '../core/ids.js';
+import type { Logger } from '../core/logger.js';
+import type { Spawner } from '../core/spawner.js';
+import type { Store } from '../core/store.js';
+import { Lifecycle } from '../lifecycle/lifecycle.js';
+import { createProxy } from '../proxy/proxy.js';
+
+export interface HubDeps {
+  config: Readonly<Config>;
+  store: Store;
+  spawner: Spawner;
+  clock: Clock;
+  ids: IdGenerator;
+  log: Logger;
+  profiles: Array<{ name: string; display_name: string; error?: string }>;
+  webDir: string | null;
+  version: string;
+}
+
+export interface Hub {
+  server: Server;
+  lifecycle: Lifecycle;
+  url: string;
+  /** Stops serving; stops the runtimes too when asked (lifecycle.stop_runtimes_on_shutdown). */
+  close(options?: { stopRuntimes?: boolean }): Promise<void>;
+}
+
+const TOKEN_ACTIVITY_FLUSH_MS = 30_000;
+
+/**
+ * Wires the modules into one HTTP server: `/user/…` goes straight to the proxy (no framework on the hot
+ * path), everything else to the API app. Implementations arrive chosen (cli/ picks them).
+ */
+export const startHub = async (d: HubDeps): Promise<Hub> => {
+  await d.store.migrate();
+  const identity = new CachedIdentityResolver(d.store, d.clock);
+  const lifecycle = new Lifecycle({
+    store: d.store,
+    spawner: d.spawner,
+    clock: d.clock,
+    log: d.log,
+    profiles: new Set(d.profiles.map((p) => p.name)),
+    defaultProfile: d.config.spawner.default_profile,
+    pollSeconds: d.config.lifecycle.poll_seconds,
+  });
+  await lifecycle.init();
+  const proxy = createProxy({ routes: lifecycle, identity, activity: lifecycle, clock: d.clock, log: d.log });
+
+  let server!: Server;
+  const app = await buildApp(
+    { config: d.config, store: d.store, lifecycle, identity, clock: d.clock, ids: d.ids, log: d.log, profiles: d.profiles, webDir: d.webDir, version: d.version },
+    (handler) => {
+      server = createServer({ noDelay: true, keepAliveTimeout: 65_000 }, (req, res) => {
+        if (!proxy.handleRequest(req, res)) handler(req, res);
+      });
+      server.on('upgrade', (req, socket, head) => {
+        if (!proxy.handleUpgrade(req, socket, head)) socket.destroy();
+      });
+      return server;
+    },
+  );
+  await app.listen({ host: d.config.ip, port: d.config.port });
+  const addr = server.address() as AddressInfo;
+  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+
+  const flushTokens = async () => {
+    for (const [id, at] of identity.drainTokenActivity()) await d.store.tokens.touch(id, at).catch(() => undefined);
+  };
+  const tokenTimer = setInterval(() => void flushTokens(), TOKEN_ACTIVITY_FLUSH_MS).unref();
+  const sessionTimer = setInterval(() => void d.store.sessions.deleteExpired(d.clock.now()).catch(() => undefined), 3_600_000).unref();
+
+  return {
+    server,
+    lifecycle,
+    url: `http://${host}:${addr.port}`,
+    close: async (options = {}) => {
+      clearInterval(tokenTimer);
+      clearInterval(sessionTimer);
+      server.closeIdleConnections();
+      const closed = app.close();
+      // Open WebSockets would hold close() forever; a stopping hub drops them (the runtimes keep the kernels).
+      setTimeout(() => server.closeAllConnections(), 2_000).unref();
+      await closed;
+      proxy.close();
+      await lifecycle.shutdown({ stopRuntimes: options.stopRuntimes ?? d.config.lifecycle.stop_runtimes_on_shutdown });
+      await flushTokens();
+      await d.store.close();
+    },
+  };
+};

@@ -1,0 +1,55 @@
+import type { ServerRecord } from '../core/models.js';
+import type { PollResult } from '../core/spawner.js';
+
+/** What the spawner says about the runtime right now ('none': there is no handle to ask about). */
+export type Observed = { status: 'none' } | PollResult;
+
+export type Action =
+  | { kind: 'none' }
+  | { kind: 'launch' }
+  | { kind: 'await-ready' }
+  | { kind: 'stop' }
+  | { kind: 'mark-stopped'; message: string | null }
+  | { kind: 'mark-failed'; exitCode: number | null; signal: string | null };
+
+/**
+ * The reconciler's pure decision: desired state, recorded state and what is observed → one action.
+ * `readying` is true while this hub process is already waiting for the runtime's readiness, so a
+ * repeated pass does not start a second waiter. Every action is safe to repeat.
+ */
+export const decide = (rec: ServerRecord, observed: Observed, readying: boolean): Action => {
+  const alive = observed.status === 'running';
+  const exited = observed.status === 'exited' ? observed : undefined;
+  if (rec.desired === 'running') {
+    switch (rec.state) {
+      case 'pending':
+        if (observed.status === 'none') return { kind: 'launch' };
+        if (alive) return readying ? { kind: 'none' } : { kind: 'await-ready' };
+        // Died before readiness. Adopted (the hub was down): it is only known to be gone.
+        return exited?.adopted
+          ? { kind: 'mark-stopped', message: 'The runtime exited while the hub was down.' }
+          : { kind: 'mark-failed', exitCode: exited?.exitCode ?? null, signal: exited?.signal ?? null };
+      case 'running':
+        if (alive) return { kind: 'none' };
+        if (observed.status === 'none') return { kind: 'mark-stopped', message: null };
+        return exited?.adopted
+          ? { kind: 'mark-stopped', message: 'The runtime exited while the hub was down.' }
+          : { kind: 'mark-failed', exitCode: exited?.exitCode ?? null, signal: exited?.signal ?? null };
+      case 'stopping':
+        return { kind: 'stop' };
+      case 'stopped':
+      case 'failed':
+        return alive ? { kind: 'stop' } : { kind: 'none' };
+    }
+  }
+  // desired: stopped
+  switch (rec.state) {
+    case 'pending':
+    case 'running':
+    case 'stopping':
+      return alive ? { kind: 'stop' } : { kind: 'mark-stopped', message: null };
+    case 'stopped':
+    case 'failed':
+      return alive ? { kind: 'stop' } : { kind: 'none' };
+  }
+};

@@ -1,0 +1,419 @@
+import { EventEmitter } from 'node:events';
+import type { Clock } from '../core/clock.js';
+import { badRequest, HubError, notFound } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import type { ServerRecord, StopReason } from '../core/models.js';
+import type { ActivitySink, RouteEntry, RouteTable } from '../core/routes.js';
+import type { Spawner } from '../core/spawner.js';
+import type { Store } from '../core/store.js';
+import { serverPath } from '../core/urls.js';
+import { decide, type Action, type Observed } from './decide.js';
+import { parseLaunchRecord, toLaunchRecord } from './launch-record.js';
+import { waitReady } from './readiness.js';
+import { KeyedSerial } from './serial.js';
+
+export interface LifecycleOptions {
+  store: Store;
+  spawner: Spawner;
+  clock: Clock;
+  log: Logger;
+  profiles: ReadonlySet<string>;
+  defaultProfile: string;
+  pollSeconds: number;
+  /** Lines of output kept with a failed runtime. */
+  logTailLines?: number;
+}
+
+const keyOf = (user: string, name: string) => `${user}\u0000${name}`;
+const ACTIVITY_FLUSH_MS = 10_000;
+
+/**
+ * The one reconciler (DESIGN.md idea 1). Requests only write the desired state; passes compare it with
+ * what the spawner observes and act, one pass at a time per server. The same pass runs at start-up, so a
+ * restarted hub adopts live runtimes instead of spawning them twice. It also serves the proxy's route
+ * table and collects activity, from the records it keeps in memory.
+ */
+export class Lifecycle implements RouteTable, ActivitySink {
+  private readonly records = new Map<string, ServerRecord>();
+  private readonly byUser = new Map<string, Map<string, ServerRecord>>();
+  private readonly readying = new Map<string, AbortController>();
+  private readonly removeAfterStop = new Set<string>();
+  private readonly dirtyActivity = new Set<string>();
+  private readonly serial = new KeyedSerial();
+  private readonly events = new EventEmitter();
+  private timers: NodeJS.Timeout[] = [];
+
+  constructor(private readonly o: LifecycleOptions) {
+    this.events.setMaxListeners(0);
+    o.spawner.onExit(() => this.kickAll());
+  }
+
+  /** Loads every record and reconciles it once (adoption), then keeps polling. */
+  async init(): Promise<void> {
+    for (const rec of await this.o.store.servers.listAll()) this.remember(rec);
+    await Promise.all([...this.records.keys()].map((k) => this.kick(k)));
+    this.timers.push(setInterval(() => this.kickAll(), this.o.pollSeconds * 1000).unref());
+    this.timers.push(setInterval(() => void this.flushActivity(), ACTIVITY_FLUSH_MS).unref());
+  }
+
+  async shutdown(options: { stopRuntimes: boolean }): Promise<void> {
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    if (options.stopRuntimes) {
+      await Promise.all(
+        [...this.records.values()]
+          .filter((r) => r.state === 'running' || r.state === 'pending')
+          .map((r) => this.requestStop(r.user, r.name, { by: 'hub', reason: 'shutdown' }).catch(() => undefined)),
+      );
+    }
+    for (const ac of this.readying.values()) ac.abort();
+    await this.serial.idle();
+    await this.flushActivity();
+  }
+
+  // ---- reads ----
+
+  get(user: string, name: string): ServerRecord | undefined {
+    return this.records.get(keyOf(user, name));
+  }
+
+  serversOf(user: string): ServerRecord[] {
+    return [...(this.byUser.get(user)?.values() ?? [])];
+  }
+
+  all(): ServerRecord[] {
+    return [...this.records.values()];
+  }
+
+  resolve(user: string, firstSegment: string | undefined): RouteEntry | undefined {
+    const servers = this.byUser.get(user);
+    const rec = (firstSegment ? servers?.get(firstSegment) : undefined) ?? servers?.get('');
+    if (!rec) return undefined;
+    const ready = rec.state === 'running';
+    return { user, server: rec.name, state: rec.state, target: ready ? rec.target : null, token: ready ? rec.runtimeToken : null };
+  }
+
+  touch(user: string, server: string, at: number): void {
+    const key = keyOf(user, server);
+    const rec = this.records.get(key);
+    if (!rec || (rec.lastActivity ?? 0) >= at) return;
+    rec.lastActivity = at;
+    this.dirtyActivity.add(key);
+  }
+
+  /** Resolves with the record once `pred` holds, or with the current record after `timeoutMs`. */
+  waitFor(user: string, name: string, pred: (r: ServerRecord | undefined) => boolean, timeoutMs: number): Promise<ServerRecord | undefined> {
+    const key = keyOf(user, name);
+    if (pred(this.records.get(key))) return Promise.resolve(this.records.get(key));
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.events.off(key, check);
+        resolve(this.records.get(key));
+      };
+      const check = () => pred(this.records.get(key)) && done();
+      const timer = setTimeout(done, timeoutMs);
+      this.events.on(key, check);
+    });
+  }
+
+  // ---- requests: write the desired state, then let a pass act ----
+
+  requestStart(user: string, name: string, o: { profile?: string | undefined; userOptions: Record<string, unknown>; by: string }): Promise<ServerRecord> {
+    const key = keyOf(user, name);
+    const profile = o.profile ?? this.o.defaultProfile;
+    if (!this.o.profiles.has(profile)) {
+      return Promise.reject(badRequest(`Unknown profile ${JSON.stringify(profile)}; known: ${[...this.o.profiles].join(', ')}`));
+    }
+    return this.serial.run(key, async () => {
+      let rec = this.records.get(key);
+      if (rec?.state === 'pending') return rec;
+      if (rec?.state === 'stopping') throw badRequest(`${describe(user, name)} is pending stop, please wait`);
+      if (rec?.state === 'running') {
+        await this.pass(key);
+        rec = this.records.get(key);
+        if (rec?.state === 'running') throw badRequest(`${describe(user, name)} is already running`);
+      }
+      const now = this.o.clock.now();
+      const next: ServerRecord = {
+        ...(rec ?? blankRecord(user, name, now)),
+        profile,
+        desired: 'running',
+        state: 'pending',
+        handle: null,
+        target: null,
+        runtimeToken: null,
+        started: now,
+        ready: null,
+        lastActivity: now,
+        stoppedAt: null,
+        stopReason: null,
+        requestedBy: o.by,
+        exitStatus: null,
+        logTail: null,
+        message: null,
+        userOptions: o.userOptions,
+      };
+      await this.save(next);
+      void this.kick(key);
+      return next;
+    });
+  }
+
+  requestStop(user: string, name: string, o: { by: string; reason: StopReason; remove?: boolean }): Promise<ServerRecord | undefined> {
+    const key = keyOf(user, name);
+    return this.serial.run(key, async () => {
+      const rec = this.records.get(key);
+      if (!rec) {
+        if (name === '') return undefined;
+        throw notFound(`${user} has no server named '${name}'`);
+      }
+      if (rec.state === 'pending') throw badRequest(`${describe(user, name)} is pending spawn, please wait`);
+      if (rec.state === 'stopping') {
+        if (o.remove) this.removeAfterStop.add(key);
+        return rec;
+      }
+      if (rec.state === 'running') {
+        if (o.remove) this.removeAfterStop.add(key);
+        const next: ServerRecord = { ...rec, desired: 'stopped', state: 'stopping', stopReason: o.reason, requestedBy: o.by };
+        await this.save(next);
+        void this.kick(key);
+        return next;
+      }
+      if (o.remove) await this.remove(key, rec);
+      return rec;
+    });
+  }
+
+  /** Stops and forgets every server of a user (the user is being deleted). */
+  async removeUser(user: string, by: string): Promise<void> {
+    const recs = this.serversOf(user);
+    if (recs.some((r) => r.state === 'pending')) throw badRequest(`${user} has a server starting; try again once it is ready`);
+    await Promise.all(recs.map((r) => this.requestStop(user, r.name, { by, reason: 'admin', remove: true })));
+    await Promise.all(recs.map((r) => this.waitFor(user, r.name, (x) => x === undefined, 30_000)));
+    for (const r of this.serversOf(user)) await this.serial.run(keyOf(user, r.name), () => this.remove(keyOf(user, r.name), r));
+  }
+
+  /** Moves the in-memory records of a renamed user (the store renames its rows itself). */
+  renameUser(from: string, to: string): void {
+    this.assertRenamable(from);
+    for (const r of this.serversOf(from)) {
+      this.forget(keyOf(from, r.name));
+      this.remember({ ...r, user: to });
+    }
+  }
+
+  assertRenamable(user: string): void {
+    if (this.serversOf(user).some((r) => r.state !== 'stopped' && r.state !== 'failed')) {
+      throw badRequest(`${user} has servers that are not stopped; stop them before renaming`);
+    }
+  }
+
+  // ---- the reconciler ----
+
+  private kickAll(): void {
+    for (const [key, rec] of this.records) if (rec.handle || rec.state !== 'stopped') void this.kick(key);
+  }
+
+  private kick(key: string): Promise<void> {
+    return this.serial.pass(key, () => this.pass(key));
+  }
+
+  private async pass(key: string): Promise<void> {
+    const rec = this.records.get(key);
+    if (!rec) return;
+    let action: Action;
+    let launch;
+    try {
+      launch = parseLaunchRecord(rec.handle);
+      const observed: Observed = launch ? await this.o.spawner.poll(launch.spawner) : { status: 'none' };
+      action = decide(rec, observed, this.readying.has(key));
+    } catch (err) {
+      this.o.log.error({ err, user: rec.user, server: rec.name }, 'reconcile: cannot observe runtime');
+      return;
+    }
+    if (action.kind !== 'none') this.o.log.debug({ user: rec.user, server: rec.name, action }, 'reconcile');
+    try {
+      await this.act(key, rec, action);
+    } catch (err) {
+      this.o.log.error({ err, user: rec.user, server: rec.name, action: action.kind }, 'reconcile action failed');
+      await this.fail(key, { message: errorMessage(err), exitStatus: null, logTail: null });
+    }
+  }
+
+  private async act(key: string, rec: ServerRecord, action: Action): Promise<void> {
+    const now = this.o.clock.now();
+    switch (action.kind) {
+      case 'none':
+        return;
+      case 'launch': {
+        const ac = new AbortController();
+        this.readying.set(key, ac);
+        try {
+          const launched = await this.o.spawner.start(
+            { user: rec.user, server: rec.name, profile: rec.profile, baseUrl: serverPath(rec.user, rec.name), userOptions: rec.userOptions },
+            ac.signal,
+          );
+          await this.save({ ...rec, handle: toLaunchRecord(launched), target: launched.target, runtimeToken: launched.token, started: now });
+        } catch (err) {
+          this.readying.delete(key);
+          throw err;
+        }
+        this.awaitReady(key, ac);
+        return;
+      }
+      case 'await-ready': {
+        const ac = new AbortController();
+        this.readying.set(key, ac);
+        this.awaitReady(key, ac);
+        return;
+      }
+      case 'stop': {
+        const launch = parseLaunchRecord(rec.handle);
+        this.readying.get(key)?.abort();
+        if (rec.state !== 'stopping') await this.save({ ...rec, state: 'stopping' });
+        if (launch) await this.o.spawner.stop(launch.spawner, { graceful: true });
+        const stopped = this.settled(this.records.get(key) ?? rec, 'stopped', this.o.clock.now());
+        await this.save(stopped);
+        if (this.removeAfterStop.delete(key)) await this.remove(key, stopped);
+        return;
+      }
+      case 'mark-stopped':
+        await this.save({ ...this.settled(rec, 'stopped', now), message: action.message ?? rec.message });
+        if (this.removeAfterStop.delete(key)) await this.remove(key, rec);
+        return;
+      case 'mark-failed': {
+        const launch = parseLaunchRecord(rec.handle);
+        const logTail = launch ? await this.o.spawner.logTail(launch.spawner, this.o.logTailLines ?? 20) : null;
+        const status = action.exitCode ?? (action.signal ? signalStatus(action.signal) : null);
+        await this.fail(key, {
+          message: `The runtime exited ${action.signal ? `on ${action.signal}` : `with status ${String(action.exitCode)}`}${rec.state === 'pending' ? ' before it was ready' : ''}.`,
+          exitStatus: status,
+          logTail,
+        });
+        return;
+      }
+    }
+  }
+
+  private awaitReady(key: string, ac: AbortController): void {
+    const rec = this.records.get(key);
+    const launch = rec && parseLaunchRecord(rec.handle);
+    if (!rec || !launch || !rec.target || !rec.runtimeToken) {
+      this.readying.delete(key);
+      return;
+    }
+    const elapsed = this.o.clock.now() - (rec.started ?? this.o.clock.now());
+    void waitReady({
+      url: rec.target + serverPath(rec.user, rec.name) + launch.readinessPath,
+      token: rec.runtimeToken,
+      timeoutMs: Math.max(0, launch.startTimeoutSeconds * 1000 - elapsed),
+      signal: ac.signal,
+      exited: async () => (await this.o.spawner.poll(launch.spawner)).status === 'exited',
+    }).then((outcome) =>
+      this.serial.run(key, async () => {
+        if (this.readying.get(key) === ac) this.readying.delete(key);
+        const cur = this.records.get(key);
+        if (!cur || cur.handle !== rec.handle || cur.state !== 'pending') return;
+        if (outcome === 'ready') {
+          const now = this.o.clock.now();
+          await this.save({ ...cur, state: 'running', ready: now, lastActivity: now });
+        } else if (outcome === 'timeout') {
+          await this.o.spawner.stop(launch.spawner, { graceful: true });
+          const envName = `NBHUB_${launch.startTimeoutKey.replace(/\./g, '_').toUpperCase()}`;
+          await this.fail(key, {
+            message: `The runtime was not ready within ${launch.startTimeoutSeconds} s and was stopped. If it needs longer, raise ${launch.startTimeoutKey} (${envName}).`,
+            exitStatus: null,
+            logTail: await this.o.spawner.logTail(launch.spawner, this.o.logTailLines ?? 20),
+          });
+        } else if (outcome === 'exited') {
+          void this.kick(key);
+        }
+      }),
+    );
+  }
+
+  private async fail(key: string, f: { message: string; exitStatus: number | null; logTail: string | null }): Promise<void> {
+    const rec = this.records.get(key);
+    if (!rec) return;
+    this.o.log.warn({ user: rec.user, server: rec.name, exitStatus: f.exitStatus, message: f.message }, 'runtime failed');
+    await this.save({ ...this.settled(rec, 'failed', this.o.clock.now()), stopReason: 'failed', ...f });
+  }
+
+  private settled(rec: ServerRecord, state: 'stopped' | 'failed', now: number): ServerRecord {
+    return { ...rec, desired: 'stopped', state, handle: null, target: null, runtimeToken: null, ready: null, stoppedAt: now };
+  }
+
+  private async remove(key: string, rec: ServerRecord): Promise<void> {
+    await this.o.spawner.removeWorkspace({ user: rec.user, server: rec.name });
+    await this.o.store.servers.delete(rec.user, rec.name);
+    this.forget(key);
+    this.events.emit(key);
+  }
+
+  private async save(rec: ServerRecord): Promise<void> {
+    await this.o.store.servers.put(rec);
+    this.remember(rec);
+    this.dirtyActivity.delete(keyOf(rec.user, rec.name));
+    this.events.emit(keyOf(rec.user, rec.name));
+  }
+
+  private async flushActivity(): Promise<void> {
+    const keys = [...this.dirtyActivity];
+    this.dirtyActivity.clear();
+    await Promise.all(
+      keys.map((k) =>
+        this.serial.run(k, async () => {
+          const rec = this.records.get(k);
+          if (rec) await this.o.store.servers.put(rec);
+        }),
+      ),
+    ).catch((err: unknown) => this.o.log.error({ err }, 'cannot persist activity'));
+  }
+
+  private remember(rec: ServerRecord): void {
+    this.records.set(keyOf(rec.user, rec.name), rec);
+    let m = this.byUser.get(rec.user);
+    if (!m) this.byUser.set(rec.user, (m = new Map()));
+    m.set(rec.name, rec);
+  }
+
+  private forget(key: string): void {
+    const rec = this.records.get(key);
+    if (!rec) return;
+    this.records.delete(key);
+    const m = this.byUser.get(rec.user);
+    m?.delete(rec.name);
+    if (m?.size === 0) this.byUser.delete(rec.user);
+  }
+}
+
+const describe = (user: string, name: string) => (name === '' ? `${user}'s server` : `${user}'s server ${name}`);
+
+const errorMessage = (err: unknown): string => (err instanceof HubError || err instanceof Error ? err.message : String(err));
+
+const SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGABRT: 6, SIGKILL: 9, SIGSEGV: 11, SIGTERM: 15 };
+/** Shell convention: a process killed by signal N reports status 128+N. */
+const signalStatus = (signal: string): number | null => (SIGNALS[signal] ? 128 + (SIGNALS[signal] as number) : null);
+
+export const blankRecord = (user: string, name: string, now: number): ServerRecord => ({
+  user,
+  name,
+  profile: 'default',
+  desired: 'stopped',
+  state: 'stopped',
+  handle: null,
+  target: null,
+  runtimeToken: null,
+  created: now,
+  started: null,
+  ready: null,
+  lastActivity: null,
+  stoppedAt: null,
+  stopReason: null,
+  requestedBy: null,
+  exitStatus: null,
+  logTail: null,
+  message: null,
+  userOptions: {},
+});

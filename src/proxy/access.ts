@@ -1,0 +1,49 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { canAccess, type Identity } from '../core/identity.js';
+
+export type AccessVerdict =
+  | { ok: true }
+  | { ok: false; status: 401 | 403; message: string; login: boolean };
+
+const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** Origin (or Referer) of a request, as `scheme://host[:port]`, if it sent one. */
+const originOf = (h: IncomingHttpHeaders): string | undefined => {
+  if (typeof h.origin === 'string' && h.origin !== 'null') return h.origin;
+  if (typeof h.referer === 'string') {
+    try {
+      return new URL(h.referer).origin;
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+};
+
+/**
+ * Who may pass: the owner or an admin. A cookie-authenticated write or WebSocket must come from the
+ * hub's own origin: the runtime behind trusts the hub's token and will not check XSRF itself.
+ */
+export const decideAccess = (
+  who: Identity | null,
+  owner: string,
+  method: string,
+  headers: IncomingHttpHeaders,
+  websocket: boolean,
+): AccessVerdict => {
+  if (!who) return { ok: false, status: 401, message: 'Authentication required: log in or send an API token', login: true };
+  if (!canAccess(who, owner)) return { ok: false, status: 403, message: `Access to ${owner}'s servers is not allowed`, login: false };
+  if (who.via === 'cookie' && (websocket || !SAFE.has(method))) {
+    const origin = originOf(headers);
+    if (origin !== undefined) {
+      let host: string | undefined;
+      try {
+        host = new URL(origin).host;
+      } catch {
+        host = undefined;
+      }
+      if (host !== headers.host) return { ok: false, status: 403, message: `Cross-origin request from ${origin} refused`, login: false };
+    }
+  }
+  return { ok: true };
+};

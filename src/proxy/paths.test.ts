@@ -1,0 +1,19 @@
+import { describe, expect, it } from 'vitest';
+import { parseUserPath, stripTokenParam, tokenParam } from './paths.js';
+
+describe('parseUserPath', () => {
+  it('splits the user and the first segment and keeps the path', () => {
+    expect(parseUserPath('/user/alice/lab/api/kernels?x=1')).toEqual({ user: 'alice', firstSegment: 'lab', forward: '/user/alice/lab/api/kernels?x=1' });
+    expect(parseUserPath('/user/alice/')).toEqual({ user: 'alice', firstSegment: undefined, forward: '/user/alice/' });
+    expect(parseUserPath('/user/alice')).toEqual({ user: 'alice', firstSegment: undefined, forward: '/user/alice' });
+  });
+  it('drops the hub token from the forwarded query', () => {
+    expect(parseUserPath('/user/a/api/kernels/k/channels?session_id=s&token=secret')?.forward).toBe('/user/a/api/kernels/k/channels?session_id=s');
+    expect(stripTokenParam('?token=x')).toBe('');
+    expect(tokenParam('/user/a/?token=abc')).toBe('abc');
+  });
+  it('refuses what is not a user path or cannot be decoded', () => {
+    expect(parseUserPath('/hub/api')).toBeUndefined();
+    expect(parseUserPath('/user/%E0%A4%A/')).toBeUndefined();
+  });
+});

@@ -1,0 +1,46 @@
+/** `/user/{name}/{first}/…` split into the parts the route table needs; undefined when not a user path. */
+export interface UserPath {
+  user: string;
+  firstSegment: string | undefined;
+  /** The path and query forwarded upstream (the runtime serves under the same base URL). */
+  forward: string;
+}
+
+const decode = (s: string): string | undefined => {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return undefined;
+  }
+};
+
+export const parseUserPath = (url: string): UserPath | undefined => {
+  if (!url.startsWith('/user/')) return undefined;
+  const q = url.indexOf('?');
+  const path = q < 0 ? url : url.slice(0, q);
+  const slash = path.indexOf('/', 6);
+  const user = decode(slash < 0 ? path.slice(6) : path.slice(6, slash));
+  if (!user) return undefined;
+  let firstSegment: string | undefined;
+  if (slash >= 0) {
+    const next = path.indexOf('/', slash + 1);
+    const seg = next < 0 ? path.slice(slash + 1) : path.slice(slash + 1, next);
+    firstSegment = seg === '' ? undefined : decode(seg);
+  }
+  return { user, firstSegment, forward: q < 0 ? url : path + stripTokenParam(url.slice(q)) };
+};
+
+/** Removes `token=` from a query string: it authenticated the client to the hub and must not travel on. */
+export const stripTokenParam = (query: string): string => {
+  if (!query.includes('token=')) return query;
+  const params = new URLSearchParams(query.slice(1));
+  params.delete('token');
+  const rest = params.toString();
+  return rest ? `?${rest}` : '';
+};
+
+export const tokenParam = (url: string): string | undefined => {
+  const q = url.indexOf('?');
+  if (q < 0 || !url.includes('token=', q)) return undefined;
+  return new URLSearchParams(url.slice(q + 1)).get('token') ?? undefined;
+};

@@ -1,0 +1,164 @@
+import { spawn } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, readSync, fstatSync, rmSync } from 'node:fs';
+import { join, resolve, sep } from 'node:path';
+import type { IdGenerator } from '../../core/ids.js';
+import type { Launched, PollResult, RuntimeSpec, Spawner, SpawnerHandle } from '../../core/spawner.js';
+import { descendants, isAlive, readStat, signalGroup } from './proc.js';
+import { freePort } from './ports.js';
+import { expand, type ResolvedProfile } from './profiles.js';
+import { writeJupyterConfig } from './jupyter-config.js';
+
+export interface LocalHandle extends SpawnerHandle {
+  kind: 'local';
+  pid: number;
+  startTime: number;
+  port: number;
+  log: string;
+}
+
+export interface LocalSpawnerOptions {
+  dataDir: string;
+  profiles: ReadonlyMap<string, ResolvedProfile | { name: string; error: string }>;
+  graceSeconds: number;
+  ids: IdGenerator;
+  /** Base environment of runtimes (the hub's own, by default). */
+  env?: NodeJS.ProcessEnv;
+}
+
+const asLocal = (h: SpawnerHandle): LocalHandle => {
+  if (h.kind !== 'local' || typeof h['pid'] !== 'number') throw new Error(`not a local spawner handle: ${JSON.stringify(h)}`);
+  return h as LocalHandle;
+};
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Each runtime is its own process group (detached), so it outlives a hub killed with SIGKILL and can be
+ * adopted; its output goes to a file for the same reason (a pipe would break with the hub).
+ */
+export class LocalSpawner implements Spawner {
+  readonly kind = 'local';
+  private readonly exits = new Map<number, { code: number | null; signal: string | null }>();
+  private readonly listeners: Array<(h: SpawnerHandle) => void> = [];
+  private readonly jupyterConfigDir: string;
+
+  constructor(private readonly o: LocalSpawnerOptions) {
+    this.jupyterConfigDir = writeJupyterConfig(join(o.dataDir, 'jupyter', 'config'));
+  }
+
+  workspaceOf(spec: Pick<RuntimeSpec, 'user' | 'server'>): string {
+    const root = resolve(this.o.dataDir, 'workspaces');
+    const dir = resolve(root, spec.user, spec.server === '' ? '_default' : spec.server);
+    // Names are validated at the API edge; this guards the filesystem on its own anyway.
+    if (!dir.startsWith(root + sep)) throw new Error(`workspace outside the data dir: ${dir}`);
+    return dir;
+  }
+
+  async start(spec: RuntimeSpec, signal: AbortSignal): Promise<Launched> {
+    const profile = this.o.profiles.get(spec.profile);
+    if (!profile) throw new Error(`Unknown profile ${JSON.stringify(spec.profile)}`);
+    if ('error' in profile) throw new Error(profile.error);
+    signal.throwIfAborted();
+    const workspace = this.workspaceOf(spec);
+    const stateDir = join(this.o.dataDir, 'runtimes', spec.user, spec.server === '' ? '_default' : spec.server);
+    mkdirSync(workspace, { recursive: true });
+    mkdirSync(join(stateDir, 'runtime'), { recursive: true });
+    const port = await freePort();
+    const token = this.o.ids.random(24);
+    const values = { ip: '127.0.0.1', port: String(port), base_url: spec.baseUrl, token, workspace };
+    const [program, ...args] = profile.command.map((a) => expand(a, values));
+    const log = join(stateDir, 'output.log');
+    const out = openSync(log, 'w');
+    const base = this.o.env ?? process.env;
+    const env: NodeJS.ProcessEnv = {
+      ...base,
+      JUPYTER_CONFIG_DIR: this.jupyterConfigDir,
+      JUPYTER_DATA_DIR: join(this.o.dataDir, 'jupyter', 'data'),
+      JUPYTER_RUNTIME_DIR: join(stateDir, 'runtime'),
+      IPYTHONDIR: join(this.o.dataDir, 'jupyter', 'ipython'),
+      ...(profile.jupyter ? { JUPYTER_TOKEN: token } : {}),
+      ...profile.environment,
+      // Marks every process of this runtime, so an agent can find them (inherited by kernels).
+      NBHUB_RUNTIME: `${spec.user}/${spec.server}`,
+      NBHUB_PORT: String(port),
+      NBHUB_BASE_URL: spec.baseUrl,
+      NBHUB_TOKEN: token,
+      PYTHONUNBUFFERED: '1',
+    };
+    let child;
+    try {
+      child = spawn(program as string, args, { cwd: workspace, env, detached: true, stdio: ['ignore', out, out] });
+    } finally {
+      closeSync(out);
+    }
+    const pid = await new Promise<number>((resolvePid, reject) => {
+      child.once('error', (err) => reject(new Error(`cannot run ${program}: ${err.message}`)));
+      child.once('spawn', () => resolvePid(child.pid as number));
+    });
+    child.once('exit', (code, sig) => {
+      this.exits.set(pid, { code, signal: sig });
+      for (const l of this.listeners) l(handle);
+    });
+    child.unref();
+    const handle: LocalHandle = { v: 1, kind: 'local', pid, startTime: readStat(pid)?.startTime ?? 0, port, log };
+    return {
+      handle,
+      target: `http://127.0.0.1:${port}`,
+      token,
+      readinessPath: profile.readinessPath,
+      startTimeoutSeconds: profile.startTimeoutSeconds,
+      startTimeoutKey: `profiles.${profile.name}.start_timeout_seconds`,
+    };
+  }
+
+  async poll(h: SpawnerHandle): Promise<PollResult> {
+    const handle = asLocal(h);
+    const exit = this.exits.get(handle.pid);
+    if (exit) return { status: 'exited', exitCode: exit.code, signal: exit.signal, adopted: false };
+    if (isAlive(handle.pid, handle.startTime)) return { status: 'running' };
+    // Not our child (adopted after a hub restart): its exit status is not ours to read.
+    return { status: 'exited', exitCode: null, signal: null, adopted: true };
+  }
+
+  async stop(h: SpawnerHandle, { graceful }: { graceful: boolean }): Promise<void> {
+    const handle = asLocal(h);
+    if (!isAlive(handle.pid, handle.startTime)) return;
+    // Kernels run in sessions of their own (jupyter_client), so signal each descendant's group too.
+    const groups = new Set<number>([handle.pid, ...descendants(handle.pid).map((p) => p.pgrp)]);
+    const send = (sig: NodeJS.Signals) => groups.forEach((g) => signalGroup(g, sig));
+    if (graceful) {
+      send('SIGTERM');
+      const deadline = Date.now() + this.o.graceSeconds * 1000;
+      while (Date.now() < deadline && isAlive(handle.pid, handle.startTime)) await sleep(10);
+    }
+    send('SIGKILL');
+    while (isAlive(handle.pid, handle.startTime)) await sleep(10);
+  }
+
+  async logTail(h: SpawnerHandle, lines: number): Promise<string> {
+    const handle = asLocal(h);
+    let fd: number;
+    try {
+      fd = openSync(handle.log, 'r');
+    } catch {
+      return '';
+    }
+    try {
+      const size = fstatSync(fd).size;
+      const length = Math.min(size, 64 * 1024);
+      const buf = Buffer.alloc(length);
+      readSync(fd, buf, 0, length, size - length);
+      return buf.toString('utf8').split('\n').filter((l) => l.trim() !== '').slice(-lines).join('\n');
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  async removeWorkspace(spec: Pick<RuntimeSpec, 'user' | 'server'>): Promise<void> {
+    rmSync(this.workspaceOf(spec), { recursive: true, force: true });
+  }
+
+  onExit(listener: (handle: SpawnerHandle) => void): void {
+    this.listeners.push(listener);
+  }
+}
