@@ -394,7 +394,7 @@ const errorMessage = (err: unknown): string => (err instanceof HubError || err i
 
 const SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGABRT: 6, SIGKILL: 9, SIGSEGV: 11, SIGTERM: 15 };
 /** Shell convention: a process killed by signal N reports status 128+N. */
-const signalStatus = (signal: string): number | null => (SIGNALS[signal] ? 128 + (SIGNALS[signal] as number) : null);
+const signalStatus = (signal: string): number | null => (SIGNALS[signal] ? 128 + (SIGNALS[signal]) : null);
 
 export const blankRecord = (user: string, name: string, now: number): ServerRecord => ({
   user,

@@ -23,12 +23,12 @@ export const consoleRoutes =
   async (app) => {
     const index = ctx.webDir ? await readFile(join(ctx.webDir, 'index.html'), 'utf8').catch(() => null) : null;
     for (const page of PAGES) {
-      app.get(page, { schema: { summary: 'Console page', hide: page !== '/' } as object }, async (_req, reply) => {
+      app.get(page, { schema: { summary: 'Console page', hide: page !== '/' } }, async (_req, reply) => {
         reply.header('cache-control', 'no-store').type('text/html; charset=utf-8');
         return index ?? '<!doctype html><p>The nbhub console is not built. Run <code>npm run build</code>.</p>';
       });
     }
-    app.get('/static/*', { schema: { summary: 'Console files', hide: true } as object }, async (req, reply) => {
+    app.get('/static/*', { schema: { summary: 'Console files', hide: true } }, async (req, reply) => {
       if (!ctx.webDir) return reply.code(404).send({ status: 404, message: 'Console not built' });
       const rel = normalize((req.params as { '*': string })['*']);
       const file = join(ctx.webDir, rel);

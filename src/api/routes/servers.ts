@@ -35,7 +35,7 @@ export const serverRoutes =
       // Like JupyterHub: wait a little for the start to finish (201); otherwise it is still pending (202).
       const now = await ctx.lifecycle.waitFor(user, server, (r) => r?.state !== 'pending', ctx.config.api.slow_spawn_timeout_seconds * 1000);
       const settled = now ?? rec;
-      if (settled.state === 'failed' && settled.started === rec.started) {
+      if (settled.state === 'failed') {
         return reply.code(500).send({ status: 500, message: `Spawn failed: ${settled.message ?? 'unknown error'}` });
       }
       return reply.code(settled.state === 'running' ? 201 : 202).send(serverModel(settled, { admin: who.admin }));

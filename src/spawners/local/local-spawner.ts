@@ -38,7 +38,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  */
 export class LocalSpawner implements Spawner {
   readonly kind = 'local';
-  private readonly exits = new Map<number, { code: number | null; signal: string | null }>();
+  /** Exit of each child this process spawned, resolved when Node has reaped it. */
+  private readonly exits = new Map<number, Promise<{ code: number | null; signal: string | null }>>();
   private readonly listeners: Array<(h: SpawnerHandle) => void> = [];
   private readonly jupyterConfigDir: string;
 
@@ -95,10 +96,15 @@ export class LocalSpawner implements Spawner {
       child.once('error', (err) => reject(new Error(`cannot run ${program}: ${err.message}`)));
       child.once('spawn', () => resolvePid(child.pid as number));
     });
-    child.once('exit', (code, sig) => {
-      this.exits.set(pid, { code, signal: sig });
-      for (const l of this.listeners) l(handle);
-    });
+    this.exits.set(
+      pid,
+      new Promise((resolveExit) =>
+        child.once('exit', (code, sig) => {
+          resolveExit({ code, signal: sig });
+          for (const l of this.listeners) l(handle);
+        }),
+      ),
+    );
     child.unref();
     const handle: LocalHandle = { v: 1, kind: 'local', pid, startTime: readStat(pid)?.startTime ?? 0, port, log };
     return {
@@ -113,9 +119,13 @@ export class LocalSpawner implements Spawner {
 
   async poll(h: SpawnerHandle): Promise<PollResult> {
     const handle = asLocal(h);
-    const exit = this.exits.get(handle.pid);
-    if (exit) return { status: 'exited', exitCode: exit.code, signal: exit.signal, adopted: false };
     if (isAlive(handle.pid, handle.startTime)) return { status: 'running' };
+    const ours = this.exits.get(handle.pid);
+    if (ours) {
+      // Our child: gone (or a zombie about to be reaped); its exit status is coming.
+      const exit = await ours;
+      return { status: 'exited', exitCode: exit.code, signal: exit.signal, adopted: false };
+    }
     // Not our child (adopted after a hub restart): its exit status is not ours to read.
     return { status: 'exited', exitCode: null, signal: null, adopted: true };
   }

@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# Quick start: install what is missing, build, and start the hub (SQLite in ./nbhub-data, local runtimes).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+exec node bin/nbhub.js start "$@"
