@@ -1,0 +1,55 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import type { RuntimeSpec, Spawner } from '../core/spawner.js';
+
+/**
+ * One behaviour for every Spawner (DESIGN.md idea 2). `make` returns a spawner whose profile `ok` runs an
+ * HTTP server that prints "hello from the runtime", and whose profile `crash` exits with status 7;
+ * `fresh` returns another instance on the same state, as a restarted hub would have.
+ */
+export const spawnerContract = (
+  name: string,
+  setup: () => Promise<{ make: () => Spawner; cleanup: () => Promise<void> }>,
+): void => {
+  describe(`Spawner contract: ${name}`, async () => {
+    const { make, cleanup } = await setup();
+    const spawner = make();
+    afterAll(cleanup);
+    const spec = (profile: string, server = 's1'): RuntimeSpec => ({ user: 'alice', server, profile, baseUrl: `/user/alice/${server}/`, userOptions: {} });
+
+    it('starts a runtime that answers at the URL it returns, then stops it (twice is fine)', async () => {
+      const launched = await spawner.start(spec('ok'), new AbortController().signal);
+      expect(launched.target).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(launched.token.length).toBeGreaterThanOrEqual(16);
+      await expect.poll(async () => (await fetch(launched.target + '/user/alice/s1/').catch(() => null))?.status, { timeout: 10_000 }).toBe(200);
+      expect(await spawner.poll(launched.handle)).toEqual({ status: 'running' });
+      expect(JSON.parse(JSON.stringify(launched.handle))).toEqual(launched.handle);
+      expect(launched.handle.v).toBe(1);
+      await spawner.stop(launched.handle, { graceful: true });
+      expect((await spawner.poll(launched.handle)).status).toBe('exited');
+      await spawner.stop(launched.handle, { graceful: true });
+      expect(await spawner.logTail(launched.handle, 5)).toContain('hello from the runtime');
+    });
+
+    it('reports the exit status of a runtime that dies', async () => {
+      const launched = await spawner.start(spec('crash', 's2'), new AbortController().signal);
+      await expect.poll(async () => (await spawner.poll(launched.handle)).status, { timeout: 10_000 }).toBe('exited');
+      expect(await spawner.poll(launched.handle)).toMatchObject({ status: 'exited', exitCode: 7, adopted: false });
+      expect(await spawner.logTail(launched.handle, 5)).toContain('crashing now');
+    });
+
+    it('lets another instance (a restarted hub) poll and stop a runtime from its stored handle', async () => {
+      const launched = await spawner.start(spec('ok', 's3'), new AbortController().signal);
+      const stored = JSON.parse(JSON.stringify(launched.handle)) as typeof launched.handle;
+      const other = make();
+      expect(await other.poll(stored)).toEqual({ status: 'running' });
+      await other.stop(stored, { graceful: false });
+      expect(await other.poll(stored)).toMatchObject({ status: 'exited', adopted: true });
+    });
+
+    it('refuses to start under an aborted signal', async () => {
+      const ac = new AbortController();
+      ac.abort();
+      await expect(spawner.start(spec('ok', 's5'), ac.signal)).rejects.toThrow();
+    });
+  });
+};
