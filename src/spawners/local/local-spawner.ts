@@ -102,6 +102,8 @@ export class LocalSpawner implements Spawner {
         child.once('exit', (code, sig) => {
           resolveExit({ code, signal: sig });
           for (const l of this.listeners) l(handle);
+          // Long enough for the reconciler to read it; after that the pid may be reused.
+          setTimeout(() => this.exits.delete(pid), 10 * 60_000).unref();
         }),
       ),
     );
