@@ -65,9 +65,10 @@ describe('runtimes that fail', () => {
     const s = await server('later');
     expect(s?.nbhub.exit_status).toBe(137);
     expect(s?.nbhub.log_tail).toContain('out of memory, giving up');
-    // A failed server can be started again.
-    const again = await hub.api('/hub/api/users/eve/servers/later', { method: 'POST', token, body: { profile: 'dies-later' } });
+    // A failed server can be started again, and without a body it keeps its own profile.
+    const again = await hub.api('/hub/api/users/eve/servers/later', { method: 'POST', token });
     expect(again.status).toBe(201);
+    expect(((await again.json()) as { nbhub: { profile: string } }).nbhub.profile).toBe('dies-later');
   });
 
   it('refuses an unknown profile without creating anything', async () => {

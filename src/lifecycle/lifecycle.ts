@@ -121,12 +121,13 @@ export class Lifecycle implements RouteTable, ActivitySink {
 
   requestStart(user: string, name: string, o: { profile?: string | undefined; userOptions: Record<string, unknown>; by: string }): Promise<ServerRecord> {
     const key = keyOf(user, name);
-    const profile = o.profile ?? this.o.defaultProfile;
-    if (!this.o.profiles.has(profile)) {
-      return Promise.reject(badRequest(`Unknown profile ${JSON.stringify(profile)}; known: ${[...this.o.profiles].join(', ')}`));
-    }
     return this.serial.run(key, async () => {
       let rec = this.records.get(key);
+      // A restart without a profile keeps the server's own (JupyterHub clients send an empty body).
+      const profile = o.profile ?? rec?.profile ?? this.o.defaultProfile;
+      if (!this.o.profiles.has(profile)) {
+        throw badRequest(`Unknown profile ${JSON.stringify(profile)}; known: ${[...this.o.profiles].join(', ')}`);
+      }
       if (rec?.state === 'pending') return rec;
       if (rec?.state === 'stopping') throw badRequest(`${describe(user, name)} is pending stop, please wait`);
       if (rec?.state === 'running') {

@@ -21,9 +21,10 @@ const PAGES = ['/', '/login', '/home', '/admin', '/servers/*'];
 export const consoleRoutes =
   (ctx: ApiContext): FastifyPluginAsync =>
   async (app) => {
-    const index = ctx.webDir ? await readFile(join(ctx.webDir, 'index.html'), 'utf8').catch(() => null) : null;
     for (const page of PAGES) {
       app.get(page, { schema: { summary: 'Console page', hide: page !== '/' } }, async (_req, reply) => {
+        // Read on each request (it is small): a rebuilt console then shows without restarting the hub.
+        const index = ctx.webDir ? await readFile(join(ctx.webDir, 'index.html'), 'utf8').catch(() => null) : null;
         reply.header('cache-control', 'no-store').type('text/html; charset=utf-8');
         return index ?? '<!doctype html><p>The nbhub console is not built. Run <code>npm run build</code>.</p>';
       });

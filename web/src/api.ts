@@ -1,0 +1,73 @@
+import type { LoginResult, Profile, UserModel, UserPage } from './types.js';
+
+/** An API answer that is not 2xx, with the hub's own message (`{"status", "message"}`). */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const XSRF_COOKIE = 'nbhub-xsrf';
+
+/** The session's XSRF value: every cookie-authenticated write echoes it in X-XSRFToken. */
+const xsrf = (): string => {
+  for (const part of document.cookie.split(';')) {
+    const [name, ...rest] = part.trim().split('=');
+    if (name === XSRF_COOKIE) return rest.join('=');
+  }
+  return '';
+};
+
+const messageOf = async (res: Response): Promise<string> => {
+  try {
+    const body = (await res.json()) as { message?: unknown };
+    if (typeof body.message === 'string' && body.message !== '') return body.message;
+  } catch {
+    // not JSON (a proxy in front of the hub, for example)
+  }
+  return `${res.status} ${res.statusText || 'error'}`;
+};
+
+const request = async <T>(method: string, path: string, o: { body?: unknown; accept?: string } = {}): Promise<T> => {
+  const headers: Record<string, string> = { Accept: o.accept ?? 'application/json' };
+  if (method !== 'GET') headers['X-XSRFToken'] = xsrf();
+  if (o.body !== undefined) headers['Content-Type'] = 'application/json';
+  const res = await fetch(path, {
+    method,
+    headers,
+    credentials: 'same-origin',
+    ...(o.body !== undefined ? { body: JSON.stringify(o.body) } : {}),
+  });
+  if (!res.ok) throw new ApiError(res.status, await messageOf(res));
+  if (res.status === 204 || res.headers.get('content-type')?.includes('json') !== true) return undefined as T;
+  return (await res.json()) as T;
+};
+
+const enc = encodeURIComponent;
+const userPath = (user: string) => `/hub/api/users/${enc(user)}`;
+/** The default server ('') and named servers have different paths, as in JupyterHub. */
+const serverPath = (user: string, server: string) => (server === '' ? `${userPath(user)}/server` : `${userPath(user)}/servers/${enc(server)}`);
+
+export const PAGINATION_TYPE = 'application/jupyterhub-pagination+json';
+
+export const api = {
+  login: (username: string, password: string, next?: string) =>
+    request<LoginResult>('POST', '/hub/login', { body: { username, password, ...(next ? { next } : {}) } }),
+  logout: () => request<void>('POST', '/hub/logout'),
+  me: () => request<UserModel>('GET', '/hub/api/user?include_stopped_servers=1'),
+  user: (name: string) => request<UserModel>('GET', `${userPath(name)}?include_stopped_servers=1`),
+  users: (offset: number, limit: number) =>
+    request<UserPage>('GET', `/hub/api/users?include_stopped_servers=1&offset=${offset}&limit=${limit}`, { accept: PAGINATION_TYPE }),
+  profiles: () => request<{ profiles: Profile[] }>('GET', '/hub/api/profiles').then((r) => r.profiles),
+  startServer: (user: string, server: string, profile?: string) =>
+    request<unknown>('POST', serverPath(user, server), { body: profile ? { profile } : {} }),
+  stopServer: (user: string, server: string) => request<void>('DELETE', serverPath(user, server)),
+  /** Stops a named server and deletes it with its workspace. */
+  removeServer: (user: string, server: string) => request<void>('DELETE', serverPath(user, server), { body: { remove: true } }),
+  createUser: (name: string, o: { admin: boolean; password?: string }) =>
+    request<UserModel>('POST', userPath(name), { body: { admin: o.admin, ...(o.password ? { password: o.password } : {}) } }),
+  deleteUser: (name: string) => request<void>('DELETE', userPath(name)),
+};

@@ -1,0 +1,77 @@
+import { useState } from 'preact/hooks';
+import { useAction } from '../action.js';
+import { api } from '../api.js';
+import type { ServerModel } from '../types.js';
+import { ConfirmButton } from './ConfirmButton.js';
+
+export interface ServerActionsProps {
+  user: string;
+  server: ServerModel;
+  /** False for a default server that has never been started (no record yet, so no profile to reuse). */
+  exists: boolean;
+  onChanged: () => void;
+  onRemoved?: () => void;
+}
+
+type Doing = 'start' | 'stop' | 'delete';
+const DOING: Record<Doing, string> = { start: 'Starting…', stop: 'Stopping…', delete: 'Deleting…' };
+
+/** Start / stop / open / delete of one server, with the request's progress and error in place. */
+export const ServerActions = (p: ServerActionsProps) => {
+  const action = useAction();
+  const [doing, setDoing] = useState<Doing | undefined>(undefined);
+  const { state, profile } = p.server.nbhub;
+  const name = p.server.name;
+  const act = async (what: Doing, fn: () => Promise<unknown>) => {
+    setDoing(what);
+    // Show the new state as soon as the hub has it, not when the (possibly slow) request answers.
+    const early = setTimeout(p.onChanged, 300);
+    const ok = await action.run(fn);
+    clearTimeout(early);
+    setDoing(undefined);
+    p.onChanged();
+    if (ok && what === 'delete') p.onRemoved?.();
+  };
+  const canStart = state === 'stopped' || state === 'failed';
+  const canStop = state === 'running' || state === 'pending';
+  return (
+    <div class="actions">
+      {canStart && (
+        <button
+          type="button"
+          data-testid="server-start"
+          disabled={action.busy}
+          // Restart with the profile it had; the API would otherwise use the hub's default profile.
+          onClick={() => void act('start', () => api.startServer(p.user, name, p.exists ? profile : undefined))}
+        >
+          Start
+        </button>
+      )}
+      {canStop && (
+        <button type="button" data-testid="server-stop" disabled={action.busy} onClick={() => void act('stop', () => api.stopServer(p.user, name))}>
+          Stop
+        </button>
+      )}
+      {p.server.ready && (
+        <a class="button" data-testid="server-open" href={p.server.url} target="_blank" rel="noopener">
+          Open
+        </a>
+      )}
+      {name !== '' && (
+        <ConfirmButton
+          label="Delete"
+          question={`Delete ${name} and its files?`}
+          testid="server-delete"
+          disabled={action.busy}
+          onConfirm={() => void act('delete', () => api.removeServer(p.user, name))}
+        />
+      )}
+      {doing && action.busy && <span class="muted" data-testid="server-busy">{DOING[doing]}</span>}
+      {action.error && (
+        <span class="error" role="alert" data-testid="server-error">
+          {action.error}
+        </span>
+      )}
+    </div>
+  );
+};

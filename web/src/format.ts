@@ -1,0 +1,50 @@
+import type { RuntimeState, ServerModel } from './types.js';
+
+const rtf = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
+const STEPS: Array<[Intl.RelativeTimeFormatUnit, number]> = [
+  ['second', 60],
+  ['minute', 60],
+  ['hour', 24],
+  ['day', 30],
+  ['month', 12],
+  ['year', Infinity],
+];
+
+/** "3 minutes ago", for a timestamp from the API; '—' when there is none. */
+export const ago = (iso: string | null, now = Date.now()): string => {
+  if (!iso) return '—';
+  let value = (Date.parse(iso) - now) / 1000;
+  for (const [unit, size] of STEPS) {
+    if (Math.abs(value) < size) return rtf.format(Math.round(value), unit);
+    value /= size;
+  }
+  return iso;
+};
+
+export const STATE_LABEL: Record<RuntimeState, string> = {
+  stopped: 'stopped',
+  pending: 'starting',
+  running: 'running',
+  stopping: 'stopping',
+  failed: 'failed',
+};
+
+const REASONS: Record<string, string> = {
+  user: 'by its owner',
+  admin: 'by an admin',
+  failed: 'after a failure',
+  idle: 'after being idle',
+  max_age: 'at its maximum age',
+  shutdown: 'when the hub shut down',
+  timeout: 'after not becoming ready in time',
+};
+
+/** Why a stopped server stopped, in words; undefined when it never ran or the reason is unknown. */
+export const stopReason = (s: ServerModel): string | undefined => {
+  const r = s.nbhub.stop_reason;
+  // A failed server says why in its failure details instead.
+  if (!r || s.nbhub.state !== 'stopped') return undefined;
+  return `Stopped ${REASONS[r] ?? `(${r})`}${s.nbhub.stopped_at ? ` ${ago(s.nbhub.stopped_at)}` : ''}`;
+};
+
+export const displayName = (server: string): string => (server === '' ? 'default' : server);

@@ -1,0 +1,65 @@
+import { api } from '../api.js';
+import { FailureDetails } from '../components/FailureDetails.js';
+import { ServerActions } from '../components/ServerActions.js';
+import { blankDefaultServer } from '../components/ServerTable.js';
+import { StateBadge } from '../components/StateBadge.js';
+import { ago, displayName, stopReason } from '../format.js';
+import { usePoll } from '../poll.js';
+import { navigate } from '../router.js';
+
+/** One server in detail: /hub/servers/{user}/ (default) or /hub/servers/{user}/{server}. */
+export const ServerPage = (p: { user: string; server: string }) => {
+  const owner = usePoll(() => api.user(p.user), 2000, `user:${p.user}`);
+  if (owner.error && !owner.data) return (
+      <main>
+        <p class="error" role="alert">
+          {owner.error.message}
+        </p>
+      </main>
+    );
+  if (!owner.data) return <main class="muted">Loading…</main>;
+  const found = owner.data.servers[p.server];
+  if (!found && p.server !== '') return <main class="error">{p.user} has no server named {p.server}.</main>;
+  const s = found ?? blankDefaultServer(p.user);
+  const n = s.nbhub;
+  const why = stopReason(s);
+  return (
+    <main data-testid="server-page">
+      <h1>
+        {p.user} / {displayName(s.name)} <StateBadge state={n.state} />
+      </h1>
+      <ServerActions user={p.user} server={s} exists={found !== undefined} onChanged={owner.refresh} onRemoved={() => navigate('/hub/home')} />
+      {n.state === 'failed' && <FailureDetails server={s} />}
+      <dl class="facts">
+        <dt>URL</dt>
+        <dd>
+          <code>{s.url}</code>
+        </dd>
+        <dt>Profile</dt>
+        <dd>{found ? n.profile : '—'}</dd>
+        <dt>Started</dt>
+        <dd>{ago(s.started)}</dd>
+        <dt>Last activity</dt>
+        <dd>{ago(s.last_activity)}</dd>
+        {why && (
+          <>
+            <dt>Stopped</dt>
+            <dd>{why}</dd>
+          </>
+        )}
+        <dt>Last change requested by</dt>
+        <dd>{n.requested_by ?? '—'}</dd>
+        {n.exit_status !== null && (
+          <>
+            <dt>Exit status</dt>
+            <dd>{n.exit_status}</dd>
+          </>
+        )}
+        <dt>Options</dt>
+        <dd>
+          <code>{JSON.stringify(s.user_options)}</code>
+        </dd>
+      </dl>
+    </main>
+  );
+};

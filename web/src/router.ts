@@ -1,0 +1,67 @@
+import { useEffect, useState } from 'preact/hooks';
+
+/** The console's pages; the hub serves the same index.html at each of these paths. */
+export type Route =
+  | { page: 'root' }
+  | { page: 'login' }
+  | { page: 'home' }
+  | { page: 'admin' }
+  | { page: 'server'; user: string; server: string }
+  | { page: 'not-found' };
+
+const decode = (s: string): string | undefined => {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return undefined;
+  }
+};
+
+export const parseRoute = (pathname: string): Route => {
+  const path = pathname.replace(/\/+$/, '') || '/';
+  if (path === '/hub') return { page: 'root' };
+  if (path === '/hub/login') return { page: 'login' };
+  if (path === '/hub/home') return { page: 'home' };
+  if (path === '/hub/admin') return { page: 'admin' };
+  // /hub/servers/{user}/ is the default server, /hub/servers/{user}/{server} a named one.
+  const m = /^\/hub\/servers\/([^/]+)(?:\/([^/]*))?\/?$/.exec(pathname);
+  if (m) {
+    const user = decode(m[1] ?? '');
+    const server = decode(m[2] ?? '');
+    if (user !== undefined && server !== undefined) return { page: 'server', user, server };
+  }
+  return { page: 'not-found' };
+};
+
+export const serverPagePath = (user: string, server: string): string =>
+  `/hub/servers/${encodeURIComponent(user)}/${encodeURIComponent(server)}`;
+
+const CHANGE = 'nbhub:navigate';
+
+/** Moves to another console page without reloading. */
+export const navigate = (to: string, o: { replace?: boolean } = {}): void => {
+  if (o.replace) history.replaceState(null, '', to);
+  else history.pushState(null, '', to);
+  window.dispatchEvent(new Event(CHANGE));
+};
+
+/** Where to go after logging in: a console page in place, anything else (a server under /user/) by loading it. */
+export const go = (to: string): void => {
+  const url = new URL(to, location.origin);
+  if (url.origin === location.origin && parseRoute(url.pathname).page !== 'not-found') navigate(url.pathname + url.search);
+  else location.assign(to);
+};
+
+export const useLocation = (): { pathname: string; search: string } => {
+  const [loc, setLoc] = useState({ pathname: location.pathname, search: location.search });
+  useEffect(() => {
+    const update = () => setLoc({ pathname: location.pathname, search: location.search });
+    window.addEventListener('popstate', update);
+    window.addEventListener(CHANGE, update);
+    return () => {
+      window.removeEventListener('popstate', update);
+      window.removeEventListener(CHANGE, update);
+    };
+  }, []);
+  return loc;
+};
