@@ -61,3 +61,26 @@ export interface SessionRecord {
   created: number;
   expiresAt: number;
 }
+
+/** A server that was never started (the starting point of requests and tests). */
+export const newServerRecord = (user: string, name: string, now: number): ServerRecord => ({
+  user,
+  name,
+  profile: 'default',
+  desired: 'stopped',
+  state: 'stopped',
+  handle: null,
+  target: null,
+  runtimeToken: null,
+  created: now,
+  started: null,
+  ready: null,
+  lastActivity: null,
+  stoppedAt: null,
+  stopReason: null,
+  requestedBy: null,
+  exitStatus: null,
+  logTail: null,
+  message: null,
+  userOptions: {},
+});

@@ -2,26 +2,13 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CachedIdentityResolver } from '../accounts/identity-resolver.js';
 import { buildApp } from '../api/app.js';
-import type { Config } from '../config/schema.js';
-import type { Clock } from '../core/clock.js';
-import type { IdGenerator } from '../core/ids.js';
-import type { Logger } from '../core/logger.js';
+import type { ApiContext } from '../api/context.js';
 import type { Spawner } from '../core/spawner.js';
-import type { Store } from '../core/store.js';
 import { Lifecycle } from '../lifecycle/lifecycle.js';
 import { createProxy } from '../proxy/proxy.js';
 
-export interface HubDeps {
-  config: Readonly<Config>;
-  store: Store;
-  spawner: Spawner;
-  clock: Clock;
-  ids: IdGenerator;
-  log: Logger;
-  profiles: Array<{ name: string; display_name: string; error?: string }>;
-  webDir: string | null;
-  version: string;
-}
+/** What the CLI hands over: the API's context minus what the hub builds itself, plus the spawner. */
+export type HubDeps = Omit<ApiContext, 'lifecycle' | 'identity'> & { spawner: Spawner };
 
 export interface Hub {
   server: Server;

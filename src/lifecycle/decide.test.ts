@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { ServerRecord } from '../core/models.js';
+import { newServerRecord, type ServerRecord } from '../core/models.js';
 import { decide, type Observed } from './decide.js';
 
 const rec = (desired: ServerRecord['desired'], state: ServerRecord['state']): ServerRecord => ({
-  user: 'u', name: '', profile: 'default', desired, state, handle: null, target: null, runtimeToken: null,
-  created: 0, started: null, ready: null, lastActivity: null, stoppedAt: null, stopReason: null,
-  requestedBy: null, exitStatus: null, logTail: null, message: null, userOptions: {},
+  ...newServerRecord('u', '', 0),
+  desired,
+  state,
 });
 const none: Observed = { status: 'none' };
 const running: Observed = { status: 'running' };

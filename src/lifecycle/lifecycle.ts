@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Clock } from '../core/clock.js';
 import { badRequest, HubError, notFound } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import type { ServerRecord, StopReason } from '../core/models.js';
+import { newServerRecord, type ServerRecord, type StopReason } from '../core/models.js';
 import type { ActivitySink, RouteEntry, RouteTable } from '../core/routes.js';
 import type { Spawner } from '../core/spawner.js';
 import type { Store } from '../core/store.js';
@@ -137,7 +137,7 @@ export class Lifecycle implements RouteTable, ActivitySink {
       }
       const now = this.o.clock.now();
       const next: ServerRecord = {
-        ...(rec ?? blankRecord(user, name, now)),
+        ...(rec ?? newServerRecord(user, name, now)),
         profile,
         desired: 'running',
         state: 'pending',
@@ -396,25 +396,3 @@ const errorMessage = (err: unknown): string => (err instanceof HubError || err i
 const SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGABRT: 6, SIGKILL: 9, SIGSEGV: 11, SIGTERM: 15 };
 /** Shell convention: a process killed by signal N reports status 128+N. */
 const signalStatus = (signal: string): number | null => (SIGNALS[signal] ? 128 + (SIGNALS[signal]) : null);
-
-export const blankRecord = (user: string, name: string, now: number): ServerRecord => ({
-  user,
-  name,
-  profile: 'default',
-  desired: 'stopped',
-  state: 'stopped',
-  handle: null,
-  target: null,
-  runtimeToken: null,
-  created: now,
-  started: null,
-  ready: null,
-  lastActivity: null,
-  stoppedAt: null,
-  stopReason: null,
-  requestedBy: null,
-  exitStatus: null,
-  logTail: null,
-  message: null,
-  userOptions: {},
-});

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ServerRecord, UserRecord } from '../core/models.js';
+import { newServerRecord, type ServerRecord, type UserRecord } from '../core/models.js';
 import type { Store } from '../core/store.js';
 
 /** One behaviour for every Store; each implementation's test calls this (like hono's common.case.test.ts). */
@@ -26,25 +26,7 @@ export const storeContract = (name: string, open: () => Promise<{ store: Store; 
       ...extra,
     });
     const server = (u: string, n: string, extra: Partial<ServerRecord> = {}): ServerRecord => ({
-      user: u,
-      name: n,
-      profile: 'default',
-      desired: 'stopped',
-      state: 'stopped',
-      handle: null,
-      target: null,
-      runtimeToken: null,
-      created: 1_700_000_000_000,
-      started: null,
-      ready: null,
-      lastActivity: null,
-      stoppedAt: null,
-      stopReason: null,
-      requestedBy: null,
-      exitStatus: null,
-      logTail: null,
-      message: null,
-      userOptions: {},
+      ...newServerRecord(u, n, 1_700_000_000_000),
       ...extra,
     });
 
