@@ -4,12 +4,20 @@ import { NBHUB_BIN, startTestHub, type TestHub } from './helpers/hub.js';
 
 const PAGINATED = { accept: 'application/jupyterhub-pagination+json' };
 
+// A runtime that answers every request with the headers it received.
+const ECHO_PROFILE = `
+profiles:
+  echo:
+    command: ["node", "-e", "require('http').createServer((q, s) => s.end(JSON.stringify({ url: q.url, headers: q.headers }))).listen(+process.argv[1], '127.0.0.1')", "{port}"]
+    readiness_path: ""
+`;
+
 describe('JupyterHub-compatible REST API', () => {
   let hub: TestHub;
   let admin: string;
   let user: string;
   beforeAll(async () => {
-    hub = await startTestHub({ config: 'profiles:\n  echo:\n    command: ["node", "-e", "require(\'http\').createServer((q, s) => s.end(\'ok\')).listen(+process.argv[1], \'127.0.0.1\')", "{port}"]\n    readiness_path: ""\n' });
+    hub = await startTestHub({ config: ECHO_PROFILE });
     admin = hub.addUser('admin', { admin: true });
     user = hub.addUser('frank');
   });
@@ -121,7 +129,17 @@ describe('JupyterHub-compatible REST API', () => {
     expect(secure.headers.getSetCookie().find((c) => c.startsWith('nbhub-session='))).toMatch(/Secure/);
     // The proxy refuses a cross-site write carried by the cookie.
     expect((await hub.api('/hub/api/users/frank/servers/e', { method: 'POST', token: user, body: { profile: 'echo' } })).status).toBe(201);
-    expect((await hub.api('/user/frank/e/', { headers: { cookie } })).status).toBe(200);
+    const seen = (await (await hub.api('/user/frank/e/x?token=abc&keep=1', { headers: { cookie: `${cookie}; jupyter-cookie=1` } })).json()) as {
+      url: string;
+      headers: Record<string, string>;
+    };
+    // Upstream sees the runtime's token, the runtime's own cookies, and none of the hub's credentials.
+    expect(seen.url).toBe('/user/frank/e/x?keep=1');
+    expect(seen.headers['cookie']).toBe('jupyter-cookie=1');
+    expect(seen.headers['authorization']).toMatch(/^token [\w-]{20,}$/);
+    const viaToken = (await (await hub.api('/user/frank/e/', { token: user })).json()) as { headers: Record<string, string> };
+    expect(viaToken.headers['authorization']).not.toContain(user);
+    expect(viaToken.headers['authorization']).toBe(seen.headers['authorization']);
     expect((await hub.api('/user/frank/e/x', { method: 'POST', headers: { cookie, origin: 'http://evil.example' } })).status).toBe(403);
     // Logged out, the cookie no longer works.
     await hub.api('/hub/logout', { method: 'POST', headers: { cookie, 'x-xsrftoken': xsrf } });
@@ -178,7 +196,7 @@ describe('bad input', () => {
     ['path tricks in a user name', '/hub/api/users/..%2F..%2Fetc', 'POST', {}, /name/],
     ['upper-case user name', '/hub/api/users/Zed', 'POST', {}, /name/],
     ['path tricks in a server name', '/hub/api/users/admin/servers/..%2Fx', 'POST', {}, /server/],
-    ['a dot-dot server name', '/hub/api/users/admin/servers/%2E%2E', 'POST', {}, /server/],
+    ['a hidden-file server name', '/hub/api/users/admin/servers/.hidden', 'POST', {}, /server/],
     ['bad pagination', '/hub/api/users?offset=-1', 'GET', undefined, /offset/],
   ] as const)('%s gets a 4xx JSON error naming the problem and changes nothing', async (_label, path, method, body, pattern) => {
     const before = await users();

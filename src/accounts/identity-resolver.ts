@@ -37,7 +37,9 @@ export class CachedIdentityResolver implements IdentityResolver {
 
   async identify(credentials: Credentials): Promise<Identity | null> {
     const token = tokenFromCredentials(credentials);
-    if (token) return this.lookup('t:' + sha256hex(token), () => this.fromToken(token));
+    // As in JupyterHub: a token that does not resolve leaves the session cookie to try.
+    const byToken = token ? await this.lookup('t:' + sha256hex(token), () => this.fromToken(token)) : null;
+    if (byToken) return byToken;
     const sid = parseCookies(credentials.cookie).get(SESSION_COOKIE);
     if (sid) return this.lookup('s:' + sha256hex(sid), () => this.fromSession(sid));
     return null;
