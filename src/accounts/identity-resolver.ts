@@ -21,8 +21,9 @@ interface Cached {
 }
 
 /**
- * Resolves credentials to an identity, with a short positive cache: the proxy asks on every request,
- * and a store round trip per request would cap its throughput. Revocations through the API call
+ * Resolves credentials to an identity, with a short positive cache keyed by the credential itself (it
+ * lives in this process's memory either way): the proxy asks on every request, and a store round trip or
+ * a hash per request would cap its throughput. Revocations through the API call
  * `forget`; other changes (another process's `nbhub user` command) are seen within `ttlMs`.
  */
 export class CachedIdentityResolver implements IdentityResolver {
@@ -38,11 +39,28 @@ export class CachedIdentityResolver implements IdentityResolver {
   async identify(credentials: Credentials): Promise<Identity | null> {
     const token = tokenFromCredentials(credentials);
     // As in JupyterHub: a token that does not resolve leaves the session cookie to try.
-    const byToken = token ? await this.lookup('t:' + sha256hex(token), () => this.fromToken(token)) : null;
+    const byToken = token ? await this.lookup('t:' + token, () => this.fromToken(token)) : null;
     if (byToken) return byToken;
     const sid = parseCookies(credentials.cookie).get(SESSION_COOKIE);
-    if (sid) return this.lookup('s:' + sha256hex(sid), () => this.fromSession(sid));
+    if (sid) return this.lookup('s:' + sid, () => this.fromSession(sid));
     return null;
+  }
+
+  peek(credentials: Credentials): Identity | null | undefined {
+    const token = tokenFromCredentials(credentials);
+    const now = this.clock.now();
+    if (token) {
+      const hit = this.cache.get('t:' + token);
+      if (hit && hit.until >= now) {
+        if (hit.tokenId) this.touched.set(hit.tokenId, now);
+        return hit.identity;
+      }
+    }
+    if (!credentials.cookie) return token ? undefined : null;
+    const sid = parseCookies(credentials.cookie).get(SESSION_COOKIE);
+    if (!sid) return token ? undefined : null;
+    const hit = this.cache.get('s:' + sid);
+    return hit && hit.until >= now ? hit.identity : undefined;
   }
 
   /** Drops every cached identity of a user (deleted, demoted, token revoked, logged out). */

@@ -4,12 +4,13 @@ import { cryptoIds } from '../core/ids.js';
 import type { Store } from '../core/store.js';
 import { LocalSpawner } from '../spawners/local/local-spawner.js';
 import { resolveProfile, type ResolvedProfile } from '../spawners/local/profiles.js';
-import { createPostgresStore } from '../store/postgres/postgres-store.js';
-import { createSqliteStore } from '../store/sqlite/sqlite-store.js';
 
 /** The one place that picks concrete implementations (CONVENTIONS: hono's hono.ts only chooses). */
-export const openStore = (config: Readonly<Config>): Store =>
-  config.database_url ? createPostgresStore(config.database_url) : createSqliteStore(join(config.data_dir, 'nbhub.sqlite'));
+// Each driver is loaded only when chosen: the other would cost memory for nothing.
+export const openStore = async (config: Readonly<Config>): Promise<Store> =>
+  config.database_url
+    ? (await import('../store/postgres/postgres-store.js')).createPostgresStore(config.database_url)
+    : (await import('../store/sqlite/sqlite-store.js')).createSqliteStore(join(config.data_dir, 'nbhub.sqlite'));
 
 export const resolveProfiles = (config: Readonly<Config>): Map<string, ResolvedProfile | { name: string; error: string }> => {
   const entries: Array<[string, ReturnType<typeof resolveProfile>]> = Object.entries(config.profiles).map(([name, p]) => [name, resolveProfile(name, p)]);

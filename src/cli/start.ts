@@ -24,7 +24,7 @@ export const startCommand = async (flags: StartFlags, env: NodeJS.ProcessEnv): P
   const log = pino({ level: config.log_level, base: { app: 'nbhub' } });
   const profiles = resolveProfiles(config);
   for (const p of profiles.values()) if ('error' in p) log.warn({ profile: p.name }, p.error);
-  const store = openStore(config);
+  const store = await openStore(config);
   const webDir = fileURLToPath(new URL('../../web/dist', import.meta.url));
   const hub = await startHub({
     config,

@@ -13,9 +13,9 @@ export interface StoreFlags {
 }
 
 /** Opens the store the hub uses (same config), for commands that run beside it. */
-const withStore = async <T>(flags: StoreFlags, env: NodeJS.ProcessEnv, work: (s: ReturnType<typeof openStore>) => Promise<T>): Promise<T> => {
+const withStore = async <T>(flags: StoreFlags, env: NodeJS.ProcessEnv, work: (s: Awaited<ReturnType<typeof openStore>>) => Promise<T>): Promise<T> => {
   const config = loadConfig({ file: flags.config ?? env['NBHUB_CONFIG'], env, overrides: flags.dataDir ? { data_dir: flags.dataDir } : {} });
-  const store = openStore(config);
+  const store = await openStore(config);
   try {
     await store.migrate();
     return await work(store);

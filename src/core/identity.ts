@@ -16,6 +16,8 @@ export interface Credentials {
 
 export interface IdentityResolver {
   identify(credentials: Credentials): Promise<Identity | null>;
+  /** The answer when it is at hand without I/O (a cache hit), else undefined: the proxy's fast path. */
+  peek(credentials: Credentials): Identity | null | undefined;
 }
 
 export const canAccess = (who: Identity, owner: string): boolean => who.admin || who.user === owner;
