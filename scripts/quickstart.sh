@@ -3,4 +3,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
-exec node bin/nbhub.js start "$@"
+exec bin/nbhub.js start "$@"
