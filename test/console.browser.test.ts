@@ -174,4 +174,13 @@ describe('the console', { timeout: 150_000 }, () => {
     await page.waitForURL(/\/user\/alice\/$/);
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe("alice's server is not running");
   });
+
+  it("starts a stopped server from the page shown at its address, and lands in it", async () => {
+    await page.getByRole('button', { name: 'Start it' }).click();
+    // Jupyter's classic notebook redirects /user/alice/ to its file tree.
+    await page.waitForURL(/\/user\/alice\/tree/, START);
+    await page.getByText('Files').first().waitFor();
+    const model = (await (await hub.api('/hub/api/users/alice', { token: aliceToken })).json()) as { servers: Record<string, { ready: boolean }> };
+    expect(model.servers['']?.ready).toBe(true);
+  });
 });
