@@ -33,6 +33,8 @@ if [ "${1:-}" = "--test" ]; then
 fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  npm ci --no-audit --no-fund --loglevel=error
+  # npm install, not npm ci: on these machines npm 11 writes a lock file without rollup's optional
+  # platform packages (even when regenerated), and npm ci then refuses that lock file as out of sync.
+  npm install --no-audit --no-fund --loglevel=error
 fi
 npm run --silent build
