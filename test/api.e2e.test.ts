@@ -35,7 +35,7 @@ describe('JupyterHub-compatible REST API', () => {
     expect((await hub.api('/hub/api/user', { headers: { authorization: `token ${user}` } })).status).toBe(200);
     expect((await hub.api('/hub/api/user', { headers: { authorization: `Bearer ${user}` } })).status).toBe(200);
     expect((await hub.api(`/hub/api/user?token=${user}`)).status).toBe(200);
-    expect((await hub.api('/hub/api/user', { headers: { authorization: 'token nbh_wrong' } })).status).toBe(401);
+    expect((await hub.api('/hub/api/user', { headers: { authorization: 'token nbh_wrong' } })).status).toBe(403);
     const me = await json(await hub.api('/hub/api/user', { token: user }));
     expect(me.body).toMatchObject({ kind: 'user', name: 'frank', admin: false, servers: {} });
   });
@@ -104,7 +104,7 @@ describe('JupyterHub-compatible REST API', () => {
     expect(mine).toMatchObject({ note: 'ci', kind: 'api_token' });
     expect(JSON.stringify(list)).not.toContain(secret);
     expect((await hub.api(`/hub/api/users/frank/tokens/${String(created.body['id'])}`, { method: 'DELETE', token: user })).status).toBe(204);
-    expect((await hub.api('/hub/api/user', { token: secret })).status).toBe(401);
+    expect((await hub.api('/hub/api/user', { token: secret })).status).toBe(403);
   });
 
   it('logs in with a session cookie and requires the XSRF header for cookie writes', async () => {
@@ -143,7 +143,7 @@ describe('JupyterHub-compatible REST API', () => {
     expect((await hub.api('/user/frank/e/x', { method: 'POST', headers: { cookie, origin: 'http://evil.example' } })).status).toBe(403);
     // Logged out, the cookie no longer works.
     await hub.api('/hub/logout', { method: 'POST', headers: { cookie, 'x-xsrftoken': xsrf } });
-    expect((await hub.api('/hub/api/user', { headers: { cookie } })).status).toBe(401);
+    expect((await hub.api('/hub/api/user', { headers: { cookie } })).status).toBe(403);
   });
 
   it('answers a browser at a stopped server with a page offering to start it', async () => {
@@ -161,6 +161,12 @@ describe('JupyterHub-compatible REST API', () => {
     expect((await hub.api('/hub/api/users/u1', { method: 'PATCH', token: user, body: { admin: true } })).status).toBe(403);
     const patched = await json(await hub.api('/hub/api/users/u1', { method: 'PATCH', token: admin, body: { admin: true, name: 'u1renamed' } }));
     expect(patched.body).toMatchObject({ name: 'u1renamed', admin: true });
+    // A user with servers keeps their name: the workspaces live under it.
+    const renameBusy = await json(await hub.api('/hub/api/users/frank', { method: 'PATCH', token: admin, body: { name: 'franklin' } }));
+    expect(renameBusy.status).toBe(400);
+    expect(String(renameBusy.body['message'])).toMatch(/files are kept under that name/);
+    expect((await hub.api('/hub/api/users/frank', { token: admin })).status).toBe(200);
+    expect((await hub.api('/hub/api/users/nobody/tokens', { token: admin })).status).toBe(404);
     expect((await hub.api('/hub/api/users/admin', { method: 'DELETE', token: admin })).status).toBe(400);
     expect((await hub.api('/hub/api/users/u1renamed', { method: 'DELETE', token: admin })).status).toBe(204);
     expect((await hub.api('/hub/api/users/u1renamed', { token: admin })).status).toBe(404);

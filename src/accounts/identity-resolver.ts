@@ -4,14 +4,19 @@ import type { Credentials, Identity, IdentityResolver } from '../core/identity.j
 import type { Store } from '../core/store.js';
 import { parseCookies, SESSION_COOKIE } from './cookies.js';
 
-/** Accepts `Authorization: token X`, `Authorization: Bearer X` (JupyterHub's two forms) and `?token=`. */
+/**
+ * Accepts `Authorization: token X`, `Authorization: Bearer X` (JupyterHub's two forms) and `?token=`.
+ * A `?token=` is ignored beside a session cookie: otherwise a link carrying someone else's token would
+ * show a logged-in user that person's runtime, with the user's own cookies, on the hub's origin.
+ */
 export const tokenFromCredentials = (c: Credentials): string | undefined => {
   const auth = c.authorization;
   if (auth) {
     const m = /^(?:token|bearer)\s+(\S+)\s*$/i.exec(auth);
     if (m) return m[1];
   }
-  return c.queryToken || undefined;
+  if (!c.queryToken || parseCookies(c.cookie).has(SESSION_COOKIE)) return undefined;
+  return c.queryToken;
 };
 
 interface Cached {

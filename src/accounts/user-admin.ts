@@ -14,7 +14,6 @@ export interface UserAdminDeps {
   servers: {
     removeUser(user: string, by: string): Promise<void>;
     assertRenamable(user: string): void;
-    renameUser(from: string, to: string): void;
   };
 }
 
@@ -50,7 +49,6 @@ export const modifyUser = async (
   let current = name;
   if (patch.name !== undefined && patch.name !== name) {
     await d.store.users.rename(name, patch.name);
-    d.servers.renameUser(name, patch.name);
     current = patch.name;
   }
   d.identity.forget(name);

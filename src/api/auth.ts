@@ -29,7 +29,8 @@ export const authenticate = (ctx: ApiContext) => async (req: FastifyRequest, _re
 };
 
 export const requireUser = (req: FastifyRequest): Identity => {
-  if (!req.identity) throw new HubError('UNAUTHORIZED', 'Authentication required: send an API token (Authorization: token …) or log in');
+  // 403, not 401: JupyterHub's API answers a missing or unknown credential so, and its clients expect it.
+  if (!req.identity) throw new HubError('FORBIDDEN', 'Authentication required: send an API token (Authorization: token …) or log in');
   return req.identity;
 };
 

@@ -5,7 +5,6 @@ import type { Logger } from '../core/logger.js';
 /** The one table from domain error codes to HTTP statuses (trpc's getHTTPStatusCode). */
 export const HTTP_STATUS: Record<ErrorCode, number> = {
   BAD_REQUEST: 400,
-  UNAUTHORIZED: 401,
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,

@@ -46,6 +46,8 @@ export const startCommand = async (flags: StartFlags, env: NodeJS.ProcessEnv): P
     );
     await store.meta.set(FIRST_RUN_KEY, new Date().toISOString());
   }
+  // A stray rejection is a bug to log, not a reason to drop every user's proxy connection.
+  process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection'));
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

@@ -4,7 +4,6 @@
  */
 export const ERROR_CODES = [
   'BAD_REQUEST',
-  'UNAUTHORIZED',
   'FORBIDDEN',
   'NOT_FOUND',
   'CONFLICT',

@@ -60,11 +60,19 @@ export class Lifecycle implements RouteTable, ActivitySink {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     if (options.stopRuntimes) {
+      // Straight to the desired state (a request would refuse a server still starting), then one pass each.
       await Promise.all(
         [...this.records.values()]
           .filter((r) => r.state === 'running' || r.state === 'pending')
-          .map((r) => this.requestStop(r.user, r.name, { by: 'hub', reason: 'shutdown' }).catch(() => undefined)),
+          .map((r) =>
+            this.serial.run(keyOf(r.user, r.name), async () => {
+              const cur = this.records.get(keyOf(r.user, r.name));
+              if (cur) await this.save({ ...cur, desired: 'stopped', state: 'stopping', stopReason: 'shutdown', requestedBy: 'hub' });
+            }),
+          ),
       );
+      for (const ac of this.readying.values()) ac.abort();
+      await Promise.all([...this.records.keys()].map((k) => this.kick(k)));
     }
     for (const ac of this.readying.values()) ac.abort();
     await this.serial.idle();
@@ -195,19 +203,10 @@ export class Lifecycle implements RouteTable, ActivitySink {
     for (const r of this.serversOf(user)) await this.serial.run(keyOf(user, r.name), () => this.remove(keyOf(user, r.name), r));
   }
 
-  /** Moves the in-memory records of a renamed user (the store renames its rows itself). */
-  renameUser(from: string, to: string): void {
-    this.assertRenamable(from);
-    for (const r of this.serversOf(from)) {
-      this.forget(keyOf(from, r.name));
-      this.remember({ ...r, user: to });
-    }
-  }
-
+  /** Workspaces are kept under the user's name, so a user with servers is not renamed (their files would stay behind). */
   assertRenamable(user: string): void {
-    if (this.serversOf(user).some((r) => r.state !== 'stopped' && r.state !== 'failed')) {
-      throw badRequest(`${user} has servers that are not stopped; stop them before renaming`);
-    }
+    const names = this.serversOf(user).map((r) => (r.name === '' ? '(default)' : r.name));
+    if (names.length > 0) throw badRequest(`${user} has servers (${names.join(', ')}) whose files are kept under that name; delete them before renaming`);
   }
 
   // ---- the reconciler ----
@@ -216,8 +215,9 @@ export class Lifecycle implements RouteTable, ActivitySink {
     for (const [key, rec] of this.records) if (rec.handle || rec.state !== 'stopped') void this.kick(key);
   }
 
+  /** Never rejects (callers fire and forget): every error is logged where it happens. */
   private kick(key: string): Promise<void> {
-    return this.serial.pass(key, () => this.pass(key));
+    return this.serial.pass(key, () => this.pass(key)).catch((err: unknown) => this.o.log.error({ err, key }, 'reconcile pass failed'));
   }
 
   private async pass(key: string): Promise<void> {
@@ -238,7 +238,11 @@ export class Lifecycle implements RouteTable, ActivitySink {
       await this.act(key, rec, action);
     } catch (err) {
       this.o.log.error({ err, user: rec.user, server: rec.name, action: action.kind }, 'reconcile action failed');
-      await this.fail(key, { message: errorMessage(err), exitStatus: null, logTail: null });
+      // A stop that failed keeps its handle and state: the next poll tries again rather than orphan the runtime.
+      if (action.kind === 'stop') return;
+      await this.fail(key, { message: errorMessage(err), exitStatus: null, logTail: null }).catch((e: unknown) =>
+        this.o.log.error({ err: e, user: rec.user, server: rec.name }, 'cannot record the failure'),
+      );
     }
   }
 
@@ -311,7 +315,8 @@ export class Lifecycle implements RouteTable, ActivitySink {
       timeoutMs: Math.max(0, launch.startTimeoutSeconds * 1000 - elapsed),
       signal: ac.signal,
       exited: async () => (await this.o.spawner.poll(launch.spawner)).status === 'exited',
-    }).then((outcome) =>
+    })
+      .then((outcome) =>
       this.serial.run(key, async () => {
         if (this.readying.get(key) === ac) this.readying.delete(key);
         const cur = this.records.get(key);
@@ -331,13 +336,15 @@ export class Lifecycle implements RouteTable, ActivitySink {
           void this.kick(key);
         }
       }),
-    );
+      )
+      .catch((err: unknown) => this.o.log.error({ err, user: rec.user, server: rec.name }, 'readiness: cannot record the outcome'));
   }
 
   private async fail(key: string, f: { message: string; exitStatus: number | null; logTail: string | null }): Promise<void> {
     const rec = this.records.get(key);
     if (!rec) return;
     this.o.log.warn({ user: rec.user, server: rec.name, exitStatus: f.exitStatus, message: f.message }, 'runtime failed');
+    this.removeAfterStop.delete(key);
     await this.save({ ...this.settled(rec, 'failed', this.o.clock.now()), stopReason: 'failed', ...f });
   }
 

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
-import { stripHubCookies } from '../accounts/cookies.js';
+import { HUB_COOKIES, stripHubCookies } from '../accounts/cookies.js';
 
 // Per-connection headers (RFC 9110 §7.6.1) are not forwarded; upgrade requests keep theirs.
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
@@ -28,13 +28,15 @@ export const upstreamHeaders = (
   return out;
 };
 
-/** Response headers from the runtime, minus per-connection ones (Node frames the body itself). */
+/** Response headers from the runtime, minus per-connection ones (Node frames the body itself) and hub cookies. */
 export const downstreamHeaders = (raw: string[]): string[] => {
   const out: string[] = [];
   for (let i = 0; i < raw.length; i += 2) {
     const k = raw[i] as string;
     const lower = k.toLowerCase();
     if (lower === 'connection' || lower === 'keep-alive' || lower === 'transfer-encoding') continue;
+    // A runtime may set its own cookies, never the hub's (it could replace a user's session).
+    if (lower === 'set-cookie' && HUB_COOKIES.has((raw[i + 1] as string).split('=', 1)[0]?.trim() ?? '')) continue;
     out.push(k, raw[i + 1] as string);
   }
   return out;

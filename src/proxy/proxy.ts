@@ -153,7 +153,13 @@ export const createProxy = (o: ProxyOptions): Proxy => {
           headers: upstreamHeaders(req.headers, r.entry.token as string, req.socket.remoteAddress, true),
           agent: false,
         });
+        // The client may leave before the runtime answers: drop the upstream attempt with it.
+        socket.once('close', () => up.destroy());
         up.on('upgrade', (upRes, upSocket, upHead) => {
+          if (socket.destroyed) {
+            upSocket.destroy();
+            return;
+          }
           const lines = [`HTTP/1.1 101 ${upRes.statusMessage ?? 'Switching Protocols'}`];
           for (let i = 0; i < upRes.rawHeaders.length; i += 2) lines.push(`${upRes.rawHeaders[i]}: ${upRes.rawHeaders[i + 1]}`);
           (socket as unknown as { setNoDelay?: (v: boolean) => void }).setNoDelay?.(true);

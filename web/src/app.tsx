@@ -13,7 +13,7 @@ const POLL_MS = 2000;
 /** Pages that need a login: polls the current user (with every server) so states change without a reload. */
 const Signed = (p: { route: Exclude<Route, { page: 'login' }>; pathname: string }) => {
   const me = usePoll(api.me, POLL_MS, 'me');
-  const anonymous = me.error instanceof ApiError && me.error.status === 401;
+  const anonymous = me.error instanceof ApiError && (me.error.status === 401 || me.error.status === 403);
   useEffect(() => {
     if (anonymous) navigate(`/hub/login?next=${encodeURIComponent(p.pathname)}`, { replace: true });
     else if (p.route.page === 'root' && me.data) navigate('/hub/home', { replace: true });

@@ -47,9 +47,17 @@ export const navigate = (to: string, o: { replace?: boolean } = {}): void => {
 
 /** Where to go after logging in: a console page in place, anything else (a server under /user/) by loading it. */
 export const go = (to: string): void => {
-  const url = new URL(to, location.origin);
-  if (url.origin === location.origin && parseRoute(url.pathname).page !== 'not-found') navigate(url.pathname + url.search);
-  else location.assign(to);
+  let url: URL;
+  try {
+    url = new URL(to, location.origin);
+  } catch {
+    url = new URL('/hub/home', location.origin);
+  }
+  // Only this origin: `next` comes from the address bar, so it must not lead elsewhere or to `javascript:`.
+  if (url.origin !== location.origin || (url.protocol !== 'http:' && url.protocol !== 'https:')) url = new URL('/hub/home', location.origin);
+  const local = url.pathname + url.search;
+  if (parseRoute(url.pathname).page !== 'not-found') navigate(local);
+  else location.assign(local);
 };
 
 export const useLocation = (): { pathname: string; search: string } => {

@@ -1,14 +1,28 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { parseCookies, serializeCookie, SESSION_COOKIE, XSRF_COOKIE } from '../../accounts/cookies.js';
-import { verifyPassword } from '../../accounts/passwords.js';
+import { hashPassword, verifyPassword } from '../../accounts/passwords.js';
 import { createSession } from '../../accounts/sessions.js';
 import { sha256hex } from '../../core/ids.js';
 import type { ApiContext } from '../context.js';
 
-/** Only local paths are followed after login, so `next` cannot send a user elsewhere. */
-const safeNext = (next: unknown): string =>
-  typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') && !next.includes('\\') ? next : '/hub/';
+/**
+ * Only paths on this hub are followed after login, so `next` cannot send a user elsewhere. Parsed as a
+ * browser would (which drops tabs and newlines and reads `\\` as `/`), then reduced to path and query.
+ */
+export const safeNext = (next: unknown): string => {
+  if (typeof next !== 'string' || !next.startsWith('/')) return '/hub/';
+  let url: URL;
+  try {
+    url = new URL(next, 'http://nbhub.invalid');
+  } catch {
+    return '/hub/';
+  }
+  return url.host === 'nbhub.invalid' ? url.pathname + url.search : '/hub/';
+};
+
+let dummy: Promise<string> | undefined;
+const dummyHash = (): Promise<string> => (dummy ??= hashPassword('nbhub: no such user'));
 
 export const loginRoutes =
   (ctx: ApiContext): FastifyPluginAsyncTypebox =>
@@ -31,8 +45,8 @@ export const loginRoutes =
       async (req, reply) => {
         const form = req.headers['content-type']?.startsWith('application/x-www-form-urlencoded') ?? false;
         const user = await ctx.store.users.get(req.body.username);
-        // Verify even for unknown users' absent hash, so timing does not reveal which names exist.
-        const ok = (await verifyPassword(user?.passwordHash ?? null, req.body.password)) && user !== undefined;
+        // Unknown users (and users without a password) cost a hash check too: timing does not reveal names.
+        const ok = (await verifyPassword(user?.passwordHash ?? (await dummyHash()), req.body.password)) && user?.passwordHash != null;
         if (!ok) {
           if (form) return reply.redirect(`/hub/login?error=1&next=${encodeURIComponent(safeNext(req.body.next))}`, 303);
           return reply.code(403).send({ status: 403, message: 'Invalid username or password' });

@@ -11,6 +11,7 @@ export const tokenRoutes =
   async (app) => {
     app.get('/users/:name/tokens', { schema: { summary: "A user's API tokens", params: UserParams } }, async (req) => {
       requireSelfOrAdmin(req, req.params.name);
+      if (!(await ctx.store.users.get(req.params.name))) throw notFound(`No such user: ${req.params.name}`);
       const tokens = await ctx.store.tokens.listByUser(req.params.name);
       return { api_tokens: tokens.map(tokenModel), oauth_tokens: [] };
     });

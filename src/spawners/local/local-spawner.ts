@@ -70,7 +70,8 @@ export class LocalSpawner implements Spawner {
     const [program, ...args] = profile.command.map((a) => expand(a, values));
     const log = join(stateDir, 'output.log');
     const out = openSync(log, 'w');
-    const base = this.o.env ?? process.env;
+    // The hub's own settings (NBHUB_DATABASE_URL, NBHUB_AGENT_TOKEN, …) are not the runtime's business.
+    const base = Object.fromEntries(Object.entries(this.o.env ?? process.env).filter(([k]) => !k.startsWith('NBHUB_')));
     const env: NodeJS.ProcessEnv = {
       ...base,
       JUPYTER_CONFIG_DIR: this.jupyterConfigDir,
@@ -144,7 +145,12 @@ export class LocalSpawner implements Spawner {
       while (Date.now() < deadline && isAlive(handle.pid, handle.startTime)) await sleep(10);
     }
     send('SIGKILL');
-    while (isAlive(handle.pid, handle.startTime)) await sleep(10);
+    const killDeadline = Date.now() + 10_000;
+    while (isAlive(handle.pid, handle.startTime)) {
+      // A process stuck in the kernel (D state) or not ours to signal: give up; the reconciler retries.
+      if (Date.now() > killDeadline) throw new Error(`process ${handle.pid} survived SIGKILL for 10 s`);
+      await sleep(10);
+    }
   }
 
   async logTail(h: SpawnerHandle, lines: number): Promise<string> {
