@@ -60,3 +60,14 @@ it('local: picks JupyterLab, else the classic notebook, else jupyter server, els
   expect(none).toEqual({ name: 'default', error: JUPYTER_MISSING });
   expect(JUPYTER_MISSING).toContain('apt-get install -y jupyter-notebook python3-jupyter-server python3-ipykernel');
 });
+
+it('local: a start stops the runtime a crashed hub launched but never recorded', async () => {
+  const spawner = new LocalSpawner({ dataDir: own, profiles, graceSeconds: 1, ids: cryptoIds });
+  const spec = { user: 'dave', server: 'x', profile: 'ok', baseUrl: '/user/dave/x/', userOptions: {} };
+  const lost = await spawner.start(spec, new AbortController().signal);
+  // The hub "forgets" the handle (killed before storing it) and starts the same server again.
+  const again = await new LocalSpawner({ dataDir: own, profiles, graceSeconds: 1, ids: cryptoIds }).start(spec, new AbortController().signal);
+  expect((await spawner.poll(lost.handle)).status).toBe('exited');
+  expect(await spawner.poll(again.handle)).toEqual({ status: 'running' });
+  await spawner.stop(again.handle, { graceful: false });
+});

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readSync, fstatSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
 import type { IdGenerator } from '../../core/ids.js';
 import type { Launched, PollResult, RuntimeSpec, Spawner, SpawnerHandle } from '../../core/spawner.js';
@@ -64,6 +64,15 @@ export class LocalSpawner implements Spawner {
     const stateDir = join(this.o.dataDir, 'runtimes', spec.user, spec.server === '' ? '_default' : spec.server);
     mkdirSync(workspace, { recursive: true });
     mkdirSync(join(stateDir, 'runtime'), { recursive: true });
+    // A hub killed between launching and storing the handle left this runtime behind: stop it first.
+    const previous = join(stateDir, 'handle.json');
+    if (existsSync(previous)) {
+      try {
+        await this.stop(JSON.parse(readFileSync(previous, 'utf8')) as LocalHandle, { graceful: false });
+      } catch {
+        // unreadable or already gone
+      }
+    }
     const port = await freePort();
     const token = this.o.ids.random(24);
     const values = { ip: '127.0.0.1', port: String(port), base_url: spec.baseUrl, token, workspace };
@@ -110,6 +119,7 @@ export class LocalSpawner implements Spawner {
     );
     child.unref();
     const handle: LocalHandle = { v: 1, kind: 'local', pid, startTime: readStat(pid)?.startTime ?? 0, port, log };
+    writeFileSync(previous, JSON.stringify(handle));
     return {
       handle,
       target: `http://127.0.0.1:${port}`,
