@@ -1,6 +1,7 @@
 // Processes started by a bench, and their clean-up.
 //
-// Every process a bench starts gets NBHUB_BENCH_RUN=<id> in its environment. Children inherit it (the
+// Every process a bench starts gets BENCH_RUN_MARK=<id> in its environment (not an NBHUB_ name: nbhub keeps
+// its own NBHUB_* settings out of runtimes). Children inherit it (the
 // hub's runtimes, their kernels, JupyterHub's proxy), so clean-up finds all of them by reading
 // /proc/<pid>/environ and signals them by process id / process group id, never by name.
 import { spawn } from 'node:child_process';
@@ -13,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 
 export const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const BENCH_ID = `${process.pid}-${randomBytes(4).toString('hex')}`;
-const MARK = `NBHUB_BENCH_RUN=${BENCH_ID}`;
+const MARK = `BENCH_RUN_MARK=${BENCH_ID}`;
 
 let tmpRoot;
 /** One temporary root per bench process; every data dir, log and config lives under it. */
@@ -26,7 +27,7 @@ export const tmpDir = (name) => {
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-export const benchEnv = (extra = {}) => ({ ...process.env, NBHUB_BENCH_RUN: BENCH_ID, ...extra });
+export const benchEnv = (extra = {}) => ({ ...process.env, BENCH_RUN_MARK: BENCH_ID, ...extra });
 
 export const freePort = () =>
   new Promise((resolve, reject) => {

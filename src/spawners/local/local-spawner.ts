@@ -151,8 +151,14 @@ export class LocalSpawner implements Spawner {
     const send = (sig: NodeJS.Signals) => groups.forEach((g) => signalGroup(g, sig));
     if (graceful) {
       send('SIGTERM');
-      const deadline = Date.now() + this.o.graceSeconds * 1000;
-      while (Date.now() < deadline && isAlive(handle.pid, handle.startTime)) await sleep(10);
+      const ours = this.exits.get(handle.pid);
+      if (ours) {
+        // Our child: its exit event says the moment it is gone.
+        await Promise.race([ours, sleep(this.o.graceSeconds * 1000)]);
+      } else {
+        const deadline = Date.now() + this.o.graceSeconds * 1000;
+        while (Date.now() < deadline && isAlive(handle.pid, handle.startTime)) await sleep(10);
+      }
     }
     send('SIGKILL');
     const killDeadline = Date.now() + 10_000;
