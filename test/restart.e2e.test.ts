@@ -95,3 +95,20 @@ describe('hub SIGTERM with lifecycle.stop_runtimes_on_shutdown', () => {
     }
   });
 });
+
+describe('a fresh install', () => {
+  it('tells the operator how to create the first admin, once', async () => {
+    const hub = await startTestHub();
+    try {
+      const notice = 'nbhub has no users yet. Create the first admin';
+      await expect.poll(() => hub.output()).toContain(notice);
+      expect(hub.output()).toContain('nbhub user add admin --admin --password-stdin');
+      await hub.kill('SIGTERM');
+      await hub.restart();
+      await new Promise((r) => setTimeout(r, 500));
+      expect(hub.output().split(notice).length - 1).toBe(1);
+    } finally {
+      await hub.dispose();
+    }
+  });
+});
