@@ -11,6 +11,8 @@ import { rootRoutes } from './routes/root.js';
 import { serverRoutes } from './routes/servers.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { userRoutes } from './routes/users.js';
+import { usageRoutes } from './routes/usage.js';
+import { insideRoutes } from './routes/inside.js';
 
 /** The hub's HTTP app (API, login, console), apart from listen() so tests can inject requests. */
 export const buildApp = async (ctx: ApiContext, serverFactory?: FastifyServerFactory): Promise<FastifyInstance> => {
@@ -50,6 +52,8 @@ export const buildApp = async (ctx: ApiContext, serverFactory?: FastifyServerFac
       await api.register(userRoutes(ctx));
       await api.register(serverRoutes(ctx));
       await api.register(tokenRoutes(ctx));
+      await api.register(usageRoutes(ctx));
+      await api.register(insideRoutes(ctx));
       api.get('/openapi.json', { schema: { summary: 'This document' } }, async () => {
         const doc = app.swagger() as { paths?: Record<string, unknown> };
         return { ...doc, paths: { ...doc.paths, ...proxyPaths } };

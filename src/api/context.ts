@@ -4,6 +4,7 @@ import type { Clock } from '../core/clock.js';
 import type { IdGenerator } from '../core/ids.js';
 import type { Logger } from '../core/logger.js';
 import type { Store } from '../core/store.js';
+import type { UsageSource } from '../core/usage.js';
 import type { Lifecycle } from '../lifecycle/lifecycle.js';
 
 /** Everything the routes use, passed in once by the CLI. */
@@ -19,5 +20,7 @@ export interface ApiContext {
   profiles: Array<{ name: string; display_name: string; error?: string }>;
   /** Built console (web/dist), or null when it was not built. */
   webDir: string | null;
+  /** The latest sweep of the embedded sampler, or null when sampling is left to agents. */
+  usage: UsageSource | null;
   version: string;
 }

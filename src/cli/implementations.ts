@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { Config } from '../config/schema.js';
+import { profileSchema, type Config } from '../config/schema.js';
 import { cryptoIds } from '../core/ids.js';
 import type { Store } from '../core/store.js';
 import { LocalSpawner } from '../spawners/local/local-spawner.js';
@@ -17,7 +17,7 @@ export const resolveProfiles = (config: Readonly<Config>): Map<string, ResolvedP
   if (!config.profiles['default']) {
     entries.unshift([
       'default',
-      resolveProfile('default', { display_name: 'Jupyter', command: [], environment: {}, readiness_path: 'api', start_timeout_seconds: 60 }),
+      resolveProfile('default', profileSchema.parse({ display_name: 'Jupyter' })),
     ]);
   }
   return new Map(entries);

@@ -24,6 +24,12 @@ export const profileSchema = z
       .default('api')
       .describe('Path under the base URL that answers 2xx once the runtime is ready.'),
     start_timeout_seconds: seconds(60, 'A runtime not ready within this time is stopped and marked failed.'),
+    memory_limit_bytes: z
+      .number()
+      .int()
+      .min(0)
+      .default(0)
+      .describe('Memory a runtime of this profile should stay under (0: none); exported to Prometheus for alerting, not enforced by the local spawner.'),
   })
   .strict();
 
@@ -76,6 +82,25 @@ export const configSchema = z
           .describe('On SIGTERM, also stop every runtime (default: leave them running, to be adopted).'),
         stop_grace_seconds: seconds(5, 'After SIGTERM, how long a runtime has before SIGKILL.'),
         poll_seconds: seconds(5, 'How often every runtime is polled for an unnoticed exit.'),
+      })
+      .strict()
+      .prefault({}),
+    monitoring: z
+      .object({
+        interval_seconds: seconds(10, 'How often every running runtime is sampled (CPU and memory per runtime, kernel and process).'),
+        embedded_agent: z
+          .boolean()
+          .default(true)
+          .describe('Sample local runtimes inside the hub process (false: leave sampling to separate agents).'),
+        pss: z.boolean().default(true).describe('Report memory as PSS (shared pages split among processes) where readable, else RSS.'),
+        retention: z
+          .object({
+            raw_days: seconds(2, 'Days raw samples are kept.'),
+            minute_days: seconds(30, 'Days 1-minute rollups are kept.'),
+            hour_days: seconds(400, 'Days 1-hour rollups are kept.'),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict()
       .prefault({}),

@@ -44,6 +44,8 @@ export interface Spawner {
   logTail(handle: SpawnerHandle, lines: number): Promise<string>;
   /** Deletes the runtime's workspace (files). Only called for `remove: true`. */
   removeWorkspace(spec: Pick<RuntimeSpec, 'user' | 'server'>): Promise<void>;
+  /** The root of the runtime's process tree on this machine, for the embedded sampler; null when remote. */
+  rootPid(handle: SpawnerHandle): number | null;
   /** Called once a handle is known to the reconciler, so exits are reported promptly. */
   onExit(listener: (handle: SpawnerHandle) => void): void;
 }

@@ -53,6 +53,50 @@ export interface MetaRepo {
   set(key: string, value: string): Promise<void>;
 }
 
+/** A stored sample: `kernel` '' is the runtime as a whole; cpu is the CPU-seconds counter. */
+export interface UsageRow {
+  user: string;
+  server: string;
+  kernel: string;
+  t: number;
+  cpu: number;
+  memory: number;
+}
+
+/** Raw samples, and rollups at 1 minute and 1 hour (last counter and peak memory of each bucket). */
+export type Resolution = 'raw' | '1m' | '1h';
+export const RESOLUTION_MS: Record<Resolution, number> = { raw: 0, '1m': 60_000, '1h': 3_600_000 };
+
+export interface UsageQuery {
+  resolution: Resolution;
+  /** Inclusive bounds, milliseconds. */
+  from: number;
+  to: number;
+  user?: string | undefined;
+  server?: string | undefined;
+  /** 'runtime': the whole-runtime series only; 'kernels': every kernel's; or one kernel's id. */
+  kernels: 'runtime' | 'kernels' | { id: string };
+}
+
+export interface KernelNotebook {
+  user: string;
+  server: string;
+  kernel: string;
+  notebook: string;
+}
+
+export interface UsageRepo {
+  /** Stores a batch of samples and folds it into the rollups, in one transaction. */
+  write(rows: readonly UsageRow[]): Promise<void>;
+  /** Remembers which notebooks a kernel served (from the runtime's sessions). */
+  noteNotebooks(rows: readonly KernelNotebook[], at: number): Promise<void>;
+  /** Rows in range, ordered by series then time; the last row before `from` of each series comes too. */
+  query(q: UsageQuery): Promise<UsageRow[]>;
+  notebooks(filter: { user?: string | undefined; server?: string | undefined }): Promise<KernelNotebook[]>;
+  /** Drops rows older than each resolution's cut-off (ms). */
+  prune(before: Record<Resolution, number>): Promise<void>;
+}
+
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
   readonly users: UserRepo;
@@ -60,6 +104,7 @@ export interface Store {
   readonly tokens: TokenRepo;
   readonly sessions: SessionRepo;
   readonly meta: MetaRepo;
+  readonly usage: UsageRepo;
   /** Applies pending versioned migrations; safe to call on every start. */
   migrate(): Promise<void>;
   close(): Promise<void>;

@@ -6,9 +6,12 @@ import type { ApiContext } from '../api/context.js';
 import type { Spawner } from '../core/spawner.js';
 import { Lifecycle } from '../lifecycle/lifecycle.js';
 import { createProxy } from '../proxy/proxy.js';
+import { procfsReader } from '../agent/proc-reader.js';
+import { Sampler } from '../agent/sampler.js';
+import { EmbeddedMonitor } from '../monitor/embedded.js';
 
 /** What the CLI hands over: the API's context minus what the hub builds itself, plus the spawner. */
-export type HubDeps = Omit<ApiContext, 'lifecycle' | 'identity'> & { spawner: Spawner };
+export type HubDeps = Omit<ApiContext, 'lifecycle' | 'identity' | 'usage'> & { spawner: Spawner };
 
 export interface Hub {
   server: Server;
@@ -37,11 +40,24 @@ export const startHub = async (d: HubDeps): Promise<Hub> => {
     pollSeconds: d.config.lifecycle.poll_seconds,
   });
   await lifecycle.init();
+  const m = d.config.monitoring;
+  const monitor = m.embedded_agent
+    ? new EmbeddedMonitor({
+        sampler: new Sampler(procfsReader, d.clock, { pss: m.pss }),
+        store: d.store,
+        runtimes: lifecycle,
+        clock: d.clock,
+        log: d.log,
+        intervalSeconds: m.interval_seconds,
+        retentionDays: { raw: m.retention.raw_days, '1m': m.retention.minute_days, '1h': m.retention.hour_days },
+      })
+    : null;
+  monitor?.start();
   const proxy = createProxy({ routes: lifecycle, identity, activity: lifecycle, clock: d.clock, log: d.log });
 
   let server!: Server;
   const app = await buildApp(
-    { config: d.config, store: d.store, lifecycle, identity, clock: d.clock, ids: d.ids, log: d.log, profiles: d.profiles, webDir: d.webDir, version: d.version },
+    { ...d, lifecycle, identity, usage: monitor },
     (handler) => {
       server = createServer({ noDelay: true, keepAliveTimeout: 65_000 }, (req, res) => {
         if (!proxy.handleRequest(req, res)) handler(req, res);
@@ -75,6 +91,7 @@ export const startHub = async (d: HubDeps): Promise<Hub> => {
       setTimeout(() => server.closeAllConnections(), 2_000).unref();
       await closed;
       proxy.close();
+      await monitor?.stop();
       await lifecycle.shutdown({ stopRuntimes: options.stopRuntimes ?? d.config.lifecycle.stop_runtimes_on_shutdown });
       await flushTokens();
       await d.store.close();

@@ -6,6 +6,7 @@ import { newServerRecord, type ServerRecord, type StopReason } from '../core/mod
 import type { ActivitySink, RouteEntry, RouteTable } from '../core/routes.js';
 import type { Spawner } from '../core/spawner.js';
 import type { Store } from '../core/store.js';
+import type { RunningRuntime, RuntimeDirectory } from '../core/usage.js';
 import { serverPath } from '../core/urls.js';
 import { decide, type Action, type Observed } from './decide.js';
 import { parseLaunchRecord, toLaunchRecord } from './launch-record.js';
@@ -33,7 +34,7 @@ const ACTIVITY_FLUSH_MS = 10_000;
  * restarted hub adopts live runtimes instead of spawning them twice. It also serves the proxy's route
  * table and collects activity, from the records it keeps in memory.
  */
-export class Lifecycle implements RouteTable, ActivitySink {
+export class Lifecycle implements RouteTable, ActivitySink, RuntimeDirectory {
   private readonly records = new Map<string, ServerRecord>();
   private readonly byUser = new Map<string, Map<string, ServerRecord>>();
   private readonly readying = new Map<string, AbortController>();
@@ -99,6 +100,16 @@ export class Lifecycle implements RouteTable, ActivitySink {
     if (!rec) return undefined;
     const ready = rec.state === 'running';
     return { user, server: rec.name, state: rec.state, target: ready ? rec.target : null, token: ready ? rec.runtimeToken : null };
+  }
+
+  running(): RunningRuntime[] {
+    const out: RunningRuntime[] = [];
+    for (const r of this.records.values()) {
+      const launch = r.state === 'running' ? parseLaunchRecord(r.handle) : null;
+      if (!launch || !r.target || !r.runtimeToken) continue;
+      out.push({ user: r.user, server: r.name, profile: r.profile, rootPid: this.o.spawner.rootPid(launch.spawner), target: r.target, baseUrl: serverPath(r.user, r.name), token: r.runtimeToken });
+    }
+    return out;
   }
 
   touch(user: string, server: string, at: number): void {

@@ -13,6 +13,7 @@ import {
   userToRow,
 } from './rows.js';
 import type { Database } from './schema.js';
+import { createUsageRepo } from './usage-repo.js';
 
 export interface DialectParts {
   dialect: Store['dialect'];
@@ -161,6 +162,7 @@ export const createKyselyStore = ({ dialect, db, isUniqueViolation }: DialectPar
           .execute();
       },
     },
+    usage: createUsageRepo(db),
     migrate: async () => {
       const { error, results } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest();
       const failed = results?.find((r) => r.status === 'Error');

@@ -53,7 +53,28 @@ export interface MetaTable {
   value: string;
 }
 
+export interface UsageTable {
+  user_name: string;
+  server: string;
+  kernel: string;
+  t: number;
+  cpu: number;
+  memory: number;
+}
+
+export interface KernelNotebooksTable {
+  user_name: string;
+  server: string;
+  kernel: string;
+  notebook: string;
+  last_seen: number;
+}
+
 export interface Database {
+  usage_raw: UsageTable;
+  usage_1m: UsageTable;
+  usage_1h: UsageTable;
+  kernel_notebooks: KernelNotebooksTable;
   users: UsersTable;
   servers: ServersTable;
   tokens: TokensTable;

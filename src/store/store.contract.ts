@@ -107,6 +107,29 @@ export const storeContract = (name: string, open: () => Promise<{ store: Store; 
       expect(await store.tokens.findByHash('hd')).toBeUndefined();
     });
 
+    it('stores usage samples with 1-minute and 1-hour rollups, and queries them by series', async () => {
+      const base = 1_800_000_000_000; // on an hour boundary
+      const rows = [0, 10, 20, 70].flatMap((s, i) => [
+        { user: 'bob', server: '', kernel: '', t: base + s * 1000, cpu: 10 + i, memory: 100 + i * 10 },
+        { user: 'bob', server: '', kernel: 'k1', t: base + s * 1000, cpu: 5 + i, memory: 50 },
+      ]);
+      await store.usage.write(rows);
+      await store.usage.write(rows); // repeated batches change nothing
+      const raw = await store.usage.query({ resolution: 'raw', from: base, to: base + 100_000, user: 'bob', kernels: 'runtime' });
+      expect(raw.map((r) => [r.t - base, r.cpu, r.memory])).toEqual([[0, 10, 100], [10_000, 11, 110], [20_000, 12, 120], [70_000, 13, 130]]);
+      const minute = await store.usage.query({ resolution: '1m', from: base, to: base + 100_000, user: 'bob', kernels: 'runtime' });
+      expect(minute.map((r) => [r.t - base, r.cpu, r.memory])).toEqual([[0, 12, 120], [60_000, 13, 130]]);
+      const hour = await store.usage.query({ resolution: '1h', from: base, to: base + 100_000, user: 'bob', kernels: { id: 'k1' } });
+      expect(hour.map((r) => [r.t - base, r.kernel, r.cpu, r.memory])).toEqual([[0, 'k1', 8, 50]]);
+      expect((await store.usage.query({ resolution: 'raw', from: base, to: base + 100_000, kernels: 'kernels' })).every((r) => r.kernel === 'k1')).toBe(true);
+      await store.usage.noteNotebooks([{ user: 'bob', server: '', kernel: 'k1', notebook: 'a.ipynb' }], base);
+      await store.usage.noteNotebooks([{ user: 'bob', server: '', kernel: 'k1', notebook: 'a.ipynb' }, { user: 'bob', server: '', kernel: 'k1', notebook: 'b.ipynb' }], base + 1);
+      expect((await store.usage.notebooks({ user: 'bob' })).map((n) => n.notebook)).toEqual(['a.ipynb', 'b.ipynb']);
+      await store.usage.prune({ raw: base + 15_000, '1m': base + 60_000, '1h': base });
+      expect((await store.usage.query({ resolution: 'raw', from: base, to: base + 100_000, user: 'bob', kernels: 'runtime' })).length).toBe(2);
+      expect((await store.usage.query({ resolution: '1m', from: base, to: base + 100_000, user: 'bob', kernels: 'runtime' })).length).toBe(1);
+    });
+
     it('keeps meta values', async () => {
       expect(await store.meta.get('k')).toBeUndefined();
       await store.meta.set('k', 'v1');

@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
+import { profileSchema } from '../../config/schema.js';
 import { cryptoIds } from '../../core/ids.js';
 import { spawnerContract } from '../spawner.contract.js';
 import { LocalSpawner } from './local-spawner.js';
@@ -56,7 +57,7 @@ it('local: picks JupyterLab, else the classic notebook, else jupyter server, els
   expect(detectJupyterCommand(has('jupyter-lab', 'jupyter-notebook'))?.slice(0, 2)).toEqual(['jupyter', 'lab']);
   expect(detectJupyterCommand(has('jupyter-notebook', 'jupyter-server'))?.slice(0, 2)).toEqual(['jupyter', 'notebook']);
   expect(detectJupyterCommand(has('jupyter-server'))?.slice(0, 2)).toEqual(['jupyter', 'server']);
-  const none = resolveProfile('default', { display_name: '', command: [], environment: {}, readiness_path: 'api', start_timeout_seconds: 60 }, has());
+  const none = resolveProfile('default', profileSchema.parse({}), has());
   expect(none).toEqual({ name: 'default', error: JUPYTER_MISSING });
   expect(JUPYTER_MISSING).toContain('apt-get install -y jupyter-notebook python3-jupyter-server python3-ipykernel');
 });

@@ -3,7 +3,7 @@ import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, re
 import { join, resolve, sep } from 'node:path';
 import type { IdGenerator } from '../../core/ids.js';
 import type { Launched, PollResult, RuntimeSpec, Spawner, SpawnerHandle } from '../../core/spawner.js';
-import { descendants, isAlive, readStat, signalGroup } from './proc.js';
+import { descendants, isAlive, readStat, signalGroup } from '../../procfs/proc.js';
 import { freePort } from './ports.js';
 import { expand, type ResolvedProfile } from './profiles.js';
 import { writeJupyterConfig } from './jupyter-config.js';
@@ -190,6 +190,10 @@ export class LocalSpawner implements Spawner {
 
   async removeWorkspace(spec: Pick<RuntimeSpec, 'user' | 'server'>): Promise<void> {
     rmSync(this.workspaceOf(spec), { recursive: true, force: true });
+  }
+
+  rootPid(h: SpawnerHandle): number | null {
+    return asLocal(h).pid;
   }
 
   onExit(listener: (handle: SpawnerHandle) => void): void {

@@ -1,0 +1,10 @@
+import { allProcesses, readCmdline, readPss, type ProcStat } from '../procfs/proc.js';
+
+/** What the sampler reads of the machine; tests pass a fake process table. */
+export interface ProcReader {
+  all(): ProcStat[];
+  cmdline(pid: number): string[] | undefined;
+  pss(pid: number): number | undefined;
+}
+
+export const procfsReader: ProcReader = { all: allProcesses, cmdline: readCmdline, pss: readPss };

@@ -1,0 +1,133 @@
+import type { Clock } from '../core/clock.js';
+import type { ProcessInfo, RuntimeSnapshot, UsageSample } from '../core/usage.js';
+import type { ProcStat } from '../procfs/proc.js';
+import { cpuIncrement, type CpuReading } from './counters.js';
+import { kernelIdOf } from './kernels.js';
+import type { ProcReader } from './proc-reader.js';
+
+/** A runtime to sample: who it belongs to and the root of its process tree. */
+export interface RuntimeRef {
+  user: string;
+  server: string;
+  rootPid: number;
+  /** Notebook paths by kernel id, as the runtime's /api/sessions last said. */
+  notebooks: Record<string, string[]>;
+}
+
+interface SeriesState {
+  counter: number;
+  readings: Map<string, CpuReading>;
+}
+
+interface RuntimeState {
+  series: Map<string, SeriesState>;
+  t: number;
+}
+
+const RUNTIME = '';
+const procKey = (p: ProcStat) => `${p.pid}:${p.startTime}`;
+
+/**
+ * Samples process trees from /proc (DESIGN.md idea 4): per runtime and per kernel, a CPU-seconds
+ * counter and a memory gauge, plus each process. Processes a kernel starts count to that kernel.
+ * Keeps what it needs of the previous sweep to keep counters monotonic and to give per-process rates.
+ */
+export class Sampler {
+  private readonly state = new Map<string, RuntimeState>();
+  private readonly kernelOfCmd = new Map<string, string | null>();
+
+  constructor(
+    private readonly reader: ProcReader,
+    private readonly clock: Clock,
+    private readonly options: { pss: boolean } = { pss: true },
+  ) {}
+
+  sweep(runtimes: readonly RuntimeRef[]): RuntimeSnapshot[] {
+    const t = this.clock.now();
+    const all = this.reader.all();
+    const children = new Map<number, ProcStat[]>();
+    for (const st of all) {
+      const list = children.get(st.ppid);
+      if (list) list.push(st);
+      else children.set(st.ppid, [st]);
+    }
+    const byPid = new Map(all.map((p) => [p.pid, p]));
+    const seen = new Set<string>();
+    const out = runtimes.map((r) => {
+      const key = `${r.user}/${r.server}`;
+      seen.add(key);
+      return this.sampleRuntime(r, key, t, byPid, children);
+    });
+    for (const key of this.state.keys()) if (!seen.has(key)) this.state.delete(key);
+    // Command lines of processes gone are not needed any more.
+    if (this.kernelOfCmd.size > 100_000) this.kernelOfCmd.clear();
+    return out;
+  }
+
+  private sampleRuntime(r: RuntimeRef, key: string, t: number, byPid: Map<number, ProcStat>, children: Map<number, ProcStat[]>): RuntimeSnapshot {
+    const root = byPid.get(r.rootPid);
+    const prev = this.state.get(key);
+    const dt = prev ? (t - prev.t) / 1000 : 0;
+    // Walk the tree; a process belongs to the nearest kernel above it (or itself), else to the runtime.
+    const members: Array<{ st: ProcStat; kernel: string | null }> = [];
+    if (root) {
+      const stack: Array<{ st: ProcStat; kernel: string | null }> = [{ st: root, kernel: this.kernelOf(root) }];
+      while (stack.length > 0) {
+        const item = stack.pop() as { st: ProcStat; kernel: string | null };
+        members.push(item);
+        for (const c of children.get(item.st.pid) ?? []) stack.push({ st: c, kernel: this.kernelOf(c) ?? item.kernel });
+      }
+    }
+    const groups = new Map<string, Array<{ st: ProcStat; kernel: string | null }>>([[RUNTIME, members]]);
+    for (const m of members) {
+      if (m.kernel === null) continue;
+      const g = groups.get(m.kernel);
+      if (g) g.push(m);
+      else groups.set(m.kernel, [m]);
+    }
+    const memory = new Map<number, number>();
+    for (const m of members) memory.set(m.st.pid, (this.options.pss ? this.reader.pss(m.st.pid) : undefined) ?? m.st.rssBytes);
+
+    const series = new Map<string, SeriesState>();
+    const samples: UsageSample[] = [];
+    for (const [id, procs] of groups) {
+      const readings = new Map(procs.map((m) => [procKey(m.st), { key: procKey(m.st), pid: m.st.pid, ppid: m.st.ppid, cpu: m.st.cpuSeconds, child: m.st.childCpuSeconds }]));
+      const before = prev?.series.get(id);
+      const counter = (before?.counter ?? 0) + cpuIncrement(readings, before?.readings ?? new Map());
+      series.set(id, { counter, readings });
+      samples.push({
+        t,
+        user: r.user,
+        server: r.server,
+        kernel: id === RUNTIME ? null : id,
+        cpuSecondsTotal: counter,
+        memoryBytes: procs.reduce((sum, m) => sum + (memory.get(m.st.pid) ?? 0), 0),
+      });
+    }
+    const prevReadings = prev?.series.get(RUNTIME)?.readings;
+    const processes: ProcessInfo[] = members.map(({ st, kernel }) => {
+      const before = prevReadings?.get(procKey(st));
+      const used = before ? st.cpuSeconds - before.cpu : 0;
+      return {
+        pid: st.pid,
+        ppid: st.ppid,
+        command: (this.reader.cmdline(st.pid) ?? []).join(' '),
+        cpu: dt > 0 ? Math.max(0, used) / dt : 0,
+        memory: memory.get(st.pid) ?? st.rssBytes,
+        kernelId: kernel,
+      };
+    });
+    this.state.set(key, { series, t });
+    return { t, user: r.user, server: r.server, samples, processes, notebooks: r.notebooks };
+  }
+
+  private kernelOf(st: ProcStat): string | null {
+    const key = procKey(st);
+    let id = this.kernelOfCmd.get(key);
+    if (id === undefined) {
+      id = kernelIdOf(this.reader.cmdline(st.pid) ?? []);
+      this.kernelOfCmd.set(key, id);
+    }
+    return id;
+  }
+}

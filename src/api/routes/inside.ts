@@ -1,0 +1,126 @@
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { callRuntime, notebooksByKernel } from '../../agent/jupyter-api.js';
+import { belongsTo, liveProcesses } from '../../agent/processes.js';
+import { HubError, notFound } from '../../core/errors.js';
+import type { RunningRuntime } from '../../core/usage.js';
+import { requireSelfOrAdmin } from '../auth.js';
+import type { ApiContext } from '../context.js';
+import { ServerName, UserName } from '../schemas.js';
+
+const KernelId = Type.String({ pattern: '^[0-9A-Fa-f-]{8,64}$' });
+const Pid = Type.String({ pattern: '^[0-9]{1,10}$' });
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGKILL'] as const;
+
+interface KernelModel {
+  id: string;
+  name: string;
+  last_activity?: string;
+  execution_state?: string;
+  connections?: number;
+}
+
+/** What runs inside a runtime: its kernels (through its own API) and its processes (from /proc). */
+export const insideRoutes =
+  (ctx: ApiContext): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    const runtimeOf = (req: FastifyRequest, user: string, server: string): RunningRuntime => {
+      requireSelfOrAdmin(req, user);
+      const rt = ctx.lifecycle.running().find((r) => r.user === user && r.server === server);
+      if (!rt) throw new HubError('UNAVAILABLE', `${server === '' ? `${user}'s server` : `${user}'s server ${server}`} is not running`);
+      return rt;
+    };
+    // Params were validated by the route's schema; the two route shapes differ only by `server`.
+    const at = (req: FastifyRequest): RunningRuntime => {
+      const p = req.params as { name: string; server?: string };
+      return runtimeOf(req, p.name, p.server ?? '');
+    };
+    const notebooksOf = async (rt: RunningRuntime): Promise<Record<string, string[]>> => notebooksByKernel(rt).catch(() => ({}));
+
+    const listKernels = async (rt: RunningRuntime) => {
+      const res = await callRuntime(rt, 'GET', 'api/kernels');
+      if (res.status !== 200 || !Array.isArray(res.body)) throw new HubError('UNAVAILABLE', `The runtime answered ${res.status} for its kernels`);
+      const notebooks = await notebooksOf(rt);
+      const snap = ctx.usage?.latestOf(rt.user, rt.server);
+      return {
+        kernels: (res.body as KernelModel[]).map((k) => ({
+          id: k.id,
+          name: k.name,
+          notebooks: notebooks[k.id] ?? [],
+          execution_state: k.execution_state ?? null,
+          last_activity: k.last_activity ?? null,
+          connections: k.connections ?? 0,
+          cpu: snap?.processes.filter((p) => p.kernelId === k.id).reduce((s, p) => s + p.cpu, 0) ?? null,
+          memory: snap?.samples.find((s) => s.kernel === k.id)?.memoryBytes ?? null,
+        })),
+      };
+    };
+
+    const kernelAction = async (reply: FastifyReply, rt: RunningRuntime, method: string, path: string) => {
+      const res = await callRuntime(rt, method, path, 30_000);
+      if (res.status === 404) throw notFound('No such kernel in this runtime');
+      if (res.status >= 300) throw new HubError('UNAVAILABLE', `The runtime answered ${res.status}`);
+      return reply.code(204).send();
+    };
+
+    const listProcesses = async (rt: RunningRuntime) => {
+      if (rt.rootPid === null) throw new HubError('UNAVAILABLE', 'This runtime is not on this machine');
+      const notebooks = await notebooksOf(rt);
+      return {
+        processes: liveProcesses(rt.rootPid, ctx.usage?.latestOf(rt.user, rt.server)).map((p) => ({
+          pid: p.pid,
+          ppid: p.ppid,
+          command: p.command,
+          cpu: p.cpu,
+          memory: p.memory,
+          kernel_id: p.kernelId,
+          notebook: p.kernelId ? (notebooks[p.kernelId] ?? []).join(',') || null : null,
+        })),
+      };
+    };
+
+    const signal = (reply: FastifyReply, rt: RunningRuntime, pid: number, sig: (typeof SIGNALS)[number]) => {
+      if (rt.rootPid === null || !belongsTo(rt.rootPid, pid)) throw notFound(`No process ${pid} in this runtime`);
+      try {
+        process.kill(pid, sig);
+      } catch {
+        throw notFound(`No process ${pid} in this runtime`);
+      }
+      return reply.code(204).send();
+    };
+
+    // The same routes for the default server (/server/…) and named ones (/servers/{server}/…).
+    for (const [prefix, props] of [
+      ['/users/:name/server', { name: UserName }],
+      ['/users/:name/servers/:server', { name: UserName, server: ServerName }],
+    ] as const) {
+      const params = Type.Object(props);
+      app.get(`${prefix}/kernels`, { schema: { summary: 'Kernels of a running server, with notebooks, state, CPU and memory', params } }, async (req) =>
+        listKernels(at(req)),
+      );
+      const kparams = Type.Object({ ...props, kernel: KernelId });
+      app.post(`${prefix}/kernels/:kernel/interrupt`, { config: { optionalBody: true }, schema: { summary: 'Interrupt a kernel', params: kparams } }, async (req, reply) =>
+        kernelAction(reply, at(req), 'POST', `api/kernels/${(req.params as { kernel: string }).kernel}/interrupt`),
+      );
+      app.post(`${prefix}/kernels/:kernel/restart`, { config: { optionalBody: true }, schema: { summary: 'Restart a kernel', params: kparams } }, async (req, reply) =>
+        kernelAction(reply, at(req), 'POST', `api/kernels/${(req.params as { kernel: string }).kernel}/restart`),
+      );
+      app.delete(`${prefix}/kernels/:kernel`, { schema: { summary: 'Shut a kernel down', params: kparams } }, async (req, reply) =>
+        kernelAction(reply, at(req), 'DELETE', `api/kernels/${(req.params as { kernel: string }).kernel}`),
+      );
+      app.get(`${prefix}/processes`, { schema: { summary: 'Processes running inside a server, with their kernel and notebook', params } }, async (req) =>
+        listProcesses(at(req)),
+      );
+      app.post(
+        `${prefix}/processes/:pid/signal`,
+        {
+          schema: {
+            summary: 'Signal a process of this server (404 for any other process)',
+            params: Type.Object({ ...props, pid: Pid }),
+            body: Type.Object({ signal: Type.Union(SIGNALS.map((s) => Type.Literal(s))) }, { additionalProperties: false }),
+          },
+        },
+        async (req, reply) => signal(reply, at(req), Number((req.params as { pid: string }).pid), req.body.signal),
+      );
+    }
+  };

@@ -1,0 +1,60 @@
+/** Consumption monitoring (DESIGN.md idea 4): one sample shape, per runtime and per kernel. */
+
+/** One process inside a runtime, as seen in one sweep. */
+export interface ProcessInfo {
+  pid: number;
+  ppid: number;
+  command: string;
+  /** Cores used since the previous sweep (0 on the first). */
+  cpu: number;
+  /** Resident memory, bytes. */
+  memory: number;
+  /** The kernel whose process tree holds this process, or null (the runtime's own processes). */
+  kernelId: string | null;
+}
+
+/** One sample: `kernel` null is the runtime as a whole (every process in it, kernels included). */
+export interface UsageSample {
+  t: number;
+  user: string;
+  server: string;
+  kernel: string | null;
+  /** Counter: CPU seconds (user + system) consumed by the live tree, children already reaped included. */
+  cpuSecondsTotal: number;
+  /** Gauge: resident memory (PSS where readable, else RSS), bytes. */
+  memoryBytes: number;
+}
+
+/** What one sweep saw of one runtime. */
+export interface RuntimeSnapshot {
+  t: number;
+  user: string;
+  server: string;
+  samples: UsageSample[];
+  processes: ProcessInfo[];
+  /** Notebook paths by kernel id, from the runtime's own /api/sessions. */
+  notebooks: Record<string, string[]>;
+}
+
+/** A running runtime as the sampler needs it. */
+export interface RunningRuntime {
+  user: string;
+  server: string;
+  profile: string;
+  /** Root of its process tree on this machine, or null (not local). */
+  rootPid: number | null;
+  /** Origin and base path of the runtime, and its token, to ask its own API (sessions, kernels). */
+  target: string;
+  baseUrl: string;
+  token: string;
+}
+
+export interface RuntimeDirectory {
+  running(): RunningRuntime[];
+}
+
+/** The latest sweep of every running runtime, for /hub/metrics and the live views. */
+export interface UsageSource {
+  latest(): RuntimeSnapshot[];
+  latestOf(user: string, server: string): RuntimeSnapshot | undefined;
+}

@@ -1,0 +1,115 @@
+import { notebooksByKernel } from '../agent/jupyter-api.js';
+import type { Sampler } from '../agent/sampler.js';
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/logger.js';
+import type { KernelNotebook, Resolution, Store, UsageRow } from '../core/store.js';
+import type { RuntimeDirectory, RuntimeSnapshot, UsageSource } from '../core/usage.js';
+
+export interface SamplerStats {
+  intervalSeconds: number;
+  lastSweepSeconds: number | null;
+  lastSweepDurationSeconds: number | null;
+  sweeps: number;
+  errors: number;
+}
+
+export interface EmbeddedMonitorOptions {
+  sampler: Sampler;
+  store: Store;
+  runtimes: RuntimeDirectory;
+  clock: Clock;
+  log: Logger;
+  intervalSeconds: number;
+  retentionDays: Record<Resolution, number>;
+}
+
+const DAY_MS = 86_400_000;
+const PRUNE_EVERY_MS = 3_600_000;
+
+/**
+ * The in-process agent of a one-machine hub: every interval, samples each running runtime's process
+ * tree, learns which notebooks its kernels serve, and stores the batch. Keeps the latest sweep for
+ * /hub/metrics and the live views.
+ */
+export class EmbeddedMonitor implements UsageSource {
+  private latestByKey = new Map<string, RuntimeSnapshot>();
+  private readonly notebooks = new Map<string, Record<string, string[]>>();
+  private timer: NodeJS.Timeout | undefined;
+  private lastPrune = 0;
+  private running: Promise<void> | undefined;
+  readonly stats: SamplerStats;
+
+  constructor(private readonly o: EmbeddedMonitorOptions) {
+    this.stats = { intervalSeconds: o.intervalSeconds, lastSweepSeconds: null, lastSweepDurationSeconds: null, sweeps: 0, errors: 0 };
+  }
+
+  start(): void {
+    this.timer = setInterval(() => void this.sweep(), this.o.intervalSeconds * 1000);
+    this.timer.unref();
+    void this.sweep();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  latest(): RuntimeSnapshot[] {
+    return [...this.latestByKey.values()];
+  }
+
+  latestOf(user: string, server: string): RuntimeSnapshot | undefined {
+    return this.latestByKey.get(`${user}/${server}`);
+  }
+
+  /** One sweep; a sweep still running when the next is due is not doubled. */
+  sweep(): Promise<void> {
+    this.running ??= this.sweepOnce().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async sweepOnce(): Promise<void> {
+    const started = performance.now();
+    try {
+      const runtimes = this.o.runtimes.running().filter((r) => r.rootPid !== null);
+      await Promise.all(
+        runtimes.map(async (r) => {
+          try {
+            this.notebooks.set(`${r.user}/${r.server}`, await notebooksByKernel(r));
+          } catch (err) {
+            this.o.log.debug({ err, user: r.user, server: r.server }, 'sampler: sessions not readable; keeping the last known');
+          }
+        }),
+      );
+      const snapshots = this.o.sampler.sweep(
+        runtimes.map((r) => ({ user: r.user, server: r.server, rootPid: r.rootPid as number, notebooks: this.notebooks.get(`${r.user}/${r.server}`) ?? {} })),
+      );
+      this.latestByKey = new Map(snapshots.map((s) => [`${s.user}/${s.server}`, s]));
+      for (const key of this.notebooks.keys()) if (!this.latestByKey.has(key)) this.notebooks.delete(key);
+      const rows: UsageRow[] = snapshots.flatMap((s) =>
+        s.samples.map((x) => ({ user: x.user, server: x.server, kernel: x.kernel ?? '', t: x.t, cpu: x.cpuSecondsTotal, memory: x.memoryBytes })),
+      );
+      const nb: KernelNotebook[] = snapshots.flatMap((s) =>
+        Object.entries(s.notebooks).flatMap(([kernel, paths]) => paths.map((notebook) => ({ user: s.user, server: s.server, kernel, notebook }))),
+      );
+      await this.o.store.usage.write(rows);
+      if (nb.length > 0) await this.o.store.usage.noteNotebooks(nb, this.o.clock.now());
+      await this.pruneNow();
+      this.stats.sweeps++;
+      this.stats.lastSweepSeconds = this.o.clock.now() / 1000;
+    } catch (err) {
+      this.stats.errors++;
+      this.o.log.error({ err }, 'sampler: sweep failed');
+    } finally {
+      this.stats.lastSweepDurationSeconds = (performance.now() - started) / 1000;
+    }
+  }
+
+  private async pruneNow(): Promise<void> {
+    const now = this.o.clock.now();
+    if (now - this.lastPrune < PRUNE_EVERY_MS) return;
+    this.lastPrune = now;
+    const d = this.o.retentionDays;
+    await this.o.store.usage.prune({ raw: now - d.raw * DAY_MS, '1m': now - d['1m'] * DAY_MS, '1h': now - d['1h'] * DAY_MS });
+  }
+}

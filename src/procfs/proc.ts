@@ -1,0 +1,113 @@
+import { readdirSync, readFileSync } from 'node:fs';
+
+import { execFileSync } from 'node:child_process';
+
+/** Clock ticks per second and page size, asked once (100 and 4096 on Linux almost everywhere). */
+const conf = (name: string, fallback: number): number => {
+  try {
+    return Number(execFileSync('getconf', [name], { encoding: 'utf8' }).trim()) || fallback;
+  } catch {
+    return fallback;
+  }
+};
+export const CLK_TCK = conf('CLK_TCK', 100);
+export const PAGE_SIZE = conf('PAGESIZE', 4096);
+
+/**
+ * The part of /proc/<pid>/stat nbhub uses: parent, process group, state, start time (to detect pid
+ * reuse), CPU seconds of the process (user + system) and of its reaped children, and resident memory.
+ */
+export interface ProcStat {
+  pid: number;
+  ppid: number;
+  pgrp: number;
+  state: string;
+  startTime: number;
+  cpuSeconds: number;
+  childCpuSeconds: number;
+  rssBytes: number;
+}
+
+export const readStat = (pid: number): ProcStat | undefined => {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/stat`, 'latin1');
+  } catch {
+    return undefined;
+  }
+  // The command name (field 2) may hold spaces and parentheses; fields resume after the last ')'.
+  const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  // rest[i] is field i+3 of proc(5): utime 14, stime 15, cutime 16, cstime 17, starttime 22, rss 24.
+  return {
+    pid,
+    state: rest[0] ?? '?',
+    ppid: Number(rest[1]),
+    pgrp: Number(rest[2]),
+    startTime: Number(rest[19]),
+    cpuSeconds: (Number(rest[11]) + Number(rest[12])) / CLK_TCK,
+    childCpuSeconds: (Number(rest[13]) + Number(rest[14])) / CLK_TCK,
+    rssBytes: Number(rest[21]) * PAGE_SIZE,
+  };
+};
+
+/** Every process on the machine, read once per sweep. */
+export const allProcesses = (): ProcStat[] => {
+  const out: ProcStat[] = [];
+  for (const entry of readdirSync('/proc')) {
+    const c = entry.charCodeAt(0);
+    if (c < 48 || c > 57) continue;
+    const st = readStat(Number(entry));
+    if (st) out.push(st);
+  }
+  return out;
+};
+
+export const readCmdline = (pid: number): string[] | undefined => {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0').filter((a) => a !== '');
+  } catch {
+    return undefined;
+  }
+};
+
+/** Proportional set size (shared pages split among their users), when the kernel lets us read it. */
+export const readPss = (pid: number): number | undefined => {
+  try {
+    const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'latin1'));
+    return m ? Number(m[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+export const isAlive = (pid: number, startTime: number): boolean => {
+  const st = readStat(pid);
+  return st !== undefined && st.startTime === startTime && st.state !== 'Z' && st.state !== 'X';
+};
+
+/** Every live descendant of `root`, found by walking parent links across /proc. */
+export const descendants = (root: number, all: ProcStat[] = allProcesses()): ProcStat[] => {
+  const children = new Map<number, ProcStat[]>();
+  for (const st of all) {
+    const list = children.get(st.ppid) ?? [];
+    list.push(st);
+    children.set(st.ppid, list);
+  }
+  const out: ProcStat[] = [];
+  const stack = [root];
+  while (stack.length > 0) {
+    for (const child of children.get(stack.pop() as number) ?? []) {
+      out.push(child);
+      stack.push(child.pid);
+    }
+  }
+  return out;
+};
+
+export const signalGroup = (pgid: number, signal: NodeJS.Signals): void => {
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+    // Already gone: stopping is idempotent.
+  }
+};

@@ -1,0 +1,64 @@
+import { badRequest } from '../core/errors.js';
+import type { Resolution } from '../core/store.js';
+
+export type GroupBy = 'user' | 'server' | 'kernel' | 'notebook';
+const GROUPS: readonly GroupBy[] = ['user', 'server', 'kernel', 'notebook'];
+const KNOWN = new Set(['user', 'server', 'kernel', 'notebook', 'group_by', 'from', 'to', 'step', 'token']);
+const DAY_MS = 86_400_000;
+const MAX_POINTS = 10_000;
+
+export interface UsageParams {
+  user?: string | undefined;
+  server?: string | undefined;
+  kernel?: string | undefined;
+  notebook?: string | undefined;
+  groupBy: GroupBy;
+  from: number;
+  to: number;
+  step: number;
+  resolution: Resolution;
+}
+
+/** ISO 8601 or Unix seconds (the issue's two forms), to milliseconds; the name is for the error. */
+export const parseTime = (name: string, value: string): number => {
+  const ms = /^\d+(\.\d+)?$/.test(value) ? Number(value) * 1000 : /^\d{4}-\d{2}-\d{2}/.test(value) ? Date.parse(value) : NaN;
+  if (!Number.isFinite(ms)) throw badRequest(`${name}: ${JSON.stringify(value)} is not a time (ISO 8601 or Unix seconds)`);
+  return ms;
+};
+
+/**
+ * Validates /hub/api/usage's query and picks the coarsest stored resolution that still answers the step
+ * (and that still holds data that old, by retention).
+ */
+export const parseUsageParams = (
+  query: Record<string, unknown>,
+  o: { now: number; intervalSeconds: number; retentionDays: Record<Resolution, number> },
+): UsageParams => {
+  for (const key of Object.keys(query)) if (!KNOWN.has(key)) throw badRequest(`${key}: unknown parameter`);
+  const str = (name: string): string | undefined => {
+    const v = query[name];
+    if (v === undefined) return undefined;
+    if (typeof v !== 'string' || v === '') throw badRequest(`${name}: give it once, as a non-empty value`);
+    return v;
+  };
+  const groupBy = (str('group_by') ?? 'server') as GroupBy;
+  if (!GROUPS.includes(groupBy)) throw badRequest(`group_by: must be one of ${GROUPS.join(', ')}`);
+  const toRaw = str('to');
+  const fromRaw = str('from');
+  const to = toRaw === undefined ? o.now : parseTime('to', toRaw);
+  const from = fromRaw === undefined ? to - 3_600_000 : parseTime('from', fromRaw);
+  if (from >= to) throw badRequest('from: must be before to');
+  const span = to - from;
+  const stepRaw = str('step');
+  let step: number;
+  if (stepRaw === undefined) step = Math.max(o.intervalSeconds * 1000, Math.ceil(span / 300 / 1000) * 1000);
+  else {
+    if (!/^\d+$/.test(stepRaw) || Number(stepRaw) < 1) throw badRequest('step: must be a whole number of seconds, at least 1');
+    step = Number(stepRaw) * 1000;
+  }
+  if (span / step > MAX_POINTS) throw badRequest(`step: too small for the range (more than ${MAX_POINTS} points)`);
+  let resolution: Resolution = step >= 3_600_000 ? '1h' : step >= 60_000 ? '1m' : 'raw';
+  if (resolution === 'raw' && from < o.now - o.retentionDays.raw * DAY_MS) resolution = '1m';
+  if (resolution !== '1h' && from < o.now - o.retentionDays['1m'] * DAY_MS) resolution = '1h';
+  return { user: str('user'), server: str('server'), kernel: str('kernel'), notebook: str('notebook'), groupBy, from, to, step, resolution };
+};

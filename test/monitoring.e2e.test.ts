@@ -1,0 +1,140 @@
+import type { Session } from '@jupyterlab/services';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execute, jupyterSettings, managers } from './helpers/jupyter.js';
+import { startTestHub, type TestHub } from './helpers/hub.js';
+
+interface Usage {
+  series: Array<{ labels: Record<string, string>; points: Array<{ t: number; cpu: number; memory: number }> }>;
+  totals: Array<{ labels: Record<string, string>; cpu_seconds: number; peak_memory: number }>;
+}
+interface Proc {
+  pid: number;
+  command: string;
+  kernel_id: string | null;
+  notebook: string | null;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('consumption monitoring with a real Jupyter server', () => {
+  let hub: TestHub;
+  let alice: string;
+  let bob: string;
+  let session: Session.ISessionConnection;
+  let m: ReturnType<typeof managers>;
+  let kernelId: string;
+
+  beforeAll(async () => {
+    hub = await startTestHub({ config: 'monitoring:\n  interval_seconds: 1\n' });
+    alice = hub.addUser('alice');
+    bob = hub.addUser('bob');
+    expect((await hub.api('/hub/api/users/alice/server', { method: 'POST', token: alice })).status).toBe(201);
+    m = managers(jupyterSettings(hub.url, '/user/alice/', alice));
+    session = await m.sessions.startNew({ path: 'busy.ipynb', type: 'notebook', name: 'busy.ipynb', kernel: { name: 'python3' } });
+    kernelId = session.kernel?.id as string;
+  });
+  afterAll(async () => {
+    m?.dispose();
+    await hub?.dispose();
+  });
+
+  const usage = async (query: string, token = alice): Promise<Usage> => {
+    const r = await hub.api(`/hub/api/usage?${query}`, { token });
+    expect(r.status, await r.clone().text()).toBe(200);
+    return (await r.json()) as Usage;
+  };
+  const processes = async (token = alice) => ((await (await hub.api('/hub/api/users/alice/server/processes', { token })).json()) as { processes: Proc[] }).processes;
+
+  it('shows a cell keeping one core busy for 5 s as about one core on its kernel, for that window', async () => {
+    const kernel = session.kernel!;
+    const t0 = Date.now() / 1000;
+    const r = await execute(kernel, 'import time\nt = time.time()\nwhile time.time() - t < 5: pass\nprint("done")');
+    const t1 = Date.now() / 1000;
+    expect(r.output).toBe('done\n');
+    await sleep(2500);
+    const all = await usage(`user=alice&group_by=kernel&from=${Math.floor(t0 - 2)}&to=${Math.ceil(t1 + 2)}&step=1`);
+    const total = all.totals.find((t) => t.labels['kernel'] === kernelId);
+    expect(total?.labels['notebook']).toBe('busy.ipynb');
+    expect(total?.cpu_seconds).toBeGreaterThan(5 * 0.8);
+    expect(total?.cpu_seconds).toBeLessThan(5 * 1.2 + 0.5);
+    // Inside the window, each 2-second step reads about one core.
+    const inside = await usage(`user=alice&kernel=${kernelId}&group_by=kernel&from=${Math.ceil(t0 + 1)}&to=${Math.floor(t1 - 1)}&step=2`);
+    const points = inside.series[0]?.points ?? [];
+    expect(points.length).toBeGreaterThan(0);
+    for (const p of points) {
+      expect(p.cpu).toBeGreaterThan(0.8);
+      expect(p.cpu).toBeLessThan(1.2);
+    }
+    // The runtime as a whole includes it; grouped by user, alice has at least that.
+    const byUser = await usage(`group_by=user&from=${Math.floor(t0 - 2)}&to=${Math.ceil(t1 + 2)}`);
+    expect(byUser.totals.find((t) => t.labels['user'] === 'alice')?.cpu_seconds).toBeGreaterThan(4);
+  });
+
+  it('shows a cell allocating 500 MB in the memory of its kernel', async () => {
+    await execute(session.kernel!, 'blob = b"x" * (500 * 1024 * 1024)');
+    const since = Math.floor(Date.now() / 1000);
+    await sleep(2500);
+    const u = await usage(`user=alice&kernel=${kernelId}&group_by=kernel&from=${since}&step=1`);
+    expect(u.totals[0]?.peak_memory).toBeGreaterThan(500 * 1024 * 1024);
+    const kernels = (await (await hub.api('/hub/api/users/alice/server/kernels', { token: alice })).json()) as {
+      kernels: Array<{ id: string; notebooks: string[]; memory: number; execution_state: string }>;
+    };
+    const k = kernels.kernels.find((x) => x.id === kernelId);
+    expect(k?.notebooks).toEqual(['busy.ipynb']);
+    expect(k?.memory).toBeGreaterThan(500 * 1024 * 1024);
+    expect(k?.execution_state).toBe('idle');
+    await execute(session.kernel!, 'del blob');
+  });
+
+  it('lists a subprocess started from a cell under its kernel, and ends it when signalled', async () => {
+    await execute(session.kernel!, 'import subprocess\nchild = subprocess.Popen(["sleep", "600"])');
+    const sleeping = (await processes()).find((p) => p.command === 'sleep 600');
+    expect(sleeping?.kernel_id).toBe(kernelId);
+    expect(sleeping?.notebook).toBe('busy.ipynb');
+    const r = await hub.api(`/hub/api/users/alice/server/processes/${sleeping?.pid}/signal`, { method: 'POST', token: alice, body: { signal: 'SIGTERM' } });
+    expect(r.status).toBe(204);
+    expect((await execute(session.kernel!, 'print(child.wait(timeout=5))')).output).toBe('-15\n');
+    expect((await processes()).some((p) => p.command === 'sleep 600')).toBe(false);
+  });
+
+  it("refuses another user's processes, kernels and usage, and signals to processes outside the runtime", async () => {
+    const target = (await processes()).find((p) => p.kernel_id === kernelId) as Proc;
+    expect((await hub.api('/hub/api/users/alice/server/processes', { token: bob })).status).toBe(404);
+    expect((await hub.api('/hub/api/users/alice/server/kernels', { token: bob })).status).toBe(404);
+    expect((await hub.api(`/hub/api/users/alice/server/processes/${target.pid}/signal`, { method: 'POST', token: bob, body: { signal: 'SIGKILL' } })).status).toBe(404);
+    expect((await hub.api(`/hub/api/users/alice/server/kernels/${kernelId}/interrupt`, { method: 'POST', token: bob })).status).toBe(404);
+    expect((await hub.api('/hub/api/usage?user=alice', { token: bob })).status).toBe(403);
+    const mine = await usage('group_by=user', bob);
+    expect(mine.totals.every((t) => t.labels['user'] === 'bob')).toBe(true);
+    // The hub's own process is not alice's to signal.
+    expect((await hub.api(`/hub/api/users/alice/server/processes/${hub.proc.pid}/signal`, { method: 'POST', token: alice, body: { signal: 'SIGTERM' } })).status).toBe(404);
+    expect(hub.proc.exitCode).toBeNull();
+    // The kernel survived all of it.
+    expect((await execute(session.kernel!, '1 + 1')).output).toBe('2');
+  });
+
+  it('answers bad query parameters with a 400 naming the parameter', async () => {
+    for (const [q, name] of [
+      ['from=yesterday', 'from'],
+      ['group_by=planet', 'group_by'],
+      ['step=0', 'step'],
+      ['colour=red', 'colour'],
+      ['from=1800000000&to=1700000000', 'from'],
+    ]) {
+      const r = await hub.api(`/hub/api/usage?${q}`, { token: alice });
+      expect(r.status, q).toBe(400);
+      expect(((await r.json()) as { message: string }).message.startsWith(`${name}:`), q).toBe(true);
+    }
+    const bad = await hub.api('/hub/api/users/alice/server/processes/123/signal', { method: 'POST', token: alice, body: { signal: 'SIGSTOP' } });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { message: string }).message).toMatch(/signal/);
+  });
+
+  it('interrupts a busy kernel through the API', async () => {
+    const kernel = session.kernel!;
+    const running = execute(kernel, 'import time\ntime.sleep(60)');
+    await sleep(1000);
+    expect((await hub.api(`/hub/api/users/alice/server/kernels/${kernelId}/interrupt`, { method: 'POST', token: alice })).status).toBe(204);
+    expect((await running).status).toBe('error');
+  });
+});
