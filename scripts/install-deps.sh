@@ -14,6 +14,7 @@ python3 -c 'import ipykernel' 2>/dev/null || missing+=(python3-ipykernel)
 if [ "${1:-}" = "--test" ]; then
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   command -v pg_ctlcluster >/dev/null || missing+=(postgresql)
+  [ -x /usr/bin/promtool ] || missing+=(prometheus)
 fi
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing: ${missing[*]}" >&2

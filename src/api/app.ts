@@ -13,6 +13,7 @@ import { tokenRoutes } from './routes/tokens.js';
 import { userRoutes } from './routes/users.js';
 import { usageRoutes } from './routes/usage.js';
 import { insideRoutes } from './routes/inside.js';
+import { metricsRoutes } from './routes/metrics.js';
 
 /** The hub's HTTP app (API, login, console), apart from listen() so tests can inject requests. */
 export const buildApp = async (ctx: ApiContext, serverFactory?: FastifyServerFactory): Promise<FastifyInstance> => {
@@ -60,6 +61,13 @@ export const buildApp = async (ctx: ApiContext, serverFactory?: FastifyServerFac
       });
     },
     { prefix: '/hub/api' },
+  );
+  await app.register(
+    async (hub) => {
+      hub.addHook('onRequest', authenticate(ctx));
+      await hub.register(metricsRoutes(ctx));
+    },
+    { prefix: '/hub' },
   );
   await app.register(loginRoutes(ctx), { prefix: '/hub' });
   await app.register(consoleRoutes(ctx), { prefix: '/hub' });

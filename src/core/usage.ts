@@ -53,8 +53,21 @@ export interface RuntimeDirectory {
   running(): RunningRuntime[];
 }
 
+/** The sampler's own health, for the "hub not sampling" alert. Times are Unix seconds. */
+export interface SamplerStats {
+  intervalSeconds: number;
+  /** When the last sweep finished; null before the first one. */
+  lastSweepSeconds: number | null;
+  lastSweepDurationSeconds: number | null;
+  /** Sweeps completed since the hub started (a counter). */
+  sweeps: number;
+  /** Sweeps that failed since the hub started (a counter). */
+  errors: number;
+}
+
 /** The latest sweep of every running runtime, for /hub/metrics and the live views. */
 export interface UsageSource {
   latest(): RuntimeSnapshot[];
   latestOf(user: string, server: string): RuntimeSnapshot | undefined;
+  readonly stats: SamplerStats;
 }

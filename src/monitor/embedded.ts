@@ -3,15 +3,7 @@ import type { Sampler } from '../agent/sampler.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { KernelNotebook, Resolution, Store, UsageRow } from '../core/store.js';
-import type { RuntimeDirectory, RuntimeSnapshot, UsageSource } from '../core/usage.js';
-
-export interface SamplerStats {
-  intervalSeconds: number;
-  lastSweepSeconds: number | null;
-  lastSweepDurationSeconds: number | null;
-  sweeps: number;
-  errors: number;
-}
+import type { RuntimeDirectory, RuntimeSnapshot, SamplerStats, UsageSource } from '../core/usage.js';
 
 export interface EmbeddedMonitorOptions {
   sampler: Sampler;
