@@ -65,6 +65,10 @@ describe('consumption monitoring with a real Jupyter server', () => {
       expect(p.cpu).toBeGreaterThan(0.8);
       expect(p.cpu).toBeLessThan(1.2);
     }
+    // Coarser steps read the 1-minute rollups (the current, unfinished minute included) and agree.
+    const coarse = await usage(`user=alice&group_by=kernel&from=${Math.floor(t0 - 2)}&to=${Math.ceil(Date.now() / 1000)}&step=60`);
+    const coarseTotal = coarse.totals.find((t) => t.labels['kernel'] === kernelId)?.cpu_seconds ?? 0;
+    expect(Math.abs(coarseTotal - (total?.cpu_seconds ?? 0))).toBeLessThan(1);
     // The runtime as a whole includes it; grouped by user, alice has at least that.
     const byUser = await usage(`group_by=user&from=${Math.floor(t0 - 2)}&to=${Math.ceil(t1 + 2)}`);
     expect(byUser.totals.find((t) => t.labels['user'] === 'alice')?.cpu_seconds).toBeGreaterThan(4);

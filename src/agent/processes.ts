@@ -11,7 +11,8 @@ export const liveProcesses = (rootPid: number, latest: RuntimeSnapshot | undefin
   const all = allProcesses();
   const root = all.find((p) => p.pid === rootPid);
   if (!root) return [];
-  const members = [root, ...descendants(rootPid, all)];
+  // A zombie has ended already (only its exit status waits to be collected): not a running process.
+  const members = [root, ...descendants(rootPid, all)].filter((p) => p.state !== 'Z' && p.state !== 'X');
   const byPid = new Map<number, ProcStat>(members.map((p) => [p.pid, p]));
   const kernelOf = new Map<number, string | null>();
   const resolveKernel = (p: ProcStat): string | null => {
@@ -36,4 +37,4 @@ export const liveProcesses = (rootPid: number, latest: RuntimeSnapshot | undefin
 
 /** A pid is signalled only if it belongs to this runtime's tree at this moment. */
 export const belongsTo = (rootPid: number, pid: number): boolean =>
-  pid === rootPid || descendants(rootPid).some((p) => p.pid === pid);
+  pid === rootPid || descendants(rootPid).some((p) => p.pid === pid && p.state !== 'Z' && p.state !== 'X');

@@ -90,7 +90,7 @@ export interface UsageRepo {
   write(rows: readonly UsageRow[]): Promise<void>;
   /** Remembers which notebooks a kernel served (from the runtime's sessions). */
   noteNotebooks(rows: readonly KernelNotebook[], at: number): Promise<void>;
-  /** Rows in range, ordered by series then time; the last row before `from` of each series comes too. */
+  /** Rows in range, ordered by series then time, with each series' last row before and first row after it. */
   query(q: UsageQuery): Promise<UsageRow[]>;
   notebooks(filter: { user?: string | undefined; server?: string | undefined }): Promise<KernelNotebook[]>;
   /** Drops rows older than each resolution's cut-off (ms). */

@@ -122,6 +122,11 @@ export const storeContract = (name: string, open: () => Promise<{ store: Store; 
       const hour = await store.usage.query({ resolution: '1h', from: base, to: base + 100_000, user: 'bob', kernels: { id: 'k1' } });
       expect(hour.map((r) => [r.t - base, r.kernel, r.cpu, r.memory])).toEqual([[0, 'k1', 8, 50]]);
       expect((await store.usage.query({ resolution: 'raw', from: base, to: base + 100_000, kernels: 'kernels' })).every((r) => r.kernel === 'k1')).toBe(true);
+      // Each series comes with its last row before the range (its baseline) and its first after it.
+      const later = await store.usage.query({ resolution: 'raw', from: base + 60_000, to: base + 100_000, user: 'bob', kernels: 'runtime' });
+      expect(later.map((r) => r.t - base)).toEqual([20_000, 70_000]);
+      const inner = await store.usage.query({ resolution: 'raw', from: base + 12_000, to: base + 18_000, user: 'bob', kernels: 'runtime' });
+      expect(inner.map((r) => r.t - base)).toEqual([10_000, 20_000]);
       await store.usage.noteNotebooks([{ user: 'bob', server: '', kernel: 'k1', notebook: 'a.ipynb' }], base);
       await store.usage.noteNotebooks([{ user: 'bob', server: '', kernel: 'k1', notebook: 'a.ipynb' }, { user: 'bob', server: '', kernel: 'k1', notebook: 'b.ipynb' }], base + 1);
       expect((await store.usage.notebooks({ user: 'bob' })).map((n) => n.notebook)).toEqual(['a.ipynb', 'b.ipynb']);

@@ -1,10 +1,8 @@
-import { sql, type Kysely } from 'kysely';
-import { RESOLUTION_MS, type Resolution, type UsageRepo, type UsageRow } from '../core/store.js';
+import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
+import { RESOLUTION_MS, type UsageRepo, type UsageRow } from '../core/store.js';
 import type { Database, UsageTable } from './schema.js';
 
 const TABLE = { raw: 'usage_raw', '1m': 'usage_1m', '1h': 'usage_1h' } as const;
-// How far before `from` to look for each series' baseline counter.
-const LOOKBACK_MS: Record<Resolution, number> = { raw: 5 * 60_000, '1m': 2 * 60_000, '1h': 2 * 3_600_000 };
 const CHUNK = 500;
 
 const toRow = (r: UsageRow): UsageTable => ({ user_name: r.user, server: r.server, kernel: r.kernel, t: r.t, cpu: r.cpu, memory: r.memory });
@@ -62,17 +60,40 @@ export const createUsageRepo = (db: Kysely<Database>): UsageRepo => ({
     }
   },
   query: async (q) => {
-    let query = db
-      .selectFrom(TABLE[q.resolution])
-      .selectAll()
-      .where('t', '>=', q.from - LOOKBACK_MS[q.resolution])
-      .where('t', '<=', q.to);
-    if (q.user !== undefined) query = query.where('user_name', '=', q.user);
-    if (q.server !== undefined) query = query.where('server', '=', q.server);
-    if (q.kernels === 'runtime') query = query.where('kernel', '=', '');
-    else if (q.kernels === 'kernels') query = query.where('kernel', '!=', '');
-    else query = query.where('kernel', '=', q.kernels.id);
-    const rows = await query.orderBy('user_name').orderBy('server').orderBy('kernel').orderBy('t').execute();
+    const table = TABLE[q.resolution];
+    const filtered = <Q extends SelectQueryBuilder<Database, typeof table, object>>(query: Q): Q => {
+      let out = query;
+      if (q.user !== undefined) out = out.where('user_name', '=', q.user) as Q;
+      if (q.server !== undefined) out = out.where('server', '=', q.server) as Q;
+      if (q.kernels === 'runtime') out = out.where('kernel', '=', '') as Q;
+      else if (q.kernels === 'kernels') out = out.where('kernel', '!=', '') as Q;
+      else out = out.where('kernel', '=', q.kernels.id) as Q;
+      return out;
+    };
+    // Each series' last row before the range is its baseline, however old (a gap is not a restart); its
+    // first row after the range tells how much of the last interval falls inside.
+    const baselines = filtered(db.selectFrom(table).where('t', '<', q.from))
+      .select(['user_name', 'server', 'kernel', (eb) => eb.fn.max('t').as('t')])
+      .groupBy(['user_name', 'server', 'kernel']);
+    const trailers = filtered(db.selectFrom(table).where('t', '>', q.to))
+      .select(['user_name', 'server', 'kernel', (eb) => eb.fn.min('t').as('t')])
+      .groupBy(['user_name', 'server', 'kernel']);
+    const rows = await db
+      .selectFrom(table)
+      .selectAll(table)
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('t', '>=', q.from), eb('t', '<=', q.to)]),
+          sql<boolean>`(user_name, server, kernel, t) in (${baselines})`,
+          sql<boolean>`(user_name, server, kernel, t) in (${trailers})`,
+        ]),
+      )
+      .$call((qb) => filtered(qb))
+      .orderBy('user_name')
+      .orderBy('server')
+      .orderBy('kernel')
+      .orderBy('t')
+      .execute();
     return rows.map((r) => ({ user: r.user_name, server: r.server, kernel: r.kernel, t: Number(r.t), cpu: Number(r.cpu), memory: Number(r.memory) }));
   },
   notebooks: async (f) => {

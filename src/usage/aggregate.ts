@@ -18,7 +18,11 @@ export interface Total {
 }
 
 export interface AggregateInput {
-  /** Rows ordered by series, then time (the store's order), possibly starting a little before `from`. */
+  /**
+   * Rows ordered by series, then time (the store's order). A row before `from` is the series' baseline
+   * (its last stored value); a series without one started inside the range. A row after `to` says how
+   * much of the interval that ends past the range was used inside it.
+   */
   rows: readonly UsageRow[];
   from: number;
   to: number;
@@ -29,30 +33,47 @@ export interface AggregateInput {
   labelsOf(row: UsageRow): Record<string, string> | undefined;
 }
 
-/** Counter value at time x: the last sample at or before x, or undefined. */
-const counterAt = (ts: readonly number[], cs: readonly number[], x: number): number | undefined => {
-  let lo = 0;
-  let hi = ts.length - 1;
-  let found = -1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if ((ts[mid] as number) <= x) {
-      found = mid;
-      lo = mid + 1;
-    } else hi = mid - 1;
-  }
-  return found < 0 ? undefined : cs[found];
-};
+interface Group {
+  labels: Record<string, string>;
+  cpu: Float64Array;
+  mem: Float64Array;
+  has: Uint8Array;
+  cpuTotal: number;
+}
 
 /**
  * Turns stored counters and gauges into what /hub/api/usage answers: per group, points of mean cores
- * and peak memory per step, and totals over the range. Rates come from counter differences, so a step
- * shows exactly the CPU used in it whatever the sampling interval (DESIGN.md idea 4).
+ * and peak memory per step, and totals over the range. CPU comes from counter increments between
+ * consecutive rows (a drop is a restart, counted from zero), so a step shows the CPU used in it whatever
+ * the sampling interval (DESIGN.md idea 4).
  */
 export const aggregate = (input: AggregateInput): { series: Series[]; totals: Total[] } => {
   const { from, to, step } = input;
   const buckets = Math.max(1, Math.ceil((to - from) / step));
-  const groups = new Map<string, { labels: Record<string, string>; cpu: Float64Array; mem: Float64Array; has: Uint8Array; cpuTotal: number }>();
+  const bucketOf = (t: number) => Math.min(buckets - 1, Math.max(0, Math.floor((t - from) / step)));
+  const groups = new Map<string, Group>();
+
+  /** Adds `amount` CPU-seconds used evenly over [a, b] to the buckets it overlaps inside the range. */
+  const spread = (g: Group, a: number, b: number, amount: number) => {
+    if (amount <= 0) return;
+    if (b <= a) {
+      if (a >= from && a <= to) {
+        g.cpu[bucketOf(a)] = (g.cpu[bucketOf(a)] as number) + amount;
+        g.cpuTotal += amount;
+      }
+      return;
+    }
+    const lo = Math.max(a, from);
+    const hi = Math.min(b, to);
+    for (let t = lo; t < hi; ) {
+      const i = bucketOf(t);
+      const end = Math.min(hi, from + (i + 1) * step);
+      const share = (amount * (end - t)) / (b - a);
+      g.cpu[i] = (g.cpu[i] as number) + share;
+      g.cpuTotal += share;
+      t = end;
+    }
+  };
 
   const flush = (series: UsageRow[]) => {
     const labels = series[0] && input.labelsOf(series[0]);
@@ -60,31 +81,28 @@ export const aggregate = (input: AggregateInput): { series: Series[]; totals: To
     const key = JSON.stringify(labels);
     let g = groups.get(key);
     if (!g) groups.set(key, (g = { labels, cpu: new Float64Array(buckets), mem: new Float64Array(buckets), has: new Uint8Array(buckets), cpuTotal: 0 }));
-    // A rollup row's counter is the value at the end of its bucket.
-    const ts = series.map((r) => r.t + input.rowWidth);
-    const cs = series.map((r) => r.cpu);
     const memBucket = new Float64Array(buckets);
+    let prev: UsageRow | undefined;
     for (const r of series) {
-      if (r.t < from || r.t > to) continue;
-      const i = Math.min(buckets - 1, Math.floor((r.t - from) / step));
-      memBucket[i] = Math.max(memBucket[i] as number, r.memory);
-      g.has[i] = 1;
+      // The first row is a baseline when it is from before the range; otherwise the series began here.
+      const inc = prev === undefined ? (r.t < from ? 0 : r.cpu) : r.cpu >= prev.cpu ? r.cpu - prev.cpu : r.cpu;
+      // A rollup's increment was used within its own bucket; a raw one between the two samples.
+      if (input.rowWidth > 0) spread(g, r.t, r.t, inc);
+      else spread(g, prev?.t ?? r.t, r.t, inc);
+      if (r.t >= from && r.t <= to) {
+        const i = bucketOf(r.t);
+        memBucket[i] = Math.max(memBucket[i] as number, r.memory);
+        g.has[i] = 1;
+      }
+      prev = r;
     }
-    const firstInRange = cs[ts.findIndex((t) => t >= from)] ?? cs[cs.length - 1] ?? 0;
-    const start = counterAt(ts, cs, from) ?? firstInRange;
-    for (let i = 0; i < buckets; i++) {
-      const a = counterAt(ts, cs, from + i * step) ?? start;
-      const b = counterAt(ts, cs, Math.min(to, from + (i + 1) * step)) ?? a;
-      (g.cpu)[i] = (g.cpu[i] as number) + Math.max(0, b - a) / (step / 1000);
-      (g.mem)[i] = (g.mem[i] as number) + (memBucket[i] as number);
-    }
-    g.cpuTotal += Math.max(0, (counterAt(ts, cs, to) ?? start) - start);
+    for (let i = 0; i < buckets; i++) g.mem[i] = (g.mem[i] as number) + (memBucket[i] as number);
   };
 
   let current: UsageRow[] = [];
   for (const r of input.rows) {
-    const prev = current[0];
-    if (prev && (prev.user !== r.user || prev.server !== r.server || prev.kernel !== r.kernel)) {
+    const head = current[0];
+    if (head && (head.user !== r.user || head.server !== r.server || head.kernel !== r.kernel)) {
       flush(current);
       current = [];
     }
@@ -99,7 +117,9 @@ export const aggregate = (input: AggregateInput): { series: Series[]; totals: To
     let peak = 0;
     for (let i = 0; i < buckets; i++) {
       if (!g.has[i]) continue;
-      points.push({ t: Math.floor((from + i * step) / 1000), cpu: round(g.cpu[i] as number), memory: g.mem[i] as number });
+      // The last step may be cut short by `to`: its mean is over the time it covers.
+      const width = Math.max(1, Math.min(step, to - (from + i * step)));
+      points.push({ t: Math.floor((from + i * step) / 1000), cpu: round((g.cpu[i] as number) / (width / 1000)), memory: g.mem[i] as number });
       peak = Math.max(peak, g.mem[i] as number);
     }
     series.push({ labels: g.labels, points });

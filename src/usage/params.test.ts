@@ -8,6 +8,10 @@ describe('parseUsageParams', () => {
     const p = parseUsageParams({}, o);
     expect(p).toMatchObject({ groupBy: 'server', to: o.now, from: o.now - 3_600_000, step: 12_000, resolution: 'raw' });
   });
+  it('names the default server with an empty server=', () => {
+    expect(parseUsageParams({ server: '' }, o).server).toBe('');
+    expect(parseUsageParams({}, o).server).toBeUndefined();
+  });
   it('takes ISO 8601 and Unix seconds', () => {
     const p = parseUsageParams({ from: '2027-01-15T07:00:00Z', to: '1800000000', step: '60' }, o);
     expect(p.from).toBe(Date.parse('2027-01-15T07:00:00Z'));

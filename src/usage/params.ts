@@ -35,10 +35,10 @@ export const parseUsageParams = (
   o: { now: number; intervalSeconds: number; retentionDays: Record<Resolution, number> },
 ): UsageParams => {
   for (const key of Object.keys(query)) if (!KNOWN.has(key)) throw badRequest(`${key}: unknown parameter`);
-  const str = (name: string): string | undefined => {
+  const str = (name: string, emptyAllowed = false): string | undefined => {
     const v = query[name];
     if (v === undefined) return undefined;
-    if (typeof v !== 'string' || v === '') throw badRequest(`${name}: give it once, as a non-empty value`);
+    if (typeof v !== 'string' || (v === '' && !emptyAllowed)) throw badRequest(`${name}: give it once, as a non-empty value`);
     return v;
   };
   const groupBy = (str('group_by') ?? 'server') as GroupBy;
@@ -60,5 +60,6 @@ export const parseUsageParams = (
   let resolution: Resolution = step >= 3_600_000 ? '1h' : step >= 60_000 ? '1m' : 'raw';
   if (resolution === 'raw' && from < o.now - o.retentionDays.raw * DAY_MS) resolution = '1m';
   if (resolution !== '1h' && from < o.now - o.retentionDays['1m'] * DAY_MS) resolution = '1h';
-  return { user: str('user'), server: str('server'), kernel: str('kernel'), notebook: str('notebook'), groupBy, from, to, step, resolution };
+  // `server=` (empty) names the default server.
+  return { user: str('user'), server: str('server', true), kernel: str('kernel'), notebook: str('notebook'), groupBy, from, to, step, resolution };
 };

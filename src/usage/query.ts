@@ -17,9 +17,12 @@ export const queryUsage = async (store: Store, p: UsageParams): Promise<{ series
     list.push(n.notebook);
     notebooksOf.set(key, list);
   }
+  // A rollup row stands for its whole bucket: the range starts at the bucket holding `from`.
+  const width = RESOLUTION_MS[p.resolution];
+  const from = width > 0 ? Math.floor(p.from / width) * width : p.from;
   const rows = await store.usage.query({
     resolution: p.resolution,
-    from: p.from,
+    from,
     to: p.to,
     user: p.user,
     server: p.server,
@@ -28,10 +31,10 @@ export const queryUsage = async (store: Store, p: UsageParams): Promise<{ series
   const notebookLabel = (r: UsageRow) => (notebooksOf.get(kernelKey(r)) ?? []).join(',');
   return aggregate({
     rows,
-    from: p.from,
+    from,
     to: p.to,
     step: p.step,
-    rowWidth: RESOLUTION_MS[p.resolution],
+    rowWidth: width,
     labelsOf: (r): Record<string, string> | undefined => {
       if (p.notebook !== undefined && !(notebooksOf.get(kernelKey(r)) ?? []).includes(p.notebook)) return undefined;
       switch (p.groupBy) {

@@ -1,4 +1,14 @@
-import type { LoginResult, Profile, UserModel, UserPage } from './types.js';
+import type {
+  KernelModel,
+  LoginResult,
+  ProcessModel,
+  ProcessSignal,
+  Profile,
+  UsageQuery,
+  UsageResult,
+  UserModel,
+  UserPage,
+} from './types.js';
 
 /** An API answer that is not 2xx, with the hub's own message (`{"status", "message"}`). */
 export class ApiError extends Error {
@@ -51,6 +61,22 @@ const userPath = (user: string) => `/hub/api/users/${enc(user)}`;
 /** The default server ('') and named servers have different paths, as in JupyterHub. */
 const serverPath = (user: string, server: string) => (server === '' ? `${userPath(user)}/server` : `${userPath(user)}/servers/${enc(server)}`);
 
+/**
+ * The query string of GET /hub/api/usage. Unset and empty filters are left out: the hub refuses an empty value, so
+ * the default server ('') cannot be named; callers keep its series by their labels.
+ */
+export const usageSearch = (q: UsageQuery): string => {
+  const params = new URLSearchParams();
+  for (const key of ['user', 'server', 'kernel', 'notebook', 'group_by'] as const) {
+    const v = q[key];
+    if (v !== undefined && v !== '') params.set(key, v);
+  }
+  params.set('from', String(Math.floor(q.from)));
+  params.set('to', String(Math.ceil(q.to)));
+  params.set('step', String(q.step));
+  return params.toString();
+};
+
 export const PAGINATION_TYPE = 'application/jupyterhub-pagination+json';
 
 export const api = {
@@ -70,4 +96,16 @@ export const api = {
   createUser: (name: string, o: { admin: boolean; password?: string }) =>
     request<UserModel>('POST', userPath(name), { body: { admin: o.admin, ...(o.password ? { password: o.password } : {}) } }),
   deleteUser: (name: string) => request<void>('DELETE', userPath(name)),
+
+  usage: (q: UsageQuery) => request<UsageResult>('GET', `/hub/api/usage?${usageSearch(q)}`),
+  kernels: (user: string, server: string) =>
+    request<{ kernels: KernelModel[] }>('GET', `${serverPath(user, server)}/kernels`).then((r) => r.kernels),
+  interruptKernel: (user: string, server: string, id: string) =>
+    request<void>('POST', `${serverPath(user, server)}/kernels/${enc(id)}/interrupt`),
+  restartKernel: (user: string, server: string, id: string) => request<void>('POST', `${serverPath(user, server)}/kernels/${enc(id)}/restart`),
+  shutdownKernel: (user: string, server: string, id: string) => request<void>('DELETE', `${serverPath(user, server)}/kernels/${enc(id)}`),
+  processes: (user: string, server: string) =>
+    request<{ processes: ProcessModel[] }>('GET', `${serverPath(user, server)}/processes`).then((r) => r.processes),
+  signalProcess: (user: string, server: string, pid: number, signal: ProcessSignal) =>
+    request<void>('POST', `${serverPath(user, server)}/processes/${pid}/signal`, { body: { signal } }),
 };

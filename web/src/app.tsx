@@ -5,13 +5,14 @@ import { AdminPage } from './pages/Admin.js';
 import { HomePage } from './pages/Home.js';
 import { LoginPage } from './pages/Login.js';
 import { ServerPage } from './pages/ServerPage.js';
+import { UsagePage } from './pages/Usage.js';
 import { usePoll } from './poll.js';
 import { navigate, parseRoute, useLocation, type Route } from './router.js';
 
 const POLL_MS = 2000;
 
 /** Pages that need a login: polls the current user (with every server) so states change without a reload. */
-const Signed = (p: { route: Exclude<Route, { page: 'login' }>; pathname: string }) => {
+const Signed = (p: { route: Exclude<Route, { page: 'login' }>; pathname: string; search: string }) => {
   const me = usePoll(api.me, POLL_MS, 'me');
   const anonymous = me.error instanceof ApiError && (me.error.status === 401 || me.error.status === 403);
   useEffect(() => {
@@ -41,6 +42,7 @@ const Signed = (p: { route: Exclude<Route, { page: 'login' }>; pathname: string 
       )}
       {(r.page === 'home' || r.page === 'root') && <HomePage me={me.data} refresh={me.refresh} />}
       {r.page === 'admin' && <AdminPage me={me.data} />}
+      {r.page === 'usage' && <UsagePage me={me.data} search={p.search} />}
       {r.page === 'server' && <ServerPage key={`${r.user}/${r.server}`} user={r.user} server={r.server} />}
       {r.page === 'not-found' && <main class="error">There is no page at {p.pathname}.</main>}
     </>
@@ -51,5 +53,5 @@ export const App = () => {
   const loc = useLocation();
   const route = parseRoute(loc.pathname);
   if (route.page === 'login') return <LoginPage search={loc.search} />;
-  return <Signed route={route} pathname={loc.pathname + loc.search} />;
+  return <Signed route={route} pathname={loc.pathname + loc.search} search={loc.search} />;
 };

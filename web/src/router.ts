@@ -6,6 +6,7 @@ export type Route =
   | { page: 'login' }
   | { page: 'home' }
   | { page: 'admin' }
+  | { page: 'usage' }
   | { page: 'server'; user: string; server: string }
   | { page: 'not-found' };
 
@@ -23,6 +24,7 @@ export const parseRoute = (pathname: string): Route => {
   if (path === '/hub/login') return { page: 'login' };
   if (path === '/hub/home') return { page: 'home' };
   if (path === '/hub/admin') return { page: 'admin' };
+  if (path === '/hub/usage') return { page: 'usage' };
   // /hub/servers/{user}/ is the default server, /hub/servers/{user}/{server} a named one.
   const m = /^\/hub\/servers\/([^/]+)(?:\/([^/]*))?\/?$/.exec(pathname);
   if (m) {

@@ -46,3 +46,77 @@ export interface LoginResult {
   admin: boolean;
   next: string;
 }
+
+/** Labels of a usage series or total: which runtime, kernel or notebook it is about. */
+export interface UsageLabels {
+  user?: string;
+  server?: string;
+  kernel?: string;
+  notebook?: string;
+}
+
+export interface UsagePoint {
+  /** Unix seconds, the start of the step. */
+  t: number;
+  /** Cores, mean over the step. */
+  cpu: number | null;
+  /** Bytes, max over the step. */
+  memory: number | null;
+}
+
+export interface UsageSeries {
+  labels: UsageLabels;
+  points: UsagePoint[];
+}
+
+export interface UsageTotal {
+  labels: UsageLabels;
+  cpu_seconds: number;
+  peak_memory: number;
+}
+
+export interface UsageResult {
+  series: UsageSeries[];
+  totals: UsageTotal[];
+}
+
+export type UsageGroup = 'user' | 'server' | 'kernel' | 'notebook';
+
+export interface UsageQuery {
+  user?: string;
+  server?: string;
+  kernel?: string;
+  notebook?: string;
+  group_by?: UsageGroup;
+  /** Unix seconds. */
+  from: number;
+  to: number;
+  /** Seconds. */
+  step: number;
+}
+
+export interface KernelModel {
+  id: string;
+  name: string;
+  notebooks: string[];
+  /** Jupyter's: idle, busy, starting…; null when the runtime did not say. */
+  execution_state: string | null;
+  last_activity: string | null;
+  connections: number;
+  /** Cores, from the latest sample; null before the first. */
+  cpu: number | null;
+  /** Bytes, from the latest sample; null before the first. */
+  memory: number | null;
+}
+
+export interface ProcessModel {
+  pid: number;
+  ppid: number;
+  command: string;
+  cpu: number | null;
+  memory: number | null;
+  kernel_id: string | null;
+  notebook: string | null;
+}
+
+export type ProcessSignal = 'SIGINT' | 'SIGTERM' | 'SIGKILL';

@@ -13,6 +13,9 @@ export const Header = (p: { me: UserModel; page: string }) => {
         <Link href="/hub/home" testid="nav-home" class={p.page === 'home' ? 'current' : ''}>
           My servers
         </Link>
+        <Link href="/hub/usage" testid="nav-usage" class={p.page === 'usage' ? 'current' : ''}>
+          Usage
+        </Link>
         {p.me.admin && (
           <Link href="/hub/admin" testid="nav-admin" class={p.page === 'admin' ? 'current' : ''}>
             Admin

@@ -1,5 +1,6 @@
 import { api } from '../api.js';
 import { FailureDetails } from '../components/FailureDetails.js';
+import { RuntimePanel } from '../components/RuntimePanel.js';
 import { ServerActions } from '../components/ServerActions.js';
 import { blankDefaultServer } from '../components/ServerTable.js';
 import { StateBadge } from '../components/StateBadge.js';
@@ -7,7 +8,7 @@ import { ago, displayName, stopReason } from '../format.js';
 import { usePoll } from '../poll.js';
 import { navigate } from '../router.js';
 
-/** One server in detail: /hub/servers/{user}/ (default) or /hub/servers/{user}/{server}. */
+/** One server in detail, with what it uses: /hub/servers/{user}/ (default) or /hub/servers/{user}/{server}. */
 export const ServerPage = (p: { user: string; server: string }) => {
   const owner = usePoll(() => api.user(p.user), 2000, `user:${p.user}`);
   if (owner.error && !owner.data) return (
@@ -60,6 +61,7 @@ export const ServerPage = (p: { user: string; server: string }) => {
           <code>{JSON.stringify(s.user_options)}</code>
         </dd>
       </dl>
+      {found && <RuntimePanel user={p.user} server={p.server} running={n.state === 'running'} />}
     </main>
   );
 };

@@ -1,0 +1,28 @@
+import { api } from '../api.js';
+import { usePoll } from '../poll.js';
+import type { KernelModel } from '../types.js';
+import { KernelTable } from './KernelTable.js';
+import { ProcessTable } from './ProcessTable.js';
+import { RuntimeCharts } from './RuntimeCharts.js';
+
+const KERNELS_POLL_MS = 5000;
+
+/** What a server uses: live charts (its recent past too, once stopped), and while it runs, its kernels and processes. */
+export const RuntimePanel = (p: { user: string; server: string; running: boolean }) => {
+  const kernels = usePoll<KernelModel[] | undefined>(
+    () => (p.running ? api.kernels(p.user, p.server) : Promise.resolve(undefined)),
+    KERNELS_POLL_MS,
+    `kernels:${p.user}/${p.server}:${p.running}`,
+  );
+  return (
+    <>
+      <RuntimeCharts user={p.user} server={p.server} kernels={kernels.data} />
+      {p.running && (
+        <>
+          <KernelTable user={p.user} server={p.server} kernels={kernels.data} error={kernels.error} onChanged={kernels.refresh} />
+          <ProcessTable user={p.user} server={p.server} kernels={kernels.data} />
+        </>
+      )}
+    </>
+  );
+};
