@@ -134,6 +134,19 @@ describe('consumption monitoring with a real Jupyter server', () => {
     expect(((await bad.json()) as { message: string }).message).toMatch(/signal/);
   });
 
+  it('labels a kernel shared by two notebooks with both, until execution history splits them', async () => {
+    const second = await m.sessions.startNew({ path: 'shared.ipynb', type: 'notebook', name: 'shared.ipynb', kernel: { id: kernelId } });
+    expect(second.kernel?.id).toBe(kernelId);
+    await sleep(2500);
+    const u = await usage(`user=alice&group_by=kernel&from=${Math.floor(Date.now() / 1000) - 30}`);
+    expect(u.totals.find((t) => t.labels['kernel'] === kernelId)?.labels['notebook']).toBe('busy.ipynb,shared.ipynb');
+    const byNotebook = await usage(`user=alice&notebook=shared.ipynb&group_by=notebook&from=${Math.floor(Date.now() / 1000) - 30}`);
+    expect(byNotebook.totals.map((t) => t.labels['notebook'])).toEqual(['busy.ipynb,shared.ipynb']);
+    const k = ((await (await hub.api('/hub/api/users/alice/server/kernels', { token: alice })).json()) as { kernels: Array<{ id: string; notebooks: string[] }> }).kernels;
+    expect(k.find((x) => x.id === kernelId)?.notebooks).toEqual(['busy.ipynb', 'shared.ipynb']);
+    second.dispose();
+  });
+
   it('interrupts a busy kernel through the API', async () => {
     const kernel = session.kernel!;
     const running = execute(kernel, 'import time\ntime.sleep(60)');
