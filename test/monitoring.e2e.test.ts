@@ -135,8 +135,14 @@ describe('consumption monitoring with a real Jupyter server', () => {
   });
 
   it('labels a kernel shared by two notebooks with both, until execution history splits them', async () => {
-    const second = await m.sessions.startNew({ path: 'shared.ipynb', type: 'notebook', name: 'shared.ipynb', kernel: { id: kernelId } });
-    expect(second.kernel?.id).toBe(kernelId);
+    // A second notebook session on the same kernel, as JupyterLab's "use kernel from other session" does.
+    const created = await hub.api('/user/alice/api/sessions', {
+      method: 'POST',
+      token: alice,
+      body: { path: 'shared.ipynb', type: 'notebook', name: 'shared.ipynb', kernel: { id: kernelId } },
+    });
+    expect(created.status).toBe(201);
+    expect(((await created.json()) as { kernel: { id: string } }).kernel.id).toBe(kernelId);
     await sleep(2500);
     const u = await usage(`user=alice&group_by=kernel&from=${Math.floor(Date.now() / 1000) - 30}`);
     expect(u.totals.find((t) => t.labels['kernel'] === kernelId)?.labels['notebook']).toBe('busy.ipynb,shared.ipynb');
@@ -144,7 +150,6 @@ describe('consumption monitoring with a real Jupyter server', () => {
     expect(byNotebook.totals.map((t) => t.labels['notebook'])).toEqual(['busy.ipynb,shared.ipynb']);
     const k = ((await (await hub.api('/hub/api/users/alice/server/kernels', { token: alice })).json()) as { kernels: Array<{ id: string; notebooks: string[] }> }).kernels;
     expect(k.find((x) => x.id === kernelId)?.notebooks).toEqual(['busy.ipynb', 'shared.ipynb']);
-    second.dispose();
   });
 
   it('interrupts a busy kernel through the API', async () => {
