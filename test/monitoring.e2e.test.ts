@@ -143,9 +143,12 @@ describe('consumption monitoring with a real Jupyter server', () => {
     });
     expect(created.status).toBe(201);
     expect(((await created.json()) as { kernel: { id: string } }).kernel.id).toBe(kernelId);
-    await sleep(2500);
-    const u = await usage(`user=alice&group_by=kernel&from=${Math.floor(Date.now() / 1000) - 30}`);
-    expect(u.totals.find((t) => t.labels['kernel'] === kernelId)?.labels['notebook']).toBe('busy.ipynb,shared.ipynb');
+    // A kernel already known is looked up again every 6 sweeps (6 s here).
+    await expect
+      .poll(async () => (await usage(`user=alice&group_by=kernel&from=${Math.floor(Date.now() / 1000) - 30}`)).totals.find((t) => t.labels['kernel'] === kernelId)?.labels['notebook'], {
+        timeout: 15_000,
+      })
+      .toBe('busy.ipynb,shared.ipynb');
     const byNotebook = await usage(`user=alice&notebook=shared.ipynb&group_by=notebook&from=${Math.floor(Date.now() / 1000) - 30}`);
     expect(byNotebook.totals.map((t) => t.labels['notebook'])).toEqual(['busy.ipynb,shared.ipynb']);
     const k = ((await (await hub.api('/hub/api/users/alice/server/kernels', { token: alice })).json()) as { kernels: Array<{ id: string; notebooks: string[] }> }).kernels;

@@ -142,11 +142,25 @@ const killMarkedSync = () => {
   for (const p of markedProcesses()) signal(p, 'SIGKILL');
 };
 
+const cleanupHooks = [];
+/** Registers an async clean-up step run before the processes are killed (e.g. dropping a database the bench created). */
+export const atCleanup = (fn) => cleanupHooks.push(fn);
+
 let cleaned = false;
-/** Kills everything this bench started and removes its temporary root (kept with BENCH_KEEP=1). */
-export const cleanup = async () => {
-  if (cleaned) return;
-  cleaned = true;
+let cleaning;
+/**
+ * Kills everything this bench started and removes its temporary root (kept with BENCH_KEEP=1). A second
+ * call (a signal during a failing bench's clean-up, or the other way round) waits for the first.
+ */
+export const cleanup = () => (cleaning ??= cleanupOnce().finally(() => (cleaned = true)));
+const cleanupOnce = async () => {
+  for (const fn of cleanupHooks.splice(0).reverse()) {
+    try {
+      await fn();
+    } catch (err) {
+      console.error(`clean-up step failed: ${err?.message ?? err}`);
+    }
+  }
   await killMarked(undefined, 3000);
   if (tmpRoot && existsSync(tmpRoot)) {
     if (process.env['BENCH_KEEP'] === '1') console.log(`(kept ${tmpRoot})`);

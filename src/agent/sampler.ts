@@ -34,12 +34,13 @@ const procKey = (p: ProcStat) => `${p.pid}:${p.startTime}`;
  */
 export class Sampler {
   private readonly state = new Map<string, RuntimeState>();
-  private readonly kernelOfCmd = new Map<string, string | null>();
+  /** Command line and kernel of each process (by pid and start time): both are fixed once it has exec'd. */
+  private readonly known = new Map<string, { command: string; kernel: string | null }>();
 
   constructor(
     private readonly reader: ProcReader,
     private readonly clock: Clock,
-    private readonly options: { pss: boolean } = { pss: true },
+    private readonly options: { pss: boolean } = { pss: false },
   ) {}
 
   sweep(runtimes: readonly RuntimeRef[]): RuntimeSnapshot[] {
@@ -59,8 +60,7 @@ export class Sampler {
       return this.sampleRuntime(r, key, t, byPid, children);
     });
     for (const key of this.state.keys()) if (!seen.has(key)) this.state.delete(key);
-    // Command lines of processes gone are not needed any more.
-    if (this.kernelOfCmd.size > 100_000) this.kernelOfCmd.clear();
+    for (const key of this.known.keys()) if (!byPid.has(Number(key.slice(0, key.indexOf(':'))))) this.known.delete(key);
     return out;
   }
 
@@ -71,11 +71,11 @@ export class Sampler {
     // Walk the tree; a process belongs to the nearest kernel above it (or itself), else to the runtime.
     const members: Array<{ st: ProcStat; kernel: string | null }> = [];
     if (root) {
-      const stack: Array<{ st: ProcStat; kernel: string | null }> = [{ st: root, kernel: this.kernelOf(root) }];
+      const stack: Array<{ st: ProcStat; kernel: string | null }> = [{ st: root, kernel: this.identify(root, byPid).kernel }];
       while (stack.length > 0) {
         const item = stack.pop() as { st: ProcStat; kernel: string | null };
         members.push(item);
-        for (const c of children.get(item.st.pid) ?? []) stack.push({ st: c, kernel: this.kernelOf(c) ?? item.kernel });
+        for (const c of children.get(item.st.pid) ?? []) stack.push({ st: c, kernel: this.identify(c, byPid).kernel ?? item.kernel });
       }
     }
     const groups = new Map<string, Array<{ st: ProcStat; kernel: string | null }>>([[RUNTIME, members]]);
@@ -111,7 +111,7 @@ export class Sampler {
       return {
         pid: st.pid,
         ppid: st.ppid,
-        command: (this.reader.cmdline(st.pid) ?? []).join(' '),
+        command: this.identify(st, byPid).command,
         cpu: dt > 0 ? Math.max(0, used) / dt : 0,
         memory: memory.get(st.pid) ?? st.rssBytes,
         kernelId: kernel,
@@ -121,13 +121,16 @@ export class Sampler {
     return { t, user: r.user, server: r.server, samples, processes, notebooks: r.notebooks };
   }
 
-  private kernelOf(st: ProcStat): string | null {
+  private identify(st: ProcStat, byPid: Map<number, ProcStat>): { command: string; kernel: string | null } {
     const key = procKey(st);
-    let id = this.kernelOfCmd.get(key);
-    if (id === undefined) {
-      id = kernelIdOf(this.reader.cmdline(st.pid) ?? []);
-      this.kernelOfCmd.set(key, id);
-    }
-    return id;
+    const hit = this.known.get(key);
+    if (hit) return hit;
+    const argv = this.reader.cmdline(st.pid) ?? [];
+    const found = { command: argv.join(' '), kernel: kernelIdOf(argv) };
+    // A child still showing its parent's command line may not have exec'd yet: ask again next sweep.
+    const parent = byPid.get(st.ppid);
+    const parentHit = parent && this.known.get(procKey(parent));
+    if (argv.length > 0 && parentHit?.command !== found.command) this.known.set(key, found);
+    return found;
   }
 }

@@ -16,6 +16,7 @@ export interface EmbeddedMonitorOptions {
 }
 
 const DAY_MS = 86_400_000;
+const SESSIONS_EVERY = 6;
 const PRUNE_EVERY_MS = 3_600_000;
 
 /**
@@ -26,6 +27,9 @@ const PRUNE_EVERY_MS = 3_600_000;
 export class EmbeddedMonitor implements UsageSource {
   private latestByKey = new Map<string, RuntimeSnapshot>();
   private readonly notebooks = new Map<string, Record<string, string[]>>();
+  /** Sweep number at which each runtime's sessions are next due, and the kernels known when last asked. */
+  private readonly sessionsDue = new Map<string, number>();
+  private readonly asked = new Map<string, Set<string>>();
   private timer: NodeJS.Timeout | undefined;
   private lastPrune = 0;
   private running: Promise<void> | undefined;
@@ -64,11 +68,20 @@ export class EmbeddedMonitor implements UsageSource {
     const started = performance.now();
     try {
       const runtimes = this.o.runtimes.running().filter((r) => r.rootPid !== null);
+      const n = this.stats.sweeps;
       await Promise.all(
         runtimes.map(async (r) => {
+          const key = `${r.user}/${r.server}`;
+          // Sessions change rarely: ask when a kernel without notebooks was seen, else every few sweeps.
+          const kernels = (this.latestByKey.get(key)?.samples ?? []).flatMap((s) => (s.kernel === null ? [] : [s.kernel]));
+          const unknownKernel = kernels.some((k) => !this.asked.get(key)?.has(k));
+          if (!unknownKernel && (this.sessionsDue.get(key) ?? 0) > n) return;
+          this.asked.set(key, new Set(kernels));
           try {
-            this.notebooks.set(`${r.user}/${r.server}`, await notebooksByKernel(r));
+            this.notebooks.set(key, await notebooksByKernel(r));
+            this.sessionsDue.set(key, n + SESSIONS_EVERY);
           } catch (err) {
+            this.sessionsDue.set(key, n + SESSIONS_EVERY);
             this.o.log.debug({ err, user: r.user, server: r.server }, 'sampler: sessions not readable; keeping the last known');
           }
         }),
@@ -78,6 +91,11 @@ export class EmbeddedMonitor implements UsageSource {
       );
       this.latestByKey = new Map(snapshots.map((s) => [`${s.user}/${s.server}`, s]));
       for (const key of this.notebooks.keys()) if (!this.latestByKey.has(key)) this.notebooks.delete(key);
+      for (const key of this.sessionsDue.keys()) {
+        if (this.latestByKey.has(key)) continue;
+        this.sessionsDue.delete(key);
+        this.asked.delete(key);
+      }
       const rows: UsageRow[] = snapshots.flatMap((s) =>
         s.samples.map((x) => ({ user: x.user, server: x.server, kernel: x.kernel ?? '', t: x.t, cpu: x.cpuSecondsTotal, memory: x.memoryBytes })),
       );
