@@ -10,7 +10,8 @@ export DEBIAN_FRONTEND=noninteractive
 missing=()
 command -v node >/dev/null || missing+=(nodejs npm)
 command -v jupyter-notebook >/dev/null || command -v jupyter-lab >/dev/null || missing+=(jupyter-notebook python3-jupyter-server python3-ipykernel)
-python3 -c 'import ipykernel' 2>/dev/null || missing+=(python3-ipykernel)
+# Jupyter from Debian runs on the system Python, whatever python3 is first on PATH.
+/usr/bin/python3 -c 'import ipykernel' 2>/dev/null || missing+=(python3-ipykernel)
 if [ "${1:-}" = "--test" ]; then
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   command -v pg_ctlcluster >/dev/null || missing+=(postgresql)
