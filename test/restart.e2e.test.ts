@@ -102,7 +102,7 @@ describe('a fresh install', () => {
     try {
       const notice = 'nbhub has no users yet. Create the first admin';
       await expect.poll(() => hub.output()).toContain(notice);
-      expect(hub.output()).toContain('nbhub user add admin --admin --password-stdin');
+      expect(hub.output()).toMatch(/nbhub(\.js)? user add admin --admin --password-stdin/);
       await hub.kill('SIGTERM');
       await hub.restart();
       await new Promise((r) => setTimeout(r, 500));

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { basename, isAbsolute, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { loadConfig } from '../config/load.js';
@@ -15,6 +16,14 @@ export interface StartFlags {
 }
 
 const FIRST_RUN_KEY = 'first_run_notice_shown';
+
+/** How the operator ran this command: `nbhub` when installed on PATH, else the script's path. */
+const commandName = (): string => {
+  const script = process.argv[1] ?? 'nbhub';
+  if (basename(script) === 'nbhub') return 'nbhub';
+  const rel = relative(process.cwd(), script);
+  return rel.startsWith('..') || isAbsolute(rel) ? script : rel.startsWith('.') ? rel : `./${rel}`;
+};
 
 export const startCommand = async (flags: StartFlags, env: NodeJS.ProcessEnv): Promise<void> => {
   const overrides: Record<string, unknown> = {};
@@ -41,7 +50,7 @@ export const startCommand = async (flags: StartFlags, env: NodeJS.ProcessEnv): P
   if ((await store.users.count()) === 0 && !(await store.meta.get(FIRST_RUN_KEY))) {
     process.stderr.write(
       `\nnbhub has no users yet. Create the first admin (this works while the hub runs):\n` +
-        `  nbhub user add admin --admin --password-stdin${flags.dataDir ? ` --data-dir ${flags.dataDir}` : ''}\n` +
+        `  ${commandName()} user add admin --admin --password-stdin${flags.dataDir ? ` --data-dir ${flags.dataDir}` : ''}\n` +
         `then log in at ${hub.url}/hub/\n\n`,
     );
     await store.meta.set(FIRST_RUN_KEY, new Date().toISOString());
