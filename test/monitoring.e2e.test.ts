@@ -43,6 +43,11 @@ describe('consumption monitoring with a real Jupyter server', () => {
     expect(r.status, await r.clone().text()).toBe(200);
     return (await r.json()) as Usage;
   };
+  /** Waits until the sampler has stored a sample of alice's server taken after `t` (Unix seconds). */
+  const sampledAfter = (t: number) =>
+    expect
+      .poll(async () => Math.max(0, ...(await usage(`user=alice&from=${Math.floor(t) - 5}&step=1`)).series.flatMap((s) => s.points.map((p) => p.t))), { timeout: 15_000 })
+      .toBeGreaterThanOrEqual(Math.ceil(t));
   const processes = async (token = alice) => ((await (await hub.api('/hub/api/users/alice/server/processes', { token })).json()) as { processes: Proc[] }).processes;
 
   it('shows a cell keeping one core busy for 5 s as about one core on its kernel, for that window', async () => {
@@ -51,7 +56,7 @@ describe('consumption monitoring with a real Jupyter server', () => {
     const r = await execute(kernel, 'import time\nt = time.time()\nwhile time.time() - t < 5: pass\nprint("done")');
     const t1 = Date.now() / 1000;
     expect(r.output).toBe('done\n');
-    await sleep(2500);
+    await sampledAfter(t1 + 2);
     const all = await usage(`user=alice&group_by=kernel&from=${Math.floor(t0 - 2)}&to=${Math.ceil(t1 + 2)}&step=1`);
     const total = all.totals.find((t) => t.labels['kernel'] === kernelId);
     expect(total?.labels['notebook']).toBe('busy.ipynb');
@@ -77,7 +82,7 @@ describe('consumption monitoring with a real Jupyter server', () => {
   it('shows a cell allocating 500 MB in the memory of its kernel', async () => {
     await execute(session.kernel!, 'blob = b"x" * (500 * 1024 * 1024)');
     const since = Math.floor(Date.now() / 1000);
-    await sleep(2500);
+    await sampledAfter(since + 1);
     const u = await usage(`user=alice&kernel=${kernelId}&group_by=kernel&from=${since}&step=1`);
     expect(u.totals[0]?.peak_memory).toBeGreaterThan(500 * 1024 * 1024);
     const kernels = (await (await hub.api('/hub/api/users/alice/server/kernels', { token: alice })).json()) as {
