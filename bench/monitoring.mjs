@@ -345,13 +345,13 @@ runBench(async () => {
     await quiet();
     for (const c of cases) {
       const p = params(c.q);
-      for (let i = 0; i < 2; i++) await queryUsage(store, p);
+      for (let i = 0; i < 2; i++) await queryUsage(store, p, NOW);
       const times = [];
       const acc = cpuAccount();
       let res;
       for (let i = 0; i < c.runs; i++) {
         const w0 = performance.now();
-        res = await queryUsage(store, p);
+        res = await queryUsage(store, p, NOW);
         times.push(performance.now() - w0);
       }
       const bg = acc.stop().bgCores;

@@ -6,14 +6,26 @@ export interface JupyterResponse {
   body: unknown;
 }
 
-/** Calls a runtime's own Jupyter REST API with its token (sessions, kernels), with a short timeout. */
+const MAX_BODY = 4 * 1024 * 1024;
+
+/**
+ * Calls a runtime's own Jupyter REST API with its token (sessions, kernels). The deadline is on the whole
+ * exchange and the answer is capped: a runtime is its user's code, and must not stall the hub.
+ */
 export const callRuntime = (rt: Pick<RunningRuntime, 'target' | 'baseUrl' | 'token'>, method: string, path: string, timeoutMs = 3000): Promise<JupyterResponse> =>
   new Promise((resolve, reject) => {
     const url = new URL(rt.baseUrl + path, rt.target);
-    const req = request(url, { method, headers: { authorization: `token ${rt.token}`, 'content-type': 'application/json' }, timeout: timeoutMs, agent: false }, (res) => {
+    const deadline = setTimeout(() => req.destroy(new Error(`runtime did not answer ${method} ${path} within ${timeoutMs} ms`)), timeoutMs);
+    const req = request(url, { method, headers: { authorization: `token ${rt.token}`, 'content-type': 'application/json' }, agent: false }, (res) => {
       const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
+      let size = 0;
+      res.on('data', (c: Buffer) => {
+        size += c.length;
+        if (size > MAX_BODY) req.destroy(new Error(`runtime answered more than ${MAX_BODY} bytes to ${method} ${path}`));
+        else chunks.push(c);
+      });
       res.on('end', () => {
+        clearTimeout(deadline);
         const text = Buffer.concat(chunks).toString('utf8');
         let body: unknown = text;
         try {
@@ -25,8 +37,10 @@ export const callRuntime = (rt: Pick<RunningRuntime, 'target' | 'baseUrl' | 'tok
       });
       res.on('error', reject);
     });
-    req.on('timeout', () => req.destroy(new Error(`runtime did not answer ${method} ${path} within ${timeoutMs} ms`)));
-    req.on('error', reject);
+    req.on('error', (err) => {
+      clearTimeout(deadline);
+      reject(err);
+    });
     req.end(method === 'POST' ? '{}' : undefined);
   });
 
@@ -47,6 +61,7 @@ export const notebooksByKernel = async (rt: RunningRuntime): Promise<Record<stri
     if (!id || !path) continue;
     (out[id] ??= []).push(path);
   }
-  for (const list of Object.values(out)) list.sort();
+  // Two sessions may name the same notebook on one kernel: each path once.
+  for (const [id, list] of Object.entries(out)) out[id] = [...new Set(list)].sort();
   return out;
 };

@@ -50,8 +50,10 @@ export const createUsageRepo = (db: Kysely<Database>): UsageRepo => ({
     });
   },
   noteNotebooks: async (rows, at) => {
-    for (let i = 0; i < rows.length; i += CHUNK) {
-      const values = rows.slice(i, i + CHUNK).map((r) => ({ user_name: r.user, server: r.server, kernel: r.kernel, notebook: r.notebook, last_seen: at }));
+    // PostgreSQL refuses an upsert that touches one row twice: each (series, notebook) once.
+    const unique = [...new Map(rows.map((r) => [`${r.user}\u0000${r.server}\u0000${r.kernel}\u0000${r.notebook}`, r])).values()];
+    for (let i = 0; i < unique.length; i += CHUNK) {
+      const values = unique.slice(i, i + CHUNK).map((r) => ({ user_name: r.user, server: r.server, kernel: r.kernel, notebook: r.notebook, last_seen: at }));
       await db
         .insertInto('kernel_notebooks')
         .values(values)

@@ -29,6 +29,8 @@ export interface AggregateInput {
   step: number;
   /** Width of a stored row's bucket (0 for raw samples): a rollup's counter is its bucket's last value. */
   rowWidth: number;
+  /** The current time: the unfinished rollup bucket has been used only up to it. */
+  now: number;
   /** The labels a row is grouped under (its group_by), or undefined to leave it out. */
   labelsOf(row: UsageRow): Record<string, string> | undefined;
 }
@@ -86,8 +88,8 @@ export const aggregate = (input: AggregateInput): { series: Series[]; totals: To
     for (const r of series) {
       // The first row is a baseline when it is from before the range; otherwise the series began here.
       const inc = prev === undefined ? (r.t < from ? 0 : r.cpu) : r.cpu >= prev.cpu ? r.cpu - prev.cpu : r.cpu;
-      // A rollup's increment was used within its own bucket; a raw one between the two samples.
-      if (input.rowWidth > 0) spread(g, r.t, r.t, inc);
+      // A rollup's increment was used over its own bucket; a raw one between the two samples.
+      if (input.rowWidth > 0) spread(g, r.t, Math.max(r.t + 1, Math.min(r.t + input.rowWidth, input.now)), inc);
       else spread(g, prev?.t ?? r.t, r.t, inc);
       if (r.t >= from && r.t <= to) {
         const i = bucketOf(r.t);

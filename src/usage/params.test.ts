@@ -8,6 +8,9 @@ describe('parseUsageParams', () => {
     const p = parseUsageParams({}, o);
     expect(p).toMatchObject({ groupBy: 'server', to: o.now, from: o.now - 3_600_000, step: 12_000, resolution: 'raw' });
   });
+  it('keeps whole milliseconds', () => {
+    expect(parseUsageParams({ from: '1700000000.0005', to: '1700000001' }, o).from).toBe(1_700_000_000_001);
+  });
   it('names the default server with an empty server=', () => {
     expect(parseUsageParams({ server: '' }, o).server).toBe('');
     expect(parseUsageParams({}, o).server).toBeUndefined();
@@ -31,6 +34,7 @@ describe('parseUsageParams', () => {
     [{ step: '1', from: '0' }, /^step: too small/],
     [{ from: '1800000000', to: '1700000000' }, /^from: must be before to/],
     [{ colour: 'red' }, /^colour: unknown parameter/],
+    [{ to: '10000000000000000' }, /^to: .* out of range/],
     [{ user: ['a', 'b'] }, /^user: give it once/],
   ])('refuses %j naming the parameter', (q, msg) => {
     expect(() => parseUsageParams(q as Record<string, unknown>, o)).toThrow(msg);

@@ -6,6 +6,8 @@ const GROUPS: readonly GroupBy[] = ['user', 'server', 'kernel', 'notebook'];
 const KNOWN = new Set(['user', 'server', 'kernel', 'notebook', 'group_by', 'from', 'to', 'step', 'token']);
 const DAY_MS = 86_400_000;
 const MAX_POINTS = 10_000;
+// The largest time a JavaScript Date holds (year 275760); stored times are bigint milliseconds.
+const MAX_TIME_MS = 8.64e15;
 
 export interface UsageParams {
   user?: string | undefined;
@@ -23,7 +25,8 @@ export interface UsageParams {
 export const parseTime = (name: string, value: string): number => {
   const ms = /^\d+(\.\d+)?$/.test(value) ? Number(value) * 1000 : /^\d{4}-\d{2}-\d{2}/.test(value) ? Date.parse(value) : NaN;
   if (!Number.isFinite(ms)) throw badRequest(`${name}: ${JSON.stringify(value)} is not a time (ISO 8601 or Unix seconds)`);
-  return ms;
+  if (ms < 0 || ms > MAX_TIME_MS) throw badRequest(`${name}: ${JSON.stringify(value)} is out of range`);
+  return Math.round(ms);
 };
 
 /**

@@ -7,7 +7,7 @@ import type { UsageParams } from './params.js';
  * Answers /hub/api/usage from the store: rows of the chosen resolution, grouped. A kernel's notebook
  * label lists every notebook it served (several when shared) until execution history splits them.
  */
-export const queryUsage = async (store: Store, p: UsageParams): Promise<{ series: Series[]; totals: Total[] }> => {
+export const queryUsage = async (store: Store, p: UsageParams, now: number): Promise<{ series: Series[]; totals: Total[] }> => {
   const kernelLevel = p.groupBy === 'kernel' || p.groupBy === 'notebook' || p.kernel !== undefined || p.notebook !== undefined;
   const notebookRows = kernelLevel ? await store.usage.notebooks({ user: p.user, server: p.server }) : [];
   const notebooksOf = new Map<string, string[]>();
@@ -35,6 +35,7 @@ export const queryUsage = async (store: Store, p: UsageParams): Promise<{ series
     to: p.to,
     step: p.step,
     rowWidth: width,
+    now,
     labelsOf: (r): Record<string, string> | undefined => {
       if (p.notebook !== undefined && !(notebooksOf.get(kernelKey(r)) ?? []).includes(p.notebook)) return undefined;
       switch (p.groupBy) {

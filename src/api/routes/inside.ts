@@ -37,8 +37,14 @@ export const insideRoutes =
     };
     const notebooksOf = async (rt: RunningRuntime): Promise<Record<string, string[]>> => notebooksByKernel(rt).catch(() => ({}));
 
+    // A runtime that does not answer is unavailable, not an internal error.
+    const ask = (rt: RunningRuntime, method: string, path: string, timeoutMs?: number) =>
+      callRuntime(rt, method, path, timeoutMs).catch((err: unknown) => {
+        throw new HubError('UNAVAILABLE', `The runtime did not answer: ${(err as Error).message}`);
+      });
+
     const listKernels = async (rt: RunningRuntime) => {
-      const res = await callRuntime(rt, 'GET', 'api/kernels');
+      const res = await ask(rt, 'GET', 'api/kernels');
       if (res.status !== 200 || !Array.isArray(res.body)) throw new HubError('UNAVAILABLE', `The runtime answered ${res.status} for its kernels`);
       const notebooks = await notebooksOf(rt);
       const snap = ctx.usage?.latestOf(rt.user, rt.server);
@@ -57,7 +63,7 @@ export const insideRoutes =
     };
 
     const kernelAction = async (reply: FastifyReply, rt: RunningRuntime, method: string, path: string) => {
-      const res = await callRuntime(rt, method, path, 30_000);
+      const res = await ask(rt, method, path, 30_000);
       if (res.status === 404) throw notFound('No such kernel in this runtime');
       if (res.status >= 300) throw new HubError('UNAVAILABLE', `The runtime answered ${res.status}`);
       return reply.code(204).send();

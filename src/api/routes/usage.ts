@@ -29,7 +29,7 @@ export const usageRoutes =
           if (p.user !== undefined && p.user !== who.user) throw forbidden(`Usage of ${p.user} is not yours to see`);
           p.user = who.user;
         }
-        return queryUsage(ctx.store, p);
+        return queryUsage(ctx.store, p, ctx.clock.now());
       },
     );
   };

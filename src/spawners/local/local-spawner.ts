@@ -193,7 +193,9 @@ export class LocalSpawner implements Spawner {
   }
 
   rootPid(h: SpawnerHandle): number | null {
-    return asLocal(h).pid;
+    const handle = asLocal(h);
+    // A pid reused by another process after the runtime died must not be sampled or signalled as it.
+    return isAlive(handle.pid, handle.startTime) ? handle.pid : null;
   }
 
   onExit(listener: (handle: SpawnerHandle) => void): void {
