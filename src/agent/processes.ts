@@ -1,7 +1,7 @@
 import type { ProcessInfo, RuntimeSnapshot } from '../core/usage.js';
-import { allProcesses, readCmdline, type ProcStat } from '../procfs/proc.js';
-import { descendants } from '../procfs/proc.js';
+import { allProcesses, childrenByParent, descendants, readCmdline, type ProcStat } from '../procfs/proc.js';
 import { kernelIdOf } from './kernels.js';
+import { runtimeTree } from './tree.js';
 
 /**
  * The processes of a runtime right now (so a stopped one disappears at once), with CPU rates from the
@@ -11,28 +11,22 @@ export const liveProcesses = (rootPid: number, latest: RuntimeSnapshot | undefin
   const all = allProcesses();
   const root = all.find((p) => p.pid === rootPid);
   if (!root) return [];
-  // A zombie has ended already (only its exit status waits to be collected): not a running process.
-  const members = [root, ...descendants(rootPid, all)].filter((p) => p.state !== 'Z' && p.state !== 'X');
-  const byPid = new Map<number, ProcStat>(members.map((p) => [p.pid, p]));
-  const kernelOf = new Map<number, string | null>();
-  const resolveKernel = (p: ProcStat): string | null => {
-    const known = kernelOf.get(p.pid);
-    if (known !== undefined) return known;
-    const own = kernelIdOf(readCmdline(p.pid) ?? []);
-    const parent = byPid.get(p.ppid);
-    const id = own ?? (parent && p.pid !== rootPid ? resolveKernel(parent) : null);
-    kernelOf.set(p.pid, id);
-    return id;
-  };
+  const commands = new Map<number, string[]>();
+  const argv = (st: ProcStat) => commands.get(st.pid) ?? commands.set(st.pid, readCmdline(st.pid) ?? []).get(st.pid) ?? [];
   const cpuOf = new Map((latest?.processes ?? []).map((p) => [p.pid, p.cpu]));
-  return members.map((p) => ({
-    pid: p.pid,
-    ppid: p.ppid,
-    command: (readCmdline(p.pid) ?? []).join(' '),
-    cpu: cpuOf.get(p.pid) ?? 0,
-    memory: p.rssBytes,
-    kernelId: resolveKernel(p),
-  }));
+  return (
+    runtimeTree(root, childrenByParent(all), (st) => kernelIdOf(argv(st)))
+      // A zombie has ended already (only its exit status waits to be collected): not a running process.
+      .filter(({ st }) => st.state !== 'Z' && st.state !== 'X')
+      .map(({ st, kernel }) => ({
+        pid: st.pid,
+        ppid: st.ppid,
+        command: argv(st).join(' '),
+        cpu: cpuOf.get(st.pid) ?? 0,
+        memory: st.rssBytes,
+        kernelId: kernel,
+      }))
+  );
 };
 
 /** A pid is signalled only if it belongs to this runtime's tree at this moment. */

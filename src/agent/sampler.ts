@@ -1,9 +1,10 @@
 import type { Clock } from '../core/clock.js';
 import type { ProcessInfo, RuntimeSnapshot, UsageSample } from '../core/usage.js';
-import type { ProcStat } from '../procfs/proc.js';
+import { childrenByParent, type ProcStat } from '../procfs/proc.js';
 import { cpuIncrement, type CpuReading } from './counters.js';
 import { kernelIdOf } from './kernels.js';
 import type { ProcReader } from './proc-reader.js';
+import { runtimeTree, type Member } from './tree.js';
 
 /** A runtime to sample: who it belongs to and the root of its process tree. */
 export interface RuntimeRef {
@@ -46,12 +47,7 @@ export class Sampler {
   sweep(runtimes: readonly RuntimeRef[]): RuntimeSnapshot[] {
     const t = this.clock.now();
     const all = this.reader.all();
-    const children = new Map<number, ProcStat[]>();
-    for (const st of all) {
-      const list = children.get(st.ppid);
-      if (list) list.push(st);
-      else children.set(st.ppid, [st]);
-    }
+    const children = childrenByParent(all);
     const byPid = new Map(all.map((p) => [p.pid, p]));
     const seen = new Set<string>();
     const out = runtimes.map((r) => {
@@ -68,17 +64,8 @@ export class Sampler {
     const root = byPid.get(r.rootPid);
     const prev = this.state.get(key);
     const dt = prev ? (t - prev.t) / 1000 : 0;
-    // Walk the tree; a process belongs to the nearest kernel above it (or itself), else to the runtime.
-    const members: Array<{ st: ProcStat; kernel: string | null }> = [];
-    if (root) {
-      const stack: Array<{ st: ProcStat; kernel: string | null }> = [{ st: root, kernel: this.identify(root, byPid).kernel }];
-      while (stack.length > 0) {
-        const item = stack.pop() as { st: ProcStat; kernel: string | null };
-        members.push(item);
-        for (const c of children.get(item.st.pid) ?? []) stack.push({ st: c, kernel: this.identify(c, byPid).kernel ?? item.kernel });
-      }
-    }
-    const groups = new Map<string, Array<{ st: ProcStat; kernel: string | null }>>([[RUNTIME, members]]);
+    const members = root ? runtimeTree(root, children, (st) => this.identify(st, byPid).kernel) : [];
+    const groups = new Map<string, Member[]>([[RUNTIME, members]]);
     for (const m of members) {
       if (m.kernel === null) continue;
       const g = groups.get(m.kernel);

@@ -86,13 +86,19 @@ export const isAlive = (pid: number, startTime: number): boolean => {
 };
 
 /** Every live descendant of `root`, found by walking parent links across /proc. */
-export const descendants = (root: number, all: ProcStat[] = allProcesses()): ProcStat[] => {
+/** Processes by parent pid. */
+export const childrenByParent = (all: readonly ProcStat[]): Map<number, ProcStat[]> => {
   const children = new Map<number, ProcStat[]>();
   for (const st of all) {
-    const list = children.get(st.ppid) ?? [];
-    list.push(st);
-    children.set(st.ppid, list);
+    const list = children.get(st.ppid);
+    if (list) list.push(st);
+    else children.set(st.ppid, [st]);
   }
+  return children;
+};
+
+export const descendants = (root: number, all: ProcStat[] = allProcesses()): ProcStat[] => {
+  const children = childrenByParent(all);
   const out: ProcStat[] = [];
   const stack = [root];
   while (stack.length > 0) {
