@@ -3,7 +3,7 @@
 // plus a fourth for reference, bench/lib/min-proxy.mjs (the least a node:http proxy can do).
 // Target: nbhub >= 2x CHP's req/s, with p99 no worse than CHP's.
 import { compareWays } from './lib/compare.mjs';
-import { ECHO_PROFILE, findRuntime, startChp, startHub, startMinProxy } from './lib/hub.mjs';
+import { startEchoBehindProxies } from './lib/hub.mjs';
 import { httpRequest, loadHttp, loadWrk, wrkPath } from './lib/load.mjs';
 import { runBench } from './lib/proc.mjs';
 import { banner, fmt, ms, table, target } from './lib/report.mjs';
@@ -21,12 +21,7 @@ runBench(async () => {
       `closed loop; ${ROUNDS} interleaved rounds of (1 s warm-up + ${SECONDS} s measured) per way; figures are medians over rounds. ` +
       `min-proxy = bench/lib/min-proxy.mjs, a bare node:http proxy (keep-alive agent, no auth, no header rewriting): the floor for a node:http design.`,
   );
-  const hub = await startHub({ config: { profiles: ECHO_PROFILE } });
-  await hub.api('POST', '/hub/api/users/admin/server', { profile: 'echo' }, { expect: [201] });
-  const rt = findRuntime(hub, 'admin');
-  const chp = await startChp();
-  await chp.addRoute('/user/admin', rt.target);
-  const min = await startMinProxy({ targetPort: rt.port, probePath: '/user/admin/' });
+  const { hub, rt, chp, min } = await startEchoBehindProxies();
 
   const ways = [
     { name: 'direct', url: `${rt.target}/user/admin/`, pid: rt.pid, cpuLabel: 'backend CPU' },

@@ -3,7 +3,7 @@
 // messages/s with 50 connections in ping-pong, and the round trip of one connection (p50/p99).
 // Target: nbhub >= 1.3x CHP's messages/s.
 import { compareWays } from './lib/compare.mjs';
-import { ECHO_PROFILE, findRuntime, startChp, startHub, startMinProxy } from './lib/hub.mjs';
+import { startEchoBehindProxies } from './lib/hub.mjs';
 import { loadWs, openWs } from './lib/load.mjs';
 import { runBench } from './lib/proc.mjs';
 import { banner, fmt, ms, table, target } from './lib/report.mjs';
@@ -21,12 +21,7 @@ runBench(async () => {
       `round trip: one connection. ${ROUNDS} interleaved rounds of (1 s warm-up + ${SECONDS} s measured) per way; medians over rounds. ` +
       `min-proxy = bench/lib/min-proxy.mjs (socket-to-socket pipe after the upgrade, no auth): the floor for a node:http design.`,
   );
-  const hub = await startHub({ config: { profiles: ECHO_PROFILE } });
-  await hub.api('POST', '/hub/api/users/admin/server', { profile: 'echo' }, { expect: [201] });
-  const rt = findRuntime(hub, 'admin');
-  const chp = await startChp();
-  await chp.addRoute('/user/admin', rt.target);
-  const min = await startMinProxy({ targetPort: rt.port, probePath: '/user/admin/' });
+  const { hub, rt, chp, min } = await startEchoBehindProxies();
   const ws = (http) => http.replace(/^http/, 'ws');
   const ways = [
     { name: 'direct', url: `${ws(rt.target)}/user/admin/echo`, pid: rt.pid, cpuLabel: 'backend CPU' },

@@ -265,3 +265,17 @@ c.JupyterHub.services = [{'name': 'bench', 'api_token': ${py(token)}, 'admin': T
     },
   };
 };
+
+/**
+ * The proxy benches' setup: the echo backend started by nbhub as admin's default server, and the same
+ * backend routed through CHP and through min-proxy. Returns { hub, rt, chp, min }.
+ */
+export const startEchoBehindProxies = async () => {
+  const hub = await startHub({ config: { profiles: ECHO_PROFILE } });
+  await hub.api('POST', '/hub/api/users/admin/server', { profile: 'echo' }, { expect: [201] });
+  const rt = findRuntime(hub, 'admin');
+  const chp = await startChp();
+  await chp.addRoute('/user/admin', rt.target);
+  const min = await startMinProxy({ targetPort: rt.port, probePath: '/user/admin/' });
+  return { hub, rt, chp, min };
+};

@@ -53,19 +53,20 @@ export class CachedIdentityResolver implements IdentityResolver {
 
   peek(credentials: Credentials): Identity | null | undefined {
     const token = tokenFromCredentials(credentials);
-    const now = this.clock.now();
-    if (token) {
-      const hit = this.cache.get('t:' + token);
-      if (hit && hit.until >= now) {
-        if (hit.tokenId) this.touched.set(hit.tokenId, now);
-        return hit.identity;
-      }
-    }
-    if (!credentials.cookie) return token ? undefined : null;
-    const sid = parseCookies(credentials.cookie).get(SESSION_COOKIE);
+    const byToken = token ? this.cached('t:' + token) : undefined;
+    if (byToken) return byToken;
+    const sid = credentials.cookie ? parseCookies(credentials.cookie).get(SESSION_COOKIE) : undefined;
     if (!sid) return token ? undefined : null;
-    const hit = this.cache.get('s:' + sid);
-    return hit && hit.until >= now ? hit.identity : undefined;
+    return this.cached('s:' + sid);
+  }
+
+  /** A live cache entry's identity (noting the token's use), else undefined. */
+  private cached(key: string): Identity | undefined {
+    const now = this.clock.now();
+    const hit = this.cache.get(key);
+    if (!hit || hit.until < now) return undefined;
+    if (hit.tokenId) this.touched.set(hit.tokenId, now);
+    return hit.identity;
   }
 
   /** Drops every cached identity of a user (deleted, demoted, token revoked, logged out). */
@@ -81,20 +82,16 @@ export class CachedIdentityResolver implements IdentityResolver {
   }
 
   private async lookup(key: string, load: () => Promise<Cached | null>): Promise<Identity | null> {
-    const now = this.clock.now();
-    let hit = this.cache.get(key);
-    if (!hit || hit.until < now) {
-      const loaded = await load();
-      if (!loaded) {
-        this.cache.delete(key);
-        return null;
-      }
-      hit = loaded;
-      if (this.cache.size > 50_000) this.cache.clear();
-      this.cache.set(key, hit);
+    const hit = this.cached(key);
+    if (hit) return hit;
+    const loaded = await load();
+    if (!loaded) {
+      this.cache.delete(key);
+      return null;
     }
-    if (hit.tokenId) this.touched.set(hit.tokenId, now);
-    return hit.identity;
+    if (this.cache.size > 50_000) this.cache.clear();
+    this.cache.set(key, loaded);
+    return this.cached(key) ?? loaded.identity;
   }
 
   private async fromToken(token: string): Promise<Cached | null> {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Resolution } from '../core/store.js';
 
 /**
  * The whole configuration, validated once at start-up and frozen. Every leaf can also be set from the
@@ -124,3 +125,10 @@ export const configSchema = z
 
 export type Config = z.infer<typeof configSchema>;
 export type ProfileConfig = z.infer<typeof profileSchema>;
+
+/** Retention of each stored resolution, in days, as the usage store and queries name them. */
+export const retentionDays = (m: Config['monitoring']): Record<Resolution, number> => ({
+  raw: m.retention.raw_days,
+  '1m': m.retention.minute_days,
+  '1h': m.retention.hour_days,
+});

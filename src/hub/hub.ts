@@ -4,6 +4,7 @@ import { CachedIdentityResolver } from '../accounts/identity-resolver.js';
 import { buildApp } from '../api/app.js';
 import type { ApiContext } from '../api/context.js';
 import type { Spawner } from '../core/spawner.js';
+import { retentionDays } from '../config/schema.js';
 import { Lifecycle } from '../lifecycle/lifecycle.js';
 import { createProxy } from '../proxy/proxy.js';
 import { procfsReader } from '../agent/proc-reader.js';
@@ -49,7 +50,7 @@ export const startHub = async (d: HubDeps): Promise<Hub> => {
         clock: d.clock,
         log: d.log,
         intervalSeconds: m.interval_seconds,
-        retentionDays: { raw: m.retention.raw_days, '1m': m.retention.minute_days, '1h': m.retention.hour_days },
+        retentionDays: retentionDays(m),
       })
     : null;
   monitor?.start();

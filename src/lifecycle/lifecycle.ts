@@ -60,6 +60,8 @@ export class Lifecycle implements RouteTable, ActivitySink, RuntimeDirectory {
   async shutdown(options: { stopRuntimes: boolean }): Promise<void> {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
+    // Waiters that see their runtime's state changed, or the hub stopping, end without acting.
+    for (const ac of this.readying.values()) ac.abort();
     if (options.stopRuntimes) {
       // Straight to the desired state (a request would refuse a server still starting), then one pass each.
       await Promise.all(
@@ -72,10 +74,8 @@ export class Lifecycle implements RouteTable, ActivitySink, RuntimeDirectory {
             }),
           ),
       );
-      for (const ac of this.readying.values()) ac.abort();
       await Promise.all([...this.records.keys()].map((k) => this.kick(k)));
     }
-    for (const ac of this.readying.values()) ac.abort();
     await this.serial.idle();
     await this.flushActivity();
   }

@@ -24,7 +24,8 @@ export interface Proxy {
   close(): void;
 }
 
-type Resolved = { entry: RouteEntry; path: UserPath } | { status: number; message: string; login?: boolean; entry?: RouteEntry; path?: UserPath };
+type Refusal = { status: number; message: string; login?: boolean; entry?: RouteEntry; path?: UserPath };
+type Resolved = { entry: RouteEntry; path: UserPath } | Refusal;
 
 const wantsHtml = (req: IncomingMessage) => req.method === 'GET' && (req.headers.accept ?? '').includes('text/html');
 
@@ -75,7 +76,7 @@ export const createProxy = (o: ProxyOptions): Proxy => {
     return t;
   };
 
-  const refuse = (req: IncomingMessage, res: ServerResponse, r: Exclude<Resolved, { entry: RouteEntry; path: UserPath }> | { status: number; message: string; login?: boolean; entry?: RouteEntry; path?: UserPath }) => {
+  const refuse = (req: IncomingMessage, res: ServerResponse, r: Refusal) => {
     if (r.login && wantsHtml(req)) {
       res.writeHead(302, { location: `/hub/login?next=${encodeURIComponent(req.url ?? '/')}` }).end();
       return;

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { retentionDays } from '../../config/schema.js';
 import { forbidden } from '../../core/errors.js';
 import { parseUsageParams } from '../../usage/params.js';
 import { queryUsage } from '../../usage/query.js';
@@ -22,7 +23,7 @@ export const usageRoutes =
         const p = parseUsageParams(req.query as Record<string, unknown>, {
           now: ctx.clock.now(),
           intervalSeconds: m.interval_seconds,
-          retentionDays: { raw: m.retention.raw_days, '1m': m.retention.minute_days, '1h': m.retention.hour_days },
+          retentionDays: retentionDays(m),
         });
         // Users see their own consumption; admins anyone's (all users when none is named).
         if (!who.admin) {
