@@ -7,6 +7,9 @@ describe('config', () => {
   it('has the defaults of the contract', () => {
     const c = loadConfig({ env: {} });
     expect(c).toMatchObject({ ip: '127.0.0.1', port: 8000, database_url: '' });
+    expect(c.monitoring).toMatchObject({ interval_seconds: 10, executions: true, embedded_agent: true });
+    expect(c.culling).toEqual({ enabled: true, idle_timeout_seconds: 3600, every_seconds: 60 });
+    expect(loadConfig({ env: { NBHUB_CULLING_IDLE_TIMEOUT_SECONDS: '1800' } }).culling.idle_timeout_seconds).toBe(1800);
     expect(c.data_dir.endsWith('nbhub-data')).toBe(true);
     expect(Object.isFrozen(c.api)).toBe(true);
   });

@@ -93,6 +93,10 @@ export const configSchema = z
           .boolean()
           .default(true)
           .describe('Sample local runtimes inside the hub process (false: leave sampling to separate agents).'),
+        executions: z
+          .boolean()
+          .default(true)
+          .describe('Record cell executions (DESIGN.md contract key; not yet in effect: execution history is still to be built).'),
         pss: z
           .boolean()
           .default(false)
@@ -107,6 +111,14 @@ export const configSchema = z
           })
           .strict()
           .prefault({}),
+      })
+      .strict()
+      .prefault({}),
+    culling: z
+      .object({
+        enabled: z.boolean().default(true).describe('Stop idle runtimes (DESIGN.md contract key; not yet in effect: culling is still to be built).'),
+        idle_timeout_seconds: seconds(3600, 'Idle time after which a runtime is stopped (not yet in effect).'),
+        every_seconds: seconds(60, 'How often idleness is checked (not yet in effect).'),
       })
       .strict()
       .prefault({}),
