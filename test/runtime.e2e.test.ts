@@ -35,6 +35,27 @@ describe('a runtime through the API and the proxy (real Jupyter)', () => {
     m.dispose();
   });
 
+  it('counts running code as activity, and not an open kernel connection or polling', async () => {
+    const lastActivity = async () => {
+      const model = (await (await hub.api('/hub/api/users/alice', { token: alice })).json()) as { servers: Record<string, { last_activity: string }> };
+      return Date.parse(model.servers['']?.last_activity ?? '');
+    };
+    const m = managers(jupyterSettings(hub.url, '/user/alice/', alice));
+    const kernel = await m.kernels.startNew({ name: 'python3' });
+    await execute(kernel, 'pass');
+    const before = await lastActivity();
+    await new Promise((r) => setTimeout(r, 50));
+    // What a tab left open does by itself: reconnect, ask the kernel's info, poll.
+    await kernel.reconnect();
+    await kernel.requestKernelInfo();
+    expect((await hub.api('/user/alice/api/kernels', { token: alice })).status).toBe(200);
+    expect(await lastActivity()).toBe(before);
+    await execute(kernel, '1 + 1');
+    expect(await lastActivity()).toBeGreaterThan(before);
+    await kernel.shutdown();
+    m.dispose();
+  });
+
   it('keeps a file written through the contents API across stop and start', async () => {
     const put = await hub.api('/user/alice/api/contents/keep.txt', {
       method: 'PUT',

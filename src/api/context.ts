@@ -2,6 +2,7 @@ import type { Config } from '../config/schema.js';
 import type { CachedIdentityResolver } from '../accounts/identity-resolver.js';
 import type { Clock } from '../core/clock.js';
 import type { IdGenerator } from '../core/ids.js';
+import type { KernelControlSink } from '../core/kernel-tap.js';
 import type { Logger } from '../core/logger.js';
 import type { Store } from '../core/store.js';
 import type { UsageSource } from '../core/usage.js';
@@ -22,5 +23,7 @@ export interface ApiContext {
   webDir: string | null;
   /** The latest sweep of the embedded sampler, or null when sampling is left to agents. */
   usage: UsageSource | null;
+  /** Told of kernel interrupts, restarts and shutdowns asked through the hub's API (execution history). */
+  kernelControl?: KernelControlSink | undefined;
   version: string;
 }

@@ -2,17 +2,24 @@ import { Agent, request, type IncomingMessage, type ServerResponse } from 'node:
 import type { Duplex } from 'node:stream';
 import type { Clock } from '../core/clock.js';
 import type { Identity, IdentityResolver } from '../core/identity.js';
+import type { KernelControlSink, KernelTap } from '../core/kernel-tap.js';
 import type { Logger } from '../core/logger.js';
 import type { ActivitySink, RouteEntry, RouteTable } from '../core/routes.js';
 import { decideAccess } from './access.js';
 import { downstreamHeaders, upstreamHeaders } from './headers.js';
 import { parseUserPath, tokenParam, type UserPath } from './paths.js';
 import { stoppedPage } from './stopped-page.js';
+import { kernelControlOf } from './kernel-control.js';
+import { tappedPath, tapWebSocket } from './ws-tap.js';
 
 export interface ProxyOptions {
   routes: RouteTable;
   identity: IdentityResolver;
   activity: ActivitySink;
+  /** Receives every kernel message that passes (execution history); absent: kernel traffic is only read for activity. */
+  kernelTap?: KernelTap | undefined;
+  /** Told of interrupts, restarts and shutdowns asked through the runtime's REST API. */
+  kernelControl?: KernelControlSink | undefined;
   clock: Clock;
   log: Logger;
 }
@@ -25,7 +32,7 @@ export interface Proxy {
 }
 
 type Refusal = { status: number; message: string; login?: boolean; entry?: RouteEntry; path?: UserPath };
-type Resolved = { entry: RouteEntry; path: UserPath } | Refusal;
+type Resolved = { entry: RouteEntry; path: UserPath; actor: string } | Refusal;
 
 const wantsHtml = (req: IncomingMessage) => req.method === 'GET' && (req.headers.accept ?? '').includes('text/html');
 
@@ -50,9 +57,10 @@ export const createProxy = (o: ProxyOptions): Proxy => {
     if (!entry) return { status: 503, message: `${path.user} has no server here; start one first`, path };
     if (!entry.target || !entry.token) return { status: 503, message: `Server ${entry.server === '' ? '(default)' : entry.server} of ${path.user} is not running (${entry.state})`, entry, path };
     const method = req.method ?? 'GET';
-    // Reading is not activity (a tab left open polls); changing something, or a kernel connection, is.
-    if (websocket || (method !== 'GET' && method !== 'HEAD')) o.activity.touch(path.user, entry.server, o.clock.now());
-    return { entry, path };
+    // Reading is not activity (a tab left open polls), nor is opening a WebSocket (an open notebook
+    // reconnects by itself); changing something is, and so are the messages ws-tap reads as a person's.
+    if (!websocket && method !== 'GET' && method !== 'HEAD') o.activity.touch(path.user, entry.server, o.clock.now());
+    return { entry, path, actor: (who as Identity).user };
   };
 
   const resolve = (req: IncomingMessage, websocket: boolean): Resolved | Promise<Resolved> => {
@@ -92,6 +100,8 @@ export const createProxy = (o: ProxyOptions): Proxy => {
 
   const forward = (req: IncomingMessage, res: ServerResponse, entry: RouteEntry, path: UserPath) => {
     const target = targetOf(entry.target as string);
+    const action = o.kernelControl && req.method !== 'GET' ? kernelControlOf(req.method ?? 'GET', path.forward) : null;
+    const control = action && { user: path.user, server: entry.server, ...action };
     const up = request(
       {
         host: target.host,
@@ -102,6 +112,7 @@ export const createProxy = (o: ProxyOptions): Proxy => {
         agent,
       },
       (upRes) => {
+        if (control && (upRes.statusCode ?? 500) < 300) o.kernelControl?.control({ ...control, at: o.clock.now() });
         res.writeHead(upRes.statusCode ?? 502, upRes.statusMessage, downstreamHeaders(upRes.rawHeaders));
         upRes.pipe(res);
         upRes.on('error', () => res.destroy());
@@ -146,14 +157,11 @@ export const createProxy = (o: ProxyOptions): Proxy => {
       (r) => {
         if ('status' in r) return reject(r.status, r.message);
         const target = targetOf(r.entry.target as string);
-        const up = request({
-          host: target.host,
-          port: target.port,
-          method: req.method,
-          path: r.path.forward,
-          headers: upstreamHeaders(req.headers, r.entry.token as string, req.socket.remoteAddress, true),
-          agent: false,
-        });
+        const tapped = tappedPath(r.path.forward);
+        const headers = upstreamHeaders(req.headers, r.entry.token as string, req.socket.remoteAddress, true);
+        // The tap reads frames as sent: no permessage-deflate on the sockets it reads (loopback gains nothing from it).
+        if (tapped) delete headers['sec-websocket-extensions'];
+        const up = request({ host: target.host, port: target.port, method: req.method, path: r.path.forward, headers, agent: false });
         // The client may leave before the runtime answers: drop the upstream attempt with it.
         socket.once('close', () => up.destroy());
         up.on('upgrade', (upRes, upSocket, upHead) => {
@@ -173,6 +181,23 @@ export const createProxy = (o: ProxyOptions): Proxy => {
           upSocket.on('close', () => socket.destroy());
           upSocket.pipe(socket);
           socket.pipe(upSocket);
+          if (tapped) {
+            const sub = upRes.headers['sec-websocket-protocol'];
+            tapWebSocket({
+              path: tapped,
+              user: r.path.user,
+              server: r.entry.server,
+              actor: r.actor,
+              subprotocol: typeof sub === 'string' ? sub.trim() : '',
+              client: socket,
+              upstream: upSocket,
+              clientHead: head,
+              upstreamHead: upHead,
+              kernelTap: o.kernelTap,
+              activity: o.activity,
+              clock: o.clock,
+            });
+          }
         });
         up.on('response', (upRes) => {
           // The runtime refused the upgrade: pass its answer on and close.

@@ -62,10 +62,12 @@ export const insideRoutes =
       };
     };
 
-    const kernelAction = async (reply: FastifyReply, rt: RunningRuntime, method: string, path: string) => {
-      const res = await ask(rt, method, path, 30_000);
+    const kernelAction = async (reply: FastifyReply, rt: RunningRuntime, kernelId: string, action: 'interrupt' | 'restart' | 'shutdown') => {
+      const path = action === 'shutdown' ? `api/kernels/${kernelId}` : `api/kernels/${kernelId}/${action}`;
+      const res = await ask(rt, action === 'shutdown' ? 'DELETE' : 'POST', path, 30_000);
       if (res.status === 404) throw notFound('No such kernel in this runtime');
       if (res.status >= 300) throw new HubError('UNAVAILABLE', `The runtime answered ${res.status}`);
+      ctx.kernelControl?.control({ user: rt.user, server: rt.server, kernelId, action, at: ctx.clock.now() });
       return reply.code(204).send();
     };
 
@@ -106,13 +108,13 @@ export const insideRoutes =
       );
       const kparams = Type.Object({ ...props, kernel: KernelId });
       app.post(`${prefix}/kernels/:kernel/interrupt`, { config: { optionalBody: true }, schema: { summary: 'Interrupt a kernel', params: kparams } }, async (req, reply) =>
-        kernelAction(reply, at(req), 'POST', `api/kernels/${(req.params as { kernel: string }).kernel}/interrupt`),
+        kernelAction(reply, at(req), (req.params as { kernel: string }).kernel, 'interrupt'),
       );
       app.post(`${prefix}/kernels/:kernel/restart`, { config: { optionalBody: true }, schema: { summary: 'Restart a kernel', params: kparams } }, async (req, reply) =>
-        kernelAction(reply, at(req), 'POST', `api/kernels/${(req.params as { kernel: string }).kernel}/restart`),
+        kernelAction(reply, at(req), (req.params as { kernel: string }).kernel, 'restart'),
       );
       app.delete(`${prefix}/kernels/:kernel`, { schema: { summary: 'Shut a kernel down', params: kparams } }, async (req, reply) =>
-        kernelAction(reply, at(req), 'DELETE', `api/kernels/${(req.params as { kernel: string }).kernel}`),
+        kernelAction(reply, at(req), (req.params as { kernel: string }).kernel, 'shutdown'),
       );
       app.get(`${prefix}/processes`, { schema: { summary: 'Processes running inside a server, with their kernel and notebook', params } }, async (req) =>
         listProcesses(at(req)),

@@ -1,0 +1,107 @@
+import type { Duplex } from 'node:stream';
+import type { Clock } from '../core/clock.js';
+import type { KernelMessage, KernelTap } from '../core/kernel-tap.js';
+import type { ActivitySink } from '../core/routes.js';
+import { decodeKernelMessage, isTerminalInput } from './kernel-messages.js';
+import { WsMessageReader } from './ws-frames.js';
+
+/** Messages larger than this are passed through without being decoded (outputs, never requests). */
+const MAX_DECODED_BYTES = 1 << 20;
+
+/** The WebSockets the proxy reads: a kernel's channels, or a terminal. */
+export type TappedPath = { kind: 'kernel'; kernelId: string; sessionId: string } | { kind: 'terminal' };
+
+const KERNEL_CHANNELS = /\/api\/kernels\/([^/?#]+)\/channels$/;
+const TERMINAL = /\/terminals\/websocket\/[^/?#]+$/;
+
+export const tappedPath = (forward: string): TappedPath | null => {
+  const q = forward.indexOf('?');
+  const path = q < 0 ? forward : forward.slice(0, q);
+  const kernel = KERNEL_CHANNELS.exec(path);
+  if (kernel) {
+    let kernelId = kernel[1] as string;
+    try {
+      kernelId = decodeURIComponent(kernelId);
+    } catch {
+      // keep it as sent
+    }
+    const sessionId = q < 0 ? '' : (new URLSearchParams(forward.slice(q + 1)).get('session_id') ?? '');
+    return { kind: 'kernel', kernelId, sessionId };
+  }
+  return TERMINAL.test(path) ? { kind: 'terminal' } : null;
+};
+
+/**
+ * What a person does, as opposed to what an open tab does by itself: running code (not silent requests
+ * from extensions) and answering input(). Polling, completion and comm traffic are not activity.
+ */
+export const isUserActivity = (m: KernelMessage): boolean =>
+  m.direction === 'to_kernel' && ((m.msgType === 'execute_request' && m.content()['silent'] !== true) || m.msgType === 'input_reply');
+
+export interface TapOptions {
+  path: TappedPath;
+  user: string;
+  server: string;
+  actor: string;
+  subprotocol: string;
+  client: Duplex;
+  upstream: Duplex;
+  /** Bytes each side sent with the upgrade, already forwarded. */
+  clientHead: Buffer;
+  upstreamHead: Buffer;
+  kernelTap: KernelTap | undefined;
+  activity: ActivitySink;
+  clock: Clock;
+}
+
+/**
+ * Reads the messages of an upgraded connection after they were forwarded (a second 'data' listener,
+ * behind the pipe's), so tapping adds no latency: user activity to the activity sink, every kernel
+ * message to the kernel tap.
+ */
+export const tapWebSocket = (o: TapOptions): void => {
+  const { path } = o;
+  if (path.kind === 'terminal') {
+    const reader = new WsMessageReader((m) => {
+      if (isTerminalInput(m)) o.activity.touch(o.user, o.server, o.clock.now());
+    }, 4096);
+    feed(o.client, o.clientHead, reader);
+    return;
+  }
+  const channel = o.kernelTap?.open({ user: o.user, server: o.server, kernelId: path.kernelId, sessionId: path.sessionId, actor: o.actor }, o.clock.now()) ?? null;
+  const toKernel = new WsMessageReader((m) => {
+    const km = decodeKernelMessage('to_kernel', m, o.subprotocol);
+    if (!km) return;
+    const at = o.clock.now();
+    if (isUserActivity(km)) o.activity.touch(o.user, o.server, at);
+    channel?.message(km, at);
+  }, MAX_DECODED_BYTES);
+  feed(o.client, o.clientHead, toKernel);
+  if (!channel) return;
+  const fromKernel = new WsMessageReader((m) => {
+    const km = decodeKernelMessage('from_kernel', m, o.subprotocol);
+    if (km) channel.message(km, o.clock.now());
+  }, MAX_DECODED_BYTES);
+  feed(o.upstream, o.upstreamHead, fromKernel);
+  let closed = false;
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    channel.closed(o.clock.now());
+  };
+  o.client.once('close', close);
+  o.upstream.once('close', close);
+};
+
+const feed = (socket: Duplex, head: Buffer, reader: WsMessageReader) => {
+  const push = (chunk: Buffer) => {
+    try {
+      reader.push(chunk);
+    } catch {
+      // A tap must never break the connection it reads.
+      reader.broken = true;
+    }
+  };
+  if (head.length > 0) push(head);
+  socket.on('data', push);
+};
