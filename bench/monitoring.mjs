@@ -39,7 +39,7 @@ const HTTP = env('BENCH_MON_HTTP', '1') === '1';
 const QUIET_MS = Number(env('BENCH_QUIET_WAIT_MS', 8000));
 const TIMEOUT_S = Number(env('BENCH_MON_TIMEOUT_S', 900));
 const INTERVAL_S = 10;
-const RETENTION = { raw: 2, '1m': 30, '1h': 400 };
+const RETENTION = { raw: 2, '1m': 30, '1h': 400, '1d': 1100 };
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
@@ -336,7 +336,9 @@ runBench(async () => {
   const oneLabel = `user=u1${one.server === '' ? '&server=' : ''}, group_by=server`;
   const cases = [
     { key: 'a', label: `one runtime (${oneLabel}), ${DAYS} days`, q: { ...one, group_by: 'server', from: from30, to }, runs: RUNS, target: true },
-    { key: 'b', label: `all runtimes by user (group_by=user), ${DAYS} days`, q: { group_by: 'user', from: from30, to }, runs: RUNS, target: true },
+    { key: 'b', label: `all runtimes by user (group_by=user), ${DAYS} days, default step`, q: { group_by: 'user', from: from30, to }, runs: RUNS, target: true },
+    // The console's 30-day chart asks for 4-hour steps: hourly rows instead of daily ones.
+    { key: 'b4h', label: `all runtimes by user (group_by=user), ${DAYS} days, step=14400 (the console's chart)`, q: { group_by: 'user', from: from30, to, step: '14400' }, runs: Math.min(RUNS, 5) },
     { key: 'c', label: `one runtime (${oneLabel}), last 24 h`, q: { ...one, group_by: 'server', from: from24, to }, runs: Math.min(RUNS, 10) },
     { key: 'd', label: 'all runtimes by user (group_by=user), last 24 h', q: { group_by: 'user', from: from24, to }, runs: Math.min(RUNS, 5) },
   ];
@@ -360,7 +362,7 @@ runBench(async () => {
       let rows = 0;
       for (let i = 0; i < 3; i++) {
         const w0 = performance.now();
-        const width = { raw: 0, '1m': MINUTE, '1h': HOUR }[p.resolution];
+        const width = { raw: 0, '1m': MINUTE, '1h': HOUR, '1d': DAY }[p.resolution];
         const from = width ? Math.floor(p.from / width) * width : p.from; // as queryUsage asks the store
         rows = (await store.usage.query({ resolution: p.resolution, from, to: p.to, user: p.user, server: p.server, kernels: 'runtime' })).length;
         dbTimes.push(performance.now() - w0);
@@ -407,7 +409,7 @@ runBench(async () => {
     // Retention: the hourly prune(), here deleting the 1 h of raw rows past 2 days (at 1 row/min/series).
     const c0 = cpuNow();
     const w0 = performance.now();
-    await store.usage.prune({ raw: NOW - RETENTION.raw * DAY, '1m': NOW - RETENTION['1m'] * DAY, '1h': NOW - RETENTION['1h'] * DAY });
+    await store.usage.prune(Object.fromEntries(Object.entries(RETENTION).map(([r, d]) => [r, NOW - d * DAY])));
     const pruneMs = performance.now() - w0;
     const pruneCpu = (cpuNow() - c0) * 1000;
     results.prune ??= {};
@@ -561,7 +563,7 @@ runBench(async () => {
     });
     await timeIt(`store.usage.write (${big.length * (1 + KERNELS)} rows)`, async () => {
       monNow += INTERVAL_S * 1000;
-      const rows = snaps.flatMap((x) => x.samples.map((y) => ({ user: y.user, server: y.server, kernel: y.kernel ?? '', t: monNow, cpu: y.cpuSecondsTotal, memory: y.memoryBytes })));
+      const rows = snaps.flatMap((x) => x.samples.map((y) => ({ user: y.user, server: y.server, kernel: y.kernel ?? '', t: monNow, cpuFrom: y.cpuSecondsFrom, cpu: y.cpuSecondsTotal, memory: y.memoryBytes })));
       await store.usage.write(rows);
     });
     const nb = big.flatMap((r) => r.kernelIds.map((kernel, k) => ({ user: r.user, server: r.server, kernel, notebook: `work/analysis-${k + 1}.ipynb` })));
@@ -719,15 +721,15 @@ runBench(async () => {
   for (const r of results.queries.filter((x) => !x.target)) info('monitoring', `usage query p50, ${r.store}, (${r.key}) ${r.label}`, `${ms(r.p50)} (${fmt(r.rows)} ${r.resolution} rows)`);
 
   console.log(`\n4. Storage (bytes per stored row of each tier, indexes included; measured on the filled stores):`);
-  const perDay = { usage_raw: 86_400 / INTERVAL_S, usage_1m: 1440, usage_1h: 24 };
-  const kept = { usage_raw: RETENTION.raw, usage_1m: RETENTION['1m'], usage_1h: RETENTION['1h'] };
+  const perDay = { usage_raw: 86_400 / INTERVAL_S, usage_1m: 1440, usage_1h: 24, usage_1d: 1 };
+  const kept = { usage_raw: RETENTION.raw, usage_1m: RETENTION['1m'], usage_1h: RETENTION['1h'], usage_1d: RETENTION['1d'] };
   const rows4 = [['store', 'tier', 'rows', 'bytes', 'bytes/row', 'rows/series/day', 'kept', 'bytes/series/day', 'steady state/series']];
   const activeFraction = (8 / 24) * (5 / 7);
   for (const s of stores) {
     const st = results.fill[s.dialect].storage;
     const b = {};
     let steady = 0;
-    for (const t of ['usage_raw', 'usage_1m', 'usage_1h']) {
+    for (const t of ['usage_raw', 'usage_1m', 'usage_1h', 'usage_1d']) {
       const x = st.tables[t];
       b[t] = x.bytes / x.rows;
       steady += b[t] * perDay[t] * kept[t];
@@ -737,7 +739,7 @@ runBench(async () => {
     const longTerm = (b.usage_1h * 24) / perDay.usage_raw;
     const series = RUNTIMES * (1 + KERNELS);
     results.storage[s.name] = { perRow: b, steady, afterRollup, longTerm };
-    rows4.push([s.name, 'all tiers', '', '', '', '', '', `${fmt((b.usage_raw * perDay.usage_raw + b.usage_1m * 1440 + b.usage_1h * 24) / 1024, 1)} kB`, mb(steady)]);
+    rows4.push([s.name, 'all tiers', '', '', '', '', '', `${fmt((b.usage_raw * perDay.usage_raw + b.usage_1m * 1440 + b.usage_1h * 24 + b.usage_1d) / 1024, 1)} kB`, mb(steady)]);
     console.log(
       `  ${s.name}: per raw sample (${fmt(perDay.usage_raw)}/series/day at ${INTERVAL_S} s): ${b.usage_raw.toFixed(0)} B while raw (2 d), ` +
         `then ${afterRollup.toFixed(1)} B per sample-day in the rollups (1m + 1h) up to 30 d, ${longTerm.toFixed(2)} B after (1h only, to 400 d). ` +

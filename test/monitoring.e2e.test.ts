@@ -167,4 +167,23 @@ describe('consumption monitoring with a real Jupyter server', () => {
     expect((await hub.api(`/hub/api/users/alice/server/kernels/${kernelId}/interrupt`, { method: 'POST', token: alice })).status).toBe(204);
     expect((await running).status).toBe('error');
   });
+
+  it('counts nothing twice across a hub restart, even after a kernel went away', async () => {
+    // A second kernel burns CPU and is shut down: the runtime's CPU then outweighs what its live processes show.
+    const extra = await m.kernels.startNew({ name: 'python3' });
+    await execute(extra, 'import time\nt = time.time()\nwhile time.time() - t < 2: pass');
+    await extra.shutdown();
+    const from = Math.floor(Date.now() / 1000) - 600;
+    await sampledAfter(Date.now() / 1000 + 1);
+    const total = async () => (await usage(`user=alice&server=&from=${from}&to=${Math.ceil(Date.now() / 1000)}&step=1`)).totals[0]?.cpu_seconds ?? 0;
+    const before = await total();
+    expect(before).toBeGreaterThan(7);
+    await hub.kill('SIGKILL');
+    await hub.restart();
+    await sampledAfter(Date.now() / 1000 + 2);
+    const after = await total();
+    // The runtime idled meanwhile: a little more, never its processes' whole lifetime again.
+    expect(after).toBeGreaterThanOrEqual(before - 0.01);
+    expect(after).toBeLessThan(before + 1.5);
+  });
 });

@@ -30,7 +30,7 @@ const dist = (p) => import(pathToFileURL(join(REPO, 'dist', p)).href);
 const MIN = 60_000;
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
-const TABLES = ['usage_raw', 'usage_1m', 'usage_1h'];
+const TABLES = ['usage_raw', 'usage_1m', 'usage_1h', 'usage_1d'];
 
 // Deterministic PRNG (mulberry32), so both stores get the same data.
 let seed = job.seed >>> 0;
@@ -44,7 +44,7 @@ const rand = () => {
 const hex = (n) => Array.from({ length: n }, () => Math.floor(rand() * 16).toString(16)).join('');
 const uuid = () => `${hex(8)}-${hex(4)}-4${hex(3)}-a${hex(3)}-${hex(12)}`;
 
-// ---- sinks: bulk inserts of rows {user, server, kernel, t, cpu, memory} per table ----
+// ---- sinks: bulk inserts of rows {user, server, kernel, t, cpuFrom, cpu, memory} per table ----
 
 const sqliteSink = async (file) => {
   const { default: Database } = await import('better-sqlite3');
@@ -52,21 +52,21 @@ const sqliteSink = async (file) => {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   const R = 100;
-  const cols = '(user_name, server, kernel, t, cpu, memory)';
-  const many = Object.fromEntries(TABLES.map((t) => [t, db.prepare(`insert into ${t} ${cols} values ${Array(R).fill('(?,?,?,?,?,?)').join(',')}`)]));
-  const one = Object.fromEntries(TABLES.map((t) => [t, db.prepare(`insert into ${t} ${cols} values (?,?,?,?,?,?)`)]));
+  const cols = '(user_name, server, kernel, t, cpu_from, cpu, memory)';
+  const many = Object.fromEntries(TABLES.map((t) => [t, db.prepare(`insert into ${t} ${cols} values ${Array(R).fill('(?,?,?,?,?,?,?)').join(',')}`)]));
+  const one = Object.fromEntries(TABLES.map((t) => [t, db.prepare(`insert into ${t} ${cols} values (?,?,?,?,?,?,?)`)]));
   const buf = Object.fromEntries(TABLES.map((t) => [t, []]));
   let inTx = 0;
   db.exec('begin');
   const flush = (table, all) => {
     const b = buf[table];
-    while (b.length >= R * 6) many[table].run(b.splice(0, R * 6));
-    if (all) while (b.length) one[table].run(b.splice(0, 6));
+    while (b.length >= R * 7) many[table].run(b.splice(0, R * 7));
+    if (all) while (b.length) one[table].run(b.splice(0, 7));
   };
   return {
     push(table, r) {
-      buf[table].push(r.user, r.server, r.kernel, r.t, r.cpu, r.memory);
-      if (buf[table].length >= R * 6) flush(table, false);
+      buf[table].push(r.user, r.server, r.kernel, r.t, r.cpuFrom, r.cpu, r.memory);
+      if (buf[table].length >= R * 7) flush(table, false);
       if (++inTx >= 200_000) {
         db.exec('commit');
         db.exec('begin');
@@ -110,13 +110,18 @@ const pgSink = async (url) => {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   const B = 20_000;
-  const buf = Object.fromEntries(TABLES.map((t) => [t, [[], [], [], [], [], []]]));
+  const buf = Object.fromEntries(TABLES.map((t) => [t, [[], [], [], [], [], [], []]]));
   const pending = [];
   const flush = (table) => {
     const cols = buf[table];
     if (cols[0].length === 0) return;
-    buf[table] = [[], [], [], [], [], []];
-    pending.push(c.query(`insert into ${table} (user_name, server, kernel, t, cpu, memory) select * from unnest($1::text[], $2::text[], $3::text[], $4::int8[], $5::float8[], $6::int8[])`, cols));
+    buf[table] = [[], [], [], [], [], [], []];
+    pending.push(
+      c.query(
+        `insert into ${table} (user_name, server, kernel, t, cpu_from, cpu, memory) select * from unnest($1::text[], $2::text[], $3::text[], $4::int8[], $5::float8[], $6::float8[], $7::int8[])`,
+        cols,
+      ),
+    );
   };
   return {
     push(table, r) {
@@ -125,8 +130,9 @@ const pgSink = async (url) => {
       cols[1].push(r.server);
       cols[2].push(r.kernel);
       cols[3].push(r.t);
-      cols[4].push(r.cpu);
-      cols[5].push(r.memory);
+      cols[4].push(r.cpuFrom);
+      cols[5].push(r.cpu);
+      cols[6].push(r.memory);
       if (cols[0].length >= B) flush(table);
     },
     // The client queues queries; wait for them now and then so memory stays bounded.
@@ -190,22 +196,25 @@ const kCpu = new Float64Array(N * K);
 const kMem = new Float64Array(N * K);
 const kBase = new Float64Array(N * K);
 const kernelIds = Array.from({ length: N }, () => Array(K).fill(''));
-const hCpu = new Float64Array(N * S);
-const hMem = new Float64Array(N * S);
-const hHas = new Uint8Array(N * S);
-const inserted = { usage_raw: 0, usage_1m: 0, usage_1h: 0 };
+/** Each series' counter at its previous sample (a kernel's new id each day starts from 0). */
+const prevCpu = new Float64Array(N * S);
+// Open rollup buckets, per series: the counter before the first sample, the last counter, peak memory.
+const rollup = () => ({ from: new Float64Array(N * S), cpu: new Float64Array(N * S), mem: new Float64Array(N * S), has: new Uint8Array(N * S) });
+const hour = rollup();
+const dayB = rollup();
+const inserted = { usage_raw: 0, usage_1m: 0, usage_1h: 0, usage_1d: 0 };
 let currentDay = -1;
 
-const flushHour = (bucket) => {
+const flushBucket = (table, B, bucket) => {
   for (let r = 0; r < N; r++) {
     for (let s = 0; s < S; s++) {
       const x = r * S + s;
-      if (!hHas[x]) continue;
-      sink.push('usage_1h', { user: users[r], server: '', kernel: s === 0 ? '' : kernelIds[r][s - 1], t: bucket, cpu: hCpu[x], memory: hMem[x] });
-      inserted.usage_1h++;
-      hHas[x] = 0;
-      hCpu[x] = 0;
-      hMem[x] = 0;
+      if (!B.has[x]) continue;
+      sink.push(table, { user: users[r], server: '', kernel: s === 0 ? '' : kernelIds[r][s - 1], t: bucket, cpuFrom: B.from[x], cpu: B.cpu[x], memory: B.mem[x] });
+      inserted[table]++;
+      B.has[x] = 0;
+      B.cpu[x] = 0;
+      B.mem[x] = 0;
     }
   }
 };
@@ -216,8 +225,11 @@ let bulkDone = false;
 const round2 = (x) => Math.round(x * 100) / 100;
 
 for (let t = start; t < now; t += MIN) {
-  if (t % HOUR === 0 && t > start && t <= writeFrom) flushHour(t - HOUR);
+  if (t % HOUR === 0 && t > start && t <= writeFrom) flushBucket('usage_1h', hour, t - HOUR);
+  if (t % DAY === 0 && t > start && t <= writeFrom) flushBucket('usage_1d', dayB, t - DAY);
   if (!bulkDone && t >= writeFrom) {
+    // The day so far; write() folds the last hour into the same row.
+    if (writeFrom % DAY !== 0) flushBucket('usage_1d', dayB, writeFrom - (writeFrom % DAY));
     await sink.finish();
     result.rowsBulk = { ...inserted };
     result.bulkSeconds = (performance.now() - t0) / 1000;
@@ -233,6 +245,7 @@ for (let t = start; t < now; t += MIN) {
       for (let k = 0; k < K; k++) {
         kernelIds[r][k] = uuid();
         kCpu[r * K + k] = 0;
+        prevCpu[r * S + k + 1] = 0;
         kBase[r * K + k] = 0.01 + rand() * 0.19;
         kMem[r * K + k] = (150 + rand() * 650) * 2 ** 20;
       }
@@ -257,19 +270,24 @@ for (let t = start; t < now; t += MIN) {
     }
     rtCpu[r] += inc;
     for (let s = 0; s < S; s++) {
+      const x = r * S + s;
       const row = {
         user: users[r],
         server: '',
         kernel: s === 0 ? '' : kernelIds[r][s - 1],
         t,
+        cpuFrom: prevCpu[x],
         cpu: round2(s === 0 ? rtCpu[r] : kCpu[r * K + s - 1]),
         // PSS/RSS are whole kB
         memory: Math.round((s === 0 ? rtMem : kMem[r * K + s - 1]) / 1024) * 1024,
       };
-      const x = r * S + s;
-      hHas[x] = 1;
-      hCpu[x] = Math.max(hCpu[x], row.cpu);
-      hMem[x] = Math.max(hMem[x], row.memory);
+      prevCpu[x] = row.cpu;
+      for (const B of [hour, dayB]) {
+        if (!B.has[x]) B.from[x] = row.cpuFrom;
+        B.has[x] = 1;
+        B.cpu[x] = Math.max(B.cpu[x], row.cpu);
+        B.mem[x] = Math.max(B.mem[x], row.memory);
+      }
       if (viaWrite) minuteRows.push(row);
       else {
         if (toRaw) {

@@ -1,10 +1,12 @@
-import { allProcesses, readCmdline, readPss, type ProcStat } from '../procfs/proc.js';
+import { allProcesses, readCmdline, readPss, startedAtMs, type ProcStat } from '../procfs/proc.js';
 
 /** What the sampler reads of the machine; tests pass a fake process table. */
 export interface ProcReader {
   all(): ProcStat[];
   cmdline(pid: number): string[] | undefined;
   pss(pid: number): number | undefined;
+  /** When a process started, Unix ms. */
+  startedAt(st: ProcStat): number;
 }
 
-export const procfsReader: ProcReader = { all: allProcesses, cmdline: readCmdline, pss: readPss };
+export const procfsReader: ProcReader = { all: allProcesses, cmdline: readCmdline, pss: readPss, startedAt: (st) => startedAtMs(st.startTime) };

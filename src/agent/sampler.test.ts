@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ProcStat } from '../procfs/proc.js';
 import type { ProcReader } from './proc-reader.js';
-import { Sampler } from './sampler.js';
+import { MAX_KERNEL_SERIES, Sampler } from './sampler.js';
 
 const proc = (pid: number, ppid: number, cpu: number, rss: number, child = 0): ProcStat => ({
   pid, ppid, pgrp: pid, state: 'S', startTime: pid * 10, cpuSeconds: cpu, childCpuSeconds: child, rssBytes: rss,
@@ -11,6 +11,8 @@ const fake = (table: ProcStat[], cmd: Record<number, string[]>): ProcReader => (
   all: () => table,
   cmdline: (pid) => cmd[pid],
   pss: () => undefined,
+  // In these tables a process's start time is given directly in Unix ms.
+  startedAt: (st) => st.startTime,
 });
 
 describe('Sampler', () => {
@@ -44,6 +46,40 @@ describe('Sampler', () => {
   it('reports a runtime whose root is gone as empty rather than failing', () => {
     const s = new Sampler(fake([], {}), { now: () => 0 });
     const [snap] = s.sweep([{ user: 'bob', server: 'x', rootPid: 4242, notebooks: {} }]);
-    expect(snap?.samples).toEqual([{ t: 0, user: 'bob', server: 'x', kernel: null, cpuSecondsTotal: 0, memoryBytes: 0 }]);
+    expect(snap?.samples).toEqual([{ t: 0, user: 'bob', server: 'x', kernel: null, cpuSecondsTotal: 0, cpuSecondsFrom: 0, memoryBytes: 0 }]);
+  });
+  it('continues stored counters after a restart, counting only processes started since their last sample', () => {
+    // The runtime (started at t=1000) and kernel a were last stored at t=5000; kernel b started after that.
+    const table = [proc(100, 1, 30, 100), proc(200, 100, 40, 50), proc(300, 100, 4, 70)].map((p) => ({ ...p, startTime: p.pid === 300 ? 6000 : 1000 }));
+    const s = new Sampler({ ...fake(table, cmd) }, { now: () => 9000 });
+    const seeds = new Map([['', { t: 5000, cpu: 500 }], ['aaaaaaaa-1111', { t: 5000, cpu: 400 }]]);
+    const [snap] = s.sweep([{ user: 'ann', server: '', rootPid: 100, notebooks: {}, seeds }]);
+    const by = (k: string | null) => snap?.samples.find((x) => x.kernel === k);
+    expect(by(null)).toMatchObject({ cpuSecondsFrom: 500, cpuSecondsTotal: 504 });
+    expect(by('aaaaaaaa-1111')).toMatchObject({ cpuSecondsFrom: 400, cpuSecondsTotal: 400 });
+    expect(by('bbbbbbbb-2222')).toMatchObject({ cpuSecondsFrom: 0, cpuSecondsTotal: 4 });
+    expect(s.follows('ann', '')).toBe(true);
+  });
+  it('keeps a kernel counter going while the kernel has no process for a sweep (a restart)', () => {
+    let now = 0;
+    let table = [proc(100, 1, 1, 1), proc(200, 100, 10, 1)];
+    const s = new Sampler({ ...fake([], cmd), all: () => table }, { now: () => now });
+    const ref = { user: 'ann', server: '', rootPid: 100, notebooks: {} };
+    s.sweep([ref]);
+    now = 10_000;
+    table = [proc(100, 1, 1, 1)];
+    s.sweep([ref]);
+    now = 20_000;
+    table = [proc(100, 1, 1, 1), { ...proc(200, 100, 2, 1), startTime: 15_000 }];
+    const [snap] = s.sweep([ref]);
+    expect(snap?.samples.find((x) => x.kernel === 'aaaaaaaa-1111')).toMatchObject({ cpuSecondsFrom: 10, cpuSecondsTotal: 12 });
+  });
+  it('bounds the kernel series of one runtime', () => {
+    const many = Array.from({ length: MAX_KERNEL_SERIES + 10 }, (_, i) => proc(1000 + i, 100, 1, 1));
+    const argv = Object.fromEntries(many.map((p) => [p.pid, ['python3', '-f', `/run/kernel-${String(p.pid).padStart(8, "0")}.json`]]));
+    const s = new Sampler(fake([proc(100, 1, 0, 0), ...many], { 100: ['jupyter'], ...argv }), { now: () => 0 });
+    const [snap] = s.sweep([{ user: 'ann', server: '', rootPid: 100, notebooks: {} }]);
+    expect(snap?.samples.filter((x) => x.kernel !== null)).toHaveLength(MAX_KERNEL_SERIES);
+    expect(snap?.samples.find((x) => x.kernel === null)?.cpuSecondsTotal).toBe(MAX_KERNEL_SERIES + 10);
   });
 });

@@ -1,4 +1,5 @@
 import type { Clock } from '../core/clock.js';
+import type { LastCounter } from '../core/store.js';
 import type { ProcessInfo, RuntimeSnapshot, UsageSample } from '../core/usage.js';
 import { childrenByParent, type ProcStat } from '../procfs/proc.js';
 import { cpuIncrement, type CpuReading } from './counters.js';
@@ -13,6 +14,11 @@ export interface RuntimeRef {
   rootPid: number;
   /** Notebook paths by kernel id, as the runtime's /api/sessions last said. */
   notebooks: Record<string, string[]>;
+  /**
+   * For a runtime this sampler has not seen yet: the last stored counter of each of its series (kernel id,
+   * '' for the runtime), so counters continue across a hub restart instead of counting old CPU again.
+   */
+  seeds?: ReadonlyMap<string, LastCounter> | undefined;
 }
 
 interface SeriesState {
@@ -26,6 +32,13 @@ interface RuntimeState {
 }
 
 const RUNTIME = '';
+/**
+ * Kernel series per runtime: what a runtime's processes name as their kernel is not checked, so a
+ * runtime cannot create series without bound; past this, processes count to the runtime only.
+ */
+export const MAX_KERNEL_SERIES = 64;
+/** Counters of kernels that went away are kept (a restarting kernel keeps its id), up to this many. */
+const MAX_GONE_SERIES = 256;
 const procKey = (p: ProcStat) => `${p.pid}:${p.startTime}`;
 
 /**
@@ -60,6 +73,12 @@ export class Sampler {
     return out;
   }
 
+  /** Whether this sampler already follows a runtime (else its stored counters should be passed as seeds). */
+  follows(user: string, server: string): boolean {
+    return this.state.has(`${user}/${server}`);
+  }
+
+
   private sampleRuntime(r: RuntimeRef, key: string, t: number, byPid: Map<number, ProcStat>, children: Map<number, ProcStat[]>): RuntimeSnapshot {
     const root = byPid.get(r.rootPid);
     const prev = this.state.get(key);
@@ -70,7 +89,7 @@ export class Sampler {
       if (m.kernel === null) continue;
       const g = groups.get(m.kernel);
       if (g) g.push(m);
-      else groups.set(m.kernel, [m]);
+      else if (groups.size <= MAX_KERNEL_SERIES) groups.set(m.kernel, [m]);
     }
     const memory = new Map<number, number>();
     for (const m of members) memory.set(m.st.pid, (this.options.pss ? this.reader.pss(m.st.pid) : undefined) ?? m.st.rssBytes);
@@ -80,16 +99,29 @@ export class Sampler {
     for (const [id, procs] of groups) {
       const readings = new Map(procs.map((m) => [procKey(m.st), { key: procKey(m.st), pid: m.st.pid, ppid: m.st.ppid, cpu: m.st.cpuSeconds, child: m.st.childCpuSeconds }]));
       const before = prev?.series.get(id);
-      const counter = (before?.counter ?? 0) + cpuIncrement(readings, before?.readings ?? new Map());
-      series.set(id, { counter, readings });
+      const seed = before ? undefined : r.seeds?.get(id);
+      const from = before?.counter ?? seed?.cpu ?? 0;
+      // Continuing a stored counter: what ran before its last sample was counted then (CPU used while
+      // the hub was down is lost, never counted twice); processes started since count whole.
+      const inc = seed
+        ? procs.reduce((sum, m) => (this.reader.startedAt(m.st) > seed.t ? sum + m.st.cpuSeconds + m.st.childCpuSeconds : sum), 0)
+        : cpuIncrement(readings, before?.readings ?? new Map());
+      series.set(id, { counter: from + inc, readings });
       samples.push({
         t,
         user: r.user,
         server: r.server,
         kernel: id === RUNTIME ? null : id,
-        cpuSecondsTotal: counter,
+        cpuSecondsTotal: from + inc,
+        cpuSecondsFrom: from,
         memoryBytes: procs.reduce((sum, m) => sum + (memory.get(m.st.pid) ?? 0), 0),
       });
+    }
+    // A kernel with no process this sweep (restarting) keeps its counter, so it goes on when it is back.
+    let gone = 0;
+    for (const [id, st] of prev?.series ?? []) {
+      if (series.has(id) || ++gone > MAX_GONE_SERIES) continue;
+      series.set(id, { counter: st.counter, readings: new Map() });
     }
     const prevReadings = prev?.series.get(RUNTIME)?.readings;
     const processes: ProcessInfo[] = members.map(({ st, kernel }) => {

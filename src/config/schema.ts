@@ -108,6 +108,7 @@ export const configSchema = z
             raw_days: seconds(2, 'Days raw samples are kept.'),
             minute_days: seconds(30, 'Days 1-minute rollups are kept.'),
             hour_days: seconds(400, 'Days 1-hour rollups are kept.'),
+            day_days: seconds(1100, 'Days 1-day rollups (UTC days; what month-long and longer ranges read) are kept.'),
           })
           .strict()
           .prefault({}),
@@ -143,4 +144,5 @@ export const retentionDays = (m: Config['monitoring']): Record<Resolution, numbe
   raw: m.retention.raw_days,
   '1m': m.retention.minute_days,
   '1h': m.retention.hour_days,
+  '1d': m.retention.day_days,
 });

@@ -53,19 +53,28 @@ export interface MetaRepo {
   set(key: string, value: string): Promise<void>;
 }
 
-/** A stored sample: `kernel` '' is the runtime as a whole; cpu is the CPU-seconds counter. */
+/**
+ * A stored sample or rollup row; `kernel` '' is the runtime as a whole. CPU is kept as two readings of the
+ * series' CPU-seconds counter: `cpu` at the row's last sample and `cpuFrom` just before its first one, so
+ * `cpu - cpuFrom` is what the row used with no other row needed, and folding rows into a bucket (min of
+ * cpuFrom, max of cpu, max of memory) gives the same answer however often or in whatever order it is done.
+ */
 export interface UsageRow {
   user: string;
   server: string;
   kernel: string;
+  /** Raw: the sample's time. Rollups: the start of the bucket (UTC). Milliseconds. */
   t: number;
+  cpuFrom: number;
   cpu: number;
+  /** Raw: the sample's memory. Rollups: the peak in the bucket. Bytes. */
   memory: number;
 }
 
-/** Raw samples, and rollups at 1 minute and 1 hour (last counter and peak memory of each bucket). */
-export type Resolution = 'raw' | '1m' | '1h';
-export const RESOLUTION_MS: Record<Resolution, number> = { raw: 0, '1m': 60_000, '1h': 3_600_000 };
+/** Raw samples, and rollups at 1 minute, 1 hour and 1 day (UTC days). */
+export type Resolution = 'raw' | '1m' | '1h' | '1d';
+export const RESOLUTIONS: readonly Resolution[] = ['raw', '1m', '1h', '1d'];
+export const RESOLUTION_MS: Record<Resolution, number> = { raw: 0, '1m': 60_000, '1h': 3_600_000, '1d': 86_400_000 };
 
 export interface UsageQuery {
   resolution: Resolution;
@@ -76,6 +85,11 @@ export interface UsageQuery {
   server?: string | undefined;
   /** 'runtime': the whole-runtime series only; 'kernels': every kernel's; or one kernel's id. */
   kernels: 'runtime' | 'kernels' | { id: string };
+  /**
+   * Raw only: also each series' first row within this many ms after `to`, whose CPU was used partly
+   * inside the range.
+   */
+  trailingMs?: number;
 }
 
 export interface KernelNotebook {
@@ -85,15 +99,23 @@ export interface KernelNotebook {
   notebook: string;
 }
 
+/** The last stored counter of a series, so a restarted sampler continues it instead of starting over. */
+export interface LastCounter {
+  t: number;
+  cpu: number;
+}
+
 export interface UsageRepo {
-  /** Stores a batch of samples and folds it into the rollups, in one transaction. */
+  /** Stores a batch of samples and folds it into every rollup, in one transaction. Repeating a batch changes nothing. */
   write(rows: readonly UsageRow[]): Promise<void>;
   /** Remembers which notebooks a kernel served (from the runtime's sessions). */
   noteNotebooks(rows: readonly KernelNotebook[], at: number): Promise<void>;
-  /** Rows in range, ordered by series then time, with each series' last row before and first row after it. */
+  /** Rows in range, ordered by series then time. */
   query(q: UsageQuery): Promise<UsageRow[]>;
   notebooks(filter: { user?: string | undefined; server?: string | undefined }): Promise<KernelNotebook[]>;
-  /** Drops rows older than each resolution's cut-off (ms). */
+  /** The last counter of each series of one runtime (by kernel id, '' for the runtime), from any resolution. */
+  lastCounters(user: string, server: string): Promise<Map<string, LastCounter>>;
+  /** Drops rows older than each resolution's cut-off (ms), and notebook links older than every one. */
   prune(before: Record<Resolution, number>): Promise<void>;
 }
 

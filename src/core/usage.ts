@@ -19,8 +19,13 @@ export interface UsageSample {
   user: string;
   server: string;
   kernel: string | null;
-  /** Counter: CPU seconds (user + system) consumed by the live tree, children already reaped included. */
+  /**
+   * Counter: CPU seconds (user + system) the series has used, children already reaped included. It goes on
+   * across hub restarts (continued from the store) and only grows.
+   */
   cpuSecondsTotal: number;
+  /** The counter at the previous sample of this series (or where it was continued from). */
+  cpuSecondsFrom: number;
   /** Gauge: resident memory (PSS where readable, else RSS), bytes. */
   memoryBytes: number;
 }

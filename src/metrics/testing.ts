@@ -31,9 +31,9 @@ const snapshots: RuntimeSnapshot[] = [
     user: 'alice',
     server: '',
     samples: [
-      { t: T, user: 'alice', server: '', kernel: null, cpuSecondsTotal: 125.5, memoryBytes: 734_003_200 },
-      { t: T, user: 'alice', server: '', kernel: 'k-shared', cpuSecondsTotal: 100.25, memoryBytes: 524_288_000 },
-      { t: T, user: 'alice', server: '', kernel: 'k-odd', cpuSecondsTotal: 3, memoryBytes: 104_857_600 },
+      { t: T, user: 'alice', server: '', kernel: null, cpuSecondsTotal: 125.5, cpuSecondsFrom: 125.5, memoryBytes: 734_003_200 },
+      { t: T, user: 'alice', server: '', kernel: 'k-shared', cpuSecondsTotal: 100.25, cpuSecondsFrom: 100.25, memoryBytes: 524_288_000 },
+      { t: T, user: 'alice', server: '', kernel: 'k-odd', cpuSecondsTotal: 3, cpuSecondsFrom: 3, memoryBytes: 104_857_600 },
     ],
     processes: [
       { pid: 100, ppid: 1, command: 'jupyter-server', cpu: 0.01, memory: 104_857_600, kernelId: null },
@@ -51,8 +51,8 @@ const snapshots: RuntimeSnapshot[] = [
     user: 'bob',
     server: 'gpu-lab',
     samples: [
-      { t: T, user: 'bob', server: 'gpu-lab', kernel: null, cpuSecondsTotal: 0.5, memoryBytes: 90_000_000 },
-      { t: T, user: 'bob', server: 'gpu-lab', kernel: 'k-lone', cpuSecondsTotal: 0.2, memoryBytes: 50_000_000 },
+      { t: T, user: 'bob', server: 'gpu-lab', kernel: null, cpuSecondsTotal: 0.5, cpuSecondsFrom: 0.5, memoryBytes: 90_000_000 },
+      { t: T, user: 'bob', server: 'gpu-lab', kernel: 'k-lone', cpuSecondsTotal: 0.2, cpuSecondsFrom: 0.2, memoryBytes: 50_000_000 },
     ],
     processes: [
       { pid: 200, ppid: 1, command: 'jupyter-server', cpu: 0, memory: 40_000_000, kernelId: null },

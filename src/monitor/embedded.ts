@@ -2,7 +2,7 @@ import { notebooksByKernel } from '../agent/jupyter-api.js';
 import type { Sampler } from '../agent/sampler.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
-import type { KernelNotebook, Resolution, Store, UsageRow } from '../core/store.js';
+import { RESOLUTIONS, type KernelNotebook, type LastCounter, type Resolution, type Store, type UsageRow } from '../core/store.js';
 import type { RuntimeDirectory, RuntimeSnapshot, SamplerStats, UsageSource } from '../core/usage.js';
 
 export interface EmbeddedMonitorOptions {
@@ -86,8 +86,16 @@ export class EmbeddedMonitor implements UsageSource {
           }
         }),
       );
+      // A runtime new to the sampler (just started, or the hub restarted) continues its stored counters.
+      const seeds = new Map<string, Map<string, LastCounter>>();
+      for (const r of runtimes) {
+        if (!this.o.sampler.follows(r.user, r.server)) seeds.set(`${r.user}/${r.server}`, await this.o.store.usage.lastCounters(r.user, r.server));
+      }
       const snapshots = this.o.sampler.sweep(
-        runtimes.map((r) => ({ user: r.user, server: r.server, rootPid: r.rootPid as number, notebooks: this.notebooks.get(`${r.user}/${r.server}`) ?? {} })),
+        runtimes.map((r) => {
+          const key = `${r.user}/${r.server}`;
+          return { user: r.user, server: r.server, rootPid: r.rootPid as number, notebooks: this.notebooks.get(key) ?? {}, seeds: seeds.get(key) };
+        }),
       );
       this.latestByKey = new Map(snapshots.map((s) => [`${s.user}/${s.server}`, s]));
       for (const key of this.notebooks.keys()) if (!this.latestByKey.has(key)) this.notebooks.delete(key);
@@ -97,7 +105,7 @@ export class EmbeddedMonitor implements UsageSource {
         this.asked.delete(key);
       }
       const rows: UsageRow[] = snapshots.flatMap((s) =>
-        s.samples.map((x) => ({ user: x.user, server: x.server, kernel: x.kernel ?? '', t: x.t, cpu: x.cpuSecondsTotal, memory: x.memoryBytes })),
+        s.samples.map((x) => ({ user: x.user, server: x.server, kernel: x.kernel ?? '', t: x.t, cpuFrom: x.cpuSecondsFrom, cpu: x.cpuSecondsTotal, memory: x.memoryBytes })),
       );
       const nb: KernelNotebook[] = snapshots.flatMap((s) =>
         Object.entries(s.notebooks).flatMap(([kernel, paths]) => paths.map((notebook) => ({ user: s.user, server: s.server, kernel, notebook }))),
@@ -120,6 +128,6 @@ export class EmbeddedMonitor implements UsageSource {
     if (now - this.lastPrune < PRUNE_EVERY_MS) return;
     this.lastPrune = now;
     const d = this.o.retentionDays;
-    await this.o.store.usage.prune({ raw: now - d.raw * DAY_MS, '1m': now - d['1m'] * DAY_MS, '1h': now - d['1h'] * DAY_MS });
+    await this.o.store.usage.prune(Object.fromEntries(RESOLUTIONS.map((r) => [r, now - d[r] * DAY_MS])) as Record<Resolution, number>);
   }
 }

@@ -13,6 +13,19 @@ const conf = (name: string, fallback: number): number => {
 export const CLK_TCK = conf('CLK_TCK', 100);
 export const PAGE_SIZE = conf('PAGESIZE', 4096);
 
+/** When the machine booted (Unix ms): start times in /proc are clock ticks since then. */
+const BOOT_MS = (() => {
+  try {
+    const m = /^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'));
+    return m ? Number(m[1]) * 1000 : 0;
+  } catch {
+    return 0;
+  }
+})();
+
+/** A process's start time (ProcStat.startTime) as Unix milliseconds, to within a clock tick and a second. */
+export const startedAtMs = (startTime: number): number => BOOT_MS + (startTime / CLK_TCK) * 1000;
+
 /**
  * The part of /proc/<pid>/stat nbhub uses: parent, process group, state, start time (to detect pid
  * reuse), CPU seconds of the process (user + system) and of its reaped children, and resident memory.

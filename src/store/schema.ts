@@ -58,6 +58,7 @@ export interface UsageTable {
   server: string;
   kernel: string;
   t: number;
+  cpu_from: number;
   cpu: number;
   memory: number;
 }
@@ -74,6 +75,7 @@ export interface Database {
   usage_raw: UsageTable;
   usage_1m: UsageTable;
   usage_1h: UsageTable;
+  usage_1d: UsageTable;
   kernel_notebooks: KernelNotebooksTable;
   users: UsersTable;
   servers: ServersTable;

@@ -107,32 +107,44 @@ export const storeContract = (name: string, open: () => Promise<{ store: Store; 
       expect(await store.tokens.findByHash('hd')).toBeUndefined();
     });
 
-    it('stores usage samples with 1-minute and 1-hour rollups, and queries them by series', async () => {
-      const base = 1_800_000_000_000; // on an hour boundary
+    it('stores usage samples with 1-minute, 1-hour and 1-day rollups, and queries them by series', async () => {
+      const base = 1_800_000_000_000 - (1_800_000_000_000 % 86_400_000); // a UTC day boundary
       const rows = [0, 10, 20, 70].flatMap((s, i) => [
-        { user: 'bob', server: '', kernel: '', t: base + s * 1000, cpu: 10 + i, memory: 100 + i * 10 },
-        { user: 'bob', server: '', kernel: 'k1', t: base + s * 1000, cpu: 5 + i, memory: 50 },
+        { user: 'bob', server: '', kernel: '', t: base + s * 1000, cpuFrom: 9 + i, cpu: 10 + i, memory: 100 + i * 10 },
+        { user: 'bob', server: '', kernel: 'k1', t: base + s * 1000, cpuFrom: 4 + i, cpu: 5 + i, memory: 50 },
       ]);
+      // Batches arrive in any order, and again: folding is a min, a max and a max.
+      await store.usage.write(rows.slice(4));
+      await store.usage.write(rows.slice(0, 4));
       await store.usage.write(rows);
-      await store.usage.write(rows); // repeated batches change nothing
       const raw = await store.usage.query({ resolution: 'raw', from: base, to: base + 100_000, user: 'bob', kernels: 'runtime' });
-      expect(raw.map((r) => [r.t - base, r.cpu, r.memory])).toEqual([[0, 10, 100], [10_000, 11, 110], [20_000, 12, 120], [70_000, 13, 130]]);
+      expect(raw.map((r) => [r.t - base, r.cpuFrom, r.cpu, r.memory])).toEqual([[0, 9, 10, 100], [10_000, 10, 11, 110], [20_000, 11, 12, 120], [70_000, 12, 13, 130]]);
       const minute = await store.usage.query({ resolution: '1m', from: base, to: base + 100_000, user: 'bob', kernels: 'runtime' });
-      expect(minute.map((r) => [r.t - base, r.cpu, r.memory])).toEqual([[0, 12, 120], [60_000, 13, 130]]);
+      expect(minute.map((r) => [r.t - base, r.cpuFrom, r.cpu, r.memory])).toEqual([[0, 9, 12, 120], [60_000, 12, 13, 130]]);
       const hour = await store.usage.query({ resolution: '1h', from: base, to: base + 100_000, user: 'bob', kernels: { id: 'k1' } });
-      expect(hour.map((r) => [r.t - base, r.kernel, r.cpu, r.memory])).toEqual([[0, 'k1', 8, 50]]);
+      expect(hour.map((r) => [r.t - base, r.kernel, r.cpuFrom, r.cpu, r.memory])).toEqual([[0, 'k1', 4, 8, 50]]);
+      const day = await store.usage.query({ resolution: '1d', from: base, to: base + 100_000, kernels: 'runtime' });
+      expect(day.map((r) => [r.t - base, r.cpuFrom, r.cpu, r.memory])).toEqual([[0, 9, 13, 130]]);
       expect((await store.usage.query({ resolution: 'raw', from: base, to: base + 100_000, kernels: 'kernels' })).every((r) => r.kernel === 'k1')).toBe(true);
-      // Each series comes with its last row before the range (its baseline) and its first after it.
-      const later = await store.usage.query({ resolution: 'raw', from: base + 60_000, to: base + 100_000, user: 'bob', kernels: 'runtime' });
-      expect(later.map((r) => r.t - base)).toEqual([20_000, 70_000]);
-      const inner = await store.usage.query({ resolution: 'raw', from: base + 12_000, to: base + 18_000, user: 'bob', kernels: 'runtime' });
-      expect(inner.map((r) => r.t - base)).toEqual([10_000, 20_000]);
+      // Raw queries may also ask for each series' first row just after the range (its CPU straddles the end).
+      const inner = await store.usage.query({ resolution: 'raw', from: base + 12_000, to: base + 18_000, user: 'bob', kernels: 'runtime', trailingMs: 5_000 });
+      expect(inner.map((r) => r.t - base)).toEqual([20_000]);
+      expect((await store.usage.query({ resolution: 'raw', from: base + 12_000, to: base + 18_000, user: 'bob', kernels: 'runtime' })).length).toBe(0);
+      // A restarted sampler continues each series from its last stored counter.
+      const last = await store.usage.lastCounters('bob', '');
+      expect(last.get('')).toEqual({ t: base + 70_000, cpu: 13 });
+      expect(last.get('k1')).toEqual({ t: base + 70_000, cpu: 8 });
+      expect((await store.usage.lastCounters('nobody', '')).size).toBe(0);
       await store.usage.noteNotebooks([{ user: 'bob', server: '', kernel: 'k1', notebook: 'a.ipynb' }], base);
       await store.usage.noteNotebooks([{ user: 'bob', server: '', kernel: 'k1', notebook: 'a.ipynb' }, { user: 'bob', server: '', kernel: 'k1', notebook: 'b.ipynb' }], base + 1);
       expect((await store.usage.notebooks({ user: 'bob' })).map((n) => n.notebook)).toEqual(['a.ipynb', 'b.ipynb']);
-      await store.usage.prune({ raw: base + 15_000, '1m': base + 60_000, '1h': base });
+      await store.usage.prune({ raw: base + 15_000, '1m': base + 60_000, '1h': base, '1d': base });
       expect((await store.usage.query({ resolution: 'raw', from: base, to: base + 100_000, user: 'bob', kernels: 'runtime' })).length).toBe(2);
       expect((await store.usage.query({ resolution: '1m', from: base, to: base + 100_000, user: 'bob', kernels: 'runtime' })).length).toBe(1);
+      expect((await store.usage.notebooks({ user: 'bob' })).length).toBe(2);
+      // Notebook links go once no resolution can hold their kernel's rows.
+      await store.usage.prune({ raw: base + 2, '1m': base + 2, '1h': base + 2, '1d': base + 2 });
+      expect(await store.usage.notebooks({ user: 'bob' })).toEqual([]);
     });
 
     it('keeps meta values', async () => {

@@ -1,21 +1,32 @@
 import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
-import { RESOLUTION_MS, type UsageRepo, type UsageRow } from '../core/store.js';
+import { RESOLUTION_MS, RESOLUTIONS, type LastCounter, type Resolution, type UsageRepo, type UsageRow } from '../core/store.js';
 import type { Database, UsageTable } from './schema.js';
 
-const TABLE = { raw: 'usage_raw', '1m': 'usage_1m', '1h': 'usage_1h' } as const;
+const TABLE = { raw: 'usage_raw', '1m': 'usage_1m', '1h': 'usage_1h', '1d': 'usage_1d' } as const;
+const ROLLUPS = ['1m', '1h', '1d'] as const;
 const CHUNK = 500;
 
-const toRow = (r: UsageRow): UsageTable => ({ user_name: r.user, server: r.server, kernel: r.kernel, t: r.t, cpu: r.cpu, memory: r.memory });
+const toTable = (r: UsageRow, t: number): UsageTable => ({ user_name: r.user, server: r.server, kernel: r.kernel, t, cpu_from: r.cpuFrom, cpu: r.cpu, memory: r.memory });
+const fromTable = (r: UsageTable): UsageRow => ({
+  user: r.user_name,
+  server: r.server,
+  kernel: r.kernel,
+  t: Number(r.t),
+  cpuFrom: Number(r.cpu_from),
+  cpu: Number(r.cpu),
+  memory: Number(r.memory),
+});
 
-/** One row per series and bucket: the highest counter and the peak memory (PostgreSQL refuses two in one upsert). */
+/** One row per series and bucket (PostgreSQL refuses an upsert that touches a row twice), folded as the store folds. */
 const bucketed = (rows: readonly UsageRow[], size: number): UsageTable[] => {
   const out = new Map<string, UsageTable>();
   for (const r of rows) {
-    const t = Math.floor(r.t / size) * size;
+    const t = size > 0 ? Math.floor(r.t / size) * size : r.t;
     const key = `${r.user}\u0000${r.server}\u0000${r.kernel}\u0000${t}`;
     const cur = out.get(key);
-    if (!cur) out.set(key, { ...toRow(r), t });
+    if (!cur) out.set(key, toTable(r, t));
     else {
+      cur.cpu_from = Math.min(cur.cpu_from, r.cpuFrom);
       cur.cpu = Math.max(cur.cpu, r.cpu);
       cur.memory = Math.max(cur.memory, r.memory);
     }
@@ -27,21 +38,23 @@ export const createUsageRepo = (db: Kysely<Database>): UsageRepo => ({
   write: async (rows) => {
     if (rows.length === 0) return;
     await db.transaction().execute(async (tx) => {
-      const raw = bucketed(rows, 1);
+      const raw = bucketed(rows, 0);
       for (let i = 0; i < raw.length; i += CHUNK) {
         await tx.insertInto('usage_raw').values(raw.slice(i, i + CHUNK)).onConflict((oc) => oc.doNothing()).execute();
       }
-      for (const res of ['1m', '1h'] as const) {
+      for (const res of ROLLUPS) {
         const table = TABLE[res];
         const folded = bucketed(rows, RESOLUTION_MS[res]);
+        const col = (c: string) => sql.ref(`${table}.${c}`);
         for (let i = 0; i < folded.length; i += CHUNK) {
           await tx
             .insertInto(table)
             .values(folded.slice(i, i + CHUNK))
             .onConflict((oc) =>
               oc.columns(['user_name', 'server', 'kernel', 't']).doUpdateSet({
-                cpu: sql<number>`case when excluded.cpu > ${sql.ref(`${table}.cpu`)} then excluded.cpu else ${sql.ref(`${table}.cpu`)} end`,
-                memory: sql<number>`case when excluded.memory > ${sql.ref(`${table}.memory`)} then excluded.memory else ${sql.ref(`${table}.memory`)} end`,
+                cpu_from: sql<number>`case when excluded.cpu_from < ${col('cpu_from')} then excluded.cpu_from else ${col('cpu_from')} end`,
+                cpu: sql<number>`case when excluded.cpu > ${col('cpu')} then excluded.cpu else ${col('cpu')} end`,
+                memory: sql<number>`case when excluded.memory > ${col('memory')} then excluded.memory else ${col('memory')} end`,
               }),
             )
             .execute();
@@ -72,23 +85,17 @@ export const createUsageRepo = (db: Kysely<Database>): UsageRepo => ({
       else out = out.where('kernel', '=', q.kernels.id) as Q;
       return out;
     };
-    // Each series' last row before the range is its baseline, however old (a gap is not a restart); its
-    // first row after the range tells how much of the last interval falls inside.
-    const baselines = filtered(db.selectFrom(table).where('t', '<', q.from))
-      .select(['user_name', 'server', 'kernel', (eb) => eb.fn.max('t').as('t')])
-      .groupBy(['user_name', 'server', 'kernel']);
-    const trailers = filtered(db.selectFrom(table).where('t', '>', q.to))
+    const trailing = q.resolution === 'raw' && q.trailingMs ? q.trailingMs : 0;
+    const trailers = filtered(db.selectFrom(table).where('t', '>', q.to).where('t', '<=', q.to + trailing))
       .select(['user_name', 'server', 'kernel', (eb) => eb.fn.min('t').as('t')])
       .groupBy(['user_name', 'server', 'kernel']);
     const rows = await db
       .selectFrom(table)
-      .selectAll(table)
+      .select(['user_name', 'server', 'kernel', 't', 'cpu_from', 'cpu', 'memory'])
       .where((eb) =>
-        eb.or([
-          eb.and([eb('t', '>=', q.from), eb('t', '<=', q.to)]),
-          sql<boolean>`(user_name, server, kernel, t) in (${baselines})`,
-          sql<boolean>`(user_name, server, kernel, t) in (${trailers})`,
-        ]),
+        trailing > 0
+          ? eb.or([eb.and([eb('t', '>=', q.from), eb('t', '<=', q.to)]), sql<boolean>`(user_name, server, kernel, t) in (${trailers})`])
+          : eb.and([eb('t', '>=', q.from), eb('t', '<=', q.to)]),
       )
       .$call((qb) => filtered(qb))
       .orderBy('user_name')
@@ -96,7 +103,7 @@ export const createUsageRepo = (db: Kysely<Database>): UsageRepo => ({
       .orderBy('kernel')
       .orderBy('t')
       .execute();
-    return rows.map((r) => ({ user: r.user_name, server: r.server, kernel: r.kernel, t: Number(r.t), cpu: Number(r.cpu), memory: Number(r.memory) }));
+    return rows.map(fromTable);
   },
   notebooks: async (f) => {
     let query = db.selectFrom('kernel_notebooks').selectAll();
@@ -105,7 +112,29 @@ export const createUsageRepo = (db: Kysely<Database>): UsageRepo => ({
     const rows = await query.orderBy('notebook').execute();
     return rows.map((r) => ({ user: r.user_name, server: r.server, kernel: r.kernel, notebook: r.notebook }));
   },
-  prune: async (before) => {
-    for (const res of ['raw', '1m', '1h'] as const) await db.deleteFrom(TABLE[res]).where('t', '<', before[res]).execute();
+  lastCounters: async (user, server) => {
+    // Counters only grow, so the highest stored value of each series, from any resolution, is its last.
+    const out = new Map<string, LastCounter>();
+    for (const res of RESOLUTIONS) {
+      const rows = await db
+        .selectFrom(TABLE[res])
+        .where('user_name', '=', user)
+        .where('server', '=', server)
+        .select(['kernel', (eb) => eb.fn.max('cpu').as('cpu'), (eb) => eb.fn.max('t').as('t')])
+        .groupBy('kernel')
+        .execute();
+      for (const r of rows) {
+        const cur = out.get(r.kernel);
+        // A rollup knows its last sample only to within its bucket: the bucket's end; a raw row exactly.
+        const t = Number(r.t) + RESOLUTION_MS[res];
+        if (!cur || Number(r.cpu) > cur.cpu || (Number(r.cpu) === cur.cpu && t < cur.t)) out.set(r.kernel, { t, cpu: Number(r.cpu) });
+      }
+    }
+    return out;
+  },
+  prune: async (before: Record<Resolution, number>) => {
+    for (const res of RESOLUTIONS) await db.deleteFrom(TABLE[res]).where('t', '<', before[res]).execute();
+    // A kernel's notebooks label its rows at every resolution: kept while any of them may be.
+    await db.deleteFrom('kernel_notebooks').where('last_seen', '<', Math.min(...RESOLUTIONS.map((r) => before[r]))).execute();
   },
 });

@@ -19,16 +19,17 @@ export interface Total {
 
 export interface AggregateInput {
   /**
-   * Rows ordered by series, then time (the store's order). A row before `from` is the series' baseline
-   * (its last stored value); a series without one started inside the range. A row after `to` says how
-   * much of the interval that ends past the range was used inside it.
+   * Rows ordered by series, then time (the store's order). Each says what it used (cpu - cpuFrom); a raw
+   * row after `to` says how much of the interval that ends past the range was used inside it.
    */
   rows: readonly UsageRow[];
   from: number;
   to: number;
   step: number;
-  /** Width of a stored row's bucket (0 for raw samples): a rollup's counter is its bucket's last value. */
+  /** Width of a stored row's bucket (0 for raw samples). */
   rowWidth: number;
+  /** The sampling interval: a raw sample's CPU was used since the previous sample, about this long before. */
+  sampleIntervalMs: number;
   /** The current time: the unfinished rollup bucket has been used only up to it. */
   now: number;
   /** The labels a row is grouped under (its group_by), or undefined to leave it out. */
@@ -44,10 +45,9 @@ interface Group {
 }
 
 /**
- * Turns stored counters and gauges into what /hub/api/usage answers: per group, points of mean cores
- * and peak memory per step, and totals over the range. CPU comes from counter increments between
- * consecutive rows (a drop is a restart, counted from zero), so a step shows the CPU used in it whatever
- * the sampling interval (DESIGN.md idea 4).
+ * Turns stored rows into what /hub/api/usage answers: per group, points of mean cores and peak memory
+ * per step, and totals over the range. Each row's CPU (its counter's increase) is spread over the time it
+ * was used in, so a step shows the CPU used in it whatever the sampling interval (DESIGN.md idea 4).
  */
 export const aggregate = (input: AggregateInput): { series: Series[]; totals: Total[] } => {
   const { from, to, step } = input;
@@ -85,12 +85,13 @@ export const aggregate = (input: AggregateInput): { series: Series[]; totals: To
     if (!g) groups.set(key, (g = { labels, cpu: new Float64Array(buckets), mem: new Float64Array(buckets), has: new Uint8Array(buckets), cpuTotal: 0 }));
     const memBucket = new Float64Array(buckets);
     let prev: UsageRow | undefined;
+    const interval = input.sampleIntervalMs;
     for (const r of series) {
-      // The first row is a baseline when it is from before the range; otherwise the series began here.
-      const inc = prev === undefined ? (r.t < from ? 0 : r.cpu) : r.cpu >= prev.cpu ? r.cpu - prev.cpu : r.cpu;
-      // A rollup's increment was used over its own bucket; a raw one between the two samples.
-      if (input.rowWidth > 0) spread(g, r.t, Math.max(r.t + 1, Math.min(r.t + input.rowWidth, input.now)), inc);
-      else spread(g, prev?.t ?? r.t, r.t, inc);
+      const used = Math.max(0, r.cpu - r.cpuFrom);
+      // A rollup's CPU was used over its own bucket (up to now); a raw sample's since the previous sample
+      // (a long gap is a pause, not a slow sample: then about one interval).
+      if (input.rowWidth > 0) spread(g, r.t, Math.max(r.t + 1, Math.min(r.t + input.rowWidth, input.now)), used);
+      else spread(g, prev && r.t - prev.t <= 3 * interval ? prev.t : r.t - interval, r.t, used);
       if (r.t >= from && r.t <= to) {
         const i = bucketOf(r.t);
         memBucket[i] = Math.max(memBucket[i] as number, r.memory);

@@ -1,12 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { parseUsageParams } from './params.js';
 
-const o = { now: 1_800_000_000_000, intervalSeconds: 10, retentionDays: { raw: 2, '1m': 30, '1h': 400 } };
+const o = { now: 1_800_000_000_000, intervalSeconds: 10, retentionDays: { raw: 2, '1m': 30, '1h': 400, '1d': 1100 } };
 
 describe('parseUsageParams', () => {
-  it('defaults to the last hour by server at a step that keeps the chart readable', () => {
+  it('defaults to the last hour by server, in about 30 steps that each cover whole stored buckets', () => {
     const p = parseUsageParams({}, o);
-    expect(p).toMatchObject({ groupBy: 'server', to: o.now, from: o.now - 3_600_000, step: 12_000, resolution: 'raw' });
+    expect(p).toMatchObject({ groupBy: 'server', to: o.now, from: o.now - 3_600_000, step: 120_000, resolution: '1m', sampleIntervalMs: 10_000 });
+    const day = (n: number) => String(o.now / 1000 - n * 86_400);
+    expect(parseUsageParams({ from: day(1) }, o)).toMatchObject({ step: 3_600_000, resolution: '1h' });
+    expect(parseUsageParams({ from: day(30) }, o)).toMatchObject({ step: 86_400_000, resolution: '1d' });
+    expect(parseUsageParams({ from: String(o.now / 1000 - 60) }, o)).toMatchObject({ step: 10_000, resolution: 'raw' });
   });
   it('keeps whole milliseconds', () => {
     expect(parseUsageParams({ from: '1700000000.0005', to: '1700000001' }, o).from).toBe(1_700_000_000_001);
@@ -25,6 +29,8 @@ describe('parseUsageParams', () => {
     expect(parseUsageParams({ from: String(o.now / 1000 - 86_400), step: '3600' }, o).resolution).toBe('1h');
     expect(parseUsageParams({ from: String(o.now / 1000 - 3 * 86_400), step: '30' }, o).resolution).toBe('1m');
     expect(parseUsageParams({ from: String(o.now / 1000 - 40 * 86_400), step: '600' }, o).resolution).toBe('1h');
+    expect(parseUsageParams({ from: String(o.now / 1000 - 90 * 86_400), step: '86400' }, o).resolution).toBe('1d');
+    expect(parseUsageParams({ from: String(o.now / 1000 - 410 * 86_400), step: '3600' }, o).resolution).toBe('1d');
   });
   it.each([
     [{ from: 'yesterday' }, /^from: "yesterday" is not a time/],

@@ -1,5 +1,5 @@
 import { badRequest } from '../core/errors.js';
-import type { Resolution } from '../core/store.js';
+import { RESOLUTION_MS, RESOLUTIONS, type Resolution } from '../core/store.js';
 
 export type GroupBy = 'user' | 'server' | 'kernel' | 'notebook';
 const GROUPS: readonly GroupBy[] = ['user', 'server', 'kernel', 'notebook'];
@@ -19,7 +19,14 @@ export interface UsageParams {
   to: number;
   step: number;
   resolution: Resolution;
+  /** The sampling interval (from config), ms. */
+  sampleIntervalMs: number;
 }
+
+/** Default steps: each maps onto whole stored buckets, so a point never straddles two. */
+const LADDER_S = [10, 30, 60, 120, 300, 600, 900, 1800, 3600, 3 * 3600, 6 * 3600, 12 * 3600, 86_400, 7 * 86_400];
+/** About this many points per series when no step is given (a month is 30 daily points). */
+const DEFAULT_POINTS = 30;
 
 /** ISO 8601 or Unix seconds (the issue's two forms), to milliseconds; the name is for the error. */
 export const parseTime = (name: string, value: string): number => {
@@ -54,15 +61,31 @@ export const parseUsageParams = (
   const span = to - from;
   const stepRaw = str('step');
   let step: number;
-  if (stepRaw === undefined) step = Math.max(o.intervalSeconds * 1000, Math.ceil(span / 300 / 1000) * 1000);
+  if (stepRaw === undefined) {
+    const want = span / DEFAULT_POINTS / 1000;
+    step = Math.max(o.intervalSeconds, LADDER_S.find((s) => s >= want) ?? (LADDER_S[LADDER_S.length - 1] as number)) * 1000;
+  }
   else {
     if (!/^\d+$/.test(stepRaw) || Number(stepRaw) < 1) throw badRequest('step: must be a whole number of seconds, at least 1');
     step = Number(stepRaw) * 1000;
   }
   if (span / step > MAX_POINTS) throw badRequest(`step: too small for the range (more than ${MAX_POINTS} points)`);
-  let resolution: Resolution = step >= 3_600_000 ? '1h' : step >= 60_000 ? '1m' : 'raw';
-  if (resolution === 'raw' && from < o.now - o.retentionDays.raw * DAY_MS) resolution = '1m';
-  if (resolution !== '1h' && from < o.now - o.retentionDays['1m'] * DAY_MS) resolution = '1h';
+  // The coarsest resolution no wider than the step, then a coarser one if that one no longer reaches `from`.
+  let i = RESOLUTIONS.length - 1;
+  while (i > 0 && RESOLUTION_MS[RESOLUTIONS[i] as Resolution] > step) i--;
+  while (i < RESOLUTIONS.length - 1 && from < o.now - o.retentionDays[RESOLUTIONS[i] as Resolution] * DAY_MS) i++;
+  const resolution = RESOLUTIONS[i] as Resolution;
   // `server=` (empty) names the default server.
-  return { user: str('user'), server: str('server', true), kernel: str('kernel'), notebook: str('notebook'), groupBy, from, to, step, resolution };
+  return {
+    user: str('user'),
+    server: str('server', true),
+    kernel: str('kernel'),
+    notebook: str('notebook'),
+    groupBy,
+    from,
+    to,
+    step,
+    resolution,
+    sampleIntervalMs: o.intervalSeconds * 1000,
+  };
 };

@@ -27,6 +27,7 @@ export const queryUsage = async (store: Store, p: UsageParams, now: number): Pro
     user: p.user,
     server: p.server,
     kernels: p.kernel !== undefined ? { id: p.kernel } : kernelLevel ? 'kernels' : 'runtime',
+    trailingMs: 3 * p.sampleIntervalMs,
   });
   const notebookLabel = (r: UsageRow) => (notebooksOf.get(kernelKey(r)) ?? []).join(',');
   return aggregate({
@@ -35,6 +36,7 @@ export const queryUsage = async (store: Store, p: UsageParams, now: number): Pro
     to: p.to,
     step: p.step,
     rowWidth: width,
+    sampleIntervalMs: p.sampleIntervalMs,
     now,
     labelsOf: (r): Record<string, string> | undefined => {
       if (p.notebook !== undefined && !(notebooksOf.get(kernelKey(r)) ?? []).includes(p.notebook)) return undefined;
