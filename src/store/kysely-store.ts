@@ -164,7 +164,8 @@ export const createKyselyStore = ({ dialect, db, isUniqueViolation }: DialectPar
     },
     usage: createUsageRepo(db),
     migrate: async () => {
-      const { error, results } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest();
+      // Migrations are numbered per feature and may land out of order; each runs once whatever the order.
+      const { error, results } = await new Migrator({ db, provider: migrationProvider, allowUnorderedMigrations: true }).migrateToLatest();
       const failed = results?.find((r) => r.status === 'Error');
       if (error || failed) {
         throw new Error(`store migration ${failed?.migrationName ?? ''} failed: ${String((error as Error | undefined)?.message ?? error)}`, {
