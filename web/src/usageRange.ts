@@ -4,7 +4,7 @@ export const PRESETS = [
   { key: '1h', label: 'Last hour', seconds: 3600, step: 60 },
   { key: '24h', label: 'Last day', seconds: 86_400, step: 600 },
   { key: '7d', label: 'Last 7 days', seconds: 7 * 86_400, step: 3600 },
-  { key: '30d', label: 'Last 30 days', seconds: 30 * 86_400, step: 4 * 3600 },
+  { key: '30d', label: 'Last 30 days', seconds: 30 * 86_400, step: 86_400 },
 ] as const;
 
 export type PresetKey = (typeof PRESETS)[number]['key'];
