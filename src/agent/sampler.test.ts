@@ -48,17 +48,20 @@ describe('Sampler', () => {
     const [snap] = s.sweep([{ user: 'bob', server: 'x', rootPid: 4242, notebooks: {} }]);
     expect(snap?.samples).toEqual([{ t: 0, user: 'bob', server: 'x', kernel: null, cpuSecondsTotal: 0, cpuSecondsFrom: 0, memoryBytes: 0 }]);
   });
-  it('continues stored counters after a restart, counting only processes started since their last sample', () => {
+  it('continues a stored counter for a series it meets, counting only processes started since its last sample', () => {
     // The runtime (started at t=1000) and kernel a were last stored at t=5000; kernel b started after that.
     const table = [proc(100, 1, 30, 100), proc(200, 100, 40, 50), proc(300, 100, 4, 70)].map((p) => ({ ...p, startTime: p.pid === 300 ? 6000 : 1000 }));
     const s = new Sampler({ ...fake(table, cmd) }, { now: () => 9000 });
-    const seeds = new Map([['', { t: 5000, cpu: 500 }], ['aaaaaaaa-1111', { t: 5000, cpu: 400 }]]);
-    const [snap] = s.sweep([{ user: 'ann', server: '', rootPid: 100, notebooks: {}, seeds }]);
-    const by = (k: string | null) => snap?.samples.find((x) => x.kernel === k);
-    expect(by(null)).toMatchObject({ cpuSecondsFrom: 500, cpuSecondsTotal: 504 });
-    expect(by('aaaaaaaa-1111')).toMatchObject({ cpuSecondsFrom: 400, cpuSecondsTotal: 400 });
-    expect(by('bbbbbbbb-2222')).toMatchObject({ cpuSecondsFrom: 0, cpuSecondsTotal: 4 });
-    expect(s.follows('ann', '')).toBe(true);
+    const [snap] = s.sweep([{ user: 'ann', server: '', rootPid: 100, notebooks: {} }]);
+    expect(snap?.fresh.sort()).toEqual(['', 'aaaaaaaa-1111', 'bbbbbbbb-2222']);
+    expect(s.continueFrom('ann', '', '', { t: 5000, cpu: 500 })).toEqual({ from: 500, total: 504 });
+    expect(s.continueFrom('ann', '', 'aaaaaaaa-1111', { t: 5000, cpu: 400 })).toEqual({ from: 400, total: 400 });
+    // Only in the sweep that met it, and once.
+    expect(s.continueFrom('ann', '', '', { t: 5000, cpu: 500 })).toBeUndefined();
+    const [next] = s.sweep([{ user: 'ann', server: '', rootPid: 100, notebooks: {} }]);
+    expect(next?.fresh).toEqual([]);
+    expect(next?.samples.find((x) => x.kernel === null)).toMatchObject({ cpuSecondsFrom: 504, cpuSecondsTotal: 504 });
+    expect(next?.samples.find((x) => x.kernel === 'bbbbbbbb-2222')).toMatchObject({ cpuSecondsFrom: 4, cpuSecondsTotal: 4 });
   });
   it('keeps a kernel counter going while the kernel has no process for a sweep (a restart)', () => {
     let now = 0;

@@ -14,16 +14,13 @@ export interface RuntimeRef {
   rootPid: number;
   /** Notebook paths by kernel id, as the runtime's /api/sessions last said. */
   notebooks: Record<string, string[]>;
-  /**
-   * For a runtime this sampler has not seen yet: the last stored counter of each of its series (kernel id,
-   * '' for the runtime), so counters continue across a hub restart instead of counting old CPU again.
-   */
-  seeds?: ReadonlyMap<string, LastCounter> | undefined;
 }
 
 interface SeriesState {
   counter: number;
   readings: Map<string, CpuReading>;
+  /** Only in the sweep that first saw the series: each process's start (Unix ms) and CPU, for continueFrom(). */
+  firstSeen?: Array<{ started: number; cpu: number }>;
 }
 
 interface RuntimeState {
@@ -73,9 +70,18 @@ export class Sampler {
     return out;
   }
 
-  /** Whether this sampler already follows a runtime (else its stored counters should be passed as seeds). */
-  follows(user: string, server: string): boolean {
-    return this.state.has(`${user}/${server}`);
+  /**
+   * Continues a series first seen in the last sweep (listed in its snapshot's `fresh`) from its last
+   * stored counter: what ran before that sample was counted then (CPU used while nothing sampled is lost,
+   * never counted twice); processes started since count whole. Returns the sample's corrected counters.
+   */
+  continueFrom(user: string, server: string, kernel: string, last: LastCounter): { from: number; total: number } | undefined {
+    const st = this.state.get(`${user}/${server}`)?.series.get(kernel);
+    if (!st?.firstSeen) return undefined;
+    const since = st.firstSeen.reduce((sum, p) => (p.started > last.t ? sum + p.cpu : sum), 0);
+    st.counter = last.cpu + since;
+    st.firstSeen = undefined;
+    return { from: last.cpu, total: st.counter };
   }
 
 
@@ -96,17 +102,18 @@ export class Sampler {
 
     const series = new Map<string, SeriesState>();
     const samples: UsageSample[] = [];
+    const fresh: string[] = [];
     for (const [id, procs] of groups) {
       const readings = new Map(procs.map((m) => [procKey(m.st), { key: procKey(m.st), pid: m.st.pid, ppid: m.st.ppid, cpu: m.st.cpuSeconds, child: m.st.childCpuSeconds }]));
       const before = prev?.series.get(id);
-      const seed = before ? undefined : r.seeds?.get(id);
-      const from = before?.counter ?? seed?.cpu ?? 0;
-      // Continuing a stored counter: what ran before its last sample was counted then (CPU used while
-      // the hub was down is lost, never counted twice); processes started since count whole.
-      const inc = seed
-        ? procs.reduce((sum, m) => (this.reader.startedAt(m.st) > seed.t ? sum + m.st.cpuSeconds + m.st.childCpuSeconds : sum), 0)
-        : cpuIncrement(readings, before?.readings ?? new Map());
-      series.set(id, { counter: from + inc, readings });
+      const from = before?.counter ?? 0;
+      const inc = cpuIncrement(readings, before?.readings ?? new Map());
+      const state: SeriesState = { counter: from + inc, readings };
+      if (!before) {
+        fresh.push(id);
+        state.firstSeen = procs.map((m) => ({ started: this.reader.startedAt(m.st), cpu: m.st.cpuSeconds + m.st.childCpuSeconds }));
+      }
+      series.set(id, state);
       samples.push({
         t,
         user: r.user,
@@ -137,7 +144,7 @@ export class Sampler {
       };
     });
     this.state.set(key, { series, t });
-    return { t, user: r.user, server: r.server, samples, processes, notebooks: r.notebooks };
+    return { t, user: r.user, server: r.server, samples, processes, notebooks: r.notebooks, fresh };
   }
 
   private identify(st: ProcStat, byPid: Map<number, ProcStat>): { command: string; kernel: string | null } {

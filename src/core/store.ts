@@ -113,8 +113,8 @@ export interface UsageRepo {
   /** Rows in range, ordered by series then time. */
   query(q: UsageQuery): Promise<UsageRow[]>;
   notebooks(filter: { user?: string | undefined; server?: string | undefined }): Promise<KernelNotebook[]>;
-  /** The last counter of each series of one runtime (by kernel id, '' for the runtime), from any resolution. */
-  lastCounters(user: string, server: string): Promise<Map<string, LastCounter>>;
+  /** The last stored counter of some series of one runtime (kernel id, '' for the runtime), from any resolution. */
+  lastCounters(user: string, server: string, kernels: readonly string[]): Promise<Map<string, LastCounter>>;
   /** Drops rows older than each resolution's cut-off (ms), and notebook links older than every one. */
   prune(before: Record<Resolution, number>): Promise<void>;
 }

@@ -39,6 +39,8 @@ export interface RuntimeSnapshot {
   processes: ProcessInfo[];
   /** Notebook paths by kernel id, from the runtime's own /api/sessions. */
   notebooks: Record<string, string[]>;
+  /** Series (kernel id, '' for the runtime) this sweep saw for the first time: their counters start here. */
+  fresh: string[];
 }
 
 /** A running runtime as the sampler needs it. */

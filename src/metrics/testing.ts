@@ -41,6 +41,7 @@ const snapshots: RuntimeSnapshot[] = [
       { pid: 102, ppid: 101, command: 'sleep 1000', cpu: 0, memory: 1_048_576, kernelId: 'k-shared' },
       { pid: 103, ppid: 100, command: 'python -m ipykernel_launcher -f kernel-k-odd.json', cpu: 0, memory: 104_857_600, kernelId: 'k-odd' },
     ],
+    fresh: [],
     notebooks: {
       'k-shared': ['work/b.ipynb', 'a.ipynb', 'work/b.ipynb'],
       'k-odd': ['say "hi"\\there\nnow é.ipynb'],
@@ -59,6 +60,7 @@ const snapshots: RuntimeSnapshot[] = [
       { pid: 201, ppid: 200, command: 'python -m ipykernel_launcher -f kernel-k-lone.json', cpu: 0, memory: 50_000_000, kernelId: 'k-lone' },
     ],
     notebooks: {},
+    fresh: [],
   },
 ];
 

@@ -2,7 +2,7 @@ import { notebooksByKernel } from '../agent/jupyter-api.js';
 import type { Sampler } from '../agent/sampler.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
-import { RESOLUTIONS, type KernelNotebook, type LastCounter, type Resolution, type Store, type UsageRow } from '../core/store.js';
+import { RESOLUTIONS, type KernelNotebook, type Resolution, type Store, type UsageRow } from '../core/store.js';
 import type { RuntimeDirectory, RuntimeSnapshot, SamplerStats, UsageSource } from '../core/usage.js';
 
 export interface EmbeddedMonitorOptions {
@@ -86,17 +86,10 @@ export class EmbeddedMonitor implements UsageSource {
           }
         }),
       );
-      // A runtime new to the sampler (just started, or the hub restarted) continues its stored counters.
-      const seeds = new Map<string, Map<string, LastCounter>>();
-      for (const r of runtimes) {
-        if (!this.o.sampler.follows(r.user, r.server)) seeds.set(`${r.user}/${r.server}`, await this.o.store.usage.lastCounters(r.user, r.server));
-      }
       const snapshots = this.o.sampler.sweep(
-        runtimes.map((r) => {
-          const key = `${r.user}/${r.server}`;
-          return { user: r.user, server: r.server, rootPid: r.rootPid as number, notebooks: this.notebooks.get(key) ?? {}, seeds: seeds.get(key) };
-        }),
+        runtimes.map((r) => ({ user: r.user, server: r.server, rootPid: r.rootPid as number, notebooks: this.notebooks.get(`${r.user}/${r.server}`) ?? {} })),
       );
+      for (const snap of snapshots) if (snap.fresh.length > 0) await this.continueCounters(snap);
       this.latestByKey = new Map(snapshots.map((s) => [`${s.user}/${s.server}`, s]));
       for (const key of this.notebooks.keys()) if (!this.latestByKey.has(key)) this.notebooks.delete(key);
       for (const key of this.sessionsDue.keys()) {
@@ -120,6 +113,22 @@ export class EmbeddedMonitor implements UsageSource {
       this.o.log.error({ err }, 'sampler: sweep failed');
     } finally {
       this.stats.lastSweepDurationSeconds = (performance.now() - started) / 1000;
+    }
+  }
+
+  /**
+   * Series first seen in this sweep (a runtime started, a kernel appeared, or the hub restarted) go on
+   * from their last stored counter, if any, so their CPU is never counted twice.
+   */
+  private async continueCounters(snap: RuntimeSnapshot): Promise<void> {
+    const last = await this.o.store.usage.lastCounters(snap.user, snap.server, snap.fresh);
+    for (const sample of snap.samples) {
+      const kernel = sample.kernel ?? '';
+      const stored = last.get(kernel);
+      const fixed = stored && this.o.sampler.continueFrom(snap.user, snap.server, kernel, stored);
+      if (!fixed) continue;
+      sample.cpuSecondsFrom = fixed.from;
+      sample.cpuSecondsTotal = fixed.total;
     }
   }
 

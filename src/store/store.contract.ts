@@ -131,10 +131,11 @@ export const storeContract = (name: string, open: () => Promise<{ store: Store; 
       expect(inner.map((r) => r.t - base)).toEqual([20_000]);
       expect((await store.usage.query({ resolution: 'raw', from: base + 12_000, to: base + 18_000, user: 'bob', kernels: 'runtime' })).length).toBe(0);
       // A restarted sampler continues each series from its last stored counter.
-      const last = await store.usage.lastCounters('bob', '');
+      const last = await store.usage.lastCounters('bob', '', ['', 'k1', 'k2']);
       expect(last.get('')).toEqual({ t: base + 70_000, cpu: 13 });
       expect(last.get('k1')).toEqual({ t: base + 70_000, cpu: 8 });
-      expect((await store.usage.lastCounters('nobody', '')).size).toBe(0);
+      expect(last.has('k2')).toBe(false);
+      expect((await store.usage.lastCounters('nobody', '', [''])).size).toBe(0);
       await store.usage.noteNotebooks([{ user: 'bob', server: '', kernel: 'k1', notebook: 'a.ipynb' }], base);
       await store.usage.noteNotebooks([{ user: 'bob', server: '', kernel: 'k1', notebook: 'a.ipynb' }, { user: 'bob', server: '', kernel: 'k1', notebook: 'b.ipynb' }], base + 1);
       expect((await store.usage.notebooks({ user: 'bob' })).map((n) => n.notebook)).toEqual(['a.ipynb', 'b.ipynb']);

@@ -112,22 +112,26 @@ export const createUsageRepo = (db: Kysely<Database>): UsageRepo => ({
     const rows = await query.orderBy('notebook').execute();
     return rows.map((r) => ({ user: r.user_name, server: r.server, kernel: r.kernel, notebook: r.notebook }));
   },
-  lastCounters: async (user, server) => {
-    // Counters only grow, so the highest stored value of each series, from any resolution, is its last.
+  lastCounters: async (user, server, kernels) => {
+    // Counters only grow, so the highest stored value of a series, from any resolution, is its last.
+    // One index seek per series and resolution: this runs for every series a sampler meets.
     const out = new Map<string, LastCounter>();
-    for (const res of RESOLUTIONS) {
-      const rows = await db
-        .selectFrom(TABLE[res])
-        .where('user_name', '=', user)
-        .where('server', '=', server)
-        .select(['kernel', (eb) => eb.fn.max('cpu').as('cpu'), (eb) => eb.fn.max('t').as('t')])
-        .groupBy('kernel')
-        .execute();
-      for (const r of rows) {
-        const cur = out.get(r.kernel);
+    for (const kernel of kernels) {
+      for (const res of RESOLUTIONS) {
+        const r = await db
+          .selectFrom(TABLE[res])
+          .where('user_name', '=', user)
+          .where('server', '=', server)
+          .where('kernel', '=', kernel)
+          .select(['t', 'cpu'])
+          .orderBy('t', 'desc')
+          .limit(1)
+          .executeTakeFirst();
+        if (!r) continue;
+        const cur = out.get(kernel);
         // A rollup knows its last sample only to within its bucket: the bucket's end; a raw row exactly.
         const t = Number(r.t) + RESOLUTION_MS[res];
-        if (!cur || Number(r.cpu) > cur.cpu || (Number(r.cpu) === cur.cpu && t < cur.t)) out.set(r.kernel, { t, cpu: Number(r.cpu) });
+        if (!cur || Number(r.cpu) > cur.cpu || (Number(r.cpu) === cur.cpu && t < cur.t)) out.set(kernel, { t, cpu: Number(r.cpu) });
       }
     }
     return out;
