@@ -8,7 +8,7 @@ describe('config', () => {
     const c = loadConfig({ env: {} });
     expect(c).toMatchObject({ ip: '127.0.0.1', port: 8000, database_url: '' });
     expect(c.monitoring).toMatchObject({ interval_seconds: 10, executions: true, embedded_agent: true });
-    expect(c.culling).toEqual({ enabled: true, idle_timeout_seconds: 3600, every_seconds: 60 });
+    expect(c.culling).toMatchObject({ enabled: true, idle_timeout_seconds: 3600, every_seconds: 60, max_age_seconds: 0, spare_busy: true, kernel_idle_timeout_seconds: 0, exempt_users: [] });
     expect(loadConfig({ env: { NBHUB_CULLING_IDLE_TIMEOUT_SECONDS: '1800' } }).culling.idle_timeout_seconds).toBe(1800);
     expect(c.data_dir.endsWith('nbhub-data')).toBe(true);
     expect(Object.isFrozen(c.api)).toBe(true);
@@ -25,6 +25,23 @@ describe('config', () => {
     expect(() => loadConfig({ env: {}, overrides: { api: { slow_spawn_timeout_seconds: -1 } } })).toThrow(/api\.slow_spawn_timeout_seconds/);
     expect(() => loadConfig({ env: {}, overrides: { lifecycle: { grace: 1 } } })).toThrow(/lifecycle\.grace: unknown key/);
     expect(() => loadConfig({ env: {}, overrides: { database_url: 'mysql://x' } })).toThrow(/database_url: must be empty/);
+  });
+  it('names the culling key of every bad value, per-profile overrides included', () => {
+    const bad = (overrides: Record<string, unknown>) => () => loadConfig({ env: {}, overrides });
+    expect(bad({ culling: { idle_timeout_seconds: -1 } })).toThrow(/culling\.idle_timeout_seconds: /);
+    expect(bad({ culling: { every_seconds: 0 } })).toThrow(/culling\.every_seconds: /);
+    expect(bad({ culling: { busy_cpu_cores: 0 } })).toThrow(/culling\.busy_cpu_cores: /);
+    expect(bad({ culling: { spare_busy: 'yes' } })).toThrow(/culling\.spare_busy: /);
+    expect(bad({ culling: { exempt_users: ['Not A Name'] } })).toThrow(/culling\.exempt_users\.0: user names/);
+    expect(bad({ culling: { idle_seconds: 5 } })).toThrow(/culling\.idle_seconds: unknown key/);
+    expect(bad({ profiles: { big: { culling: { max_age_seconds: -5 } } } })).toThrow(/profiles\.big\.culling\.max_age_seconds: /);
+    expect(bad({ profiles: { big: { culling: { every_seconds: 5 } } } })).toThrow(/profiles\.big\.culling\.every_seconds: unknown key/);
+    // A timeout shorter than two monitoring intervals could stop a busy runtime between two looks.
+    expect(bad({ culling: { idle_timeout_seconds: 15 } })).toThrow(/culling\.idle_timeout_seconds: must be 0 \(off\) or at least 20/);
+    expect(bad({ monitoring: { interval_seconds: 1 }, culling: { idle_timeout_seconds: 15, kernel_idle_timeout_seconds: 1 } })).toThrow(/culling\.kernel_idle_timeout_seconds: must be 0 \(off\) or at least 2/);
+    expect(bad({ profiles: { quick: { culling: { idle_timeout_seconds: 5 } } } })).toThrow(/profiles\.quick\.culling\.idle_timeout_seconds: must be 0/);
+    expect(() => loadConfig({ env: { NBHUB_CULLING_MAX_AGE_SECONDS: 'soon' } })).toThrow(/culling\.max_age_seconds: NBHUB_CULLING_MAX_AGE_SECONDS="soon" is not a number/);
+    expect(loadConfig({ env: { NBHUB_CULLING_EXEMPT_USERS: '["root"]', NBHUB_CULLING_SPARE_BUSY: 'false' } }).culling).toMatchObject({ exempt_users: ['root'], spare_busy: false });
   });
   it('keeps docs/configuration.md generated from the schema', () => {
     expect(readFileSync(new URL('../../docs/configuration.md', import.meta.url), 'utf8')).toBe(configReference());

@@ -17,10 +17,18 @@ export const configReference = (): string => {
   };
   walk(json, []);
   const profile = z.toJSONSchema(configSchema.shape.profiles.unwrap().valueType, { io: 'input' }) as JsonSchema;
-  const profileRows = Object.entries(profile.properties ?? {}).map(
-    ([key, node]) =>
-      `| \`${key}\` | ${node.type ?? 'object'} | ${node.default === undefined ? '' : `\`${JSON.stringify(node.default)}\``} | ${node.description ?? ''} |`,
-  );
+  const profileRows: string[] = [];
+  // Nested keys of a profile (its culling overrides) get a row each, like the global ones.
+  const walkProfile = (node: JsonSchema, path: string[]): void => {
+    if (node.type === 'object' && node.properties && path.length > 0 && path.at(-1) !== 'environment') {
+      for (const [key, child] of Object.entries(node.properties)) walkProfile(child, [...path, key]);
+      return;
+    }
+    if (path.length === 0) return;
+    const def = node.default === undefined ? '' : `\`${JSON.stringify(node.default)}\``;
+    profileRows.push(`| \`${path.join('.')}\` | ${node.type ?? 'object'} | ${def} | ${node.description ?? ''} |`);
+  };
+  for (const [key, child] of Object.entries(profile.properties ?? {})) walkProfile(child, [key]);
   return [
     '# Configuration reference',
     '',

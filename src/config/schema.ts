@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Resolution } from '../core/store.js';
+import { cullingOverrideSchema, cullingSchema } from './culling-schema.js';
 
 /**
  * The whole configuration, validated once at start-up and frozen. Every leaf can also be set from the
@@ -31,6 +32,7 @@ export const profileSchema = z
       .min(0)
       .default(0)
       .describe('Memory a runtime of this profile should stay under (0: none); exported to Prometheus for alerting, not enforced by the local spawner.'),
+    culling: cullingOverrideSchema.prefault({}).describe('Culling keys overridden for runtimes of this profile; the others follow culling.*.'),
   })
   .strict();
 
@@ -115,14 +117,7 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
-    culling: z
-      .object({
-        enabled: z.boolean().default(true).describe('Stop idle runtimes (DESIGN.md contract key; not yet in effect: culling is still to be built).'),
-        idle_timeout_seconds: seconds(3600, 'Idle time after which a runtime is stopped (not yet in effect).'),
-        every_seconds: seconds(60, 'How often idleness is checked (not yet in effect).'),
-      })
-      .strict()
-      .prefault({}),
+    culling: cullingSchema.prefault({}),
     spawner: z
       .object({
         default_profile: z.string().default('default').describe('Profile used when a start request names none.'),
@@ -134,7 +129,22 @@ export const configSchema = z
       .default({})
       .describe('Runtime profiles by name. A profile named default replaces the detected Jupyter one.'),
   })
-  .strict();
+  .strict()
+  .superRefine((c, ctx) => {
+    // Busy runtimes are seen busy once per monitoring interval: a shorter timeout could stop one mid-computation.
+    const min = 2 * c.monitoring.interval_seconds;
+    const check = (value: number | undefined, path: string[]) => {
+      if (value !== undefined && value > 0 && value < min) {
+        ctx.addIssue({ code: 'custom', path, message: `must be 0 (off) or at least ${min} (twice monitoring.interval_seconds), so a busy runtime is seen busy before it is judged idle` });
+      }
+    };
+    check(c.culling.idle_timeout_seconds, ['culling', 'idle_timeout_seconds']);
+    check(c.culling.kernel_idle_timeout_seconds, ['culling', 'kernel_idle_timeout_seconds']);
+    for (const [name, p] of Object.entries(c.profiles)) {
+      check(p.culling.idle_timeout_seconds, ['profiles', name, 'culling', 'idle_timeout_seconds']);
+      check(p.culling.kernel_idle_timeout_seconds, ['profiles', name, 'culling', 'kernel_idle_timeout_seconds']);
+    }
+  });
 
 export type Config = z.infer<typeof configSchema>;
 export type ProfileConfig = z.infer<typeof profileSchema>;
