@@ -35,6 +35,21 @@ export default tseslint.config(
   { files: ['src/store/**'], rules: forbid(['**/spawners/**', '**/proxy/**', '**/lifecycle/**', '**/api/**', '**/cli/**', '**/hub/**'], 'store/ depends only on core/.') },
   { files: ['src/spawners/**'], rules: forbid(['**/store/**', '**/proxy/**', '**/lifecycle/**', '**/api/**', '**/cli/**', '**/hub/**'], 'spawners/ depend only on core/ and config types.') },
   { files: ['src/proxy/**'], rules: forbid(['**/store/**', '**/spawners/**', '**/lifecycle/**', '**/api/**', '**/cli/**', '**/hub/**'], 'proxy/ reaches the rest through core interfaces (RouteTable, IdentityResolver).') },
-  { files: ['src/lifecycle/**'], rules: forbid(['**/store/*/**', '**/spawners/**', '**/proxy/**', '**/api/**', '**/cli/**', '**/hub/**'], 'lifecycle/ uses the Store and Spawner interfaces, never an implementation.') },
+  {
+    files: ['src/culler/**'],
+    rules: forbid(
+      ['**/store/**', '**/spawners/**', '**/proxy/**', '**/lifecycle/**', '**/monitor/**', '**/api/**', '**/cli/**', '**/hub/**'],
+      'culler/ decides from core interfaces (CullTarget, RuntimeDirectory, UsageSource); lifecycle/ acts on its verdicts.',
+    ),
+  },
+  {
+    // The pure decisions take plain values (activity, policy, now): no I/O. Later rules replace earlier ones, so the list is whole.
+    files: ['src/culler/decide.ts', 'src/culler/kernels.ts', 'src/culler/evidence.ts', 'src/culler/policy.ts'],
+    rules: forbid(
+      ['**/store/**', '**/spawners/**', '**/proxy/**', '**/lifecycle/**', '**/monitor/**', '**/api/**', '**/cli/**', '**/hub/**', '**/agent/**', 'node:*'],
+      'The culling decisions are pure: they take activity, policy and now as values.',
+    ),
+  },
+  { files: ['src/lifecycle/**'], rules: forbid(['**/store/*/**', '**/spawners/**', '**/proxy/**', '**/api/**', '**/cli/**', '**/hub/**', '**/culler/**'], 'lifecycle/ uses the Store and Spawner interfaces, never an implementation; the culler reaches it through CullTarget.') },
   { files: ['src/api/**', 'src/accounts/**', 'src/hub/**'], rules: forbid(['**/store/sqlite/**', '**/store/postgres/**', '**/spawners/**', '**/cli/**'], 'Only src/cli picks concrete implementations.') },
 );

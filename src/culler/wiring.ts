@@ -1,0 +1,43 @@
+import type { Config } from '../config/schema.js';
+import type { Clock } from '../core/clock.js';
+import type { CullTarget } from '../core/culling.js';
+import type { Logger } from '../core/logger.js';
+import type { ActivitySink } from '../core/routes.js';
+import type { RuntimeDirectory, UsageSource } from '../core/usage.js';
+import { Culler } from './culler.js';
+import { policies } from './policy.js';
+import { ActivityProbe } from './probe.js';
+import { kernelsOf, shutdownKernel } from './runtime-kernels.js';
+
+/** The culler as the hub runs it: activity gathered every monitoring interval, judged every culling.every_seconds. */
+export const createCuller = (o: {
+  config: Readonly<Config>;
+  lifecycle: CullTarget & RuntimeDirectory & ActivitySink & { get(user: string, name: string): { lastActivity: number | null } | undefined };
+  usage: UsageSource | null;
+  clock: Clock;
+  log: Logger;
+}): Culler => {
+  const policyFor = policies(o.config.culling, o.config.profiles);
+  const probe = new ActivityProbe({
+    runtimes: o.lifecycle,
+    usage: o.usage,
+    sink: o.lifecycle,
+    lastActivityOf: (user, server) => o.lifecycle.get(user, server)?.lastActivity ?? null,
+    policyFor,
+    clock: o.clock,
+    log: o.log,
+    kernelsOf,
+  });
+  return new Culler({
+    target: o.lifecycle,
+    runtimes: o.lifecycle,
+    probe,
+    policyFor,
+    clock: o.clock,
+    log: o.log,
+    everySeconds: o.config.culling.every_seconds,
+    // An interval of 0 would spin; a second is the finest look that makes sense.
+    probeSeconds: Math.max(1, o.config.monitoring.interval_seconds),
+    shutdownKernel,
+  });
+};
