@@ -1,4 +1,4 @@
-import type { ServerRecord, SessionRecord, TokenRecord, UserRecord } from './models.js';
+import type { ServerRecord, SessionRecord, StopReason, TokenRecord, UserRecord } from './models.js';
 
 /** `?state=` of JupyterHub's user list: active = any server running or in transition. */
 export type UserStateFilter = 'active' | 'ready' | 'inactive';
@@ -119,6 +119,26 @@ export interface UsageRepo {
   prune(before: Record<Resolution, number>): Promise<void>;
 }
 
+/** One start or stop of a server, with who or what caused it: a user's name, 'culler', 'hub' or 'runtime'. */
+export interface ServerEvent {
+  user: string;
+  server: string;
+  t: number;
+  action: 'start' | 'stop';
+  /** Why it stopped (null for a start). */
+  reason: StopReason | null;
+  by: string | null;
+  message: string | null;
+}
+
+export interface ServerHistoryRepo {
+  add(event: ServerEvent): Promise<void>;
+  /** Newest first. */
+  list(user: string, server: string, limit: number): Promise<ServerEvent[]>;
+  /** Forgets a deleted server's history. */
+  deleteServer(user: string, server: string): Promise<void>;
+}
+
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
   readonly users: UserRepo;
@@ -127,6 +147,7 @@ export interface Store {
   readonly sessions: SessionRepo;
   readonly meta: MetaRepo;
   readonly usage: UsageRepo;
+  readonly history: ServerHistoryRepo;
   /** Applies pending versioned migrations; safe to call on every start. */
   migrate(): Promise<void>;
   close(): Promise<void>;

@@ -9,6 +9,7 @@ import type { Store } from '../core/store.js';
 import type { RunningRuntime, RuntimeDirectory } from '../core/usage.js';
 import { serverPath } from '../core/urls.js';
 import { decide, type Action, type Observed } from './decide.js';
+import { historyEvent } from './history.js';
 import { parseLaunchRecord, toLaunchRecord } from './launch-record.js';
 import { waitReady } from './readiness.js';
 import { KeyedSerial } from './serial.js';
@@ -23,6 +24,8 @@ export interface LifecycleOptions {
   pollSeconds: number;
   /** Lines of output kept with a failed runtime. */
   logTailLines?: number;
+  /** How often touched activity is written to the store (it is served from memory at once). */
+  activityFlushMs?: number;
 }
 
 const keyOf = (user: string, name: string) => `${user}\u0000${name}`;
@@ -54,7 +57,7 @@ export class Lifecycle implements RouteTable, ActivitySink, RuntimeDirectory {
     for (const rec of await this.o.store.servers.listAll()) this.remember(rec);
     await Promise.all([...this.records.keys()].map((k) => this.kick(k)));
     this.timers.push(setInterval(() => this.kickAll(), this.o.pollSeconds * 1000).unref());
-    this.timers.push(setInterval(() => void this.flushActivity(), ACTIVITY_FLUSH_MS).unref());
+    this.timers.push(setInterval(() => void this.flushActivity(), this.o.activityFlushMs ?? ACTIVITY_FLUSH_MS).unref());
   }
 
   async shutdown(options: { stopRuntimes: boolean }): Promise<void> {
@@ -180,7 +183,12 @@ export class Lifecycle implements RouteTable, ActivitySink, RuntimeDirectory {
     });
   }
 
-  requestStop(user: string, name: string, o: { by: string; reason: StopReason; remove?: boolean }): Promise<ServerRecord | undefined> {
+  /** `onlyIf` is checked under the server's lock: a stop decided elsewhere (the culler) yields to what happened meanwhile. */
+  requestStop(
+    user: string,
+    name: string,
+    o: { by: string; reason: StopReason; remove?: boolean; onlyIf?: (rec: ServerRecord) => boolean },
+  ): Promise<ServerRecord | undefined> {
     const key = keyOf(user, name);
     return this.serial.run(key, async () => {
       const rec = this.records.get(key);
@@ -188,6 +196,7 @@ export class Lifecycle implements RouteTable, ActivitySink, RuntimeDirectory {
         if (name === '') return undefined;
         throw notFound(`${user} has no server named '${name}'`);
       }
+      if (o.onlyIf && !o.onlyIf(rec)) return rec;
       if (rec.state === 'pending') throw badRequest(`${describe(user, name)} is pending spawn, please wait`);
       if (rec.state === 'stopping') {
         if (o.remove) this.removeAfterStop.add(key);
@@ -251,7 +260,7 @@ export class Lifecycle implements RouteTable, ActivitySink, RuntimeDirectory {
       this.o.log.error({ err, user: rec.user, server: rec.name, action: action.kind }, 'reconcile action failed');
       // A stop that failed keeps its handle and state: the next poll tries again rather than orphan the runtime.
       if (action.kind === 'stop') return;
-      await this.fail(key, { message: errorMessage(err), exitStatus: null, logTail: null }).catch((e: unknown) =>
+      await this.fail(key, { message: errorMessage(err), exitStatus: null, logTail: null }, 'hub').catch((e: unknown) =>
         this.o.log.error({ err: e, user: rec.user, server: rec.name }, 'cannot record the failure'),
       );
     }
@@ -342,7 +351,7 @@ export class Lifecycle implements RouteTable, ActivitySink, RuntimeDirectory {
             message: `The runtime was not ready within ${launch.startTimeoutSeconds} s and was stopped. If it needs longer, raise ${launch.startTimeoutKey} (${envName}).`,
             exitStatus: null,
             logTail: await this.o.spawner.logTail(launch.spawner, this.o.logTailLines ?? 20),
-          });
+          }, 'hub');
         } else if (outcome === 'exited') {
           void this.kick(key);
         }
@@ -351,12 +360,13 @@ export class Lifecycle implements RouteTable, ActivitySink, RuntimeDirectory {
       .catch((err: unknown) => this.o.log.error({ err, user: rec.user, server: rec.name }, 'readiness: cannot record the outcome'));
   }
 
-  private async fail(key: string, f: { message: string; exitStatus: number | null; logTail: string | null }): Promise<void> {
+  /** `by`: what caused the failure, for the history: the runtime itself, or the hub that gave up waiting. */
+  private async fail(key: string, f: { message: string; exitStatus: number | null; logTail: string | null }, by: 'runtime' | 'hub' = 'runtime'): Promise<void> {
     const rec = this.records.get(key);
     if (!rec) return;
     this.o.log.warn({ user: rec.user, server: rec.name, exitStatus: f.exitStatus, message: f.message }, 'runtime failed');
     this.removeAfterStop.delete(key);
-    await this.save({ ...this.settled(rec, 'failed', this.o.clock.now()), stopReason: 'failed', ...f });
+    await this.save({ ...this.settled(rec, 'failed', this.o.clock.now()), stopReason: 'failed', requestedBy: by, ...f });
   }
 
   private settled(rec: ServerRecord, state: 'stopped' | 'failed', now: number): ServerRecord {
@@ -366,12 +376,16 @@ export class Lifecycle implements RouteTable, ActivitySink, RuntimeDirectory {
   private async remove(key: string, rec: ServerRecord): Promise<void> {
     await this.o.spawner.removeWorkspace({ user: rec.user, server: rec.name });
     await this.o.store.servers.delete(rec.user, rec.name);
+    await this.o.store.history.deleteServer(rec.user, rec.name);
     this.forget(key);
     this.events.emit(key);
   }
 
   private async save(rec: ServerRecord): Promise<void> {
+    const event = historyEvent(this.records.get(keyOf(rec.user, rec.name)), rec, this.o.clock.now());
     await this.o.store.servers.put(rec);
+    // After the record: a lost event is a gap in the history, a lost record would be a wrong state.
+    if (event) await this.o.store.history.add(event).catch((err: unknown) => this.o.log.error({ err, event }, 'cannot record server history'));
     this.remember(rec);
     this.dirtyActivity.delete(keyOf(rec.user, rec.name));
     this.events.emit(keyOf(rec.user, rec.name));

@@ -71,6 +71,16 @@ export interface KernelNotebooksTable {
   last_seen: number;
 }
 
+export interface ServerEventsTable {
+  user_name: string;
+  server: string;
+  t: number;
+  action: string;
+  reason: string | null;
+  actor: string | null;
+  message: string | null;
+}
+
 export interface Database {
   usage_raw: UsageTable;
   usage_1m: UsageTable;
@@ -82,4 +92,5 @@ export interface Database {
   tokens: TokensTable;
   sessions: SessionsTable;
   meta: MetaTable;
+  server_events: ServerEventsTable;
 }

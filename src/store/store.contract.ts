@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newServerRecord, type ServerRecord, type UserRecord } from '../core/models.js';
-import type { Store } from '../core/store.js';
+import type { ServerEvent, Store } from '../core/store.js';
 
 /** One behaviour for every Store; each implementation's test calls this (like hono's common.case.test.ts). */
 export const storeContract = (name: string, open: () => Promise<{ store: Store; cleanup: () => Promise<void> }>): void => {
@@ -146,6 +146,39 @@ export const storeContract = (name: string, open: () => Promise<{ store: Store; 
       // Notebook links go once no resolution can hold their kernel's rows.
       await store.usage.prune({ raw: base + 2, '1m': base + 2, '1h': base + 2, '1d': base + 2 });
       expect(await store.usage.notebooks({ user: 'bob' })).toEqual([]);
+    });
+
+    it('keeps each server its history of starts and stops, newest first, renamed and deleted with its user', async () => {
+      const ev = (server: string, t: number, action: 'start' | 'stop', extra: Partial<ServerEvent> = {}): ServerEvent => ({
+        user: 'hank',
+        server,
+        t,
+        action,
+        reason: action === 'stop' ? 'idle' : null,
+        by: action === 'stop' ? 'culler' : 'hank',
+        message: null,
+        ...extra,
+      });
+      await store.users.create(user('hank'));
+      await store.history.add(ev('', 1_700_000_000_000, 'start'));
+      await store.history.add(ev('', 1_700_000_020_000, 'stop'));
+      await store.history.add(ev('', 1_700_000_020_000, 'stop')); // repeated: one event
+      await store.history.add(ev('', 4_102_444_800_123, 'start', { by: 'root' }));
+      await store.history.add(ev('lab', 1_700_000_000_000, 'stop', { reason: 'failed', by: 'runtime', message: 'exited with status 3' }));
+      expect(await store.history.list('hank', '', 10)).toEqual([
+        ev('', 4_102_444_800_123, 'start', { by: 'root' }),
+        ev('', 1_700_000_020_000, 'stop'),
+        ev('', 1_700_000_000_000, 'start'),
+      ]);
+      expect((await store.history.list('hank', '', 1)).map((e) => e.t)).toEqual([4_102_444_800_123]);
+      expect(await store.history.list('hank', 'lab', 10)).toEqual([ev('lab', 1_700_000_000_000, 'stop', { reason: 'failed', by: 'runtime', message: 'exited with status 3' })]);
+      await store.history.deleteServer('hank', 'lab');
+      expect(await store.history.list('hank', 'lab', 10)).toEqual([]);
+      await store.users.rename('hank', 'ivan');
+      expect(await store.history.list('hank', '', 10)).toEqual([]);
+      expect((await store.history.list('ivan', '', 10)).map((e) => e.user)).toEqual(['ivan', 'ivan', 'ivan']);
+      await store.users.delete('ivan');
+      expect(await store.history.list('ivan', '', 10)).toEqual([]);
     });
 
     it('keeps meta values', async () => {
