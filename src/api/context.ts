@@ -1,6 +1,7 @@
 import type { Config } from '../config/schema.js';
 import type { CachedIdentityResolver } from '../accounts/identity-resolver.js';
 import type { Clock } from '../core/clock.js';
+import type { CullView } from '../core/culling.js';
 import type { IdGenerator } from '../core/ids.js';
 import type { KernelControlSink } from '../core/kernel-tap.js';
 import type { Logger } from '../core/logger.js';
@@ -25,5 +26,7 @@ export interface ApiContext {
   usage: UsageSource | null;
   /** Told of kernel interrupts, restarts and shutdowns asked through the hub's API (execution history). */
   kernelControl?: KernelControlSink | undefined;
+  /** When each running server will be culled (`nbhub.cull_at`). */
+  culling: CullView;
   version: string;
 }

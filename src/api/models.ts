@@ -1,37 +1,45 @@
 import { isoOrNull } from '../core/clock.js';
+import type { CullView } from '../core/culling.js';
 import type { ServerRecord, TokenRecord, UserRecord } from '../core/models.js';
 import { serverPath } from '../core/urls.js';
 
 /** JupyterHub's server model, with nbhub's own fields under `nbhub`. */
-export const serverModel = (s: ServerRecord, o: { admin: boolean }) => ({
-  name: s.name,
-  ready: s.state === 'running',
-  pending: s.state === 'pending' ? 'spawn' : s.state === 'stopping' ? 'stop' : null,
-  stopped: s.state === 'stopped' || s.state === 'failed',
-  url: serverPath(s.user, s.name),
-  progress_url: `/hub/api/users/${encodeURIComponent(s.user)}/server${s.name === '' ? '' : `s/${encodeURIComponent(s.name)}`}/progress`,
-  started: isoOrNull(s.started),
-  last_activity: isoOrNull(s.lastActivity ?? s.started),
-  user_options: s.userOptions,
-  ...(o.admin ? { state: {} } : {}),
-  nbhub: {
-    state: s.state,
-    profile: s.profile,
-    stop_reason: s.stopReason,
-    stopped_at: isoOrNull(s.stoppedAt),
-    requested_by: s.requestedBy,
-    exit_status: s.exitStatus,
-    log_tail: s.logTail,
-    message: s.message,
-  },
-});
+export const serverModel = (s: ServerRecord, o: { admin: boolean; culling?: CullView | undefined }) => {
+  const cull = o.culling?.scheduleOf(s) ?? null;
+  return {
+    name: s.name,
+    ready: s.state === 'running',
+    pending: s.state === 'pending' ? 'spawn' : s.state === 'stopping' ? 'stop' : null,
+    stopped: s.state === 'stopped' || s.state === 'failed',
+    url: serverPath(s.user, s.name),
+    progress_url: `/hub/api/users/${encodeURIComponent(s.user)}/server${s.name === '' ? '' : `s/${encodeURIComponent(s.name)}`}/progress`,
+    started: isoOrNull(s.started),
+    last_activity: isoOrNull(s.lastActivity ?? s.started),
+    user_options: s.userOptions,
+    ...(o.admin ? { state: {} } : {}),
+    nbhub: {
+      state: s.state,
+      profile: s.profile,
+      stop_reason: s.stopReason,
+      stopped_at: isoOrNull(s.stoppedAt),
+      requested_by: s.requestedBy,
+      exit_status: s.exitStatus,
+      log_tail: s.logTail,
+      message: s.message,
+      /** When the culler will stop it if nothing happens (null: it will not), and from when users are warned. */
+      cull_at: isoOrNull(cull?.cullAt),
+      cull_warn_at: isoOrNull(cull?.warnAt),
+      cull_reason: cull?.reason ?? null,
+    },
+  };
+};
 
 export type ServerModel = ReturnType<typeof serverModel>;
 
 const isActive = (s: ServerRecord) => s.state === 'pending' || s.state === 'running' || s.state === 'stopping';
 
 /** JupyterHub's user model: `servers` lists active servers, or all with include_stopped_servers. */
-export const userModel = (u: UserRecord, servers: ServerRecord[], o: { admin: boolean; includeStopped: boolean }) => {
+export const userModel = (u: UserRecord, servers: ServerRecord[], o: { admin: boolean; includeStopped: boolean; culling?: CullView | undefined }) => {
   const def = servers.find((s) => s.name === '');
   const activity = Math.max(u.lastActivity ?? 0, ...servers.map((s) => s.lastActivity ?? 0));
   return {
@@ -45,7 +53,7 @@ export const userModel = (u: UserRecord, servers: ServerRecord[], o: { admin: bo
     created: isoOrNull(u.created),
     last_activity: activity > 0 ? isoOrNull(activity) : null,
     servers: Object.fromEntries(
-      servers.filter((s) => o.includeStopped || isActive(s)).map((s) => [s.name, serverModel(s, { admin: o.admin })]),
+      servers.filter((s) => o.includeStopped || isActive(s)).map((s) => [s.name, serverModel(s, { admin: o.admin, culling: o.culling })]),
     ),
     auth_state: null,
   };

@@ -10,9 +10,10 @@ import { createProxy } from '../proxy/proxy.js';
 import { procfsReader } from '../agent/proc-reader.js';
 import { Sampler } from '../agent/sampler.js';
 import { EmbeddedMonitor } from '../monitor/embedded.js';
+import { createCuller } from '../culler/wiring.js';
 
 /** What the CLI hands over: the API's context minus what the hub builds itself, plus the spawner. */
-export type HubDeps = Omit<ApiContext, 'lifecycle' | 'identity' | 'usage'> & { spawner: Spawner };
+export type HubDeps = Omit<ApiContext, 'lifecycle' | 'identity' | 'usage' | 'culling'> & { spawner: Spawner };
 
 export interface Hub {
   server: Server;
@@ -39,6 +40,7 @@ export const startHub = async (d: HubDeps): Promise<Hub> => {
     profiles: new Set(d.profiles.map((p) => p.name)),
     defaultProfile: d.config.spawner.default_profile,
     pollSeconds: d.config.lifecycle.poll_seconds,
+    activityFlushMs: Math.min(10_000, d.config.monitoring.interval_seconds * 1000),
   });
   await lifecycle.init();
   const m = d.config.monitoring;
@@ -54,11 +56,13 @@ export const startHub = async (d: HubDeps): Promise<Hub> => {
       })
     : null;
   monitor?.start();
+  const culler = createCuller({ config: d.config, lifecycle, usage: monitor, clock: d.clock, log: d.log });
+  culler.start();
   const proxy = createProxy({ routes: lifecycle, identity, activity: lifecycle, clock: d.clock, log: d.log });
 
   let server!: Server;
   const app = await buildApp(
-    { ...d, lifecycle, identity, usage: monitor },
+    { ...d, lifecycle, identity, usage: monitor, culling: culler },
     (handler) => {
       server = createServer({ noDelay: true, keepAliveTimeout: 65_000 }, (req, res) => {
         if (!proxy.handleRequest(req, res)) handler(req, res);
@@ -92,6 +96,7 @@ export const startHub = async (d: HubDeps): Promise<Hub> => {
       setTimeout(() => server.closeAllConnections(), 2_000).unref();
       await closed;
       proxy.close();
+      await culler.stop();
       await monitor?.stop();
       await lifecycle.shutdown({ stopRuntimes: options.stopRuntimes ?? d.config.lifecycle.stop_runtimes_on_shutdown });
       await flushTokens();

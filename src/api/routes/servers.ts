@@ -38,7 +38,7 @@ export const serverRoutes =
       if (settled.state === 'failed') {
         return reply.code(500).send({ status: 500, message: `Spawn failed: ${settled.message ?? 'unknown error'}` });
       }
-      return reply.code(settled.state === 'running' ? 201 : 202).send(serverModel(settled, { admin: who.admin }));
+      return reply.code(settled.state === 'running' ? 201 : 202).send(serverModel(settled, { admin: who.admin, culling: ctx.culling }));
     };
 
     const stop = async (req: FastifyRequest, reply: FastifyReply, user: string, server: string, remove: boolean) => {

@@ -16,7 +16,7 @@ export const userRoutes =
   async (app) => {
     const deps: UserAdminDeps = { store: ctx.store, clock: ctx.clock, identity: ctx.identity, servers: ctx.lifecycle };
     const model = (u: UserRecord, req: FastifyRequest, includeStopped: boolean) =>
-      userModel(u, ctx.lifecycle.serversOf(u.name), { admin: req.identity?.admin ?? false, includeStopped });
+      userModel(u, ctx.lifecycle.serversOf(u.name), { admin: req.identity?.admin ?? false, includeStopped, culling: ctx.culling });
     const getUser = async (name: string) => {
       const u = await ctx.store.users.get(name);
       if (!u) throw notFound(`No such user: ${name}`);
