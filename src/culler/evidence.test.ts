@@ -38,6 +38,10 @@ describe('judgeLook: activity the proxy cannot see', () => {
     expect(r.activityAt).toBe(at(55));
   });
 
+  it("a kernel left 'starting' (nobody connected to it) is not busy", () => {
+    expect(judgeLook(none, look(at(50), { kernels: [kernel('k', 'starting', at(0))] }), spare).activityAt).toBeNull();
+  });
+
   it("a kernel's messages alone are not activity (a reconnecting tab's kernel_info)", () => {
     const prev = judgeLook(none, look(at(50), { kernels: [kernel('k', 'idle', at(40))] }), spare).kernels;
     const r = judgeLook(prev, look(at(60), { prevT: at(50), lastCounted: at(10), kernels: [kernel('k', 'idle', at(55))] }), spare);

@@ -32,7 +32,6 @@ export interface Judged {
   activityAt: number | null;
 }
 
-const BUSY_STATES = new Set(['busy', 'starting']);
 
 /**
  * Turns one look into activity evidence (pure). A busy kernel is active now. A kernel's messages after
@@ -52,7 +51,8 @@ export const judgeLook = (prev: ReadonlyMap<string, KernelActivity>, look: Runti
     const answered = look.prevT !== null && look.lastCounted !== null && look.lastCounted >= look.prevT;
     for (const k of look.kernels) {
       const p = prev.get(k.id);
-      const busy = BUSY_STATES.has(k.executionState ?? '');
+      // Only 'busy': a kernel nobody has talked to stays 'starting' for ever (Jupyter's own culler reads it the same way).
+      const busy = k.executionState === 'busy';
       let lastBusy = p?.lastBusy ?? null;
       if (busy) {
         lastBusy = look.t;

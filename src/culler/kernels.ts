@@ -3,7 +3,7 @@ import type { CullPolicy } from './policy.js';
 /** What is known of one kernel inside a runtime. Times are ms; null when never seen. */
 export interface KernelActivity {
   id: string;
-  /** Busy at the latest look (execution_state busy, or starting). */
+  /** Busy at the latest look (execution_state busy). */
   busy: boolean;
   /** The kernel's own last message, as its Jupyter server reports it (first seen, when it does not say). */
   lastMessage: number | null;

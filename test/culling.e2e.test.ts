@@ -1,0 +1,238 @@
+/**
+ * Culling with real Jupyter servers (issue 5): timeout 20 s, judged every 5 s, activity gathered every 2 s.
+ * The scenarios run concurrently on one hub, each on its own server of alice's, so the file takes about as
+ * long as its longest scenario (a 60 s cell, then the idle window after it).
+ */
+import type { Kernel } from '@jupyterlab/services';
+import { afterAll, beforeAll, describe, it, type ExpectStatic } from 'vitest';
+import { execute, jupyterSettings, managers } from './helpers/jupyter.js';
+import { startTestHub, type TestHub } from './helpers/hub.js';
+
+const CONFIG = `
+monitoring:
+  interval_seconds: 2
+culling:
+  idle_timeout_seconds: 20
+  every_seconds: 5
+profiles:
+  aged:
+    culling:
+      max_age_seconds: 25
+  kernels:
+    culling:
+      idle_timeout_seconds: 300
+      kernel_idle_timeout_seconds: 10
+`;
+const TIMEOUT_S = 20;
+const CHECK_S = 5;
+
+interface ServerModel {
+  started: string | null;
+  last_activity: string | null;
+  nbhub: { state: string; stop_reason: string | null; stopped_at: string | null; requested_by: string | null; cull_at: string | null; cull_reason: string | null };
+}
+interface HistoryEvent {
+  time: string;
+  action: string;
+  reason: string | null;
+  by: string | null;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const time = (v: string | number | null) => (typeof v === 'number' ? v : Date.parse(String(v)));
+const secondsBetween = (from: string | number | null, to: string | number | null) => (time(to) - time(from)) / 1000;
+const ms = (iso: string | null) => Date.parse(String(iso));
+
+let hub: TestHub;
+let alice: string;
+let bob: string;
+const clients: Array<ReturnType<typeof managers>> = [];
+
+const apiPath = (server: string) => (server === '' ? '/hub/api/users/alice/server' : `/hub/api/users/alice/servers/${server}`);
+const serverPath = (server: string) => (server === '' ? '/user/alice/' : `/user/alice/${server}/`);
+
+const model = async (server: string): Promise<ServerModel> => {
+  const u = (await (await hub.api('/hub/api/users/alice?include_stopped_servers', { token: alice })).json()) as { servers: Record<string, ServerModel> };
+  const s = u.servers[server];
+  if (!s) throw new Error(`no server '${server}'`);
+  return s;
+};
+
+const start = async (expect: ExpectStatic, server: string, profile?: string) => {
+  const r = await hub.api(apiPath(server), { method: 'POST', token: alice, ...(profile ? { body: { profile } } : {}) });
+  expect([201, 202], await r.clone().text()).toContain(r.status);
+  await expect.poll(async () => (await model(server)).nbhub.state, { timeout: 60_000, interval: 250 }).toBe('running');
+};
+
+/** Polls the server's state every second until it is no longer running; returns its model then. */
+const stoppedModel = async (expect: ExpectStatic, server: string, withinMs: number): Promise<ServerModel> => {
+  await expect.poll(async () => (await model(server)).nbhub.state, { timeout: withinMs, interval: 1000 }).toBe('stopped');
+  return model(server);
+};
+
+const kernelOn = async (server: string): Promise<Kernel.IKernelConnection> => {
+  const m = managers(jupyterSettings(hub.url, serverPath(server), alice));
+  clients.push(m);
+  return m.kernels.startNew({ name: 'python3' });
+};
+
+beforeAll(async () => {
+  hub = await startTestHub({ config: CONFIG });
+  alice = hub.addUser('alice');
+  bob = hub.addUser('bob');
+});
+afterAll(async () => {
+  for (const m of clients) m.dispose();
+  await hub?.dispose();
+});
+
+describe.concurrent('culling with real Jupyter servers', { timeout: 180_000 }, () => {
+  it('stops an idle server 20-30 s after its last activity with reason idle; the next start has the same files; the history says who did what', async ({ expect }) => {
+    await start(expect, '');
+    const before = Date.now();
+    const put = await hub.api('/user/alice/api/contents/keep.txt', { method: 'PUT', token: alice, body: { type: 'file', format: 'text', content: 'still here' } });
+    expect(put.status).toBeLessThan(300);
+    const after = Date.now();
+    const running = await model('');
+    // The write is the last activity, reported at once, with when the culler will stop the server.
+    expect(ms(running.last_activity)).toBeGreaterThanOrEqual(before - 5);
+    expect(ms(running.last_activity)).toBeLessThanOrEqual(after + 5);
+    expect(running.nbhub.cull_reason).toBe('idle');
+    expect(secondsBetween(running.last_activity, running.nbhub.cull_at)).toBe(TIMEOUT_S);
+
+    const stopped = await stoppedModel(expect, '', 45_000);
+    expect(stopped.nbhub.stop_reason).toBe('idle');
+    expect(stopped.nbhub.requested_by).toBe('culler');
+    expect(stopped.nbhub.cull_at).toBeNull();
+    const idleFor = secondsBetween(running.last_activity, stopped.nbhub.stopped_at);
+    expect(idleFor).toBeGreaterThanOrEqual(TIMEOUT_S);
+    expect(idleFor).toBeLessThanOrEqual(TIMEOUT_S + 2 * CHECK_S);
+
+    await start(expect, '');
+    const got = (await (await hub.api('/user/alice/api/contents/keep.txt', { token: alice })).json()) as { content: string };
+    expect(got.content).toBe('still here');
+
+    const history = (await (await hub.api('/hub/api/users/alice/server/history', { token: alice })).json()) as { events: HistoryEvent[] };
+    expect(history.events.map((e) => [e.action, e.reason, e.by])).toEqual([
+      ['start', null, 'alice'],
+      ['stop', 'idle', 'culler'],
+      ['start', null, 'alice'],
+    ]);
+    expect(history.events[1]?.time).toBe(stopped.nbhub.stopped_at);
+  });
+
+  it('does not stop a server running a silent 60 s CPU-bound cell', async ({ expect }) => {
+    await start(expect, 'cpu');
+    const kernel = await kernelOn('cpu');
+    const r = await execute(kernel, 'import time\nt = time.time()\nwhile time.time() - t < 60: pass');
+    expect(r.status).toBe('ok');
+    const s = await model('cpu');
+    expect(s.nbhub.state).toBe('running');
+    expect(secondsBetween(s.last_activity, new Date().toISOString())).toBeLessThan(5);
+  });
+
+  it('does not stop a server whose kernel sleeps 60 s in a cell, reports it active meanwhile, and stops it 20-30 s after the cell', async ({ expect }) => {
+    await start(expect, 'sleep');
+    const kernel = await kernelOn('sleep');
+    const cell = execute(kernel, 'import time\ntime.sleep(60)');
+    await sleep(40_000);
+    // last_activity is current to within a monitoring interval (2 s here) while the kernel is busy.
+    const during = await model('sleep');
+    expect(during.nbhub.state).toBe('running');
+    expect(secondsBetween(during.last_activity, new Date().toISOString())).toBeLessThanOrEqual(2 + 1);
+    const user = (await (await hub.api('/hub/api/users/alice', { token: alice })).json()) as { last_activity: string };
+    expect(secondsBetween(user.last_activity, new Date().toISOString())).toBeLessThanOrEqual(2 + 1);
+    expect((await cell).status).toBe('ok');
+    const ended = Date.now();
+    const stopped = await stoppedModel(expect, 'sleep', 45_000);
+    expect(stopped.nbhub.stop_reason).toBe('idle');
+    const idleFor = secondsBetween(ended, stopped.nbhub.stopped_at);
+    expect(idleFor).toBeGreaterThanOrEqual(TIMEOUT_S - 0.5);
+    expect(idleFor).toBeLessThanOrEqual(TIMEOUT_S + 2 * CHECK_S);
+  });
+
+  it('stops a server whose only traffic is a polling client with a kernel connected', async ({ expect }) => {
+    await start(expect, 'poll');
+    const kernel = await kernelOn('poll');
+    expect((await execute(kernel, 'x = 1')).status).toBe('ok');
+    await sleep(3000);
+    const last = (await model('poll')).last_activity;
+    let polls = 0;
+    let polling = true;
+    const poller = (async () => {
+      while (polling) {
+        for (const p of ['api/kernels', 'api/sessions', 'api/contents', 'api/status']) {
+          const r = await hub.api(`/user/alice/poll/${p}`, { token: alice });
+          if (r.status === 200) polls++;
+        }
+        await sleep(2000);
+      }
+    })();
+    const stopped = await stoppedModel(expect, 'poll', 45_000);
+    polling = false;
+    await poller;
+    expect(polls).toBeGreaterThan(20);
+    expect(stopped.nbhub.stop_reason).toBe('idle');
+    const idleFor = secondsBetween(last, stopped.nbhub.stopped_at);
+    expect(idleFor).toBeGreaterThanOrEqual(TIMEOUT_S);
+    expect(idleFor).toBeLessThanOrEqual(TIMEOUT_S + 2 * CHECK_S);
+  });
+
+  it('stops a busy server at its maximum age with reason max_age (profiles.aged.culling.max_age_seconds: 25)', async ({ expect }) => {
+    await start(expect, 'aged', 'aged');
+    const kernel = await kernelOn('aged');
+    const forever = execute(kernel, 'import time\ntime.sleep(600)').catch(() => ({ status: 'cut off' }));
+    // Once busy for a while, the maximum age is what comes first.
+    await expect.poll(async () => (await model('aged')).nbhub.cull_reason, { timeout: 15_000, interval: 500 }).toBe('max_age');
+    const running = await model('aged');
+    expect(secondsBetween(running.started, running.nbhub.cull_at)).toBe(25);
+    const stopped = await stoppedModel(expect, 'aged', 45_000);
+    expect(stopped.nbhub.stop_reason).toBe('max_age');
+    const age = secondsBetween(running.started, stopped.nbhub.stopped_at);
+    expect(age).toBeGreaterThanOrEqual(25);
+    expect(age).toBeLessThanOrEqual(25 + 2 * CHECK_S);
+    kernel.dispose();
+    await Promise.race([forever, sleep(1000)]);
+  });
+
+  it('kernel culling shuts an idle kernel down and leaves the server and a busy kernel running (profiles.kernels: 10 s)', async ({ expect }) => {
+    await start(expect, 'kc', 'kernels');
+    const created = await hub.api('/user/alice/kc/api/kernels', { method: 'POST', token: alice, body: { name: 'python3' } });
+    expect(created.status).toBe(201);
+    const idleId = ((await created.json()) as { id: string }).id;
+    const busy = await kernelOn('kc');
+    const cell = execute(busy, 'import time\ntime.sleep(30)\nprint("survived")');
+    const ids = async () => ((await (await hub.api('/user/alice/kc/api/kernels', { token: alice })).json()) as Array<{ id: string }>).map((k) => k.id);
+    expect(await ids()).toContain(idleId);
+    await expect.poll(ids, { timeout: 30_000, interval: 1000 }).not.toContain(idleId);
+    expect((await cell).output).toBe('survived\n');
+    expect(await ids()).toContain(busy.id);
+    expect((await model('kc')).nbhub.state).toBe('running');
+  });
+
+  it('answers bad history requests with 4xx like the rest of the API', async ({ expect }) => {
+    expect((await hub.api('/hub/api/users/alice/server/history', { token: bob })).status).toBe(404);
+    expect((await hub.api('/hub/api/users/alice/server/history')).status).toBe(403);
+    expect((await hub.api('/hub/api/users/alice/servers/nothing-here/history', { token: alice })).status).toBe(404);
+    expect((await hub.api('/hub/api/users/nobody/server/history', { token: alice })).status).toBe(404);
+    for (const [q, name] of [
+      ['limit=0', 'limit'],
+      ['limit=5000', 'limit'],
+      ['limit=many', 'limit'],
+      ['colour=red', 'colour'],
+    ]) {
+      const r = await hub.api(`/hub/api/users/alice/server/history?${q}`, { token: alice });
+      expect(r.status, q).toBe(400);
+      expect(((await r.json()) as { message: string }).message, q).toContain(name);
+    }
+    const admin = hub.addUser('root', { admin: true });
+    expect((await hub.api('/hub/api/users/alice/server/history?limit=1', { token: admin })).status).toBe(200);
+  });
+});
+
+describe('culling configuration', () => {
+  it('refuses to start with a bad culling value, naming the key', async ({ expect }) => {
+    await expect(startTestHub({ config: 'culling:\n  idle_timeout_seconds: -5\n' })).rejects.toThrow(/culling\.idle_timeout_seconds/);
+    await expect(startTestHub({ config: '', env: { NBHUB_CULLING_EVERY_SECONDS: '0' } })).rejects.toThrow(/culling\.every_seconds/);
+  });
+});
