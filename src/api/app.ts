@@ -15,6 +15,7 @@ import { usageRoutes } from './routes/usage.js';
 import { insideRoutes } from './routes/inside.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { historyRoutes } from './routes/history.js';
+import { activityRoutes } from './routes/activity.js';
 
 /** The hub's HTTP app (API, login, console), apart from listen() so tests can inject requests. */
 export const buildApp = async (ctx: ApiContext, serverFactory?: FastifyServerFactory): Promise<FastifyInstance> => {
@@ -57,6 +58,7 @@ export const buildApp = async (ctx: ApiContext, serverFactory?: FastifyServerFac
       await api.register(usageRoutes(ctx));
       await api.register(insideRoutes(ctx));
       await api.register(historyRoutes(ctx));
+      await api.register(activityRoutes(ctx));
       api.get('/openapi.json', { schema: { summary: 'This document' } }, async () => {
         const doc = app.swagger() as { paths?: Record<string, unknown> };
         return { ...doc, paths: { ...doc.paths, ...proxyPaths } };

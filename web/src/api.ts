@@ -1,4 +1,5 @@
 import type {
+  HistoryEvent,
   KernelModel,
   LoginResult,
   ProcessModel,
@@ -96,6 +97,12 @@ export const api = {
   createUser: (name: string, o: { admin: boolean; password?: string }) =>
     request<UserModel>('POST', userPath(name), { body: { admin: o.admin, ...(o.password ? { password: o.password } : {}) } }),
   deleteUser: (name: string) => request<void>('DELETE', userPath(name)),
+
+  history: (user: string, server: string) =>
+    request<{ events: HistoryEvent[] }>('GET', `${serverPath(user, server)}/history?limit=50`).then((r) => r.events),
+  /** Counts as activity in the server now (JupyterHub's activity report): postpones its culling. */
+  keepRunning: (user: string, server: string) =>
+    request<void>('POST', `${userPath(user)}/activity`, { body: { servers: { [server]: { last_activity: new Date().toISOString() } } } }),
 
   usage: (q: UsageQuery) => request<UsageResult>('GET', `/hub/api/usage?${usageSearch(q)}`),
   kernels: (user: string, server: string) =>

@@ -1,5 +1,6 @@
 import { useEffect } from 'preact/hooks';
 import { api, ApiError } from './api.js';
+import { CullBanner } from './components/CullBanner.js';
 import { Header } from './components/Header.js';
 import { AdminPage } from './pages/Admin.js';
 import { HomePage } from './pages/Home.js';
@@ -40,10 +41,11 @@ const Signed = (p: { route: Exclude<Route, { page: 'login' }>; pathname: string;
           Lost contact with the hub ({me.error.message}); retrying.
         </p>
       )}
+      <CullBanner user={me.data.name} servers={Object.values(me.data.servers)} onChanged={me.refresh} />
       {(r.page === 'home' || r.page === 'root') && <HomePage me={me.data} refresh={me.refresh} />}
       {r.page === 'admin' && <AdminPage me={me.data} />}
       {r.page === 'usage' && <UsagePage me={me.data} search={p.search} />}
-      {r.page === 'server' && <ServerPage key={`${r.user}/${r.server}`} user={r.user} server={r.server} />}
+      {r.page === 'server' && <ServerPage key={`${r.user}/${r.server}`} user={r.user} server={r.server} me={me.data.name} />}
       {r.page === 'not-found' && <main class="error">There is no page at {p.pathname}.</main>}
     </>
   );

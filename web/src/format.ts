@@ -48,3 +48,33 @@ export const stopReason = (s: ServerModel): string | undefined => {
 };
 
 export const displayName = (server: string): string => (server === '' ? 'default' : server);
+
+/** "4:05" (minutes:seconds), or "1:02:03" past an hour; never negative. */
+export const countdown = (ms: number): string => {
+  const total = Math.max(0, Math.ceil(ms / 1000));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const sec = String(total % 60).padStart(2, '0');
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${sec}` : `${m}:${sec}`;
+};
+
+/** Why a server stopped (or will), in words, from its stop reason. */
+export const reasonWords = (reason: string | null): string => (reason ? (SHORT_REASONS[reason] ?? reason) : '');
+
+const SHORT_REASONS: Record<string, string> = {
+  user: 'asked by its owner',
+  admin: 'asked by an admin',
+  failed: 'failed',
+  idle: 'idle',
+  max_age: 'maximum age reached',
+  shutdown: 'the hub shut down',
+  timeout: 'not ready in time',
+};
+
+/** Who or what caused a start or stop, in words. */
+export const causeWords = (by: string | null): string => {
+  if (by === null) return '—';
+  return CAUSES[by] ?? by;
+};
+
+const CAUSES: Record<string, string> = { culler: 'the culler', hub: 'the hub', runtime: 'the runtime itself' };

@@ -20,7 +20,21 @@ export interface ServerModel {
     exit_status: number | null;
     log_tail: string | null;
     message: string | null;
+    /** When the culler stops it if nothing happens (null: it will not), from when to warn, and why. */
+    cull_at: string | null;
+    cull_warn_at: string | null;
+    cull_reason: 'idle' | 'max_age' | null;
   };
+}
+
+/** One start or stop in a server's history. */
+export interface HistoryEvent {
+  time: string;
+  action: 'start' | 'stop';
+  reason: string | null;
+  /** A user's name, 'culler', 'hub' or 'runtime'. */
+  by: string | null;
+  message: string | null;
 }
 
 export interface UserModel {

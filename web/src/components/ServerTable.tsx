@@ -16,7 +16,19 @@ export const blankDefaultServer = (user: string): ServerModel => ({
   started: null,
   last_activity: null,
   user_options: {},
-  nbhub: { state: 'stopped', profile: '', stop_reason: null, stopped_at: null, requested_by: null, exit_status: null, log_tail: null, message: null },
+  nbhub: {
+    state: 'stopped',
+    profile: '',
+    stop_reason: null,
+    stopped_at: null,
+    requested_by: null,
+    exit_status: null,
+    log_tail: null,
+    message: null,
+    cull_at: null,
+    cull_warn_at: null,
+    cull_reason: null,
+  },
 });
 
 /** The default server first (always listed), then named servers by name. */
@@ -43,7 +55,11 @@ const ServerRow = (p: { user: string; server: ServerModel; exists: boolean; onCh
         <td>{p.exists ? s.nbhub.profile : '—'}</td>
         <td>
           <StateBadge state={s.nbhub.state} />
-          {why && <div class="muted small">{why}</div>}
+          {why && (
+            <div class="muted small" data-testid="server-stop-reason" title={s.nbhub.stopped_at ?? undefined}>
+              {why}
+            </div>
+          )}
         </td>
         <td>{ago(s.last_activity)}</td>
         <td>

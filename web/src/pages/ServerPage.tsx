@@ -1,4 +1,6 @@
 import { api } from '../api.js';
+import { CullBanner } from '../components/CullBanner.js';
+import { ServerHistory } from '../components/ServerHistory.js';
 import { FailureDetails } from '../components/FailureDetails.js';
 import { RuntimePanel } from '../components/RuntimePanel.js';
 import { ServerActions } from '../components/ServerActions.js';
@@ -9,7 +11,7 @@ import { usePoll } from '../poll.js';
 import { navigate } from '../router.js';
 
 /** One server in detail, with what it uses: /hub/servers/{user}/ (default) or /hub/servers/{user}/{server}. */
-export const ServerPage = (p: { user: string; server: string }) => {
+export const ServerPage = (p: { user: string; server: string; me: string }) => {
   const owner = usePoll(() => api.user(p.user), 2000, `user:${p.user}`);
   if (owner.error && !owner.data) return (
       <main>
@@ -29,6 +31,8 @@ export const ServerPage = (p: { user: string; server: string }) => {
       <h1>
         {p.user} / {displayName(s.name)} <StateBadge state={n.state} />
       </h1>
+      {/* The signed-in user's own warnings are above every page already. */}
+      {p.user !== p.me && <CullBanner user={p.user} servers={[s]} onChanged={owner.refresh} />}
       <ServerActions user={p.user} server={s} exists={found !== undefined} onChanged={owner.refresh} onRemoved={() => navigate('/hub/home')} />
       {n.state === 'failed' && <FailureDetails server={s} />}
       <dl class="facts">
@@ -45,7 +49,17 @@ export const ServerPage = (p: { user: string; server: string }) => {
         {why && (
           <>
             <dt>Stopped</dt>
-            <dd>{why}</dd>
+            <dd data-testid="server-stop-reason" title={n.stopped_at ?? undefined}>
+              {why}
+            </dd>
+          </>
+        )}
+        {n.cull_at && (
+          <>
+            <dt>Stops by itself</dt>
+            <dd data-testid="server-cull-at" title={n.cull_at}>
+              {ago(n.cull_at)} {n.cull_reason === 'idle' ? 'if it stays idle' : 'at its maximum age'}
+            </dd>
           </>
         )}
         <dt>Last change requested by</dt>
@@ -62,6 +76,7 @@ export const ServerPage = (p: { user: string; server: string }) => {
         </dd>
       </dl>
       {found && <RuntimePanel user={p.user} server={p.server} running={n.state === 'running'} />}
+      <ServerHistory user={p.user} server={p.server} state={n.state} />
     </main>
   );
 };
