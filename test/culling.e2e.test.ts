@@ -210,7 +210,7 @@ describe.concurrent('culling with real Jupyter servers', { timeout: 180_000 }, (
     expect((await model('kc')).nbhub.state).toBe('running');
   });
 
-  it('answers bad history requests with 4xx like the rest of the API', async ({ expect }) => {
+  it('answers bad history and activity requests with 4xx like the rest of the API', async ({ expect }) => {
     expect((await hub.api('/hub/api/users/alice/server/history', { token: bob })).status).toBe(404);
     expect((await hub.api('/hub/api/users/alice/server/history')).status).toBe(403);
     expect((await hub.api('/hub/api/users/alice/servers/nothing-here/history', { token: alice })).status).toBe(404);
@@ -227,6 +227,25 @@ describe.concurrent('culling with real Jupyter servers', { timeout: 180_000 }, (
     }
     const admin = hub.addUser('root', { admin: true });
     expect((await hub.api('/hub/api/users/alice/server/history?limit=1', { token: admin })).status).toBe(200);
+
+    // JupyterHub's activity report: bad bodies are 400s naming what is wrong, and change nothing.
+    const activity = (body: unknown, token = alice) => hub.api('/hub/api/users/alice/activity', { method: 'POST', token, body });
+    for (const [body, says] of [
+      [{}, 'at least one of'],
+      [{ last_activity: 'yesterday' }, 'last_activity: not a valid timestamp'],
+      [{ servers: { nothing: { last_activity: new Date().toISOString() } } }, "No such server 'nothing'"],
+      [{ servers: { '': { last_activity: new Date(Date.now() + 7_200_000).toISOString() } } }, 'more than an hour in the future'],
+      [{ servers: { '': {} } }, 'last_activity'],
+    ] as const) {
+      const r = await activity(body);
+      expect(r.status, JSON.stringify(body)).toBe(400);
+      expect(((await r.json()) as { message: string }).message, JSON.stringify(body)).toContain(says);
+    }
+    expect((await activity({ last_activity: new Date().toISOString() }, bob)).status).toBe(404);
+    const reported = new Date(Date.now() - 1000).toISOString();
+    expect((await activity({ last_activity: reported })).status).toBe(200);
+    const user = (await (await hub.api('/hub/api/users/alice', { token: alice })).json()) as { last_activity: string };
+    expect(Date.parse(user.last_activity)).toBeGreaterThanOrEqual(Date.parse(reported));
   });
 });
 
