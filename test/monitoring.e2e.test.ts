@@ -53,22 +53,30 @@ describe('consumption monitoring with a real Jupyter server', () => {
   it('shows a cell keeping one core busy for 5 s as about one core on its kernel, for that window', async () => {
     const kernel = session.kernel!;
     const t0 = Date.now() / 1000;
-    const r = await execute(kernel, 'import time\nt = time.time()\nwhile time.time() - t < 5: pass\nprint("done")');
+    // The cell also says how much CPU it got: on a shared machine a busy loop may get less than a core.
+    const r = await execute(kernel, 'import time\nt = time.time()\nc = time.process_time()\nwhile time.time() - t < 5: pass\nprint(round(time.process_time() - c, 3))');
     const t1 = Date.now() / 1000;
-    expect(r.output).toBe('done\n');
+    const got = Number(r.output);
+    expect(got).toBeGreaterThan(2);
     await sampledAfter(t1 + 2);
     const all = await usage(`user=alice&group_by=kernel&from=${Math.floor(t0 - 2)}&to=${Math.ceil(t1 + 2)}&step=1`);
     const total = all.totals.find((t) => t.labels['kernel'] === kernelId);
     expect(total?.labels['notebook']).toBe('busy.ipynb');
-    expect(total?.cpu_seconds).toBeGreaterThan(5 * 0.8);
-    expect(total?.cpu_seconds).toBeLessThan(5 * 1.2 + 0.5);
-    // Inside the window, each 2-second step reads about one core.
+    expect(total?.cpu_seconds).toBeGreaterThan(got * 0.8);
+    expect(total?.cpu_seconds).toBeLessThan(got * 1.2 + 0.5);
+    // Inside the window, 2-second steps read the cores the cell got: about one when the machine gave it one.
     const inside = await usage(`user=alice&kernel=${kernelId}&group_by=kernel&from=${Math.ceil(t0 + 1)}&to=${Math.floor(t1 - 1)}&step=2`);
     const points = inside.series[0]?.points ?? [];
     expect(points.length).toBeGreaterThan(0);
-    for (const p of points) {
-      expect(p.cpu).toBeGreaterThan(0.8);
-      expect(p.cpu).toBeLessThan(1.2);
+    const share = got / 5;
+    const mean = points.reduce((sum, p) => sum + p.cpu, 0) / points.length;
+    expect(mean).toBeGreaterThan(share * 0.8);
+    expect(mean).toBeLessThan(share * 1.2);
+    if (share > 0.95) {
+      for (const p of points) {
+        expect(p.cpu).toBeGreaterThan(0.8);
+        expect(p.cpu).toBeLessThan(1.2);
+      }
     }
     // Coarser steps read the 1-minute rollups (the current, unfinished minute included) and agree.
     const coarse = await usage(`user=alice&group_by=kernel&from=${Math.floor(t0 - 2)}&to=${Math.ceil(Date.now() / 1000)}&step=60`);
@@ -76,7 +84,7 @@ describe('consumption monitoring with a real Jupyter server', () => {
     expect(Math.abs(coarseTotal - (total?.cpu_seconds ?? 0))).toBeLessThan(1);
     // The runtime as a whole includes it; grouped by user, alice has at least that.
     const byUser = await usage(`group_by=user&from=${Math.floor(t0 - 2)}&to=${Math.ceil(t1 + 2)}`);
-    expect(byUser.totals.find((t) => t.labels['user'] === 'alice')?.cpu_seconds).toBeGreaterThan(4);
+    expect(byUser.totals.find((t) => t.labels['user'] === 'alice')?.cpu_seconds).toBeGreaterThan(got * 0.8);
   });
 
   it('shows a cell allocating 500 MB in the memory of its kernel', async () => {
