@@ -144,7 +144,7 @@ export class Sampler {
       };
     });
     this.state.set(key, { series, t });
-    return { t, user: r.user, server: r.server, samples, processes, notebooks: r.notebooks, fresh };
+    return { t, user: r.user, server: r.server, samples, processes, notebooks: r.notebooks, fresh, rootCpuSeconds: root ? root.cpuSeconds : null };
   }
 
   private identify(st: ProcStat, byPid: Map<number, ProcStat>): { command: string; kernel: string | null } {

@@ -41,6 +41,11 @@ export interface RuntimeSnapshot {
   notebooks: Record<string, string[]>;
   /** Series (kernel id, '' for the runtime) this sweep saw for the first time: their counters start here. */
   fresh: string[];
+  /**
+   * CPU seconds the runtime's root process (its server) used itself, children not included; null when it
+   * is gone. The culler leaves it out of the runtime's CPU: serving a polling tab is what keeps it busy.
+   */
+  rootCpuSeconds: number | null;
 }
 
 /** A running runtime as the sampler needs it. */

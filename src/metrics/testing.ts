@@ -42,6 +42,7 @@ const snapshots: RuntimeSnapshot[] = [
       { pid: 103, ppid: 100, command: 'python -m ipykernel_launcher -f kernel-k-odd.json', cpu: 0, memory: 104_857_600, kernelId: 'k-odd' },
     ],
     fresh: [],
+    rootCpuSeconds: 1,
     notebooks: {
       'k-shared': ['work/b.ipynb', 'a.ipynb', 'work/b.ipynb'],
       'k-odd': ['say "hi"\\there\nnow é.ipynb'],
@@ -61,6 +62,7 @@ const snapshots: RuntimeSnapshot[] = [
     ],
     notebooks: {},
     fresh: [],
+    rootCpuSeconds: 0.3,
   },
 ];
 
