@@ -44,7 +44,7 @@ export default tseslint.config(
   },
   {
     // The pure decisions take plain values (activity, policy, now): no I/O. Later rules replace earlier ones, so the list is whole.
-    files: ['src/culler/decide.ts', 'src/culler/kernels.ts', 'src/culler/evidence.ts', 'src/culler/policy.ts'],
+    files: ['src/culler/decide.ts', 'src/culler/kernels.ts', 'src/culler/evidence.ts', 'src/culler/cpu.ts', 'src/culler/policy.ts'],
     rules: forbid(
       ['**/store/**', '**/spawners/**', '**/proxy/**', '**/lifecycle/**', '**/monitor/**', '**/api/**', '**/cli/**', '**/hub/**', '**/agent/**', 'node:*'],
       'The culling decisions are pure: they take activity, policy and now as values.',

@@ -3,7 +3,7 @@ import { loadConfig } from '../config/load.js';
 import type { CullTarget } from '../core/culling.js';
 import { silentLogger } from '../core/logger.js';
 import { newServerRecord, type ServerRecord } from '../core/models.js';
-import type { RunningRuntime } from '../core/usage.js';
+import type { RunningRuntime, RuntimeSnapshot, UsageSource } from '../core/usage.js';
 import { Culler } from './culler.js';
 import type { KernelSeen } from './evidence.js';
 import { policies } from './policy.js';
@@ -40,23 +40,83 @@ class FakeLifecycle implements CullTarget {
   }
 }
 
+/**
+ * A sampler stand-in on the fake clock: every interval, each runtime's CPU counter grows by the cores it is
+ * given (the server process's own CPU apart, in `serverCores`). A new series starts fresh, as after a restart.
+ */
+class FakeUsage implements UsageSource {
+  readonly cores = new Map<string, number>();
+  readonly serverCores = new Map<string, number>();
+  private readonly counters = new Map<string, { t: number; total: number; root: number }>();
+  private snaps = new Map<string, RuntimeSnapshot>();
+  private timer: NodeJS.Timeout | undefined;
+  readonly stats;
+  constructor(
+    private readonly life: FakeLifecycle,
+    intervalSeconds: number,
+  ) {
+    this.stats = { intervalSeconds, lastSweepSeconds: null, lastSweepDurationSeconds: null, sweeps: 0, errors: 0 };
+  }
+  start() {
+    this.timer = setInterval(() => this.sweep(), this.stats.intervalSeconds * 1000);
+    this.sweep();
+  }
+  stop() {
+    clearInterval(this.timer);
+  }
+  /** The hub restarted: counters start over (fresh) at the next sweep. */
+  restart() {
+    this.counters.clear();
+    this.snaps.clear();
+  }
+  sweep() {
+    const t = Date.now();
+    for (const rt of this.life.running()) {
+      const key = `${rt.user}/${rt.server}`;
+      const prev = this.counters.get(key);
+      const dt = prev ? (t - prev.t) / 1000 : 0;
+      const root = (prev?.root ?? 0) + dt * (this.serverCores.get(key) ?? 0);
+      const total = (prev?.total ?? 0) + dt * ((this.cores.get(key) ?? 0) + (this.serverCores.get(key) ?? 0));
+      this.counters.set(key, { t, total, root });
+      this.snaps.set(key, {
+        t, user: rt.user, server: rt.server, processes: [], notebooks: {}, fresh: prev ? [] : [''], rootCpuSeconds: root,
+        samples: [{ t, user: rt.user, server: rt.server, kernel: null, cpuSecondsTotal: total, cpuSecondsFrom: total, memoryBytes: 0 }],
+      });
+    }
+  }
+  latest() {
+    return [...this.snaps.values()];
+  }
+  latestOf(user: string, server: string) {
+    return this.snaps.get(`${user}/${server}`);
+  }
+}
+
 describe('the culler loop (fake clock and timers)', () => {
   let life: FakeLifecycle;
   let kernels: Map<string, KernelSeen[]>;
+  /** Runtimes whose /api/kernels fails (a timeout, an error). */
+  let failing: Set<string>;
   let shut: string[];
 
-  const culler = (culling: Record<string, unknown>, profiles: Record<string, unknown> = {}) => {
-    const c = loadConfig({ env: {}, overrides: { culling, profiles, monitoring: { interval_seconds: 2 } } });
+  const culler = (
+    culling: Record<string, unknown>,
+    profiles: Record<string, unknown> = {},
+    o: { usage?: UsageSource; interval?: number; shutdown?: (rt: RunningRuntime, id: string) => Promise<void> } = {},
+  ) => {
+    const interval = o.interval ?? 2;
+    const c = loadConfig({ env: {}, overrides: { culling: { warn_seconds: 5, ...culling }, profiles, monitoring: { interval_seconds: interval } } });
     const policyFor = policies(c.culling, c.profiles);
     const probe = new ActivityProbe({
       runtimes: life,
-      usage: null,
+      usage: o.usage ?? null,
       sink: life,
       lastActivityOf: (u, s) => life.recs.get(`${u}/${s}`)?.lastActivity ?? null,
       policyFor,
       clock: { now: () => Date.now() },
       log: silentLogger,
       kernelsOf: async (rt) => {
+        if (failing.has(`${rt.user}/${rt.server}`)) throw new Error('GET api/kernels: timeout');
         return kernels.get(`${rt.user}/${rt.server}`) ?? [];
       },
     });
@@ -64,13 +124,14 @@ describe('the culler loop (fake clock and timers)', () => {
       shut.push(`${rt.user}/${rt.server}/${id}`);
       kernels.set(`${rt.user}/${rt.server}`, (kernels.get(`${rt.user}/${rt.server}`) ?? []).filter((k) => k.id !== id));
     };
-    return new Culler({ target: life, runtimes: life, probe, policyFor, clock: { now: () => Date.now() }, log: silentLogger, everySeconds: c.culling.every_seconds, probeSeconds: 2, shutdownKernel });
+    return new Culler({ target: life, runtimes: life, probe, policyFor, clock: { now: () => Date.now() }, log: silentLogger, everySeconds: c.culling.every_seconds, probeSeconds: interval, shutdownKernel: o.shutdown ?? shutdownKernel });
   };
 
   beforeEach(() => {
     vi.useFakeTimers({ now: T0 });
     life = new FakeLifecycle();
     kernels = new Map();
+    failing = new Set();
     shut = [];
   });
   afterEach(() => vi.useRealTimers());
@@ -176,5 +237,156 @@ describe('the culler loop (fake clock and timers)', () => {
     const c = culler({ idle_timeout_seconds: 20, warn_seconds: 15, exempt_users: ['root'] });
     expect(c.scheduleOf(life.recs.get('alice/') as ServerRecord)).toEqual({ cullAt: T0 + 20_000, warnAt: T0 + 5_000, reason: 'idle' });
     expect(c.scheduleOf(life.recs.get('root/') as ServerRecord)).toBeNull();
+  });
+
+  it("a kernel last seen busy keeps its server while the runtime's /api/kernels does not answer (a sleeping cell)", async () => {
+    life.add('alice', '');
+    kernels.set('alice/', [{ id: 'k', executionState: 'busy', lastActivity: T0 }]);
+    const c = culler({ idle_timeout_seconds: 20, every_seconds: 5 });
+    c.start();
+    await vi.advanceTimersByTimeAsync(5_000);
+    failing.add('alice/');
+    await vi.advanceTimersByTimeAsync(120_000);
+    expect(life.stops).toEqual([]);
+    expect(life.recs.get('alice/')?.lastActivity).toBeGreaterThanOrEqual(Date.now() - 2_000);
+    await c.stop();
+  });
+
+  it('an unreachable runtime last seen idle is stopped once that look is a whole timeout old, not before', async () => {
+    life.add('alice', '');
+    kernels.set('alice/', [{ id: 'k', executionState: 'idle', lastActivity: T0 }]);
+    const c = culler({ idle_timeout_seconds: 20, every_seconds: 5 });
+    c.start();
+    await vi.advanceTimersByTimeAsync(10_000);
+    // The last look that answered was at 10 s; from 11 s on, none does. Idle by the record at 20 s.
+    await vi.advanceTimersByTimeAsync(1_000);
+    failing.add('alice/');
+    await vi.advanceTimersByTimeAsync(18_000);
+    expect(life.stops).toEqual([]);
+    await vi.advanceTimersByTimeAsync(6_000);
+    expect(life.stops).toEqual([{ user: 'alice', name: '', reason: 'idle', by: 'culler' }]);
+    await c.stop();
+  });
+
+  it('a failed look is not a look: the end of a cell is still found after the runtime answers again', async () => {
+    life.add('alice', '');
+    kernels.set('alice/', [{ id: 'k', executionState: 'busy', lastActivity: T0 }]);
+    const c = culler({ idle_timeout_seconds: 20, every_seconds: 5 });
+    c.start();
+    await vi.advanceTimersByTimeAsync(30_000);
+    failing.add('alice/');
+    // The cell ends while the runtime does not answer; its last message says when.
+    const ended = Date.now() + 3_000;
+    kernels.set('alice/', [{ id: 'k', executionState: 'idle', lastActivity: ended }]);
+    await vi.advanceTimersByTimeAsync(10_000);
+    failing.delete('alice/');
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(life.recs.get('alice/')?.lastActivity).toBeGreaterThanOrEqual(ended);
+    await vi.advanceTimersByTimeAsync(ended + 19_000 - Date.now());
+    expect(life.stops).toEqual([]);
+    await vi.advanceTimersByTimeAsync(8_000);
+    expect(life.stops).toHaveLength(1);
+    await c.stop();
+  });
+
+  it('culling.busy_cpu_cores with a sampler: a runtime using CPU with idle kernels is kept; its own server process busy is not enough', async () => {
+    life.add('alice', '');
+    life.add('bob', '');
+    const usage = new FakeUsage(life, 2);
+    usage.cores.set('alice/', 0.5);
+    usage.serverCores.set('bob/', 1);
+    const c = culler({ idle_timeout_seconds: 20, every_seconds: 5 }, {}, { usage });
+    usage.start();
+    c.start();
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(life.stops.map((s) => s.user)).toEqual(['bob']);
+    // The background work ends at 60 s: stopped 20-25 s later.
+    usage.cores.set('alice/', 0);
+    await vi.advanceTimersByTimeAsync(19_000);
+    expect(life.stops.map((s) => s.user)).toEqual(['bob']);
+    await vi.advanceTimersByTimeAsync(7_000);
+    expect(life.stops.map((s) => s.user)).toEqual(['bob', 'alice']);
+    usage.stop();
+    await c.stop();
+  });
+
+  it('a stale CPU reading is unknown, not idle: a runtime last seen busy is not stopped while the sampler is stuck', async () => {
+    life.add('alice', '');
+    const usage = new FakeUsage(life, 2);
+    usage.cores.set('alice/', 0.5);
+    const c = culler({ idle_timeout_seconds: 20, every_seconds: 5 }, {}, { usage });
+    usage.start();
+    c.start();
+    await vi.advanceTimersByTimeAsync(30_000);
+    // The sampler stops (stuck): its last reading goes stale.
+    usage.stop();
+    await vi.advanceTimersByTimeAsync(120_000);
+    expect(life.stops).toEqual([]);
+    await c.stop();
+  });
+
+  it('after a restart the first CPU reading tells nothing (its counter starts there): no idle stop on it', async () => {
+    life.add('alice', '');
+    const usage = new FakeUsage(life, 2);
+    usage.cores.set('alice/', 1);
+    // Activity recorded long ago, as a hub restarted without Lifecycle's restart grant would have it.
+    await vi.advanceTimersByTimeAsync(60_000);
+    usage.start();
+    const c = culler({ idle_timeout_seconds: 20, every_seconds: 5 }, {}, { usage });
+    await c.probeNow();
+    await c.judgeNow();
+    expect(life.stops).toEqual([]);
+    // One interval later the counter has moved: busy, and active now.
+    await vi.advanceTimersByTimeAsync(2_000);
+    await c.probeNow();
+    expect(life.recs.get('alice/')?.lastActivity).toBe(Date.now());
+    usage.stop();
+  });
+
+  it('culling.every_seconds below monitoring.interval_seconds: judged every second on looks every 5 s, a busy kernel is still kept', async () => {
+    life.add('alice', '');
+    kernels.set('alice/', [{ id: 'k', executionState: 'busy', lastActivity: T0 }]);
+    const c = culler({ idle_timeout_seconds: 10, every_seconds: 1 }, {}, { interval: 5 });
+    c.start();
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(life.stops).toEqual([]);
+    const ended = Date.now();
+    kernels.set('alice/', [{ id: 'k', executionState: 'idle', lastActivity: ended }]);
+    await vi.advanceTimersByTimeAsync(9_000);
+    expect(life.stops).toEqual([]);
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(life.stops).toHaveLength(1);
+    await c.stop();
+  });
+
+  it('kernel culling looks at each kernel again right before shutting it down: one that started a cell meanwhile is spared', async () => {
+    life.add('alice', '');
+    kernels.set('alice/', [
+      { id: 'a', executionState: 'idle', lastActivity: T0 },
+      { id: 'b', executionState: 'idle', lastActivity: T0 },
+    ]);
+    // Shutting 'a' down takes 3 s, during which 'b' starts a cell.
+    const slow = async (rt: RunningRuntime, id: string) => {
+      await new Promise((r) => setTimeout(r, 3_000));
+      if (id === 'a') kernels.set('alice/', [{ id: 'b', executionState: 'busy', lastActivity: Date.now() }]);
+      shut.push(`${rt.user}/${rt.server}/${id}`);
+    };
+    const c = culler({ idle_timeout_seconds: 3600, every_seconds: 5, kernel_idle_timeout_seconds: 20 }, {}, { shutdown: slow });
+    c.start();
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(shut).toEqual(['alice//a']);
+    await c.stop();
+  });
+
+  it("kernel culling shuts nothing while the runtime's kernels cannot be read", async () => {
+    life.add('alice', '');
+    kernels.set('alice/', [{ id: 'a', executionState: 'idle', lastActivity: T0 }]);
+    const c = culler({ idle_timeout_seconds: 3600, every_seconds: 5, kernel_idle_timeout_seconds: 20 });
+    c.start();
+    await vi.advanceTimersByTimeAsync(5_000);
+    failing.add('alice/');
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(shut).toEqual([]);
+    await c.stop();
   });
 });

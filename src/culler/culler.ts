@@ -94,6 +94,11 @@ export class Culler implements CullView {
       if (!cur) return;
       v = verdictOf(cur, this.o.policyFor, this.o.clock.now());
       if (v.kind !== 'stop') return;
+      // A runtime that cannot be read is not idle for that: held until what was last known allows it.
+      if (v.reason === 'idle' && !this.o.probe.idleStopAllowed(rt, this.o.clock.now())) {
+        this.o.log.debug({ user: rec.user, server: rec.name }, 'culler: idle by the record, but busy or idle is unknown; not stopping yet');
+        return;
+      }
     }
     const reason = v.reason;
     const due = (r: ServerRecord) => {
@@ -110,12 +115,17 @@ export class Culler implements CullView {
     }
   }
 
+  /**
+   * Shuts down kernels idle for the kernel timeout. Each one is looked at again right before its own
+   * shutdown (a shutdown may take seconds, and the next kernel may have started a cell meanwhile).
+   */
   private async cullKernels(rt: RunningRuntime): Promise<void> {
     const policy = this.o.policyFor(rt.user, rt.profile);
-    if (idleKernels(this.o.probe.kernelsIn(rt.user, rt.server), policy, this.o.clock.now()).length === 0) return;
-    // Candidates from the last sweep: look again before shutting anything down.
-    await this.o.probe.look(rt);
-    for (const id of idleKernels(this.o.probe.kernelsIn(rt.user, rt.server), policy, this.o.clock.now())) {
+    const candidates = () => idleKernels(this.o.probe.kernelsIn(rt.user, rt.server), policy, this.o.clock.now());
+    for (const id of candidates()) {
+      const { kernelsRead } = await this.o.probe.look(rt);
+      if (!kernelsRead) return;
+      if (!candidates().includes(id)) continue;
       try {
         await this.o.shutdownKernel(rt, id);
         this.o.probe.forgetKernel(rt.user, rt.server, id);

@@ -2,7 +2,8 @@ import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { ActivitySink } from '../core/routes.js';
 import type { RunningRuntime, RuntimeDirectory, UsageSource } from '../core/usage.js';
-import { judgeLook, type KernelSeen } from './evidence.js';
+import { cpuReadingOf, type CpuSeen } from './cpu.js';
+import { idleStopAllowed, judgeLook, type KernelSeen, type LookHealth } from './evidence.js';
 import type { KernelActivity } from './kernels.js';
 import type { PolicyFor } from './policy.js';
 
@@ -22,16 +23,27 @@ export interface ProbeOptions {
 }
 
 interface RuntimeMemory {
-  t: number;
+  /** The latest look whose kernels were read (null: none yet); a failed look does not move it. */
+  t: number | null;
   kernels: Map<string, KernelActivity>;
+  cpu: CpuSeen | null;
+  health: LookHealth;
+}
+
+/** What one look found: whether the kernels could be read, and whether it could tell busy from idle. */
+export interface LookResult {
+  kernelsRead: boolean;
+  known: boolean;
 }
 
 const keyOf = (user: string, server: string) => `${user}\u0000${server}`;
+/** A sampler reading older than this many of its intervals is stale: the CPU is unknown. */
+const STALE_INTERVALS = 2;
 
 /**
- * Gathers the activity the proxy cannot see: busy kernels (the runtime's own API) and busy processes
- * (the sampler), every monitoring interval, into the same ActivitySink the proxy feeds. Remembers each
- * runtime's kernels for kernel culling.
+ * Gathers the activity the proxy cannot see: busy kernels (the runtime's own API) and CPU (the sampler),
+ * every monitoring interval, into the same ActivitySink the proxy feeds. Remembers each runtime's kernels
+ * for kernel culling, and whether its looks could tell, so an unanswering runtime is not taken for idle.
  */
 export class ActivityProbe {
   private readonly memory = new Map<string, RuntimeMemory>();
@@ -50,21 +62,24 @@ export class ActivityProbe {
   }
 
   /** Looks at one runtime now (also called right before a verdict is acted on). Never rejects. */
-  async look(rt: RunningRuntime): Promise<void> {
+  async look(rt: RunningRuntime): Promise<LookResult> {
     const policy = this.o.policyFor(rt.user, rt.profile);
     const wantKernels = policy.spareBusy || (policy.enabled && policy.kernelIdleTimeoutMs > 0);
-    let kernels: KernelSeen[] | null = null;
+    let kernels: KernelSeen[] | 'failed' = [];
     if (wantKernels) {
       try {
         kernels = await this.o.kernelsOf(rt);
       } catch (err) {
-        this.o.log.debug({ err, user: rt.user, server: rt.server }, 'culler: kernels not readable; keeping what was known');
+        kernels = 'failed';
+        this.o.log.debug({ err, user: rt.user, server: rt.server }, 'culler: kernels not readable; busy or idle is unknown');
       }
     }
     const key = keyOf(rt.user, rt.server);
-    const prev = this.memory.get(key);
-    const snap = this.o.usage?.latestOf(rt.user, rt.server);
     const t = this.o.clock.now();
+    const prev = this.memory.get(key);
+    // CPU evidence only where a local sampler reads this runtime's processes.
+    const usage = policy.spareBusy && rt.rootPid !== null ? this.o.usage : null;
+    const snap = usage?.latestOf(rt.user, rt.server);
     const judged = judgeLook(
       prev?.kernels ?? new Map(),
       {
@@ -72,12 +87,26 @@ export class ActivityProbe {
         prevT: prev?.t ?? null,
         lastCounted: this.o.lastActivityOf(rt.user, rt.server),
         kernels,
-        cpu: snap ? { t: snap.t, rootPid: rt.rootPid, processes: snap.processes } : null,
+        cpu: usage ? { prev: prev?.cpu ?? null, cur: snap ? cpuReadingOf(snap) : null, maxAgeMs: STALE_INTERVALS * usage.stats.intervalSeconds * 1000 } : null,
       },
       policy,
     );
-    this.memory.set(key, { t, kernels: judged.kernels });
+    const health: LookHealth = prev?.health ?? { firstLook: t, unknownSince: null, lastKnown: null };
+    this.memory.set(key, {
+      t: kernels === 'failed' ? (prev?.t ?? null) : t,
+      kernels: judged.kernels,
+      cpu: judged.cpu,
+      health: judged.known
+        ? { ...health, unknownSince: null, lastKnown: { t, busy: judged.busy } }
+        : { ...health, unknownSince: health.unknownSince ?? t },
+    });
     if (judged.activityAt !== null) this.o.sink.touch(rt.user, rt.server, judged.activityAt);
+    return { kernelsRead: kernels !== 'failed', known: judged.known };
+  }
+
+  /** Whether an idle verdict on this runtime may be acted on, given how the latest looks went (evidence.ts). */
+  idleStopAllowed(rt: RunningRuntime, now: number): boolean {
+    return idleStopAllowed(this.memory.get(keyOf(rt.user, rt.server))?.health, this.o.policyFor(rt.user, rt.profile), now);
   }
 
   /** A kernel that was shut down is no candidate any more, until a look sees it again. */
