@@ -40,6 +40,15 @@ describe('config', () => {
     expect(bad({ culling: { idle_timeout_seconds: 15 } })).toThrow(/culling\.idle_timeout_seconds: must be 0 \(off\) or at least 20/);
     expect(bad({ monitoring: { interval_seconds: 1 }, culling: { idle_timeout_seconds: 15, kernel_idle_timeout_seconds: 1 } })).toThrow(/culling\.kernel_idle_timeout_seconds: must be 0 \(off\) or at least 2/);
     expect(bad({ profiles: { quick: { culling: { idle_timeout_seconds: 5 } } } })).toThrow(/profiles\.quick\.culling\.idle_timeout_seconds: must be 0/);
+    // A warning no shorter than the timeout would warn from the last activity on.
+    expect(bad({ culling: { idle_timeout_seconds: 300 } })).toThrow(/culling\.warn_seconds: must be less than culling\.idle_timeout_seconds \(300\).*it is 300 \(the default\)/);
+    expect(bad({ culling: { idle_timeout_seconds: 600, warn_seconds: 600 } })).toThrow(/culling\.warn_seconds: must be less than culling\.idle_timeout_seconds \(600\)/);
+    expect(bad({ profiles: { quick: { culling: { idle_timeout_seconds: 120 } } } })).toThrow(/culling\.warn_seconds: must be less than profiles\.quick\.culling\.idle_timeout_seconds \(120\)/);
+    expect(loadConfig({ env: {}, overrides: { culling: { idle_timeout_seconds: 60, warn_seconds: 59 }, profiles: { off: { culling: { enabled: false, idle_timeout_seconds: 30 } }, never: { culling: { idle_timeout_seconds: 0 } } } } }).culling.warn_seconds).toBe(59);
+    expect(loadConfig({ env: {}, overrides: { culling: { enabled: false, idle_timeout_seconds: 60 } } }).culling.enabled).toBe(false);
+    // Activity is flushed and gathered every interval: 0 would spin.
+    expect(bad({ monitoring: { interval_seconds: 0 } })).toThrow(/monitoring\.interval_seconds: /);
+    expect(bad({ monitoring: { interval_seconds: 0.5 } })).toThrow(/monitoring\.interval_seconds: /);
     expect(() => loadConfig({ env: { NBHUB_CULLING_MAX_AGE_SECONDS: 'soon' } })).toThrow(/culling\.max_age_seconds: NBHUB_CULLING_MAX_AGE_SECONDS="soon" is not a number/);
     expect(loadConfig({ env: { NBHUB_CULLING_EXEMPT_USERS: '["root"]', NBHUB_CULLING_SPARE_BUSY: 'false' } }).culling).toMatchObject({ exempt_users: ['root'], spare_busy: false });
   });

@@ -8,17 +8,22 @@ import { USER_NAME_PATTERN } from '../core/names.js';
 const seconds = (def: number, description: string) => z.number().min(0).max(86_400 * 365).default(def).describe(description);
 
 const idle = (def: number) =>
-  seconds(def, 'A running runtime with no activity for this long is stopped, keeping its files (0: never). Activity: requests through the proxy that change something, kernel execution and input, terminal input, a busy kernel, a process above culling.busy_cpu_cores. A tab that only polls is not activity.');
+  seconds(
+    def,
+    "A running runtime with no activity for this long is stopped, keeping its files (0: never). Activity: requests through the proxy that change something, kernel execution and input, terminal input, a busy kernel, the runtime's processes at culling.busy_cpu_cores. A tab that only polls is not activity. A runtime whose kernels or CPU cannot be read is not taken for idle; after a hub restart, running runtimes get one whole timeout from the restart.",
+  );
 const maxAge = () => seconds(0, 'A runtime is stopped this long after it started, busy or not (0: no limit).');
 const spareBusy = () =>
-  z.boolean().default(true).describe('A busy kernel, or a process inside the runtime using at least culling.busy_cpu_cores, counts as activity (false: only what the user does through the proxy counts).');
+  z.boolean().default(true).describe("A busy kernel, or the runtime's processes using at least culling.busy_cpu_cores, counts as activity (false: only what the user does through the proxy counts).");
 const busyCpu = () =>
   z
     .number()
     .gt(0)
     .max(1024)
     .default(0.1)
-    .describe("CPU (cores, averaged over one monitoring interval) at which one process inside a runtime counts as busy. The runtime's own server process is left out: serving a polling tab costs it CPU.");
+    .describe(
+      "CPU (cores, averaged between two monitoring samples) at which a runtime counts as busy: all its processes together, children that already ended included (a short build in a terminal), its own server process left out (serving a polling tab costs it CPU). Read by the embedded sampler only: with monitoring.embedded_agent false it has no effect (the hub warns at start-up).",
+    );
 const kernelIdle = () =>
   seconds(0, 'Inside a running runtime, a kernel idle this long is shut down to free its memory while the server stays up (0: never). Connected kernels too: an open tab does not keep an idle kernel.');
 const enabled = () => z.boolean().default(true).describe('Stop idle runtimes (and, with kernel_idle_timeout_seconds, idle kernels).');
@@ -32,7 +37,7 @@ export const cullingSchema = z
     spare_busy: spareBusy(),
     busy_cpu_cores: busyCpu(),
     kernel_idle_timeout_seconds: kernelIdle(),
-    warn_seconds: seconds(300, 'How long before a runtime is stopped the server model (nbhub.cull_warn_at) and the console warn about it.'),
+    warn_seconds: seconds(300, 'How long before a runtime is stopped the server model (nbhub.cull_warn_at) and the console warn about it. Must be less than every idle timeout (global and per profile).'),
     exempt_users: z
       .array(z.string().regex(new RegExp(USER_NAME_PATTERN), 'user names: lower-case letters, digits, _ . -'))
       .default([])

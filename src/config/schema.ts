@@ -90,7 +90,12 @@ export const configSchema = z
       .prefault({}),
     monitoring: z
       .object({
-        interval_seconds: seconds(10, 'How often every running runtime is sampled (CPU and memory per runtime, kernel and process).'),
+        interval_seconds: z
+          .number()
+          .min(1)
+          .max(86_400)
+          .default(10)
+          .describe('How often every running runtime is sampled (CPU and memory per runtime, kernel and process), and its activity gathered for culling. At least 1.'),
         embedded_agent: z
           .boolean()
           .default(true)
@@ -143,6 +148,18 @@ export const configSchema = z
     for (const [name, p] of Object.entries(c.profiles)) {
       check(p.culling.idle_timeout_seconds, ['profiles', name, 'culling', 'idle_timeout_seconds']);
       check(p.culling.kernel_idle_timeout_seconds, ['profiles', name, 'culling', 'kernel_idle_timeout_seconds']);
+    }
+    // A warning as long as the timeout would be shown from the last activity on: it would warn of nothing.
+    const warn = c.culling.warn_seconds;
+    const checkWarn = (enabled: boolean, timeout: number, key: string) => {
+      if (enabled && timeout > 0 && warn >= timeout) {
+        ctx.addIssue({ code: 'custom', path: ['culling', 'warn_seconds'], message: `must be less than ${key} (${timeout}), or users are warned as soon as they stop working; it is ${warn}${warn === 300 ? ' (the default)' : ''}` });
+      }
+    };
+    checkWarn(c.culling.enabled, c.culling.idle_timeout_seconds, 'culling.idle_timeout_seconds');
+    for (const [name, p] of Object.entries(c.profiles)) {
+      if (p.culling.idle_timeout_seconds === undefined && p.culling.enabled === undefined) continue;
+      checkWarn(p.culling.enabled ?? c.culling.enabled, p.culling.idle_timeout_seconds ?? c.culling.idle_timeout_seconds, `profiles.${name}.culling.idle_timeout_seconds`);
     }
   });
 

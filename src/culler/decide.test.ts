@@ -8,8 +8,9 @@ import { policies } from './policy.js';
 const T0 = 1_800_000_000_000;
 const at = (s: number) => T0 + s * 1000;
 
-const policyWith = (config: Record<string, unknown>, user = 'alice', profile = 'default') => {
-  const c = loadConfig({ env: {}, overrides: config });
+/** Warned 5 s ahead unless a test says otherwise (the default 300 s is refused with timeouts this short). */
+const policyWith = (config: { culling?: Record<string, unknown>; profiles?: Record<string, unknown> }, user = 'alice', profile = 'default') => {
+  const c = loadConfig({ env: {}, overrides: { ...config, culling: { warn_seconds: 5, ...config.culling } } });
   return policies(c.culling, c.profiles)(user, profile);
 };
 const running = (lastActivity: number, started = at(0)): ServerActivity => ({ state: 'running', started, lastActivity });
@@ -18,7 +19,7 @@ describe('decideCull (activity, policy, now) → verdict', () => {
   const p = policyWith({ culling: { idle_timeout_seconds: 20 } });
 
   it('culling.idle_timeout_seconds: keeps a server until its last activity is that old, then stops it as idle', () => {
-    expect(decideCull(running(at(10)), p, at(29.999))).toEqual({ kind: 'keep', schedule: { cullAt: at(30), warnAt: at(30) - 300_000, reason: 'idle' } });
+    expect(decideCull(running(at(10)), p, at(29.999))).toEqual({ kind: 'keep', schedule: { cullAt: at(30), warnAt: at(25), reason: 'idle' } });
     expect(decideCull(running(at(10)), p, at(30))).toMatchObject({ kind: 'stop', reason: 'idle', schedule: { cullAt: at(30) } });
     // Activity moves the deadline.
     expect(decideCull(running(at(25)), p, at(30))).toMatchObject({ kind: 'keep', schedule: { cullAt: at(45) } });

@@ -18,6 +18,13 @@ export const createCuller = (o: {
   log: Logger;
 }): Culler => {
   const policyFor = policies(o.config.culling, o.config.profiles);
+  const sparing = o.config.culling.spare_busy || Object.values(o.config.profiles).some((p) => p.culling.spare_busy === true);
+  if (o.usage === null && o.config.culling.enabled && sparing) {
+    o.log.warn(
+      { key: 'culling.busy_cpu_cores' },
+      'culling.busy_cpu_cores has no effect: monitoring.embedded_agent is false, so the hub reads no CPU; a runtime busy only with processes (no busy kernel, no user activity) will be culled as idle',
+    );
+  }
   const probe = new ActivityProbe({
     runtimes: o.lifecycle,
     usage: o.usage,
@@ -36,8 +43,7 @@ export const createCuller = (o: {
     clock: o.clock,
     log: o.log,
     everySeconds: o.config.culling.every_seconds,
-    // An interval of 0 would spin; a second is the finest look that makes sense.
-    probeSeconds: Math.max(1, o.config.monitoring.interval_seconds),
+    probeSeconds: o.config.monitoring.interval_seconds,
     shutdownKernel,
   });
 };
