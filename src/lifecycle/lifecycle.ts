@@ -52,9 +52,17 @@ export class Lifecycle implements RouteTable, ActivitySink, RuntimeDirectory {
     o.spawner.onExit(() => this.kickAll());
   }
 
-  /** Loads every record and reconciles it once (adoption), then keeps polling. */
+  /**
+   * Loads every record and reconciles it once (adoption), then keeps polling. The hub saw nothing while it
+   * was down, so that time is not idleness: a running runtime's last activity is at least the hub's start,
+   * which grants it one whole idle timeout from the restart.
+   */
   async init(): Promise<void> {
-    for (const rec of await this.o.store.servers.listAll()) this.remember(rec);
+    const startedAt = this.o.clock.now();
+    for (const rec of await this.o.store.servers.listAll()) {
+      this.remember(rec.state === 'running' ? { ...rec, lastActivity: Math.max(rec.lastActivity ?? 0, startedAt) } : rec);
+      if (rec.state === 'running') this.dirtyActivity.add(keyOf(rec.user, rec.name));
+    }
     await Promise.all([...this.records.keys()].map((k) => this.kick(k)));
     this.timers.push(setInterval(() => this.kickAll(), this.o.pollSeconds * 1000).unref());
     this.timers.push(setInterval(() => void this.flushActivity(), this.o.activityFlushMs ?? ACTIVITY_FLUSH_MS).unref());

@@ -1,0 +1,68 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../core/logger.js';
+import { newServerRecord, type ServerRecord } from '../core/models.js';
+import type { Spawner } from '../core/spawner.js';
+import type { ServerRepo, Store } from '../core/store.js';
+import { toLaunchRecord } from './launch-record.js';
+import { Lifecycle } from './lifecycle.js';
+
+const T0 = 1_800_000_000_000;
+const HOUR = 3_600_000;
+
+/**
+ * What a crashed hub left in its store: only the server records matter here (lifecycle/ may not import a
+ * store implementation; the store contract suite covers those). Writes are kept for the test to read.
+ */
+const leftBehind = (records: ServerRecord[]) => {
+  const rows = new Map(records.map((r) => [`${r.user}/${r.name}`, r]));
+  const servers: Pick<ServerRepo, 'listAll' | 'put'> = {
+    listAll: () => Promise.resolve([...rows.values()]),
+    put: (r) => Promise.resolve(void rows.set(`${r.user}/${r.name}`, r)),
+  };
+  return { store: { servers, history: { add: () => Promise.resolve() } } as unknown as Store, rows };
+};
+
+/** A spawner whose runtimes all survived the crash. */
+const aliveSpawner: Spawner = {
+  kind: 'fake',
+  start: () => Promise.reject(new Error('not in this test')),
+  poll: () => Promise.resolve({ status: 'running' }),
+  stop: () => Promise.resolve(),
+  logTail: () => Promise.resolve(''),
+  removeWorkspace: () => Promise.resolve(),
+  rootPid: () => null,
+  onExit: () => undefined,
+};
+
+const handle = toLaunchRecord({ handle: { v: 1, kind: 'fake' }, target: 'http://127.0.0.1:1', token: 't', readinessPath: 'api', startTimeoutSeconds: 60, startTimeoutKey: 'x' });
+const running = (user: string, lastActivity: number | null): ServerRecord => ({
+  ...newServerRecord(user, '', T0 - 10 * HOUR),
+  desired: 'running',
+  state: 'running',
+  handle,
+  target: 'http://127.0.0.1:1',
+  runtimeToken: 't',
+  started: T0 - 10 * HOUR,
+  ready: T0 - 10 * HOUR,
+  lastActivity,
+});
+
+describe('Lifecycle after a hub restart', () => {
+  let life: Lifecycle | undefined;
+  afterEach(() => life?.shutdown({ stopRuntimes: false }));
+
+  it('counts adopted running servers as active at the restart (one whole idle timeout from it): the outage is not idleness', async () => {
+    // Idle for two hours before the hub went down, never active, and a stopped server.
+    const { store, rows } = leftBehind([running('old', T0 - 2 * HOUR), running('never', null), { ...newServerRecord('old', 'gone', T0 - 10 * HOUR), lastActivity: T0 - 5 * HOUR }]);
+    const now = T0 + 120_000;
+    life = new Lifecycle({ store, spawner: aliveSpawner, clock: { now: () => now }, log: silentLogger, profiles: new Set(['default']), defaultProfile: 'default', pollSeconds: 3600, activityFlushMs: 3_600_000 });
+    await life.init();
+    expect(life.get('old', '')).toMatchObject({ state: 'running', lastActivity: now });
+    expect(life.get('never', '')?.lastActivity).toBe(now);
+    expect(life.get('old', 'gone')?.lastActivity).toBe(T0 - 5 * HOUR);
+    // Stored too (at the next activity flush; here at shutdown), so the API and the store agree.
+    await life.shutdown({ stopRuntimes: false });
+    life = undefined;
+    expect(rows.get('old/')?.lastActivity).toBe(now);
+  });
+});
