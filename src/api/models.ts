@@ -22,6 +22,8 @@ export const serverModel = (s: ServerRecord, o: { admin: boolean; culling?: Cull
       profile: s.profile,
       stop_reason: s.stopReason,
       stopped_at: isoOrNull(s.stoppedAt),
+      /** When the stop was asked for or decided (stopped_at comes after the runtime's grace period). */
+      stop_requested_at: isoOrNull(s.stopRequestedAt),
       requested_by: s.requestedBy,
       exit_status: s.exitStatus,
       log_tail: s.logTail,

@@ -33,6 +33,8 @@ export interface ServerRecord {
   ready: number | null;
   lastActivity: number | null;
   stoppedAt: number | null;
+  /** When its stop was asked for (by a user, an admin, the culler or the hub); stoppedAt is when it was done. */
+  stopRequestedAt: number | null;
   stopReason: StopReason | null;
   /** Who asked for the last change (a user name, 'culler', 'hub'). */
   requestedBy: string | null;
@@ -77,6 +79,7 @@ export const newServerRecord = (user: string, name: string, now: number): Server
   ready: null,
   lastActivity: null,
   stoppedAt: null,
+  stopRequestedAt: null,
   stopReason: null,
   requestedBy: null,
   exitStatus: null,

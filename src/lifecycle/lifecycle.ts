@@ -81,7 +81,7 @@ export class Lifecycle implements RouteTable, ActivitySink, RuntimeDirectory {
           .map((r) =>
             this.serial.run(keyOf(r.user, r.name), async () => {
               const cur = this.records.get(keyOf(r.user, r.name));
-              if (cur) await this.save({ ...cur, desired: 'stopped', state: 'stopping', stopReason: 'shutdown', requestedBy: 'hub' });
+              if (cur) await this.save({ ...cur, desired: 'stopped', state: 'stopping', stopReason: 'shutdown', requestedBy: 'hub', stopRequestedAt: this.o.clock.now() });
             }),
           ),
       );
@@ -178,6 +178,7 @@ export class Lifecycle implements RouteTable, ActivitySink, RuntimeDirectory {
         ready: null,
         lastActivity: now,
         stoppedAt: null,
+        stopRequestedAt: null,
         stopReason: null,
         requestedBy: o.by,
         exitStatus: null,
@@ -212,7 +213,7 @@ export class Lifecycle implements RouteTable, ActivitySink, RuntimeDirectory {
       }
       if (rec.state === 'running') {
         if (o.remove) this.removeAfterStop.add(key);
-        const next: ServerRecord = { ...rec, desired: 'stopped', state: 'stopping', stopReason: o.reason, requestedBy: o.by };
+        const next: ServerRecord = { ...rec, desired: 'stopped', state: 'stopping', stopReason: o.reason, requestedBy: o.by, stopRequestedAt: this.o.clock.now() };
         await this.save(next);
         void this.kick(key);
         return next;
@@ -304,7 +305,7 @@ export class Lifecycle implements RouteTable, ActivitySink, RuntimeDirectory {
       case 'stop': {
         const launch = parseLaunchRecord(rec.handle);
         this.readying.get(key)?.abort();
-        if (rec.state !== 'stopping') await this.save({ ...rec, state: 'stopping' });
+        if (rec.state !== 'stopping') await this.save({ ...rec, state: 'stopping', stopRequestedAt: rec.stopRequestedAt ?? now });
         if (launch) await this.o.spawner.stop(launch.spawner, { graceful: true });
         const stopped = this.settled(this.records.get(key) ?? rec, 'stopped', this.o.clock.now());
         await this.save(stopped);

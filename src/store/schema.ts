@@ -21,6 +21,7 @@ export interface ServersTable {
   ready: number | null;
   last_activity: number | null;
   stopped_at: number | null;
+  stop_requested_at: number | null;
   stop_reason: string | null;
   requested_by: string | null;
   exit_status: number | null;

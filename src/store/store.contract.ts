@@ -62,7 +62,7 @@ export const storeContract = (name: string, open: () => Promise<{ store: Store; 
     });
 
     it('stores server records whole, including JSON options', async () => {
-      const rec = server('bob', 'lab', { handle: '{"v":1}', userOptions: { profile: 'big', n: [1, 2] }, exitStatus: 3, logTail: 'line' });
+      const rec = server('bob', 'lab', { handle: '{"v":1}', userOptions: { profile: 'big', n: [1, 2] }, exitStatus: 3, logTail: 'line', stopRequestedAt: 4_102_444_800_123, stoppedAt: 4_102_444_805_001 });
       await store.servers.put(rec);
       expect(await store.servers.get('bob', 'lab')).toEqual(rec);
       await store.servers.put({ ...rec, state: 'running' });

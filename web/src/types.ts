@@ -16,6 +16,7 @@ export interface ServerModel {
     profile: string;
     stop_reason: string | null;
     stopped_at: string | null;
+    stop_requested_at: string | null;
     requested_by: string | null;
     exit_status: number | null;
     log_tail: string | null;

@@ -3,6 +3,7 @@ import * as m001 from './001-initial.js';
 import * as m002 from './002-usage.js';
 import * as m003 from './003-usage-counter-pairs.js';
 import * as m005 from './005-server-history.js';
+import * as m005b from './005-stop-requested-at.js';
 
 /** Versioned migrations, in order. Add a file and a line; never edit a released one. */
 const migrations: Record<string, Migration> = {
@@ -10,6 +11,8 @@ const migrations: Record<string, Migration> = {
   '002-usage': m002,
   '003-usage-counter-pairs': m003,
   '005-server-history': m005,
+  // Issue 5 again: names sort after 005-server-history, so it runs after it.
+  '005-stop-requested-at': m005b,
 };
 
 export const migrationProvider: MigrationProvider = {

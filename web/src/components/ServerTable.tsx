@@ -21,6 +21,7 @@ export const blankDefaultServer = (user: string): ServerModel => ({
     profile: '',
     stop_reason: null,
     stopped_at: null,
+    stop_requested_at: null,
     requested_by: null,
     exit_status: null,
     log_tail: null,
