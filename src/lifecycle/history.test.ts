@@ -20,6 +20,11 @@ describe('historyEvent: what a saved change adds to a server history', () => {
     expect(historyEvent(byAdmin, { ...byAdmin, state: 'stopped' }, T)).toMatchObject({ reason: 'admin', by: 'root' });
   });
 
+  it("a stop is dated by the record's stoppedAt (the time the server model shows), not by when it was saved", () => {
+    const stopping = rec({ desired: 'stopped', state: 'stopping', stopReason: 'idle', requestedBy: 'culler' });
+    expect(historyEvent(stopping, { ...stopping, state: 'stopped', stoppedAt: T - 3 }, T)?.t).toBe(T - 3);
+  });
+
   it('a failure, caused by the runtime or the hub as the lifecycle says, with its message', () => {
     const running = rec({ desired: 'running', state: 'running', requestedBy: 'alice' });
     const failed = { ...running, desired: 'stopped' as const, state: 'failed' as const, stopReason: 'failed' as const, requestedBy: 'runtime', message: 'The runtime exited with status 3.' };
