@@ -10,6 +10,7 @@ import type {
   UserModel,
   UserPage,
 } from './types.js';
+import { hubClock } from './hubClock.js';
 
 /** An API answer that is not 2xx, with the hub's own message (`{"status", "message"}`). */
 export class ApiError extends Error {
@@ -46,12 +47,14 @@ const request = async <T>(method: string, path: string, o: { body?: unknown; acc
   const headers: Record<string, string> = { Accept: o.accept ?? 'application/json' };
   if (method !== 'GET') headers['X-XSRFToken'] = xsrf();
   if (o.body !== undefined) headers['Content-Type'] = 'application/json';
+  const sentAt = Date.now();
   const res = await fetch(path, {
     method,
     headers,
     credentials: 'same-origin',
     ...(o.body !== undefined ? { body: JSON.stringify(o.body) } : {}),
   });
+  hubClock.note(res.headers.get('date'), sentAt, Date.now());
   if (!res.ok) throw new ApiError(res.status, await messageOf(res));
   if (res.status === 204 || res.headers.get('content-type')?.includes('json') !== true) return undefined as T;
   return (await res.json()) as T;
@@ -100,9 +103,11 @@ export const api = {
 
   history: (user: string, server: string) =>
     request<{ events: HistoryEvent[] }>('GET', `${serverPath(user, server)}/history?limit=50`).then((r) => r.events),
-  /** Counts as activity in the server now (JupyterHub's activity report): postpones its culling. */
-  keepRunning: (user: string, server: string) =>
-    request<void>('POST', `${userPath(user)}/activity`, { body: { servers: { [server]: { last_activity: new Date().toISOString() } } } }),
+  /**
+   * Counts as activity in the server now (JupyterHub's activity report): postpones its culling. No time is
+   * sent: the hub stamps its own (an nbhub extension), so the browser's clock does not matter.
+   */
+  keepRunning: (user: string, server: string) => request<void>('POST', `${userPath(user)}/activity`, { body: { servers: { [server]: {} } } }),
 
   usage: (q: UsageQuery) => request<UsageResult>('GET', `/hub/api/usage?${usageSearch(q)}`),
   kernels: (user: string, server: string) =>

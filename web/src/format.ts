@@ -1,3 +1,4 @@
+import { hubNow } from './hubClock.js';
 import type { RuntimeState, ServerModel } from './types.js';
 
 const rtf = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
@@ -10,8 +11,8 @@ const STEPS: Array<[Intl.RelativeTimeFormatUnit, number]> = [
   ['year', Infinity],
 ];
 
-/** "3 minutes ago", for a timestamp from the API; '—' when there is none. */
-export const ago = (iso: string | null, now = Date.now()): string => {
+/** "3 minutes ago", for a timestamp from the API (the hub's clock); '—' when there is none. */
+export const ago = (iso: string | null, now = hubNow()): string => {
   if (!iso) return '—';
   let value = (Date.parse(iso) - now) / 1000;
   for (const [unit, size] of STEPS) {

@@ -1,7 +1,7 @@
 import { useAction } from '../action.js';
 import { api } from '../api.js';
 import { countdown, displayName } from '../format.js';
-import { useNow } from '../now.js';
+import { useHubNow } from '../now.js';
 import type { ServerModel } from '../types.js';
 
 /** Running servers the culler will stop soon: from `cull_warn_at` until `cull_at`. */
@@ -29,7 +29,8 @@ const Warning = (p: { user: string; server: ServerModel; now: number; onChanged:
 
 /** A countdown banner in the last minutes before a server is culled; activity moves `cull_at` and it goes away. */
 export const CullBanner = (p: { user: string; servers: readonly ServerModel[]; onChanged: () => void }) => {
-  const now = useNow(1000);
+  // The hub's clock: cull_at is the hub's time, and a browser clock that is off would count down wrong.
+  const now = useHubNow(1000);
   const due = dueForCulling(p.servers, now);
   if (due.length === 0) return null;
   return (
