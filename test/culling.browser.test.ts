@@ -23,6 +23,8 @@ let hub: TestHub;
 let browser: Browser;
 let token: string;
 let page: Page;
+/** A second console whose computer clock is 10 minutes fast. */
+let fast: Page;
 
 const row = (p: Page, server: string): Locator => p.locator(`[data-testid="server-row"][data-server="${server}"]`);
 const banners = (p: Page) => p.getByTestId('cull-banner');
@@ -37,6 +39,14 @@ beforeAll(async () => {
   await page.getByTestId('login-password').fill('alice-secret');
   await page.getByTestId('login-submit').click();
   await page.waitForURL(/\/hub\/home$/);
+  const fastContext = await browser.newContext();
+  await fastContext.clock.install({ time: Date.now() + 10 * 60_000 });
+  fast = await fastContext.newPage();
+  await fast.goto(`${hub.url}/hub/login`);
+  await fast.getByTestId('login-username').fill('alice');
+  await fast.getByTestId('login-password').fill('alice-secret');
+  await fast.getByTestId('login-submit').click();
+  await fast.waitForURL(/\/hub\/home$/);
 });
 
 afterAll(async () => {
@@ -52,6 +62,9 @@ describe('culling in the console', { timeout: 120_000 }, () => {
 
     await banners(page).first().waitFor(WAIT);
     expect(await banners(page).first().textContent()).toMatch(/Server default will be stopped in 0:1\d unless it is used/);
+    // A browser clock 10 minutes fast counts by the hub's clock all the same (by its own it would say 0:00).
+    await banners(fast).first().waitFor(WAIT);
+    expect(await fast.getByTestId('cull-countdown').first().textContent()).toMatch(/^0:(0[1-9]|1\d)$/);
     // Work in the server (a file saved through the proxy) is activity: the warning goes.
     const put = await hub.api('/user/alice/api/contents/notes.txt', { method: 'PUT', token, body: { type: 'file', format: 'text', content: 'x' } });
     expect(put.status).toBeLessThan(300);
