@@ -3,7 +3,7 @@ import * as m001 from './001-initial.js';
 import * as m002 from './002-usage.js';
 import * as m003 from './003-usage-counter-pairs.js';
 import * as m005 from './005-server-history.js';
-import * as m005b from './005-stop-requested-at.js';
+import * as m007 from './007-stop-requested-at.js';
 
 /** Versioned migrations, in order. Add a file and a line; never edit a released one. */
 const migrations: Record<string, Migration> = {
@@ -11,8 +11,8 @@ const migrations: Record<string, Migration> = {
   '002-usage': m002,
   '003-usage-counter-pairs': m003,
   '005-server-history': m005,
-  // Issue 5 again: names sort after 005-server-history, so it runs after it.
-  '005-stop-requested-at': m005b,
+  // Needs 005's table; numbers are handed out per feature, so it runs after whatever 006 is.
+  '007-stop-requested-at': m007,
 };
 
 export const migrationProvider: MigrationProvider = {
