@@ -14,6 +14,7 @@ import {
 } from './rows.js';
 import type { Database } from './schema.js';
 import { createHistoryRepo } from './history-repo.js';
+import { createExecutionRepo } from './execution-repo.js';
 import { createUsageRepo } from './usage-repo.js';
 
 export interface DialectParts {
@@ -165,6 +166,7 @@ export const createKyselyStore = ({ dialect, db, isUniqueViolation }: DialectPar
     },
     usage: createUsageRepo(db),
     history: createHistoryRepo(db),
+    executions: createExecutionRepo(db),
     migrate: async () => {
       // Migrations are numbered per feature and may land out of order; each runs once whatever the order.
       const { error, results } = await new Migrator({ db, provider: migrationProvider, allowUnorderedMigrations: true }).migrateToLatest();
