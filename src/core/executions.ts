@@ -1,3 +1,4 @@
+import type { KernelControlSink } from './kernel-tap.js';
 import type { Page } from './store.js';
 
 /**
@@ -91,4 +92,10 @@ export interface ExecutionRepo {
   loseRunning(): Promise<number>;
   /** Deletes executions that started before `before` (ms); returns how many. */
   prune(before: number): Promise<number>;
+}
+
+/** What the API asks of the hub's recorder: where an interrupt for a running execution should go. */
+export interface ExecutionTracker extends KernelControlSink {
+  /** Its kernel, when it is the one running there now; `queued` when it waits behind another; undefined when not followed. */
+  interruptTarget(id: string): { user: string; server: string; kernelId: string } | 'queued' | undefined;
 }
