@@ -14,7 +14,7 @@ import { createCuller } from '../culler/wiring.js';
 import { createExecutionRecorder } from '../executions/create.js';
 
 /** What the CLI hands over: the API's context minus what the hub builds itself, plus the spawner. */
-export type HubDeps = Omit<ApiContext, 'lifecycle' | 'identity' | 'usage' | 'culling' | 'executions'> & { spawner: Spawner };
+export type HubDeps = Omit<ApiContext, 'lifecycle' | 'identity' | 'usage' | 'culling' | 'executions' | 'kernelControl'> & { spawner: Spawner };
 
 export interface Hub {
   server: Server;
@@ -61,11 +61,13 @@ export const startHub = async (d: HubDeps): Promise<Hub> => {
   culler.start();
   const executions = createExecutionRecorder({ config: d.config, store: d.store, runtimes: lifecycle, clock: d.clock, ids: d.ids, log: d.log });
   await executions?.start();
-  const proxy = createProxy({ routes: lifecycle, identity, activity: lifecycle, clock: d.clock, log: d.log });
+  // With recording off, no tap: the proxy then decodes kernel messages only as far as activity needs.
+  const recorder = executions ?? undefined;
+  const proxy = createProxy({ routes: lifecycle, identity, activity: lifecycle, kernelTap: recorder, kernelControl: recorder, clock: d.clock, log: d.log });
 
   let server!: Server;
   const app = await buildApp(
-    { ...d, lifecycle, identity, usage: monitor, culling: culler, executions },
+    { ...d, lifecycle, identity, usage: monitor, culling: culler, executions, kernelControl: recorder },
     (handler) => {
       server = createServer({ noDelay: true, keepAliveTimeout: 65_000 }, (req, res) => {
         if (!proxy.handleRequest(req, res)) handler(req, res);
