@@ -209,7 +209,8 @@ export class KernelBook {
     exec.record.status = status;
     exec.record.errorName = ename;
     // A different process at the end is a restarted kernel: its counter says nothing about this execution.
-    exec.record.cpuSeconds = s && e && s.process === e.process ? Math.max(0, e.cpu - s.cpu) : null;
+    // Whole milliseconds: the counter itself moves in clock ticks (10 ms), the rest is float noise.
+    exec.record.cpuSeconds = s && e && s.process === e.process ? Math.round(Math.max(0, e.cpu - s.cpu) * 1000) / 1000 : null;
     exec.record.peakMemory = status === 'lost' || !s ? null : Math.max(s.memory, e && s.process === e.process ? e.memory : 0);
     return exec.silent ? [] : [{ type: 'finish', exec }];
   }
