@@ -1,4 +1,4 @@
-import { readChildren } from '../procfs/children.js';
+import { readChildren, readThreadChildren } from '../procfs/children.js';
 import { allProcesses, childrenByParent, descendants, readCmdline, readPss, readStat, type ProcStat } from '../procfs/proc.js';
 import { kernelIdOf } from './kernels.js';
 import { runtimeTree } from './tree.js';
@@ -16,25 +16,28 @@ export interface KernelProbe {
   read(rootPid: number, kernelId: string): KernelReading | undefined;
 }
 
+const OTHER_THREADS_MS = 2000;
+
 const live = (st: ProcStat | undefined): st is ProcStat => st !== undefined && st.state !== 'X';
 
 /**
  * Synchronous /proc probe of one kernel (DESIGN.md ideas 4 and 6). The kernel's process is found once in
  * its runtime's tree by the connection file on its command line, then remembered by pid and start time;
- * its descendants are walked through /proc/<pid>/task/<tid>/children, so a read costs a few small files
- * (falling back to a whole /proc scan where that file is missing). The counter sums the tree's own and
- * reaped children's CPU, as the sampler's does, so a child that ends between two reads still counts.
+ * its descendants are walked through /proc/<pid>/task/<tid>/children (falling back to a whole /proc scan
+ * where that file is missing). The counter sums the tree's own and reaped children's CPU, as the sampler's
+ * does, so a child that ends between two reads still counts.
  */
-export const createKernelProbe = (o: { pss: boolean } = { pss: false }): KernelProbe => {
-  const located = new Map<string, { pid: number; startTime: number }>();
+export const createKernelProbe = (o: { pss: boolean; now?: () => number } = { pss: false }): KernelProbe => {
+  const now = o.now ?? (() => performance.now());
+  const located = new Map<string, { pid: number; startTime: number; otherAt: number; other: number[] }>();
 
-  const locate = (rootPid: number, kernelId: string): ProcStat | undefined => {
+  const locate = (rootPid: number, kernelId: string): { st: ProcStat; known: { otherAt: number; other: number[] } } | undefined => {
     // Remembered per runtime: the same kernel id under another root is not this one.
     const key = `${rootPid}:${kernelId}`;
     const hit = located.get(key);
     if (hit) {
       const st = readStat(hit.pid);
-      if (live(st) && st.startTime === hit.startTime) return st;
+      if (live(st) && st.startTime === hit.startTime) return { st, known: hit };
       located.delete(key);
     }
     const all = allProcesses();
@@ -53,20 +56,33 @@ export const createKernelProbe = (o: { pss: boolean } = { pss: false }): KernelP
     };
     const found = runtimeTree(root, childrenByParent(all), idOf).find((m) => idOf(m.st) === kernelId && !parentIs(m.st));
     if (!found) return undefined;
-    located.set(key, { pid: found.st.pid, startTime: found.st.startTime });
+    const known = { pid: found.st.pid, startTime: found.st.startTime, otherAt: -Infinity, other: [] };
+    located.set(key, known);
     if (located.size > 10_000) located.clear();
-    return found.st;
+    return { st: found.st, known };
   };
 
-  const tree = (top: ProcStat): ProcStat[] => {
+  /**
+   * The kernel's tree. A cell's subprocesses are forked by the kernel's main thread, whose list is read every
+   * time; the other threads' lists (an ipykernel has about ten threads) are read at most every OTHER_THREADS_MS,
+   * which keeps a read to a few small files. Below the kernel, every child's whole list is read.
+   */
+  const tree = (top: ProcStat, known: { otherAt: number; other: number[] }): ProcStat[] => {
+    const main = readThreadChildren(top.pid, top.pid);
+    if (main === undefined) return [top, ...descendants(top.pid)];
+    const t = now();
+    if (t - known.otherAt >= OTHER_THREADS_MS) {
+      known.other = (readChildren(top.pid) ?? []).filter((pid) => !main.includes(pid));
+      known.otherAt = t;
+    }
     const out: ProcStat[] = [top];
-    for (let i = 0; i < out.length; i++) {
-      const pids = readChildren((out[i] as ProcStat).pid);
-      if (pids === undefined) {
-        if (i > 0) continue; // that child just ended
-        return [top, ...descendants(top.pid)];
-      }
-      for (const pid of pids) {
+    for (const pid of new Set([...main, ...known.other])) {
+      const st = readStat(pid);
+      // The remembered list may name a process that ended since, or whose pid was reused.
+      if (live(st) && st.ppid === top.pid) out.push(st);
+    }
+    for (let i = 1; i < out.length; i++) {
+      for (const pid of readChildren((out[i] as ProcStat).pid) ?? []) {
         const st = readStat(pid);
         if (live(st)) out.push(st);
       }
@@ -76,11 +92,12 @@ export const createKernelProbe = (o: { pss: boolean } = { pss: false }): KernelP
 
   return {
     read: (rootPid, kernelId) => {
-      const top = locate(rootPid, kernelId);
-      if (!top) return undefined;
+      const found = locate(rootPid, kernelId);
+      if (!found) return undefined;
+      const top = found.st;
       let cpu = 0;
       let memory = 0;
-      for (const st of tree(top)) {
+      for (const st of tree(top, found.known)) {
         cpu += st.cpuSeconds + st.childCpuSeconds;
         memory += (o.pss ? readPss(st.pid) : undefined) ?? st.rssBytes;
       }

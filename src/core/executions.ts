@@ -88,6 +88,12 @@ export interface ExecutionRepo {
   /** Newest first (by start). */
   list(q: ExecutionQuery): Promise<Page<ExecutionRecord>>;
   summarize(q: Omit<ExecutionQuery, 'offset' | 'limit' | 'status'>): Promise<{ notebooks: NotebookSummary[]; kernels: KernelExecutionCpu[] }>;
+  /**
+   * The highest memory among a kernel's raw samples within [from, to] (ms), or null when none was taken then:
+   * a peak the sampler saw between an execution's two readings. (A point lookup on the samples' key, where
+   * UsageRepo.query also gathers each series' neighbours for rates.)
+   */
+  samplePeak(k: { user: string; server: string; kernelId: string }, from: number, to: number): Promise<number | null>;
   /** Marks every execution still running as `lost` (the hub restarted and cannot see their end); returns how many. */
   loseRunning(): Promise<number>;
   /** Deletes executions that started before `before` (ms); returns how many. */

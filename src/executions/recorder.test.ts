@@ -20,9 +20,12 @@ const setup = (o: { capture?: boolean; maxCodeBytes?: number; attributed?: Attri
         for (const r of rs) rows.set(r.id, { ...r });
       },
       loseRunning: async () => 0,
+      samplePeak: async (_k: unknown, from: number, to: number) => {
+        const inside = (o.samples ?? []).filter((r) => r.t >= from && r.t <= to).map((r) => r.memory);
+        return inside.length ? Math.max(...inside) : null;
+      },
       prune: async () => 0,
     },
-    usage: { query: async () => o.samples ?? [] },
   } as unknown as Store;
   const runtimes: RunningRuntime[] = [];
   const runtime: RunningRuntime = { user: 'alice', server: '', profile: 'default', rootPid: 4242, target: 'http://127.0.0.1:9', baseUrl: '/user/alice/', token: 't' };

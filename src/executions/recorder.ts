@@ -10,7 +10,6 @@ import { keptCode } from './code.js';
 import { KernelBook, type Effect, type Reading } from './kernel-book.js';
 import { classify } from './messages.js';
 import type { NotebookLookup, RuntimeCall } from './notebooks.js';
-import { peakBetween } from './peak.js';
 import { ExecutionWriter } from './writer.js';
 
 export interface RecorderOptions {
@@ -218,7 +217,7 @@ export class ExecutionRecorder implements KernelTap, KernelControlSink {
   private async finish(e: KernelEntry, r: ExecutionRecord): Promise<void> {
     if (r.ended !== null && r.ended > r.started) {
       try {
-        const peak = await peakBetween(this.o.store, { user: e.user, server: e.server, kernelId: e.kernelId }, r.started, r.ended);
+        const peak = await this.o.store.executions.samplePeak({ user: e.user, server: e.server, kernelId: e.kernelId }, r.started, r.ended);
         if (peak !== null) r.peakMemory = Math.max(r.peakMemory ?? 0, peak);
       } catch (err) {
         this.o.log.debug({ err }, 'executions: stored samples not readable for peak memory');

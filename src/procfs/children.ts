@@ -1,28 +1,38 @@
 import { readdirSync, readFileSync } from 'node:fs';
 
+const parse = (text: string): number[] => {
+  const out: number[] = [];
+  for (const part of text.split(' ')) if (part !== '' && part !== '\n') out.push(Number(part));
+  return out;
+};
+
 /**
- * Direct children of a process, from /proc/<pid>/task/<tid>/children (every thread's list: a child belongs
- * to the thread that forked it). Reads a handful of small files instead of every process's stat; undefined
- * when the kernel does not offer these files (CONFIG_PROC_CHILDREN) or the process is gone.
+ * Children forked by one thread of a process, from /proc/<pid>/task/<tid>/children (one small file, where a
+ * whole /proc scan reads every process). Undefined when the file is missing: the thread or process is gone,
+ * or the kernel does not offer these files (CONFIG_PROC_CHILDREN).
  */
-export const readChildren = (pid: number): number[] | undefined => {
-  let tids: string[];
+export const readThreadChildren = (pid: number, tid: number): number[] | undefined => {
   try {
-    tids = readdirSync(`/proc/${pid}/task`);
+    return parse(readFileSync(`/proc/${pid}/task/${tid}/children`, 'latin1'));
   } catch {
     return undefined;
   }
-  const out: number[] = [];
-  for (const tid of tids) {
-    let text: string;
-    try {
-      text = readFileSync(`/proc/${pid}/task/${tid}/children`, 'latin1');
-    } catch {
-      // A thread that just ended has no file any more; a kernel without the feature has none at all.
-      if (tid === String(pid)) return undefined;
-      continue;
-    }
-    for (const part of text.split(' ')) if (part !== '' && part !== '\n') out.push(Number(part));
+};
+
+/** Threads of a process other than its main one, or [] when it is gone. */
+export const otherThreads = (pid: number): number[] => {
+  try {
+    return readdirSync(`/proc/${pid}/task`)
+      .map(Number)
+      .filter((tid) => tid !== pid);
+  } catch {
+    return [];
   }
-  return out;
+};
+
+/** Every direct child of a process: each of its threads' list (a child belongs to the thread that forked it). */
+export const readChildren = (pid: number): number[] | undefined => {
+  const main = readThreadChildren(pid, pid);
+  if (main === undefined) return undefined;
+  return [...main, ...otherThreads(pid).flatMap((tid) => readThreadChildren(pid, tid) ?? [])];
 };

@@ -103,6 +103,18 @@ export const createExecutionRepo = (db: Kysely<Database>): ExecutionRepo => ({
       kernels: kernels.map((r) => ({ user: r.user_name, server: r.server, kernelId: r.kernel, runs: Number(r.runs), cpuSeconds: Number(r.cpu ?? 0) })),
     };
   },
+  samplePeak: async (k, from, to) => {
+    const r = await db
+      .selectFrom('usage_raw')
+      .select((eb) => eb.fn.max<number | string | null>('memory').as('peak'))
+      .where('user_name', '=', k.user)
+      .where('server', '=', k.server)
+      .where('kernel', '=', k.kernelId)
+      .where('t', '>=', from)
+      .where('t', '<=', to)
+      .executeTakeFirst();
+    return r?.peak == null ? null : Number(r.peak);
+  },
   loseRunning: async () => {
     const r = await db.updateTable('executions').set({ status: 'lost' }).where('status', '=', 'running').executeTakeFirst();
     return Number(r.numUpdatedRows);
