@@ -47,6 +47,9 @@ const PRUNE_EVERY_MS = 3_600_000;
 /** With no connection left, running executions wait this long for one to come back before the runtime is asked. */
 const ORPHAN_GRACE_MS = 30_000;
 
+/** Executions shorter than this take their peak memory from their two readings only. */
+const SAMPLE_PEAK_MIN_MS = 1000;
+
 const keyOf = (user: string, server: string, kernelId: string) => `${user}\u0000${server}\u0000${kernelId}`;
 
 /**
@@ -64,7 +67,7 @@ export class ExecutionRecorder implements KernelTap, KernelControlSink {
   private lastPrune = 0;
 
   constructor(private readonly o: RecorderOptions) {
-    this.writer = new ExecutionWriter(o.store.executions, o.log, o.flushMs ?? 200);
+    this.writer = new ExecutionWriter(o.store.executions, o.log, o.flushMs ?? 500);
   }
 
   /** Executions a previous run of the hub left running cannot be followed: they become `lost`. */
@@ -213,9 +216,12 @@ export class ExecutionRecorder implements KernelTap, KernelControlSink {
     }
   }
 
-  /** Peak memory also looks at the samples the sampler stored while it ran (a peak between the two readings). */
+  /**
+   * Peak memory also looks at the samples the sampler stored while it ran (a peak between the two readings).
+   * Not for short executions: a sample seldom falls inside one, and a lookup per cell would cost a "run all".
+   */
   private async finish(e: KernelEntry, r: ExecutionRecord): Promise<void> {
-    if (r.ended !== null && r.ended > r.started) {
+    if (r.ended !== null && r.ended - r.started >= SAMPLE_PEAK_MIN_MS) {
       try {
         const peak = await this.o.store.executions.samplePeak({ user: e.user, server: e.server, kernelId: e.kernelId }, r.started, r.ended);
         if (peak !== null) r.peakMemory = Math.max(r.peakMemory ?? 0, peak);
