@@ -2,7 +2,7 @@ import type { KernelMessage } from '../core/kernel-tap.js';
 
 /** What a kernel message means for execution history; everything else (outputs, comms, completion) is nothing. */
 export type ExecEvent =
-  /** A client asked to run code; `silent` ones are run by the kernel but are not executions. */
+  /** A client asked to run code; `silent` ones (and those outside the history) are run by the kernel but are not executions. */
   | { kind: 'request'; msgId: string; session: string; code: string; cellId: string | null; silent: boolean }
   /** The kernel began the request (iopub status busy, or execute_input with its count). */
   | { kind: 'began'; parent: string; count: number | null }
@@ -29,7 +29,10 @@ export const classify = (m: KernelMessage): ExecEvent | null => {
         if (m.channel !== 'shell') return null;
         const c = m.content();
         const cellId = str(m.metadata()['cellId']);
-        return { kind: 'request', msgId: m.msgId, session: m.session, code: str(c['code']) ?? '', cellId: cellId || null, silent: c['silent'] === true };
+        // Silent requests, and those kept out of the history (an extension's variable inspector, no execution
+        // count), are the kernel's work but not cells someone ran.
+        const silent = c['silent'] === true || c['store_history'] === false;
+        return { kind: 'request', msgId: m.msgId, session: m.session, code: str(c['code']) ?? '', cellId: cellId || null, silent };
       }
       case 'interrupt_request':
         return { kind: 'interrupt' };

@@ -213,16 +213,18 @@ describe('execution recorder (synthetic kernel messages)', () => {
     expect((await stored()).map((e) => [e.status, e.ended])).toEqual([['died', 1500]]);
   });
 
-  it('does not record silent requests, completion, inspection or comm traffic, yet silent ones hold the kernel', async () => {
+  it('does not record silent requests, those outside the history, completion, inspection or comm traffic, yet silent ones hold the kernel', async () => {
     const { kernel, open, stored } = setup();
     const ch = open();
     ch.message(executeRequest('s', 'get_ipython()', { silent: true }), 1000);
+    ch.message(kernelMessage('to_kernel', 'shell', 'execute_request', { msgId: 'h', content: { code: 'whos', silent: false, store_history: false } }), 1000);
     ch.message(kernelMessage('to_kernel', 'shell', 'complete_request', { msgId: 'cmp', content: { code: 'pri', cursor_pos: 3 } }), 1001);
     ch.message(kernelMessage('to_kernel', 'shell', 'inspect_request', { msgId: 'ins', content: { code: 'print', cursor_pos: 5 } }), 1002);
     ch.message(kernelMessage('to_kernel', 'shell', 'comm_msg', { msgId: 'cm', content: { comm_id: 'x', data: {} } }), 1003);
     ch.message(executeRequest('a', 'x'), 1004);
     kernel.cpu += 5;
-    ch.message(executeReply('s', 'ok'), 2000);
+    ch.message(executeReply('s', 'ok'), 1500);
+    ch.message(executeReply('h', 'ok'), 2000);
     ch.message(status('a', 'busy'), 2001);
     kernel.cpu += 1;
     ch.message(executeReply('a', 'ok'), 3000);

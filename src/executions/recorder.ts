@@ -35,7 +35,8 @@ interface KernelEntry {
   user: string;
   server: string;
   kernelId: string;
-  rootPid: number | null;
+  /** The runtime as it was when the kernel's first connection opened (a restarted runtime has new kernels). */
+  runtime: RunningRuntime | undefined;
   book: KernelBook;
   channels: Set<number>;
   /** When the last connection closed (null while one is open). */
@@ -104,7 +105,7 @@ export class ExecutionRecorder implements KernelTap, KernelControlSink {
         const r = probe.read(rootPid, kernelId);
         return r && { cpu: r.cpuSeconds, memory: r.memoryBytes, process: r.process };
       };
-      entry = { user: info.user, server: info.server, kernelId, rootPid, book: new KernelBook(read), channels: new Set(), orphanedAt: null };
+      entry = { user: info.user, server: info.server, kernelId, runtime: rt, book: new KernelBook(read), channels: new Set(), orphanedAt: null };
       this.kernels.set(key, entry);
     }
     // A new connection often means a notebook joined this kernel: its sessions are asked again.
@@ -233,7 +234,8 @@ export class ExecutionRecorder implements KernelTap, KernelControlSink {
   }
 
   private attribute(e: KernelEntry, r: ExecutionRecord): void {
-    const rt = this.runtimeOf(e.user, e.server);
+    // Kept from open(): listing the running runtimes checks each one's process, too much for every cell.
+    const rt = (e.runtime ??= this.runtimeOf(e.user, e.server));
     if (!rt) {
       r.attribution = 'none';
       return;

@@ -78,7 +78,8 @@ export const createKyselyStore = ({ dialect, db, isUniqueViolation }: DialectPar
           () =>
             db.transaction().execute(async (tx) => {
               await tx.updateTable('users').set({ name: to }).where('name', '=', from).execute();
-              for (const t of ['servers', 'tokens', 'sessions', 'server_events'] as const) {
+              // A renamed user keeps their execution history; a deleted one's goes with them.
+              for (const t of ['servers', 'tokens', 'sessions', 'server_events', 'executions'] as const) {
                 await tx.updateTable(t).set({ user_name: to }).where('user_name', '=', from).execute();
               }
             }),
@@ -86,7 +87,7 @@ export const createKyselyStore = ({ dialect, db, isUniqueViolation }: DialectPar
         ),
       delete: async (name) => {
         await db.transaction().execute(async (tx) => {
-          for (const t of ['servers', 'tokens', 'sessions', 'server_events'] as const) {
+          for (const t of ['servers', 'tokens', 'sessions', 'server_events', 'executions'] as const) {
             await tx.deleteFrom(t).where('user_name', '=', name).execute();
           }
           await tx.deleteFrom('users').where('name', '=', name).execute();

@@ -245,6 +245,14 @@ export const storeContract = (name: string, open: () => Promise<{ store: Store; 
       expect((await store.executions.get('e3'))?.status).toBe('lost');
       expect(await store.executions.prune(base + 10_000)).toBe(2);
       expect(await ids({})).toEqual(['e3', 'e2']);
+
+      // A renamed user keeps their executions; a deleted one's are deleted.
+      await store.users.create(user('frank'));
+      await store.executions.put([exec('f1', { user: 'frank' })]);
+      await store.users.rename('frank', 'gina');
+      expect((await store.executions.get('f1'))?.user).toBe('gina');
+      await store.users.delete('gina');
+      expect(await store.executions.get('f1')).toBeUndefined();
     });
 
     it('keeps meta values', async () => {
