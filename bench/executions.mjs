@@ -17,7 +17,7 @@ import { runBench, sleep } from './lib/proc.mjs';
 import { banner, fmt, info, ms, table, target } from './lib/report.mjs';
 
 const env = process.env;
-const ROUNDS = Number(env['BENCH_EXEC_ROUNDS'] ?? 3);
+const ROUNDS = Number(env['BENCH_EXEC_ROUNDS'] ?? 5);
 const RTT_N = Number(env['BENCH_EXEC_RTT'] ?? 30);
 const BURST = Number(env['BENCH_EXEC_BURST'] ?? 200);
 const CELLS = Number(env['BENCH_EXEC_CELLS'] ?? 50);
@@ -47,8 +47,8 @@ const kernelOn = async (hub) => {
 
 const overhead = async (on, off) => {
   console.log(
-    `\n--- 1. recording on vs off: ${ROUNDS} interleaved rounds; each: ${WARMUP} unrecorded executions, ${RTT_N} round trips of "1+1" one at a time, ` +
-      `then a burst of ${BURST} execute_requests sent at once ---`,
+    `\n--- 1. recording on vs off: ${ROUNDS} interleaved rounds (alternating which goes first); each: ${WARMUP} unrecorded executions, ${RTT_N} round trips of "1+1" one at a time, ` +
+      `then a burst of ${BURST} execute_requests sent at once; figures are medians over rounds ---`,
   );
   const ways = [
     { name: 'recording on', hub: on, url: await kernelOn(on) },
@@ -56,7 +56,8 @@ const overhead = async (on, off) => {
   ];
   const samples = Object.fromEntries(ways.map((w) => [w.name, []]));
   for (let round = 1; round <= ROUNDS; round++) {
-    for (const w of ways) {
+    // Which goes first alternates, so neither always runs right after the other's burst.
+    for (const w of round % 2 === 1 ? ways : [...ways].reverse()) {
       const bg = await waitQuiet();
       const c = await kernelClient(w.url, w.hub.auth);
       await c.ready();

@@ -18,6 +18,8 @@ export interface Exec {
   endReading: Reading | undefined;
   /** Current only by inference (the previous one ended and it was next in line), not yet seen beginning. */
   tentative: boolean;
+  /** Waiting in line behind the current one (so "run all" costs no search of the line per message). */
+  queued: boolean;
   reply: { status: 'ok' | 'error' | 'aborted'; ename: string | null } | undefined;
   raised: string | null;
   idleSeen: boolean;
@@ -59,10 +61,27 @@ export class KernelBook {
   }
 
   request(record: ExecutionRecord, o: { silent: boolean; origin: number }, at: number): Effect[] {
-    const exec: Exec = { record, silent: o.silent, origin: o.origin, startReading: undefined, endReading: undefined, tentative: true, reply: undefined, raised: null, idleSeen: false, interruptAsked: false };
+    const exec: Exec = {
+      record,
+      silent: o.silent,
+      origin: o.origin,
+      startReading: undefined,
+      endReading: undefined,
+      tentative: true,
+      queued: false,
+      reply: undefined,
+      raised: null,
+      idleSeen: false,
+      interruptAsked: false,
+    };
     this.tracked.set(record.msgId, exec);
-    if (this.current === undefined) this.promote(exec, this.read(), at);
-    else this.queue.push(exec);
+    if (this.current !== undefined) {
+      // Stored once the kernel takes it up: a long "run all" is not written twice per cell.
+      exec.queued = true;
+      this.queue.push(exec);
+      return [];
+    }
+    this.promote(exec, this.read(), at);
     return this.saved(exec);
   }
 
@@ -82,13 +101,15 @@ export class KernelBook {
     const cur = this.current;
     if (cur?.tentative) {
       // The one thought next did not begin: this one did, from the same moment; the other waits again.
-      this.queue = [cur, ...this.queue.filter((e) => e !== exec)];
+      this.unqueue(exec);
+      cur.queued = true;
+      this.queue.unshift(cur);
       this.current = undefined;
       this.promote(exec, cur.startReading, cur.record.started);
     } else {
       const r = this.read();
       if (cur) out.push(...this.endRun(cur, r, at));
-      this.queue = this.queue.filter((e) => e !== exec);
+      this.unqueue(exec);
       this.promote(exec, r, at);
     }
     exec.tentative = false;
@@ -178,6 +199,7 @@ export class KernelBook {
       this.current = undefined;
       const next = this.queue.shift();
       if (next) {
+        next.queued = false;
         this.promote(next, r, at);
         return this.saved(next);
       }
@@ -202,7 +224,7 @@ export class KernelBook {
 
   private finish(exec: Exec, status: ExecutionStatus, ename: string | null): Effect[] {
     this.tracked.delete(exec.record.msgId);
-    this.queue = this.queue.filter((e) => e !== exec);
+    this.unqueue(exec);
     if (this.current === exec) this.current = undefined;
     const s = exec.startReading;
     const e = exec.endReading;
@@ -213,6 +235,14 @@ export class KernelBook {
     exec.record.cpuSeconds = s && e && s.process === e.process ? Math.round(Math.max(0, e.cpu - s.cpu) * 1000) / 1000 : null;
     exec.record.peakMemory = status === 'lost' || !s ? null : Math.max(s.memory, e && s.process === e.process ? e.memory : 0);
     return exec.silent ? [] : [{ type: 'finish', exec }];
+  }
+
+  private unqueue(exec: Exec): void {
+    if (!exec.queued) return;
+    exec.queued = false;
+    // Usually the head of the line; anything else is a rare reordering between connections.
+    if (this.queue[0] === exec) this.queue.shift();
+    else this.queue = this.queue.filter((e) => e !== exec);
   }
 
   private saved(exec: Exec): Effect[] {

@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
+import { readProcText } from './read.js';
 
 const parse = (text: string): number[] => {
   const out: number[] = [];
@@ -12,11 +13,8 @@ const parse = (text: string): number[] => {
  * or the kernel does not offer these files (CONFIG_PROC_CHILDREN).
  */
 export const readThreadChildren = (pid: number, tid: number): number[] | undefined => {
-  try {
-    return parse(readFileSync(`/proc/${pid}/task/${tid}/children`, 'latin1'));
-  } catch {
-    return undefined;
-  }
+  const text = readProcText(`/proc/${pid}/task/${tid}/children`);
+  return text === undefined ? undefined : parse(text);
 };
 
 /** Threads of a process other than its main one, or [] when it is gone. */

@@ -30,7 +30,6 @@ export const up = async (db: Kysely<unknown>): Promise<void> => {
   await db.schema.createIndex('executions_user_started').on('executions').columns(['user_name', 'server', 'started']).execute();
   await db.schema.createIndex('executions_started').on('executions').column('started').execute();
   await db.schema.createIndex('executions_kernel').on('executions').column('kernel').execute();
-  await db.schema.createIndex('executions_status').on('executions').column('status').execute();
 };
 
 export const down = async (db: Kysely<unknown>): Promise<void> => {
