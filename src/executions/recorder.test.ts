@@ -269,7 +269,7 @@ describe('execution recorder (synthetic kernel messages)', () => {
   });
 
   it('takes peak memory from samples stored while the cell ran', async () => {
-    const samples = [900, 2000, 3100].map((t, i) => ({ user: 'alice', server: '', kernel: KERNEL, t, cpu: i, memory: [9e9, 7000, 8e9][i] as number }));
+    const samples = [900, 2000, 3100].map((t, i) => ({ user: 'alice', server: '', kernel: KERNEL, t, cpuFrom: i, cpu: i, memory: [9e9, 7000, 8e9][i] as number }));
     const { open, stored } = setup({ samples });
     const ch = open();
     ch.message(executeRequest('a', 'x'), 1000);

@@ -237,9 +237,12 @@ export const storeContract = (name: string, open: () => Promise<{ store: Store; 
       ]);
       expect(sum.kernels).toEqual([{ user: 'bob', server: '', kernelId: 'k1', runs: 3, cpuSeconds: 1.75 }]);
 
-      // The peak of a kernel's stored samples within an interval (the usage test above stored bob's k1 at base + 0…70 s; raw rows before base + 15 s were pruned).
-      expect(await store.executions.samplePeak({ user: 'bob', server: '', kernelId: 'k1' }, base + 15_000, base + 80_000)).toBe(50);
-      expect(await store.executions.samplePeak({ user: 'bob', server: '', kernelId: 'k1' }, base + 71_000, base + 80_000)).toBeNull();
+      // The peak of a kernel's stored raw samples within an interval.
+      await store.usage.write(
+        [0, 10, 20, 30].map((sec, i) => ({ user: 'bob', server: '', kernel: 'kp', t: base + sec * 1000, cpuFrom: i, cpu: i + 1, memory: [100, 300, 200, 900][i] as number })),
+      );
+      expect(await store.executions.samplePeak({ user: 'bob', server: '', kernelId: 'kp' }, base + 5_000, base + 25_000)).toBe(300);
+      expect(await store.executions.samplePeak({ user: 'bob', server: '', kernelId: 'kp' }, base + 21_000, base + 29_000)).toBeNull();
       expect(await store.executions.samplePeak({ user: 'bob', server: '', kernelId: 'k9' }, base, base + 80_000)).toBeNull();
       expect(await store.executions.loseRunning()).toBe(1);
       expect((await store.executions.get('e3'))?.status).toBe('lost');
