@@ -62,8 +62,10 @@ describe('execution history in the console', { timeout: 150_000 }, () => {
     expect(await ids(page)).toEqual(api.map((e) => e.id).reverse());
     const burnt = rows(page).nth(1);
     expect(await burnt.getByTestId('execution-code').getAttribute('title')).toBe(burn(1.5));
-    expect(await burnt.getByTestId('execution-duration').textContent()).toMatch(/^1\.\d+ s$/);
-    // The figure the API gives (to three digits): on a busy machine the cell may get less than a whole core.
+    const durationText = (await burnt.getByTestId('execution-duration').textContent()) ?? '';
+    expect(durationText).toMatch(/^[\d.]+ s$/);
+    expect(Number(durationText.split(' ')[0])).toBeGreaterThanOrEqual(1.5);
+    // The figure the API gives, as the console writes it (three digits).
     const cpuText = (await burnt.getByTestId('execution-cpu').textContent()) ?? '';
     expect(cpuText).toMatch(/^[\d.]+ CPU-s$/);
     expect(Number(cpuText.split(' ')[0])).toBeCloseTo(api[2]?.cpu_seconds ?? NaN, 2);

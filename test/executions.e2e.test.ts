@@ -37,7 +37,7 @@ describe('execution history with a real Jupyter server through the proxy', () =>
     expect((await run(kernel, '1 / 0')).status).toBe('error');
     const burnt = await run(kernel, burn(3));
     const measured = Number(burnt.output);
-    expect(measured).toBeGreaterThan(2.5);
+    expect(measured).toBeGreaterThanOrEqual(3);
     const [fine, raising, cpu] = await endedExecutions(hub, `kernel=${kernelId}`, alice, 3);
     expect([fine?.status, raising?.status, cpu?.status]).toEqual(['ok', 'error', 'ok']);
     expect(raising?.error_name).toBe('ZeroDivisionError');
@@ -49,8 +49,9 @@ describe('execution history with a real Jupyter server through the proxy', () =>
       expect(e?.peak_memory).toBeGreaterThan(10_000_000);
     }
     expect(fine?.duration_seconds).toBeLessThan(1);
+    // At least its CPU time; more on a machine where the kernel has to share a core.
     expect(cpu?.duration_seconds).toBeGreaterThanOrEqual(3);
-    expect(cpu?.duration_seconds).toBeLessThan(4);
+    expect(cpu?.duration_seconds).toBeLessThan(30);
     expect(Math.abs((cpu?.cpu_seconds ?? 0) - measured) / measured).toBeLessThan(0.1);
     expect(fine?.cpu_seconds).toBeLessThan(0.5);
     // One of them alone, and the per-notebook summary, with the kernel's CPU outside its cells (idle cost).
@@ -132,6 +133,22 @@ describe('execution history with a real Jupyter server through the proxy', () =>
     expect(Math.abs(cpuOf('two.ipynb') - two)).toBeLessThan(0.2);
     await s1.shutdown();
     s2.dispose();
+  });
+
+  it('ends a cell as died when its kernel dies, and when the kernel is restarted under it', async () => {
+    const kernel = await m.kernels.startNew({ name: 'python3' });
+    const statusOf = async (code: string) => (await listExecutions(hub, `kernel=${kernel.id}`, alice)).items.find((e) => e.code === code)?.status;
+    const dying = kernel.requestExecute({ code: 'import os\nos._exit(1)' });
+    void dying.done.catch(() => undefined);
+    await expect.poll(() => statusOf('import os\nos._exit(1)'), { timeout: 20_000 }).toBe('died');
+    // The runtime started the kernel again (same id): a cell there, then a restart asked through the hub's API.
+    await expect.poll(async () => (await run(kernel, 'print("back")')).output, { timeout: 20_000 }).toBe('back\n');
+    const sleeping = kernel.requestExecute({ code: 'import time\ntime.sleep(62)' });
+    void sleeping.done.catch(() => undefined);
+    await expect.poll(() => statusOf('import time\ntime.sleep(62)')).toBe('running');
+    expect((await hub.api(`/hub/api/users/alice/server/kernels/${kernel.id}/restart`, { method: 'POST', token: alice })).status).toBe(204);
+    await expect.poll(() => statusOf('import time\ntime.sleep(62)'), { timeout: 20_000 }).toBe('died');
+    await kernel.shutdown();
   });
 
   it("refuses another user's executions and bad parameters; an admin sees everyone's", async () => {

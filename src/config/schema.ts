@@ -99,7 +99,7 @@ export const configSchema = z
           .boolean()
           .default(true)
           .describe(
-            'Record cell executions from the kernel messages the proxy carries, with the CPU-seconds and peak memory of each (false: nothing is recorded, and kernel messages are not decoded).',
+            'Record cell executions from the kernel messages the proxy carries, with the CPU-seconds and peak memory of each (false: nothing is recorded, and the proxy reads kernel messages only as far as activity needs).',
           ),
         capture_code: z
           .boolean()

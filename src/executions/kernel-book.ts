@@ -29,6 +29,14 @@ export interface Exec {
 export type Effect = { type: 'save'; exec: Exec } | { type: 'finish'; exec: Exec };
 
 /**
+ * A restart or shutdown asked over HTTP is reported once the runtime has done it, and the runtime first
+ * interrupts the kernel (jupyter_client), so the running cell's KeyboardInterrupt arrives before the news
+ * of the restart. A cell ended so, without anyone asking for an interrupt, this shortly before is a casualty
+ * of the restart: it died.
+ */
+const RESTART_REPORT_MS = 15_000;
+
+/**
  * The executions of one kernel, from its messages on every connection (DESIGN.md idea 6). A kernel runs one
  * request at a time, in the order it receives them, so the moment one ends is the moment the next begins:
  * both share one reading of the kernel's CPU counter, and each execution gets exactly the CPU used between
@@ -44,6 +52,8 @@ export class KernelBook {
   private queue: Exec[] = [];
   private current: Exec | undefined;
   private readonly closedChannels = new Set<number>();
+  /** Cells that ended on a KeyboardInterrupt nobody asked for (see RESTART_REPORT_MS). */
+  private unaskedInterrupts: Exec[] = [];
 
   constructor(private readonly read: () => Reading | undefined) {}
 
@@ -140,6 +150,8 @@ export class KernelBook {
   /** An interrupt was asked: what is running now ends as interrupted if the kernel raises for it. */
   interrupt(): void {
     if (this.current) this.current.interruptAsked = true;
+    // An interrupt reported after its KeyboardInterrupt came back (HTTP reports follow the runtime's answer).
+    this.unaskedInterrupts = [];
   }
 
   /**
@@ -149,6 +161,12 @@ export class KernelBook {
   gone(at: number, status: 'died' | 'lost' = 'died'): Effect[] {
     const r = status === 'died' ? this.read() : undefined;
     const out: Effect[] = [];
+    for (const exec of this.unaskedInterrupts) {
+      if (status !== 'died' || exec.record.ended === null || at - exec.record.ended > RESTART_REPORT_MS) continue;
+      exec.record.status = 'died';
+      if (!exec.silent) out.push({ type: 'finish', exec });
+    }
+    this.unaskedInterrupts = [];
     for (const exec of [...this.tracked.values()]) {
       if (status === 'lost') {
         exec.endReading = undefined;
@@ -213,6 +231,7 @@ export class KernelBook {
     if (exec.reply) {
       const { status, ename } = exec.reply;
       const interrupted = status === 'error' && (ename === 'KeyboardInterrupt' || exec.interruptAsked);
+      if (interrupted && !exec.interruptAsked) this.unaskedInterrupts = [...this.unaskedInterrupts.slice(-9), exec];
       return this.finish(exec, interrupted ? 'interrupted' : status, ename);
     }
     if (exec.idleSeen && this.closedChannels.has(exec.origin)) {

@@ -206,6 +206,29 @@ describe('execution recorder (synthetic kernel messages)', () => {
     expect((await stored()).map((e) => [e.status, e.ended])).toEqual([['died', 6000]]);
   });
 
+  it("ends a cell as died when a restart's own interrupt ends it before the restart is reported", async () => {
+    const { recorder, open, stored } = setup();
+    const ch = open();
+    ch.message(executeRequest('a', 'import time; time.sleep(60)'), 1000);
+    ch.message(executeRequest('b', 'x'), 1001);
+    ch.message(status('a', 'busy'), 1002);
+    // jupyter_client interrupts the kernel (a signal, not a message we see), then restarts it, then answers.
+    ch.message(executeReply('a', 'error', { ename: 'KeyboardInterrupt' }), 2000);
+    ch.message(executeReply('b', 'aborted'), 2001);
+    expect((await stored()).map((e) => e.status)).toEqual(['interrupted', 'aborted']);
+    recorder.control({ user: 'alice', server: '', kernelId: KERNEL, action: 'restart', at: 4000 });
+    expect((await stored()).map((e) => [e.status, e.ended])).toEqual([
+      ['died', 2000],
+      ['aborted', 2001],
+    ]);
+    // An interrupt someone asked for stays one, restart or not.
+    ch.message(executeRequest('c', 'y'), 5000);
+    recorder.control({ user: 'alice', server: '', kernelId: KERNEL, action: 'interrupt', at: 5100 });
+    ch.message(executeReply('c', 'error', { ename: 'KeyboardInterrupt' }), 5200);
+    recorder.control({ user: 'alice', server: '', kernelId: KERNEL, action: 'restart', at: 6000 });
+    expect((await stored())[2]?.status).toBe('interrupted');
+  });
+
   it('ends running cells as died on a restart or shutdown asked over HTTP', async () => {
     const { recorder, open, stored } = setup();
     open().message(executeRequest('a', 'x'), 1000);
