@@ -79,6 +79,8 @@ export interface ServerEventsTable {
   reason: string | null;
   actor: string | null;
   message: string | null;
+}
+
 export interface ExecutionsTable {
   id: string;
   user_name: string;

@@ -180,6 +180,8 @@ export const storeContract = (name: string, open: () => Promise<{ store: Store; 
       expect((await store.history.list('ivan', '', 10)).map((e) => e.user)).toEqual(['ivan', 'ivan', 'ivan']);
       await store.users.delete('ivan');
       expect(await store.history.list('ivan', '', 10)).toEqual([]);
+    });
+
     it('keeps executions whole, lists them newest first with filters and overlap, and summarises them', async () => {
       const base = 1_800_000_000_000;
       const exec = (id: string, extra: Partial<ExecutionRecord> = {}): ExecutionRecord => ({
