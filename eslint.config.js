@@ -51,5 +51,12 @@ export default tseslint.config(
     ),
   },
   { files: ['src/lifecycle/**'], rules: forbid(['**/store/*/**', '**/spawners/**', '**/proxy/**', '**/api/**', '**/cli/**', '**/hub/**', '**/culler/**'], 'lifecycle/ uses the Store and Spawner interfaces, never an implementation; the culler reaches it through CullTarget.') },
+  {
+    files: ['src/executions/**'],
+    rules: forbid(
+      ['**/store/**', '**/spawners/**', '**/proxy/**', '**/lifecycle/**', '**/culler/**', '**/api/**', '**/cli/**', '**/hub/**'],
+      'executions/ is fed through core interfaces (KernelTap, Store, RuntimeDirectory); the hub wires it, it reaches no store, proxy or API code.',
+    ),
+  },
   { files: ['src/api/**', 'src/accounts/**', 'src/hub/**'], rules: forbid(['**/store/sqlite/**', '**/store/postgres/**', '**/spawners/**', '**/cli/**'], 'Only src/cli picks concrete implementations.') },
 );

@@ -6,20 +6,22 @@ import { openWs } from './load.mjs';
 
 export const kernelClient = async (wsUrl, headers, { timeoutMs = 30_000 } = {}) => {
   const session = randomUUID();
+  let received = 0;
   const ws = await openWs(`${wsUrl}?session_id=${session}`, headers);
   const waiting = new Map(); // msg_id → handler(msg, now)
   ws.on('message', (data) => {
     const now = performance.now();
+    received++;
     const m = JSON.parse(String(data));
     const h = waiting.get(m.parent_header?.msg_id);
     if (h) h(m, now);
   });
-  const send = (msgType, content) => {
+  const send = (msgType, content, metadata = {}) => {
     const msgId = randomUUID();
     const msg = {
       header: { msg_id: msgId, username: 'bench', session, date: new Date().toISOString(), msg_type: msgType, version: '5.3' },
       parent_header: {},
-      metadata: {},
+      metadata,
       content,
       channel: 'shell',
       buffers: [],
@@ -40,15 +42,16 @@ export const kernelClient = async (wsUrl, headers, { timeoutMs = 30_000 } = {}) 
   };
 
   /**
-   * Sends execute_request for `code`; resolves the times (ms from the send) of execute_reply and of the
-   * iopub status idle, plus the text/plain result.
+   * Sends execute_request for `code` (with `metadata`, e.g. JupyterLab's cellId); resolves the times (ms from
+   * the send) of execute_reply and of the iopub status idle, the text/plain result and what it printed.
    */
-  const execute = async (code) => {
-    const { msgId, raw } = send('execute_request', { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true });
+  const execute = async (code, { metadata = {} } = {}) => {
+    const { msgId, raw } = send('execute_request', { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true }, metadata);
     let reply = NaN;
     let idle = NaN;
     let result;
     let status;
+    let stdout = '';
     let t0 = 0;
     const p = new Promise((resolve) => {
       waiting.set(msgId, (m, now) => {
@@ -56,6 +59,7 @@ export const kernelClient = async (wsUrl, headers, { timeoutMs = 30_000 } = {}) 
           reply = now - t0;
           status = m.content.status;
         } else if (m.msg_type === 'execute_result') result = m.content.data?.['text/plain'];
+        else if (m.msg_type === 'stream' && m.content.name === 'stdout') stdout += m.content.text;
         else if (m.msg_type === 'status' && m.content.execution_state === 'idle') idle = now - t0;
         if (Number.isFinite(reply) && Number.isFinite(idle)) resolve();
       });
@@ -64,7 +68,34 @@ export const kernelClient = async (wsUrl, headers, { timeoutMs = 30_000 } = {}) 
     ws.send(raw);
     await withTimeout(p, 'execute_request');
     waiting.delete(msgId);
-    return { replyMs: reply, idleMs: idle, status, result };
+    return { replyMs: reply, idleMs: idle, status, result, stdout };
   };
-  return { ready, execute, close: () => ws.terminate() };
+
+  /**
+   * Sends `n` execute_requests for `code` at once (as "run all" does) and resolves when every reply and
+   * idle has come: { messages (all received meanwhile), ms }.
+   */
+  const burst = async (code, n) => {
+    const before = received;
+    const requests = Array.from({ length: n }, () => send('execute_request', { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: false }));
+    const done = requests.map(
+      ({ msgId }) =>
+        new Promise((resolve) => {
+          let replied = false;
+          let idle = false;
+          waiting.set(msgId, (m) => {
+            if (m.msg_type === 'execute_reply') replied = true;
+            else if (m.msg_type === 'status' && m.content.execution_state === 'idle') idle = true;
+            if (replied && idle) resolve();
+          });
+        }),
+    );
+    const t0 = performance.now();
+    for (const r of requests) ws.send(r.raw);
+    await withTimeout(Promise.all(done), 'execute_request burst');
+    const ms = performance.now() - t0;
+    for (const r of requests) waiting.delete(r.msgId);
+    return { messages: received - before, ms };
+  };
+  return { ready, execute, burst, session, close: () => ws.terminate() };
 };

@@ -16,6 +16,7 @@ import { insideRoutes } from './routes/inside.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { historyRoutes } from './routes/history.js';
 import { activityRoutes } from './routes/activity.js';
+import { executionRoutes } from './routes/executions.js';
 
 /** The hub's HTTP app (API, login, console), apart from listen() so tests can inject requests. */
 export const buildApp = async (ctx: ApiContext, serverFactory?: FastifyServerFactory): Promise<FastifyInstance> => {
@@ -59,6 +60,7 @@ export const buildApp = async (ctx: ApiContext, serverFactory?: FastifyServerFac
       await api.register(insideRoutes(ctx));
       await api.register(historyRoutes(ctx));
       await api.register(activityRoutes(ctx));
+      await api.register(executionRoutes(ctx));
       api.get('/openapi.json', { schema: { summary: 'This document' } }, async () => {
         const doc = app.swagger() as { paths?: Record<string, unknown> };
         return { ...doc, paths: { ...doc.paths, ...proxyPaths } };

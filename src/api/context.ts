@@ -5,6 +5,7 @@ import type { CullView } from '../core/culling.js';
 import type { IdGenerator } from '../core/ids.js';
 import type { KernelControlSink } from '../core/kernel-tap.js';
 import type { Logger } from '../core/logger.js';
+import type { ExecutionTracker } from '../core/executions.js';
 import type { Store } from '../core/store.js';
 import type { UsageSource } from '../core/usage.js';
 import type { Lifecycle } from '../lifecycle/lifecycle.js';
@@ -28,5 +29,7 @@ export interface ApiContext {
   kernelControl?: KernelControlSink | undefined;
   /** When each running server will be culled (`nbhub.cull_at`). */
   culling: CullView;
+  /** The execution recorder, or null when monitoring.executions is off. */
+  executions: ExecutionTracker | null;
   version: string;
 }

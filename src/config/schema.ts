@@ -103,7 +103,20 @@ export const configSchema = z
         executions: z
           .boolean()
           .default(true)
-          .describe('Record cell executions (DESIGN.md contract key; not yet in effect: execution history is still to be built).'),
+          .describe(
+            'Record cell executions from the kernel messages the proxy carries, with the CPU-seconds and peak memory of each (false: nothing is recorded, and the proxy reads kernel messages only as far as activity needs).',
+          ),
+        capture_code: z
+          .boolean()
+          .default(true)
+          .describe("Keep each execution's code (up to max_code_bytes); false keeps only its sha256."),
+        max_code_bytes: z
+          .number()
+          .int()
+          .min(0)
+          .max(16 * 1024 * 1024)
+          .default(65_536)
+          .describe("Longest code kept per execution (UTF-8 bytes); longer code is cut there (the hash is always of the whole code)."),
         pss: z
           .boolean()
           .default(false)
@@ -116,6 +129,7 @@ export const configSchema = z
             minute_days: seconds(30, 'Days 1-minute rollups are kept.'),
             hour_days: seconds(400, 'Days 1-hour rollups are kept.'),
             day_days: seconds(1100, 'Days 1-day rollups (UTC days; what month-long and longer ranges read) are kept.'),
+            executions_days: seconds(90, 'Days cell executions are kept (by start; running ones are kept).'),
           })
           .strict()
           .prefault({}),

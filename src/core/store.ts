@@ -1,4 +1,5 @@
 import type { ServerRecord, SessionRecord, StopReason, TokenRecord, UserRecord } from './models.js';
+import type { ExecutionRepo } from './executions.js';
 
 /** `?state=` of JupyterHub's user list: active = any server running or in transition. */
 export type UserStateFilter = 'active' | 'ready' | 'inactive';
@@ -148,6 +149,7 @@ export interface Store {
   readonly meta: MetaRepo;
   readonly usage: UsageRepo;
   readonly history: ServerHistoryRepo;
+  readonly executions: ExecutionRepo;
   /** Applies pending versioned migrations; safe to call on every start. */
   migrate(): Promise<void>;
   close(): Promise<void>;

@@ -11,9 +11,10 @@ import { procfsReader } from '../agent/proc-reader.js';
 import { Sampler } from '../agent/sampler.js';
 import { EmbeddedMonitor } from '../monitor/embedded.js';
 import { createCuller } from '../culler/wiring.js';
+import { createExecutionRecorder } from '../executions/create.js';
 
 /** What the CLI hands over: the API's context minus what the hub builds itself, plus the spawner. */
-export type HubDeps = Omit<ApiContext, 'lifecycle' | 'identity' | 'usage' | 'culling'> & { spawner: Spawner };
+export type HubDeps = Omit<ApiContext, 'lifecycle' | 'identity' | 'usage' | 'culling' | 'executions' | 'kernelControl'> & { spawner: Spawner };
 
 export interface Hub {
   server: Server;
@@ -58,11 +59,15 @@ export const startHub = async (d: HubDeps): Promise<Hub> => {
   monitor?.start();
   const culler = createCuller({ config: d.config, lifecycle, usage: monitor, clock: d.clock, log: d.log });
   culler.start();
-  const proxy = createProxy({ routes: lifecycle, identity, activity: lifecycle, clock: d.clock, log: d.log });
+  const executions = createExecutionRecorder({ config: d.config, store: d.store, runtimes: lifecycle, clock: d.clock, ids: d.ids, log: d.log });
+  await executions?.start();
+  // With recording off, no tap: the proxy then decodes kernel messages only as far as activity needs.
+  const recorder = executions ?? undefined;
+  const proxy = createProxy({ routes: lifecycle, identity, activity: lifecycle, kernelTap: recorder, kernelControl: recorder, clock: d.clock, log: d.log });
 
   let server!: Server;
   const app = await buildApp(
-    { ...d, lifecycle, identity, usage: monitor, culling: culler },
+    { ...d, lifecycle, identity, usage: monitor, culling: culler, executions, kernelControl: recorder },
     (handler) => {
       server = createServer({ noDelay: true, keepAliveTimeout: 65_000 }, (req, res) => {
         if (!proxy.handleRequest(req, res)) handler(req, res);
@@ -97,6 +102,7 @@ export const startHub = async (d: HubDeps): Promise<Hub> => {
       await closed;
       proxy.close();
       await culler.stop();
+      await executions?.close();
       await monitor?.stop();
       await lifecycle.shutdown({ stopRuntimes: options.stopRuntimes ?? d.config.lifecycle.stop_runtimes_on_shutdown });
       await flushTokens();

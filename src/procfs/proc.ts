@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { readProcText } from './read.js';
 
 import { execFileSync } from 'node:child_process';
 
@@ -42,12 +43,8 @@ export interface ProcStat {
 }
 
 export const readStat = (pid: number): ProcStat | undefined => {
-  let text: string;
-  try {
-    text = readFileSync(`/proc/${pid}/stat`, 'latin1');
-  } catch {
-    return undefined;
-  }
+  const text = readProcText(`/proc/${pid}/stat`);
+  if (text === undefined) return undefined;
   // The command name (field 2) may hold spaces and parentheses; fields resume after the last ')'.
   const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
   // rest[i] is field i+3 of proc(5): utime 14, stime 15, cutime 16, cstime 17, starttime 22, rss 24.

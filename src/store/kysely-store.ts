@@ -14,6 +14,7 @@ import {
 } from './rows.js';
 import type { Database } from './schema.js';
 import { createHistoryRepo } from './history-repo.js';
+import { createExecutionRepo } from './execution-repo.js';
 import { createUsageRepo } from './usage-repo.js';
 
 export interface DialectParts {
@@ -77,7 +78,8 @@ export const createKyselyStore = ({ dialect, db, isUniqueViolation }: DialectPar
           () =>
             db.transaction().execute(async (tx) => {
               await tx.updateTable('users').set({ name: to }).where('name', '=', from).execute();
-              for (const t of ['servers', 'tokens', 'sessions', 'server_events'] as const) {
+              // A renamed user keeps their execution history; a deleted one's goes with them.
+              for (const t of ['servers', 'tokens', 'sessions', 'server_events', 'executions'] as const) {
                 await tx.updateTable(t).set({ user_name: to }).where('user_name', '=', from).execute();
               }
             }),
@@ -85,7 +87,7 @@ export const createKyselyStore = ({ dialect, db, isUniqueViolation }: DialectPar
         ),
       delete: async (name) => {
         await db.transaction().execute(async (tx) => {
-          for (const t of ['servers', 'tokens', 'sessions', 'server_events'] as const) {
+          for (const t of ['servers', 'tokens', 'sessions', 'server_events', 'executions'] as const) {
             await tx.deleteFrom(t).where('user_name', '=', name).execute();
           }
           await tx.deleteFrom('users').where('name', '=', name).execute();
@@ -165,6 +167,7 @@ export const createKyselyStore = ({ dialect, db, isUniqueViolation }: DialectPar
     },
     usage: createUsageRepo(db),
     history: createHistoryRepo(db),
+    executions: createExecutionRepo(db),
     migrate: async () => {
       // Migrations are numbered per feature and may land out of order; each runs once whatever the order.
       const { error, results } = await new Migrator({ db, provider: migrationProvider, allowUnorderedMigrations: true }).migrateToLatest();

@@ -82,7 +82,32 @@ export interface ServerEventsTable {
   message: string | null;
 }
 
+export interface ExecutionsTable {
+  id: string;
+  user_name: string;
+  server: string;
+  kernel: string;
+  notebook: string | null;
+  attribution: string;
+  candidates: string;
+  cell_id: string | null;
+  msg_id: string;
+  client_session: string;
+  execution_count: number | null;
+  code: string | null;
+  code_sha256: string;
+  code_bytes: number;
+  requested: number;
+  started: number;
+  ended: number | null;
+  status: string;
+  error_name: string | null;
+  cpu_seconds: number | null;
+  peak_memory: number | null;
+}
+
 export interface Database {
+  executions: ExecutionsTable;
   usage_raw: UsageTable;
   usage_1m: UsageTable;
   usage_1h: UsageTable;

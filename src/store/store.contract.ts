@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newServerRecord, type ServerRecord, type UserRecord } from '../core/models.js';
 import type { ServerEvent, Store } from '../core/store.js';
+import type { ExecutionRecord } from '../core/executions.js';
 
 /** One behaviour for every Store; each implementation's test calls this (like hono's common.case.test.ts). */
 export const storeContract = (name: string, open: () => Promise<{ store: Store; cleanup: () => Promise<void> }>): void => {
@@ -179,6 +180,84 @@ export const storeContract = (name: string, open: () => Promise<{ store: Store; 
       expect((await store.history.list('ivan', '', 10)).map((e) => e.user)).toEqual(['ivan', 'ivan', 'ivan']);
       await store.users.delete('ivan');
       expect(await store.history.list('ivan', '', 10)).toEqual([]);
+    });
+
+    it('keeps executions whole, lists them newest first with filters and overlap, and summarises them', async () => {
+      const base = 1_800_000_000_000;
+      const exec = (id: string, extra: Partial<ExecutionRecord> = {}): ExecutionRecord => ({
+        id,
+        user: 'bob',
+        server: '',
+        kernelId: 'k1',
+        notebook: 'a.ipynb',
+        attribution: 'session',
+        candidates: [],
+        cellId: null,
+        msgId: `m-${id}`,
+        clientSession: 's1',
+        executionCount: null,
+        code: 'print(1)',
+        codeSha256: 'ab'.repeat(32),
+        codeBytes: 8,
+        requested: base,
+        started: base,
+        ended: null,
+        status: 'running',
+        errorName: null,
+        cpuSeconds: null,
+        peakMemory: null,
+        ...extra,
+      });
+      const e1 = exec('e1', { started: base, requested: base, ended: base + 2_000, status: 'ok', executionCount: 1, cpuSeconds: 1.5, peakMemory: 4_000_000_000 });
+      const e2 = exec('e2', { started: base + 10_000, requested: base + 10_000, ended: base + 11_000, status: 'error', errorName: 'ZeroDivisionError', cpuSeconds: 0.25, peakMemory: 10 });
+      const e3 = exec('e3', { started: base + 20_000, requested: base + 20_000, notebook: null, attribution: 'ambiguous', candidates: ['a.ipynb', 'b.ipynb'], cellId: 'c-1', code: null });
+      const e4 = exec('e4', { user: 'carol', kernelId: 'k2', started: base + 5_000, requested: base + 5_000, ended: base + 6_000, status: 'ok', cpuSeconds: 2 });
+      await store.executions.put([e1, e2, e3]);
+      await store.executions.put([e4, { ...e3, executionCount: 3 }, { ...e3, executionCount: 4 }]); // the last version wins
+      expect(await store.executions.get('e1')).toEqual(e1);
+      expect(await store.executions.get('e3')).toEqual({ ...e3, executionCount: 4 });
+      expect(await store.executions.get('nope')).toBeUndefined();
+      const ids = async (q: Partial<Parameters<Store['executions']['list']>[0]>) =>
+        (await store.executions.list({ offset: 0, limit: 100, ...q })).items.map((e) => e.id);
+      expect(await ids({})).toEqual(['e3', 'e2', 'e4', 'e1']);
+      expect(await ids({ user: 'bob' })).toEqual(['e3', 'e2', 'e1']);
+      expect(await ids({ user: 'bob', status: 'error' })).toEqual(['e2']);
+      expect(await ids({ user: 'bob', notebook: 'a.ipynb' })).toEqual(['e2', 'e1']);
+      expect(await ids({ kernelId: 'k2' })).toEqual(['e4']);
+      expect(await ids({ server: 'x' })).toEqual([]);
+      // Overlap: e1 ran [0, 2 s]; e3 still runs, so it overlaps any range after its start.
+      expect(await ids({ user: 'bob', since: base + 1_000, until: base + 1_500 })).toEqual(['e1']);
+      expect(await ids({ user: 'bob', since: base + 30_000 })).toEqual(['e3']);
+      expect(await ids({ until: base + 5_000 })).toEqual(['e4', 'e1']);
+      const page = await store.executions.list({ user: 'bob', offset: 1, limit: 1 });
+      expect([page.total, page.items.map((e) => e.id)]).toEqual([3, ['e2']]);
+
+      const sum = await store.executions.summarize({ user: 'bob' });
+      expect(sum.notebooks).toEqual([
+        { user: 'bob', server: '', notebook: 'a.ipynb', runs: 2, errors: 1, cpuSeconds: 1.75, peakMemory: 4_000_000_000, lastRun: base + 10_000 },
+        { user: 'bob', server: '', notebook: null, runs: 1, errors: 0, cpuSeconds: 0, peakMemory: null, lastRun: base + 20_000 },
+      ]);
+      expect(sum.kernels).toEqual([{ user: 'bob', server: '', kernelId: 'k1', runs: 3, cpuSeconds: 1.75 }]);
+
+      // The peak of a kernel's stored raw samples within an interval.
+      await store.usage.write(
+        [0, 10, 20, 30].map((sec, i) => ({ user: 'bob', server: '', kernel: 'kp', t: base + sec * 1000, cpuFrom: i, cpu: i + 1, memory: [100, 300, 200, 900][i] as number })),
+      );
+      expect(await store.executions.samplePeak({ user: 'bob', server: '', kernelId: 'kp' }, base + 5_000, base + 25_000)).toBe(300);
+      expect(await store.executions.samplePeak({ user: 'bob', server: '', kernelId: 'kp' }, base + 21_000, base + 29_000)).toBeNull();
+      expect(await store.executions.samplePeak({ user: 'bob', server: '', kernelId: 'k9' }, base, base + 80_000)).toBeNull();
+      expect(await store.executions.loseRunning()).toBe(1);
+      expect((await store.executions.get('e3'))?.status).toBe('lost');
+      expect(await store.executions.prune(base + 10_000)).toBe(2);
+      expect(await ids({})).toEqual(['e3', 'e2']);
+
+      // A renamed user keeps their executions; a deleted one's are deleted.
+      await store.users.create(user('frank'));
+      await store.executions.put([exec('f1', { user: 'frank' })]);
+      await store.users.rename('frank', 'gina');
+      expect((await store.executions.get('f1'))?.user).toBe('gina');
+      await store.users.delete('gina');
+      expect(await store.executions.get('f1')).toBeUndefined();
     });
 
     it('keeps meta values', async () => {

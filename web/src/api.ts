@@ -1,5 +1,8 @@
 import type {
   HistoryEvent,
+  ExecutionPage,
+  ExecutionQuery,
+  ExecutionSummary,
   KernelModel,
   LoginResult,
   ProcessModel,
@@ -81,6 +84,19 @@ export const usageSearch = (q: UsageQuery): string => {
   return params.toString();
 };
 
+/** The query string of GET /hub/api/executions (and its summary); `server` '' names the default server. */
+export const executionSearch = (q: ExecutionQuery): string => {
+  const params = new URLSearchParams();
+  if (q.user !== undefined) params.set('user', q.user);
+  if (q.server !== undefined) params.set('server', q.server);
+  if (q.notebook !== undefined) params.set('notebook', q.notebook);
+  if (q.since !== undefined) params.set('since', String(Math.floor(q.since)));
+  if (q.until !== undefined) params.set('until', String(Math.ceil(q.until)));
+  if (q.limit !== undefined) params.set('limit', String(q.limit));
+  if (q.offset !== undefined) params.set('offset', String(q.offset));
+  return params.toString();
+};
+
 export const PAGINATION_TYPE = 'application/jupyterhub-pagination+json';
 
 export const api = {
@@ -116,6 +132,10 @@ export const api = {
     request<void>('POST', `${serverPath(user, server)}/kernels/${enc(id)}/interrupt`),
   restartKernel: (user: string, server: string, id: string) => request<void>('POST', `${serverPath(user, server)}/kernels/${enc(id)}/restart`),
   shutdownKernel: (user: string, server: string, id: string) => request<void>('DELETE', `${serverPath(user, server)}/kernels/${enc(id)}`),
+  executions: (q: ExecutionQuery) => request<ExecutionPage>('GET', `/hub/api/executions?${executionSearch(q)}`),
+  executionSummary: (q: ExecutionQuery) =>
+    request<ExecutionSummary>('GET', `/hub/api/executions/summary?${executionSearch({ ...q, limit: undefined, offset: undefined })}`),
+  interruptExecution: (id: string) => request<void>('POST', `/hub/api/executions/${enc(id)}/interrupt`),
   processes: (user: string, server: string) =>
     request<{ processes: ProcessModel[] }>('GET', `${serverPath(user, server)}/processes`).then((r) => r.processes),
   signalProcess: (user: string, server: string, pid: number, signal: ProcessSignal) =>

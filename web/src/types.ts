@@ -135,3 +135,72 @@ export interface ProcessModel {
 }
 
 export type ProcessSignal = 'SIGINT' | 'SIGTERM' | 'SIGKILL';
+
+export type ExecutionStatus = 'running' | 'ok' | 'error' | 'aborted' | 'interrupted' | 'died' | 'lost';
+
+/** A cell execution (GET /hub/api/executions). Times are ISO 8601. */
+export interface ExecutionModel {
+  id: string;
+  user: string;
+  server: string;
+  kernel_id: string;
+  notebook: string | null;
+  cell_id: string | null;
+  execution_count: number | null;
+  code: string | null;
+  started: string;
+  ended: string | null;
+  duration_seconds: number | null;
+  status: ExecutionStatus;
+  cpu_seconds: number | null;
+  peak_memory: number | null;
+  error_name: string | null;
+  attribution: 'pending' | 'session' | 'cell' | 'ambiguous' | 'none';
+  notebook_candidates: string[];
+}
+
+export interface ExecutionPage {
+  items: ExecutionModel[];
+  _pagination: { offset: number; limit: number; total: number; next: { offset: number; limit: number } | null };
+}
+
+export interface ExecutionQuery {
+  user?: string;
+  /** '' is the default server (the executions API accepts it). */
+  server?: string;
+  notebook?: string;
+  /** Unix seconds: executions whose run overlaps [since, until]. */
+  since?: number;
+  until?: number;
+  limit?: number;
+  offset?: number;
+}
+
+export interface NotebookSummary {
+  user: string;
+  server: string;
+  notebook: string | null;
+  runs: number;
+  errors: number;
+  cpu_seconds: number;
+  peak_memory: number | null;
+  last_run: string | null;
+}
+
+export interface KernelCost {
+  user: string;
+  server: string;
+  kernel_id: string;
+  notebooks: string[];
+  runs: number;
+  cpu_seconds: number | null;
+  execution_cpu_seconds: number;
+  idle_cpu_seconds: number | null;
+}
+
+export interface ExecutionSummary {
+  since: string;
+  until: string;
+  notebooks: NotebookSummary[];
+  kernels: KernelCost[];
+}

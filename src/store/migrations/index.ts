@@ -2,6 +2,7 @@ import type { Migration, MigrationProvider } from 'kysely';
 import * as m001 from './001-initial.js';
 import * as m002 from './002-usage.js';
 import * as m003 from './003-usage-counter-pairs.js';
+import * as m004 from './004-executions.js';
 import * as m005 from './005-server-history.js';
 import * as m007 from './007-stop-requested-at.js';
 
@@ -10,6 +11,7 @@ const migrations: Record<string, Migration> = {
   '001-initial': m001,
   '002-usage': m002,
   '003-usage-counter-pairs': m003,
+  '004-executions': m004,
   '005-server-history': m005,
   // Needs 005's table; numbers are handed out per feature, so it runs after whatever 006 is.
   '007-stop-requested-at': m007,

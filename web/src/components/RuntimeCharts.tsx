@@ -39,7 +39,7 @@ const inputs = (live: Live, notebooks: Map<string, string[]>): ChartInput[] => [
 ];
 
 /** Live CPU and memory of one server: its kernels stacked, the whole server as a dashed line. */
-export const RuntimeCharts = (p: { user: string; server: string; kernels: KernelModel[] | undefined }) => {
+export const RuntimeCharts = (p: { user: string; server: string; kernels: KernelModel[] | undefined; onPick?: (from: number, to: number) => void }) => {
   const live = usePoll(() => loadLive(p.user, p.server), POLL_MS, `live:${p.user}/${p.server}`);
   const notebooksKey = (p.kernels ?? []).map((k) => `${k.id}=${k.notebooks.join(',')}`).join(';');
   const charts = useMemo(() => {
@@ -47,6 +47,8 @@ export const RuntimeCharts = (p: { user: string; server: string; kernels: Kernel
     const all = inputs(live.data, new Map((p.kernels ?? []).map((k) => [k.id, k.notebooks])));
     return { cpu: alignUsage(all, 'cpu'), memory: alignUsage(all, 'memory') };
   }, [live.data, notebooksKey]);
+  // A point stands for one step: the executions running during it.
+  const pick = p.onPick && ((t: number) => p.onPick?.(t, t + STEP_S));
   return (
     <section data-testid="runtime-charts">
       <h2>Last 15 minutes</h2>
@@ -58,8 +60,8 @@ export const RuntimeCharts = (p: { user: string; server: string; kernels: Kernel
       {!charts && !live.error && <p class="muted">Loading…</p>}
       {charts && live.data && (
         <div class="charts">
-          <TimeChart testid="chart-cpu" title="CPU (cores)" data={charts.cpu} format={cores} axis={short} window={live.data.window} floor={0.1} />
-          <TimeChart testid="chart-memory" title="Memory" data={charts.memory} format={bytes} window={live.data.window} floor={64 * 1024 * 1024} />
+          <TimeChart testid="chart-cpu" title="CPU (cores)" data={charts.cpu} format={cores} axis={short} window={live.data.window} floor={0.1} onPick={pick} />
+          <TimeChart testid="chart-memory" title="Memory" data={charts.memory} format={bytes} window={live.data.window} floor={64 * 1024 * 1024} onPick={pick} />
         </div>
       )}
     </section>

@@ -3,12 +3,14 @@ import { usePoll } from '../poll.js';
 import type { KernelModel } from '../types.js';
 import { KernelTable } from './KernelTable.js';
 import { ProcessTable } from './ProcessTable.js';
+import type { ExecutionFilter } from '../executionFilter.js';
+import { ExecutionsPanel } from './ExecutionsPanel.js';
 import { RuntimeCharts } from './RuntimeCharts.js';
 
 const KERNELS_POLL_MS = 5000;
 
 /** What a server uses: live charts (its recent past too, once stopped), and while it runs, its kernels and processes. */
-export const RuntimePanel = (p: { user: string; server: string; running: boolean }) => {
+export const RuntimePanel = (p: { user: string; server: string; running: boolean; filter: ExecutionFilter; onFilter: (f: ExecutionFilter) => void }) => {
   const kernels = usePoll<KernelModel[] | undefined>(
     () => (p.running ? api.kernels(p.user, p.server) : Promise.resolve(undefined)),
     KERNELS_POLL_MS,
@@ -16,13 +18,14 @@ export const RuntimePanel = (p: { user: string; server: string; running: boolean
   );
   return (
     <>
-      <RuntimeCharts user={p.user} server={p.server} kernels={kernels.data} />
+      <RuntimeCharts user={p.user} server={p.server} kernels={kernels.data} onPick={(from, to) => p.onFilter({ ...p.filter, from, to })} />
       {p.running && (
         <>
           <KernelTable user={p.user} server={p.server} kernels={kernels.data} error={kernels.error} onChanged={kernels.refresh} />
           <ProcessTable user={p.user} server={p.server} kernels={kernels.data} />
         </>
       )}
+      <ExecutionsPanel user={p.user} server={p.server} filter={p.filter} onFilter={p.onFilter} />
     </>
   );
 };

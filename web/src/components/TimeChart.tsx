@@ -31,6 +31,8 @@ export interface TimeChartProps {
   /** The y axis reaches at least this high, so a nearly idle chart does not magnify noise. */
   floor?: number;
   height?: number;
+  /** Called with the time (Unix seconds) of the point clicked; the chart then shows a pointer. */
+  onPick?: (t: number) => void;
 }
 
 /** Stacks the visible series again and hands the result to the plot (after new data or a series shown/hidden). */
@@ -97,6 +99,13 @@ export const TimeChart = (p: TimeChartProps) => {
         const { values, bands } = stack(d.series);
         const u = new UPlot({ ...options(UPlot, props, el.clientWidth || 600, height), bands }, [d.times, ...values], el);
         plot.current = u;
+        // Read at click time: the handler set on the latest props is the one called.
+        u.over.addEventListener('click', () => {
+          const idx = u.cursor.idx;
+          const t = idx === null || idx === undefined ? undefined : u.data[0][idx];
+          if (t !== undefined) props.current.onPick?.(t);
+        });
+        if (props.current.onPick) u.over.style.cursor = 'pointer';
         resize = new ResizeObserver(() => {
           if (el.clientWidth > 0 && el.clientWidth !== u.width) u.setSize({ width: el.clientWidth, height });
         });

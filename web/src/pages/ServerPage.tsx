@@ -8,10 +8,11 @@ import { blankDefaultServer } from '../components/ServerTable.js';
 import { StateBadge } from '../components/StateBadge.js';
 import { ago, displayName, stopReason } from '../format.js';
 import { usePoll } from '../poll.js';
-import { navigate } from '../router.js';
+import { executionFilterSearch, parseExecutionFilter } from '../executionFilter.js';
+import { navigate, serverPagePath } from '../router.js';
 
 /** One server in detail, with what it uses: /hub/servers/{user}/ (default) or /hub/servers/{user}/{server}. */
-export const ServerPage = (p: { user: string; server: string; me: string }) => {
+export const ServerPage = (p: { user: string; server: string; me: string; search: string }) => {
   const owner = usePoll(() => api.user(p.user), 2000, `user:${p.user}`);
   if (owner.error && !owner.data) return (
       <main>
@@ -75,7 +76,15 @@ export const ServerPage = (p: { user: string; server: string; me: string }) => {
           <code>{JSON.stringify(s.user_options)}</code>
         </dd>
       </dl>
-      {found && <RuntimePanel user={p.user} server={p.server} running={n.state === 'running'} />}
+      {found && (
+        <RuntimePanel
+          user={p.user}
+          server={p.server}
+          running={n.state === 'running'}
+          filter={parseExecutionFilter(p.search)}
+          onFilter={(f) => navigate(serverPagePath(p.user, p.server) + executionFilterSearch(f))}
+        />
+      )}
       <ServerHistory user={p.user} server={p.server} state={n.state} />
     </main>
   );

@@ -1,0 +1,106 @@
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import { callRuntime } from '../../agent/jupyter-api.js';
+import { retentionDays } from '../../config/schema.js';
+import { conflict, forbidden, HubError, notFound } from '../../core/errors.js';
+import { canAccess } from '../../core/identity.js';
+import { parseExecutionQuery, parseSummaryQuery } from '../../executions/params.js';
+import { kernelCosts } from '../../executions/summary.js';
+import { requireUser } from '../auth.js';
+import type { ApiContext } from '../context.js';
+import { executionModel, kernelCostModel, notebookSummaryModel } from '../execution-models.js';
+
+const ExecutionParams = Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }) });
+const SUMMARY_DEFAULT_DAYS = 30;
+
+const nextUrl = (req: FastifyRequest, offset: number, limit: number): string => {
+  const url = new URL(req.url, 'http://x');
+  url.searchParams.set('offset', String(offset));
+  url.searchParams.set('limit', String(limit));
+  return url.pathname + url.search;
+};
+
+/** Execution history (issue 4). Users see their own executions; admins everyone's. */
+export const executionRoutes =
+  (ctx: ApiContext): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    /** Non-admins are held to their own executions: naming another user is refused, naming none means themselves. */
+    const owner = (req: FastifyRequest, asked: string | undefined): string | undefined => {
+      const who = requireUser(req);
+      if (who.admin) return asked;
+      if (asked !== undefined && asked !== who.user) throw forbidden(`Executions of ${asked} are not yours to see`);
+      return who.user;
+    };
+    const getOwn = async (req: FastifyRequest, id: string) => {
+      const who = requireUser(req);
+      const e = await ctx.store.executions.get(id);
+      // Someone else's execution is not found, as their servers are (requireSelfOrAdmin).
+      if (!e || !canAccess(who, e.user)) throw notFound(`No such execution: ${id}`);
+      return e;
+    };
+
+    app.get(
+      '/executions',
+      {
+        schema: {
+          summary:
+            'Cell executions, newest first, running ones included (ended: null). ?user=&server=&kernel=&notebook=&status=&since=&until=&limit=&offset= (since/until: ISO 8601 or Unix seconds; executions whose run overlaps them). Paginated as JupyterHub: {items, _pagination}',
+        },
+      },
+      async (req) => {
+        const q = parseExecutionQuery(req.query as Record<string, unknown>, { defaultLimit: ctx.config.api.page_default_limit, maxLimit: ctx.config.api.page_max_limit });
+        q.user = owner(req, q.user);
+        const page = await ctx.store.executions.list(q);
+        const nextOffset = q.offset + q.limit;
+        const next = nextOffset < page.total ? { offset: nextOffset, limit: q.limit, url: nextUrl(req, nextOffset, q.limit) } : null;
+        return { items: page.items.map(executionModel), _pagination: { offset: q.offset, limit: q.limit, total: page.total, next } };
+      },
+    );
+
+    app.get(
+      '/executions/summary',
+      {
+        schema: {
+          summary:
+            "Per notebook: runs, errors, CPU-seconds, peak memory, last run; per kernel: its CPU-seconds inside executions and outside them (idle cost). ?user=&server=&notebook=&since=&until= (default: the last 30 days)",
+        },
+      },
+      async (req) => {
+        const now = ctx.clock.now();
+        const q = parseSummaryQuery(req.query as Record<string, unknown>, { now, defaultDays: SUMMARY_DEFAULT_DAYS });
+        q.user = owner(req, q.user);
+        const sum = await ctx.store.executions.summarize(q);
+        const m = ctx.config.monitoring;
+        const kernels = await kernelCosts(ctx.store, q, { now, intervalSeconds: m.interval_seconds, retentionDays: retentionDays(m) }, sum.kernels);
+        return {
+          since: new Date(q.since).toISOString(),
+          until: new Date(q.until).toISOString(),
+          notebooks: sum.notebooks.map(notebookSummaryModel),
+          kernels: kernels.map(kernelCostModel),
+        };
+      },
+    );
+
+    app.get('/executions/:id', { schema: { summary: 'One cell execution', params: ExecutionParams } }, async (req) => executionModel(await getOwn(req, req.params.id)));
+
+    app.post(
+      '/executions/:id/interrupt',
+      { config: { optionalBody: true }, schema: { summary: "Interrupt a running execution (its kernel, only while it is the one running there)", params: ExecutionParams } },
+      async (req, reply) => {
+        const e = await getOwn(req, req.params.id);
+        const target = ctx.executions?.interruptTarget(e.id);
+        if (target === 'queued') throw conflict('This execution waits behind another one: interrupting the kernel would stop that one');
+        if (target === undefined) throw conflict(`This execution is not running (${e.status})`);
+        const rt = ctx.lifecycle.running().find((r) => r.user === target.user && r.server === target.server);
+        if (!rt) throw new HubError('UNAVAILABLE', 'Its server is not running');
+        // Told first: the kernel's answer to the interrupt may come back before the runtime's HTTP answer does.
+        ctx.executions?.control({ ...target, action: 'interrupt', at: ctx.clock.now() });
+        const res = await callRuntime(rt, 'POST', `api/kernels/${encodeURIComponent(target.kernelId)}/interrupt`, 30_000).catch((err: unknown) => {
+          throw new HubError('UNAVAILABLE', `The runtime did not answer: ${(err as Error).message}`);
+        });
+        if (res.status === 404) throw notFound('Its kernel is gone');
+        if (res.status >= 300) throw new HubError('UNAVAILABLE', `The runtime answered ${res.status}`);
+        return reply.code(204).send();
+      },
+    );
+  };

@@ -1,0 +1,297 @@
+import type { KernelProbe } from '../agent/kernel-probe.js';
+import type { Clock } from '../core/clock.js';
+import type { ExecutionRecord } from '../core/executions.js';
+import type { IdGenerator } from '../core/ids.js';
+import type { KernelChannelInfo, KernelChannelTap, KernelControlSink, KernelMessage, KernelTap } from '../core/kernel-tap.js';
+import type { Logger } from '../core/logger.js';
+import type { Store } from '../core/store.js';
+import type { RunningRuntime, RuntimeDirectory } from '../core/usage.js';
+import { keptCode } from './code.js';
+import { KernelBook, type Effect, type Reading } from './kernel-book.js';
+import { classify } from './messages.js';
+import type { NotebookLookup, RuntimeCall } from './notebooks.js';
+import { ExecutionWriter } from './writer.js';
+
+export interface RecorderOptions {
+  store: Store;
+  runtimes: RuntimeDirectory;
+  probe: KernelProbe;
+  notebooks: NotebookLookup;
+  /** The runtime's REST API, to ask about a kernel no connection tells of any more. */
+  call: RuntimeCall;
+  clock: Clock;
+  ids: IdGenerator;
+  log: Logger;
+  captureCode: boolean;
+  maxCodeBytes: number;
+  retentionDays: number;
+  /** How long changes wait to be written together (ms). */
+  flushMs?: number;
+  /** How often running executions are checked against their runtime and kernel (ms). */
+  checkEveryMs?: number;
+}
+
+interface KernelEntry {
+  user: string;
+  server: string;
+  kernelId: string;
+  /** The runtime as it was when the kernel's first connection opened (a restarted runtime has new kernels). */
+  runtime: RunningRuntime | undefined;
+  book: KernelBook;
+  channels: Set<number>;
+  /** When the last connection closed (null while one is open). */
+  orphanedAt: number | null;
+}
+
+const DAY_MS = 86_400_000;
+const PRUNE_EVERY_MS = 3_600_000;
+/** With no connection left, running executions wait this long for one to come back before the runtime is asked. */
+const ORPHAN_GRACE_MS = 30_000;
+
+/** Executions shorter than this take their peak memory from their two readings only. */
+const SAMPLE_PEAK_MIN_MS = 1000;
+
+const keyOf = (user: string, server: string, kernelId: string) => `${user}\u0000${server}\u0000${kernelId}`;
+
+/**
+ * Execution history (issue 4): follows the kernel messages the proxy hands over (KernelTap), and the
+ * interrupts, restarts and shutdowns asked over HTTP (KernelControlSink). Each kernel has one book (kernel-book.ts)
+ * fed by all its connections; the books decide, this class reads the kernel's processes at the moments they
+ * name, finds the notebook, and writes behind the traffic. Nothing here may throw into the proxy.
+ */
+export class ExecutionRecorder implements KernelTap, KernelControlSink {
+  private readonly kernels = new Map<string, KernelEntry>();
+  private readonly writer: ExecutionWriter;
+  private readonly inFlight = new Set<Promise<void>>();
+  private nextChannel = 0;
+  private timers: NodeJS.Timeout[] = [];
+  private lastPrune = 0;
+
+  constructor(private readonly o: RecorderOptions) {
+    this.writer = new ExecutionWriter(o.store.executions, o.log, o.flushMs ?? 500);
+  }
+
+  /** Executions a previous run of the hub left running cannot be followed: they become `lost`. */
+  async start(): Promise<void> {
+    const lost = await this.o.store.executions.loseRunning();
+    if (lost > 0) this.o.log.info({ lost }, 'executions: left running by the previous run of the hub, marked lost');
+    const every = this.o.checkEveryMs ?? 10_000;
+    this.timers.push(setInterval(() => void this.check(this.o.clock.now()), every).unref());
+  }
+
+  async close(): Promise<void> {
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    await Promise.all([...this.inFlight]);
+    await this.writer.close();
+  }
+
+  /** Writes pending changes now (tests and benches; the hub writes every flushMs). */
+  async flush(): Promise<void> {
+    await Promise.all([...this.inFlight]);
+    await this.writer.flush();
+  }
+
+  open(info: KernelChannelInfo, _at: number): KernelChannelTap | null {
+    const key = keyOf(info.user, info.server, info.kernelId);
+    let entry = this.kernels.get(key);
+    if (!entry) {
+      const rt = this.runtimeOf(info.user, info.server);
+      const rootPid = rt?.rootPid ?? null;
+      const kernelId = info.kernelId;
+      const probe = this.o.probe;
+      const read = (): Reading | undefined => {
+        if (rootPid === null) return undefined;
+        const r = probe.read(rootPid, kernelId);
+        return r && { cpu: r.cpuSeconds, memory: r.memoryBytes, process: r.process };
+      };
+      entry = { user: info.user, server: info.server, kernelId, runtime: rt, book: new KernelBook(read), channels: new Set(), orphanedAt: null };
+      this.kernels.set(key, entry);
+    }
+    // A new connection often means a notebook joined this kernel: its sessions are asked again.
+    this.o.notebooks.invalidate(info.user, info.server);
+    const channel = ++this.nextChannel;
+    entry.channels.add(channel);
+    entry.orphanedAt = null;
+    const e = entry;
+    return {
+      message: (m, at) => this.guard(() => this.onMessage(e, channel, m, at)),
+      closed: (at) =>
+        this.guard(() => {
+          e.channels.delete(channel);
+          if (e.channels.size === 0) e.orphanedAt = at;
+          this.apply(e, e.book.channelClosed(channel));
+        }),
+    };
+  }
+
+  control(c: { user: string; server: string; kernelId: string; action: 'interrupt' | 'restart' | 'shutdown'; at: number }): void {
+    this.guard(() => {
+      const entry = this.kernels.get(keyOf(c.user, c.server, c.kernelId));
+      if (!entry) return;
+      if (c.action === 'interrupt') entry.book.interrupt();
+      else this.apply(entry, entry.book.gone(c.at));
+    });
+  }
+
+  /**
+   * Where to send an interrupt for execution `id`: its kernel, if it is the one running there now. One still
+   * queued behind another is `queued` (interrupting the kernel would stop the other); unknown: undefined.
+   */
+  interruptTarget(id: string): { user: string; server: string; kernelId: string } | 'queued' | undefined {
+    for (const e of this.kernels.values()) {
+      if (e.book.currentId() === id) return { user: e.user, server: e.server, kernelId: e.kernelId };
+      if (e.book.running().some((x) => x.record.id === id)) return 'queued';
+    }
+    return undefined;
+  }
+
+  private guard(work: () => void): void {
+    try {
+      work();
+    } catch (err) {
+      this.o.log.error({ err }, 'executions: a kernel message could not be recorded');
+    }
+  }
+
+  private onMessage(e: KernelEntry, channel: number, m: KernelMessage, at: number): void {
+    const ev = classify(m);
+    if (!ev) return;
+    switch (ev.kind) {
+      case 'request': {
+        if (ev.silent) {
+          this.apply(e, e.book.request(this.newRecord(e, ev.msgId, ev.session, '', null, at), { silent: true, origin: channel }, at));
+          return;
+        }
+        const record = this.newRecord(e, ev.msgId, ev.session, ev.code, ev.cellId, at);
+        this.apply(e, e.book.request(record, { silent: false, origin: channel }, at));
+        this.attribute(e, record);
+        return;
+      }
+      case 'began':
+        return this.apply(e, e.book.began(ev.parent, ev.count, at));
+      case 'idle':
+        return this.apply(e, e.book.idle(ev.parent, at));
+      case 'raised':
+        return e.book.raised(ev.parent, ev.ename);
+      case 'reply':
+        return this.apply(e, e.book.reply(ev.parent, ev.status, ev.ename, ev.count, at));
+      case 'interrupt':
+        return e.book.interrupt();
+      case 'gone':
+        return this.apply(e, e.book.gone(at));
+    }
+  }
+
+  private newRecord(e: KernelEntry, msgId: string, session: string, code: string, cellId: string | null, at: number): ExecutionRecord {
+    const kept = keptCode(code, { capture: this.o.captureCode, maxBytes: this.o.maxCodeBytes });
+    return {
+      id: this.o.ids.random(12),
+      user: e.user,
+      server: e.server,
+      kernelId: e.kernelId,
+      notebook: null,
+      attribution: 'pending',
+      candidates: [],
+      cellId,
+      msgId,
+      clientSession: session,
+      executionCount: null,
+      code: kept.code,
+      codeSha256: kept.sha256,
+      codeBytes: kept.bytes,
+      requested: at,
+      started: at,
+      ended: null,
+      status: 'running',
+      errorName: null,
+      cpuSeconds: null,
+      peakMemory: null,
+    };
+  }
+
+  private apply(e: KernelEntry, effects: Effect[]): void {
+    for (const fx of effects) {
+      if (fx.type === 'save') this.writer.put(fx.exec.record);
+      else this.track(this.finish(e, fx.exec.record));
+    }
+  }
+
+  /**
+   * Peak memory also looks at the samples the sampler stored while it ran (a peak between the two readings).
+   * Not for short executions: a sample seldom falls inside one, and a lookup per cell would cost a "run all".
+   */
+  private async finish(e: KernelEntry, r: ExecutionRecord): Promise<void> {
+    if (r.ended !== null && r.ended - r.started >= SAMPLE_PEAK_MIN_MS) {
+      try {
+        const peak = await this.o.store.executions.samplePeak({ user: e.user, server: e.server, kernelId: e.kernelId }, r.started, r.ended);
+        if (peak !== null) r.peakMemory = Math.max(r.peakMemory ?? 0, peak);
+      } catch (err) {
+        this.o.log.debug({ err }, 'executions: stored samples not readable for peak memory');
+      }
+    }
+    this.writer.put(r);
+  }
+
+  private attribute(e: KernelEntry, r: ExecutionRecord): void {
+    // Kept from open(): listing the running runtimes checks each one's process, too much for every cell.
+    const rt = (e.runtime ??= this.runtimeOf(e.user, e.server));
+    if (!rt) {
+      r.attribution = 'none';
+      return;
+    }
+    this.track(
+      this.o.notebooks.resolve(rt, e.kernelId, r.cellId).then(
+        (a) => {
+          r.notebook = a.notebook;
+          r.attribution = a.attribution;
+          r.candidates = a.candidates;
+          this.writer.put(r);
+        },
+        (err: unknown) => {
+          this.o.log.debug({ err, user: e.user, server: e.server }, 'executions: sessions not readable; notebook unknown');
+          r.attribution = 'none';
+          this.writer.put(r);
+        },
+      ),
+    );
+  }
+
+  private track(p: Promise<void>): void {
+    this.inFlight.add(p);
+    void p.finally(() => this.inFlight.delete(p));
+  }
+
+  private runtimeOf(user: string, server: string): RunningRuntime | undefined {
+    return this.o.runtimes.running().find((r) => r.user === user && r.server === server);
+  }
+
+  /**
+   * What no message will tell: a stopped runtime ends its kernels' executions as died; a kernel left without
+   * connections is asked about (gone: died; idle: what ran ended unseen, lost). Also applies retention.
+   */
+  async check(now: number): Promise<void> {
+    try {
+      const running = new Map(this.o.runtimes.running().map((r) => [`${r.user}\u0000${r.server}`, r]));
+      for (const [key, e] of this.kernels) {
+        const rt = running.get(`${e.user}\u0000${e.server}`);
+        if (!rt) this.apply(e, e.book.gone(now));
+        else if (e.orphanedAt !== null && e.book.size > 0 && now - e.orphanedAt > ORPHAN_GRACE_MS) await this.askKernel(e, rt, now);
+        if (e.channels.size === 0 && e.book.size === 0) this.kernels.delete(key);
+      }
+      if (now - this.lastPrune >= PRUNE_EVERY_MS) {
+        this.lastPrune = now;
+        await this.o.store.executions.prune(now - this.o.retentionDays * DAY_MS);
+      }
+    } catch (err) {
+      this.o.log.error({ err }, 'executions: check failed');
+    }
+  }
+
+  private async askKernel(e: KernelEntry, rt: RunningRuntime, now: number): Promise<void> {
+    const res = await this.o.call(rt, 'GET', `api/kernels/${encodeURIComponent(e.kernelId)}`, 3000).catch(() => undefined);
+    if (!res || e.channels.size > 0) return;
+    if (res.status === 404) this.apply(e, e.book.gone(now));
+    else if (res.status === 200 && (res.body as { execution_state?: unknown } | null)?.execution_state === 'idle') this.apply(e, e.book.gone(now, 'lost'));
+  }
+}

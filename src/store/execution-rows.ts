@@ -1,0 +1,62 @@
+import type { Attribution, ExecutionRecord, ExecutionStatus } from '../core/executions.js';
+import type { ExecutionsTable } from './schema.js';
+
+/** Conversions between execution records and rows, for both dialects (pg returns bigint as string). */
+export const executionToRow = (e: ExecutionRecord): ExecutionsTable => ({
+  id: e.id,
+  user_name: e.user,
+  server: e.server,
+  kernel: e.kernelId,
+  notebook: e.notebook,
+  attribution: e.attribution,
+  candidates: JSON.stringify(e.candidates),
+  cell_id: e.cellId,
+  msg_id: e.msgId,
+  client_session: e.clientSession,
+  execution_count: e.executionCount,
+  code: e.code,
+  code_sha256: e.codeSha256,
+  code_bytes: e.codeBytes,
+  requested: e.requested,
+  started: e.started,
+  ended: e.ended,
+  status: e.status,
+  error_name: e.errorName,
+  cpu_seconds: e.cpuSeconds,
+  peak_memory: e.peakMemory,
+});
+
+const num = (v: number | string | null): number | null => (v == null ? null : Number(v));
+
+const parseCandidates = (text: string): string[] => {
+  try {
+    const v: unknown = JSON.parse(text);
+    return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+  } catch {
+    return [];
+  }
+};
+
+export const executionFromRow = (r: ExecutionsTable): ExecutionRecord => ({
+  id: r.id,
+  user: r.user_name,
+  server: r.server,
+  kernelId: r.kernel,
+  notebook: r.notebook,
+  attribution: r.attribution as Attribution,
+  candidates: parseCandidates(r.candidates),
+  cellId: r.cell_id,
+  msgId: r.msg_id,
+  clientSession: r.client_session,
+  executionCount: num(r.execution_count),
+  code: r.code,
+  codeSha256: r.code_sha256,
+  codeBytes: Number(r.code_bytes),
+  requested: Number(r.requested),
+  started: Number(r.started),
+  ended: num(r.ended),
+  status: r.status as ExecutionStatus,
+  errorName: r.error_name,
+  cpuSeconds: num(r.cpu_seconds),
+  peakMemory: num(r.peak_memory),
+});
