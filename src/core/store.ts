@@ -1,3 +1,4 @@
+import type { AgentEvent } from './events.js';
 import type { ServerRecord, SessionRecord, StopReason, TokenRecord, UserRecord } from './models.js';
 import type { ExecutionRepo } from './executions.js';
 
@@ -140,6 +141,89 @@ export interface ServerHistoryRepo {
   deleteServer(user: string, server: string): Promise<void>;
 }
 
+/** A registered agent (DESIGN.md idea 7), with what the hub stored of it and who pulls it. Times Unix ms. */
+export interface AgentRecord {
+  id: string;
+  /** Where the hub pulls it; null for an in-process agent, which only its own hub instance can read. */
+  url: string | null;
+  /** The secret the hub presents to the agent (the agent chose it at registration). */
+  secret: string | null;
+  registeredAt: number;
+  /** Last successful pull, and the error of the last failed one (null once a pull succeeds again). */
+  lastContact: number | null;
+  lastError: string | null;
+  /** The agent's last offset the hub stored, and the time of that event. */
+  storedOffset: number;
+  storedTime: number | null;
+  /** The agent's newest offset as it last said, and that event's time. */
+  headOffset: number;
+  headTime: number | null;
+  eventsLost: number;
+  /** The hub instance that pulls it, until `leaseExpires`. */
+  leaseOwner: string | null;
+  leaseExpires: number | null;
+}
+
+export interface AgentRepo {
+  /** Creates the agent or updates its address and secret; what was stored of it is kept. */
+  register(a: { id: string; url: string | null; secret: string | null; at: number }): Promise<AgentRecord>;
+  get(id: string): Promise<AgentRecord | undefined>;
+  list(): Promise<AgentRecord[]>;
+  delete(id: string): Promise<boolean>;
+  /** Takes the lease when it is free, expired or already `owner`'s (atomically); false when another holds it. */
+  claim(id: string, owner: string, now: number, until: number): Promise<boolean>;
+  /** Extends the leases `owner` still holds among `ids`; returns the ids renewed. */
+  renew(owner: string, ids: readonly string[], until: number): Promise<string[]>;
+  release(owner: string, ids: readonly string[]): Promise<void>;
+  /** A pull that stored nothing: contact (error null) or failure, and the head the agent told; only by the lease holder. */
+  noteContact(id: string, owner: string, c: { at: number; error: string | null; headOffset?: number; headTime?: number | null }): Promise<void>;
+  /** Hub instances say they are alive, so leases can be split between the live ones. */
+  heartbeat(instance: string, at: number): Promise<void>;
+  liveInstances(since: number): Promise<string[]>;
+}
+
+/** An event as the hub stored it: `seq` is the hub's own order, `event.offset` the agent's. */
+export interface StoredEvent {
+  seq: number;
+  agent: string;
+  storedAt: number;
+  event: AgentEvent;
+}
+
+/** One agent's batch, ready to store: the events and what they mean for usage. */
+export interface EventBatchWrite {
+  agent: string;
+  /** The lease holder writing it. */
+  owner: string;
+  /** The agent's stored offset this batch continues from, and the one it reaches. */
+  after: number;
+  through: number;
+  throughTime: number | null;
+  events: readonly AgentEvent[];
+  usage: readonly UsageRow[];
+  notebooks: readonly KernelNotebook[];
+  /** Samples the agent reported lost in this batch. */
+  lost: number;
+  headOffset: number;
+  headTime: number | null;
+  at: number;
+}
+
+export interface EventRepo {
+  /**
+   * Stores a batch, its usage rows and notebook links, and the agent's new offset in one transaction, so a
+   * crash repeats nothing and loses nothing. Throws CONFLICT (and writes nothing) when the agent's stored
+   * offset is not `after` or `owner` does not hold its lease: another instance got there first.
+   */
+  store(b: EventBatchWrite): Promise<void>;
+  /** Stored events after `after` (a seq), in stored order. */
+  page(after: number, limit: number): Promise<StoredEvent[]>;
+  /** Events of one agent with offsets in (after, through], in offset order. */
+  ofAgent(agent: string, after: number, through: number): Promise<StoredEvent[]>;
+  /** Drops events older than `before` (event time, ms). */
+  prune(before: number): Promise<void>;
+}
+
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
   readonly users: UserRepo;
@@ -150,6 +234,8 @@ export interface Store {
   readonly usage: UsageRepo;
   readonly history: ServerHistoryRepo;
   readonly executions: ExecutionRepo;
+  readonly agents: AgentRepo;
+  readonly events: EventRepo;
   /** Applies pending versioned migrations; safe to call on every start. */
   migrate(): Promise<void>;
   close(): Promise<void>;

@@ -15,6 +15,8 @@ import {
 import type { Database } from './schema.js';
 import { createHistoryRepo } from './history-repo.js';
 import { createExecutionRepo } from './execution-repo.js';
+import { createAgentRepo } from './agents-repo.js';
+import { createEventRepo } from './events-repo.js';
 import { createUsageRepo } from './usage-repo.js';
 
 export interface DialectParts {
@@ -168,6 +170,8 @@ export const createKyselyStore = ({ dialect, db, isUniqueViolation }: DialectPar
     usage: createUsageRepo(db),
     history: createHistoryRepo(db),
     executions: createExecutionRepo(db),
+    agents: createAgentRepo(db),
+    events: createEventRepo(db, dialect),
     migrate: async () => {
       // Migrations are numbered per feature and may land out of order; each runs once whatever the order.
       const { error, results } = await new Migrator({ db, provider: migrationProvider, allowUnorderedMigrations: true }).migrateToLatest();

@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely';
+
 /** Row types as kysely sees them. Booleans are 0/1 and times are epoch milliseconds, for both dialects. */
 export interface UsersTable {
   name: string;
@@ -106,8 +108,43 @@ export interface ExecutionsTable {
   peak_memory: number | null;
 }
 
+export interface AgentsTable {
+  id: string;
+  url: string | null;
+  secret: string | null;
+  registered_at: number;
+  last_contact: number | null;
+  last_error: string | null;
+  stored_offset: number;
+  stored_time: number | null;
+  head_offset: number;
+  head_time: number | null;
+  events_lost: number;
+  lease_owner: string | null;
+  lease_expires: number | null;
+}
+
+export interface AgentEventsTable {
+  seq: Generated<number>;
+  agent: string;
+  agent_offset: number;
+  time: number;
+  stored_at: number;
+  type: string;
+  /** The event's own fields (JSON), beside offset, time and type. */
+  data: string;
+}
+
+export interface HubInstancesTable {
+  id: string;
+  last_seen: number;
+}
+
 export interface Database {
   executions: ExecutionsTable;
+  agents: AgentsTable;
+  agent_events: AgentEventsTable;
+  hub_instances: HubInstancesTable;
   usage_raw: UsageTable;
   usage_1m: UsageTable;
   usage_1h: UsageTable;

@@ -1,5 +1,5 @@
 import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
-import { RESOLUTION_MS, RESOLUTIONS, type LastCounter, type Resolution, type UsageRepo, type UsageRow } from '../core/store.js';
+import { RESOLUTION_MS, RESOLUTIONS, type KernelNotebook, type LastCounter, type Resolution, type UsageRepo, type UsageRow } from '../core/store.js';
 import type { Database, UsageTable } from './schema.js';
 
 const TABLE = { raw: 'usage_raw', '1m': 'usage_1m', '1h': 'usage_1h', '1d': 'usage_1d' } as const;
@@ -34,46 +34,53 @@ const bucketed = (rows: readonly UsageRow[], size: number): UsageTable[] => {
   return [...out.values()];
 };
 
+/** Stores samples and folds them into every rollup, inside the caller's transaction (repeating changes nothing). */
+export const writeUsageRows = async (tx: Kysely<Database>, rows: readonly UsageRow[]): Promise<void> => {
+  if (rows.length === 0) return;
+  const raw = bucketed(rows, 0);
+  for (let i = 0; i < raw.length; i += CHUNK) {
+    await tx.insertInto('usage_raw').values(raw.slice(i, i + CHUNK)).onConflict((oc) => oc.doNothing()).execute();
+  }
+  for (const res of ROLLUPS) {
+    const table = TABLE[res];
+    const folded = bucketed(rows, RESOLUTION_MS[res]);
+    const col = (c: string) => sql.ref(`${table}.${c}`);
+    for (let i = 0; i < folded.length; i += CHUNK) {
+      await tx
+        .insertInto(table)
+        .values(folded.slice(i, i + CHUNK))
+        .onConflict((oc) =>
+          oc.columns(['user_name', 'server', 'kernel', 't']).doUpdateSet({
+            cpu_from: sql<number>`case when excluded.cpu_from < ${col('cpu_from')} then excluded.cpu_from else ${col('cpu_from')} end`,
+            cpu: sql<number>`case when excluded.cpu > ${col('cpu')} then excluded.cpu else ${col('cpu')} end`,
+            memory: sql<number>`case when excluded.memory > ${col('memory')} then excluded.memory else ${col('memory')} end`,
+          }),
+        )
+        .execute();
+    }
+  }
+};
+
+/** Remembers which notebooks a kernel served, inside the caller's transaction. */
+export const upsertNotebooks = async (tx: Kysely<Database>, rows: readonly KernelNotebook[], at: number): Promise<void> => {
+  // PostgreSQL refuses an upsert that touches one row twice: each (series, notebook) once.
+  const unique = [...new Map(rows.map((r) => [`${r.user}\u0000${r.server}\u0000${r.kernel}\u0000${r.notebook}`, r])).values()];
+  for (let i = 0; i < unique.length; i += CHUNK) {
+    const values = unique.slice(i, i + CHUNK).map((r) => ({ user_name: r.user, server: r.server, kernel: r.kernel, notebook: r.notebook, last_seen: at }));
+    await tx
+      .insertInto('kernel_notebooks')
+      .values(values)
+      .onConflict((oc) => oc.columns(['user_name', 'server', 'kernel', 'notebook']).doUpdateSet({ last_seen: at }))
+      .execute();
+  }
+};
+
 export const createUsageRepo = (db: Kysely<Database>): UsageRepo => ({
   write: async (rows) => {
     if (rows.length === 0) return;
-    await db.transaction().execute(async (tx) => {
-      const raw = bucketed(rows, 0);
-      for (let i = 0; i < raw.length; i += CHUNK) {
-        await tx.insertInto('usage_raw').values(raw.slice(i, i + CHUNK)).onConflict((oc) => oc.doNothing()).execute();
-      }
-      for (const res of ROLLUPS) {
-        const table = TABLE[res];
-        const folded = bucketed(rows, RESOLUTION_MS[res]);
-        const col = (c: string) => sql.ref(`${table}.${c}`);
-        for (let i = 0; i < folded.length; i += CHUNK) {
-          await tx
-            .insertInto(table)
-            .values(folded.slice(i, i + CHUNK))
-            .onConflict((oc) =>
-              oc.columns(['user_name', 'server', 'kernel', 't']).doUpdateSet({
-                cpu_from: sql<number>`case when excluded.cpu_from < ${col('cpu_from')} then excluded.cpu_from else ${col('cpu_from')} end`,
-                cpu: sql<number>`case when excluded.cpu > ${col('cpu')} then excluded.cpu else ${col('cpu')} end`,
-                memory: sql<number>`case when excluded.memory > ${col('memory')} then excluded.memory else ${col('memory')} end`,
-              }),
-            )
-            .execute();
-        }
-      }
-    });
+    await db.transaction().execute((tx) => writeUsageRows(tx, rows));
   },
-  noteNotebooks: async (rows, at) => {
-    // PostgreSQL refuses an upsert that touches one row twice: each (series, notebook) once.
-    const unique = [...new Map(rows.map((r) => [`${r.user}\u0000${r.server}\u0000${r.kernel}\u0000${r.notebook}`, r])).values()];
-    for (let i = 0; i < unique.length; i += CHUNK) {
-      const values = unique.slice(i, i + CHUNK).map((r) => ({ user_name: r.user, server: r.server, kernel: r.kernel, notebook: r.notebook, last_seen: at }));
-      await db
-        .insertInto('kernel_notebooks')
-        .values(values)
-        .onConflict((oc) => oc.columns(['user_name', 'server', 'kernel', 'notebook']).doUpdateSet({ last_seen: at }))
-        .execute();
-    }
-  },
+  noteNotebooks: (rows, at) => upsertNotebooks(db, rows, at),
   query: async (q) => {
     const table = TABLE[q.resolution];
     const filtered = <Q extends SelectQueryBuilder<Database, typeof table, object>>(query: Q): Q => {

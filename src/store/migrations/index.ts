@@ -4,6 +4,7 @@ import * as m002 from './002-usage.js';
 import * as m003 from './003-usage-counter-pairs.js';
 import * as m004 from './004-executions.js';
 import * as m005 from './005-server-history.js';
+import * as m006 from './006-agents-events.js';
 import * as m007 from './007-stop-requested-at.js';
 
 /** Versioned migrations, in order. Add a file and a line; never edit a released one. */
@@ -13,6 +14,7 @@ const migrations: Record<string, Migration> = {
   '003-usage-counter-pairs': m003,
   '004-executions': m004,
   '005-server-history': m005,
+  '006-agents-events': m006,
   // Needs 005's table; numbers are handed out per feature, so it runs after whatever 006 is.
   '007-stop-requested-at': m007,
 };

@@ -1,0 +1,82 @@
+import { sql, type Kysely, type Selectable } from 'kysely';
+import { conflict } from '../core/errors.js';
+import type { AgentEvent } from '../core/events.js';
+import type { EventRepo, StoredEvent } from '../core/store.js';
+import type { AgentEventsTable, Database } from './schema.js';
+import { upsertNotebooks, writeUsageRows } from './usage-repo.js';
+
+const CHUNK = 1000;
+/** PostgreSQL advisory lock taken before events get their seq, so seqs ascend in commit order. */
+const SEQ_LOCK = 0x6e6268756206;
+
+const toRow = (agent: string, storedAt: number, e: AgentEvent): Omit<AgentEventsTable, 'seq'> => {
+  const { offset, time, type, ...rest } = e;
+  return { agent, agent_offset: offset, time, stored_at: storedAt, type, data: JSON.stringify(rest) };
+};
+
+const fromRow = (r: Selectable<AgentEventsTable>): StoredEvent => ({
+  seq: Number(r.seq),
+  agent: r.agent,
+  storedAt: Number(r.stored_at),
+  event: { type: r.type, offset: Number(r.agent_offset), time: Number(r.time), ...(JSON.parse(r.data) as object) } as AgentEvent,
+});
+
+/** Stored events, written with the agent's offset in one transaction (DESIGN.md idea 7). */
+export const createEventRepo = (db: Kysely<Database>, dialect: 'sqlite' | 'postgres'): EventRepo => ({
+  store: async (b) => {
+    await db.transaction().execute(async (tx) => {
+      // First, so the agent's row stays locked to the end: a second writer of this agent waits, then finds
+      // the offset moved and writes nothing.
+      const moved = await tx
+        .updateTable('agents')
+        .set((eb) => ({
+          stored_offset: b.through,
+          stored_time: b.throughTime,
+          head_offset: b.headOffset,
+          head_time: b.headTime,
+          last_contact: b.at,
+          last_error: null,
+          events_lost: eb('events_lost', '+', b.lost),
+        }))
+        .where('id', '=', b.agent)
+        .where('stored_offset', '=', b.after)
+        .where('lease_owner', '=', b.owner)
+        .executeTakeFirst();
+      if (Number(moved.numUpdatedRows) !== 1) throw conflict(`agent ${b.agent}: offset ${b.after} is no longer the stored one, or the lease moved`);
+      await writeUsageRows(tx, b.usage);
+      if (b.notebooks.length > 0) await upsertNotebooks(tx, b.notebooks, b.at);
+      if (b.events.length === 0) return;
+      if (dialect === 'postgres') await sql`select pg_advisory_xact_lock(${SEQ_LOCK})`.execute(tx);
+      const rows = b.events.map((e) => toRow(b.agent, b.at, e));
+      for (let i = 0; i < rows.length; i += CHUNK) await tx.insertInto('agent_events').values(rows.slice(i, i + CHUNK)).execute();
+    });
+  },
+  page: async (after, limit) =>
+    (await db.selectFrom('agent_events').selectAll().where('seq', '>', after).orderBy('seq').limit(limit).execute()).map(fromRow),
+  ofAgent: async (agent, after, through) =>
+    (
+      await db
+        .selectFrom('agent_events')
+        .selectAll()
+        .where('agent', '=', agent)
+        .where('agent_offset', '>', after)
+        .where('agent_offset', '<=', through)
+        .orderBy('agent_offset')
+        .execute()
+    ).map(fromRow),
+  prune: async (before) => {
+    // Event times grow with seq (closely, not strictly): find the first seq at or after the cut-off by
+    // bisection on the primary key instead of keeping an index on time for this alone.
+    const bounds = await db.selectFrom('agent_events').select((eb) => [eb.fn.min('seq').as('lo'), eb.fn.max('seq').as('hi')]).executeTakeFirst();
+    if (bounds?.lo == null || bounds.hi == null) return;
+    let lo = Number(bounds.lo);
+    let hi = Number(bounds.hi) + 1;
+    while (lo < hi) {
+      const mid = Math.floor((lo + hi) / 2);
+      const row = await db.selectFrom('agent_events').select(['seq', 'time']).where('seq', '>=', mid).orderBy('seq').limit(1).executeTakeFirst();
+      if (row && Number(row.time) < before) lo = Number(row.seq) + 1;
+      else hi = mid;
+    }
+    await db.deleteFrom('agent_events').where('seq', '<', lo).execute();
+  },
+});
