@@ -1,12 +1,14 @@
-import { allProcesses, readCmdline, readPss, startedAtMs, type ProcStat } from '../procfs/proc.js';
+import { allProcesses, readCmdline, readEnviron, readPss, startedAtMs, type ProcStat } from '../procfs/proc.js';
 
 /** What the sampler reads of the machine; tests pass a fake process table. */
 export interface ProcReader {
   all(): ProcStat[];
   cmdline(pid: number): string[] | undefined;
   pss(pid: number): number | undefined;
+  /** The environment the process was started with (NUL-separated), for the runtime marker. */
+  environ(pid: number): string | undefined;
   /** When a process started, Unix ms. */
   startedAt(st: ProcStat): number;
 }
 
-export const procfsReader: ProcReader = { all: allProcesses, cmdline: readCmdline, pss: readPss, startedAt: (st) => startedAtMs(st.startTime) };
+export const procfsReader: ProcReader = { all: allProcesses, cmdline: readCmdline, pss: readPss, environ: readEnviron, startedAt: (st) => startedAtMs(st.startTime) };

@@ -11,6 +11,7 @@ const fake = (table: ProcStat[], cmd: Record<number, string[]>): ProcReader => (
   all: () => table,
   cmdline: (pid) => cmd[pid],
   pss: () => undefined,
+  environ: () => undefined,
   // In these tables a process's start time is given directly in Unix ms.
   startedAt: (st) => st.startTime,
 });

@@ -80,6 +80,15 @@ export const readCmdline = (pid: number): string[] | undefined => {
   }
 };
 
+/** A process's environment as it was exec'd (NUL-separated), when readable. */
+export const readEnviron = (pid: number): string | undefined => {
+  try {
+    return readFileSync(`/proc/${pid}/environ`, 'latin1');
+  } catch {
+    return undefined;
+  }
+};
+
 /** Proportional set size (shared pages split among their users), when the kernel lets us read it. */
 export const readPss = (pid: number): number | undefined => {
   try {

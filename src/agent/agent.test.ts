@@ -1,0 +1,122 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../core/logger.js';
+import type { AgentEvent, SeedSource } from '../core/events.js';
+import type { ProcStat } from '../procfs/proc.js';
+import { Agent } from './agent.js';
+import type { Reported } from './changes.js';
+import { EventLog } from './log/event-log.js';
+import { parseLine } from './log/lines.js';
+import type { ProcReader } from './proc-reader.js';
+import { inlineSweeper, SweepCore } from './sweep.js';
+
+const proc = (pid: number, ppid: number, cpu: number, startTime: number): ProcStat => ({ pid, ppid, pgrp: pid, state: 'S', startTime, cpuSeconds: cpu, childCpuSeconds: 0, rssBytes: 1000 });
+const marker = (rt: string, hub = 'hub-1') => `PATH=/bin\0NBHUB_RUNTIME=${rt}\0NBHUB_HUB=${hub}\0NBHUB_PORT=9\0NBHUB_BASE_URL=/user/x/\0NBHUB_TOKEN=t`;
+
+describe('Agent', () => {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+
+  /** A machine with ann's runtime (root 100, a kernel 200), bob's of another hub, and an unmarked process. */
+  const machine = () => {
+    const m = {
+      now: 1_000_000,
+      table: [proc(1, 0, 0, 0), proc(100, 1, 5, 500), proc(200, 100, 20, 600), proc(300, 1, 9, 500), proc(400, 1, 1, 500)],
+      env: { 100: marker('ann/'), 200: marker('ann/'), 300: marker('bob/', 'hub-2') } as Record<number, string>,
+    };
+    const reader: ProcReader = {
+      all: () => m.table,
+      cmdline: (pid) => (pid === 200 ? ['python3', '-f', '/run/kernel-aaaaaaaa-1111.json'] : ['x']),
+      pss: () => undefined,
+      environ: (pid) => m.env[pid],
+      startedAt: (st) => st.startTime,
+    };
+    return { m, reader, clock: { now: () => m.now } };
+  };
+
+  const open = (dir: string, mc: ReturnType<typeof machine>, seeds: SeedSource, initial: Reported = {}) => {
+    const log = EventLog.open(dir, { maxBytes: 1 << 20, clock: mc.clock });
+    let saved: Reported = initial;
+    const agent = new Agent({
+      log,
+      sweeper: inlineSweeper(new SweepCore(mc.reader, mc.clock, { pss: false })),
+      seeds,
+      notebooksOf: async () => ({ 'aaaaaaaa-1111': ['a.ipynb'] }),
+      clock: mc.clock,
+      logger: silentLogger,
+      settings: () => ({ hubId: 'hub-1', intervalSeconds: 10, match: null }),
+      reported: { load: () => saved, save: (r) => (saved = r) },
+    });
+    return { agent, log, reported: { get: () => saved } };
+  };
+  const events = (agent: Agent, after = 0): AgentEvent[] => agent.read(after, 1000).lines.map(parseLine);
+
+  it('follows only its hub’s marked runtimes, continuing the counters the hub stored, and reports changes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nbhub-agent-'));
+    dirs.push(dir);
+    const mc = machine();
+    const asked: string[][] = [];
+    const hubSeeds: SeedSource = {
+      lastCounters: async (rs) => {
+        asked.push(rs.map((r) => `${r.user}/${r.server}`));
+        return new Map([['ann/', new Map([['', { t: 999_000, cpu: 100 }]])]]);
+      },
+    };
+    const { agent } = open(dir, mc, hubSeeds);
+    await agent.tick();
+    // New to this agent: it asks the hub where ann's counters stand before sampling her runtime.
+    expect(events(agent)).toEqual([]);
+    mc.m.now += 10_000;
+    await agent.tick();
+    expect(asked).toEqual([['ann/']]);
+    const first = events(agent);
+    expect(first.map((e) => `${e.type}:${'change' in e ? e.change : 'kernel' in e ? e.kernel : ''}`)).toEqual(['runtime:appeared', 'kernel:appeared', 'sample:', 'sample:aaaaaaaa-1111']);
+    // The runtime's counter continues from the hub's 100 (its processes are older than that sample).
+    expect(first.find((e) => e.type === 'kernel')).toMatchObject({ kernel: 'aaaaaaaa-1111', notebooks: ['a.ipynb'] });
+    expect(first.find((e) => e.type === 'sample' && e.kernel === '')).toMatchObject({ cpu_from: 100, cpu: 100 });
+    expect(first.find((e) => e.type === 'sample' && e.kernel !== '')).toMatchObject({ cpu_from: 0, cpu: 20 });
+    expect(agent.processes().map((p) => p.processes.map((x) => x.pid).sort())).toEqual([[100, 200]]);
+    // The kernel burns 3 s; then the runtime exits.
+    mc.m.now += 10_000;
+    mc.m.table = mc.m.table.map((p) => (p.pid === 200 ? { ...p, cpuSeconds: 23 } : p));
+    await agent.tick();
+    const head = agent.read(0, 0).head;
+    expect(events(agent, 4).find((e) => e.type === 'sample' && e.kernel !== '')).toMatchObject({ cpu_from: 20, cpu: 23 });
+    mc.m.now += 10_000;
+    mc.m.table = mc.m.table.filter((p) => p.pid !== 100 && p.pid !== 200);
+    await agent.tick();
+    expect(events(agent, head)).toEqual([expect.objectContaining({ type: 'runtime', change: 'exited', user: 'ann', server: '' })]);
+    await agent.stop();
+  });
+
+  it('after a restart continues from its own log, without asking the hub or announcing runtimes again', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nbhub-agent-'));
+    dirs.push(dir);
+    const mc = machine();
+    const empty: SeedSource = { lastCounters: async () => new Map() };
+    const one = open(dir, mc, empty);
+    await one.agent.tick();
+    mc.m.now += 10_000;
+    await one.agent.tick();
+    const reported = one.reported.get();
+    const head = one.agent.read(0, 0).head;
+    await one.agent.stop();
+    one.log.close();
+
+    mc.m.now += 10_000;
+    mc.m.table = mc.m.table.map((p) => (p.pid === 200 ? { ...p, cpuSeconds: 27 } : p));
+    const noHub: SeedSource = { lastCounters: async () => Promise.reject(new Error('hub down')) };
+    const two = open(dir, mc, noHub, reported);
+    await two.agent.tick();
+    const after = events(two.agent, head);
+    expect(after.map((e) => e.type)).toEqual(['sample', 'sample']);
+    // CPU used while the agent was down (20 → 27) is not counted twice, nor made up: the counter goes on.
+    expect(after.find((e) => e.type === 'sample' && e.kernel !== '')).toMatchObject({ cpu_from: 20, cpu: 20 });
+    expect(after[0]?.offset).toBe(head + 1);
+    await two.agent.stop();
+  });
+});

@@ -1,0 +1,173 @@
+import type { Clock } from '../core/clock.js';
+import type { AgentStats, RuntimeProcesses, SeedSource } from '../core/events.js';
+import type { Logger } from '../core/logger.js';
+import type { LastCounter } from '../core/store.js';
+import { sweepEvents, type Reported } from './changes.js';
+import type { FoundRuntime, KnownRoot } from './finder.js';
+import { LastLogged } from './last-counters.js';
+import type { EventLog, LogRead } from './log/event-log.js';
+import { NotebookTracker, type NotebooksOf } from './notebooks.js';
+import type { Sweeper } from './sweep.js';
+
+/** What the agent learns from its hub (at registration), read at every sweep. */
+export interface AgentSettings {
+  /** The hub whose runtimes this agent follows (NBHUB_HUB); null until known: nothing is sampled. */
+  hubId: string | null;
+  intervalSeconds: number;
+  match: string | null;
+}
+
+export interface AgentOptions {
+  log: EventLog;
+  sweeper: Sweeper;
+  seeds: SeedSource;
+  notebooksOf: NotebooksOf;
+  clock: Clock;
+  logger: Logger;
+  settings: () => AgentSettings;
+  /** Runtimes whose roots the caller knows (the in-process agent: the hub's own). */
+  known?: () => KnownRoot[];
+  /** Where what was reported survives a restart (so a restart does not announce every runtime again). */
+  reported: { load(): Reported; save(r: Reported): void };
+  seedTimeoutMs?: number;
+}
+
+/**
+ * The agent (DESIGN.md idea 7): every interval, one sweep of the runtimes on this machine, whose events
+ * go to the durable log before anyone can read them. The log is read by the hub (over HTTP, or in
+ * process for the embedded agent) from the offset it stored last.
+ */
+export class Agent {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+  private reported: Reported;
+  private readonly last: LastLogged;
+  private readonly notebooks: NotebookTracker;
+  /** Counters to hand the sampler for runtimes it does not follow yet, by `user/server`. */
+  private readonly resolved = new Map<string, Map<string, LastCounter>>();
+  private waiting: string[] = [];
+  private followed = new Set<string>();
+  private lastFound: FoundRuntime[] = [];
+  private latestProcesses: RuntimeProcesses[] = [];
+  private warnedNoHub = false;
+  readonly stats: AgentStats;
+
+  constructor(private readonly o: AgentOptions) {
+    this.reported = o.reported.load();
+    this.last = LastLogged.fromLog(o.log);
+    this.notebooks = new NotebookTracker(o.notebooksOf, o.logger);
+    this.notebooks.preload(Object.fromEntries(Object.entries(this.reported).map(([k, r]) => [k, r.kernels])));
+    this.stats = { intervalSeconds: o.settings().intervalSeconds, sweeps: 0, errors: 0, lastSweep: null, lastSweepDurationMs: null };
+  }
+
+  start(): void {
+    const loop = () => {
+      if (this.stopped) return;
+      const started = this.o.clock.now();
+      void this.tick().finally(() => {
+        if (this.stopped) return;
+        const every = this.o.settings().intervalSeconds * 1000;
+        this.timer = setTimeout(loop, Math.max(0, every - (this.o.clock.now() - started)));
+      });
+    };
+    loop();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+    await this.o.sweeper.close();
+  }
+
+  /** Events after `after` (the hub stored up to `ack`, default `after`: the log may trim that). */
+  read(after: number, limit: number, ack = after): LogRead & { stats: AgentStats } {
+    this.o.log.ack(ack);
+    return { ...this.o.log.read(after, limit), stats: { ...this.stats } };
+  }
+
+  processes(): RuntimeProcesses[] {
+    return this.latestProcesses;
+  }
+
+  /** One sweep; one at a time. */
+  tick(): Promise<void> {
+    this.running ??= this.sweepOnce().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async sweepOnce(): Promise<void> {
+    const settings = this.o.settings();
+    this.stats.intervalSeconds = settings.intervalSeconds;
+    if (settings.hubId === null) {
+      if (!this.warnedNoHub) this.o.logger.warn({}, 'agent: not registered with a hub yet; sampling starts once it is');
+      this.warnedNoHub = true;
+      return;
+    }
+    const started = performance.now();
+    try {
+      const known = this.o.known?.() ?? [];
+      // Runtimes the sampler does not follow yet but will meet this sweep: those it skipped last time, those
+      // this agent reported before a restart, and the caller's own.
+      const expected = [...Object.keys(this.reported), ...known.map((k) => `${k.user}/${k.server}`)].filter((k) => !this.followed.has(k));
+      await this.resolveSeeds([...this.waiting, ...expected]);
+      const kernelsOf = (key: string) => Object.keys(this.reported[key]?.kernels ?? {});
+      await this.notebooks.refresh(this.lastFound.map((r) => ({ key: `${r.user}/${r.server}`, api: r.api, kernels: kernelsOf(`${r.user}/${r.server}`) })));
+      const res = await this.o.sweeper.sweep({
+        hubId: settings.hubId,
+        match: settings.match,
+        known,
+        notebooks: this.notebooks.all(),
+        seeds: Object.fromEntries([...this.resolved].map(([k, m]) => [k, [...m]])),
+      });
+      this.lastFound = res.found;
+      this.waiting = res.waiting;
+      this.followed = new Set(res.snapshots.map((s) => `${s.user}/${s.server}`));
+      for (const key of this.followed) this.resolved.delete(key);
+      const foundKeys = new Set(res.found.map((r) => `${r.user}/${r.server}`));
+      this.notebooks.retain(foundKeys);
+      const { events, after } = sweepEvents(this.reported, res.snapshots, foundKeys, res.t);
+      this.o.log.append(events);
+      for (const e of events) this.last.note(e);
+      this.last.prune(res.t);
+      if (JSON.stringify(after) !== JSON.stringify(this.reported)) this.o.reported.save(after);
+      this.reported = after;
+      this.latestProcesses = res.snapshots.map((s) => ({ user: s.user, server: s.server, t: s.t, processes: s.processes }));
+      this.stats.sweeps++;
+      this.stats.lastSweep = res.t;
+    } catch (err) {
+      this.stats.errors++;
+      this.o.logger.error({ err }, 'agent: sweep failed');
+    } finally {
+      this.stats.lastSweepDurationMs = performance.now() - started;
+    }
+  }
+
+  /**
+   * Where the counters of runtimes new to the sampler stand: this agent's own last samples when it has
+   * them, else the hub's store (a runtime seen by no one answers empty: it starts from zero). While the hub
+   * cannot answer, such a runtime waits.
+   */
+  private async resolveSeeds(keys: readonly string[]): Promise<void> {
+    const ask: string[] = [];
+    for (const key of new Set(keys)) {
+      if (this.resolved.has(key)) continue;
+      const mine = this.last.get(key);
+      if (mine) this.resolved.set(key, new Map(mine));
+      else ask.push(key);
+    }
+    if (ask.length === 0) return;
+    try {
+      const runtimes = ask.map((k) => ({ user: k.slice(0, k.indexOf('/')), server: k.slice(k.indexOf('/') + 1) }));
+      const timeout = this.o.seedTimeoutMs ?? 5000;
+      const answers = await Promise.race([
+        this.o.seeds.lastCounters(runtimes),
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${timeout} ms`)), timeout).unref()),
+      ]);
+      for (const key of ask) this.resolved.set(key, answers.get(key) ?? new Map());
+    } catch (err) {
+      this.o.logger.warn({ err, runtimes: ask.length }, 'agent: cannot learn where new runtimes’ counters stand; they wait');
+    }
+  }
+}
