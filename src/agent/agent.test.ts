@@ -4,16 +4,12 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../core/logger.js';
 import type { AgentEvent, SeedSource } from '../core/events.js';
-import type { ProcStat } from '../procfs/proc.js';
 import { Agent } from './agent.js';
 import type { Reported } from './changes.js';
 import { EventLog } from './log/event-log.js';
 import { parseLine } from './log/lines.js';
-import type { ProcReader } from './proc-reader.js';
 import { inlineSweeper, SweepCore } from './sweep.js';
-
-const proc = (pid: number, ppid: number, cpu: number, startTime: number): ProcStat => ({ pid, ppid, pgrp: pid, state: 'S', startTime, cpuSeconds: cpu, childCpuSeconds: 0, rssBytes: 1000 });
-const marker = (rt: string, hub = 'hub-1') => `PATH=/bin\0NBHUB_RUNTIME=${rt}\0NBHUB_HUB=${hub}\0NBHUB_PORT=9\0NBHUB_BASE_URL=/user/x/\0NBHUB_TOKEN=t`;
+import { fakeMachine } from './testing.js';
 
 describe('Agent', () => {
   const dirs: string[] = [];
@@ -21,23 +17,7 @@ describe('Agent', () => {
     for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
   });
 
-  /** A machine with ann's runtime (root 100, a kernel 200), bob's of another hub, and an unmarked process. */
-  const machine = () => {
-    const m = {
-      now: 1_000_000,
-      table: [proc(1, 0, 0, 0), proc(100, 1, 5, 500), proc(200, 100, 20, 600), proc(300, 1, 9, 500), proc(400, 1, 1, 500)],
-      env: { 100: marker('ann/'), 200: marker('ann/'), 300: marker('bob/', 'hub-2') } as Record<number, string>,
-    };
-    const reader: ProcReader = {
-      all: () => m.table,
-      cmdline: (pid) => (pid === 200 ? ['python3', '-f', '/run/kernel-aaaaaaaa-1111.json'] : ['x']),
-      pss: () => undefined,
-      environ: (pid) => m.env[pid],
-      startedAt: (st) => st.startTime,
-    };
-    return { m, reader, clock: { now: () => m.now } };
-  };
-
+  const machine = fakeMachine;
   const open = (dir: string, mc: ReturnType<typeof machine>, seeds: SeedSource, initial: Reported = {}) => {
     const log = EventLog.open(dir, { maxBytes: 1 << 20, clock: mc.clock });
     let saved: Reported = initial;
