@@ -1,0 +1,85 @@
+import { runtimeKey, type AgentEvent, type RuntimeProcesses } from '../core/events.js';
+import type { RuntimeSnapshot } from '../core/usage.js';
+
+interface Live {
+  agent: string;
+  snapshot: RuntimeSnapshot;
+}
+
+/**
+ * The latest sweep of every runtime, rebuilt from the events as they are stored (samples, kernels'
+ * notebooks, exits) and the agents' latest process lists; what /hub/metrics and the live views read. The
+ * runtimes of an agent that does not answer are not shown as current: their state is unknown.
+ */
+export class LatestView {
+  private readonly runtimes = new Map<string, Live>();
+  private readonly unreachable = new Set<string>();
+
+  apply(agent: string, events: readonly AgentEvent[]): void {
+    for (const e of events) {
+      if (e.type === 'lost') continue;
+      const key = runtimeKey(e);
+      if (e.type === 'runtime' && e.change === 'exited') {
+        if (this.runtimes.get(key)?.agent === agent) this.runtimes.delete(key);
+        continue;
+      }
+      let live = this.runtimes.get(key);
+      if (!live || live.agent !== agent) {
+        live = { agent, snapshot: { t: e.time, user: e.user, server: e.server, samples: [], processes: [], notebooks: {} } };
+        this.runtimes.set(key, live);
+      }
+      const snap = live.snapshot;
+      if (e.type === 'kernel') {
+        if (e.change === 'exited') delete snap.notebooks[e.kernel];
+        else snap.notebooks[e.kernel] = e.notebooks;
+        continue;
+      }
+      if (e.type !== 'sample') continue;
+      // Samples of one sweep share its time: a later one starts the runtime's next snapshot.
+      if (e.time > snap.t) live.snapshot = { ...snap, t: e.time, samples: [] };
+      else if (e.time < snap.t) continue;
+      live.snapshot.samples.push({
+        t: e.time,
+        user: e.user,
+        server: e.server,
+        kernel: e.kernel === '' ? null : e.kernel,
+        cpuSecondsTotal: e.cpu,
+        cpuSecondsFrom: e.cpu_from,
+        memoryBytes: e.memory,
+      });
+    }
+  }
+
+  processes(agent: string, lists: readonly RuntimeProcesses[]): void {
+    for (const p of lists) {
+      const live = this.runtimes.get(runtimeKey(p));
+      if (live?.agent === agent) live.snapshot.processes = p.processes;
+    }
+  }
+
+  setReachable(agent: string, reachable: boolean): void {
+    if (reachable) this.unreachable.delete(agent);
+    else this.unreachable.add(agent);
+  }
+
+  /** Forgets an agent this instance no longer pulls. */
+  drop(agent: string): void {
+    for (const [key, live] of this.runtimes) if (live.agent === agent) this.runtimes.delete(key);
+    this.unreachable.delete(agent);
+  }
+
+  latest(): RuntimeSnapshot[] {
+    return [...this.runtimes.values()].filter((l) => !this.unreachable.has(l.agent)).map((l) => l.snapshot);
+  }
+
+  latestOf(user: string, server: string): RuntimeSnapshot | undefined {
+    const live = this.runtimes.get(`${user}/${server}`);
+    return live && !this.unreachable.has(live.agent) ? live.snapshot : undefined;
+  }
+
+  /** The runtimes this instance knows an agent follows, and whether their monitoring is current. */
+  runtimesOf(agent: string): Array<{ user: string; server: string; monitoring: 'ok' | 'unknown' }> {
+    const state = this.unreachable.has(agent) ? 'unknown' : 'ok';
+    return [...this.runtimes.values()].filter((l) => l.agent === agent).map((l) => ({ user: l.snapshot.user, server: l.snapshot.server, monitoring: state }));
+  }
+}

@@ -1,0 +1,332 @@
+import type { Clock } from '../core/clock.js';
+import { HubError } from '../core/errors.js';
+import type { AgentStats, EventBatch, EventSource } from '../core/events.js';
+import type { Logger } from '../core/logger.js';
+import { RESOLUTIONS, type AgentRecord, type Resolution, type Store } from '../core/store.js';
+import type { RuntimeSnapshot, SamplerStats, UsageSource } from '../core/usage.js';
+import { LatestView } from './latest.js';
+import { planLeases } from './leases.js';
+import { toWrite } from './to-store.js';
+
+export interface MonitorSettings {
+  intervalSeconds: number;
+  /** How often each agent is asked for new events. */
+  pullEveryMs: number;
+  /** Events asked for per request (and stored per transaction). */
+  batchSize: number;
+  /** Agents pulled at the same time, at most. */
+  concurrency: number;
+  leaseMs: number;
+  /** A request to an agent that takes longer has failed (the agent is unreachable). */
+  timeoutMs: number;
+  retentionDays: Record<Resolution, number>;
+  eventsRetentionDays: number;
+}
+
+export interface MonitorOptions {
+  store: Store;
+  clock: Clock;
+  log: Logger;
+  /** This hub instance, as leases name it. */
+  instance: string;
+  settings: MonitorSettings;
+  /** Reaches a separate agent (over HTTP). */
+  connect(rec: AgentRecord): EventSource;
+  /** The in-process agent, which only this instance can read. */
+  local?: { id: string; source: EventSource } | undefined;
+}
+
+interface Pulled {
+  id: string;
+  source: EventSource;
+  url: string | null;
+  secret: string | null;
+  /** The agent's offset stored last (by this instance). */
+  after: number;
+  busy: boolean;
+  reachable: boolean | null;
+  failures: number;
+  nextTry: number;
+  contactWritten: number;
+  processesDue: number;
+  stats: AgentStats | null;
+}
+
+const CONTACT_EVERY_MS = 10_000;
+const MAX_BACKOFF_MS = 10_000;
+const PRUNE_EVERY_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+/** Events read back from the store when an agent is taken over, to know its runtimes. */
+const RECENT_EVENTS = 2_000;
+
+/**
+ * The monitor (DESIGN.md idea 7): holds leases on agents, pulls each one's events from the offset stored
+ * last (in parallel, bounded), and stores each batch with the new offset in one transaction. An agent that
+ * does not answer is unreachable, its runtimes' state unknown, and it is caught up when it answers again.
+ * Keeps the latest sweep of the runtimes it follows, for /hub/metrics and the live views.
+ */
+export class Monitor implements UsageSource {
+  private readonly pulled = new Map<string, Pulled>();
+  private readonly view = new LatestView();
+  private timers: NodeJS.Timeout[] = [];
+  private leasing: Promise<void> | undefined;
+  private readonly inFlight = new Set<Promise<void>>();
+  private lanes = 0;
+  private lastPrune = 0;
+  private stopped = false;
+
+  constructor(private readonly o: MonitorOptions) {}
+
+  async start(): Promise<void> {
+    await this.leaseTick();
+    const s = this.o.settings;
+    this.timers.push(setInterval(() => void this.leaseTick(), Math.max(50, s.leaseMs / 4)).unref());
+    this.timers.push(setInterval(() => this.pullTick(), s.pullEveryMs).unref());
+    this.pullTick();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    await this.leasing;
+    await Promise.all([...this.inFlight]);
+    await Promise.all([...this.pulled.values()].map((p) => p.source.close()));
+  }
+
+  // ---- UsageSource ----
+
+  latest(): RuntimeSnapshot[] {
+    return this.view.latest();
+  }
+
+  latestOf(user: string, server: string): RuntimeSnapshot | undefined {
+    return this.view.latestOf(user, server);
+  }
+
+  /** The in-process agent's own when there is one, else the agents this instance pulls, together. */
+  get stats(): SamplerStats {
+    const local = this.o.local ? this.pulled.get(this.o.local.id)?.stats : undefined;
+    const all = local ? [local] : [...this.pulled.values()].flatMap((p) => (p.stats ? [p.stats] : []));
+    const last = Math.max(...all.map((s) => s.lastSweep ?? 0));
+    const duration = Math.max(...all.map((s) => s.lastSweepDurationMs ?? -1));
+    return {
+      intervalSeconds: this.o.settings.intervalSeconds,
+      lastSweepSeconds: last > 0 ? last / 1000 : null,
+      lastSweepDurationSeconds: duration >= 0 ? duration / 1000 : null,
+      sweeps: all.reduce((n, s) => n + s.sweeps, 0),
+      errors: all.reduce((n, s) => n + s.errors, 0),
+    };
+  }
+
+  // ---- for the agents API ----
+
+  /** Whether this instance pulls the agent, and what it knows of its runtimes. */
+  pulling(id: string): { runtimes: ReturnType<LatestView['runtimesOf']>; stats: AgentStats | null } | undefined {
+    const p = this.pulled.get(id);
+    return p && { runtimes: this.view.runtimesOf(id), stats: p.stats };
+  }
+
+  /** Pulls every agent now (tests and benches; the timers do this on their own). */
+  async pullNow(): Promise<void> {
+    this.pullTick();
+    await Promise.all([...this.inFlight]);
+  }
+
+  // ---- leases ----
+
+  leaseTick(): Promise<void> {
+    this.leasing ??= this.lease()
+      .catch((err: unknown) => this.o.log.error({ err }, 'monitor: lease round failed'))
+      .finally(() => (this.leasing = undefined));
+    return this.leasing;
+  }
+
+  private async lease(): Promise<void> {
+    if (this.stopped) return;
+    const { store, instance: me } = this.o;
+    const now = this.o.clock.now();
+    const leaseMs = this.o.settings.leaseMs;
+    await store.agents.heartbeat(me, now);
+    const [records, live] = await Promise.all([store.agents.list(), store.agents.liveInstances(now - leaseMs)]);
+    const local = this.o.local?.id ?? null;
+    const plan = planLeases({
+      me,
+      now,
+      local,
+      live,
+      agents: records.map((r) => ({ id: r.id, shared: r.url !== null, owner: r.leaseOwner, expires: r.leaseExpires })),
+    });
+    // Written shorter than the lease and renewed four times per lease: another instance takes an agent
+    // over within lease_seconds of its holder's death, never while the holder still renews.
+    const until = now + Math.floor(leaseMs * 0.75);
+    const held = new Set(await store.agents.renew(me, plan.renew, until));
+    for (const id of plan.claim) if (await store.agents.claim(id, me, now, until)) held.add(id);
+    await store.agents.release(me, plan.release);
+    for (const id of [...this.pulled.keys()]) if (!held.has(id)) await this.forget(id);
+    for (const rec of records) {
+      if (!held.has(rec.id)) continue;
+      const cur = this.pulled.get(rec.id);
+      if (cur && cur.url === rec.url && cur.secret === rec.secret) continue;
+      if (cur) await this.forget(rec.id);
+      await this.adopt(rec);
+    }
+  }
+
+  private async adopt(rec: AgentRecord): Promise<void> {
+    const source = rec.id === this.o.local?.id ? this.o.local.source : rec.url ? this.o.connect(rec) : null;
+    if (!source) return;
+    const recent = await this.o.store.events.ofAgent(rec.id, Math.max(0, rec.storedOffset - RECENT_EVENTS), rec.storedOffset);
+    this.view.apply(rec.id, recent.map((s) => s.event));
+    this.pulled.set(rec.id, {
+      id: rec.id,
+      source,
+      url: rec.url,
+      secret: rec.secret,
+      after: rec.storedOffset,
+      busy: false,
+      reachable: null,
+      failures: 0,
+      nextTry: 0,
+      contactWritten: 0,
+      processesDue: 0,
+      stats: null,
+    });
+    this.o.log.info({ agent: rec.id, offset: rec.storedOffset }, 'monitor: pulling agent');
+  }
+
+  private async forget(id: string): Promise<void> {
+    const p = this.pulled.get(id);
+    this.pulled.delete(id);
+    this.view.drop(id);
+    if (p && p.source !== this.o.local?.source) await p.source.close();
+    this.o.log.info({ agent: id }, 'monitor: no longer pulling agent');
+  }
+
+  // ---- pulls ----
+
+  private pullTick(): void {
+    if (this.stopped) return;
+    this.maybePrune();
+    const now = this.o.clock.now();
+    for (const p of this.pulled.values()) {
+      if (this.lanes >= this.o.settings.concurrency) break;
+      if (p.busy || now < p.nextTry) continue;
+      p.busy = true;
+      this.lanes++;
+      const run = this.pull(p).finally(() => {
+        p.busy = false;
+        this.lanes--;
+        this.inFlight.delete(run);
+      });
+      this.inFlight.add(run);
+    }
+  }
+
+  /**
+   * Pulls one agent until it is caught up. The next batch is asked for while the current one is stored; it
+   * acknowledges only what is stored, so the agent trims nothing the hub could still lose.
+   */
+  private async pull(p: Pulled): Promise<void> {
+    const { batchSize } = this.o.settings;
+    const fetchFrom = (after: number) => {
+      const f = p.source.fetch(after, batchSize, p.after);
+      f.catch(() => undefined);
+      return f;
+    };
+    let pending = fetchFrom(p.after);
+    for (;;) {
+      let batch: EventBatch;
+      try {
+        batch = await pending;
+      } catch (err) {
+        await this.unreachable(p, err);
+        return;
+      }
+      const now = this.o.clock.now();
+      await this.reachable(p, batch, now);
+      const w = toWrite(p.id, this.o.instance, p.after, batch, now);
+      if (w.events.length === 0) break;
+      const more = w.through < batch.head;
+      if (more) pending = fetchFrom(w.through);
+      try {
+        await this.o.store.events.store(w);
+      } catch (err) {
+        await this.storeFailed(p, err);
+        return;
+      }
+      p.after = w.through;
+      p.contactWritten = now;
+      this.view.apply(p.id, w.events);
+      if (!more || this.stopped) break;
+    }
+    await this.refreshProcesses(p);
+  }
+
+  private async reachable(p: Pulled, batch: EventBatch, now: number): Promise<void> {
+    p.stats = batch.stats;
+    const was = p.reachable;
+    p.reachable = true;
+    p.failures = 0;
+    p.nextTry = 0;
+    this.view.setReachable(p.id, true);
+    if (was !== true) this.o.log.info({ agent: p.id }, 'monitor: agent answers');
+    // Contact is written with every stored batch; while there is nothing new, now and then.
+    if (was !== true || now - p.contactWritten >= CONTACT_EVERY_MS) {
+      p.contactWritten = now;
+      await this.o.store.agents
+        .noteContact(p.id, this.o.instance, { at: now, error: null, headOffset: Math.max(batch.head, p.after), headTime: batch.headTime })
+        .catch((err: unknown) => this.o.log.warn({ err, agent: p.id }, 'monitor: cannot record contact'));
+    }
+  }
+
+  private async unreachable(p: Pulled, err: unknown): Promise<void> {
+    const now = this.o.clock.now();
+    const was = p.reachable;
+    p.reachable = false;
+    p.failures++;
+    p.nextTry = now + Math.min(MAX_BACKOFF_MS, this.o.settings.pullEveryMs * 2 ** Math.min(p.failures, 10));
+    this.view.setReachable(p.id, false);
+    const message = err instanceof Error ? err.message : String(err);
+    if (was !== false) this.o.log.warn({ agent: p.id, err: message }, 'monitor: agent unreachable; its runtimes’ state is unknown until it answers');
+    if (was !== false || now - p.contactWritten >= CONTACT_EVERY_MS) {
+      p.contactWritten = now;
+      await this.o.store.agents.noteContact(p.id, this.o.instance, { at: now, error: message.slice(0, 500) }).catch(() => undefined);
+    }
+  }
+
+  private async storeFailed(p: Pulled, err: unknown): Promise<void> {
+    if (!(err instanceof HubError && err.code === 'CONFLICT')) {
+      this.o.log.error({ err, agent: p.id }, 'monitor: cannot store a batch; asking again');
+      return;
+    }
+    // Someone else stored from this offset: the lease moved, or this instance is behind its own writes.
+    const rec = await this.o.store.agents.get(p.id).catch(() => undefined);
+    if (!rec || rec.leaseOwner !== this.o.instance) await this.forget(p.id);
+    else p.after = rec.storedOffset;
+  }
+
+  private async refreshProcesses(p: Pulled): Promise<void> {
+    const now = this.o.clock.now();
+    if (now < p.processesDue) return;
+    p.processesDue = now + this.o.settings.intervalSeconds * 1000;
+    try {
+      this.view.processes(p.id, await p.source.processes());
+    } catch (err) {
+      this.o.log.debug({ err, agent: p.id }, 'monitor: no process lists from agent');
+    }
+  }
+
+  private maybePrune(): void {
+    const now = this.o.clock.now();
+    if (now - this.lastPrune < PRUNE_EVERY_MS) return;
+    this.lastPrune = now;
+    const d = this.o.settings.retentionDays;
+    const cutoffs = Object.fromEntries(RESOLUTIONS.map((r) => [r, now - d[r] * DAY_MS])) as Record<Resolution, number>;
+    const run = Promise.all([this.o.store.usage.prune(cutoffs), this.o.store.events.prune(now - this.o.settings.eventsRetentionDays * DAY_MS)])
+      .then(() => undefined)
+      .catch((err: unknown) => this.o.log.error({ err }, 'monitor: pruning failed'))
+      .finally(() => this.inFlight.delete(run));
+    this.inFlight.add(run);
+  }
+}
