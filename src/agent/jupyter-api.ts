@@ -51,7 +51,7 @@ interface SessionModel {
 }
 
 /** Notebook paths by kernel id, from the runtime's /api/sessions (DESIGN.md idea 5). */
-export const notebooksByKernel = async (rt: RunningRuntime): Promise<Record<string, string[]>> => {
+export const notebooksByKernel = async (rt: Pick<RunningRuntime, 'target' | 'baseUrl' | 'token'>): Promise<Record<string, string[]>> => {
   const res = await callRuntime(rt, 'GET', 'api/sessions', 2000);
   if (res.status !== 200 || !Array.isArray(res.body)) throw new Error(`GET api/sessions answered ${res.status}`);
   const out: Record<string, string[]> = {};

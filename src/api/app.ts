@@ -17,6 +17,8 @@ import { metricsRoutes } from './routes/metrics.js';
 import { historyRoutes } from './routes/history.js';
 import { activityRoutes } from './routes/activity.js';
 import { executionRoutes } from './routes/executions.js';
+import { agentRoutes } from './routes/agents.js';
+import { eventRoutes } from './routes/events.js';
 
 /** The hub's HTTP app (API, login, console), apart from listen() so tests can inject requests. */
 export const buildApp = async (ctx: ApiContext, serverFactory?: FastifyServerFactory): Promise<FastifyInstance> => {
@@ -61,6 +63,8 @@ export const buildApp = async (ctx: ApiContext, serverFactory?: FastifyServerFac
       await api.register(historyRoutes(ctx));
       await api.register(activityRoutes(ctx));
       await api.register(executionRoutes(ctx));
+      await api.register(agentRoutes(ctx));
+      await api.register(eventRoutes(ctx));
       api.get('/openapi.json', { schema: { summary: 'This document' } }, async () => {
         const doc = app.swagger() as { paths?: Record<string, unknown> };
         return { ...doc, paths: { ...doc.paths, ...proxyPaths } };

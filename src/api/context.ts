@@ -9,6 +9,7 @@ import type { ExecutionTracker } from '../core/executions.js';
 import type { Store } from '../core/store.js';
 import type { UsageSource } from '../core/usage.js';
 import type { Lifecycle } from '../lifecycle/lifecycle.js';
+import type { Monitor } from '../monitor/monitor.js';
 
 /** Everything the routes use, passed in once by the CLI. */
 export interface ApiContext {
@@ -23,8 +24,12 @@ export interface ApiContext {
   profiles: Array<{ name: string; display_name: string; error?: string }>;
   /** Built console (web/dist), or null when it was not built. */
   webDir: string | null;
-  /** The latest sweep of the embedded sampler, or null when sampling is left to agents. */
+  /** The latest sweep of the runtimes this instance monitors (null only before monitoring has started). */
   usage: UsageSource | null;
+  /** The monitor: which agents this instance pulls, and what it knows of them. */
+  monitor: Monitor | null;
+  /** This installation's id (runtimes are marked with it; agents learn it at registration). */
+  hubId: string;
   /** Told of kernel interrupts, restarts and shutdowns asked through the hub's API (execution history). */
   kernelControl?: KernelControlSink | undefined;
   /** When each running server will be culled (`nbhub.cull_at`). */

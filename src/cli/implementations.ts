@@ -23,5 +23,5 @@ export const resolveProfiles = (config: Readonly<Config>): Map<string, ResolvedP
   return new Map(entries);
 };
 
-export const createSpawner = (config: Readonly<Config>, profiles: ReturnType<typeof resolveProfiles>) =>
-  new LocalSpawner({ dataDir: config.data_dir, profiles, graceSeconds: config.lifecycle.stop_grace_seconds, ids: cryptoIds });
+export const createSpawner = (config: Readonly<Config>, profiles: ReturnType<typeof resolveProfiles>, hubId: string) =>
+  new LocalSpawner({ dataDir: config.data_dir, profiles, graceSeconds: config.lifecycle.stop_grace_seconds, ids: cryptoIds, hubId });

@@ -1,10 +1,11 @@
 import { Command } from 'commander';
 import { ConfigError } from '../config/load.js';
+import { agentCommand } from './agent.js';
 import { startCommand } from './start.js';
 import { tokenCreateCommand, userAddCommand } from './store-commands.js';
 import { VERSION } from './version.js';
 
-/** `nbhub start | user add | token create`, exactly as DESIGN.md's contract names them. */
+/** `nbhub start | agent | user add | token create`, exactly as DESIGN.md's contract names them. */
 export const main = async (argv: string[]): Promise<void> => {
   const program = new Command('nbhub').version(VERSION).description('A hub for notebook runtimes');
   const env = process.env;
@@ -15,6 +16,13 @@ export const main = async (argv: string[]): Promise<void> => {
     .option('--port <n>', 'port to listen on')
     .option('--data-dir <dir>', 'data directory')
     .action((o: { config?: string; port?: string; dataDir?: string }) => startCommand(o, env));
+  program
+    .command('agent')
+    .description('Run a monitoring agent for the runtimes on this machine (admin API token in NBHUB_AGENT_TOKEN)')
+    .requiredOption('--hub <url>', 'the hub to register with, e.g. http://hub.internal:8000')
+    .option('--port <n>', 'port to serve the event log on (default 8001)')
+    .option('--data-dir <dir>', 'where the event log lives (default ./nbhub-agent-data)')
+    .action((o: { hub: string; port?: string; dataDir?: string }) => agentCommand(o, env));
   const user = program.command('user').description('Manage users');
   user
     .command('add <name>')

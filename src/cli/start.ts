@@ -6,6 +6,7 @@ import { loadConfig } from '../config/load.js';
 import { systemClock } from '../core/clock.js';
 import { cryptoIds } from '../core/ids.js';
 import { startHub } from '../hub/hub.js';
+import { hubIdentity } from '../hub/hub-id.js';
 import { createSpawner, openStore, resolveProfiles } from './implementations.js';
 import { VERSION } from './version.js';
 
@@ -34,11 +35,14 @@ export const startCommand = async (flags: StartFlags, env: NodeJS.ProcessEnv): P
   const profiles = resolveProfiles(config);
   for (const p of profiles.values()) if ('error' in p) log.warn({ profile: p.name }, p.error);
   const store = await openStore(config);
+  await store.migrate();
+  const hubId = await hubIdentity(store, cryptoIds);
   const webDir = fileURLToPath(new URL('../../web/dist', import.meta.url));
   const hub = await startHub({
     config,
     store,
-    spawner: createSpawner(config, profiles),
+    spawner: createSpawner(config, profiles, hubId),
+    hubId,
     clock: systemClock,
     ids: cryptoIds,
     log,

@@ -1,14 +1,16 @@
 import { z } from 'zod';
 import { configSchema } from './schema.js';
 
+type Schema = z.ZodType;
+
 interface Leaf {
   path: string[];
   type: 'string' | 'number' | 'boolean' | 'json';
 }
 
 /** The settable leaves of the schema, derived from it so that a new key needs no second edit here. */
-export const configLeaves = (): Leaf[] => {
-  const json = z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+export const configLeaves = (schema: Schema = configSchema): Leaf[] => {
+  const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
   const out: Leaf[] = [];
   const walk = (node: JsonSchema, path: string[]): void => {
     if (node.type === 'object' && node.properties) {
@@ -31,14 +33,14 @@ export interface JsonSchema {
   [k: string]: unknown;
 }
 
-export const envName = (path: string[]): string => `NBHUB_${path.join('_').toUpperCase()}`;
+export const envName = (path: string[], prefix = 'NBHUB_'): string => `${prefix}${path.join('_').toUpperCase()}`;
 
 /** Reads NBHUB_* variables into a partial config object; values are converted by the leaf's type. */
-export const configFromEnv = (env: NodeJS.ProcessEnv): { values: Record<string, unknown>; errors: string[] } => {
+export const configFromEnv = (env: NodeJS.ProcessEnv, schema: Schema = configSchema, prefix = 'NBHUB_'): { values: Record<string, unknown>; errors: string[] } => {
   const values: Record<string, unknown> = {};
   const errors: string[] = [];
-  for (const leaf of configLeaves()) {
-    const name = envName(leaf.path);
+  for (const leaf of configLeaves(schema)) {
+    const name = envName(leaf.path, prefix);
     const raw = env[name];
     if (raw === undefined) continue;
     let value: unknown = raw;

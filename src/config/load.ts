@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { configFromEnv } from './env.js';
+import type { z } from 'zod';
 import { configSchema, type Config } from './schema.js';
 
 export class ConfigError extends Error {
@@ -49,19 +50,20 @@ export const loadConfig = (sources: ConfigSources): Readonly<Config> => {
   if (env.errors.length > 0) throw new ConfigError(`invalid configuration:\n  ${env.errors.join('\n  ')}`);
   const merged = merge(merge(fromFile, env.values), sources.overrides ?? {});
   const result = configSchema.safeParse(merged);
-  if (!result.success) {
-    const lines = result.error.issues.flatMap((issue) =>
-      issue.code === 'unrecognized_keys'
-        ? issue.keys.map((k) => `${[...issue.path, k].join('.')}: unknown key`)
-        : [`${issue.path.join('.') || '(root)'}: ${issue.message}`],
-    );
-    throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
-  }
+  if (!result.success) throw new ConfigError(`invalid configuration:\n  ${issueLines(result.error).join('\n  ')}`);
   const config = { ...result.data, data_dir: resolve(result.data.data_dir) };
   return deepFreeze(config);
 };
 
-const deepFreeze = <T>(value: T): T => {
+/** One line per problem, each naming its key. */
+export const issueLines = (error: z.ZodError): string[] =>
+  error.issues.flatMap((issue) =>
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((k) => `${[...issue.path, k].join('.')}: unknown key`)
+      : [`${issue.path.join('.') || '(root)'}: ${issue.message}`],
+  );
+
+export const deepFreeze = <T>(value: T): T => {
   if (typeof value === 'object' && value !== null) {
     for (const v of Object.values(value)) deepFreeze(v);
     Object.freeze(value);

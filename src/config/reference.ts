@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { envName, type JsonSchema } from './env.js';
+import { agentConfigSchema, AGENT_ENV_PREFIX } from './agent-schema.js';
 import { configSchema } from './schema.js';
 
 /** Markdown reference of every config key, generated from the schema so it cannot drift. */
@@ -29,6 +30,11 @@ export const configReference = (): string => {
     profileRows.push(`| \`${path.join('.')}\` | ${node.type ?? 'object'} | ${def} | ${node.description ?? ''} |`);
   };
   for (const [key, child] of Object.entries(profile.properties ?? {})) walkProfile(child, [key]);
+  const agent = z.toJSONSchema(agentConfigSchema, { io: 'input' }) as JsonSchema;
+  const agentRows = Object.entries(agent.properties ?? {}).map(
+    ([key, node]) =>
+      `| \`${key}\` | \`${envName([key], AGENT_ENV_PREFIX)}\` | ${node.enum ? node.enum.map((v) => JSON.stringify(v)).join(' \\| ') : (node.type ?? 'object')} | ${node.default === undefined ? '' : `\`${JSON.stringify(node.default)}\``} | ${node.description ?? ''} |`,
+  );
   return [
     '# Configuration reference',
     '',
@@ -47,6 +53,14 @@ export const configReference = (): string => {
     '| key | type | default | meaning |',
     '|---|---|---|---|',
     ...profileRows,
+    '',
+    '## A separate agent (`nbhub agent`)',
+    '',
+    '`nbhub agent --hub URL [--port N] [--data-dir DIR]`, then `NBHUB_AGENT_*` variables; flags win.',
+    '',
+    '| key | environment | type | default | meaning |',
+    '|---|---|---|---|---|',
+    ...agentRows,
     '',
   ].join('\n');
 };

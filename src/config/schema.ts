@@ -99,7 +99,7 @@ export const configSchema = z
         embedded_agent: z
           .boolean()
           .default(true)
-          .describe('Sample local runtimes inside the hub process (false: leave sampling to separate agents).'),
+          .describe('Run an agent inside the hub process for the runtimes on its machine (false: leave sampling to separate agents, `nbhub agent`).'),
         executions: z
           .boolean()
           .default(true)
@@ -123,6 +123,24 @@ export const configSchema = z
           .describe(
             'Report memory as PSS (shared pages split among processes) where readable, instead of RSS. Costly: reading it takes ~1 ms per idle kernel and ~7 ms per 500 MB one, each sweep (bench/monitoring).',
           ),
+        pull_every_seconds: seconds(1, 'How often the hub asks each agent for new events (the in-process agent too).'),
+        batch_size: z.number().int().min(1).max(50_000).default(5000).describe('Events asked of an agent per request, and stored per transaction.'),
+        pull_concurrency: z.number().int().min(1).max(1000).default(8).describe('Agents pulled at the same time, at most.'),
+        pull_timeout_seconds: seconds(5, 'An agent that does not answer within this time is shown as unreachable (its runtimes as unknown) until it answers.'),
+        lease_seconds: seconds(
+          15,
+          'Hub instances sharing one PostgreSQL split the agents by lease; the agents of an instance that died are taken over within this time.',
+        ).refine((v) => v >= 1, 'must be at least 1'),
+        instance_id: z
+          .string()
+          .default('')
+          .describe('This hub instance, as leases name it. Empty: host name and port (a restarted instance takes its own leases back at once).'),
+        log_max_bytes: z
+          .number()
+          .int()
+          .min(1 << 20)
+          .default(256 << 20)
+          .describe("Disk the in-process agent's event log may use (in data_dir/agent); past it the oldest samples are dropped and counted as lost."),
         retention: z
           .object({
             raw_days: seconds(2, 'Days raw samples are kept.'),
@@ -130,6 +148,7 @@ export const configSchema = z
             hour_days: seconds(400, 'Days 1-hour rollups are kept.'),
             day_days: seconds(1100, 'Days 1-day rollups (UTC days; what month-long and longer ranges read) are kept.'),
             executions_days: seconds(90, 'Days cell executions are kept (by start; running ones are kept).'),
+            events_days: seconds(2, 'Days stored agent events are kept for GET /hub/api/events (usage rows follow the retentions above).'),
           })
           .strict()
           .prefault({}),

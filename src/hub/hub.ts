@@ -4,17 +4,14 @@ import { CachedIdentityResolver } from '../accounts/identity-resolver.js';
 import { buildApp } from '../api/app.js';
 import type { ApiContext } from '../api/context.js';
 import type { Spawner } from '../core/spawner.js';
-import { retentionDays } from '../config/schema.js';
 import { Lifecycle } from '../lifecycle/lifecycle.js';
 import { createProxy } from '../proxy/proxy.js';
-import { procfsReader } from '../agent/proc-reader.js';
-import { Sampler } from '../agent/sampler.js';
-import { EmbeddedMonitor } from '../monitor/embedded.js';
 import { createCuller } from '../culler/wiring.js';
 import { createExecutionRecorder } from '../executions/create.js';
+import { createMonitoring } from './monitoring.js';
 
 /** What the CLI hands over: the API's context minus what the hub builds itself, plus the spawner. */
-export type HubDeps = Omit<ApiContext, 'lifecycle' | 'identity' | 'usage' | 'culling' | 'executions' | 'kernelControl'> & { spawner: Spawner };
+export type HubDeps = Omit<ApiContext, 'lifecycle' | 'identity' | 'usage' | 'culling' | 'executions' | 'kernelControl' | 'monitor'> & { spawner: Spawner };
 
 export interface Hub {
   server: Server;
@@ -44,20 +41,8 @@ export const startHub = async (d: HubDeps): Promise<Hub> => {
     activityFlushMs: Math.min(10_000, d.config.monitoring.interval_seconds * 1000),
   });
   await lifecycle.init();
-  const m = d.config.monitoring;
-  const monitor = m.embedded_agent
-    ? new EmbeddedMonitor({
-        sampler: new Sampler(procfsReader, d.clock, { pss: m.pss }),
-        store: d.store,
-        runtimes: lifecycle,
-        clock: d.clock,
-        log: d.log,
-        intervalSeconds: m.interval_seconds,
-        retentionDays: retentionDays(m),
-      })
-    : null;
-  monitor?.start();
-  const culler = createCuller({ config: d.config, lifecycle, usage: monitor, clock: d.clock, log: d.log });
+  const monitoring = createMonitoring({ config: d.config, store: d.store, clock: d.clock, ids: d.ids, log: d.log, hubId: d.hubId, runtimes: lifecycle });
+  const culler = createCuller({ config: d.config, lifecycle, usage: monitoring.monitor, clock: d.clock, log: d.log });
   culler.start();
   const executions = createExecutionRecorder({ config: d.config, store: d.store, runtimes: lifecycle, clock: d.clock, ids: d.ids, log: d.log });
   await executions?.start();
@@ -67,7 +52,7 @@ export const startHub = async (d: HubDeps): Promise<Hub> => {
 
   let server!: Server;
   const app = await buildApp(
-    { ...d, lifecycle, identity, usage: monitor, culling: culler, executions, kernelControl: recorder },
+    { ...d, lifecycle, identity, usage: monitoring.monitor, culling: culler, executions, kernelControl: recorder, monitor: monitoring.monitor },
     (handler) => {
       server = createServer({ noDelay: true, keepAliveTimeout: 65_000 }, (req, res) => {
         if (!proxy.handleRequest(req, res)) handler(req, res);
@@ -80,6 +65,7 @@ export const startHub = async (d: HubDeps): Promise<Hub> => {
   );
   await app.listen({ host: d.config.ip, port: d.config.port });
   const addr = server.address() as AddressInfo;
+  await monitoring.start();
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
 
   const flushTokens = async () => {
@@ -103,7 +89,7 @@ export const startHub = async (d: HubDeps): Promise<Hub> => {
       proxy.close();
       await culler.stop();
       await executions?.close();
-      await monitor?.stop();
+      await monitoring.close();
       await lifecycle.shutdown({ stopRuntimes: options.stopRuntimes ?? d.config.lifecycle.stop_runtimes_on_shutdown });
       await flushTokens();
       await d.store.close();

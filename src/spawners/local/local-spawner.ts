@@ -23,6 +23,8 @@ export interface LocalSpawnerOptions {
   ids: IdGenerator;
   /** Base environment of runtimes (the hub's own, by default). */
   env?: NodeJS.ProcessEnv;
+  /** The hub's id, put on every runtime beside its name (NBHUB_HUB), so agents follow only their hub's. */
+  hubId?: string;
 }
 
 const asLocal = (h: SpawnerHandle): LocalHandle => {
@@ -89,8 +91,10 @@ export class LocalSpawner implements Spawner {
       IPYTHONDIR: join(this.o.dataDir, 'jupyter', 'ipython'),
       ...(profile.jupyter ? { JUPYTER_TOKEN: token } : {}),
       ...profile.environment,
-      // Marks every process of this runtime, so an agent can find them (inherited by kernels).
+      // Marks every process of this runtime, so an agent can find them (inherited by kernels): which
+      // runtime (user/server, unchanged) and, added later, of which hub.
       NBHUB_RUNTIME: `${spec.user}/${spec.server}`,
+      ...(this.o.hubId ? { NBHUB_HUB: this.o.hubId } : {}),
       NBHUB_PORT: String(port),
       NBHUB_BASE_URL: spec.baseUrl,
       NBHUB_TOKEN: token,

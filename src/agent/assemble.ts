@@ -1,0 +1,71 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Clock } from '../core/clock.js';
+import type { SeedSource } from '../core/events.js';
+import type { IdGenerator } from '../core/ids.js';
+import type { Logger } from '../core/logger.js';
+import { Agent, type AgentSettings } from './agent.js';
+import { lockDir, reportedFile } from './files.js';
+import type { KnownRoot } from './finder.js';
+import { loadIdentity, type AgentIdentity } from './identity.js';
+import { notebooksByKernel } from './jupyter-api.js';
+import { EventLog } from './log/event-log.js';
+import { procfsReader } from './proc-reader.js';
+import { inlineSweeper, SweepCore } from './sweep.js';
+import { WorkerSweeper } from './worker-sweeper.js';
+
+export interface OpenedAgent {
+  identity: AgentIdentity;
+  agent: Agent;
+  log: EventLog;
+  close(): Promise<void>;
+}
+
+/**
+ * An agent on this machine with its log and identity in `dir`: the same parts for the hub's in-process
+ * agent and for `nbhub agent`. Sweeps run in a worker thread unless `inline`.
+ */
+export const openAgent = (o: {
+  dir: string;
+  maxLogBytes: number;
+  pss: boolean;
+  clock: Clock;
+  logger: Logger;
+  ids: IdGenerator;
+  idPrefix?: string;
+  seeds: SeedSource;
+  settings: (identity: AgentIdentity) => AgentSettings;
+  known?: () => KnownRoot[];
+  inline?: boolean;
+}): OpenedAgent => {
+  mkdirSync(o.dir, { recursive: true });
+  const unlock = lockDir(o.dir);
+  try {
+    const identity = loadIdentity(o.dir, o.ids, o.idPrefix);
+    const log = EventLog.open(join(o.dir, 'log'), { maxBytes: o.maxLogBytes, clock: o.clock });
+    const agent = new Agent({
+      log,
+      sweeper: o.inline ? inlineSweeper(new SweepCore(procfsReader, o.clock, { pss: o.pss })) : new WorkerSweeper({ pss: o.pss }),
+      seeds: o.seeds,
+      notebooksOf: notebooksByKernel,
+      clock: o.clock,
+      logger: o.logger,
+      settings: () => o.settings(identity),
+      known: o.known,
+      reported: reportedFile(o.dir),
+    });
+    return {
+      identity,
+      agent,
+      log,
+      close: async () => {
+        await agent.stop();
+        log.close();
+        unlock();
+      },
+    };
+  } catch (err) {
+    unlock();
+    throw err;
+  }
+};

@@ -1,0 +1,88 @@
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { openAgent, type OpenedAgent } from '../agent/assemble.js';
+import { LocalEventSource } from '../agent/local-source.js';
+import type { Config } from '../config/schema.js';
+import { retentionDays } from '../config/schema.js';
+import type { Clock } from '../core/clock.js';
+import type { IdGenerator } from '../core/ids.js';
+import type { Logger } from '../core/logger.js';
+import type { Store } from '../core/store.js';
+import type { RuntimeDirectory } from '../core/usage.js';
+import { HttpAgentClient } from '../monitor/agent-client.js';
+import { Monitor } from '../monitor/monitor.js';
+import { storeSeeds } from '../monitor/store-seeds.js';
+
+export interface Monitoring {
+  monitor: Monitor;
+  local: OpenedAgent | null;
+  /** Registers the in-process agent and starts sampling and pulling. */
+  start(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * The hub's monitoring: the monitor that pulls every agent it holds a lease on, and (monitoring.embedded_agent)
+ * an agent in this process for the runtimes on this machine, read through the same log and monitor code.
+ */
+export const createMonitoring = (o: {
+  config: Readonly<Config>;
+  store: Store;
+  clock: Clock;
+  ids: IdGenerator;
+  log: Logger;
+  hubId: string;
+  runtimes: RuntimeDirectory;
+}): Monitoring => {
+  const m = o.config.monitoring;
+  const local = m.embedded_agent
+    ? openAgent({
+        dir: join(o.config.data_dir, 'agent'),
+        maxLogBytes: m.log_max_bytes,
+        pss: m.pss,
+        clock: o.clock,
+        logger: o.log,
+        ids: o.ids,
+        idPrefix: 'hub-',
+        seeds: storeSeeds(o.store),
+        settings: () => ({ hubId: o.hubId, intervalSeconds: m.interval_seconds, match: null }),
+        // The hub's own runtimes, also those started before runtimes were marked with the hub's id.
+        known: () =>
+          o.runtimes.running().flatMap((r) =>
+            r.rootPid === null ? [] : [{ user: r.user, server: r.server, rootPid: r.rootPid, api: { target: r.target, baseUrl: r.baseUrl, token: r.token } }],
+          ),
+      })
+    : null;
+  const monitor = new Monitor({
+    store: o.store,
+    clock: o.clock,
+    log: o.log,
+    // Host and port: a restarted instance takes its own leases back at once (port 0: a name of its own).
+    instance: m.instance_id || `${hostname()}:${o.config.port || o.ids.random(6)}`,
+    settings: {
+      intervalSeconds: m.interval_seconds,
+      pullEveryMs: m.pull_every_seconds * 1000,
+      batchSize: m.batch_size,
+      concurrency: m.pull_concurrency,
+      leaseMs: m.lease_seconds * 1000,
+      timeoutMs: m.pull_timeout_seconds * 1000,
+      retentionDays: retentionDays(m),
+      eventsRetentionDays: m.retention.events_days,
+    },
+    connect: (rec) => new HttpAgentClient(rec.url as string, rec.secret ?? '', m.pull_timeout_seconds * 1000),
+    local: local ? { id: local.identity.id, source: new LocalEventSource(local.agent) } : undefined,
+  });
+  return {
+    monitor,
+    local,
+    start: async () => {
+      if (local) await o.store.agents.register({ id: local.identity.id, url: null, secret: null, at: o.clock.now() });
+      local?.agent.start();
+      await monitor.start();
+    },
+    close: async () => {
+      await local?.close();
+      await monitor.stop();
+    },
+  };
+};
