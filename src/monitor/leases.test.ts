@@ -26,8 +26,12 @@ describe('planLeases', () => {
     expect(planLeases({ me: 'b', now: 1_500, live: ['b'], local: null, agents }).claim).toEqual([]);
     expect(planLeases({ me: 'b', now: 2_000, live: ['b'], local: null, agents })).toEqual({ claim: ['n1'], renew: ['n2'], release: [] });
   });
+  it('does not count an instance whose lease lapsed as live, so its share is taken at once', () => {
+    const agents = [agent('n1', 'dead', 2_000), agent('n2', 'b', 9_000)];
+    expect(planLeases({ me: 'b', now: 2_000, live: ['b', 'dead'], local: null, agents }).claim).toEqual(['n1']);
+  });
   it('reclaims its own lapsed leases first after a restart', () => {
-    const agents = [agent('n1', 'b', 500), agent('n2', 'a', 500)];
-    expect(planLeases({ me: 'a', now: NOW, live: ['a', 'b'], local: null, agents }).claim).toEqual(['n2']);
+    const agents = [agent('n0'), agent('n1'), agent('n2', 'a', 500), agent('n3', 'b', 9_000)];
+    expect(planLeases({ me: 'a', now: NOW, live: ['a', 'b'], local: null, agents }).claim).toEqual(['n2', 'n0']);
   });
 });

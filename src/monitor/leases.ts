@@ -25,7 +25,9 @@ export const planLeases = (o: { me: string; now: number; agents: readonly LeaseV
   const local = o.local === null ? undefined : o.agents.find((a) => a.id === o.local);
   if (local) (local.owner === o.me && valid(local) ? plan.renew : plan.claim).push(local.id);
   const shared = o.agents.filter((a) => a.shared && a.id !== o.local);
-  const instances = new Set([...o.live, o.me]).size;
+  // An instance that let a lease lapse is gone, whatever its last heartbeat says: its share is free now.
+  const lapsed = new Set(o.agents.filter((a) => a.owner !== null && !valid(a)).map((a) => a.owner));
+  const instances = new Set([...o.live.filter((i) => !lapsed.has(i)), o.me]).size;
   const share = Math.ceil(shared.length / instances);
   const mine = shared.filter((a) => a.owner === o.me && valid(a)).map((a) => a.id).sort();
   plan.renew.push(...mine.slice(0, share));

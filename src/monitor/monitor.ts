@@ -148,7 +148,8 @@ export class Monitor implements UsageSource {
     const now = this.o.clock.now();
     const leaseMs = this.o.settings.leaseMs;
     await store.agents.heartbeat(me, now);
-    const [records, live] = await Promise.all([store.agents.list(), store.agents.liveInstances(now - leaseMs)]);
+    // Heartbeats come every lease/4: one older than the lease's written length is an instance gone.
+    const [records, live] = await Promise.all([store.agents.list(), store.agents.liveInstances(now - Math.floor(leaseMs * 0.75))]);
     const local = this.o.local?.id ?? null;
     const plan = planLeases({
       me,
