@@ -2,16 +2,25 @@ import { sql, type Kysely, type Selectable } from 'kysely';
 import { conflict } from '../core/errors.js';
 import type { AgentEvent } from '../core/events.js';
 import type { EventRepo, StoredEvent } from '../core/store.js';
+import type { BulkInsert } from './bulk.js';
 import type { AgentEventsTable, Database } from './schema.js';
 import { upsertNotebooks, writeUsageRows } from './usage-repo.js';
 
-const CHUNK = 1000;
 /** PostgreSQL advisory lock taken before events get their seq, so seqs ascend in commit order. */
 const SEQ_LOCK = 0x6e6268756206;
 
-const toRow = (agent: string, storedAt: number, e: AgentEvent): Omit<AgentEventsTable, 'seq'> => {
+const EVENT_COLUMNS = [
+  ['agent', 'text'],
+  ['agent_offset', 'bigint'],
+  ['time', 'bigint'],
+  ['stored_at', 'bigint'],
+  ['type', 'text'],
+  ['data', 'text'],
+] as const;
+
+const toRow = (agent: string, storedAt: number, e: AgentEvent): unknown[] => {
   const { offset, time, type, ...rest } = e;
-  return { agent, agent_offset: offset, time, stored_at: storedAt, type, data: JSON.stringify(rest) };
+  return [agent, offset, time, storedAt, type, JSON.stringify(rest)];
 };
 
 const fromRow = (r: Selectable<AgentEventsTable>): StoredEvent => ({
@@ -22,7 +31,7 @@ const fromRow = (r: Selectable<AgentEventsTable>): StoredEvent => ({
 });
 
 /** Stored events, written with the agent's offset in one transaction (DESIGN.md idea 7). */
-export const createEventRepo = (db: Kysely<Database>, dialect: 'sqlite' | 'postgres'): EventRepo => ({
+export const createEventRepo = (db: Kysely<Database>, dialect: 'sqlite' | 'postgres', bulk: BulkInsert): EventRepo => ({
   store: async (b) => {
     await db.transaction().execute(async (tx) => {
       // First, so the agent's row stays locked to the end: a second writer of this agent waits, then finds
@@ -43,12 +52,11 @@ export const createEventRepo = (db: Kysely<Database>, dialect: 'sqlite' | 'postg
         .where('lease_owner', '=', b.owner)
         .executeTakeFirst();
       if (Number(moved.numUpdatedRows) !== 1) throw conflict(`agent ${b.agent}: offset ${b.after} is no longer the stored one, or the lease moved`);
-      await writeUsageRows(tx, b.usage);
+      await writeUsageRows(tx, bulk, b.usage);
       if (b.notebooks.length > 0) await upsertNotebooks(tx, b.notebooks, b.at);
       if (b.events.length === 0) return;
       if (dialect === 'postgres') await sql`select pg_advisory_xact_lock(${SEQ_LOCK})`.execute(tx);
-      const rows = b.events.map((e) => toRow(b.agent, b.at, e));
-      for (let i = 0; i < rows.length; i += CHUNK) await tx.insertInto('agent_events').values(rows.slice(i, i + CHUNK)).execute();
+      await bulk(tx, { table: 'agent_events', columns: EVENT_COLUMNS }, b.events.map((e) => toRow(b.agent, b.at, e)));
     });
   },
   page: async (after, limit) =>

@@ -16,6 +16,7 @@ import type { Database } from './schema.js';
 import { createHistoryRepo } from './history-repo.js';
 import { createExecutionRepo } from './execution-repo.js';
 import { createAgentRepo } from './agents-repo.js';
+import { bulkFor } from './bulk.js';
 import { createEventRepo } from './events-repo.js';
 import { createUsageRepo } from './usage-repo.js';
 
@@ -167,11 +168,11 @@ export const createKyselyStore = ({ dialect, db, isUniqueViolation }: DialectPar
           .execute();
       },
     },
-    usage: createUsageRepo(db),
+    usage: createUsageRepo(db, bulkFor(dialect)),
     history: createHistoryRepo(db),
     executions: createExecutionRepo(db),
     agents: createAgentRepo(db),
-    events: createEventRepo(db, dialect),
+    events: createEventRepo(db, dialect, bulkFor(dialect)),
     migrate: async () => {
       // Migrations are numbered per feature and may land out of order; each runs once whatever the order.
       const { error, results } = await new Migrator({ db, provider: migrationProvider, allowUnorderedMigrations: true }).migrateToLatest();

@@ -1,5 +1,6 @@
 import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import { RESOLUTION_MS, RESOLUTIONS, type KernelNotebook, type LastCounter, type Resolution, type UsageRepo, type UsageRow } from '../core/store.js';
+import type { BulkInsert } from './bulk.js';
 import type { Database, UsageTable } from './schema.js';
 
 const TABLE = { raw: 'usage_raw', '1m': 'usage_1m', '1h': 'usage_1h', '1d': 'usage_1d' } as const;
@@ -34,30 +35,27 @@ const bucketed = (rows: readonly UsageRow[], size: number): UsageTable[] => {
   return [...out.values()];
 };
 
+const USAGE_COLUMNS = [
+  ['user_name', 'text'],
+  ['server', 'text'],
+  ['kernel', 'text'],
+  ['t', 'bigint'],
+  ['cpu_from', 'float8'],
+  ['cpu', 'float8'],
+  ['memory', 'bigint'],
+] as const;
+const asArray = (r: UsageTable) => [r.user_name, r.server, r.kernel, r.t, r.cpu_from, r.cpu, r.memory];
+
 /** Stores samples and folds them into every rollup, inside the caller's transaction (repeating changes nothing). */
-export const writeUsageRows = async (tx: Kysely<Database>, rows: readonly UsageRow[]): Promise<void> => {
+export const writeUsageRows = async (tx: Kysely<Database>, bulk: BulkInsert, rows: readonly UsageRow[]): Promise<void> => {
   if (rows.length === 0) return;
-  const raw = bucketed(rows, 0);
-  for (let i = 0; i < raw.length; i += CHUNK) {
-    await tx.insertInto('usage_raw').values(raw.slice(i, i + CHUNK)).onConflict((oc) => oc.doNothing()).execute();
-  }
+  await bulk(tx, { table: 'usage_raw', columns: USAGE_COLUMNS, conflict: 'nothing' }, bucketed(rows, 0).map(asArray));
   for (const res of ROLLUPS) {
-    const table = TABLE[res];
-    const folded = bucketed(rows, RESOLUTION_MS[res]);
-    const col = (c: string) => sql.ref(`${table}.${c}`);
-    for (let i = 0; i < folded.length; i += CHUNK) {
-      await tx
-        .insertInto(table)
-        .values(folded.slice(i, i + CHUNK))
-        .onConflict((oc) =>
-          oc.columns(['user_name', 'server', 'kernel', 't']).doUpdateSet({
-            cpu_from: sql<number>`case when excluded.cpu_from < ${col('cpu_from')} then excluded.cpu_from else ${col('cpu_from')} end`,
-            cpu: sql<number>`case when excluded.cpu > ${col('cpu')} then excluded.cpu else ${col('cpu')} end`,
-            memory: sql<number>`case when excluded.memory > ${col('memory')} then excluded.memory else ${col('memory')} end`,
-          }),
-        )
-        .execute();
-    }
+    await bulk(
+      tx,
+      { table: TABLE[res], columns: USAGE_COLUMNS, conflict: { keys: ['user_name', 'server', 'kernel', 't'], fold: { cpu_from: 'min', cpu: 'max', memory: 'max' } } },
+      bucketed(rows, RESOLUTION_MS[res]).map(asArray),
+    );
   }
 };
 
@@ -75,10 +73,10 @@ export const upsertNotebooks = async (tx: Kysely<Database>, rows: readonly Kerne
   }
 };
 
-export const createUsageRepo = (db: Kysely<Database>): UsageRepo => ({
+export const createUsageRepo = (db: Kysely<Database>, bulk: BulkInsert): UsageRepo => ({
   write: async (rows) => {
     if (rows.length === 0) return;
-    await db.transaction().execute((tx) => writeUsageRows(tx, rows));
+    await db.transaction().execute((tx) => writeUsageRows(tx, bulk, rows));
   },
   noteNotebooks: (rows, at) => upsertNotebooks(db, rows, at),
   query: async (q) => {
