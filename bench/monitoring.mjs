@@ -2,7 +2,7 @@
 //  1. One sampling sweep, per process: the real Sampler (dist/agent/sampler.js) over real process trees
 //     (simulated runtimes: a root and 3 "kernel" children each, see lib/runtime-trees.mjs), 100 and 1,000
 //     runtimes, PSS on and off.
-//  2. Hub CPU while monitoring 1,000 runtimes × 3 kernels every 10 s: EmbeddedMonitor (sampler + sessions
+//  2. Hub CPU while monitoring 1,000 runtimes × 3 kernels every 10 s: the embedded agent and monitor (sampler + sessions
 //     calls + store writes) in this process, SQLite and PostgreSQL. Target < 5 % of one core.
 //  3. GET /hub/api/usage over 30 days on 1,000 runtimes' data: queryUsage() directly (and once through a
 //     hub over HTTP), one runtime and all runtimes by user. Target p50 < 50 ms.
@@ -97,7 +97,55 @@ runBench(async () => {
   const { Sampler } = await dist('agent/sampler.js');
   const { procfsReader } = await dist('agent/proc-reader.js');
   const { readStat, readCmdline, readPss } = await dist('procfs/proc.js');
-  const { EmbeddedMonitor } = await dist('monitor/embedded.js');
+  const { openAgent } = await dist('agent/assemble.js');
+  const { LocalEventSource } = await dist('agent/local-source.js');
+  const { Monitor } = await dist('monitor/monitor.js');
+  const { storeSeeds } = await dist('monitor/store-seeds.js');
+  const { cryptoIds } = await dist('core/ids.js');
+  /**
+   * The hub's monitoring as it runs with the embedded agent: the in-process agent (sweeps in its worker
+   * thread, events to its log) and the monitor storing them. sweep() = one agent sweep, then one pull.
+   */
+  let embeddedRuns = 0;
+  const embedded = async ({ store, runtimes, clock, log, pss }) => {
+    const opened = openAgent({
+      dir: tmpDir(`embedded-agent-${++embeddedRuns}`),
+      maxLogBytes: 1 << 30,
+      pss,
+      clock,
+      logger: log,
+      ids: cryptoIds,
+      seeds: storeSeeds(store),
+      settings: () => ({ hubId: 'bench', intervalSeconds: INTERVAL_S, match: null }),
+      known: () => runtimes.running().map((r) => ({ user: r.user, server: r.server, rootPid: r.rootPid, api: { target: r.target, baseUrl: r.baseUrl, token: r.token } })),
+    });
+    await store.agents.register({ id: opened.identity.id, url: null, secret: null, at: clock.now() });
+    const monitor = new Monitor({
+      store,
+      clock,
+      log,
+      instance: 'bench',
+      settings: { intervalSeconds: INTERVAL_S, pullEveryMs: 1000, batchSize: 5000, concurrency: 8, leaseMs: 3_600_000, timeoutMs: 5000, retentionDays: RETENTION, eventsRetentionDays: 2 },
+      connect: () => {
+        throw new Error('no separate agents here');
+      },
+      local: { id: opened.identity.id, source: new LocalEventSource(opened.agent) },
+    });
+    await monitor.leaseTick();
+    return {
+      sweep: async () => {
+        await opened.agent.tick();
+        await monitor.pullNow();
+      },
+      get stats() {
+        return monitor.stats;
+      },
+      stop: async () => {
+        await opened.close();
+        await monitor.stop();
+      },
+    };
+  };
   const { notebooksByKernel } = await dist('agent/jupyter-api.js');
   const { createSqliteStore } = await dist('store/sqlite/sqlite-store.js');
   const { createPostgresStore } = await dist('store/postgres/postgres-store.js');
@@ -108,7 +156,7 @@ runBench(async () => {
     'bench/monitoring',
     `Consumption monitoring: (1) one Sampler sweep per process over real process trees (simulated runtimes: a root and ${KERNELS} ` +
       `"kernel" children each, plain sleeps named like Jupyter and ipykernel), ${SMALL} and ${RUNTIMES} runtimes, PSS on/off; ` +
-      `(2) hub CPU with EmbeddedMonitor (sampler + /api/sessions calls + store writes) over ${RUNTIMES} runtimes at the ${INTERVAL_S} s interval ` +
+      `(2) hub CPU with the embedded agent and monitor (sampler in its worker thread + /api/sessions calls + event log + store writes) over ${RUNTIMES} runtimes at the ${INTERVAL_S} s interval ` +
       `(fake clock advanced ${INTERVAL_S} s per sweep, sweeps back to back, real CPU from process.cpuUsage()); ` +
       `(3) queryUsage() (what GET /hub/api/usage runs) over ${DAYS} days of ${RUNTIMES} runtimes' data; (4) storage per row and per series-day. ` +
       `SQLite (file, WAL) and PostgreSQL (${PG_URL === 'none' ? 'skipped' : new URL(PG_URL).host}).`,
@@ -418,7 +466,7 @@ runBench(async () => {
   }
 
   // ---------------------------------------------------------------- 2. hub CPU while monitoring
-  console.log(`\n--- 2. hub CPU: EmbeddedMonitor over ${big.length} runtimes × ${KERNELS} kernels, ${MON_SWEEPS} sweeps after 2 warm-ups ---`);
+  console.log(`\n--- 2. hub CPU: embedded agent + monitor over ${big.length} runtimes × ${KERNELS} kernels, ${MON_SWEEPS} sweeps after 2 warm-ups ---`);
   const refused = await portRefused(9);
   const refusedTarget = refused ? 'http://127.0.0.1:9' : `http://127.0.0.1:${await freePort()}`;
   if (!refused) console.log(`(something listens on port 9; using ${refusedTarget}, free, for the refused variant)`);
@@ -465,15 +513,7 @@ runBench(async () => {
       const list = running(variant);
       let sessionFailures = 0;
       const log = { debug: () => sessionFailures++, info() {}, warn() {}, error: (o) => console.error('monitor error:', o?.err?.message ?? o) };
-      const monitor = new EmbeddedMonitor({
-        sampler: new Sampler(procfsReader, monClock, { pss }),
-        store,
-        runtimes: { running: () => list },
-        clock: monClock,
-        log,
-        intervalSeconds: INTERVAL_S,
-        retentionDays: RETENTION,
-      });
+      const monitor = await embedded({ store, runtimes: { running: () => list }, clock: monClock, log, pss });
       for (let i = 0; i < 2; i++) {
         monNow += INTERVAL_S * 1000;
         await monitor.sweep();

@@ -56,19 +56,25 @@ export const startHub = async ({ name = 'nbhub', config = {}, env = {}, nodeArgs
   if (bin !== join(REPO, 'bin', 'nbhub.js')) console.log(`(hub: ${bin})`);
   // Without nodeArgs the hub runs as users run it: the executable bin/nbhub.js, with the V8 flags of its shebang.
   const [cmd, cmdArgs] = nodeArgs.length ? [process.execPath, [...nodeArgs, bin]] : [bin, []];
-  const child = spawnTracked(cmd, [...cmdArgs, 'start', ...args, '--port', String(port)], {
-    cwd: dataDir,
-    log,
-    env: { NBHUB_LOG_LEVEL: 'warn', ...env },
-  });
-  let exited = false;
-  void child.exited.then(() => (exited = true));
   const url = `http://127.0.0.1:${port}`;
-  try {
-    await waitUntil('nbhub', async () => (await httpRequest('GET', `${url}/hub/api/`)).status === 200, { died: () => exited });
-  } catch (err) {
-    throw new Error(`${err.message}\n--- ${log}\n${tail(log)}`);
-  }
+  let child;
+  let exited = false;
+  const launch = async () => {
+    child = spawnTracked(cmd, [...cmdArgs, 'start', ...args, '--port', String(port)], {
+      cwd: dataDir,
+      log,
+      env: { NBHUB_LOG_LEVEL: 'warn', ...env },
+    });
+    exited = false;
+    const launched = child;
+    void launched.exited.then(() => (exited = launched === child ? true : exited));
+    try {
+      await waitUntil('nbhub', async () => (await httpRequest('GET', `${url}/hub/api/`)).status === 200, { died: () => exited });
+    } catch (err) {
+      throw new Error(`${err.message}\n--- ${log}\n${tail(log)}`);
+    }
+  };
+  await launch();
   const cli = (cliArgs, input) =>
     execFileSync(process.execPath, [bin, ...cliArgs, ...args], { input, stdio: ['pipe', 'pipe', 'pipe'], env: benchEnv({ NBHUB_LOG_LEVEL: 'warn' }), cwd: dataDir })
       .toString()
@@ -106,7 +112,20 @@ export const startHub = async ({ name = 'nbhub', config = {}, env = {}, nodeArgs
   return {
     url,
     port,
-    pid: child.pid,
+    get pid() {
+      return child.pid;
+    },
+    /** Kills the hub process (not its runtimes) with `signal`, and waits for it to exit. */
+    kill: async (signal) => {
+      try {
+        process.kill(child.pid, signal);
+      } catch {
+        // gone
+      }
+      await child.exited;
+    },
+    /** Starts the hub again on the same port, data dir and config (after kill). */
+    restart: launch,
     startServer,
     stopServer,
     dataDir,

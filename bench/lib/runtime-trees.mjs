@@ -30,9 +30,11 @@ const readdirSafe = () => readdirSync('/proc').filter((n) => n.charCodeAt(0) >= 
 
 /**
  * Starts `count` runtimes numbered from `first` (users u<first>…), each with `kernels` kernel processes.
- * Resolves [{ index, user, server: '', rootPid, kernelIds, launcherPid }] once every tree is complete.
+ * With `hubId`, each tree carries the spawner's marker (NBHUB_RUNTIME=u<i>/, NBHUB_HUB=<hubId>) as a runtime
+ * of that hub does, so `nbhub agent` finds it. Resolves [{ index, user, server: '', rootPid, kernelIds,
+ * launcherPid }] once every tree is complete.
  */
-export const spawnRuntimeTrees = async ({ first = 1, count, kernels = 3, name = `runtimes-${first}`, timeoutMs = 120_000 }) => {
+export const spawnRuntimeTrees = async ({ first = 1, count, kernels = 3, name = `runtimes-${first}`, timeoutMs = 120_000, hubId }) => {
   const dir = tmpDir(name);
   const list = Array.from({ length: count }, (_, i) => ({ index: first + i, kernelIds: Array.from({ length: kernels }, () => randomUUID()) }));
   writeFileSync(join(dir, 'list'), list.map((r) => `${r.index} ${r.kernelIds.join(' ')}`).join('\n') + '\n');
@@ -41,6 +43,7 @@ export const spawnRuntimeTrees = async ({ first = 1, count, kernels = 3, name = 
   const script = `
 while read -r i ${vars.join(' ')}; do
   (
+      ${hubId ? `export NBHUB_RUNTIME="u$i/" NBHUB_HUB="${hubId}"` : ''}
       ${kernelForks}
       echo "$i $BASHPID" >> "${dir}/roots"
       exec -a "jupyter-notebook --bench-runtime=$i" sleep 3600
