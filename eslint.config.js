@@ -58,5 +58,14 @@ export default tseslint.config(
       'executions/ is fed through core interfaces (KernelTap, Store, RuntimeDirectory); the hub wires it, it reaches no store, proxy or API code.',
     ),
   },
+  {
+    files: ['src/agent/**'],
+    rules: forbid(['**/store/**', '**/monitor/**', '**/lifecycle/**', '**/spawners/**', '**/proxy/**', '**/api/**', '**/cli/**', '**/hub/**'], 'agent/ runs apart from the hub (nbhub agent): it depends only on core/ and procfs/, and reaches the hub through its API.'),
+  },
+  {
+    files: ['src/monitor/**'],
+    ignores: ['src/monitor/**/*.test.ts'],
+    rules: forbid(['**/store/**', '**/agent/**', '**/lifecycle/**', '**/spawners/**', '**/proxy/**', '**/api/**', '**/cli/**', '**/hub/**'], 'monitor/ reads agents through EventSource and writes through the Store interface (core/).'),
+  },
   { files: ['src/api/**', 'src/accounts/**', 'src/hub/**'], rules: forbid(['**/store/sqlite/**', '**/store/postgres/**', '**/spawners/**', '**/cli/**'], 'Only src/cli picks concrete implementations.') },
 );
