@@ -125,7 +125,7 @@ runBench(async () => {
       clock,
       log,
       instance: 'bench',
-      settings: { intervalSeconds: INTERVAL_S, pullEveryMs: 1000, batchSize: 5000, concurrency: 8, leaseMs: 3_600_000, timeoutMs: 5000, retentionDays: RETENTION, eventsRetentionDays: 2 },
+      settings: { intervalSeconds: INTERVAL_S, pullEveryMs: 1000, batchSize: 20_000, concurrency: 8, leaseMs: 3_600_000, timeoutMs: 5000, retentionDays: RETENTION, eventsRetentionDays: 2 },
       connect: () => {
         throw new Error('no separate agents here');
       },

@@ -21,7 +21,7 @@ describe('agents and events API (embedded agent)', () => {
 
   it('shows the in-process agent with its offset and lag, and its runtimes’ samples as events in stored order', async () => {
     await expect.poll(async () => (await agents(hub, admin)).find((a) => a.state === 'ok' && a.last_offset > 3), { timeout: 15_000 }).toBeTruthy();
-    const [embedded] = (await agents(hub, admin)) as Array<Record<string, unknown>>;
+    const [embedded] = (await agents(hub, admin)) as unknown as Array<Record<string, unknown>>;
     expect(embedded).toMatchObject({ embedded: true, url: null, events_lost: 0, runtimes: [{ user: 'alice', server: 't', monitoring: 'ok' }] });
     const events = await allEvents(hub, admin);
     const first = events[0] as ApiEvent;

@@ -1,3 +1,4 @@
+import { setImmediate as yieldLoop } from 'node:timers/promises';
 import type { Clock } from '../core/clock.js';
 import type { AgentStats, RuntimeProcesses, SeedSource } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
@@ -121,6 +122,8 @@ export class Agent {
         notebooks: this.notebooks.all(),
         seeds: Object.fromEntries([...this.resolved].map(([k, m]) => [k, [...m]])),
       });
+      // Each step of handling a big sweep is tens of milliseconds: the event loop (the hub's) gets a turn between them.
+      await yieldLoop();
       this.lastFound = res.found;
       this.waiting = res.waiting;
       this.followed = new Set(res.snapshots.map((s) => `${s.user}/${s.server}`));
@@ -128,10 +131,11 @@ export class Agent {
       const foundKeys = new Set(res.found.map((r) => `${r.user}/${r.server}`));
       this.notebooks.retain(foundKeys);
       const { events, after } = sweepEvents(this.reported, res.snapshots, foundKeys, res.t);
-      this.o.log.append(events);
+      await yieldLoop();
+      await this.o.log.append(events);
       for (const e of events) this.last.note(e);
       this.last.prune(res.t);
-      if (JSON.stringify(after) !== JSON.stringify(this.reported)) this.o.reported.save(after);
+      if (events.some((e) => e.type !== 'sample')) this.o.reported.save(after);
       this.reported = after;
       this.latestProcesses = res.snapshots.map((s) => ({ user: s.user, server: s.server, t: s.t, processes: s.processes }));
       this.stats.sweeps++;

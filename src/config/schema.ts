@@ -124,7 +124,7 @@ export const configSchema = z
             'Report memory as PSS (shared pages split among processes) where readable, instead of RSS. Costly: reading it takes ~1 ms per idle kernel and ~7 ms per 500 MB one, each sweep (bench/monitoring).',
           ),
         pull_every_seconds: seconds(1, 'How often the hub asks each agent for new events (the in-process agent too).'),
-        batch_size: z.number().int().min(1).max(50_000).default(5000).describe('Events asked of an agent per request, and stored per transaction.'),
+        batch_size: z.number().int().min(1).max(50_000).default(20_000).describe('Events asked of an agent per request, and stored per transaction.'),
         pull_concurrency: z.number().int().min(1).max(1000).default(8).describe('Agents pulled at the same time, at most.'),
         pull_timeout_seconds: seconds(5, 'An agent that does not answer within this time is shown as unreachable (its runtimes as unknown) until it answers.'),
         lease_seconds: seconds(

@@ -36,10 +36,10 @@ describe('EventLog', () => {
     for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
   });
 
-  it('gives increasing offsets, serves them after any offset, and keeps them across a reopen', () => {
+  it('gives increasing offsets, serves them after any offset, and keeps them across a reopen', async () => {
     const d = dir();
     const log = EventLog.open(d, { maxBytes: 1 << 20, segmentBytes: 400, clock });
-    for (let i = 0; i < 10; i++) log.append([sample(i * 3 + 1), sample(i * 3 + 2), kernel(i * 3 + 3)]);
+    for (let i = 0; i < 10; i++) await log.append([sample(i * 3 + 1), sample(i * 3 + 2), kernel(i * 3 + 3)]);
     expect(log.head).toBe(30);
     expect(readdirSync(d).filter((f) => f.endsWith('.log')).length).toBeGreaterThan(2);
     expect(drain(log).map((e) => e.offset)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
@@ -49,27 +49,27 @@ describe('EventLog', () => {
     expect(again.head).toBe(30);
     expect(again.headTime).toBe(30);
     expect(again.created).toBe(log.created);
-    expect(again.append([sample(31)])).toBe(31);
+    expect(await again.append([sample(31)])).toBe(31);
     expect(drain(again, 25).map((e) => e.offset)).toEqual([26, 27, 28, 29, 30, 31]);
   });
 
-  it('cuts a line torn by a crash in the middle of an append', () => {
+  it('cuts a line torn by a crash in the middle of an append', async () => {
     const d = dir();
     const log = EventLog.open(d, { maxBytes: 1 << 20, clock });
-    log.append([sample(1), sample(2)]);
+    await log.append([sample(1), sample(2)]);
     log.close();
     const file = join(d, readdirSync(d).find((f) => f.endsWith('.log')) as string);
     appendFileSync(file, '{"offset":3,"type":"sam');
     const again = EventLog.open(d, { maxBytes: 1 << 20, clock });
     expect(again.head).toBe(2);
-    again.append([sample(3)]);
+    await again.append([sample(3)]);
     expect(drain(again).map((e) => e.offset)).toEqual([1, 2, 3]);
   });
 
-  it('trims whole segments the hub acknowledged, never the newest', () => {
+  it('trims whole segments the hub acknowledged, never the newest', async () => {
     const d = dir();
     const log = EventLog.open(d, { maxBytes: 1 << 20, segmentBytes: 300, clock });
-    for (let i = 1; i <= 20; i++) log.append([sample(i)]);
+    for (let i = 1; i <= 20; i++) await log.append([sample(i)]);
     const segments = () => readdirSync(d).filter((f) => f.endsWith('.log')).length;
     const before = segments();
     log.ack(10);
@@ -78,13 +78,13 @@ describe('EventLog', () => {
     log.ack(20);
     expect(segments()).toBe(1);
     expect(log.head).toBe(20);
-    expect(log.append([sample(21)])).toBe(21);
+    expect(await log.append([sample(21)])).toBe(21);
   });
 
-  it('past its bound drops the oldest samples as lost ranges, keeping other events in place', () => {
+  it('past its bound drops the oldest samples as lost ranges, keeping other events in place', async () => {
     const d = dir();
     const log = EventLog.open(d, { maxBytes: 2_000, segmentBytes: 500, clock });
-    for (let i = 1; i <= 40; i++) log.append([i % 10 === 0 ? kernel(i) : sample(i)]);
+    for (let i = 1; i <= 40; i++) await log.append([i % 10 === 0 ? kernel(i) : sample(i)]);
     expect(log.bytes).toBeLessThanOrEqual(2_000 + 500);
     const events = drain(log);
     const lost = events.filter((e) => e.type === 'lost');
@@ -103,10 +103,10 @@ describe('EventLog', () => {
     }
   });
 
-  it('drops whole old segments when only other events are left, and reports the gap as lost', () => {
+  it('drops whole old segments when only other events are left, and reports the gap as lost', async () => {
     const d = dir();
     const log = EventLog.open(d, { maxBytes: 1_000, segmentBytes: 300, clock });
-    for (let i = 1; i <= 30; i++) log.append([kernel(i)]);
+    for (let i = 1; i <= 30; i++) await log.append([kernel(i)]);
     const events = drain(log);
     expect(events[0]).toMatchObject({ type: 'lost', offset: 1 });
     expect(events.at(-1)).toMatchObject({ type: 'kernel', offset: 30 });

@@ -89,8 +89,8 @@ export class EventLog {
     return this.segments.reduce((sum, s) => sum + s.bytes, 0);
   }
 
-  /** Appends a batch (durable on return) and returns the new head. */
-  append(events: readonly NewEvent[]): number {
+  /** Appends a batch and returns the new head; readable (and durable) once this resolves. */
+  async append(events: readonly NewEvent[]): Promise<number> {
     if (events.length === 0) return this.head;
     // A batch is never split between segments: the newest segment always holds the last sweep whole.
     if (this.active.bytes >= this.o.segmentBytes) {
@@ -99,7 +99,7 @@ export class EventLog {
     }
     let offset = this.head;
     const lines = events.map((e) => encodeLine(++offset, e));
-    this.active.append(lines, events[events.length - 1]?.time ?? this.o.clock.now());
+    await this.active.append(lines, events[events.length - 1]?.time ?? this.o.clock.now());
     this.enforceBound();
     return this.head;
   }

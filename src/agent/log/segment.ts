@@ -1,4 +1,4 @@
-import { closeSync, fdatasyncSync, fstatSync, ftruncateSync, openSync, readSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, fdatasync, fdatasyncSync, fstatSync, ftruncateSync, openSync, readSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { lineLast, lineOffset } from './lines.js';
 
@@ -83,21 +83,25 @@ export class Segment {
     if (t) this.lastTime = Number(t[1]);
   }
 
-  /** Appends lines (each one event) and makes them durable before returning. */
-  append(lines: readonly string[], lastTime: number): void {
-    this.fd ??= openSync(this.file, 'a');
+  /**
+   * Appends lines (each one event); they become readable once durable. The flush to disk runs off the
+   * event loop (it can take tens of milliseconds); appends are not concurrent (the agent sweeps one at a time).
+   */
+  async append(lines: readonly string[], lastTime: number): Promise<void> {
+    const fd = (this.fd ??= openSync(this.file, 'a'));
+    const index: Array<{ offset: number; pos: number }> = [];
     let text = '';
-    let pos = this.bytes;
+    let n = this.lines;
     for (const line of lines) {
-      if (this.lines % INDEX_EVERY === 0) this.index.push({ offset: lineOffset(line), pos: pos + Buffer.byteLength(text) });
-      this.lines++;
+      if (n++ % INDEX_EVERY === 0) index.push({ offset: lineOffset(line), pos: this.bytes + Buffer.byteLength(text) });
       text += line + '\n';
     }
     const buf = Buffer.from(text);
-    writeSync(this.fd, buf);
-    fdatasyncSync(this.fd);
-    pos += buf.length;
-    this.bytes = pos;
+    writeSync(fd, buf);
+    await new Promise<void>((resolve, reject) => fdatasync(fd, (err) => (err ? reject(err) : resolve())));
+    this.index.push(...index);
+    this.lines = n;
+    this.bytes += buf.length;
     this.last = lineLast(lines[lines.length - 1] as string);
     this.lastTime = lastTime;
   }
