@@ -81,8 +81,9 @@ export const createMonitoring = (o: {
       await monitor.start();
     },
     close: async () => {
-      await local?.close();
+      // The monitor first: it may be reading the in-process agent's log.
       await monitor.stop();
+      await local?.close();
     },
   };
 };
