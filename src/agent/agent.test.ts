@@ -39,20 +39,25 @@ describe('Agent', () => {
     const dir = mkdtempSync(join(tmpdir(), 'nbhub-agent-'));
     dirs.push(dir);
     const mc = machine();
-    const asked: string[][] = [];
+    const asked: string[] = [];
+    let hubUp = false;
     const hubSeeds: SeedSource = {
       lastCounters: async (rs) => {
-        asked.push(rs.map((r) => `${r.user}/${r.server}`));
+        asked.push(...rs.map((r) => `${r.user}/${r.server}:${[...r.kernels].sort().join(',')}`));
+        if (!hubUp) throw new Error('hub down');
         return new Map([['ann/', new Map([['', { t: 999_000, cpu: 100 }]])]]);
       },
     };
     const { agent } = open(dir, mc, hubSeeds);
     await agent.tick();
-    // New to this agent: it asks the hub where ann's counters stand before sampling her runtime.
+    // New to this agent, and the hub cannot say where ann's counters stand: nothing is logged of her yet.
     expect(events(agent)).toEqual([]);
     mc.m.now += 10_000;
+    await agent.tick(); // the sampler forgot her for a sweep
+    hubUp = true;
+    mc.m.now += 10_000;
     await agent.tick();
-    expect(asked).toEqual([['ann/']]);
+    expect(asked).toEqual(['ann/:,aaaaaaaa-1111', 'ann/:,aaaaaaaa-1111']);
     const first = events(agent);
     expect(first.map((e) => `${e.type}:${'change' in e ? e.change : 'kernel' in e ? e.kernel : ''}`)).toEqual(['runtime:appeared', 'kernel:appeared', 'sample:', 'sample:aaaaaaaa-1111']);
     // The runtime's counter continues from the hub's 100 (its processes are older than that sample).

@@ -1,14 +1,14 @@
 import { setImmediate as yieldLoop } from 'node:timers/promises';
 import type { Clock } from '../core/clock.js';
-import type { AgentStats, RuntimeProcesses, SeedSource } from '../core/events.js';
+import type { AgentStats, RuntimeKey, RuntimeProcesses, SeedSource } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
-import type { LastCounter } from '../core/store.js';
+import type { RuntimeSnapshot } from '../core/usage.js';
 import { sweepEvents, type Reported } from './changes.js';
 import type { FoundRuntime, KnownRoot } from './finder.js';
 import { LastLogged } from './last-counters.js';
 import type { EventLog, LogRead } from './log/event-log.js';
 import { NotebookTracker, type NotebooksOf } from './notebooks.js';
-import type { Sweeper } from './sweep.js';
+import type { Continuation, Sweeper } from './sweep.js';
 
 /** What the agent learns from its hub (at registration), read at every sweep. */
 export interface AgentSettings {
@@ -45,10 +45,6 @@ export class Agent {
   private reported: Reported;
   private readonly last: LastLogged;
   private readonly notebooks: NotebookTracker;
-  /** Counters to hand the sampler for runtimes it does not follow yet, by `user/server`. */
-  private readonly resolved = new Map<string, Map<string, LastCounter>>();
-  private waiting: string[] = [];
-  private followed = new Set<string>();
   private lastFound: FoundRuntime[] = [];
   private latestProcesses: RuntimeProcesses[] = [];
   private warnedNoHub = false;
@@ -108,36 +104,23 @@ export class Agent {
     }
     const started = performance.now();
     try {
-      const known = this.o.known?.() ?? [];
-      // Runtimes the sampler does not follow yet but will meet this sweep: those it skipped last time, those
-      // this agent reported before a restart, and the caller's own.
-      const expected = [...Object.keys(this.reported), ...known.map((k) => `${k.user}/${k.server}`)].filter((k) => !this.followed.has(k));
-      await this.resolveSeeds([...this.waiting, ...expected]);
       const kernelsOf = (key: string) => Object.keys(this.reported[key]?.kernels ?? {});
       await this.notebooks.refresh(this.lastFound.map((r) => ({ key: `${r.user}/${r.server}`, api: r.api, kernels: kernelsOf(`${r.user}/${r.server}`) })));
-      const res = await this.o.sweeper.sweep({
-        hubId: settings.hubId,
-        match: settings.match,
-        known,
-        notebooks: this.notebooks.all(),
-        seeds: Object.fromEntries([...this.resolved].map(([k, m]) => [k, [...m]])),
-      });
+      const res = await this.o.sweeper.sweep({ hubId: settings.hubId, match: settings.match, known: this.o.known?.() ?? [], notebooks: this.notebooks.all() });
       // Each step of handling a big sweep is tens of milliseconds: the event loop (the hub's) gets a turn between them.
       await yieldLoop();
+      const snapshots = await this.continueFresh(res.snapshots);
       this.lastFound = res.found;
-      this.waiting = res.waiting;
-      this.followed = new Set(res.snapshots.map((s) => `${s.user}/${s.server}`));
-      for (const key of this.followed) this.resolved.delete(key);
       const foundKeys = new Set(res.found.map((r) => `${r.user}/${r.server}`));
       this.notebooks.retain(foundKeys);
-      const { events, after } = sweepEvents(this.reported, res.snapshots, foundKeys, res.t);
+      const { events, after } = sweepEvents(this.reported, snapshots, foundKeys, res.t);
       await yieldLoop();
       await this.o.log.append(events);
       for (const e of events) this.last.note(e);
       this.last.prune(res.t);
       if (events.some((e) => e.type !== 'sample')) this.o.reported.save(after);
       this.reported = after;
-      this.latestProcesses = res.snapshots.map((s) => ({ user: s.user, server: s.server, t: s.t, processes: s.processes }));
+      this.latestProcesses = snapshots.map((s) => ({ user: s.user, server: s.server, t: s.t, processes: s.processes }));
       this.stats.sweeps++;
       this.stats.lastSweep = res.t;
     } catch (err) {
@@ -149,29 +132,55 @@ export class Agent {
   }
 
   /**
-   * Where the counters of runtimes new to the sampler stand: this agent's own last samples when it has
-   * them, else the hub's store (a runtime seen by no one answers empty: it starts from zero). While the hub
-   * cannot answer, such a runtime waits.
+   * Series the sampler met for the first time go on from their last counter: this agent's own last logged
+   * one when it has logged the runtime, else the hub's store (a series no one stored starts from zero).
+   * While the hub cannot answer, such a runtime is not logged: the sampler forgets it and meets it again.
    */
-  private async resolveSeeds(keys: readonly string[]): Promise<void> {
-    const ask: string[] = [];
-    for (const key of new Set(keys)) {
-      if (this.resolved.has(key)) continue;
-      const mine = this.last.get(key);
-      if (mine) this.resolved.set(key, new Map(mine));
-      else ask.push(key);
+  private async continueFresh(snapshots: RuntimeSnapshot[]): Promise<RuntimeSnapshot[]> {
+    const fresh = snapshots.filter((s) => s.fresh.length > 0);
+    if (fresh.length === 0) return snapshots;
+    const items: Continuation[] = [];
+    const ask: Array<RuntimeKey & { kernels: string[] }> = [];
+    for (const s of fresh) {
+      const mine = this.last.get(`${s.user}/${s.server}`);
+      if (!mine) {
+        ask.push({ user: s.user, server: s.server, kernels: s.fresh });
+        continue;
+      }
+      for (const kernel of s.fresh) {
+        const last = mine.get(kernel);
+        if (last) items.push({ user: s.user, server: s.server, kernel, last });
+      }
     }
-    if (ask.length === 0) return;
-    try {
-      const runtimes = ask.map((k) => ({ user: k.slice(0, k.indexOf('/')), server: k.slice(k.indexOf('/') + 1) }));
-      const timeout = this.o.seedTimeoutMs ?? 5000;
-      const answers = await Promise.race([
-        this.o.seeds.lastCounters(runtimes),
-        new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${timeout} ms`)), timeout).unref()),
-      ]);
-      for (const key of ask) this.resolved.set(key, answers.get(key) ?? new Map());
-    } catch (err) {
-      this.o.logger.warn({ err, runtimes: ask.length }, 'agent: cannot learn where new runtimes’ counters stand; they wait');
+    const forget = new Set<string>();
+    if (ask.length > 0) {
+      try {
+        const timeout = this.o.seedTimeoutMs ?? 5000;
+        const answers = await Promise.race([
+          this.o.seeds.lastCounters(ask),
+          new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${timeout} ms`)), timeout).unref()),
+        ]);
+        for (const r of ask) {
+          for (const kernel of r.kernels) {
+            const last = answers.get(`${r.user}/${r.server}`)?.get(kernel);
+            if (last) items.push({ user: r.user, server: r.server, kernel, last });
+          }
+        }
+      } catch (err) {
+        for (const r of ask) forget.add(`${r.user}/${r.server}`);
+        this.o.logger.warn({ err, runtimes: ask.length }, 'agent: cannot learn where new runtimes’ counters stand; they wait');
+      }
     }
+    const fixed = await this.o.sweeper.continue(items, [...forget]);
+    const byKey = new Map(fixed.map((f) => [`${f.user}/${f.server}/${f.kernel}`, f]));
+    for (const s of fresh) {
+      for (const x of s.samples) {
+        const f = byKey.get(`${s.user}/${s.server}/${x.kernel ?? ''}`);
+        if (!f) continue;
+        x.cpuSecondsFrom = f.from;
+        x.cpuSecondsTotal = f.total;
+      }
+    }
+    return forget.size === 0 ? snapshots : snapshots.filter((s) => !forget.has(`${s.user}/${s.server}`));
   }
 }

@@ -1,13 +1,16 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { systemClock } from '../core/clock.js';
 import { procfsReader } from './proc-reader.js';
-import { SweepCore, type SweepRequest } from './sweep.js';
+import { SweepCore, type Continuation, type SweepRequest } from './sweep.js';
 
-/** The worker thread of WorkerSweeper: keeps the sampler's state and answers one sweep per message. */
+export type WorkerCall = { id: number; sweep: SweepRequest } | { id: number; continue: { items: Continuation[]; forget: string[] } };
+
+/** The worker thread of WorkerSweeper: keeps the sampler's state and answers one call per message. */
 const core = new SweepCore(procfsReader, systemClock, workerData as { pss: boolean });
-parentPort?.on('message', (msg: { id: number; req: SweepRequest }) => {
+parentPort?.on('message', (msg: WorkerCall) => {
   try {
-    parentPort?.postMessage({ id: msg.id, result: core.sweep(msg.req) });
+    const result = 'sweep' in msg ? core.sweep(msg.sweep) : core.continue(msg.continue.items, msg.continue.forget);
+    parentPort?.postMessage({ id: msg.id, result });
   } catch (err) {
     parentPort?.postMessage({ id: msg.id, error: err instanceof Error ? err.message : String(err) });
   }

@@ -14,33 +14,50 @@ export interface SweepRequest {
   known: KnownRoot[];
   /** Notebooks by kernel of each runtime (by `user/server`), from its sessions. */
   notebooks: Record<string, Record<string, string[]>>;
-  /** Counters to continue, for runtimes the sampler does not follow yet. */
-  seeds: Record<string, Array<[string, LastCounter]>>;
 }
 
 export interface SweepResult {
   t: number;
   snapshots: RuntimeSnapshot[];
   found: FoundRuntime[];
-  /** Runtimes found but not sampled: new to the sampler and no counters given to continue. */
-  waiting: string[];
   durationMs: number;
+}
+
+/** Where a series first seen in the last sweep goes on from (its last counter, logged or stored). */
+export interface Continuation {
+  user: string;
+  server: string;
+  kernel: string;
+  last: LastCounter;
+}
+
+/** A continued series' first sample, corrected. */
+export interface Continued {
+  user: string;
+  server: string;
+  kernel: string;
+  from: number;
+  total: number;
 }
 
 /** Sweeps run inline (tests) or in a worker thread (the /proc walk of 1,000 runtimes is ~100 ms of CPU). */
 export interface Sweeper {
   sweep(req: SweepRequest): Promise<SweepResult>;
+  /**
+   * After a sweep: continues its fresh series from their last counters, and forgets runtimes whose
+   * counters could not be learnt (they are met again as new, until they can be).
+   */
+  continue(items: readonly Continuation[], forget: readonly string[]): Promise<Continued[]>;
   close(): Promise<void>;
 }
 
-/**
- * One sweep: find the marked runtimes, then sample those the sampler follows or has counters for. A
- * runtime new to the sampler waits until the agent knows where its counters stand (CPU is counted once).
- */
+/** One sweep: find the marked runtimes (and the caller's known roots), then sample them. */
 export class SweepCore {
   private table: ProcStat[] = [];
   private readonly finder: RuntimeFinder;
   private readonly sampler: Sampler;
+  /** Runtimes left out of the next sweep, so the sampler forgets them. */
+  private forgetNext = new Set<string>();
 
   constructor(
     private readonly reader: ProcReader,
@@ -56,22 +73,26 @@ export class SweepCore {
     const started = performance.now();
     this.table = this.reader.all();
     const found = this.finder.find(this.table, { hubId: req.hubId, match: req.match === null ? null : new RegExp(req.match), known: req.known });
-    const waiting: string[] = [];
-    const refs = found.flatMap((r) => {
-      const key = `${r.user}/${r.server}`;
-      const base = { user: r.user, server: r.server, rootPid: r.rootPid, notebooks: req.notebooks[key] ?? {} };
-      if (this.sampler.follows(r.user, r.server)) return [base];
-      const seeds = req.seeds[key];
-      if (!seeds) {
-        waiting.push(key);
-        return [];
-      }
-      return [{ ...base, seeds: new Map(seeds) }];
-    });
+    const refs = found
+      .filter((r) => !this.forgetNext.has(`${r.user}/${r.server}`))
+      .map((r) => ({ user: r.user, server: r.server, rootPid: r.rootPid, notebooks: req.notebooks[`${r.user}/${r.server}`] ?? {} }));
+    this.forgetNext = new Set();
     const snapshots = this.sampler.sweep(refs);
     this.table = [];
-    return { t: this.clock.now(), snapshots, found, waiting, durationMs: performance.now() - started };
+    return { t: this.clock.now(), snapshots, found, durationMs: performance.now() - started };
+  }
+
+  continue(items: readonly Continuation[], forget: readonly string[]): Continued[] {
+    for (const key of forget) this.forgetNext.add(key);
+    return items.flatMap((c) => {
+      const fixed = this.sampler.continueFrom(c.user, c.server, c.kernel, c.last);
+      return fixed ? [{ user: c.user, server: c.server, kernel: c.kernel, ...fixed }] : [];
+    });
   }
 }
 
-export const inlineSweeper = (core: SweepCore): Sweeper => ({ sweep: async (req) => core.sweep(req), close: async () => undefined });
+export const inlineSweeper = (core: SweepCore): Sweeper => ({
+  sweep: async (req) => core.sweep(req),
+  continue: async (items, forget) => core.continue(items, forget),
+  close: async () => undefined,
+});

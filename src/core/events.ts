@@ -110,9 +110,10 @@ export interface RuntimeKey {
 export const runtimeKey = (r: RuntimeKey): string => `${r.user}/${r.server}`;
 
 /**
- * The last stored counters of runtimes an agent finds with no history of its own (its first start, or a
- * runtime older than its log), so it continues them instead of counting old CPU again.
+ * The last stored counters of series an agent meets with no history of its own (its first start, or a
+ * runtime it has not logged lately), by runtime (`user/server`) then kernel ('' the runtime), so it
+ * continues them instead of counting old CPU again. A series the store has not seen is absent.
  */
 export interface SeedSource {
-  lastCounters(runtimes: readonly RuntimeKey[]): Promise<Map<string, Map<string, LastCounter>>>;
+  lastCounters(runtimes: ReadonlyArray<RuntimeKey & { kernels: readonly string[] }>): Promise<Map<string, Map<string, LastCounter>>>;
 }

@@ -25,7 +25,7 @@ export class LatestView {
       }
       let live = this.runtimes.get(key);
       if (!live || live.agent !== agent) {
-        live = { agent, snapshot: { t: e.time, user: e.user, server: e.server, samples: [], processes: [], notebooks: {} } };
+        live = { agent, snapshot: { t: e.time, user: e.user, server: e.server, samples: [], processes: [], notebooks: {}, fresh: [] } };
         this.runtimes.set(key, live);
       }
       const snap = live.snapshot;

@@ -63,7 +63,7 @@ describe('Monitor', () => {
     expect(await offsets(store, 'local')).toEqual(Array.from({ length: head }, (_, i) => i + 1));
     expect(await store.agents.get('local')).toMatchObject({ storedOffset: head, headOffset: head, leaseOwner: 'hub-a' });
     const raw = await store.usage.query({ resolution: 'raw', from: 0, to: 1e13, user: 'ann', kernels: 'runtime' });
-    expect(raw.length).toBe(2);
+    expect(raw.length).toBe(3);
     expect(m.latestOf('ann', '')?.samples.map((s) => s.kernel)).toEqual([null, 'aaaaaaaa-1111']);
     expect(m.latestOf('ann', '')?.processes.length).toBe(2);
     expect(m.latestOf('ann', '')?.notebooks).toEqual({ 'aaaaaaaa-1111': ['a.ipynb'] });

@@ -72,10 +72,18 @@ export const agentRoutes =
       '/agents/:id/seeds',
       {
         schema: {
-          summary: 'The last stored CPU counter of each series of some runtimes, for an agent that meets them without history (admin)',
+          summary: 'The last stored CPU counter of some series (runtime and kernels), for an agent that meets them without history of its own (admin)',
           params: Type.Object({ id: AgentId }),
           body: Type.Object(
-            { runtimes: Type.Array(Type.Object({ user: UserName, server: Type.Union([Type.Literal(''), ServerName]) }, { additionalProperties: false }), { maxItems: MAX_SEED_RUNTIMES }) },
+            {
+              runtimes: Type.Array(
+                Type.Object(
+                  { user: UserName, server: Type.Union([Type.Literal(''), ServerName]), kernels: Type.Array(Type.String({ maxLength: 64 }), { maxItems: 100 }) },
+                  { additionalProperties: false },
+                ),
+                { maxItems: MAX_SEED_RUNTIMES },
+              ),
+            },
             { additionalProperties: false },
           ),
         },
@@ -83,7 +91,9 @@ export const agentRoutes =
       async (req) => {
         requireAdmin(req);
         const seeds = await Promise.all(
-          req.body.runtimes.map(async (r) => [...(await ctx.store.usage.lastCounters(r.user, r.server))].map(([kernel, c]) => ({ user: r.user, server: r.server, kernel, t: c.t, cpu: c.cpu }))),
+          req.body.runtimes.map(async (r) =>
+            [...(await ctx.store.usage.lastCounters(r.user, r.server, r.kernels))].map(([kernel, c]) => ({ user: r.user, server: r.server, kernel, t: c.t, cpu: c.cpu })),
+          ),
         );
         return { seeds: seeds.flat() };
       },
