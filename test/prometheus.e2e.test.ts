@@ -98,7 +98,8 @@ const target = async (prom: RunningPrometheus): Promise<{ health: string; lastEr
 };
 
 const BUSY_SECONDS = 8;
-const BUSY_CELL = `import time\nt=time.time()\nwhile time.time()-t<${BUSY_SECONDS}: pass`;
+// The cell also says how much CPU it got: on a shared machine a busy loop may get less than a core.
+const BUSY_CELL = `import time\nt=time.time()\nc=time.process_time()\nwhile time.time()-t<${BUSY_SECONDS}: pass\nprint(round(time.process_time()-c, 3))`;
 
 describe('a real Prometheus scrapes /hub/metrics (real Jupyter, real Prometheus)', () => {
   let hub: TestHub;
@@ -156,7 +157,10 @@ describe('a real Prometheus scrapes /hub/metrics (real Jupyter, real Prometheus)
     // While the cell runs, Prometheus keeps scraping; the hub keeps answering.
     await new Promise((r) => setTimeout(r, 3000));
     expect((await hub.api('/hub/api/', { token: admin })).status).toBe(200);
-    expect(await busy).toEqual({ status: 'ok', output: '' });
+    const done = await busy;
+    expect(done.status).toBe('ok');
+    const share = Number(done.output) / BUSY_SECONDS;
+    expect(share).toBeGreaterThan(0.2);
     // Evaluate inside the busy window ([2 s, 7 s] after the request), once Prometheus has scraped past it.
     const at = busyStart + BUSY_SECONDS - 1;
     while (Date.now() / 1000 < at + 2) await new Promise((r) => setTimeout(r, 200));
@@ -167,13 +171,14 @@ describe('a real Prometheus scrapes /hub/metrics (real Jupyter, real Prometheus)
       `${kernelRate} over the busy window: ${JSON.stringify(await queryRange(p, kernelRate, busyStart - 2, busyStart + BUSY_SECONDS + 2))}\nprometheus:\n${p.output()}\nhub:\n${hub.output()}`;
     expect(result, await context()).toHaveLength(1);
     const cores = Number(result[0]!.value[1]);
-    expect(cores, await context()).toBeGreaterThan(0.6);
+    // About the cores the cell got: one when the machine gave it one.
+    expect(cores, await context()).toBeGreaterThan(0.6 * Math.min(1, share));
     expect(cores, await context()).toBeLessThan(1.4);
 
     // The runtime as a whole (server="" is the default server) includes that kernel.
     const runtime = await query(p, 'rate(nbhub_runtime_cpu_seconds_total{user="admin",server=""}[5s])', at);
     expect(runtime).toHaveLength(1);
-    expect(Number(runtime[0]!.value[1])).toBeGreaterThan(0.6);
+    expect(Number(runtime[0]!.value[1])).toBeGreaterThan(0.6 * Math.min(1, share));
 
     // And the kernel goes back to idle once the cell is done: the figure follows the cell, not the kernel.
     const idleAt = busyStart + BUSY_SECONDS + 7;

@@ -236,6 +236,7 @@ export class Monitor implements UsageSource {
       return f;
     };
     let pending = fetchFrom(p.after);
+    let newSweep = false;
     for (;;) {
       let batch: EventBatch;
       try {
@@ -259,9 +260,10 @@ export class Monitor implements UsageSource {
       p.after = w.through;
       p.contactWritten = now;
       this.view.apply(p.id, w.events);
+      newSweep ||= w.usage.length > 0;
       if (!more || this.stopped) break;
     }
-    await this.refreshProcesses(p);
+    await this.refreshProcesses(p, newSweep);
   }
 
   private async reachable(p: Pulled, batch: EventBatch, now: number): Promise<void> {
@@ -307,9 +309,10 @@ export class Monitor implements UsageSource {
     else p.after = rec.storedOffset;
   }
 
-  private async refreshProcesses(p: Pulled): Promise<void> {
+  /** The process lists go with the samples of the agent's latest sweep (asked again at least every interval). */
+  private async refreshProcesses(p: Pulled, newSweep: boolean): Promise<void> {
     const now = this.o.clock.now();
-    if (now < p.processesDue) return;
+    if (!newSweep && now < p.processesDue) return;
     p.processesDue = now + this.o.settings.intervalSeconds * 1000;
     try {
       this.view.processes(p.id, await p.source.processes());
