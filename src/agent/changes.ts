@@ -17,22 +17,35 @@ export const sweepEvents = (before: Reported, snapshots: readonly RuntimeSnapsho
   for (const s of snapshots) {
     const key = `${s.user}/${s.server}`;
     const prev = before[key];
-    if (!prev) events.push({ type: 'runtime', time: t, user: s.user, server: s.server, change: 'appeared' });
+    // Events about a runtime seen in this sweep carry its sample's time.
+    if (!prev) events.push({ type: 'runtime', time: s.t, user: s.user, server: s.server, change: 'appeared' });
     const kernels: Record<string, string[]> = {};
     for (const x of s.samples) {
       if (x.kernel === null) continue;
       const notebooks = [...(s.notebooks[x.kernel] ?? [])].sort();
       kernels[x.kernel] = notebooks;
       const had = prev?.kernels[x.kernel];
-      if (!had) events.push({ type: 'kernel', time: t, user: s.user, server: s.server, kernel: x.kernel, change: 'appeared', notebooks });
-      else if (!same(had, notebooks)) events.push({ type: 'kernel', time: t, user: s.user, server: s.server, kernel: x.kernel, change: 'notebooks', notebooks });
+      if (!had) events.push({ type: 'kernel', time: s.t, user: s.user, server: s.server, kernel: x.kernel, change: 'appeared', notebooks });
+      else if (!same(had, notebooks)) events.push({ type: 'kernel', time: s.t, user: s.user, server: s.server, kernel: x.kernel, change: 'notebooks', notebooks });
     }
     for (const k of Object.keys(prev?.kernels ?? {})) {
-      if (!(k in kernels)) events.push({ type: 'kernel', time: t, user: s.user, server: s.server, kernel: k, change: 'exited', notebooks: [] });
+      if (!(k in kernels)) events.push({ type: 'kernel', time: s.t, user: s.user, server: s.server, kernel: k, change: 'exited', notebooks: [] });
     }
     after[key] = { kernels };
     for (const x of s.samples) {
-      events.push({ type: 'sample', time: x.t, user: x.user, server: x.server, kernel: x.kernel ?? '', cpu_from: x.cpuSecondsFrom, cpu: x.cpuSecondsTotal, memory: x.memoryBytes });
+      const kernel = x.kernel ?? '';
+      events.push({
+        type: 'sample',
+        time: x.t,
+        user: x.user,
+        server: x.server,
+        kernel,
+        cpu_from: x.cpuSecondsFrom,
+        cpu: x.cpuSecondsTotal,
+        memory: x.memoryBytes,
+        ...(s.fresh.includes(kernel) ? { fresh: true as const } : {}),
+        ...(kernel === '' ? { root_cpu: s.rootCpuSeconds } : {}),
+      });
     }
   }
   for (const [key, prev] of Object.entries(before)) {

@@ -99,7 +99,7 @@ export class RuntimeFinder {
   private markerOf(st: ProcStat, key: string): Marker | null {
     const hit = this.markers.get(key);
     if (hit !== undefined) return hit;
-    const environ = this.reader.environ(st.pid);
+    const environ = this.reader.environ?.(st.pid);
     const m = environ === undefined ? null : parseMarker(environ);
     // Unreadable (gone, or not ours) is asked again next sweep; a readable environment is final.
     if (environ !== undefined) this.markers.set(key, m);

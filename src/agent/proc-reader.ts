@@ -5,8 +5,8 @@ export interface ProcReader {
   all(): ProcStat[];
   cmdline(pid: number): string[] | undefined;
   pss(pid: number): number | undefined;
-  /** The environment the process was started with (NUL-separated), for the runtime marker. */
-  environ(pid: number): string | undefined;
+  /** The environment the process was started with (NUL-separated), for the runtime marker (absent: no markers read). */
+  environ?(pid: number): string | undefined;
   /** When a process started, Unix ms. */
   startedAt(st: ProcStat): number;
 }

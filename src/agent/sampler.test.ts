@@ -11,7 +11,6 @@ const fake = (table: ProcStat[], cmd: Record<number, string[]>): ProcReader => (
   all: () => table,
   cmdline: (pid) => cmd[pid],
   pss: () => undefined,
-  environ: () => undefined,
   // In these tables a process's start time is given directly in Unix ms.
   startedAt: (st) => st.startTime,
 });

@@ -18,6 +18,10 @@ export interface SampleEvent {
   cpu_from: number;
   cpu: number;
   memory: number;
+  /** Present when the sampler met the series at this sample (its counter starts, or continues, here). */
+  fresh?: true;
+  /** The runtime's (kernel '') only: its server process's own CPU seconds (null: gone), for the culler. */
+  root_cpu?: number | null;
 }
 
 /** A kernel seen for the first time, gone, or serving other notebooks (from the runtime's sessions). */

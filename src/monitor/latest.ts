@@ -25,7 +25,8 @@ export class LatestView {
       }
       let live = this.runtimes.get(key);
       if (!live || live.agent !== agent) {
-        live = { agent, snapshot: { t: e.time, user: e.user, server: e.server, samples: [], processes: [], notebooks: {}, fresh: [] } };
+        // Its time is its first sample's: a runtime or kernel event may come first.
+        live = { agent, snapshot: { t: e.type === 'sample' ? e.time : 0, user: e.user, server: e.server, samples: [], processes: [], notebooks: {}, fresh: [], rootCpuSeconds: null } };
         this.runtimes.set(key, live);
       }
       const snap = live.snapshot;
@@ -36,8 +37,10 @@ export class LatestView {
       }
       if (e.type !== 'sample') continue;
       // Samples of one sweep share its time: a later one starts the runtime's next snapshot.
-      if (e.time > snap.t) live.snapshot = { ...snap, t: e.time, samples: [] };
+      if (e.time > snap.t) live.snapshot = { ...snap, t: e.time, samples: [], fresh: [], rootCpuSeconds: null };
       else if (e.time < snap.t) continue;
+      if (e.fresh) live.snapshot.fresh.push(e.kernel);
+      if (e.kernel === '') live.snapshot.rootCpuSeconds = e.root_cpu ?? null;
       live.snapshot.samples.push({
         t: e.time,
         user: e.user,
