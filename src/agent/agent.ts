@@ -48,6 +48,7 @@ export class Agent {
   private lastFound: FoundRuntime[] = [];
   private latestProcesses: RuntimeProcesses[] = [];
   private warnedNoHub = false;
+  private readonly appended: Array<() => void> = [];
   readonly stats: AgentStats;
 
   constructor(private readonly o: AgentOptions) {
@@ -88,6 +89,11 @@ export class Agent {
     return this.latestProcesses;
   }
 
+  /** Called after each sweep's events are in the log. */
+  onAppend(listener: () => void): void {
+    this.appended.push(listener);
+  }
+
   /** One sweep; one at a time. */
   tick(): Promise<void> {
     this.running ??= this.sweepOnce().finally(() => (this.running = undefined));
@@ -123,6 +129,7 @@ export class Agent {
       this.latestProcesses = snapshots.map((s) => ({ user: s.user, server: s.server, t: s.t, processes: s.processes }));
       this.stats.sweeps++;
       this.stats.lastSweep = res.t;
+      for (const l of this.appended) l();
     } catch (err) {
       this.stats.errors++;
       this.o.logger.error({ err }, 'agent: sweep failed');

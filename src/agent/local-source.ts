@@ -15,5 +15,9 @@ export class LocalEventSource implements EventSource {
     return this.agent.processes();
   }
 
+  watch(onNew: () => void): void {
+    this.agent.onAppend(onNew);
+  }
+
   async close(): Promise<void> {}
 }

@@ -102,6 +102,8 @@ export interface RuntimeProcesses {
 export interface EventSource {
   fetch(after: number, limit: number, ack?: number): Promise<EventBatch>;
   processes(): Promise<RuntimeProcesses[]>;
+  /** A source that can tell when it has new events (the in-process agent) calls back: the monitor pulls at once. */
+  watch?(onNew: () => void): void;
   close(): Promise<void>;
 }
 

@@ -44,6 +44,8 @@ interface Pulled {
   /** The agent's offset stored last (by this instance). */
   after: number;
   busy: boolean;
+  /** New events were announced while a pull ran: pull again when it ends. */
+  again: boolean;
   reachable: boolean | null;
   failures: number;
   nextTry: number;
@@ -75,7 +77,11 @@ export class Monitor implements UsageSource {
   private lastPrune = 0;
   private stopped = false;
 
-  constructor(private readonly o: MonitorOptions) {}
+  constructor(private readonly o: MonitorOptions) {
+    // The in-process agent says when a sweep is logged: its events are stored at once, not at the next tick.
+    const local = o.local;
+    local?.source.watch?.(() => this.pullOne(local.id));
+  }
 
   async start(): Promise<void> {
     await this.leaseTick();
@@ -186,6 +192,7 @@ export class Monitor implements UsageSource {
       secret: rec.secret,
       after: rec.storedOffset,
       busy: false,
+      again: false,
       reachable: null,
       failures: 0,
       nextTry: 0,
@@ -212,16 +219,30 @@ export class Monitor implements UsageSource {
     const now = this.o.clock.now();
     for (const p of this.pulled.values()) {
       if (this.lanes >= this.o.settings.concurrency) break;
-      if (p.busy || now < p.nextTry) continue;
-      p.busy = true;
-      this.lanes++;
-      const run = this.pull(p).finally(() => {
-        p.busy = false;
-        this.lanes--;
-        this.inFlight.delete(run);
-      });
-      this.inFlight.add(run);
+      if (!p.busy && now >= p.nextTry) this.run(p);
     }
+  }
+
+  private pullOne(id: string): void {
+    const p = this.pulled.get(id);
+    if (!p || this.stopped) return;
+    if (p.busy) p.again = true;
+    else this.run(p);
+  }
+
+  private run(p: Pulled): void {
+    p.busy = true;
+    this.lanes++;
+    const run = this.pull(p).finally(() => {
+      p.busy = false;
+      this.lanes--;
+      this.inFlight.delete(run);
+      if (p.again && !this.stopped) {
+        p.again = false;
+        this.run(p);
+      }
+    });
+    this.inFlight.add(run);
   }
 
   /**
