@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { readChildren, readThreadChildren } from '../procfs/children.js';
 import { allProcesses, childrenByParent, descendants, readCmdline, readPss, readStat, type ProcStat } from '../procfs/proc.js';
 import { kernelIdOf } from './kernels.js';
@@ -28,6 +29,7 @@ const live = (st: ProcStat | undefined): st is ProcStat => st !== undefined && s
  * does, so a child that ends between two reads still counts.
  */
 export const createKernelProbe = (o: { pss: boolean; now?: () => number } = { pss: false }): KernelProbe => {
+  // The module's binding: the global `performance` is a lazy getter, looked up again on every call.
   const now = o.now ?? (() => performance.now());
   const located = new Map<string, { pid: number; startTime: number; otherAt: number; other: number[] }>();
 

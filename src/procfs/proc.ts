@@ -42,21 +42,38 @@ export interface ProcStat {
   rssBytes: number;
 }
 
+/** Fields 4 to 24 of proc(5)'s stat (ppid to rss), as numbers; reused by every read. */
+const numbers = new Float64Array(21);
+
 export const readStat = (pid: number): ProcStat | undefined => {
   const text = readProcText(`/proc/${pid}/stat`);
   if (text === undefined) return undefined;
-  // The command name (field 2) may hold spaces and parentheses; fields resume after the last ')'.
-  const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  // rest[i] is field i+3 of proc(5): utime 14, stime 15, cutime 16, cstime 17, starttime 22, rss 24.
+  // The command name (field 2) may hold spaces and parentheses; fields resume after the last ')': the state
+  // (field 3), then numbers. Read in place rather than split (the probe reads this at each execution's start and end).
+  const at = text.lastIndexOf(')') + 2;
+  const state = text.charAt(at) || '?';
+  let i = at + 2;
+  for (let f = 0; f < numbers.length; f++) {
+    let v = 0;
+    let negative = false;
+    if (text.charCodeAt(i) === 45) {
+      negative = true;
+      i++;
+    }
+    for (let c = text.charCodeAt(i); c >= 48 && c <= 57; c = text.charCodeAt(++i)) v = v * 10 + (c - 48);
+    numbers[f] = negative ? -v : v;
+    i++;
+  }
+  // numbers[i] is field i+4: ppid 4, pgrp 5, utime 14, stime 15, cutime 16, cstime 17, starttime 22, rss 24.
   return {
     pid,
-    state: rest[0] ?? '?',
-    ppid: Number(rest[1]),
-    pgrp: Number(rest[2]),
-    startTime: Number(rest[19]),
-    cpuSeconds: (Number(rest[11]) + Number(rest[12])) / CLK_TCK,
-    childCpuSeconds: (Number(rest[13]) + Number(rest[14])) / CLK_TCK,
-    rssBytes: Number(rest[21]) * PAGE_SIZE,
+    state,
+    ppid: numbers[0] as number,
+    pgrp: numbers[1] as number,
+    startTime: numbers[18] as number,
+    cpuSeconds: ((numbers[10] as number) + (numbers[11] as number)) / CLK_TCK,
+    childCpuSeconds: ((numbers[12] as number) + (numbers[13] as number)) / CLK_TCK,
+    rssBytes: (numbers[20] as number) * PAGE_SIZE,
   };
 };
 
