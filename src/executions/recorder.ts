@@ -115,7 +115,14 @@ export class ExecutionRecorder implements KernelTap, KernelControlSink {
     entry.orphanedAt = null;
     const e = entry;
     return {
-      message: (m, at) => this.guard(() => this.onMessage(e, channel, m, at)),
+      // Every kernel message passes here: no closure per message.
+      message: (m, at) => {
+        try {
+          this.onMessage(e, channel, m, at);
+        } catch (err) {
+          this.failed(err);
+        }
+      },
       closed: (at) =>
         this.guard(() => {
           e.channels.delete(channel);
@@ -150,8 +157,12 @@ export class ExecutionRecorder implements KernelTap, KernelControlSink {
     try {
       work();
     } catch (err) {
-      this.o.log.error({ err }, 'executions: a kernel message could not be recorded');
+      this.failed(err);
     }
+  }
+
+  private failed(err: unknown): void {
+    this.o.log.error({ err }, 'executions: a kernel message could not be recorded');
   }
 
   private onMessage(e: KernelEntry, channel: number, m: KernelMessage, at: number): void {
@@ -212,23 +223,20 @@ export class ExecutionRecorder implements KernelTap, KernelControlSink {
 
   private apply(e: KernelEntry, effects: Effect[]): void {
     for (const fx of effects) {
-      if (fx.type === 'save') this.writer.put(fx.exec.record);
-      else this.track(this.finish(e, fx.exec.record));
+      const r = fx.exec.record;
+      // Peak memory also looks at the samples the sampler stored while it ran (a peak between the two readings).
+      // Not for short executions: a sample seldom falls inside one, and a lookup per cell would cost a "run all".
+      if (fx.type === 'finish' && r.ended !== null && r.ended - r.started >= SAMPLE_PEAK_MIN_MS) this.track(this.finishWithSamples(e, r, r.ended));
+      else this.writer.put(r);
     }
   }
 
-  /**
-   * Peak memory also looks at the samples the sampler stored while it ran (a peak between the two readings).
-   * Not for short executions: a sample seldom falls inside one, and a lookup per cell would cost a "run all".
-   */
-  private async finish(e: KernelEntry, r: ExecutionRecord): Promise<void> {
-    if (r.ended !== null && r.ended - r.started >= SAMPLE_PEAK_MIN_MS) {
-      try {
-        const peak = await this.o.store.executions.samplePeak({ user: e.user, server: e.server, kernelId: e.kernelId }, r.started, r.ended);
-        if (peak !== null) r.peakMemory = Math.max(r.peakMemory ?? 0, peak);
-      } catch (err) {
-        this.o.log.debug({ err }, 'executions: stored samples not readable for peak memory');
-      }
+  private async finishWithSamples(e: KernelEntry, r: ExecutionRecord, ended: number): Promise<void> {
+    try {
+      const peak = await this.o.store.executions.samplePeak({ user: e.user, server: e.server, kernelId: e.kernelId }, r.started, ended);
+      if (peak !== null) r.peakMemory = Math.max(r.peakMemory ?? 0, peak);
+    } catch (err) {
+      this.o.log.debug({ err }, 'executions: stored samples not readable for peak memory');
     }
     this.writer.put(r);
   }
@@ -238,6 +246,15 @@ export class ExecutionRecorder implements KernelTap, KernelControlSink {
     const rt = (e.runtime ??= this.runtimeOf(e.user, e.server));
     if (!rt) {
       r.attribution = 'none';
+      return;
+    }
+    // Usually the runtime's sessions are already known: no promise per cell then. The record is written when
+    // it is saved (now, or once the kernel takes it up), with its notebook.
+    const known = this.o.notebooks.known?.(rt, e.kernelId, r.cellId);
+    if (known) {
+      r.notebook = known.notebook;
+      r.attribution = known.attribution;
+      r.candidates = known.candidates;
       return;
     }
     this.track(
