@@ -37,6 +37,8 @@ interface KernelEntry {
   kernelId: string;
   /** The runtime as it was when the kernel's first connection opened (a restarted runtime has new kernels). */
   runtime: RunningRuntime | undefined;
+  /** Its root process, under which the probe finds the kernel (null: not running then, nothing to read). */
+  rootPid: number | null;
   book: KernelBook;
   channels: Set<number>;
   /** When the last connection closed (null while one is open). */
@@ -82,6 +84,7 @@ export class ExecutionRecorder implements KernelTap, KernelControlSink {
   async close(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
+    for (const e of this.kernels.values()) this.forget(e);
     await Promise.all([...this.inFlight]);
     await this.writer.close();
   }
@@ -105,7 +108,7 @@ export class ExecutionRecorder implements KernelTap, KernelControlSink {
         const r = probe.read(rootPid, kernelId);
         return r && { cpu: r.cpuSeconds, memory: r.memoryBytes, process: r.process };
       };
-      entry = { user: info.user, server: info.server, kernelId, runtime: rt, book: new KernelBook(read), channels: new Set(), orphanedAt: null };
+      entry = { user: info.user, server: info.server, kernelId, runtime: rt, rootPid, book: new KernelBook(read), channels: new Set(), orphanedAt: null };
       this.kernels.set(key, entry);
     }
     // A new connection often means a notebook joined this kernel: its sessions are asked again.
@@ -274,6 +277,11 @@ export class ExecutionRecorder implements KernelTap, KernelControlSink {
     );
   }
 
+  /** The kernel is no longer followed: the probe lets go of what it keeps for it (open /proc files). */
+  private forget(e: KernelEntry): void {
+    if (e.rootPid !== null) this.o.probe.forget(e.rootPid, e.kernelId);
+  }
+
   private track(p: Promise<void>): void {
     this.inFlight.add(p);
     void p.finally(() => this.inFlight.delete(p));
@@ -294,7 +302,10 @@ export class ExecutionRecorder implements KernelTap, KernelControlSink {
         const rt = running.get(`${e.user}\u0000${e.server}`);
         if (!rt) this.apply(e, e.book.gone(now));
         else if (e.orphanedAt !== null && e.book.size > 0 && now - e.orphanedAt > ORPHAN_GRACE_MS) await this.askKernel(e, rt, now);
-        if (e.channels.size === 0 && e.book.size === 0) this.kernels.delete(key);
+        if (e.channels.size === 0 && e.book.size === 0) {
+          this.kernels.delete(key);
+          this.forget(e);
+        }
       }
       if (now - this.lastPrune >= PRUNE_EVERY_MS) {
         this.lastPrune = now;

@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { readProcText } from './read.js';
+import { procBytes, readProcBytes, type ProcFile } from './read.js';
 
 import { execFileSync } from 'node:child_process';
 
@@ -45,22 +45,23 @@ export interface ProcStat {
 /** Fields 4 to 24 of proc(5)'s stat (ppid to rss), as numbers; reused by every read. */
 const numbers = new Float64Array(21);
 
-export const readStat = (pid: number): ProcStat | undefined => {
-  const text = readProcText(`/proc/${pid}/stat`);
-  if (text === undefined) return undefined;
-  // The command name (field 2) may hold spaces and parentheses; fields resume after the last ')': the state
-  // (field 3), then numbers. Read in place rather than split (the probe reads this at each execution's start and end).
-  const at = text.lastIndexOf(')') + 2;
-  const state = text.charAt(at) || '?';
-  let i = at + 2;
+/**
+ * Parses the stat line read into procBytes()[0, n). The command name (field 2) may hold spaces and
+ * parentheses; fields resume after the last ')': the state (field 3), then numbers. Read in place, without a
+ * string: the probe reads this at each execution's start and end.
+ */
+const parseStat = (pid: number, n: number): ProcStat | undefined => {
+  if (n <= 0) return undefined;
+  const b = procBytes();
+  const close = b.lastIndexOf(0x29, n - 1);
+  if (close < 0 || close + 2 >= n) return undefined;
+  const state = String.fromCharCode(b[close + 2] as number);
+  let i = close + 4;
   for (let f = 0; f < numbers.length; f++) {
     let v = 0;
-    let negative = false;
-    if (text.charCodeAt(i) === 45) {
-      negative = true;
-      i++;
-    }
-    for (let c = text.charCodeAt(i); c >= 48 && c <= 57; c = text.charCodeAt(++i)) v = v * 10 + (c - 48);
+    const negative = b[i] === 45;
+    if (negative) i++;
+    for (let c = b[i] as number; i < n && c >= 48 && c <= 57; c = b[++i] as number) v = v * 10 + (c - 48);
     numbers[f] = negative ? -v : v;
     i++;
   }
@@ -76,6 +77,11 @@ export const readStat = (pid: number): ProcStat | undefined => {
     rssBytes: (numbers[20] as number) * PAGE_SIZE,
   };
 };
+
+export const readStat = (pid: number): ProcStat | undefined => parseStat(pid, readProcBytes(`/proc/${pid}/stat`));
+
+/** readStat through a file kept open on /proc/<pid>/stat (see ProcFile). */
+export const readStatFile = (pid: number, file: ProcFile): ProcStat | undefined => parseStat(pid, file.read());
 
 /** Every process on the machine, read once per sweep. */
 export const allProcesses = (): ProcStat[] => {
