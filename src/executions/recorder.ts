@@ -8,7 +8,7 @@ import type { Store } from '../core/store.js';
 import type { RunningRuntime, RuntimeDirectory } from '../core/usage.js';
 import { keptCode } from './code.js';
 import { KernelBook, type Effect, type Reading } from './kernel-book.js';
-import { classify } from './messages.js';
+import { classify, FROM_KERNEL_TYPES } from './messages.js';
 import type { NotebookLookup, RuntimeCall } from './notebooks.js';
 import { ExecutionWriter } from './writer.js';
 
@@ -118,6 +118,8 @@ export class ExecutionRecorder implements KernelTap, KernelControlSink {
     entry.orphanedAt = null;
     const e = entry;
     return {
+      // Outputs, most of the traffic, are left to pass undecoded.
+      fromKernel: FROM_KERNEL_TYPES,
       // Every kernel message passes here: no closure per message.
       message: (m, at) => {
         try {
