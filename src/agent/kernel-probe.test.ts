@@ -95,7 +95,7 @@ describe('kernel probe', () => {
     }, { timeout: 10_000 }).toBeGreaterThan(0.5);
   });
 
-  it('follows a restarted kernel (another process under the same root), and closes what it keeps open once told to forget it', async () => {
+  it('follows a restarted kernel (another process under the same root), and closes what it keeps open when told the kernel is not followed', async () => {
     // The first process leaves a mark next to its connection file and ends; the second stays.
     const script = ['import os, sys, time', 'mark = sys.argv[-1] + ".ran"', 'first = not os.path.exists(mark)', 'open(mark, "w").close()', 'time.sleep(1.5 if first else 60)'];
     const rt = runtime(script.join('\n'), { restarts: true });
@@ -119,6 +119,9 @@ describe('kernel probe', () => {
     expect(openOn(second)).toBe(2);
     probe.forget(rt.pid as number, KERNEL);
     expect(openOn(second)).toBe(0);
+    // Read again: found where it was (no search of /proc), its files opened again.
     expect(probe.read(rt.pid as number, KERNEL)?.process).toBe(`${second}:${readStat(second)?.startTime}`);
+    expect(openOn(second)).toBe(2);
+    probe.forget(rt.pid as number, KERNEL);
   });
 });

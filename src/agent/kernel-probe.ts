@@ -16,7 +16,7 @@ export interface KernelReading {
 /** Reads one kernel right now; the recorder calls it when an execution starts and ends. */
 export interface KernelProbe {
   read(rootPid: number, kernelId: string): KernelReading | undefined;
-  /** The kernel will not be read again (what the probe keeps for it, open files included, is let go). */
+  /** The kernel is not followed any more: the files kept open to read it are closed (until it is read again). */
   forget(rootPid: number, kernelId: string): void;
 }
 
@@ -134,6 +134,12 @@ export const createKernelProbe = (o: { pss: boolean; now?: () => number } = { ps
       }
       return { cpuSeconds: cpu, memoryBytes: memory, process: `${top.pid}:${top.startTime}` };
     },
-    forget: (rootPid, kernelId) => drop(`${rootPid}:${kernelId}`),
+    forget: (rootPid, kernelId) => {
+      // Where the kernel is stays known (a connection opened again reads it without a search of /proc); only
+      // its files are closed, to be opened again by the next read.
+      const hit = located.get(`${rootPid}:${kernelId}`);
+      hit?.stat.close();
+      hit?.children.close();
+    },
   };
 };

@@ -279,7 +279,7 @@ export class ExecutionRecorder implements KernelTap, KernelControlSink {
     );
   }
 
-  /** The kernel is no longer followed: the probe lets go of what it keeps for it (open /proc files). */
+  /** The kernel is no longer followed: the probe closes the /proc files it keeps open for it. */
   private forget(e: KernelEntry): void {
     if (e.rootPid !== null) this.o.probe.forget(e.rootPid, e.kernelId);
   }

@@ -53,7 +53,7 @@ export class ProcFile {
 
   constructor(readonly path: string) {}
 
-  /** Reads the file into `procBytes()`; the byte count, -1 when it cannot be read (then it is closed). */
+  /** Reads the file into `procBytes()` (opening it again if it was closed); the byte count, -1 when it cannot be read (then it is closed). */
   read(): number {
     try {
       this.fd ??= openSync(this.path, 'r');
