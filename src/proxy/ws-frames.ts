@@ -26,8 +26,9 @@ export class WsMessageReader {
   private readonly mask = new Uint8Array(4);
   private remaining = 0;
   private maskOffset = 0;
-  // The message being assembled across frames.
-  private readonly parts: Buffer[] = [];
+  // The message being assembled: its first part, and the others when it came in several (frames or chunks).
+  private first: Buffer | undefined;
+  private more: Buffer[] | undefined;
   private size = 0;
   private binary = false;
   private truncated = false;
@@ -111,7 +112,7 @@ export class WsMessageReader {
     if (this.opcode >= 0x8) this.control = true;
     else if (this.opcode !== 0) {
       this.binary = this.opcode === 0x2;
-      this.parts.length = 0;
+      this.first = this.more = undefined;
       this.size = 0;
       this.truncated = false;
     }
@@ -125,7 +126,7 @@ export class WsMessageReader {
     this.size += n;
     if (this.truncated || this.size > this.maxBytes) {
       this.truncated = true;
-      this.parts.length = 0;
+      this.first = this.more = undefined;
       return;
     }
     if (this.masked) {
@@ -134,8 +135,13 @@ export class WsMessageReader {
       const offset = this.maskOffset;
       for (let i = 0; i < n; i++) out[i] = (b[start + i] as number) ^ (mask[(offset + i) & 3] as number);
       this.maskOffset += n;
-      this.parts.push(out);
-    } else this.parts.push(b.subarray(start, end));
+      this.keep(out);
+    } else this.keep(b.subarray(start, end));
+  }
+
+  private keep(part: Buffer): void {
+    if (this.first === undefined) this.first = part;
+    else (this.more ??= [this.first]).push(part);
   }
 
   private endFrame(): void {
@@ -145,8 +151,8 @@ export class WsMessageReader {
       return;
     }
     if (!this.fin) return;
-    const payload = this.truncated ? EMPTY : this.parts.length === 1 ? (this.parts[0] as Buffer) : Buffer.concat(this.parts);
-    this.parts.length = 0;
+    const payload = this.truncated ? EMPTY : this.more ? Buffer.concat(this.more) : (this.first ?? EMPTY);
+    this.first = this.more = undefined;
     this.onMessage({ binary: this.binary, payload, truncated: this.truncated });
   }
 }
