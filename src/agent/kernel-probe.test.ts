@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -23,11 +23,13 @@ afterEach(() => {
 });
 
 /** A stand-in runtime: a shell (the root) whose child names a kernel connection file, as ipykernel's does. */
-const runtime = (script: string): ChildProcess => {
+const runtime = (script: string, { restarts = false } = {}): ChildProcess => {
   const dir = mkdtempSync(join(tmpdir(), 'nbhub-probe-'));
   dirs.push(dir);
   const file = join(dir, `kernel-${KERNEL}.json`);
-  const child = spawn('bash', ['-c', `${PYTHON} -c "$1" -f ${file} & wait`, 'runtime', script], { detached: true, stdio: 'ignore' });
+  // With restarts, a second kernel process with the same connection file follows the first one's end.
+  const run = `${PYTHON} -c "$1" -f ${file}`;
+  const child = spawn('bash', ['-c', restarts ? `${run}; ${run} & wait` : `${run} & wait`, 'runtime', script], { detached: true, stdio: 'ignore' });
   started.push(child);
   return child;
 };
@@ -91,5 +93,35 @@ describe('kernel probe', () => {
       t += 5000;
       return probe.read(rt.pid as number, KERNEL)?.cpuSeconds ?? 0;
     }, { timeout: 10_000 }).toBeGreaterThan(0.5);
+  });
+
+  it('follows a restarted kernel (another process under the same root), and closes what it keeps open when told the kernel is not followed', async () => {
+    // The first process leaves a mark next to its connection file and ends; the second stays.
+    const script = ['import os, sys, time', 'mark = sys.argv[-1] + ".ran"', 'first = not os.path.exists(mark)', 'open(mark, "w").close()', 'time.sleep(1.5 if first else 60)'];
+    const rt = runtime(script.join('\n'), { restarts: true });
+    const probe = createKernelProbe();
+    /** This process's open files on the kernel's /proc entries. */
+    const openOn = (pid: number) =>
+      readdirSync('/proc/self/fd').filter((fd) => {
+        try {
+          return readlinkSync(`/proc/self/fd/${fd}`).startsWith(`/proc/${pid}/`);
+        } catch {
+          return false;
+        }
+      }).length;
+    await expect.poll(() => probe.read(rt.pid as number, KERNEL), { timeout: 10_000 }).toBeDefined();
+    const first = probe.read(rt.pid as number, KERNEL)?.process as string;
+    const firstPid = Number(first.split(':')[0]);
+    expect(openOn(firstPid)).toBe(2);
+    await expect.poll(() => probe.read(rt.pid as number, KERNEL)?.process ?? first, { timeout: 10_000 }).not.toBe(first);
+    const second = Number((probe.read(rt.pid as number, KERNEL)?.process as string).split(':')[0]);
+    expect(openOn(firstPid)).toBe(0);
+    expect(openOn(second)).toBe(2);
+    probe.forget(rt.pid as number, KERNEL);
+    expect(openOn(second)).toBe(0);
+    // Read again: found where it was (no search of /proc), its files opened again.
+    expect(probe.read(rt.pid as number, KERNEL)?.process).toBe(`${second}:${readStat(second)?.startTime}`);
+    expect(openOn(second)).toBe(2);
+    probe.forget(rt.pid as number, KERNEL);
   });
 });

@@ -1,5 +1,7 @@
-import { readChildren, readThreadChildren } from '../procfs/children.js';
-import { allProcesses, childrenByParent, descendants, readCmdline, readPss, readStat, type ProcStat } from '../procfs/proc.js';
+import { performance } from 'node:perf_hooks';
+import { readChildren, readThreadChildrenFile } from '../procfs/children.js';
+import { allProcesses, childrenByParent, descendants, readCmdline, readPss, readStat, readStatFile, type ProcStat } from '../procfs/proc.js';
+import { ProcFile } from '../procfs/read.js';
 import { kernelIdOf } from './kernels.js';
 import { runtimeTree } from './tree.js';
 
@@ -14,31 +16,52 @@ export interface KernelReading {
 /** Reads one kernel right now; the recorder calls it when an execution starts and ends. */
 export interface KernelProbe {
   read(rootPid: number, kernelId: string): KernelReading | undefined;
+  /** The kernel is not followed any more: the files kept open to read it are closed (until it is read again). */
+  forget(rootPid: number, kernelId: string): void;
 }
 
 const OTHER_THREADS_MS = 2000;
+
+/** A kernel's process as found, with its stat and its main thread's children kept open (see ProcFile). */
+interface Located {
+  pid: number;
+  startTime: number;
+  otherAt: number;
+  other: number[];
+  stat: ProcFile;
+  children: ProcFile;
+}
 
 const live = (st: ProcStat | undefined): st is ProcStat => st !== undefined && st.state !== 'X';
 
 /**
  * Synchronous /proc probe of one kernel (DESIGN.md ideas 4 and 6). The kernel's process is found once in
- * its runtime's tree by the connection file on its command line, then remembered by pid and start time;
+ * its runtime's tree by the connection file on its command line, then remembered by pid and start time, with
+ * its stat and its main thread's children files kept open (a read is then two preads, no open or close);
  * its descendants are walked through /proc/<pid>/task/<tid>/children (falling back to a whole /proc scan
  * where that file is missing). The counter sums the tree's own and reaped children's CPU, as the sampler's
  * does, so a child that ends between two reads still counts.
  */
 export const createKernelProbe = (o: { pss: boolean; now?: () => number } = { pss: false }): KernelProbe => {
+  // The module's binding: the global `performance` is a lazy getter, looked up again on every call.
   const now = o.now ?? (() => performance.now());
-  const located = new Map<string, { pid: number; startTime: number; otherAt: number; other: number[] }>();
+  const located = new Map<string, Located>();
+  const drop = (key: string) => {
+    const hit = located.get(key);
+    if (!hit) return;
+    hit.stat.close();
+    hit.children.close();
+    located.delete(key);
+  };
 
-  const locate = (rootPid: number, kernelId: string): { st: ProcStat; known: { otherAt: number; other: number[] } } | undefined => {
+  const locate = (rootPid: number, kernelId: string): { st: ProcStat; known: Located } | undefined => {
     // Remembered per runtime: the same kernel id under another root is not this one.
     const key = `${rootPid}:${kernelId}`;
     const hit = located.get(key);
     if (hit) {
-      const st = readStat(hit.pid);
+      const st = readStatFile(hit.pid, hit.stat);
       if (live(st) && st.startTime === hit.startTime) return { st, known: hit };
-      located.delete(key);
+      drop(key);
     }
     const all = allProcesses();
     const root = all.find((p) => p.pid === rootPid);
@@ -56,9 +79,17 @@ export const createKernelProbe = (o: { pss: boolean; now?: () => number } = { ps
     };
     const found = runtimeTree(root, childrenByParent(all), idOf).find((m) => idOf(m.st) === kernelId && !parentIs(m.st));
     if (!found) return undefined;
-    const known = { pid: found.st.pid, startTime: found.st.startTime, otherAt: -Infinity, other: [] };
+    const pid = found.st.pid;
+    const known: Located = {
+      pid,
+      startTime: found.st.startTime,
+      otherAt: -Infinity,
+      other: [],
+      stat: new ProcFile(`/proc/${pid}/stat`),
+      children: new ProcFile(`/proc/${pid}/task/${pid}/children`),
+    };
+    if (located.size >= 10_000) for (const k of [...located.keys()]) drop(k);
     located.set(key, known);
-    if (located.size > 10_000) located.clear();
     return { st: found.st, known };
   };
 
@@ -67,8 +98,8 @@ export const createKernelProbe = (o: { pss: boolean; now?: () => number } = { ps
    * time; the other threads' lists (an ipykernel has about ten threads) are read at most every OTHER_THREADS_MS,
    * which keeps a read to a few small files. Below the kernel, every child's whole list is read.
    */
-  const tree = (top: ProcStat, known: { otherAt: number; other: number[] }): ProcStat[] => {
-    const main = readThreadChildren(top.pid, top.pid);
+  const tree = (top: ProcStat, known: Located): ProcStat[] => {
+    const main = readThreadChildrenFile(known.children);
     if (main === undefined) return [top, ...descendants(top.pid)];
     const t = now();
     if (t - known.otherAt >= OTHER_THREADS_MS) {
@@ -102,6 +133,13 @@ export const createKernelProbe = (o: { pss: boolean; now?: () => number } = { ps
         memory += (o.pss ? readPss(st.pid) : undefined) ?? st.rssBytes;
       }
       return { cpuSeconds: cpu, memoryBytes: memory, process: `${top.pid}:${top.startTime}` };
+    },
+    forget: (rootPid, kernelId) => {
+      // Where the kernel is stays known (a connection opened again reads it without a search of /proc); only
+      // its files are closed, to be opened again by the next read.
+      const hit = located.get(`${rootPid}:${kernelId}`);
+      hit?.stat.close();
+      hit?.children.close();
     },
   };
 };

@@ -36,6 +36,11 @@ export interface KernelChannelInfo {
 /** Receives one connection's messages, in the order each side sent them. */
 export interface KernelChannelTap {
   message(m: KernelMessage, at: number): void;
+  /**
+   * The kernel's message types this tap reads (header.msg_type): the others may be left undecoded and not
+   * handed over. Absent: every message.
+   */
+  fromKernel?: ReadonlySet<string>;
   /** The WebSocket closed (either side). */
   closed(at: number): void;
 }

@@ -15,6 +15,9 @@ export type ExecEvent =
   | { kind: 'gone' }
   | { kind: 'interrupt' };
 
+/** The kernel's message types classify reads; it makes nothing of the others (outputs, comms, replies to other requests). */
+export const FROM_KERNEL_TYPES: ReadonlySet<string> = new Set(['status', 'execute_input', 'error', 'execute_reply']);
+
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 const int = (v: unknown): number | null => (typeof v === 'number' && Number.isInteger(v) ? v : null);
 

@@ -50,4 +50,23 @@ describe('notebook attribution', () => {
     expect(await n.resolve(rt, 'k1', 'b2')).toMatchObject({ notebook: 'dir/b c.ipynb', attribution: 'cell' });
     expect(await n.resolve(rt, 'k3', null)).toMatchObject({ attribution: 'none' });
   });
+
+  it('answers right away what the sessions already tell, and nothing before they arrived, after they expired or where cells decide', async () => {
+    let now = 0;
+    const call: RuntimeCall = async () => ({ status: 200, body: [{ path: 'a.ipynb', kernel: { id: 'k1' } }, { path: 'b.ipynb', kernel: { id: 'k1' } }, { path: 'solo.ipynb', kernel: { id: 'k2' } }] });
+    const n = new RuntimeNotebooks(call, { now: () => now });
+    expect(n.known(rt, 'k2', null)).toBeUndefined();
+    const pending = n.resolve(rt, 'k2', 'c1');
+    expect(n.known(rt, 'k2', 'c1')).toBeUndefined();
+    await pending;
+    expect(n.known(rt, 'k2', 'c1')).toEqual({ notebook: 'solo.ipynb', attribution: 'session', candidates: [] });
+    expect(n.known(rt, 'k1', null)).toEqual({ notebook: null, attribution: 'ambiguous', candidates: ['a.ipynb', 'b.ipynb'] });
+    expect(n.known(rt, 'k1', 'c1')).toBeUndefined();
+    expect(n.known(rt, 'k9', null)).toMatchObject({ attribution: 'none' });
+    n.invalidate('alice', '');
+    expect(n.known(rt, 'k2', null)).toBeUndefined();
+    await n.resolve(rt, 'k2', null);
+    now = 10_000;
+    expect(n.known(rt, 'k2', null)).toBeUndefined();
+  });
 });

@@ -9,6 +9,8 @@ export type RuntimeCall = (rt: Pick<RunningRuntime, 'target' | 'baseUrl' | 'toke
 export interface NotebookLookup {
   /** Which notebook an execution on this kernel belongs to, from the runtime's sessions (and cells when shared). */
   resolve(rt: RunningRuntime, kernelId: string, cellId: string | null): Promise<Attributed>;
+  /** What resolve would answer, when it can say so right away (from answers already in); else undefined. */
+  known?(rt: RunningRuntime, kernelId: string, cellId: string | null): Attributed | undefined;
   /** A kernel connection opened: a notebook may have joined a kernel, so the sessions are asked again. */
   invalidate(user: string, server: string): void;
 }
@@ -20,6 +22,8 @@ const CELLS_TTL_MS = 1_000;
 interface Cached<T> {
   at: number;
   value: Promise<T>;
+  /** The value, once it arrived. */
+  settled?: T;
 }
 
 interface SessionModel {
@@ -50,6 +54,14 @@ export class RuntimeNotebooks implements NotebookLookup {
     this.sessions.delete(`${user}\u0000${server}`);
   }
 
+  known(rt: RunningRuntime, kernelId: string, cellId: string | null): Attributed | undefined {
+    const hit = this.sessions.get(`${rt.user}\u0000${rt.server}`);
+    if (!hit || hit.settled === undefined || this.clock.now() - hit.at >= SESSIONS_TTL_MS) return undefined;
+    const notebooks = hit.settled[kernelId] ?? [];
+    // Several notebooks and a cell id: their cells decide, which resolve may have to ask for.
+    return notebooks.length < 2 || cellId === null ? attribute(notebooks, cellId, () => undefined) : undefined;
+  }
+
   async resolve(rt: RunningRuntime, kernelId: string, cellId: string | null): Promise<Attributed> {
     const byKernel = await this.sessionsOf(rt);
     const notebooks = byKernel[kernelId] ?? [];
@@ -69,9 +81,13 @@ export class RuntimeNotebooks implements NotebookLookup {
     const hit = this.sessions.get(key);
     if (hit && now - hit.at < SESSIONS_TTL_MS) return hit.value;
     const value = this.fetchSessions(rt);
-    this.sessions.set(key, { at: now, value });
-    // A failed answer is not kept: the next execution asks again.
-    value.catch(() => this.sessions.get(key)?.value === value && this.sessions.delete(key));
+    const entry: Cached<Record<string, string[]>> = { at: now, value };
+    this.sessions.set(key, entry);
+    value.then(
+      (v) => (entry.settled = v),
+      // A failed answer is not kept: the next execution asks again.
+      () => this.sessions.get(key) === entry && this.sessions.delete(key),
+    );
     if (this.sessions.size > 10_000) this.sessions.clear();
     return value;
   }

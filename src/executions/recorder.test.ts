@@ -11,7 +11,7 @@ const KERNEL = 'aaaaaaaa-1111-4111-8111-111111111111';
 const silentLog = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined } as never;
 
 /** A recorder over fakes: a kernel whose CPU counter the test moves, a clock, a store keeping what is written. */
-const setup = (o: { capture?: boolean; maxCodeBytes?: number; attributed?: Attributed; samples?: UsageRow[] } = {}) => {
+const setup = (o: { capture?: boolean; maxCodeBytes?: number; attributed?: Attributed; known?: Attributed; samples?: UsageRow[] } = {}) => {
   const kernel = { cpu: 100, memory: 1000, process: '42:1', alive: true };
   const rows = new Map<string, ExecutionRecord>();
   const store = {
@@ -28,14 +28,22 @@ const setup = (o: { capture?: boolean; maxCodeBytes?: number; attributed?: Attri
     },
   } as unknown as Store;
   const runtimes: RunningRuntime[] = [];
+  const forgotten: string[] = [];
   const runtime: RunningRuntime = { user: 'alice', server: '', profile: 'default', rootPid: 4242, target: 'http://127.0.0.1:9', baseUrl: '/user/alice/', token: 't' };
   runtimes.push(runtime);
   let n = 0;
   const recorder = new ExecutionRecorder({
     store,
     runtimes: { running: () => runtimes },
-    probe: { read: (root, id) => (root === 4242 && id === KERNEL && kernel.alive ? { cpuSeconds: kernel.cpu, memoryBytes: kernel.memory, process: kernel.process } : undefined) },
-    notebooks: { resolve: async () => o.attributed ?? { notebook: 'a.ipynb', attribution: 'session', candidates: [] }, invalidate: () => undefined },
+    probe: {
+      read: (root, id) => (root === 4242 && id === KERNEL && kernel.alive ? { cpuSeconds: kernel.cpu, memoryBytes: kernel.memory, process: kernel.process } : undefined),
+      forget: (root, id) => forgotten.push(`${root}:${id}`),
+    },
+    notebooks: {
+      resolve: async () => o.attributed ?? { notebook: 'a.ipynb', attribution: 'session', candidates: [] },
+      known: () => o.known,
+      invalidate: () => undefined,
+    },
     call: async () => ({ status: 404, body: null }),
     clock: { now: () => 0 },
     ids: { random: () => `e${++n}` },
@@ -49,7 +57,7 @@ const setup = (o: { capture?: boolean; maxCodeBytes?: number; attributed?: Attri
     await recorder.flush();
     return [...rows.values()].sort((a, b) => a.requested - b.requested || a.id.localeCompare(b.id));
   };
-  return { recorder, kernel, open, stored, runtimes };
+  return { recorder, kernel, open, stored, runtimes, forgotten };
 };
 
 describe('execution recorder (synthetic kernel messages)', () => {
@@ -83,6 +91,14 @@ describe('execution recorder (synthetic kernel messages)', () => {
       cpuSeconds: 2.5,
       peakMemory: 5000,
     });
+  });
+
+  it('takes the notebook the runtime is already known to tell, without asking', async () => {
+    const { open, stored } = setup({ known: { notebook: 'k.ipynb', attribution: 'session', candidates: [] }, attributed: { notebook: 'asked.ipynb', attribution: 'session', candidates: [] } });
+    const ch = open();
+    ch.message(executeRequest('m1', 'x = 1'), 1000);
+    ch.message(executeReply('m1', 'ok'), 1100);
+    expect((await stored())[0]).toMatchObject({ notebook: 'k.ipynb', attribution: 'session', status: 'ok' });
   });
 
   it('shows a running execution before it ends, then its error with the exception name', async () => {
@@ -204,6 +220,18 @@ describe('execution recorder (synthetic kernel messages)', () => {
     runtimes.length = 0;
     await recorder.check(6000);
     expect((await stored()).map((e) => [e.status, e.ended])).toEqual([['died', 6000]]);
+  });
+
+  it('lets the probe forget a kernel no connection follows any more, once nothing runs there', async () => {
+    const { recorder, open, forgotten } = setup();
+    const ch = open();
+    ch.message(executeRequest('a', 'x'), 1000);
+    ch.closed(1500);
+    await recorder.check(2000);
+    expect(forgotten).toEqual([]);
+    ch.message(executeReply('a', 'ok'), 2100);
+    await recorder.check(3000);
+    expect(forgotten).toEqual([`4242:${KERNEL}`]);
   });
 
   it("ends a cell as died when a restart's own interrupt ends it before the restart is reported", async () => {

@@ -8,7 +8,7 @@ import type { Store } from '../core/store.js';
 import type { RunningRuntime, RuntimeDirectory } from '../core/usage.js';
 import { keptCode } from './code.js';
 import { KernelBook, type Effect, type Reading } from './kernel-book.js';
-import { classify } from './messages.js';
+import { classify, FROM_KERNEL_TYPES } from './messages.js';
 import type { NotebookLookup, RuntimeCall } from './notebooks.js';
 import { ExecutionWriter } from './writer.js';
 
@@ -37,6 +37,8 @@ interface KernelEntry {
   kernelId: string;
   /** The runtime as it was when the kernel's first connection opened (a restarted runtime has new kernels). */
   runtime: RunningRuntime | undefined;
+  /** Its root process, under which the probe finds the kernel (null: not running then, nothing to read). */
+  rootPid: number | null;
   book: KernelBook;
   channels: Set<number>;
   /** When the last connection closed (null while one is open). */
@@ -82,6 +84,7 @@ export class ExecutionRecorder implements KernelTap, KernelControlSink {
   async close(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
+    for (const e of this.kernels.values()) this.forget(e);
     await Promise.all([...this.inFlight]);
     await this.writer.close();
   }
@@ -105,7 +108,7 @@ export class ExecutionRecorder implements KernelTap, KernelControlSink {
         const r = probe.read(rootPid, kernelId);
         return r && { cpu: r.cpuSeconds, memory: r.memoryBytes, process: r.process };
       };
-      entry = { user: info.user, server: info.server, kernelId, runtime: rt, book: new KernelBook(read), channels: new Set(), orphanedAt: null };
+      entry = { user: info.user, server: info.server, kernelId, runtime: rt, rootPid, book: new KernelBook(read), channels: new Set(), orphanedAt: null };
       this.kernels.set(key, entry);
     }
     // A new connection often means a notebook joined this kernel: its sessions are asked again.
@@ -115,7 +118,16 @@ export class ExecutionRecorder implements KernelTap, KernelControlSink {
     entry.orphanedAt = null;
     const e = entry;
     return {
-      message: (m, at) => this.guard(() => this.onMessage(e, channel, m, at)),
+      // Outputs, most of the traffic, are left to pass undecoded.
+      fromKernel: FROM_KERNEL_TYPES,
+      // Every kernel message passes here: no closure per message.
+      message: (m, at) => {
+        try {
+          this.onMessage(e, channel, m, at);
+        } catch (err) {
+          this.failed(err);
+        }
+      },
       closed: (at) =>
         this.guard(() => {
           e.channels.delete(channel);
@@ -150,8 +162,12 @@ export class ExecutionRecorder implements KernelTap, KernelControlSink {
     try {
       work();
     } catch (err) {
-      this.o.log.error({ err }, 'executions: a kernel message could not be recorded');
+      this.failed(err);
     }
+  }
+
+  private failed(err: unknown): void {
+    this.o.log.error({ err }, 'executions: a kernel message could not be recorded');
   }
 
   private onMessage(e: KernelEntry, channel: number, m: KernelMessage, at: number): void {
@@ -212,23 +228,20 @@ export class ExecutionRecorder implements KernelTap, KernelControlSink {
 
   private apply(e: KernelEntry, effects: Effect[]): void {
     for (const fx of effects) {
-      if (fx.type === 'save') this.writer.put(fx.exec.record);
-      else this.track(this.finish(e, fx.exec.record));
+      const r = fx.exec.record;
+      // Peak memory also looks at the samples the sampler stored while it ran (a peak between the two readings).
+      // Not for short executions: a sample seldom falls inside one, and a lookup per cell would cost a "run all".
+      if (fx.type === 'finish' && r.ended !== null && r.ended - r.started >= SAMPLE_PEAK_MIN_MS) this.track(this.finishWithSamples(e, r, r.ended));
+      else this.writer.put(r);
     }
   }
 
-  /**
-   * Peak memory also looks at the samples the sampler stored while it ran (a peak between the two readings).
-   * Not for short executions: a sample seldom falls inside one, and a lookup per cell would cost a "run all".
-   */
-  private async finish(e: KernelEntry, r: ExecutionRecord): Promise<void> {
-    if (r.ended !== null && r.ended - r.started >= SAMPLE_PEAK_MIN_MS) {
-      try {
-        const peak = await this.o.store.executions.samplePeak({ user: e.user, server: e.server, kernelId: e.kernelId }, r.started, r.ended);
-        if (peak !== null) r.peakMemory = Math.max(r.peakMemory ?? 0, peak);
-      } catch (err) {
-        this.o.log.debug({ err }, 'executions: stored samples not readable for peak memory');
-      }
+  private async finishWithSamples(e: KernelEntry, r: ExecutionRecord, ended: number): Promise<void> {
+    try {
+      const peak = await this.o.store.executions.samplePeak({ user: e.user, server: e.server, kernelId: e.kernelId }, r.started, ended);
+      if (peak !== null) r.peakMemory = Math.max(r.peakMemory ?? 0, peak);
+    } catch (err) {
+      this.o.log.debug({ err }, 'executions: stored samples not readable for peak memory');
     }
     this.writer.put(r);
   }
@@ -238,6 +251,15 @@ export class ExecutionRecorder implements KernelTap, KernelControlSink {
     const rt = (e.runtime ??= this.runtimeOf(e.user, e.server));
     if (!rt) {
       r.attribution = 'none';
+      return;
+    }
+    // Usually the runtime's sessions are already known: no promise per cell then. The record is written when
+    // it is saved (now, or once the kernel takes it up), with its notebook.
+    const known = this.o.notebooks.known?.(rt, e.kernelId, r.cellId);
+    if (known) {
+      r.notebook = known.notebook;
+      r.attribution = known.attribution;
+      r.candidates = known.candidates;
       return;
     }
     this.track(
@@ -255,6 +277,11 @@ export class ExecutionRecorder implements KernelTap, KernelControlSink {
         },
       ),
     );
+  }
+
+  /** The kernel is no longer followed: the probe closes the /proc files it keeps open for it. */
+  private forget(e: KernelEntry): void {
+    if (e.rootPid !== null) this.o.probe.forget(e.rootPid, e.kernelId);
   }
 
   private track(p: Promise<void>): void {
@@ -277,7 +304,10 @@ export class ExecutionRecorder implements KernelTap, KernelControlSink {
         const rt = running.get(`${e.user}\u0000${e.server}`);
         if (!rt) this.apply(e, e.book.gone(now));
         else if (e.orphanedAt !== null && e.book.size > 0 && now - e.orphanedAt > ORPHAN_GRACE_MS) await this.askKernel(e, rt, now);
-        if (e.channels.size === 0 && e.book.size === 0) this.kernels.delete(key);
+        if (e.channels.size === 0 && e.book.size === 0) {
+          this.kernels.delete(key);
+          this.forget(e);
+        }
       }
       if (now - this.lastPrune >= PRUNE_EVERY_MS) {
         this.lastPrune = now;

@@ -1,5 +1,5 @@
 import { readdirSync } from 'node:fs';
-import { readProcText } from './read.js';
+import { procBytes, readProcText, type ProcFile } from './read.js';
 
 const parse = (text: string): number[] => {
   const out: number[] = [];
@@ -12,8 +12,27 @@ const parse = (text: string): number[] => {
  * whole /proc scan reads every process). Undefined when the file is missing: the thread or process is gone,
  * or the kernel does not offer these files (CONFIG_PROC_CHILDREN).
  */
-export const readThreadChildren = (pid: number, tid: number): number[] | undefined => {
-  const text = readProcText(`/proc/${pid}/task/${tid}/children`);
+export const readThreadChildren = (pid: number, tid: number): number[] | undefined => readThreadChildrenPath(`/proc/${pid}/task/${tid}/children`);
+
+/** readThreadChildren through a file kept open on /proc/<pid>/task/<tid>/children (see ProcFile). */
+export const readThreadChildrenFile = (file: ProcFile): number[] | undefined => {
+  const n = file.read();
+  if (n < 0) return undefined;
+  const b = procBytes();
+  // A list longer than the buffer: read whole the usual way.
+  if (n >= b.length) return readThreadChildrenPath(file.path);
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    let v = 0;
+    let digits = 0;
+    for (let c = b[i] as number; i < n && c >= 48 && c <= 57; c = b[++i] as number, digits++) v = v * 10 + (c - 48);
+    if (digits > 0) out.push(v);
+  }
+  return out;
+};
+
+const readThreadChildrenPath = (path: string): number[] | undefined => {
+  const text = readProcText(path);
   return text === undefined ? undefined : parse(text);
 };
 

@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { readProcText } from './read.js';
+import { procBytes, readProcBytes, type ProcFile } from './read.js';
 
 import { execFileSync } from 'node:child_process';
 
@@ -42,23 +42,46 @@ export interface ProcStat {
   rssBytes: number;
 }
 
-export const readStat = (pid: number): ProcStat | undefined => {
-  const text = readProcText(`/proc/${pid}/stat`);
-  if (text === undefined) return undefined;
-  // The command name (field 2) may hold spaces and parentheses; fields resume after the last ')'.
-  const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  // rest[i] is field i+3 of proc(5): utime 14, stime 15, cutime 16, cstime 17, starttime 22, rss 24.
+/** Fields 4 to 24 of proc(5)'s stat (ppid to rss), as numbers; reused by every read. */
+const numbers = new Float64Array(21);
+
+/**
+ * Parses the stat line read into procBytes()[0, n). The command name (field 2) may hold spaces and
+ * parentheses; fields resume after the last ')': the state (field 3), then numbers. Read in place, without a
+ * string: the probe reads this at each execution's start and end.
+ */
+const parseStat = (pid: number, n: number): ProcStat | undefined => {
+  if (n <= 0) return undefined;
+  const b = procBytes();
+  const close = b.lastIndexOf(0x29, n - 1);
+  if (close < 0 || close + 2 >= n) return undefined;
+  const state = String.fromCharCode(b[close + 2] as number);
+  let i = close + 4;
+  for (let f = 0; f < numbers.length; f++) {
+    let v = 0;
+    const negative = b[i] === 45;
+    if (negative) i++;
+    for (let c = b[i] as number; i < n && c >= 48 && c <= 57; c = b[++i] as number) v = v * 10 + (c - 48);
+    numbers[f] = negative ? -v : v;
+    i++;
+  }
+  // numbers[i] is field i+4: ppid 4, pgrp 5, utime 14, stime 15, cutime 16, cstime 17, starttime 22, rss 24.
   return {
     pid,
-    state: rest[0] ?? '?',
-    ppid: Number(rest[1]),
-    pgrp: Number(rest[2]),
-    startTime: Number(rest[19]),
-    cpuSeconds: (Number(rest[11]) + Number(rest[12])) / CLK_TCK,
-    childCpuSeconds: (Number(rest[13]) + Number(rest[14])) / CLK_TCK,
-    rssBytes: Number(rest[21]) * PAGE_SIZE,
+    state,
+    ppid: numbers[0] as number,
+    pgrp: numbers[1] as number,
+    startTime: numbers[18] as number,
+    cpuSeconds: ((numbers[10] as number) + (numbers[11] as number)) / CLK_TCK,
+    childCpuSeconds: ((numbers[12] as number) + (numbers[13] as number)) / CLK_TCK,
+    rssBytes: (numbers[20] as number) * PAGE_SIZE,
   };
 };
+
+export const readStat = (pid: number): ProcStat | undefined => parseStat(pid, readProcBytes(`/proc/${pid}/stat`));
+
+/** readStat through a file kept open on /proc/<pid>/stat (see ProcFile). */
+export const readStatFile = (pid: number, file: ProcFile): ProcStat | undefined => parseStat(pid, file.read());
 
 /** Every process on the machine, read once per sweep. */
 export const allProcesses = (): ProcStat[] => {

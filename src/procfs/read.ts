@@ -8,19 +8,69 @@ const buffer = Buffer.allocUnsafe(4096);
  * matters where files are read per kernel message (the execution probe) or per process per sweep.
  */
 export const readProcText = (path: string): string | undefined => {
+  const n = readProcBytes(path);
+  if (n < 0) return undefined;
+  // A file larger than the buffer (a long list of children) is read whole the usual way.
+  if (n < buffer.length) return buffer.toString('latin1', 0, n);
+  try {
+    return readFileSync(path, 'latin1');
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * Reads a small /proc file into `procBytes()` (valid until the next read); the byte count, -1 when it cannot be
+ * read. A count equal to the buffer's size means the file may be longer.
+ */
+export const readProcBytes = (path: string): number => {
   let fd: number;
   try {
     fd = openSync(path, 'r');
   } catch {
-    return undefined;
+    return -1;
   }
   try {
-    const n = readSync(fd, buffer, 0, buffer.length, 0);
-    // A file larger than the buffer (a long list of children) is read whole the usual way.
-    return n < buffer.length ? buffer.toString('latin1', 0, n) : readFileSync(path, 'latin1');
+    return readSync(fd, buffer, 0, buffer.length, 0);
   } catch {
-    return undefined;
+    return -1;
   } finally {
     closeSync(fd);
   }
 };
+
+/** The buffer readProcBytes and ProcFile.read fill. */
+export const procBytes = (): Buffer => buffer;
+
+/**
+ * A /proc file kept open and read again from its start: the kernel writes a process's stat or children anew
+ * for every read, so this saves the open and close of each look (the execution probe looks at a kernel when
+ * each execution starts and ends). The file stays bound to the process it was opened for: once that process
+ * is gone, reads fail (ESRCH) or come back empty, even if its pid is used again.
+ */
+export class ProcFile {
+  private fd: number | undefined;
+
+  constructor(readonly path: string) {}
+
+  /** Reads the file into `procBytes()` (opening it again if it was closed); the byte count, -1 when it cannot be read (then it is closed). */
+  read(): number {
+    try {
+      this.fd ??= openSync(this.path, 'r');
+      return readSync(this.fd, buffer, 0, buffer.length, 0);
+    } catch {
+      this.close();
+      return -1;
+    }
+  }
+
+  close(): void {
+    if (this.fd === undefined) return;
+    try {
+      closeSync(this.fd);
+    } catch {
+      // already closed
+    }
+    this.fd = undefined;
+  }
+}

@@ -4,6 +4,9 @@ import type { WsMessage } from './ws-frames.js';
 /** Jupyter's binary kernel WebSocket subprotocol (jupyter_server 2); without it, the JSON protocol. */
 export const V1_SUBPROTOCOL = 'v1.kernel.websocket.jupyter.org';
 
+/** Which message types a reader needs (header.msg_type); others may be dropped before they are parsed. */
+export type WantedTypes = (msgType: string) => boolean;
+
 type Obj = Record<string, unknown>;
 const EMPTY: Obj = Object.freeze({});
 
@@ -36,7 +39,7 @@ const parseJson = (b: Buffer): Obj | undefined => {
 };
 
 /** v1: uint64 LE count, that many uint64 LE offsets, then channel, header, parent, metadata, content, buffers. */
-const decodeV1 = (direction: MessageDirection, b: Buffer): KernelMessage | undefined => {
+const decodeV1 = (direction: MessageDirection, b: Buffer, wanted: WantedTypes | undefined): KernelMessage | undefined => {
   if (b.length < 8) return undefined;
   const n = Number(b.readBigUInt64LE(0));
   if (n < 6 || b.length < 8 * (n + 1)) return undefined;
@@ -53,6 +56,7 @@ const decodeV1 = (direction: MessageDirection, b: Buffer): KernelMessage | undef
   if (!channel || !headerBuf || !parentBuf) return undefined;
   const header = parseJson(headerBuf);
   if (!header) return undefined;
+  if (wanted && !wanted(str(header['msg_type']))) return undefined;
   const parent = parseJson(parentBuf) ?? EMPTY;
   let content: Obj | undefined;
   let metadata: Obj | undefined;
@@ -69,28 +73,67 @@ const decodeV1 = (direction: MessageDirection, b: Buffer): KernelMessage | undef
 };
 
 /** Legacy binary messages (JSON protocol with buffers): uint32 BE count, uint32 BE offsets, the JSON, buffers. */
-const decodeLegacyBinary = (direction: MessageDirection, b: Buffer): KernelMessage | undefined => {
+const decodeLegacyBinary = (direction: MessageDirection, b: Buffer, wanted: WantedTypes | undefined): KernelMessage | undefined => {
   if (b.length < 8) return undefined;
   const n = b.readUInt32BE(0);
   if (n < 1 || b.length < 4 * (n + 1)) return undefined;
   const start = b.readUInt32BE(4);
   const end = n > 1 ? b.readUInt32BE(8) : b.length;
   if (start > end || end > b.length) return undefined;
-  const m = parseJson(b.subarray(start, end));
+  const json = b.subarray(start, end);
+  if (wanted && !wantedJson(json, wanted)) return undefined;
+  const m = parseJson(json);
   return m && fromParsed(direction, m, '');
+};
+
+// What jupyter_server writes (json.dumps of the message dict): the header first, its msg_id then its msg_type.
+const HEAD = '{"header": {"msg_id": "';
+const THEN_TYPE = '", "msg_type": "';
+
+/**
+ * header.msg_type read off the start of a message in jupyter_server's layout, without parsing it; undefined
+ * when the message does not start so (it is then parsed to be read). Most of a kernel's traffic is output
+ * (stream, display_data, execute_result): read this way, an output no one needs is never parsed. (A message
+ * that names its type twice, which JSON.parse would read as the last one, is not something a server sends.)
+ */
+export const peekMsgType = (b: Buffer): string | undefined => {
+  const head = b.toString('latin1', 0, Math.min(b.length, 256));
+  if (!head.startsWith(HEAD)) return undefined;
+  const idEnd = head.indexOf('"', HEAD.length);
+  if (idEnd < 0 || !head.startsWith(THEN_TYPE, idEnd)) return undefined;
+  const typeStart = idEnd + THEN_TYPE.length;
+  const typeEnd = head.indexOf('"', typeStart);
+  if (typeEnd < 0) return undefined;
+  // An escape in either string: read it the long way.
+  const escape = head.indexOf('\\', HEAD.length);
+  if (escape >= 0 && escape < typeEnd) return undefined;
+  return head.slice(typeStart, typeEnd);
+};
+
+/** False when the JSON message is known, from its start, to be of a type not wanted. */
+const wantedJson = (json: Buffer, wanted: WantedTypes): boolean => {
+  const type = peekMsgType(json);
+  return type === undefined || wanted(type);
 };
 
 /**
  * One WebSocket message of a kernel channel as a KernelMessage, or undefined when it is not one we can
- * read. A message too large to buffer keeps only its direction (its type is '').
+ * read, or when `wanted` says its type is not needed (such a message may be left unparsed, see peekMsgType;
+ * one of a type wanted is read whole as before). A message too large to buffer keeps only its direction (its
+ * type is '').
  */
-export const decodeKernelMessage = (direction: MessageDirection, m: WsMessage, subprotocol: string): KernelMessage | undefined => {
+export const decodeKernelMessage = (direction: MessageDirection, m: WsMessage, subprotocol: string, wanted?: WantedTypes): KernelMessage | undefined => {
   if (m.truncated) {
+    if (wanted && !wanted('')) return undefined;
     return { direction, channel: '', msgType: '', msgId: '', parentMsgId: '', session: '', content: () => EMPTY, metadata: () => EMPTY };
   }
-  if (m.binary) return subprotocol === V1_SUBPROTOCOL ? decodeV1(direction, m.payload) : decodeLegacyBinary(direction, m.payload);
+  if (m.binary) return subprotocol === V1_SUBPROTOCOL ? decodeV1(direction, m.payload, wanted) : decodeLegacyBinary(direction, m.payload, wanted);
+  if (wanted && !wantedJson(m.payload, wanted)) return undefined;
   const parsed = parseJson(m.payload);
-  return parsed && fromParsed(direction, parsed, '');
+  if (!parsed) return undefined;
+  const km = fromParsed(direction, parsed, '');
+  // Not in jupyter_server's layout (so not peeked): the type is known now.
+  return wanted && !wanted(km.msgType) ? undefined : km;
 };
 
 /** Terminal WebSocket (terminado): the client's `["stdin", data]` frames are what a person typed. */

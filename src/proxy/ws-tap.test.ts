@@ -2,7 +2,7 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { KernelMessage } from '../core/kernel-tap.js';
 import { kernelControlOf } from './kernel-control.js';
-import { decodeKernelMessage, V1_SUBPROTOCOL } from './kernel-messages.js';
+import { decodeKernelMessage, peekMsgType, V1_SUBPROTOCOL } from './kernel-messages.js';
 import { WsMessageReader, type WsMessage } from './ws-frames.js';
 import { isUserActivity, tappedPath, tapWebSocket } from './ws-tap.js';
 
@@ -109,6 +109,42 @@ describe('kernel messages', () => {
     expect(m?.msgType).toBe('comm_msg');
   });
 
+  // As jupyter_server writes them (json.dumps of the message dict).
+  const served = (msgType: string, content: object) =>
+    JSON.stringify({
+      header: { msg_id: 'k_1', msg_type: msgType, username: 'u', session: 'k', date: '2026-01-01T00:00:00.000000Z', version: '5.3' },
+      msg_id: 'k_1',
+      msg_type: msgType,
+      parent_header: { msg_id: 'p1', msg_type: 'execute_request' },
+      metadata: {},
+      content,
+      buffers: [],
+      channel: 'iopub',
+    }).replace(/([,:])(?=["{[0-9tfn])/g, '$1 ');
+
+  it("reads the type off the start of a message in jupyter_server's layout, and only there", () => {
+    expect(served('status', {}).startsWith('{"header": {"msg_id": "k_1", "msg_type": "status"')).toBe(true);
+    expect(peekMsgType(Buffer.from(served('status', { execution_state: 'busy' })))).toBe('status');
+    expect(peekMsgType(Buffer.from(served('stream', { name: 'stdout', text: '{"header": {"msg_id": "x", "msg_type": "status"' })))).toBe('stream');
+    expect(peekMsgType(Buffer.from(jupyterMsg('status', {})))).toBeUndefined(); // another key order
+    const escaped = served('status', {}).replace('"k_1"', '"k\\u005f1"');
+    expect(JSON.parse(escaped).header.msg_id).toBe('k_1');
+    expect(peekMsgType(Buffer.from(escaped))).toBeUndefined(); // an escape: parsed instead
+    expect(peekMsgType(Buffer.from('{"header": {"msg_id": "k_1", "msg_type": "sta'))).toBeUndefined();
+  });
+
+  it('leaves the types not wanted undecoded, whatever the layout, and reads the others whole', () => {
+    const wanted = (t: string) => t === 'status';
+    const of = (text: string) => decodeKernelMessage('from_kernel', { binary: false, truncated: false, payload: Buffer.from(text) }, '', wanted);
+    expect(of(served('stream', { name: 'stdout', text: 'x' }))).toBeUndefined();
+    expect(of(jupyterMsg('stream', {}))).toBeUndefined();
+    const m = of(served('status', { execution_state: 'idle' }));
+    expect(m).toMatchObject({ msgType: 'status', msgId: 'k_1', parentMsgId: 'p1', channel: 'iopub', session: 'k' });
+    expect(m?.content()).toEqual({ execution_state: 'idle' });
+    expect(of(jupyterMsg('status', { execution_state: 'busy' }))?.content()).toEqual({ execution_state: 'busy' });
+    expect(decodeKernelMessage('from_kernel', { binary: false, truncated: true, payload: Buffer.alloc(0) }, '', wanted)).toBeUndefined();
+  });
+
   it('gives nothing for what is not a kernel message', () => {
     expect(decodeKernelMessage('to_kernel', { binary: false, truncated: false, payload: Buffer.from('not json') }, '')).toBeUndefined();
     expect(decodeKernelMessage('to_kernel', { binary: true, truncated: false, payload: Buffer.from([1, 2]) }, V1_SUBPROTOCOL)).toBeUndefined();
@@ -168,7 +204,7 @@ describe('tapWebSocket', () => {
       kernelTap: {
         open: (info) => {
           expect(info).toEqual({ user: 'alice', server: '', kernelId: 'k1', sessionId: 's', actor: 'alice' });
-          return { message: (m) => seen.push(`${m.direction}:${m.msgType}`), closed: () => (closed = true) };
+          return { message: (m) => seen.push(`${m.direction}:${m.msgType}`), closed: () => (closed = true), fromKernel: new Set(['status']) };
         },
       },
       activity: { touch: (_u, _s, at) => touched.push(at) },
@@ -176,6 +212,7 @@ describe('tapWebSocket', () => {
     });
     client.write(frame(jupyterMsg('kernel_info_request', {}), { mask: true }));
     client.write(frame(jupyterMsg('execute_request', { code: '1' }), { mask: true }));
+    upstream.write(frame(jupyterMsg('stream', { name: 'stdout', text: 'x' }, { channel: 'iopub' })));
     upstream.write(frame(jupyterMsg('status', { execution_state: 'busy' }, { channel: 'iopub' })));
     client.destroy();
     expect(seen).toEqual(['to_kernel:kernel_info_request', 'to_kernel:execute_request', 'from_kernel:status']);

@@ -78,8 +78,10 @@ export const tapWebSocket = (o: TapOptions): void => {
   }, MAX_DECODED_BYTES);
   feed(o.client, o.clientHead, toKernel);
   if (!channel) return;
+  const types = channel.fromKernel;
+  const wanted = types && ((t: string) => types.has(t));
   const fromKernel = new WsMessageReader((m) => {
-    const km = decodeKernelMessage('from_kernel', m, o.subprotocol);
+    const km = decodeKernelMessage('from_kernel', m, o.subprotocol, wanted);
     if (km) channel.message(km, o.clock.now());
   }, MAX_DECODED_BYTES);
   feed(o.upstream, o.upstreamHead, fromKernel);

@@ -30,6 +30,7 @@ export const createExecutionRepo = (db: Kysely<Database>): ExecutionRepo => ({
         await tx
           .insertInto('executions')
           .values(rows.slice(i, i + CHUNK))
+          // EXECUTION_UPDATED_COLUMNS (the SQLite store writes them with its own prepared statement).
           .onConflict((oc) =>
             oc.column('id').doUpdateSet((eb) => ({
               notebook: eb.ref('excluded.notebook'),

@@ -1,6 +1,25 @@
 import type { Attribution, ExecutionRecord, ExecutionStatus } from '../core/executions.js';
 import type { ExecutionsTable } from './schema.js';
 
+/**
+ * The columns an upsert of a known execution changes: what it became. Who ran it, where, and what was asked
+ * (user, server, kernel, msg_id, client session, code hash and size, requested) stay as first written.
+ */
+export const EXECUTION_UPDATED_COLUMNS = [
+  'notebook',
+  'attribution',
+  'candidates',
+  'cell_id',
+  'execution_count',
+  'code',
+  'started',
+  'ended',
+  'status',
+  'error_name',
+  'cpu_seconds',
+  'peak_memory',
+] as const satisfies readonly (keyof ExecutionsTable)[];
+
 /** Conversions between execution records and rows, for both dialects (pg returns bigint as string). */
 export const executionToRow = (e: ExecutionRecord): ExecutionsTable => ({
   id: e.id,

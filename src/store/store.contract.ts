@@ -216,6 +216,12 @@ export const storeContract = (name: string, open: () => Promise<{ store: Store; 
       await store.executions.put([e4, { ...e3, executionCount: 3 }, { ...e3, executionCount: 4 }]); // the last version wins
       expect(await store.executions.get('e1')).toEqual(e1);
       expect(await store.executions.get('e3')).toEqual({ ...e3, executionCount: 4 });
+      // A later version changes what the execution became, not who asked for what, when.
+      const asked = { msgId: 'other', clientSession: 's2', codeSha256: 'cd'.repeat(32), codeBytes: 9, requested: base + 1 };
+      await store.executions.put([{ ...e1, ...asked, notebook: 'b.ipynb', cellId: 'c-9', code: 'print(2)', started: base + 1, ended: base + 3_000, status: 'error', errorName: 'E', cpuSeconds: 2, peakMemory: 5, executionCount: 7, attribution: 'cell', candidates: ['b.ipynb'] }]);
+      expect(await store.executions.get('e1')).toEqual({ ...e1, notebook: 'b.ipynb', cellId: 'c-9', code: 'print(2)', started: base + 1, ended: base + 3_000, status: 'error', errorName: 'E', cpuSeconds: 2, peakMemory: 5, executionCount: 7, attribution: 'cell', candidates: ['b.ipynb'] });
+      await store.executions.put([e1]);
+      expect(await store.executions.get('e1')).toEqual(e1);
       expect(await store.executions.get('nope')).toBeUndefined();
       const ids = async (q: Partial<Parameters<Store['executions']['list']>[0]>) =>
         (await store.executions.list({ offset: 0, limit: 100, ...q })).items.map((e) => e.id);
