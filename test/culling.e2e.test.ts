@@ -239,12 +239,16 @@ describe.concurrent('culling with real Jupyter servers', { timeout: 180_000 }, (
     expect(created.status).toBe(201);
     const idleId = ((await created.json()) as { id: string }).id;
     const busy = await kernelOn('kc');
-    const cell = execute(busy, 'import time\ntime.sleep(30)\nprint("survived")');
+    // The cell leaves a file at its end: its printed output could be lost if the client's WebSocket
+    // reconnects under load, the file cannot.
+    const cell = execute(busy, 'import time\ntime.sleep(30)\nopen("survived.txt", "w").write("yes")');
     const ids = async () => ((await (await hub.api('/user/alice/kc/api/kernels', { token: alice })).json()) as Array<{ id: string }>).map((k) => k.id);
     await expect.poll(ids, { timeout: 30_000, interval: 1000 }).not.toContain(idleId);
     // Not before its own timeout: 10 s from its start, which came after it was asked for.
     expect((Date.now() - asked) / 1000).toBeGreaterThanOrEqual(10 - 0.5);
-    expect((await cell).output).toBe('survived\n');
+    await cell;
+    const file = await hub.api('/user/alice/kc/api/contents/survived.txt', { token: alice });
+    expect(file.status).toBe(200);
     expect(await ids()).toContain(busy.id);
     expect((await model('kc')).nbhub.state).toBe('running');
   });
