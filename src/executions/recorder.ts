@@ -201,7 +201,7 @@ export class ExecutionRecorder implements KernelTap, KernelControlSink {
 
   private newRecord(e: KernelEntry, msgId: string, session: string, code: string, cellId: string | null, at: number): ExecutionRecord {
     const kept = keptCode(code, { capture: this.o.captureCode, maxBytes: this.o.maxCodeBytes });
-    return {
+    const record: ExecutionRecord = {
       id: this.o.ids.random(12),
       user: e.user,
       server: e.server,
@@ -214,7 +214,7 @@ export class ExecutionRecorder implements KernelTap, KernelControlSink {
       clientSession: session,
       executionCount: null,
       code: kept.code,
-      codeSha256: kept.sha256,
+      codeSha256: '',
       codeBytes: kept.bytes,
       requested: at,
       started: at,
@@ -224,6 +224,9 @@ export class ExecutionRecorder implements KernelTap, KernelControlSink {
       cpuSeconds: null,
       peakMemory: null,
     };
+    // Hashed when the writer copies the record behind the traffic, not on the kernel message's way.
+    Object.defineProperty(record, 'codeSha256', { enumerable: true, get: kept.sha256 });
+    return record;
   }
 
   private apply(e: KernelEntry, effects: Effect[]): void {
