@@ -476,6 +476,7 @@ runBench(async () => {
   }
 
   // ---------------------------------------------------------------- 2. hub CPU while monitoring
+  if (PARTS.has('2')) {
   console.log(`\n--- 2. hub CPU: embedded agent + monitor over ${big.length} runtimes × ${KERNELS} kernels, ${MON_SWEEPS} sweeps after 2 warm-ups ---`);
   const refused = await portRefused(9);
   const refusedTarget = refused ? 'http://127.0.0.1:9' : `http://127.0.0.1:${await freePort()}`;
@@ -517,7 +518,7 @@ runBench(async () => {
     { sessions: 'answered', pss: true },
     { sessions: 'answered', pss: false },
   ];
-  for (const s of PARTS.has('2') ? stores : []) {
+  for (const s of stores) {
     const store = s.open();
     for (const { sessions: variant, pss } of variants) {
       const list = running(variant);
@@ -623,6 +624,7 @@ runBench(async () => {
     await store.close();
   }
   await killMarked((_e, pid) => pid === sessionsServer.pid);
+  } // part 2
   // The runtime trees are not needed any more.
   const launchers = new Set(big.map((r) => r.launcherPid));
   await killMarked((_e, pid) => launchers.has(pid) || big.some((r) => r.rootPid === pid));
