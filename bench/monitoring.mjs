@@ -38,6 +38,9 @@ const PG_URL = env('BENCH_PG_URL', 'postgres://postgres@127.0.0.1:5432/test');
 const HTTP = env('BENCH_MON_HTTP', '1') === '1';
 const QUIET_MS = Number(env('BENCH_QUIET_WAIT_MS', 8000));
 const TIMEOUT_S = Number(env('BENCH_MON_TIMEOUT_S', 900));
+// Which parts to run, e.g. BENCH_MON_PARTS=3 for the queries alone (the stores are filled for 2, 3 and 4).
+const PARTS = new Set(env('BENCH_MON_PARTS', '1,2,3,4').split(',').map((x) => x.trim()));
+const RUNS_TREES = PARTS.has('1') || PARTS.has('2');
 const INTERVAL_S = 10;
 const RETENTION = { raw: 2, '1m': 30, '1h': 400, '1d': 1100 };
 const MINUTE = 60_000;
@@ -164,10 +167,15 @@ runBench(async () => {
   const results = { sweep: [], monitor: [], queries: [], storage: {}, fill: {}, http: [] };
 
   // ---------------------------------------------------------------- 1. sweep cost per process
+  let small = [];
+  let big = [];
+  let reads = { sleep: {} };
+  const pyKernels = [];
+  if (RUNS_TREES) {
   console.log(`\n--- 1. sampling sweep cost (Sampler.sweep over real /proc) ---`);
   const memBefore = memAvailable();
   const t0 = performance.now();
-  const small = await spawnRuntimeTrees({ first: 1, count: SMALL, kernels: KERNELS });
+  small = await spawnRuntimeTrees({ first: 1, count: SMALL, kernels: KERNELS });
   // (at least 1 MB per runtime, whatever the noisy MemAvailable difference says)
   const memPerRuntime = Math.max(2 ** 20, (memBefore - memAvailable()) / SMALL);
   console.log(
@@ -253,10 +261,9 @@ runBench(async () => {
 
   await sweepCosts(small, `${SMALL} runtimes`);
   const smallPids = small.flatMap((r) => [r.rootPid]);
-  const reads = { sleep: readCosts(smallPids) };
+  reads = { sleep: readCosts(smallPids) };
 
   // The same reads on a process shaped like a real kernel: smaps_rollup walks every mapping and page table.
-  const pyKernels = [];
   if (existsSync('/usr/bin/python3')) {
     for (const extraMb of [0, 500]) {
       const log = join(tmpDir('python'), `py-${extraMb}.log`);
@@ -287,18 +294,19 @@ runBench(async () => {
     `before the other ${remaining} runtimes: MemAvailable ${mb(avail)}, predicted use ${mb(predicted)}; room for ${procRoom} more processes -> ` +
       (canRunAll ? 'starting them' : 'NOT starting them: the figures for 1,000 are extrapolated from what ran'),
   );
-  let big = small;
+  big = small;
   if (remaining > 0 && canRunAll) {
     const t1 = performance.now();
     const rest = await spawnRuntimeTrees({ first: SMALL + 1, count: remaining, kernels: KERNELS });
     big = [...small, ...rest];
     console.log(`${remaining} more runtimes started in ${ms(performance.now() - t1)}; MemAvailable now ${mb(memAvailable())} (was ${mb(memBefore)} before any)`);
   }
-  const scale = RUNTIMES / big.length;
-  const extrapolated = scale > 1.0001;
   if (big.length > SMALL) await sweepCosts(big, `${big.length} runtimes`);
   reads.sleep = readCosts(big.map((r) => r.rootPid));
   reads.sleepRss = readStat(big[0].rootPid)?.rssBytes ?? NaN;
+  } // RUNS_TREES
+  const scale = big.length ? RUNTIMES / big.length : 1;
+  const extrapolated = scale > 1.0001;
 
   // ---------------------------------------------------------------- 3./4. fill the stores (children)
   console.log(`\n--- filling the usage stores (${DAYS} days, ${RUNTIMES} runtimes × ${KERNELS} kernels, 8 h per weekday) ---`);
@@ -390,7 +398,7 @@ runBench(async () => {
     { key: 'c', label: `one runtime (${oneLabel}), last 24 h`, q: { ...one, group_by: 'server', from: from24, to }, runs: Math.min(RUNS, 10) },
     { key: 'd', label: 'all runtimes by user (group_by=user), last 24 h', q: { group_by: 'user', from: from24, to }, runs: Math.min(RUNS, 5) },
   ];
-  for (const s of stores) {
+  for (const s of PARTS.has('3') ? stores : []) {
     const store = s.open();
     await quiet();
     for (const c of cases) {
@@ -412,7 +420,9 @@ runBench(async () => {
         const w0 = performance.now();
         const width = { raw: 0, '1m': MINUTE, '1h': HOUR, '1d': DAY }[p.resolution];
         const from = width ? Math.floor(p.from / width) * width : p.from; // as queryUsage asks the store
-        rows = (await store.usage.query({ resolution: p.resolution, from, to: p.to, user: p.user, server: p.server, kernels: 'runtime' })).length;
+        // What queryUsage asks the store for: each series' rows packed (store.usage.series); rows counted in them.
+        const q = { resolution: p.resolution, from, to: p.to, user: p.user, server: p.server, kernels: 'runtime' };
+        rows = store.usage.series ? (await store.usage.series(q)).reduce((a, x) => a + x.t.length, 0) : (await store.usage.query(q)).length;
         dbTimes.push(performance.now() - w0);
       }
       const j0 = performance.now();
@@ -437,7 +447,7 @@ runBench(async () => {
       results.queries.push(r);
       console.log(
         `${s.name} (${c.key}) ${c.label}: p50 ${ms(r.p50)}, p99 ${ms(r.p99)} — ${r.resolution} rows, step ${r.stepS} s, ${fmt(rows)} rows read ` +
-          `(store.usage.query alone ${ms(r.db)}), ${r.series} series / ${fmt(r.points)} points, JSON ${fmt(r.jsonBytes / 1024)} kB (stringify ${ms(jsonMs)}); background CPU ${bg.toFixed(2)} cores`,
+          `(the store's part alone ${ms(r.db)}), ${r.series} series / ${fmt(r.points)} points, JSON ${fmt(r.jsonBytes / 1024)} kB (stringify ${ms(jsonMs)}); background CPU ${bg.toFixed(2)} cores`,
       );
     }
     if (s.dialect === 'sqlite') {
@@ -466,6 +476,7 @@ runBench(async () => {
   }
 
   // ---------------------------------------------------------------- 2. hub CPU while monitoring
+  if (PARTS.has('2')) {
   console.log(`\n--- 2. hub CPU: embedded agent + monitor over ${big.length} runtimes × ${KERNELS} kernels, ${MON_SWEEPS} sweeps after 2 warm-ups ---`);
   const refused = await portRefused(9);
   const refusedTarget = refused ? 'http://127.0.0.1:9' : `http://127.0.0.1:${await freePort()}`;
@@ -613,12 +624,13 @@ runBench(async () => {
     await store.close();
   }
   await killMarked((_e, pid) => pid === sessionsServer.pid);
+  } // part 2
   // The runtime trees are not needed any more.
   const launchers = new Set(big.map((r) => r.launcherPid));
   await killMarked((_e, pid) => launchers.has(pid) || big.some((r) => r.rootPid === pid));
 
   // ---------------------------------------------------------------- 3b. once over HTTP
-  if (HTTP) {
+  if (HTTP && PARTS.has('3')) {
     console.log(`\n--- 3b. GET /hub/api/usage over HTTP (nbhub on the same data, embedded agent off, admin token, keep-alive), ${RUNS} runs after 2 warm-ups ---`);
     for (const s of stores) {
       const hub = await startHub({
@@ -649,6 +661,7 @@ runBench(async () => {
 
   // ---------------------------------------------------------------- report
   console.log(`\n=== results ===`);
+  if (results.sweep.length) {
   console.log(`\n1. One sampling sweep (Sampler.sweep, real /proc; ${1 + KERNELS} processes per runtime; median of ${SWEEPS} sweeps):`);
   table([
     ['runtimes', 'processes (machine)', 'sweep, PSS', 'sweep, RSS only', 'per runtime process, PSS', 'RSS only', 'marginal*, PSS', 'RSS only', '/proc scan'],
@@ -694,6 +707,8 @@ runBench(async () => {
     const est = (sweepBig.marginal.pss * RUNTIMES * (1 + KERNELS)) / 1000 + sweepBig.all;
     console.log(`  EXTRAPOLATED to ${RUNTIMES} runtimes from ${sweepBig.runtimes}: sweep with PSS ≈ ${ms(est)}`);
   }
+
+  } // part 1
 
   console.log(`\n2. Hub CPU while monitoring ${fmt(big.length)} runtimes × ${KERNELS} kernels every ${INTERVAL_S} s (${MON_SWEEPS} sweeps, sessions answered by a stand-in server or refused):`);
   table([

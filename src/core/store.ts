@@ -94,6 +94,20 @@ export interface UsageQuery {
   trailingMs?: number;
 }
 
+/**
+ * One series' rows of a UsageQuery as columns, one entry per row in time order: what aggregating reads,
+ * without an object (and three label strings) per row.
+ */
+export interface UsageSeries {
+  user: string;
+  server: string;
+  kernel: string;
+  t: number[];
+  /** What each row used: max(0, cpu - cpuFrom), computed as JavaScript would (IEEE doubles). */
+  used: number[];
+  memory: number[];
+}
+
 export interface KernelNotebook {
   user: string;
   server: string;
@@ -114,6 +128,8 @@ export interface UsageRepo {
   noteNotebooks(rows: readonly KernelNotebook[], at: number): Promise<void>;
   /** Rows in range, ordered by series then time. */
   query(q: UsageQuery): Promise<UsageRow[]>;
+  /** The same rows as `query`, one item per series (ordered by series), packed by the database. */
+  series(q: UsageQuery): Promise<UsageSeries[]>;
   notebooks(filter: { user?: string | undefined; server?: string | undefined }): Promise<KernelNotebook[]>;
   /** The last stored counter of some series of one runtime (kernel id, '' for the runtime), from any resolution. */
   lastCounters(user: string, server: string, kernels: readonly string[]): Promise<Map<string, LastCounter>>;

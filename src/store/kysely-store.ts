@@ -168,7 +168,7 @@ export const createKyselyStore = ({ dialect, db, isUniqueViolation }: DialectPar
           .execute();
       },
     },
-    usage: createUsageRepo(db, bulkFor(dialect)),
+    usage: createUsageRepo(db, bulkFor(dialect), dialect),
     history: createHistoryRepo(db),
     executions: createExecutionRepo(db),
     agents: createAgentRepo(db),

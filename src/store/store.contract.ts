@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newServerRecord, type ServerRecord, type UserRecord } from '../core/models.js';
-import type { ServerEvent, Store } from '../core/store.js';
+import type { ServerEvent, Store, UsageQuery, UsageRow } from '../core/store.js';
+// The usage query rides along: its answer must not change with how the store packs rows (test code only;
+// store/ itself depends on core/ alone).
+import { queryUsage } from '../usage/query.js';
+import type { UsageParams } from '../usage/params.js';
+import { toSeries } from '../usage/series.js';
 import type { ExecutionRecord } from '../core/executions.js';
 
 /** One behaviour for every Store; each implementation's test calls this (like hono's common.case.test.ts). */
@@ -147,6 +152,65 @@ export const storeContract = (name: string, open: () => Promise<{ store: Store; 
       // Notebook links go once no resolution can hold their kernel's rows.
       await store.usage.prune({ raw: base + 2, '1m': base + 2, '1h': base + 2, '1d': base + 2 });
       expect(await store.usage.notebooks({ user: 'bob' })).toEqual([]);
+    });
+
+    it('packs each series into columns with exactly the numbers of its rows, and /hub/api/usage answers the same from them', async () => {
+      const DAY = 86_400_000;
+      const base = 1_900_000_000_000 - (1_900_000_000_000 % DAY); // apart from the other tests' rows
+      // Two users, one with two runtimes; runtime and kernel series; samples 10 s apart in bursts across
+      // three days and hours; increments that are not short decimals; one counter restarting, one going back.
+      const rows: UsageRow[] = [];
+      const series: [string, string, string][] = [['ivy', '', ''], ['ivy', '', 'k1'], ['ivy', '', 'k2'], ['ivy', 'gpu', ''], ['jon', '', ''], ['jon', '', 'k9']];
+      for (const [n, [u, srv, k]] of series.entries()) {
+        let cpu = n * 0.1;
+        for (const d of [0, 1, 2])
+          for (const h of [0, 7, 13, 23])
+            for (const sec of [0, 10, 20, 30, 3590]) {
+              const t = base + d * DAY + h * 3_600_000 + sec * 1000 + n * 1000;
+              // ivy's runtime restarts its counter on day 1 at 13:00: the first row starts lower than the last ended.
+              const from = u === 'ivy' && srv === '' && k === '' && d === 1 && h === 13 && sec === 0 ? 0.2 : cpu;
+              // jon's kernel reports once a counter lower than where the row started: it used nothing.
+              cpu = k === 'k9' && d === 2 && h === 13 && sec === 30 ? from - 5 : from + (1 / 3) * ((n + sec + h) % 7) + 0.1 + 0.2;
+              rows.push({ user: u, server: srv, kernel: k, t, cpuFrom: from, cpu, memory: 1_000_000 * (1 + ((n * 7 + sec + h * 3 + d) % 11)) });
+            }
+      }
+      await store.usage.write(rows);
+
+      // The store's packed series are its rows' numbers, to the last bit.
+      const queries: UsageQuery[] = [
+        { resolution: 'raw', from: base + 7 * 3_600_000 + 15_000, to: base + DAY + 13 * 3_600_000 + 5_000, kernels: 'runtime', trailingMs: 30_000 },
+        { resolution: 'raw', from: base, to: base + 3 * DAY, kernels: 'kernels' },
+        { resolution: '1m', from: base, to: base + 3 * DAY, kernels: 'runtime' },
+        { resolution: '1h', from: base + 3_600_000, to: base + 2 * DAY + 23 * 3_600_000, server: '', kernels: { id: 'k1' } },
+        { resolution: '1d', from: base, to: base + 3 * DAY, kernels: 'runtime' },
+      ];
+      for (const q of queries) {
+        const packed = await store.usage.series(q);
+        expect(packed).toEqual(toSeries(await store.usage.query(q)));
+        expect(packed.length).toBeGreaterThan(0);
+      }
+
+      // The whole answer, through the packed series and through rows as before: equal, for group_by values,
+      // steps that are not the tier's width, and first and last steps cut by from and to.
+      const byRows: Store = { ...store, usage: { ...store.usage, series: async (q) => toSeries(await store.usage.query(q)) } };
+      const from = base + 2 * 3_600_000 + 1_234;
+      const to = base + 2 * DAY + 13 * 3_600_000 + 7 * 60_000;
+      const cases: [UsageParams['resolution'], number, UsageParams['groupBy']][] = [
+        ['1d', 86_400_000, 'user'],
+        ['1d', 2 * 86_400_000, 'server'],
+        ['1h', 14_400_000, 'user'],
+        ['1h', 5_400_000, 'kernel'],
+        ['1m', 3_600_000, 'server'],
+        ['raw', 25_000, 'user'],
+        ['raw', 3_600_000, 'kernel'],
+      ];
+      for (const [resolution, step, groupBy] of cases) {
+        const p: UsageParams = { groupBy, from, to, step, resolution, sampleIntervalMs: 10_000 };
+        const answer = await queryUsage(store, p, to - 1_000);
+        expect(answer).toEqual(await queryUsage(byRows, p, to - 1_000));
+        expect(answer.totals.length).toBeGreaterThan(1);
+        expect(answer.totals.every((x) => x.cpu_seconds > 0 && x.peak_memory > 0)).toBe(true);
+      }
     });
 
     it('keeps each server its history of starts and stops, newest first, renamed and deleted with its user', async () => {

@@ -1,5 +1,5 @@
-import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
-import { RESOLUTION_MS, RESOLUTIONS, type KernelNotebook, type LastCounter, type Resolution, type UsageRepo, type UsageRow } from '../core/store.js';
+import { sql, type Kysely, type RawBuilder, type SelectQueryBuilder } from 'kysely';
+import { RESOLUTION_MS, RESOLUTIONS, type KernelNotebook, type LastCounter, type Resolution, type UsageQuery, type UsageRepo, type UsageRow, type UsageSeries } from '../core/store.js';
 import type { BulkInsert } from './bulk.js';
 import type { Database, UsageTable } from './schema.js';
 
@@ -73,42 +73,75 @@ export const upsertNotebooks = async (tx: Kysely<Database>, rows: readonly Kerne
   }
 };
 
-export const createUsageRepo = (db: Kysely<Database>, bulk: BulkInsert): UsageRepo => ({
+/** A UsageQuery's rows, filtered (raw: with each series' first row after the range when asked). */
+const inRange = (db: Kysely<Database>, q: UsageQuery) => {
+  const table = TABLE[q.resolution];
+  const filtered = <Q extends SelectQueryBuilder<Database, typeof table, object>>(query: Q): Q => {
+    let out = query;
+    if (q.user !== undefined) out = out.where('user_name', '=', q.user) as Q;
+    if (q.server !== undefined) out = out.where('server', '=', q.server) as Q;
+    if (q.kernels === 'runtime') out = out.where('kernel', '=', '') as Q;
+    else if (q.kernels === 'kernels') out = out.where('kernel', '!=', '') as Q;
+    else out = out.where('kernel', '=', q.kernels.id) as Q;
+    return out;
+  };
+  const trailing = q.resolution === 'raw' && q.trailingMs ? q.trailingMs : 0;
+  const trailers = filtered(db.selectFrom(table).where('t', '>', q.to).where('t', '<=', q.to + trailing))
+    .select(['user_name', 'server', 'kernel', (eb) => eb.fn.min('t').as('t')])
+    .groupBy(['user_name', 'server', 'kernel']);
+  return db
+    .selectFrom(table)
+    .where((eb) =>
+      trailing > 0
+        ? eb.or([eb.and([eb('t', '>=', q.from), eb('t', '<=', q.to)]), sql<boolean>`(user_name, server, kernel, t) in (${trailers})`])
+        : eb.and([eb('t', '>=', q.from), eb('t', '<=', q.to)]),
+    )
+    .$call((qb) => filtered(qb));
+};
+
+const parseNumbers = (json: string): number[] => JSON.parse(json) as number[];
+
+/** The series with its rows sorted by time (t is unique within a series); as it is when already sorted. */
+export const inTimeOrder = (s: UsageSeries): UsageSeries => {
+  let sorted = true;
+  for (let i = 1; i < s.t.length && sorted; i++) sorted = (s.t[i] as number) > (s.t[i - 1] as number);
+  if (sorted) return s;
+  const order = s.t.map((_, i) => i).sort((a, b) => (s.t[a] as number) - (s.t[b] as number));
+  return { ...s, t: order.map((i) => s.t[i] as number), used: order.map((i) => s.used[i] as number), memory: order.map((i) => s.memory[i] as number) };
+};
+
+export const createUsageRepo = (db: Kysely<Database>, bulk: BulkInsert, dialect: 'sqlite' | 'postgres'): UsageRepo => ({
   write: async (rows) => {
     if (rows.length === 0) return;
     await db.transaction().execute((tx) => writeUsageRows(tx, bulk, rows));
   },
   noteNotebooks: (rows, at) => upsertNotebooks(db, rows, at),
   query: async (q) => {
-    const table = TABLE[q.resolution];
-    const filtered = <Q extends SelectQueryBuilder<Database, typeof table, object>>(query: Q): Q => {
-      let out = query;
-      if (q.user !== undefined) out = out.where('user_name', '=', q.user) as Q;
-      if (q.server !== undefined) out = out.where('server', '=', q.server) as Q;
-      if (q.kernels === 'runtime') out = out.where('kernel', '=', '') as Q;
-      else if (q.kernels === 'kernels') out = out.where('kernel', '!=', '') as Q;
-      else out = out.where('kernel', '=', q.kernels.id) as Q;
-      return out;
-    };
-    const trailing = q.resolution === 'raw' && q.trailingMs ? q.trailingMs : 0;
-    const trailers = filtered(db.selectFrom(table).where('t', '>', q.to).where('t', '<=', q.to + trailing))
-      .select(['user_name', 'server', 'kernel', (eb) => eb.fn.min('t').as('t')])
-      .groupBy(['user_name', 'server', 'kernel']);
-    const rows = await db
-      .selectFrom(table)
+    const rows = await inRange(db, q)
       .select(['user_name', 'server', 'kernel', 't', 'cpu_from', 'cpu', 'memory'])
-      .where((eb) =>
-        trailing > 0
-          ? eb.or([eb.and([eb('t', '>=', q.from), eb('t', '<=', q.to)]), sql<boolean>`(user_name, server, kernel, t) in (${trailers})`])
-          : eb.and([eb('t', '>=', q.from), eb('t', '<=', q.to)]),
-      )
-      .$call((qb) => filtered(qb))
       .orderBy('user_name')
       .orderBy('server')
       .orderBy('kernel')
       .orderBy('t')
       .execute();
     return rows.map(fromTable);
+  },
+  series: async (q) => {
+    // Each series' rows as three JSON arrays: one string per column to parse instead of an object (with
+    // three label strings) per row, which was most of a month-long all-users query. Both databases print
+    // doubles so that they parse back to the same value, so the numbers are query()'s exactly. No ORDER BY
+    // inside the aggregates (a sort per group and column, most of the query's time): the rows are
+    // gathered in the order the plan meets them, and put in time order here if they are not.
+    const agg = dialect === 'postgres' ? (x: RawBuilder<unknown>) => sql<string>`json_agg(${x})::text` : (x: RawBuilder<unknown>) => sql<string>`json_group_array(${x})`;
+    const used = dialect === 'postgres' ? sql`greatest(cpu - cpu_from, 0)` : sql`max(cpu - cpu_from, 0)`;
+    const rows = await inRange(db, q)
+      .select(['user_name', 'server', 'kernel', agg(sql`t`).as('t'), agg(used).as('used'), agg(sql`memory`).as('memory')])
+      .groupBy(['user_name', 'server', 'kernel'])
+      .orderBy('user_name')
+      .orderBy('server')
+      .orderBy('kernel')
+      .execute();
+    return rows.map((r) => inTimeOrder({ user: r.user_name, server: r.server, kernel: r.kernel, t: parseNumbers(r.t), used: parseNumbers(r.used), memory: parseNumbers(r.memory) }));
   },
   notebooks: async (f) => {
     let query = db.selectFrom('kernel_notebooks').selectAll();

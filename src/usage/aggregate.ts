@@ -1,4 +1,4 @@
-import type { UsageRow } from '../core/store.js';
+import type { UsageSeries } from '../core/store.js';
 
 export interface Point {
   t: number;
@@ -19,10 +19,10 @@ export interface Total {
 
 export interface AggregateInput {
   /**
-   * Rows ordered by series, then time (the store's order). Each says what it used (cpu - cpuFrom); a raw
-   * row after `to` says how much of the interval that ends past the range was used inside it.
+   * Each series' rows in time order (the store's order). Each says what it used; a raw row after `to`
+   * says how much of the interval that ends past the range was used inside it.
    */
-  rows: readonly UsageRow[];
+  series: readonly UsageSeries[];
   from: number;
   to: number;
   step: number;
@@ -32,9 +32,11 @@ export interface AggregateInput {
   sampleIntervalMs: number;
   /** The current time: the unfinished rollup bucket has been used only up to it. */
   now: number;
-  /** The labels a row is grouped under (its group_by), or undefined to leave it out. */
-  labelsOf(row: UsageRow): Record<string, string> | undefined;
+  /** The labels a series is grouped under (its group_by), or undefined to leave it out. */
+  labelsOf(series: SeriesKey): Record<string, string> | undefined;
 }
+
+export type SeriesKey = Pick<UsageSeries, 'user' | 'server' | 'kernel'>;
 
 interface Group {
   labels: Record<string, string>;
@@ -77,41 +79,33 @@ export const aggregate = (input: AggregateInput): { series: Series[]; totals: To
     }
   };
 
-  const flush = (series: UsageRow[]) => {
-    const labels = series[0] && input.labelsOf(series[0]);
+  const add = (s: UsageSeries) => {
+    const labels = s.t.length > 0 ? input.labelsOf(s) : undefined;
     if (!labels) return;
     const key = JSON.stringify(labels);
     let g = groups.get(key);
     if (!g) groups.set(key, (g = { labels, cpu: new Float64Array(buckets), mem: new Float64Array(buckets), has: new Uint8Array(buckets), cpuTotal: 0 }));
     const memBucket = new Float64Array(buckets);
-    let prev: UsageRow | undefined;
     const interval = input.sampleIntervalMs;
-    for (const r of series) {
-      const used = Math.max(0, r.cpu - r.cpuFrom);
+    for (let j = 0; j < s.t.length; j++) {
+      const t = s.t[j] as number;
+      const used = s.used[j] as number;
       // A rollup's CPU was used over its own bucket (up to now); a raw sample's since the previous sample
       // (a long gap is a pause, not a slow sample: then about one interval).
-      if (input.rowWidth > 0) spread(g, r.t, Math.max(r.t + 1, Math.min(r.t + input.rowWidth, input.now)), used);
-      else spread(g, prev && r.t - prev.t <= 3 * interval ? prev.t : r.t - interval, r.t, used);
-      if (r.t >= from && r.t <= to) {
-        const i = bucketOf(r.t);
-        memBucket[i] = Math.max(memBucket[i] as number, r.memory);
+      if (input.rowWidth > 0) spread(g, t, Math.max(t + 1, Math.min(t + input.rowWidth, input.now)), used);
+      else {
+        const prevT = j > 0 ? (s.t[j - 1] as number) : undefined;
+        spread(g, prevT !== undefined && t - prevT <= 3 * interval ? prevT : t - interval, t, used);
+      }
+      if (t >= from && t <= to) {
+        const i = bucketOf(t);
+        memBucket[i] = Math.max(memBucket[i] as number, s.memory[j] as number);
         g.has[i] = 1;
       }
-      prev = r;
     }
     for (let i = 0; i < buckets; i++) g.mem[i] = (g.mem[i] as number) + (memBucket[i] as number);
   };
-
-  let current: UsageRow[] = [];
-  for (const r of input.rows) {
-    const head = current[0];
-    if (head && (head.user !== r.user || head.server !== r.server || head.kernel !== r.kernel)) {
-      flush(current);
-      current = [];
-    }
-    current.push(r);
-  }
-  if (current.length > 0) flush(current);
+  for (const s of input.series) add(s);
 
   const series: Series[] = [];
   const totals: Total[] = [];

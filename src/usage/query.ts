@@ -1,6 +1,6 @@
-import type { KernelNotebook, Store, UsageRow } from '../core/store.js';
+import type { KernelNotebook, Store } from '../core/store.js';
 import { RESOLUTION_MS } from '../core/store.js';
-import { aggregate, type Series, type Total } from './aggregate.js';
+import { aggregate, type Series, type SeriesKey, type Total } from './aggregate.js';
 import type { UsageParams } from './params.js';
 
 /**
@@ -20,7 +20,7 @@ export const queryUsage = async (store: Store, p: UsageParams, now: number): Pro
   // A rollup row stands for its whole bucket: the range starts at the bucket holding `from`.
   const width = RESOLUTION_MS[p.resolution];
   const from = width > 0 ? Math.floor(p.from / width) * width : p.from;
-  const rows = await store.usage.query({
+  const series = await store.usage.series({
     resolution: p.resolution,
     from,
     to: p.to,
@@ -29,9 +29,9 @@ export const queryUsage = async (store: Store, p: UsageParams, now: number): Pro
     kernels: p.kernel !== undefined ? { id: p.kernel } : kernelLevel ? 'kernels' : 'runtime',
     trailingMs: 3 * p.sampleIntervalMs,
   });
-  const notebookLabel = (r: UsageRow) => (notebooksOf.get(kernelKey(r)) ?? []).join(',');
+  const notebookLabel = (r: SeriesKey) => (notebooksOf.get(kernelKey(r)) ?? []).join(',');
   return aggregate({
-    rows,
+    series,
     from,
     to: p.to,
     step: p.step,
