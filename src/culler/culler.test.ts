@@ -98,6 +98,8 @@ describe('the culler loop (fake clock and timers)', () => {
   /** Runtimes whose /api/kernels fails (a timeout, an error). */
   let failing: Set<string>;
   let shut: string[];
+  /** Kernels the proxy saw running a request (the recorder's view), by runtime. */
+  let running: Map<string, Set<string>>;
 
   const culler = (
     culling: Record<string, unknown>,
@@ -119,6 +121,7 @@ describe('the culler loop (fake clock and timers)', () => {
         if (failing.has(`${rt.user}/${rt.server}`)) throw new Error('GET api/kernels: timeout');
         return kernels.get(`${rt.user}/${rt.server}`) ?? [];
       },
+      runningKernels: (u, s) => running.get(`${u}/${s}`) ?? new Set(),
     });
     const shutdownKernel = async (rt: RunningRuntime, id: string) => {
       shut.push(`${rt.user}/${rt.server}/${id}`);
@@ -133,6 +136,7 @@ describe('the culler loop (fake clock and timers)', () => {
     kernels = new Map();
     failing = new Set();
     shut = [];
+    running = new Map();
   });
   afterEach(() => vi.useRealTimers());
 
@@ -228,6 +232,23 @@ describe('the culler loop (fake clock and timers)', () => {
     await vi.advanceTimersByTimeAsync(60_000);
     expect(shut).toEqual(['alice//idle']);
     expect(life.stops).toEqual([]);
+    await c.stop();
+  });
+
+  it('a kernel running a cell the proxy saw sent is busy even when its runtime reports it idle (a control-channel kernel_info in the middle of the cell)', async () => {
+    life.add('alice', '');
+    const c = culler({ idle_timeout_seconds: 30, every_seconds: 5, kernel_idle_timeout_seconds: 20 });
+    kernels.set('alice/', [{ id: 'sleeping', executionState: 'idle', lastActivity: T0 }]);
+    running.set('alice/', new Set(['sleeping']));
+    c.start();
+    await vi.advanceTimersByTimeAsync(120_000);
+    expect(shut).toEqual([]);
+    expect(life.stops).toEqual([]);
+    // The cell ended: from then on the kernel and the server time out as usual.
+    running.set('alice/', new Set());
+    await vi.advanceTimersByTimeAsync(40_000);
+    expect(shut).toEqual(['alice//sleeping']);
+    expect(life.stops.map((x) => x.reason)).toEqual(['idle']);
     await c.stop();
   });
 

@@ -18,6 +18,13 @@ export interface ProbeOptions {
   clock: Clock;
   log: Logger;
   kernelsOf: (rt: RunningRuntime) => Promise<KernelSeen[]>;
+  /**
+   * Kernels the proxy saw given a request that has not ended (the execution recorder; absent when recording
+   * is off). They are busy whatever the runtime says: a kernel_info sent on the control channel (jupyter_server
+   * does so when a tab connects to a busy kernel) publishes an idle status in the middle of a running cell,
+   * and the runtime then reports the kernel idle until the cell's own end.
+   */
+  runningKernels?: (user: string, server: string) => ReadonlySet<string>;
   /** Runtimes looked at at once, so a thousand of them do not open a thousand connections together. */
   concurrency?: number;
 }
@@ -69,6 +76,8 @@ export class ActivityProbe {
     if (wantKernels) {
       try {
         kernels = await this.o.kernelsOf(rt);
+        const running = this.o.runningKernels?.(rt.user, rt.server);
+        if (running && running.size > 0) kernels = kernels.map((k) => (running.has(k.id) ? { ...k, executionState: 'busy' } : k));
       } catch (err) {
         kernels = 'failed';
         this.o.log.debug({ err, user: rt.user, server: rt.server }, 'culler: kernels not readable; busy or idle is unknown');

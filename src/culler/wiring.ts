@@ -14,6 +14,8 @@ export const createCuller = (o: {
   config: Readonly<Config>;
   lifecycle: CullTarget & RuntimeDirectory & ActivitySink & { get(user: string, name: string): { lastActivity: number | null } | undefined };
   usage: UsageSource | null;
+  /** Kernels running a request, as the proxy saw (ProbeOptions.runningKernels); absent with recording off. */
+  runningKernels?: ((user: string, server: string) => ReadonlySet<string>) | undefined;
   clock: Clock;
   log: Logger;
 }): Culler => {
@@ -34,6 +36,7 @@ export const createCuller = (o: {
     clock: o.clock,
     log: o.log,
     kernelsOf,
+    runningKernels: o.runningKernels,
   });
   return new Culler({
     target: o.lifecycle,

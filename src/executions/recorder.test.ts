@@ -93,6 +93,21 @@ describe('execution recorder (synthetic kernel messages)', () => {
     });
   });
 
+  it('tells the culler which kernels run a request, from the request to its end, silent ones included', async () => {
+    const { recorder, open } = setup();
+    const ch = open();
+    expect([...recorder.runningKernels('alice', '')]).toEqual([]);
+    ch.message(executeRequest('m1', 'import time; time.sleep(60)'), 1000);
+    ch.message(status('m1', 'busy'), 1001);
+    expect([...recorder.runningKernels('alice', '')]).toEqual([KERNEL]);
+    expect([...recorder.runningKernels('alice', 'other')]).toEqual([]);
+    ch.message(executeReply('m1', 'ok', { count: 1 }), 61_000);
+    ch.message(status('m1', 'idle'), 61_001);
+    expect([...recorder.runningKernels('alice', '')]).toEqual([]);
+    ch.message(executeRequest('s1', 'x', { silent: true }), 62_000);
+    expect([...recorder.runningKernels('alice', '')]).toEqual([KERNEL]);
+  });
+
   it('takes the notebook the runtime is already known to tell, without asking', async () => {
     const { open, stored } = setup({ known: { notebook: 'k.ipynb', attribution: 'session', candidates: [] }, attributed: { notebook: 'asked.ipynb', attribution: 'session', candidates: [] } });
     const ch = open();

@@ -158,6 +158,13 @@ export class ExecutionRecorder implements KernelTap, KernelControlSink {
     return undefined;
   }
 
+  /** Kernels of this runtime with a request under way (sent, its end not seen): busy, whatever else says otherwise. */
+  runningKernels(user: string, server: string): ReadonlySet<string> {
+    const out = new Set<string>();
+    for (const e of this.kernels.values()) if (e.user === user && e.server === server && e.book.size > 0) out.add(e.kernelId);
+    return out;
+  }
+
   private guard(work: () => void): void {
     try {
       work();

@@ -42,10 +42,10 @@ export const startHub = async (d: HubDeps): Promise<Hub> => {
   });
   await lifecycle.init();
   const monitoring = createMonitoring({ config: d.config, store: d.store, clock: d.clock, ids: d.ids, log: d.log, hubId: d.hubId, runtimes: lifecycle });
-  const culler = createCuller({ config: d.config, lifecycle, usage: monitoring.monitor, clock: d.clock, log: d.log });
-  culler.start();
   const executions = createExecutionRecorder({ config: d.config, store: d.store, runtimes: lifecycle, clock: d.clock, ids: d.ids, log: d.log });
   await executions?.start();
+  const culler = createCuller({ config: d.config, lifecycle, usage: monitoring.monitor, runningKernels: executions ? (u, s) => executions.runningKernels(u, s) : undefined, clock: d.clock, log: d.log });
+  culler.start();
   // With recording off, no tap: the proxy then decodes kernel messages only as far as activity needs.
   const recorder = executions ?? undefined;
   const proxy = createProxy({ routes: lifecycle, identity, activity: lifecycle, kernelTap: recorder, kernelControl: recorder, clock: d.clock, log: d.log });
