@@ -1,4 +1,5 @@
 import { CompiledQuery, type Kysely } from 'kysely';
+import { arrayLiteral } from './pg-array.js';
 import type { Database } from './schema.js';
 
 export type ColumnType = 'text' | 'bigint' | 'float8';
@@ -44,7 +45,7 @@ export const valuesInsert: BulkInsert = async (tx, spec, rows) => {
 export const unnestInsert: BulkInsert = async (tx, spec, rows) => {
   if (rows.length === 0) return;
   const cols = spec.columns.map(([c]) => `"${c}"`).join(', ');
-  const arrays = spec.columns.map((_, i) => rows.map((r) => r[i]));
+  const arrays = spec.columns.map(([, t], i) => arrayLiteral(t, rows.map((r) => r[i])));
   const unnest = spec.columns.map(([, t], i) => `$${i + 1}::${t}[]`).join(', ');
   const tail = conflictSql(spec, (op, ex, cur) => `${op === 'min' ? 'least' : 'greatest'}(${ex}, ${cur})`);
   await tx.executeQuery(CompiledQuery.raw(`insert into "${spec.table}" (${cols}) select * from unnest(${unnest})${tail}`, arrays));

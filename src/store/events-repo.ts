@@ -1,10 +1,10 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import { conflict } from '../core/errors.js';
 import type { AgentEvent } from '../core/events.js';
-import type { EventRepo, StoredEvent } from '../core/store.js';
+import type { EventBatchWrite, EventRepo, StoredEvent } from '../core/store.js';
 import type { BulkInsert } from './bulk.js';
 import type { AgentEventsTable, Database } from './schema.js';
-import { upsertNotebooks, writeUsageRows } from './usage-repo.js';
+import { upsertNotebooks, writeUsageRows, type RawRepeats } from './usage-repo.js';
 
 /** PostgreSQL advisory lock taken before events get their seq, so seqs ascend in commit order. */
 const SEQ_LOCK = 0x6e6268756206;
@@ -30,34 +30,45 @@ const fromRow = (r: Selectable<AgentEventsTable>): StoredEvent => ({
   event: { type: r.type, offset: Number(r.agent_offset), time: Number(r.time), ...(JSON.parse(r.data) as object) } as AgentEvent,
 });
 
+/** A batch, its usage rows and the agent's new offset, in one transaction. */
+const writeBatch = (db: Kysely<Database>, dialect: 'sqlite' | 'postgres', bulk: BulkInsert, b: EventBatchWrite, repeats: RawRepeats) =>
+  db.transaction().execute(async (tx) => {
+    // First, so the agent's row stays locked to the end: a second writer of this agent waits, then finds
+    // the offset moved and writes nothing.
+    const moved = await tx
+      .updateTable('agents')
+      .set((eb) => ({
+        stored_offset: b.through,
+        stored_time: b.throughTime,
+        head_offset: b.headOffset,
+        head_time: b.headTime,
+        last_contact: b.at,
+        last_error: null,
+        events_lost: eb('events_lost', '+', b.lost),
+      }))
+      .where('id', '=', b.agent)
+      .where('stored_offset', '=', b.after)
+      .where('lease_owner', '=', b.owner)
+      .executeTakeFirst();
+    if (Number(moved.numUpdatedRows) !== 1) throw conflict(`agent ${b.agent}: offset ${b.after} is no longer the stored one, or the lease moved`);
+    await writeUsageRows(tx, bulk, b.usage, repeats);
+    if (b.notebooks.length > 0) await upsertNotebooks(tx, b.notebooks, b.at);
+    if (b.events.length === 0) return;
+    if (dialect === 'postgres') await sql`select pg_advisory_xact_lock(${SEQ_LOCK})`.execute(tx);
+    await bulk(tx, { table: 'agent_events', columns: EVENT_COLUMNS }, b.events.map((e) => toRow(b.agent, b.at, e)));
+  });
+
 /** Stored events, written with the agent's offset in one transaction (DESIGN.md idea 7). */
-export const createEventRepo = (db: Kysely<Database>, dialect: 'sqlite' | 'postgres', bulk: BulkInsert): EventRepo => ({
+export const createEventRepo = (db: Kysely<Database>, dialect: 'sqlite' | 'postgres', bulk: BulkInsert, isUniqueViolation: (err: unknown) => boolean): EventRepo => ({
   store: async (b) => {
-    await db.transaction().execute(async (tx) => {
-      // First, so the agent's row stays locked to the end: a second writer of this agent waits, then finds
-      // the offset moved and writes nothing.
-      const moved = await tx
-        .updateTable('agents')
-        .set((eb) => ({
-          stored_offset: b.through,
-          stored_time: b.throughTime,
-          head_offset: b.headOffset,
-          head_time: b.headTime,
-          last_contact: b.at,
-          last_error: null,
-          events_lost: eb('events_lost', '+', b.lost),
-        }))
-        .where('id', '=', b.agent)
-        .where('stored_offset', '=', b.after)
-        .where('lease_owner', '=', b.owner)
-        .executeTakeFirst();
-      if (Number(moved.numUpdatedRows) !== 1) throw conflict(`agent ${b.agent}: offset ${b.after} is no longer the stored one, or the lease moved`);
-      await writeUsageRows(tx, bulk, b.usage);
-      if (b.notebooks.length > 0) await upsertNotebooks(tx, b.notebooks, b.at);
-      if (b.events.length === 0) return;
-      if (dialect === 'postgres') await sql`select pg_advisory_xact_lock(${SEQ_LOCK})`.execute(tx);
-      await bulk(tx, { table: 'agent_events', columns: EVENT_COLUMNS }, b.events.map((e) => toRow(b.agent, b.at, e)));
-    });
+    // Samples repeat a stored one's series and time only in odd cases (an agent's log replayed): written
+    // first without checking each one, and only a batch that does repeat is written again keeping the stored.
+    try {
+      await writeBatch(db, dialect, bulk, b, 'fail');
+    } catch (err) {
+      if (!isUniqueViolation(err)) throw err;
+      await writeBatch(db, dialect, bulk, b, 'keep');
+    }
   },
   page: async (after, limit) =>
     (await db.selectFrom('agent_events').selectAll().where('seq', '>', after).orderBy('seq').limit(limit).execute()).map(fromRow),
