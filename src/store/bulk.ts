@@ -1,5 +1,5 @@
 import { CompiledQuery, type Kysely } from 'kysely';
-import { arrayLiteral } from './pg-array.js';
+import { arrayParam } from './pg-array.js';
 import type { Database } from './schema.js';
 
 export type ColumnType = 'text' | 'bigint' | 'float8';
@@ -39,13 +39,13 @@ export const valuesInsert: BulkInsert = async (tx, spec, rows) => {
 };
 
 /**
- * PostgreSQL: one statement per table whatever the row count, each column sent as one array and unnested
+ * PostgreSQL: one statement per table whatever the row count, each column sent as one binary array and unnested
  * (a few parameters instead of thousands: parsing and binding stay small).
  */
 export const unnestInsert: BulkInsert = async (tx, spec, rows) => {
   if (rows.length === 0) return;
   const cols = spec.columns.map(([c]) => `"${c}"`).join(', ');
-  const arrays = spec.columns.map(([, t], i) => arrayLiteral(t, rows.map((r) => r[i])));
+  const arrays = spec.columns.map(([, t], i) => arrayParam(t, rows.map((r) => r[i])));
   const unnest = spec.columns.map(([, t], i) => `$${i + 1}::${t}[]`).join(', ');
   const tail = conflictSql(spec, (op, ex, cur) => `${op === 'min' ? 'least' : 'greatest'}(${ex}, ${cur})`);
   await tx.executeQuery(CompiledQuery.raw(`insert into "${spec.table}" (${cols}) select * from unnest(${unnest})${tail}`, arrays));

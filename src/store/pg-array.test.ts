@@ -1,23 +1,44 @@
 import pg from 'pg';
-import { describe, expect, it } from 'vitest';
-import { arrayLiteral } from './pg-array.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { arrayParam } from './pg-array.js';
 
-// pg's own conversion, which arrayLiteral replaces: the literal must be the one pg would have sent.
-const viaPg = (values: unknown[]): unknown => (pg as unknown as { utils: { prepareValue: (v: unknown) => unknown } }).utils.prepareValue(values);
+// Read back by the machine's PostgreSQL (127.0.0.1:5432, trust auth): the encoding is only right if it agrees.
+const PG_URL = process.env['NBHUB_TEST_PG_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 
-describe('arrayLiteral', () => {
-  it('quotes text, escapes quotes and backslashes, keeps NULL unquoted', () => {
-    expect(arrayLiteral('text', ['a', '', 'say "hi"', 'back\\slash', null, 'NULL', '{x,y}'])).toBe('{"a","","say \\"hi\\"","back\\\\slash",NULL,"NULL","{x,y}"}');
+describe('arrayParam (binary PostgreSQL arrays)', () => {
+  let client: pg.Client;
+  beforeAll(async () => {
+    client = new pg.Client({ connectionString: PG_URL });
+    await client.connect();
   });
-  it('prints numbers as JavaScript does', () => {
-    expect(arrayLiteral('float8', [0, 1.5, -2e-7, null, Number.NaN])).toBe('{0,1.5,-2e-7,NULL,NaN}');
-    expect(arrayLiteral('bigint', [1_700_000_000_000, 0])).toBe('{1700000000000,0}');
+  afterAll(() => client.end());
+
+  const back = async (type: string, param: Buffer): Promise<unknown[]> =>
+    ((await client.query<{ a: unknown[] }>(`select $1::${type}[] as a`, [param])).rows[0]?.a ?? []);
+
+  it('carries text as it is: quotes, backslashes, braces, commas, non-ASCII, empty, NULL', async () => {
+    const values = ['a', '', 'say "hi"', 'back\\slash', null, 'NULL', '{x,y}', 'é ünïcödé 😀', '{"user":"ann","cpu":1.5}', 'line\nbreak'];
+    expect(await back('text', arrayParam('text', values))).toEqual(values);
   });
-  it('is what pg would send for the same values', () => {
-    const text = ['u1', '', 'é "q" \\ ,{}', null];
-    expect(arrayLiteral('text', text)).toBe(viaPg(text));
-    const numbers = [1.25, 0, -3, 1_700_000_000_123, null];
-    // pg quotes every element; unquoted numbers read the same
-    expect(arrayLiteral('float8', numbers)).toBe(String(viaPg(numbers)).replaceAll('"', ''));
+
+  it('carries doubles exactly and bigints across the whole safe range', async () => {
+    const doubles = [0, 1.5, -2e-7, 123456.789012345, Number.MAX_VALUE, null];
+    expect(await back('float8', arrayParam('float8', doubles))).toEqual(doubles);
+    const ints = [0, 1, -1, 1_700_000_000_000, 2 ** 32, 2 ** 32 - 1, -(2 ** 32), Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER, null];
+    expect((await back('bigint', arrayParam('bigint', ints))).map((v) => (v === null ? null : Number(v)))).toEqual(ints);
+  });
+
+  it('refuses a number a bigint column cannot hold instead of storing another one', () => {
+    expect(() => arrayParam('bigint', [1.5])).toThrow(RangeError);
+    expect(() => arrayParam('bigint', [2 ** 60])).toThrow(RangeError);
+  });
+
+  it('unnests several columns into rows', async () => {
+    const r = await client.query(`select * from unnest($1::text[], $2::bigint[], $3::float8[]) as t(a, b, c)`, [
+      arrayParam('text', ['x', 'y']),
+      arrayParam('bigint', [1, 2]),
+      arrayParam('float8', [0.25, 0.5]),
+    ]);
+    expect(r.rows).toEqual([{ a: 'x', b: '1', c: 0.25 }, { a: 'y', b: '2', c: 0.5 }]);
   });
 });
