@@ -1,6 +1,6 @@
-import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
+import { sql, type CompiledQuery, type Kysely, type SelectQueryBuilder } from 'kysely';
 import { RESOLUTION_MS, RESOLUTIONS, type KernelNotebook, type LastCounter, type Resolution, type UsageRepo, type UsageRow } from '../core/store.js';
-import type { BulkInsert } from './bulk.js';
+import { runAll, type BulkInsert } from './bulk.js';
 import type { Database, UsageTable } from './schema.js';
 
 const TABLE = { raw: 'usage_raw', '1m': 'usage_1m', '1h': 'usage_1h', '1d': 'usage_1d' } as const;
@@ -56,16 +56,17 @@ const FOLD = { keys: ['user_name', 'server', 'kernel', 't'], fold: { cpu_from: '
  */
 export type RawRepeats = 'keep' | 'fail';
 
-/** Stores samples and folds them into every rollup, inside the caller's transaction (repeating changes nothing). */
-export const writeUsageRows = async (tx: Kysely<Database>, bulk: BulkInsert, rows: readonly UsageRow[], repeats: RawRepeats = 'keep'): Promise<void> => {
-  if (rows.length === 0) return;
+/** The statements that store samples and fold them into every rollup (repeating them changes nothing). */
+export const usageStatements = (bulk: BulkInsert, rows: readonly UsageRow[], repeats: RawRepeats = 'keep'): CompiledQuery[] => {
+  if (rows.length === 0) return [];
   const raw = repeats === 'keep' ? bucketed(rows, 0) : rows;
-  await bulk(tx, { table: 'usage_raw', columns: USAGE_COLUMNS, ...(repeats === 'keep' ? { conflict: 'nothing' as const } : {}) }, raw.map(asArray));
+  const out = bulk({ table: 'usage_raw', columns: USAGE_COLUMNS, ...(repeats === 'keep' ? { conflict: 'nothing' as const } : {}) }, raw.map(asArray));
   let finer: readonly UsageRow[] = rows;
   for (const res of ROLLUPS) {
     finer = bucketed(finer, RESOLUTION_MS[res]);
-    await bulk(tx, { table: TABLE[res], columns: USAGE_COLUMNS, conflict: FOLD }, finer.map(asArray));
+    out.push(...bulk({ table: TABLE[res], columns: USAGE_COLUMNS, conflict: FOLD }, finer.map(asArray)));
   }
+  return out;
 };
 
 /** Remembers which notebooks a kernel served, inside the caller's transaction. */
@@ -85,7 +86,8 @@ export const upsertNotebooks = async (tx: Kysely<Database>, rows: readonly Kerne
 export const createUsageRepo = (db: Kysely<Database>, bulk: BulkInsert): UsageRepo => ({
   write: async (rows) => {
     if (rows.length === 0) return;
-    await db.transaction().execute((tx) => writeUsageRows(tx, bulk, rows));
+    const queries = usageStatements(bulk, rows);
+    await db.transaction().execute((tx) => runAll(tx, queries));
   },
   noteNotebooks: (rows, at) => upsertNotebooks(db, rows, at),
   query: async (q) => {
