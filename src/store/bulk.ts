@@ -14,12 +14,13 @@ export interface BulkSpec {
 
 /**
  * The statements that write rows (arrays in `columns` order). Built apart from running them, so a batch can
- * be made ready while the one before it is being written.
+ * be made ready while the one before it is being written; an iterable, so they can also be built one by one
+ * as they run.
  */
-export type BulkInsert = (spec: BulkSpec, rows: ReadonlyArray<readonly unknown[]>) => CompiledQuery[];
+export type BulkInsert = (spec: BulkSpec, rows: ReadonlyArray<readonly unknown[]>) => Iterable<CompiledQuery>;
 
 /** Runs statements in order, inside the caller's transaction. */
-export const runAll = async (tx: Kysely<Database>, queries: readonly CompiledQuery[]): Promise<void> => {
+export const runAll = async (tx: Kysely<Database>, queries: Iterable<CompiledQuery>): Promise<void> => {
   for (const q of queries) await tx.executeQuery(q);
 };
 
@@ -33,18 +34,16 @@ const conflictSql = (spec: BulkSpec, fold: (op: 'min' | 'max', excluded: string,
   return ` on conflict (${spec.conflict.keys.map((k) => `"${k}"`).join(', ')}) do update set ${sets.join(', ')}`;
 };
 
-/** Any dialect: multi-row VALUES, in chunks as large as the dialect takes. */
-export const valuesInsert: BulkInsert = (spec, rows) => {
-  const out: CompiledQuery[] = [];
+/** Any dialect: multi-row VALUES, in chunks as large as the dialect takes (each built when it is reached). */
+export const valuesInsert: BulkInsert = function* (spec, rows) {
   const cols = spec.columns.map(([c]) => `"${c}"`).join(', ');
   const one = `(${spec.columns.map(() => '?').join(', ')})`;
   const tail = conflictSql(spec, (op, ex, cur) => `case when ${ex} ${op === 'min' ? '<' : '>'} ${cur} then ${ex} else ${cur} end`);
   const per = Math.max(1, Math.floor(CHUNK_PARAMS / spec.columns.length));
   for (let i = 0; i < rows.length; i += per) {
     const chunk = rows.slice(i, i + per);
-    out.push(CompiledQuery.raw(`insert into "${spec.table}" (${cols}) values ${chunk.map(() => one).join(', ')}${tail}`, chunk.flat()));
+    yield CompiledQuery.raw(`insert into "${spec.table}" (${cols}) values ${chunk.map(() => one).join(', ')}${tail}`, chunk.flat());
   }
-  return out;
 };
 
 /**

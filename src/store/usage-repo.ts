@@ -56,18 +56,17 @@ const FOLD = { keys: ['user_name', 'server', 'kernel', 't'], fold: { cpu_from: '
  */
 export type RawRepeats = 'keep' | 'fail';
 
-/** The statements that store samples and fold them into every rollup (repeating them changes nothing). */
-export const usageStatements = (bulk: BulkInsert, rows: readonly UsageRow[], repeats: RawRepeats = 'keep'): CompiledQuery[] => {
-  if (rows.length === 0) return [];
+/** The statements that store samples and fold them into every rollup (repeating them changes nothing), built as they are reached. */
+export function* usageStatements(bulk: BulkInsert, rows: readonly UsageRow[], repeats: RawRepeats = 'keep'): Generator<CompiledQuery> {
+  if (rows.length === 0) return;
   const raw = repeats === 'keep' ? bucketed(rows, 0) : rows;
-  const out = bulk({ table: 'usage_raw', columns: USAGE_COLUMNS, ...(repeats === 'keep' ? { conflict: 'nothing' as const } : {}) }, raw.map(asArray));
+  yield* bulk({ table: 'usage_raw', columns: USAGE_COLUMNS, ...(repeats === 'keep' ? { conflict: 'nothing' as const } : {}) }, raw.map(asArray));
   let finer: readonly UsageRow[] = rows;
   for (const res of ROLLUPS) {
     finer = bucketed(finer, RESOLUTION_MS[res]);
-    out.push(...bulk({ table: TABLE[res], columns: USAGE_COLUMNS, conflict: FOLD }, finer.map(asArray)));
+    yield* bulk({ table: TABLE[res], columns: USAGE_COLUMNS, conflict: FOLD }, finer.map(asArray));
   }
-  return out;
-};
+}
 
 /** Remembers which notebooks a kernel served, inside the caller's transaction. */
 export const upsertNotebooks = async (tx: Kysely<Database>, rows: readonly KernelNotebook[], at: number): Promise<void> => {
