@@ -82,6 +82,7 @@ const open = async (kind) => {
     const url = new URL(PG_URL);
     url.pathname = `/${name}`;
     const pool = new pg.Pool({ connectionString: url.toString(), max: 1, types: { getTypeParser: (oid, f) => (oid === 20 ? Number : pg.types.getTypeParser(oid, f)) } });
+    pool.on('error', () => undefined); // the database is dropped under it at the end
     const db = new Kysely({ dialect: new PostgresDialect({ pool }), log });
     const store = createKyselyStore({ dialect: 'postgres', db, isUniqueViolation: (e) => e?.code === '23505' });
     await store.migrate();
