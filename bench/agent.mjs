@@ -29,6 +29,11 @@ const SMALL = Number(env('BENCH_AGENT_SMALL', 100));
 const SWEEPS = Number(env('BENCH_AGENT_SWEEPS', 6));
 const WATCH_S = Number(env('BENCH_AGENT_WATCH_S', 60));
 const PG_URL = env('BENCH_PG_URL', 'postgres://postgres@127.0.0.1:5432/test');
+// BENCH_AGENT_PARTS=1 runs part 1 alone; parts 2-4 share one hub and its runtimes, so any of them runs all three.
+const PARTS = new Set(env('BENCH_AGENT_PARTS', '1,2,3,4').split(',').map((x) => Number(x.trim())));
+const LATER_PARTS = [2, 3, 4].some((n) => PARTS.has(n));
+// BENCH_AGENT_STORES=postgres (or sqlite) measures part 1 on one store only.
+const STORES = new Set(env('BENCH_AGENT_STORES', 'sqlite,postgres').split(',').map((x) => x.trim()));
 const INTERVAL_S = 10;
 const KERNELS = 3;
 const SERIES = 1 + KERNELS;
@@ -57,12 +62,6 @@ const pgDatabase = async (tag) => {
 
 runBench(async () => {
   if (!existsSync(join(REPO, 'dist', 'agent', 'agent.js'))) execFileSync('npm', ['run', 'build'], { cwd: REPO, stdio: 'inherit' });
-  const { EventLog } = await dist('agent/log/event-log.js');
-  const { createAgentServer, listen } = await dist('agent/http-server.js');
-  const { openAgent } = await dist('agent/assemble.js');
-  const { cryptoIds } = await dist('core/ids.js');
-  const { systemClock } = await dist('core/clock.js');
-  const { silentLogger } = await dist('core/logger.js');
 
   banner(
     'bench/agent',
@@ -74,6 +73,16 @@ runBench(async () => {
   const results = { stream: [], lag: null, watch: null, loop: [] };
 
   // ---------------------------------------------------------------- 1. events stored per second
+  if (PARTS.has(1)) await streamPart(results);
+  if (LATER_PARTS) await laterParts(results);
+  report(results);
+});
+
+const streamPart = async (results) => {
+  const { EventLog } = await dist('agent/log/event-log.js');
+  const { createAgentServer, listen } = await dist('agent/http-server.js');
+  const { systemClock } = await dist('core/clock.js');
+  const { silentLogger } = await dist('core/logger.js');
   console.log(`\n--- 1. events stored per second (one hub, batches of 20,000, stand-in agent serving a full log) ---`);
   const SECRET = 'bench-secret-'.padEnd(40, 'x');
   const logDir = tmpDir('stream-log');
@@ -96,8 +105,8 @@ runBench(async () => {
   const standIn = { read: (after, limit) => ({ ...log.read(after, limit), stats }), processes: () => [] };
   const server = createAgentServer({ agent: standIn, secret: () => SECRET, log: silentLogger });
   const agentPort = await listen(server, '127.0.0.1', 0);
-  const stores = [{ name: 'SQLite', dialect: 'sqlite' }];
-  if (PG_URL !== 'none') stores.push({ name: 'PostgreSQL', dialect: 'postgres', db: await pgDatabase('stream') });
+  const stores = STORES.has('sqlite') ? [{ name: 'SQLite', dialect: 'sqlite' }] : [];
+  if (PG_URL !== 'none' && STORES.has('postgres')) stores.push({ name: 'PostgreSQL', dialect: 'postgres', db: await pgDatabase('stream') });
   for (const s of stores) {
     const hub = await startHub({
       name: `stream-${s.dialect}`,
@@ -147,7 +156,13 @@ runBench(async () => {
   }
   await new Promise((r) => server.close(r));
   log.close();
+};
 
+const laterParts = async (results) => {
+  const { openAgent } = await dist('agent/assemble.js');
+  const { cryptoIds } = await dist('core/ids.js');
+  const { systemClock } = await dist('core/clock.js');
+  const { silentLogger } = await dist('core/logger.js');
   // ---------------------------------------------------------------- 2. a real agent over simulated runtimes
   console.log(`\n--- 2. lag: \`nbhub agent\` watching ${RUNTIMES} runtimes × ${KERNELS} kernels at the ${INTERVAL_S} s interval, hub on SQLite ---`);
   const hub = await startHub({ name: 'lag-hub', config: { monitoring: { embedded_agent: false, interval_seconds: INTERVAL_S }, log_level: 'warn' } });
@@ -249,7 +264,9 @@ runBench(async () => {
   );
   await small.stop();
   await hub.stop();
+};
 
+const report = (results) => {
   // ---------------------------------------------------------------- report
   console.log(`\n=== results ===`);
   table([
@@ -260,6 +277,7 @@ runBench(async () => {
     const wanted = r.store === 'SQLite' ? 20_000 : 50_000;
     target('agent', `events stored per second, ${r.store} (one hub, batches of 20,000)`, `${fmt(r.rate)}/s`, `>= ${fmt(wanted)}/s`, r.rate >= wanted);
   }
+  if (!results.lag) return;
   const L = results.lag;
   console.log(`\nlag with ${RUNTIMES} runtimes at ${INTERVAL_S} s: p50 ${ms(L.p50)}, p90 ${ms(L.p90)}, p99 ${ms(L.p99)}, max ${ms(L.max)} over ${fmt(L.events)} samples (${L.sweeps} sweeps)`);
   info('agent', `lag p99, ${RUNTIMES} runtimes at ${INTERVAL_S} s (sample taken -> stored)`, ms(L.p99));
@@ -268,4 +286,4 @@ runBench(async () => {
   info('agent', `agent watching ${SMALL} runtimes at ${INTERVAL_S} s: CPU, RSS (peak)`, `${pct(W.cores * 100)} of a core, ${fmt(W.mem.rssMB)} MB (${fmt(W.mem.hwmMB)} MB)`);
   const med = (inline) => summarize(results.loop.filter((r) => r.inline === inline).map((r) => r.maxMs)).p50;
   info('agent', `hub event loop blocked at most, ${RUNTIMES} runtimes: sweeps inline -> in the worker`, `${ms(med(true))} -> ${ms(med(false))}`);
-});
+};

@@ -225,13 +225,23 @@ export interface EventBatchWrite {
   at: number;
 }
 
+/** A batch with its rows already encoded for the store (`prepare`), opaque to everyone else. */
+export interface PreparedBatch {
+  readonly batch: EventBatchWrite;
+}
+
 export interface EventRepo {
+  /**
+   * Does a batch's CPU work ahead of its transaction (no I/O), so the monitor can do it while the batch
+   * before is being written. Storing the batch itself does it too.
+   */
+  prepare(b: EventBatchWrite): PreparedBatch;
   /**
    * Stores a batch, its usage rows and notebook links, and the agent's new offset in one transaction, so a
    * crash repeats nothing and loses nothing. Throws CONFLICT (and writes nothing) when the agent's stored
    * offset is not `after` or `owner` does not hold its lease: another instance got there first.
    */
-  store(b: EventBatchWrite): Promise<void>;
+  store(b: EventBatchWrite | PreparedBatch): Promise<void>;
   /** Stored events after `after` (a seq), in stored order. */
   page(after: number, limit: number): Promise<StoredEvent[]>;
   /** Events of one agent with offsets in (after, through], in offset order. */

@@ -2,7 +2,7 @@ import type { Clock } from '../core/clock.js';
 import { HubError } from '../core/errors.js';
 import type { AgentStats, EventBatch, EventSource } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
-import { RESOLUTIONS, type AgentRecord, type Resolution, type Store } from '../core/store.js';
+import { RESOLUTIONS, type AgentRecord, type EventBatchWrite, type PreparedBatch, type Resolution, type Store } from '../core/store.js';
 import type { RuntimeSnapshot, SamplerStats, UsageSource } from '../core/usage.js';
 import { LatestView } from './latest.js';
 import { planLeases } from './leases.js';
@@ -246,34 +246,41 @@ export class Monitor implements UsageSource {
   }
 
   /**
-   * Pulls one agent until it is caught up. The next batch is asked for while the current one is stored; it
-   * acknowledges only what is stored, so the agent trims nothing the hub could still lose.
+   * Pulls one agent until it is caught up. The next batch is asked for, parsed and made ready (its rows
+   * encoded) while the current one is stored, so the hub's work overlaps the store's; batches are still
+   * stored one after the other, in offset order. Each request acknowledges only what is stored, so the agent
+   * trims nothing the hub could still lose.
    */
   private async pull(p: Pulled): Promise<void> {
     const { batchSize } = this.o.settings;
     const fetchFrom = (after: number) => {
-      const f = p.source.fetch(after, batchSize, p.after);
+      const f = p.source.fetch(after, batchSize, p.after).then((batch) => {
+        // `now` is also the batch's stored_at: while catching up, this is up to one store earlier than its commit.
+        const now = this.o.clock.now();
+        const w = toWrite(p.id, this.o.instance, after, batch, now);
+        return { batch, now, w, ready: w.events.length > 0 ? this.prepare(w) : null };
+      });
       f.catch(() => undefined);
       return f;
     };
     let pending = fetchFrom(p.after);
     let newSweep = false;
     for (;;) {
-      let batch: EventBatch;
+      let next: Awaited<typeof pending>;
       try {
-        batch = await pending;
+        next = await pending;
       } catch (err) {
         await this.unreachable(p, err);
         return;
       }
-      const now = this.o.clock.now();
+      const { batch, now, w, ready } = next;
       await this.reachable(p, batch, now);
-      const w = toWrite(p.id, this.o.instance, p.after, batch, now);
-      if (w.events.length === 0) break;
+      if (!ready) break;
       const more = w.through < batch.head;
-      if (more) pending = fetchFrom(w.through);
+      if (more && !(ready instanceof Error)) pending = fetchFrom(w.through);
       try {
-        await this.o.store.events.store(w);
+        if (ready instanceof Error) throw ready;
+        await this.o.store.events.store(ready);
       } catch (err) {
         await this.storeFailed(p, err);
         return;
@@ -285,6 +292,15 @@ export class Monitor implements UsageSource {
       if (!more || this.stopped) break;
     }
     await this.refreshProcesses(p, newSweep);
+  }
+
+  /** A batch the store cannot encode is a failure to store it, not an agent that does not answer. */
+  private prepare(w: EventBatchWrite): PreparedBatch | Error {
+    try {
+      return this.o.store.events.prepare(w);
+    } catch (err) {
+      return err instanceof Error ? err : new Error(String(err));
+    }
   }
 
   private async reachable(p: Pulled, batch: EventBatch, now: number): Promise<void> {

@@ -172,7 +172,7 @@ export const createKyselyStore = ({ dialect, db, isUniqueViolation }: DialectPar
     history: createHistoryRepo(db),
     executions: createExecutionRepo(db),
     agents: createAgentRepo(db),
-    events: createEventRepo(db, dialect, bulkFor(dialect)),
+    events: createEventRepo(db, dialect, bulkFor(dialect), isUniqueViolation),
     migrate: async () => {
       // Migrations are numbered per feature and may land out of order; each runs once whatever the order.
       const { error, results } = await new Migrator({ db, provider: migrationProvider, allowUnorderedMigrations: true }).migrateToLatest();

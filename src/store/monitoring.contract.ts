@@ -96,6 +96,20 @@ export const monitoringStoreContract = (name: string, open: () => Promise<{ stor
       expect((await store.events.ofAgent('node-4', 0, 100)).map((s) => s.event.offset)).toEqual([1, 2]);
     });
 
+    it('stores samples that repeat a stored one’s series and time (the stored raw row stays), in one batch or later', async () => {
+      await store.agents.register({ id: 'node-7', url: 'http://x', secret: 's', at: T });
+      await store.agents.claim('node-7', 'hub-a', T, T + 60_000);
+      const at = { user: 'eve', time: T + 5000 };
+      await store.events.store(batch('node-7', 'hub-a', 0, [sample(1, { ...at, cpu_from: 1, cpu: 2 }), sample(2, { ...at, cpu_from: 0, cpu: 3 })]));
+      await store.events.store(batch('node-7', 'hub-a', 2, [sample(3, { ...at, cpu_from: 0, cpu: 9 }), sample(4, { user: 'eve', time: T + 6000, cpu_from: 9, cpu: 10 })]));
+      expect((await store.agents.get('node-7'))?.storedOffset).toBe(4);
+      expect((await store.events.ofAgent('node-7', 0, 100)).map((s) => s.event.offset)).toEqual([1, 2, 3, 4]);
+      const raw = await store.usage.query({ resolution: 'raw', from: T, to: T + 10_000, user: 'eve', kernels: 'runtime' });
+      expect(raw.map((r) => [r.t, r.cpu])).toEqual([[T + 5000, 3], [T + 6000, 10]]);
+      const minute = await store.usage.query({ resolution: '1m', from: T - 60_000, to: T + 60_000, user: 'eve', kernels: 'runtime' });
+      expect(minute.map((r) => [r.cpuFrom, r.cpu])).toEqual([[0, 10]]);
+    });
+
     it('counts lost samples, records contact and errors, and knows the live instances', async () => {
       await store.agents.register({ id: 'node-5', url: 'http://x', secret: 's', at: T });
       await store.agents.claim('node-5', 'hub-a', T, T + 60_000);

@@ -1,13 +1,12 @@
-import { sql, type Kysely, type RawBuilder, type SelectQueryBuilder } from 'kysely';
+import { sql, type CompiledQuery, type Kysely, type RawBuilder, type SelectQueryBuilder } from 'kysely';
 import { RESOLUTION_MS, RESOLUTIONS, type KernelNotebook, type LastCounter, type Resolution, type UsageQuery, type UsageRepo, type UsageRow, type UsageSeries } from '../core/store.js';
-import type { BulkInsert } from './bulk.js';
+import { runAll, type BulkInsert } from './bulk.js';
 import type { Database, UsageTable } from './schema.js';
 
 const TABLE = { raw: 'usage_raw', '1m': 'usage_1m', '1h': 'usage_1h', '1d': 'usage_1d' } as const;
 const ROLLUPS = ['1m', '1h', '1d'] as const;
 const CHUNK = 500;
 
-const toTable = (r: UsageRow, t: number): UsageTable => ({ user_name: r.user, server: r.server, kernel: r.kernel, t, cpu_from: r.cpuFrom, cpu: r.cpu, memory: r.memory });
 const fromTable = (r: UsageTable): UsageRow => ({
   user: r.user_name,
   server: r.server,
@@ -18,16 +17,19 @@ const fromTable = (r: UsageTable): UsageRow => ({
   memory: Number(r.memory),
 });
 
-/** One row per series and bucket (PostgreSQL refuses an upsert that touches a row twice), folded as the store folds. */
-const bucketed = (rows: readonly UsageRow[], size: number): UsageTable[] => {
-  const out = new Map<string, UsageTable>();
+/**
+ * One row per series and bucket (PostgreSQL refuses an upsert that touches a row twice), folded as the store
+ * folds. The folds (min, max, max) compose, so a coarser rollup can be bucketed from a finer one's rows.
+ */
+const bucketed = (rows: readonly UsageRow[], size: number): UsageRow[] => {
+  const out = new Map<string, UsageRow>();
   for (const r of rows) {
     const t = size > 0 ? Math.floor(r.t / size) * size : r.t;
     const key = `${r.user}\u0000${r.server}\u0000${r.kernel}\u0000${t}`;
     const cur = out.get(key);
-    if (!cur) out.set(key, toTable(r, t));
+    if (!cur) out.set(key, { ...r, t });
     else {
-      cur.cpu_from = Math.min(cur.cpu_from, r.cpuFrom);
+      cur.cpuFrom = Math.min(cur.cpuFrom, r.cpuFrom);
       cur.cpu = Math.max(cur.cpu, r.cpu);
       cur.memory = Math.max(cur.memory, r.memory);
     }
@@ -44,20 +46,27 @@ const USAGE_COLUMNS = [
   ['cpu', 'float8'],
   ['memory', 'bigint'],
 ] as const;
-const asArray = (r: UsageTable) => [r.user_name, r.server, r.kernel, r.t, r.cpu_from, r.cpu, r.memory];
+const asArray = (r: UsageRow) => [r.user, r.server, r.kernel, r.t, r.cpuFrom, r.cpu, r.memory];
+const FOLD = { keys: ['user_name', 'server', 'kernel', 't'], fold: { cpu_from: 'min', cpu: 'max', memory: 'max' } } as const;
 
-/** Stores samples and folds them into every rollup, inside the caller's transaction (repeating changes nothing). */
-export const writeUsageRows = async (tx: Kysely<Database>, bulk: BulkInsert, rows: readonly UsageRow[]): Promise<void> => {
+/**
+ * How raw samples meet a row of the same series and time: 'keep' keeps the stored one (and the first of a
+ * batch); 'fail' inserts without that check and fails on a repeat, which is cheaper (PostgreSQL spends a
+ * third of a raw row's cost on the check) for a caller that retries with 'keep'.
+ */
+export type RawRepeats = 'keep' | 'fail';
+
+/** The statements that store samples and fold them into every rollup (repeating them changes nothing), built as they are reached. */
+export function* usageStatements(bulk: BulkInsert, rows: readonly UsageRow[], repeats: RawRepeats = 'keep'): Generator<CompiledQuery> {
   if (rows.length === 0) return;
-  await bulk(tx, { table: 'usage_raw', columns: USAGE_COLUMNS, conflict: 'nothing' }, bucketed(rows, 0).map(asArray));
+  const raw = repeats === 'keep' ? bucketed(rows, 0) : rows;
+  yield* bulk({ table: 'usage_raw', columns: USAGE_COLUMNS, ...(repeats === 'keep' ? { conflict: 'nothing' as const } : {}) }, raw.map(asArray));
+  let finer: readonly UsageRow[] = rows;
   for (const res of ROLLUPS) {
-    await bulk(
-      tx,
-      { table: TABLE[res], columns: USAGE_COLUMNS, conflict: { keys: ['user_name', 'server', 'kernel', 't'], fold: { cpu_from: 'min', cpu: 'max', memory: 'max' } } },
-      bucketed(rows, RESOLUTION_MS[res]).map(asArray),
-    );
+    finer = bucketed(finer, RESOLUTION_MS[res]);
+    yield* bulk({ table: TABLE[res], columns: USAGE_COLUMNS, conflict: FOLD }, finer.map(asArray));
   }
-};
+}
 
 /** Remembers which notebooks a kernel served, inside the caller's transaction. */
 export const upsertNotebooks = async (tx: Kysely<Database>, rows: readonly KernelNotebook[], at: number): Promise<void> => {
@@ -113,7 +122,8 @@ export const inTimeOrder = (s: UsageSeries): UsageSeries => {
 export const createUsageRepo = (db: Kysely<Database>, bulk: BulkInsert, dialect: 'sqlite' | 'postgres'): UsageRepo => ({
   write: async (rows) => {
     if (rows.length === 0) return;
-    await db.transaction().execute((tx) => writeUsageRows(tx, bulk, rows));
+    const queries = usageStatements(bulk, rows);
+    await db.transaction().execute((tx) => runAll(tx, queries));
   },
   noteNotebooks: (rows, at) => upsertNotebooks(db, rows, at),
   query: async (q) => {

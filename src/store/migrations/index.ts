@@ -6,6 +6,7 @@ import * as m004 from './004-executions.js';
 import * as m005 from './005-server-history.js';
 import * as m006 from './006-agents-events.js';
 import * as m007 from './007-stop-requested-at.js';
+import * as m008 from './008-rollup-fillfactor.js';
 import * as m009 from './009-usage-kernel-index.js';
 
 /** Versioned migrations, in order. Add a file and a line; never edit a released one. */
@@ -18,6 +19,7 @@ const migrations: Record<string, Migration> = {
   '006-agents-events': m006,
   // Needs 005's table; numbers are handed out per feature, so it runs after whatever 006 is.
   '007-stop-requested-at': m007,
+  '008-rollup-fillfactor': m008,
   '009-usage-kernel-index': m009,
 };
 
