@@ -6,6 +6,7 @@ import { saveIdentity } from '../agent/identity.js';
 import { loadAgentConfig } from '../config/load-agent.js';
 import { systemClock } from '../core/clock.js';
 import { cryptoIds } from '../core/ids.js';
+import { closeOnSignals } from './signals.js';
 
 export interface AgentFlags {
   hub?: string;
@@ -69,22 +70,10 @@ export const agentCommand = async (flags: AgentFlags, env: NodeJS.ProcessEnv): P
   await register();
   agent.start();
 
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'agent stopping');
+  closeOnSignals(log, 'agent stopping', async () => {
     clearTimeout(timer);
     server.close();
     server.closeAllConnections();
-    opened.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        log.error({ err }, 'unclean stop');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+    await opened.close();
+  });
 };

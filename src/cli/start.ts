@@ -8,6 +8,7 @@ import { cryptoIds } from '../core/ids.js';
 import { startHub } from '../hub/hub.js';
 import { hubIdentity } from '../hub/hub-id.js';
 import { createSpawner, openStore, resolveProfiles } from './implementations.js';
+import { closeOnSignals } from './signals.js';
 import { VERSION } from './version.js';
 
 export interface StartFlags {
@@ -61,19 +62,5 @@ export const startCommand = async (flags: StartFlags, env: NodeJS.ProcessEnv): P
   }
   // A stray rejection is a bug to log, not a reason to drop every user's proxy connection.
   process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection'));
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'stopping');
-    hub.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        log.error({ err }, 'unclean stop');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  closeOnSignals(log, 'stopping', () => hub.close());
 };

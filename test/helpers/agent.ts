@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../src/spawners/local/ports.js';
-import { NBHUB_BIN } from './hub.js';
+import { killAndWait, NBHUB_BIN } from './hub.js';
 
 export interface TestAgent {
   url: string;
@@ -55,12 +55,7 @@ export const startTestAgent = async (o: { hub: string; token: string; env?: Reco
       const r = await fetch(`${url}/agent/v1/events?limit=0`, { headers: { authorization: `Bearer ${identity().secret}` } });
       return ((await r.json()) as { head: number }).head;
     },
-    kill: async (signal) => {
-      if (proc.exitCode !== null || proc.signalCode !== null) return;
-      const exited = new Promise((r) => proc.once('exit', r));
-      proc.kill(signal);
-      await exited;
-    },
+    kill: (signal) => killAndWait(proc, signal),
     restart: launch,
     dispose: async () => {
       await agent.kill('SIGKILL');

@@ -32,6 +32,14 @@ export interface TestHubOptions {
   env?: Record<string, string>;
 }
 
+/** Sends `signal` to a process the test started and waits for it to exit (at once when it already has). */
+export const killAndWait = async (proc: ChildProcess, signal: NodeJS.Signals): Promise<void> => {
+  if (proc.exitCode !== null || proc.signalCode !== null) return;
+  const exited = new Promise((r) => proc.once('exit', r));
+  proc.kill(signal);
+  await exited;
+};
+
 const waitUp = async (url: string, proc: ChildProcess, out: () => string): Promise<void> => {
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
@@ -88,12 +96,7 @@ export const startTestHub = async (o: TestHubOptions = {}): Promise<TestHub> => 
         },
         ...(init.body !== undefined ? { body: typeof init.body === 'string' ? init.body : JSON.stringify(init.body) } : {}),
       }),
-    kill: async (signal) => {
-      if (proc.exitCode !== null || proc.signalCode !== null) return;
-      const exited = new Promise((r) => proc.once('exit', r));
-      proc.kill(signal);
-      await exited;
-    },
+    kill: (signal) => killAndWait(proc, signal),
     restart: launch,
     dispose: async () => {
       await hub.kill('SIGKILL');
