@@ -20,9 +20,9 @@ export interface ProbeOptions {
   kernelsOf: (rt: RunningRuntime) => Promise<KernelSeen[]>;
   /**
    * Kernels the proxy saw given a request that has not ended (the execution recorder; absent when recording
-   * is off). They are busy whatever the runtime says: a kernel_info sent on the control channel (jupyter_server
-   * does so when a tab connects to a busy kernel) publishes an idle status in the middle of a running cell,
-   * and the runtime then reports the kernel idle until the cell's own end.
+   * is off). They are busy whatever the runtime says: when a tab connects to a kernel jupyter_server does not
+   * yet know busy, it sends kernel_info on the control channel too; under load that reply's idle status lands
+   * after a cell began, and the runtime then reports the kernel idle until the cell's own end.
    */
   runningKernels?: (user: string, server: string) => ReadonlySet<string>;
   /** Runtimes looked at at once, so a thousand of them do not open a thousand connections together. */
