@@ -42,6 +42,15 @@ export interface ServerRecord {
   logTail: string | null;
   message: string | null;
   userOptions: Record<string, unknown>;
+  /**
+   * The hub instance that acts on this server (starts, polls, stops, culls it); null until one claims it.
+   * Other instances only write its desired state (several instances on one PostgreSQL).
+   */
+  owner: string | null;
+  /** Moves on with every stored write of the record; a write based on an older version loses. 0: never stored. */
+  version: number;
+  /** Deleting it was asked for through an instance that does not own it; the owner deletes it once stopped. */
+  removeRequested: boolean;
 }
 
 export interface TokenRecord {
@@ -86,4 +95,7 @@ export const newServerRecord = (user: string, name: string, now: number): Server
   logTail: null,
   message: null,
   userOptions: {},
+  owner: null,
+  version: 0,
+  removeRequested: false,
 });

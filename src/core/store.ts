@@ -28,8 +28,21 @@ export interface ServerRepo {
   listByUser(user: string): Promise<ServerRecord[]>;
   listByUsers(users: string[]): Promise<ServerRecord[]>;
   listAll(): Promise<ServerRecord[]>;
-  /** Insert or replace the whole record. */
+  /** Insert or replace the whole record, as it is (no version check: tools and tests). */
   put(record: ServerRecord): Promise<void>;
+  /**
+   * Compare and set: stores the whole record if the stored one is at `record.version - 1` (absent, for
+   * version 1) and says true; false, writing nothing, when another write came first. `last_activity` only
+   * moves forward: a later one already stored (by another instance's proxy) is kept.
+   */
+  write(record: ServerRecord): Promise<boolean>;
+  /**
+   * Makes `to` the record's owner if it is still owned by `from` (null: by nobody) at `version`, moving the
+   * version on; false when it changed meanwhile (another instance claimed it first, or it was written).
+   */
+  claim(user: string, name: string, o: { from: string | null; version: number; to: string }): Promise<boolean>;
+  /** Raises the stored last activity to `at` if that is later; the version stays (activity is not a state). */
+  noteActivity(user: string, name: string, at: number): Promise<void>;
   delete(user: string, name: string): Promise<void>;
 }
 

@@ -28,6 +28,12 @@ export interface DialectParts {
 
 const ACTIVE_STATES = ['pending', 'running', 'stopping'];
 
+/** The later of the stored last activity and `at` (null: the stored one), in one statement. */
+const laterActivity = (at: number | null) =>
+  at === null
+    ? sql<number | null>`last_activity`
+    : sql<number>`case when last_activity is null or last_activity < ${at} then cast(${at} as bigint) else last_activity end`;
+
 /** The Store for every SQL dialect kysely speaks; sqlite/ and postgres/ only supply the connection. */
 export const createKyselyStore = ({ dialect, db, isUniqueViolation }: DialectParts): Store => {
   const onConflict = async (work: () => Promise<unknown>, message: string): Promise<void> => {
@@ -116,6 +122,46 @@ export const createKyselyStore = ({ dialect, db, isUniqueViolation }: DialectPar
           .insertInto('servers')
           .values(row)
           .onConflict((oc) => oc.columns(['user_name', 'name']).doUpdateSet(rest))
+          .execute();
+      },
+      write: async (record) => {
+        const row = serverToRow(record);
+        if (record.version === 1) {
+          const r = await db
+            .insertInto('servers')
+            .values(row)
+            .onConflict((oc) => oc.columns(['user_name', 'name']).doNothing())
+            .executeTakeFirst();
+          return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
+        }
+        const { user_name: _u, name: _n, last_activity, ...rest } = row;
+        const r = await db
+          .updateTable('servers')
+          .set({ ...rest, last_activity: laterActivity(last_activity) })
+          .where('user_name', '=', record.user)
+          .where('name', '=', record.name)
+          .where('version', '=', record.version - 1)
+          .executeTakeFirst();
+        return Number(r.numUpdatedRows) === 1;
+      },
+      claim: async (user, name, { from, version, to }) => {
+        const r = await db
+          .updateTable('servers')
+          .set({ owner: to, version: version + 1 })
+          .where('user_name', '=', user)
+          .where('name', '=', name)
+          .where('version', '=', version)
+          .where('owner', from === null ? 'is' : '=', from)
+          .executeTakeFirst();
+        return Number(r.numUpdatedRows) === 1;
+      },
+      noteActivity: async (user, name, at) => {
+        await db
+          .updateTable('servers')
+          .set({ last_activity: at })
+          .where('user_name', '=', user)
+          .where('name', '=', name)
+          .where((eb) => eb.or([eb('last_activity', 'is', null), eb('last_activity', '<', at)]))
           .execute();
       },
       delete: async (user, name) => {

@@ -41,6 +41,9 @@ export const serverToRow = (s: ServerRecord): ServersTable => ({
   log_tail: s.logTail,
   message: s.message,
   user_options: JSON.stringify(s.userOptions),
+  owner: s.owner,
+  version: s.version,
+  remove_requested: s.removeRequested ? 1 : 0,
 });
 
 export const serverFromRow = (r: ServersTable): ServerRecord => ({
@@ -64,6 +67,9 @@ export const serverFromRow = (r: ServersTable): ServerRecord => ({
   logTail: r.log_tail,
   message: r.message,
   userOptions: JSON.parse(r.user_options) as Record<string, unknown>,
+  owner: r.owner,
+  version: Number(r.version),
+  removeRequested: Number(r.remove_requested) === 1,
 });
 
 export const tokenToRow = (t: TokenRecord): TokensTable => ({

@@ -30,6 +30,9 @@ export interface ServersTable {
   log_tail: string | null;
   message: string | null;
   user_options: string;
+  owner: string | null;
+  version: number;
+  remove_requested: number;
 }
 
 export interface TokensTable {

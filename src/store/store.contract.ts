@@ -79,6 +79,51 @@ export const storeContract = (name: string, open: () => Promise<{ store: Store; 
       expect(await store.servers.get('bob', 'lab')).toBeUndefined();
     });
 
+    it('writes a server record only over the version it was read at (compare and set), keeping the later activity', async () => {
+      const v1 = server('olga', 'cas', { owner: 'hub-a:1', version: 1, lastActivity: 1_000 });
+      expect(await store.servers.write(v1)).toBe(true);
+      // A second first write of the same server loses and changes nothing.
+      expect(await store.servers.write({ ...v1, owner: 'hub-b:2', profile: 'other' })).toBe(false);
+      expect(await store.servers.get('olga', 'cas')).toEqual(v1);
+      // Two writers that read version 1: exactly one of them lands, and the other's change is nowhere.
+      const a = { ...v1, version: 2, desired: 'running' as const, state: 'pending' as const, requestedBy: 'a' };
+      const b = { ...v1, version: 2, desired: 'stopped' as const, state: 'stopping' as const, requestedBy: 'b' };
+      const won = await Promise.all([store.servers.write(a), store.servers.write(b)]);
+      expect(won.filter(Boolean)).toHaveLength(1);
+      const stored = await store.servers.get('olga', 'cas');
+      expect(stored).toEqual(won[0] ? a : b);
+      // Activity noted meanwhile (by another instance's proxy) is not undone by a write carrying an older one.
+      await store.servers.noteActivity('olga', 'cas', 5_000);
+      await store.servers.noteActivity('olga', 'cas', 4_000);
+      expect((await store.servers.get('olga', 'cas'))?.lastActivity).toBe(5_000);
+      expect((await store.servers.get('olga', 'cas'))?.version).toBe(2);
+      expect(await store.servers.write({ ...(stored as ServerRecord), version: 3, lastActivity: 2_000, message: 'm' })).toBe(true);
+      expect(await store.servers.get('olga', 'cas')).toMatchObject({ version: 3, lastActivity: 5_000, message: 'm' });
+      expect(await store.servers.write({ ...(stored as ServerRecord), version: 4, lastActivity: 9_000, removeRequested: true })).toBe(true);
+      expect(await store.servers.get('olga', 'cas')).toMatchObject({ version: 4, lastActivity: 9_000, removeRequested: true });
+      await store.servers.delete('olga', 'cas');
+    });
+
+    it('hands a server to exactly one of two instances that claim it from the same owner at the same version', async () => {
+      await store.servers.put(server('olga', 'orphan', { owner: 'dead:1', version: 7, state: 'running', desired: 'running' }));
+      const won = await Promise.all([
+        store.servers.claim('olga', 'orphan', { from: 'dead:1', version: 7, to: 'hub-a:1' }),
+        store.servers.claim('olga', 'orphan', { from: 'dead:1', version: 7, to: 'hub-b:2' }),
+      ]);
+      expect(won.filter(Boolean)).toHaveLength(1);
+      expect(await store.servers.get('olga', 'orphan')).toMatchObject({ owner: won[0] ? 'hub-a:1' : 'hub-b:2', version: 8, state: 'running' });
+      // A claim from a stale view (wrong owner or version) changes nothing.
+      expect(await store.servers.claim('olga', 'orphan', { from: 'dead:1', version: 8, to: 'hub-c:3' })).toBe(false);
+      expect(await store.servers.claim('olga', 'orphan', { from: won[0] ? 'hub-a:1' : 'hub-b:2', version: 7, to: 'hub-c:3' })).toBe(false);
+      // Records nobody owned yet (written before owners existed) are claimed from null.
+      await store.servers.put(server('olga', 'legacy', { owner: null, version: 1 }));
+      expect(await store.servers.claim('olga', 'legacy', { from: 'dead:1', version: 1, to: 'hub-a:1' })).toBe(false);
+      expect(await store.servers.claim('olga', 'legacy', { from: null, version: 1, to: 'hub-a:1' })).toBe(true);
+      expect(await store.servers.get('olga', 'legacy')).toMatchObject({ owner: 'hub-a:1', version: 2 });
+      await store.servers.delete('olga', 'orphan');
+      await store.servers.delete('olga', 'legacy');
+    });
+
     it('finds tokens by hash only, lists and deletes them', async () => {
       const t = { id: 'a1', user: 'bob', hash: 'h1', prefix: 'nbh_ab', note: 'cli', created: 1, expiresAt: null, lastActivity: null };
       await store.tokens.create(t);
