@@ -32,6 +32,8 @@ export const serverModel = (s: ServerRecord, o: { admin: boolean; culling?: Cull
       cull_at: isoOrNull(cull?.cullAt),
       cull_warn_at: isoOrNull(cull?.warnAt),
       cull_reason: cull?.reason ?? null,
+      /** The hub instance that starts, stops and culls it (several instances on one PostgreSQL); admins only. */
+      ...(o.admin ? { owner: s.owner } : {}),
     },
   };
 };

@@ -8,6 +8,7 @@ import { Lifecycle } from '../lifecycle/lifecycle.js';
 import { createProxy } from '../proxy/proxy.js';
 import { createCuller } from '../culler/wiring.js';
 import { createExecutionRecorder } from '../executions/create.js';
+import { instanceId } from './instance-id.js';
 import { createMonitoring } from './monitoring.js';
 
 /** What the CLI hands over: the API's context minus what the hub builds itself, plus the spawner. */
@@ -30,6 +31,7 @@ const TOKEN_ACTIVITY_FLUSH_MS = 30_000;
 export const startHub = async (d: HubDeps): Promise<Hub> => {
   await d.store.migrate();
   const identity = new CachedIdentityResolver(d.store, d.clock);
+  const instance = instanceId(d.config, d.ids);
   const lifecycle = new Lifecycle({
     store: d.store,
     spawner: d.spawner,
@@ -39,12 +41,16 @@ export const startHub = async (d: HubDeps): Promise<Hub> => {
     defaultProfile: d.config.spawner.default_profile,
     pollSeconds: d.config.lifecycle.poll_seconds,
     activityFlushMs: Math.min(10_000, d.config.monitoring.interval_seconds * 1000),
+    instance,
+    // SQLite has one instance; on PostgreSQL others may share the store (their liveness: the agents' lease).
+    shared: d.store.dialect === 'postgres' ? { leaseMs: d.config.monitoring.lease_seconds * 1000 } : undefined,
   });
   await lifecycle.init();
-  const monitoring = createMonitoring({ config: d.config, store: d.store, clock: d.clock, ids: d.ids, log: d.log, hubId: d.hubId, runtimes: lifecycle });
+  const monitoring = createMonitoring({ config: d.config, store: d.store, clock: d.clock, ids: d.ids, log: d.log, hubId: d.hubId, instance, runtimes: lifecycle });
   const executions = createExecutionRecorder({ config: d.config, store: d.store, runtimes: lifecycle, clock: d.clock, ids: d.ids, log: d.log });
   await executions?.start();
-  const culler = createCuller({ config: d.config, lifecycle, usage: monitoring.monitor, runningKernels: executions ? (u, s) => executions.runningKernels(u, s) : undefined, clock: d.clock, log: d.log });
+  // The owner culls: this instance judges only the servers it owns (activity seen elsewhere reaches it through the store).
+  const culler = createCuller({ config: d.config, lifecycle: lifecycle.ownView(), usage: monitoring.monitor, runningKernels: executions ? (u, s) => executions.runningKernels(u, s) : undefined, clock: d.clock, log: d.log });
   culler.start();
   // With recording off, no tap: the proxy then decodes kernel messages only as far as activity needs.
   const recorder = executions ?? undefined;

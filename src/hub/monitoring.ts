@@ -1,4 +1,3 @@
-import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { openAgent, type OpenedAgent } from '../agent/assemble.js';
 import { LocalEventSource } from '../agent/local-source.js';
@@ -32,6 +31,8 @@ export const createMonitoring = (o: {
   ids: IdGenerator;
   log: Logger;
   hubId: string;
+  /** This instance, as leases name it (instance-id.ts). */
+  instance: string;
   runtimes: RuntimeDirectory;
 }): Monitoring => {
   const m = o.config.monitoring;
@@ -57,8 +58,7 @@ export const createMonitoring = (o: {
     store: o.store,
     clock: o.clock,
     log: o.log,
-    // Host and port: a restarted instance takes its own leases back at once (port 0: a name of its own).
-    instance: m.instance_id || `${hostname()}:${o.config.port || o.ids.random(6)}`,
+    instance: o.instance,
     settings: {
       intervalSeconds: m.interval_seconds,
       pullEveryMs: m.pull_every_seconds * 1000,

@@ -15,9 +15,26 @@ const HOUR = 3_600_000;
  */
 const leftBehind = (records: ServerRecord[]) => {
   const rows = new Map(records.map((r) => [`${r.user}/${r.name}`, r]));
-  const servers: Pick<ServerRepo, 'listAll' | 'put'> = {
+  const servers: Pick<ServerRepo, 'listAll' | 'get' | 'write' | 'claim' | 'noteActivity'> = {
     listAll: () => Promise.resolve([...rows.values()]),
-    put: (r) => Promise.resolve(void rows.set(`${r.user}/${r.name}`, r)),
+    get: (u, n) => Promise.resolve(rows.get(`${u}/${n}`)),
+    write: (r) => {
+      const cur = rows.get(`${r.user}/${r.name}`);
+      if ((cur?.version ?? 0) !== r.version - 1) return Promise.resolve(false);
+      rows.set(`${r.user}/${r.name}`, r);
+      return Promise.resolve(true);
+    },
+    claim: (u, n, c) => {
+      const cur = rows.get(`${u}/${n}`);
+      if (!cur || cur.owner !== c.from || cur.version !== c.version) return Promise.resolve(false);
+      rows.set(`${u}/${n}`, { ...cur, owner: c.to, version: c.version + 1 });
+      return Promise.resolve(true);
+    },
+    noteActivity: (u, n, at) => {
+      const cur = rows.get(`${u}/${n}`);
+      if (cur && (cur.lastActivity ?? 0) < at) rows.set(`${u}/${n}`, { ...cur, lastActivity: at });
+      return Promise.resolve();
+    },
   };
   return { store: { servers, history: { add: () => Promise.resolve() } } as unknown as Store, rows };
 };
@@ -37,6 +54,7 @@ const aliveSpawner: Spawner = {
 const handle = toLaunchRecord({ handle: { v: 1, kind: 'fake' }, target: 'http://127.0.0.1:1', token: 't', readinessPath: 'api', startTimeoutSeconds: 60, startTimeoutKey: 'x' });
 const running = (user: string, lastActivity: number | null): ServerRecord => ({
   ...newServerRecord(user, '', T0 - 10 * HOUR),
+  version: 1,
   desired: 'running',
   state: 'running',
   handle,
@@ -53,7 +71,7 @@ describe('Lifecycle after a hub restart', () => {
 
   it('counts adopted running servers as active at the restart (one whole idle timeout from it): the outage is not idleness', async () => {
     // Idle for two hours before the hub went down, never active, and a stopped server.
-    const { store, rows } = leftBehind([running('old', T0 - 2 * HOUR), running('never', null), { ...newServerRecord('old', 'gone', T0 - 10 * HOUR), lastActivity: T0 - 5 * HOUR }]);
+    const { store, rows } = leftBehind([running('old', T0 - 2 * HOUR), running('never', null), { ...newServerRecord('old', 'gone', T0 - 10 * HOUR), version: 1, lastActivity: T0 - 5 * HOUR }]);
     const now = T0 + 120_000;
     life = new Lifecycle({ store, spawner: aliveSpawner, clock: { now: () => now }, log: silentLogger, profiles: new Set(['default']), defaultProfile: 'default', pollSeconds: 3600, activityFlushMs: 3_600_000 });
     await life.init();

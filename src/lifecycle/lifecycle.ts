@@ -1,8 +1,9 @@
 import { EventEmitter } from 'node:events';
 import type { Clock } from '../core/clock.js';
-import { badRequest, HubError, notFound } from '../core/errors.js';
+import { badRequest, conflict, HubError, notFound } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { newServerRecord, type ServerRecord, type StopReason } from '../core/models.js';
+import type { CullTarget } from '../core/culling.js';
 import type { ActivitySink, RouteEntry, RouteTable } from '../core/routes.js';
 import type { Spawner } from '../core/spawner.js';
 import type { Store } from '../core/store.js';
@@ -11,6 +12,7 @@ import { serverPath } from '../core/urls.js';
 import { decide, type Action, type Observed } from './decide.js';
 import { historyEvent } from './history.js';
 import { parseLaunchRecord, toLaunchRecord } from './launch-record.js';
+import { planOwnership, requestActor } from './ownership.js';
 import { waitReady } from './readiness.js';
 import { KeyedSerial } from './serial.js';
 
@@ -26,16 +28,34 @@ export interface LifecycleOptions {
   logTailLines?: number;
   /** How often touched activity is written to the store (it is served from memory at once). */
   activityFlushMs?: number;
+  /** This hub instance (instance-id.ts): the owner it writes on the servers it acts on. */
+  instance?: string;
+  /**
+   * Other instances may share the store (PostgreSQL): heartbeat every lease/4, reload the records each
+   * poll, and claim those of an instance whose heartbeat is older than the lease (monitoring.lease_seconds).
+   * Absent: this instance is alone on the store and owns every record.
+   */
+  shared?: { leaseMs: number } | undefined;
 }
 
 const keyOf = (user: string, name: string) => `${user}\u0000${name}`;
 const ACTIVITY_FLUSH_MS = 10_000;
+const later = (a: number | null, b: number | null | undefined): number | null => (a === null ? (b ?? null) : Math.max(a, b ?? a));
+
+/** What the culler may judge and stop: this instance's own servers only (the owner culls). */
+export type OwnCullView = CullTarget & RuntimeDirectory & ActivitySink & { get(user: string, name: string): ServerRecord | undefined };
 
 /**
  * The one reconciler (DESIGN.md idea 1). Requests only write the desired state; passes compare it with
  * what the spawner observes and act, one pass at a time per server. The same pass runs at start-up, so a
  * restarted hub adopts live runtimes instead of spawning them twice. It also serves the proxy's route
  * table and collects activity, from the records it keeps in memory.
+ *
+ * Several instances on one store (issue 6): each record has one owner, the only instance that reconciles
+ * and culls it (ownership.ts decides who). The others reload the records every poll, so their API and proxy
+ * see what the owner does; a request they get for another live instance's record only writes the desired
+ * state (compare and set on the record's version), which the owner picks up at its next poll. The records
+ * of an instance gone for a lease are claimed by a survivor and adopted like after a restart.
  */
 export class Lifecycle implements RouteTable, ActivitySink, RuntimeDirectory {
   private readonly records = new Map<string, ServerRecord>();
@@ -46,10 +66,21 @@ export class Lifecycle implements RouteTable, ActivitySink, RuntimeDirectory {
   private readonly serial = new KeyedSerial();
   private readonly events = new EventEmitter();
   private timers: NodeJS.Timeout[] = [];
+  private readonly me: string;
+  /** Instances seen alive at the last look (this one included). */
+  private live: Set<string>;
+  private syncing: Promise<void> | undefined;
 
   constructor(private readonly o: LifecycleOptions) {
     this.events.setMaxListeners(0);
+    this.me = o.instance ?? 'local';
+    this.live = new Set([this.me]);
     o.spawner.onExit(() => this.kickAll());
+  }
+
+  /** This instance's id, as records name their owner. */
+  get instance(): string {
+    return this.me;
   }
 
   /**
@@ -59,13 +90,30 @@ export class Lifecycle implements RouteTable, ActivitySink, RuntimeDirectory {
    */
   async init(): Promise<void> {
     const startedAt = this.o.clock.now();
+    if (this.o.shared) await this.heartbeat();
+    const own: ServerRecord[] = [];
     for (const rec of await this.o.store.servers.listAll()) {
-      this.remember(rec.state === 'running' ? { ...rec, lastActivity: Math.max(rec.lastActivity ?? 0, startedAt) } : rec);
-      if (rec.state === 'running') this.dirtyActivity.add(keyOf(rec.user, rec.name));
+      if (rec.owner === this.me) own.push(rec);
+      else this.remember(rec);
     }
+    for (const rec of own) this.adopted(rec, startedAt);
+    // Alone, every record is claimed here; shared, those of gone instances (the rest stay their owners').
+    await this.claimOrphans(startedAt);
     await Promise.all([...this.records.keys()].map((k) => this.kick(k)));
-    this.timers.push(setInterval(() => this.kickAll(), this.o.pollSeconds * 1000).unref());
+    this.timers.push(setInterval(() => this.tick(), this.o.pollSeconds * 1000).unref());
     this.timers.push(setInterval(() => void this.flushActivity(), this.o.activityFlushMs ?? ACTIVITY_FLUSH_MS).unref());
+    const shared = this.o.shared;
+    if (shared) this.timers.push(setInterval(() => void this.heartbeat(), Math.max(50, shared.leaseMs / 4)).unref());
+  }
+
+  /**
+   * A record this instance now acts on (at start-up, or taken over from a gone instance). It saw nothing of
+   * the runtime meanwhile, so that time is not idleness: a running runtime's last activity is at least now,
+   * which grants it one whole idle timeout from the adoption.
+   */
+  private adopted(rec: ServerRecord, at: number): void {
+    this.remember(rec.state === 'running' ? { ...rec, lastActivity: Math.max(rec.lastActivity ?? 0, at) } : rec);
+    if (rec.state === 'running') this.dirtyActivity.add(keyOf(rec.user, rec.name));
   }
 
   async shutdown(options: { stopRuntimes: boolean }): Promise<void> {
@@ -77,7 +125,7 @@ export class Lifecycle implements RouteTable, ActivitySink, RuntimeDirectory {
       // Straight to the desired state (a request would refuse a server still starting), then one pass each.
       await Promise.all(
         [...this.records.values()]
-          .filter((r) => r.state === 'running' || r.state === 'pending')
+          .filter((r) => r.owner === this.me && (r.state === 'running' || r.state === 'pending'))
           .map((r) =>
             this.serial.run(keyOf(r.user, r.name), async () => {
               const cur = this.records.get(keyOf(r.user, r.name));
@@ -121,6 +169,17 @@ export class Lifecycle implements RouteTable, ActivitySink, RuntimeDirectory {
       out.push({ user: r.user, server: r.name, profile: r.profile, rootPid: this.o.spawner.rootPid(launch.spawner), target: r.target, baseUrl: serverPath(r.user, r.name), token: r.runtimeToken });
     }
     return out;
+  }
+
+  /** The culler's view: only the servers this instance owns are judged (and stopped) by it. */
+  ownView(): OwnCullView {
+    return {
+      all: () => this.all().filter((r) => r.owner === this.me),
+      running: () => this.running().filter((r) => this.records.get(keyOf(r.user, r.server))?.owner === this.me),
+      requestStop: (user, name, o) => this.requestStop(user, name, o),
+      touch: (user, server, at) => this.touch(user, server, at),
+      get: (user, name) => this.get(user, name),
+    };
   }
 
   touch(user: string, server: string, at: number): void {
@@ -168,6 +227,7 @@ export class Lifecycle implements RouteTable, ActivitySink, RuntimeDirectory {
       const now = this.o.clock.now();
       const next: ServerRecord = {
         ...(rec ?? newServerRecord(user, name, now)),
+        owner: this.actorOf(rec),
         profile,
         desired: 'running',
         state: 'pending',
@@ -185,10 +245,11 @@ export class Lifecycle implements RouteTable, ActivitySink, RuntimeDirectory {
         logTail: null,
         message: null,
         userOptions: o.userOptions,
+        removeRequested: false,
       };
-      await this.save(next);
+      const saved = await this.save(next);
       void this.kick(key);
-      return next;
+      return saved;
     });
   }
 
@@ -207,20 +268,32 @@ export class Lifecycle implements RouteTable, ActivitySink, RuntimeDirectory {
       }
       if (o.onlyIf && !o.onlyIf(rec)) return rec;
       if (rec.state === 'pending') throw badRequest(`${describe(user, name)} is pending spawn, please wait`);
+      const owner = this.actorOf(rec);
+      // Another live instance owns it: a deletion is written down for it, as the rest of the request is.
+      const foreign = owner !== this.me;
+      if (o.remove && !foreign) this.removeAfterStop.add(key);
+      const removeRequested = rec.removeRequested || (foreign && o.remove === true);
       if (rec.state === 'stopping') {
-        if (o.remove) this.removeAfterStop.add(key);
-        return rec;
+        return removeRequested === rec.removeRequested ? rec : this.save({ ...rec, removeRequested });
       }
       if (rec.state === 'running') {
-        if (o.remove) this.removeAfterStop.add(key);
-        const next: ServerRecord = { ...rec, desired: 'stopped', state: 'stopping', stopReason: o.reason, requestedBy: o.by, stopRequestedAt: this.o.clock.now() };
-        await this.save(next);
+        const next: ServerRecord = { ...rec, owner, desired: 'stopped', state: 'stopping', stopReason: o.reason, requestedBy: o.by, stopRequestedAt: this.o.clock.now(), removeRequested };
+        const saved = await this.save(next);
         void this.kick(key);
-        return next;
+        return saved;
       }
-      if (o.remove) await this.remove(key, rec);
+      if (o.remove) {
+        this.removeAfterStop.delete(key);
+        if (foreign) return rec.removeRequested ? rec : this.save({ ...rec, removeRequested: true });
+        await this.remove(key, rec);
+      }
       return rec;
     });
+  }
+
+  /** The owner a request writes: this instance, unless another live one owns the record (ownership.ts). */
+  private actorOf(rec: ServerRecord | undefined): string | null {
+    return requestActor(rec, this.me, this.live) === 'self' ? this.me : (rec?.owner ?? null);
   }
 
   /** Stops and forgets every server of a user (the user is being deleted). */
@@ -229,7 +302,8 @@ export class Lifecycle implements RouteTable, ActivitySink, RuntimeDirectory {
     if (recs.some((r) => r.state === 'pending')) throw badRequest(`${user} has a server starting; try again once it is ready`);
     await Promise.all(recs.map((r) => this.requestStop(user, r.name, { by, reason: 'admin', remove: true })));
     await Promise.all(recs.map((r) => this.waitFor(user, r.name, (x) => x === undefined, 30_000)));
-    for (const r of this.serversOf(user)) await this.serial.run(keyOf(user, r.name), () => this.remove(keyOf(user, r.name), r));
+    // Another live instance's (it did not finish in time) are left to it: their workspace is its to remove.
+    for (const r of this.serversOf(user).filter((x) => x.owner === this.me)) await this.serial.run(keyOf(user, r.name), () => this.remove(keyOf(user, r.name), r));
   }
 
   /** Workspaces are kept under the user's name, so a user with servers is not renamed (their files would stay behind). */
@@ -241,7 +315,103 @@ export class Lifecycle implements RouteTable, ActivitySink, RuntimeDirectory {
   // ---- the reconciler ----
 
   private kickAll(): void {
-    for (const [key, rec] of this.records) if (rec.handle || rec.state !== 'stopped') void this.kick(key);
+    for (const [key, rec] of this.records) {
+      if (rec.owner === this.me && (rec.handle || rec.state !== 'stopped' || rec.removeRequested)) void this.kick(key);
+    }
+  }
+
+  /** Each poll: alone, a pass over the records; shared, first a fresh look at the store. */
+  private tick(): void {
+    if (!this.o.shared) {
+      // Alone, every record was claimed at start-up; one another run left unclaimed is claimed now.
+      if (this.all().some((r) => r.owner !== this.me)) {
+        void this.claimOrphans(this.o.clock.now())
+          .catch((err: unknown) => this.o.log.error({ err }, 'lifecycle: cannot claim the server records'))
+          .finally(() => this.kickAll());
+        return;
+      }
+      return this.kickAll();
+    }
+    this.syncing ??= this.sync()
+      .catch((err: unknown) => this.o.log.error({ err }, 'lifecycle: cannot reload the server records'))
+      .finally(() => {
+        this.syncing = undefined;
+        this.kickAll();
+      });
+  }
+
+  private async heartbeat(): Promise<void> {
+    await this.o.store.agents.heartbeat(this.me, this.o.clock.now()).catch((err: unknown) => this.o.log.error({ err }, 'lifecycle: cannot record the heartbeat'));
+  }
+
+  /**
+   * Reloads every record, so this instance's API and proxy follow what the owners do: a record another
+   * instance created appears, one it deleted disappears, a newer version (a write elsewhere) replaces the
+   * one in memory. Versions only grow, so a listing older than a write made here meanwhile changes nothing.
+   * Activity only moves forward, whoever saw it. Then the records of gone instances are claimed.
+   */
+  private async sync(): Promise<void> {
+    const stored = await this.o.store.servers.listAll();
+    const listed = new Set<string>();
+    for (const s of stored) {
+      const key = keyOf(s.user, s.name);
+      listed.add(key);
+      this.merge(key, s);
+    }
+    for (const [key, rec] of this.records) {
+      if (listed.has(key)) continue;
+      // Maybe created here after the listing was read: ask again, under the server's lock.
+      void this.serial
+        .run(key, async () => this.merge(key, await this.o.store.servers.get(rec.user, rec.name)))
+        .catch((err: unknown) => this.o.log.error({ err, key }, 'lifecycle: cannot reload a server record'));
+    }
+    await this.claimOrphans(this.o.clock.now());
+  }
+
+  /** Takes the stored record (undefined: deleted) into memory if it is newer than the one there. */
+  private merge(key: string, s: ServerRecord | undefined): void {
+    const cur = this.records.get(key);
+    if (!s) {
+      if (!cur) return;
+      this.forget(key);
+      this.removeAfterStop.delete(key);
+      this.events.emit(key);
+      return;
+    }
+    if (cur && s.version <= cur.version) {
+      if (s.version === cur.version && (s.lastActivity ?? 0) > (cur.lastActivity ?? 0)) cur.lastActivity = s.lastActivity;
+      return;
+    }
+    const lastActivity = later(s.lastActivity, cur?.lastActivity);
+    if (cur && (cur.lastActivity ?? 0) > (s.lastActivity ?? 0)) this.dirtyActivity.add(key);
+    this.remember({ ...s, lastActivity });
+    this.events.emit(key);
+  }
+
+  /** Claims what planOwnership says (a conditional update: of two claimers one wins), then adopts it. */
+  private async claimOrphans(now: number): Promise<void> {
+    const shared = this.o.shared;
+    if (shared) {
+      // Heartbeats come every lease/4: one older than the lease's written length is an instance gone.
+      const live = await this.o.store.agents.liveInstances(now - Math.floor(shared.leaseMs * 0.75));
+      this.live = new Set([...live, this.me]);
+    }
+    const plan = planOwnership({
+      me: this.me,
+      shared: shared !== undefined,
+      live: [...this.live],
+      records: [...this.records].map(([key, r]) => ({ key, owner: r.owner })),
+    });
+    for (const key of plan.claim) {
+      await this.serial.run(key, async () => {
+        const rec = this.records.get(key);
+        if (!rec || rec.owner === this.me) return;
+        if (!(await this.o.store.servers.claim(rec.user, rec.name, { from: rec.owner, version: rec.version, to: this.me }))) return;
+        if (rec.owner !== null || shared) this.o.log.info({ user: rec.user, server: rec.name, from: rec.owner, state: rec.state }, 'lifecycle: took over a server');
+        this.adopted({ ...rec, owner: this.me, version: rec.version + 1 }, now);
+        this.events.emit(key);
+      });
+    }
   }
 
   /** Never rejects (callers fire and forget): every error is logged where it happens. */
@@ -251,13 +421,19 @@ export class Lifecycle implements RouteTable, ActivitySink, RuntimeDirectory {
 
   private async pass(key: string): Promise<void> {
     const rec = this.records.get(key);
-    if (!rec) return;
+    // Only the owner acts (single writer per runtime); the others show what it does.
+    if (!rec || rec.owner !== this.me) return;
     let action: Action;
     let launch;
     try {
       launch = parseLaunchRecord(rec.handle);
       const observed: Observed = launch ? await this.o.spawner.poll(launch.spawner) : { status: 'none' };
       action = decide(rec, observed, this.readying.has(key));
+      // A deletion asked for through another instance, once the runtime is down.
+      if (action.kind === 'none' && rec.removeRequested && (rec.state === 'stopped' || rec.state === 'failed')) {
+        await this.remove(key, rec);
+        return;
+      }
     } catch (err) {
       this.o.log.error({ err, user: rec.user, server: rec.name }, 'reconcile: cannot observe runtime');
       return;
@@ -266,6 +442,11 @@ export class Lifecycle implements RouteTable, ActivitySink, RuntimeDirectory {
     try {
       await this.act(key, rec, action);
     } catch (err) {
+      if (err instanceof HubError && err.code === 'CONFLICT') {
+        // Written meanwhile through another instance (or taken over): the next pass starts from that.
+        this.o.log.info({ user: rec.user, server: rec.name, action: action.kind }, 'reconcile: the record changed meanwhile; acting on it at the next pass');
+        return;
+      }
       this.o.log.error({ err, user: rec.user, server: rec.name, action: action.kind }, 'reconcile action failed');
       // A stop that failed keeps its handle and state: the next poll tries again rather than orphan the runtime.
       if (action.kind === 'stop') return;
@@ -288,7 +469,13 @@ export class Lifecycle implements RouteTable, ActivitySink, RuntimeDirectory {
             { user: rec.user, server: rec.name, profile: rec.profile, baseUrl: serverPath(rec.user, rec.name), userOptions: rec.userOptions },
             ac.signal,
           );
-          await this.save({ ...rec, handle: toLaunchRecord(launched), target: launched.target, runtimeToken: launched.token, started: now });
+          try {
+            await this.save({ ...rec, handle: toLaunchRecord(launched), target: launched.target, runtimeToken: launched.token, started: now });
+          } catch (err) {
+            // Not recorded, so nobody could reach or stop it later.
+            await this.o.spawner.stop(launched.handle, { graceful: false }).catch(() => undefined);
+            throw err;
+          }
         } catch (err) {
           this.readying.delete(key);
           throw err;
@@ -309,12 +496,12 @@ export class Lifecycle implements RouteTable, ActivitySink, RuntimeDirectory {
         if (launch) await this.o.spawner.stop(launch.spawner, { graceful: true });
         const stopped = this.settled(this.records.get(key) ?? rec, 'stopped', this.o.clock.now());
         await this.save(stopped);
-        if (this.removeAfterStop.delete(key)) await this.remove(key, stopped);
+        if (this.removeAfterStop.delete(key) || stopped.removeRequested) await this.remove(key, stopped);
         return;
       }
       case 'mark-stopped':
         await this.save({ ...this.settled(rec, 'stopped', now), message: action.message ?? rec.message });
-        if (this.removeAfterStop.delete(key)) await this.remove(key, rec);
+        if (this.removeAfterStop.delete(key) || rec.removeRequested) await this.remove(key, rec);
         return;
       case 'mark-failed': {
         const launch = parseLaunchRecord(rec.handle);
@@ -390,26 +577,40 @@ export class Lifecycle implements RouteTable, ActivitySink, RuntimeDirectory {
     this.events.emit(key);
   }
 
-  private async save(rec: ServerRecord): Promise<void> {
-    const event = historyEvent(this.records.get(keyOf(rec.user, rec.name)), rec, this.o.clock.now());
-    await this.o.store.servers.put(rec);
+  /**
+   * Stores a change made from `rec` (compare and set on its version) and keeps it in memory. Throws CONFLICT,
+   * writing nothing, when the stored record moved on meanwhile (written through another instance, or taken
+   * over); the record in memory is then reloaded, so a retry starts from the current one.
+   */
+  private async save(rec: ServerRecord): Promise<ServerRecord> {
+    const key = keyOf(rec.user, rec.name);
+    const prev = this.records.get(key);
+    const next: ServerRecord = { ...rec, version: rec.version + 1, lastActivity: later(rec.lastActivity, prev?.lastActivity) };
+    if (!(await this.o.store.servers.write(next))) {
+      this.merge(key, await this.o.store.servers.get(rec.user, rec.name));
+      throw conflict(`${describe(rec.user, rec.name)} was changed meanwhile (through another hub instance); nothing was done, please try again`);
+    }
+    const event = historyEvent(prev, next, this.o.clock.now());
     // After the record: a lost event is a gap in the history, a lost record would be a wrong state.
     if (event) await this.o.store.history.add(event).catch((err: unknown) => this.o.log.error({ err, event }, 'cannot record server history'));
-    this.remember(rec);
-    this.dirtyActivity.delete(keyOf(rec.user, rec.name));
-    this.events.emit(keyOf(rec.user, rec.name));
+    this.remember(next);
+    this.dirtyActivity.delete(key);
+    this.events.emit(key);
+    return next;
   }
 
+  /**
+   * Activity only moves the stored last activity forward, and not the record's version: the proxies of
+   * several instances may see the same server, and its owner's culler reads theirs from the store.
+   */
   private async flushActivity(): Promise<void> {
     const keys = [...this.dirtyActivity];
     this.dirtyActivity.clear();
     await Promise.all(
-      keys.map((k) =>
-        this.serial.run(k, async () => {
-          const rec = this.records.get(k);
-          if (rec) await this.o.store.servers.put(rec);
-        }),
-      ),
+      keys.map(async (k) => {
+        const rec = this.records.get(k);
+        if (rec?.lastActivity != null) await this.o.store.servers.noteActivity(rec.user, rec.name, rec.lastActivity);
+      }),
     ).catch((err: unknown) => this.o.log.error({ err }, 'cannot persist activity'));
   }
 
