@@ -129,12 +129,12 @@ export const configSchema = z
         pull_timeout_seconds: seconds(5, 'An agent that does not answer within this time is shown as unreachable (its runtimes as unknown) until it answers.'),
         lease_seconds: seconds(
           15,
-          'Hub instances sharing one PostgreSQL split the agents by lease; the agents of an instance that died are taken over within this time.',
+          'Hub instances sharing one PostgreSQL split the agents by lease; the agents and servers of an instance that died (no heartbeat for this long) are taken over within this time.',
         ).refine((v) => v >= 1, 'must be at least 1'),
         instance_id: z
           .string()
           .default('')
-          .describe('This hub instance, as leases name it. Empty: host name and port (a restarted instance takes its own leases back at once).'),
+          .describe('This hub instance, as agent leases and server owners name it. Empty: host name and port (a restarted instance takes its own agents and servers back at once).'),
         log_max_bytes: z
           .number()
           .int()
