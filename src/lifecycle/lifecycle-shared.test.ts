@@ -1,0 +1,156 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../core/logger.js';
+import { newServerRecord, type ServerRecord } from '../core/models.js';
+import type { Spawner, SpawnerHandle } from '../core/spawner.js';
+import type { Store } from '../core/store.js';
+import { toLaunchRecord } from './launch-record.js';
+import { Lifecycle } from './lifecycle.js';
+
+const T0 = 1_800_000_000_000;
+
+/**
+ * The server records of a store that other instances write too (lifecycle/ may not import a store
+ * implementation; the store contract suite covers those), with the instances alive.
+ */
+const sharedStore = (records: ServerRecord[], live: string[]) => {
+  const rows = new Map(records.map((r) => [`${r.user}/${r.name}`, r]));
+  const k = (u: string, n: string) => `${u}/${n}`;
+  const servers = {
+    listAll: () => Promise.resolve([...rows.values()]),
+    get: (u: string, n: string) => Promise.resolve(rows.get(k(u, n))),
+    write: (r: ServerRecord) => {
+      const cur = rows.get(k(r.user, r.name));
+      if ((cur?.version ?? 0) !== r.version - 1) return Promise.resolve(false);
+      rows.set(k(r.user, r.name), { ...r, lastActivity: Math.max(r.lastActivity ?? 0, cur?.lastActivity ?? 0) || null });
+      return Promise.resolve(true);
+    },
+    claim: (u: string, n: string, c: { from: string | null; version: number; to: string }) => {
+      const cur = rows.get(k(u, n));
+      if (!cur || cur.owner !== c.from || cur.version !== c.version) return Promise.resolve(false);
+      rows.set(k(u, n), { ...cur, owner: c.to, version: c.version + 1 });
+      return Promise.resolve(true);
+    },
+    noteActivity: (u: string, n: string, at: number) => {
+      const cur = rows.get(k(u, n));
+      if (cur && (cur.lastActivity ?? 0) < at) rows.set(k(u, n), { ...cur, lastActivity: at });
+      return Promise.resolve();
+    },
+    delete: (u: string, n: string) => Promise.resolve(void rows.delete(k(u, n))),
+  };
+  const agents = { heartbeat: () => Promise.resolve(), liveInstances: () => Promise.resolve(live) };
+  const store = { dialect: 'postgres', servers, agents, history: { add: () => Promise.resolve(), deleteServer: () => Promise.resolve() } } as unknown as Store;
+  return { store, rows };
+};
+
+/** A spawner whose runtimes are all alive; it counts what it is asked. */
+const countingSpawner = () => {
+  const calls = { start: 0, poll: [] as SpawnerHandle[], stop: 0 };
+  const spawner: Spawner = {
+    kind: 'fake',
+    start: () => {
+      calls.start++;
+      return Promise.reject(new Error('not in this test'));
+    },
+    poll: (h) => {
+      calls.poll.push(h);
+      return Promise.resolve({ status: 'running' });
+    },
+    stop: () => {
+      calls.stop++;
+      return Promise.resolve();
+    },
+    logTail: () => Promise.resolve(''),
+    removeWorkspace: () => Promise.resolve(),
+    rootPid: () => null,
+    onExit: () => undefined,
+  };
+  return { spawner, calls };
+};
+
+const handleOf = (who: string) =>
+  toLaunchRecord({ handle: { v: 1, kind: 'fake', who }, target: `http://127.0.0.1:1/${who}`, token: 't', readinessPath: 'api', startTimeoutSeconds: 60, startTimeoutKey: 'x' });
+const running = (user: string, name: string, owner: string | null, lastActivity: number): ServerRecord => ({
+  ...newServerRecord(user, name, T0 - 3_600_000),
+  desired: 'running',
+  state: 'running',
+  handle: handleOf(`${user}/${name}`),
+  target: `http://127.0.0.1:1/${user}/${name}`,
+  runtimeToken: 't',
+  started: T0 - 3_600_000,
+  ready: T0 - 3_600_000,
+  lastActivity,
+  owner,
+  version: 3,
+});
+
+describe('Lifecycle with other instances on the store', () => {
+  let life: Lifecycle | undefined;
+  afterEach(() => life?.shutdown({ stopRuntimes: false }));
+  const open = (store: Store, spawner: Spawner, pollSeconds: number, now = () => T0) =>
+    (life = new Lifecycle({ store, spawner, clock: { now }, log: silentLogger, profiles: new Set(['default']), defaultProfile: 'default', pollSeconds, activityFlushMs: 3_600_000, instance: 'a', shared: { leaseMs: 15_000 } }));
+
+  it("takes in activity another instance's proxy saw (through the store), and never writes an older one over it", async () => {
+    const { store, rows } = sharedStore([running('ann', '', 'a', T0 - 60_000)], ['a', 'b']);
+    const l = open(store, countingSpawner().spawner, 0.02);
+    await l.init();
+    // Adopted at start-up: active from then on.
+    expect(l.get('ann', '')?.lastActivity).toBe(T0);
+    await store.servers.noteActivity('ann', '', T0 + 90_000);
+    await expect.poll(() => l.get('ann', '')?.lastActivity).toBe(T0 + 90_000);
+    // Its own older sighting changes nothing; a stop it saves keeps the later one too.
+    l.touch('ann', '', T0 + 30_000);
+    expect(l.get('ann', '')?.lastActivity).toBe(T0 + 90_000);
+    await l.requestStop('ann', '', { by: 'ann', reason: 'user' });
+    await l.shutdown({ stopRuntimes: false });
+    life = undefined;
+    expect(rows.get('ann/')?.lastActivity).toBe(T0 + 90_000);
+  });
+
+  it('shows the servers another live instance creates and deletes, proxies to them, and never polls, starts or stops them', async () => {
+    const { store, rows } = sharedStore([], ['a', 'b']);
+    const { spawner, calls } = countingSpawner();
+    const l = open(store, spawner, 0.02);
+    await l.init();
+    rows.set('bob/x', running('bob', 'x', 'b', T0));
+    await expect.poll(() => l.get('bob', 'x')?.state).toBe('running');
+    expect(l.resolve('bob', 'x')).toMatchObject({ state: 'running', target: 'http://127.0.0.1:1/bob/x' });
+    // Its culler is not shown it either.
+    expect(l.ownView().all()).toEqual([]);
+    rows.delete('bob/x');
+    await expect.poll(() => l.get('bob', 'x')).toBeUndefined();
+    expect(l.resolve('bob', 'x')).toBeUndefined();
+    expect(calls).toEqual({ start: 0, poll: [], stop: 0 });
+  });
+
+  it("writes only the desired state on a live instance's server; a request from a stale view gets CONFLICT and changes nothing", async () => {
+    const { store, rows } = sharedStore([running('bob', 'x', 'b', T0), running('bob', 'y', 'b', T0)], ['a', 'b']);
+    const { spawner, calls } = countingSpawner();
+    const l = open(store, spawner, 3600);
+    await l.init();
+    const stopping = await l.requestStop('bob', 'x', { by: 'bob', reason: 'user' });
+    expect(stopping).toMatchObject({ owner: 'b', desired: 'stopped', state: 'stopping', requestedBy: 'bob', version: 4 });
+    expect(rows.get('bob/x')).toMatchObject({ owner: 'b', state: 'stopping', version: 4 });
+    // b wrote y meanwhile, unseen here yet.
+    const before = { ...(rows.get('bob/y') as ServerRecord), version: 4, message: 'written by b' };
+    rows.set('bob/y', before);
+    await expect(l.requestStop('bob', 'y', { by: 'bob', reason: 'user' })).rejects.toMatchObject({ code: 'CONFLICT' });
+    expect(rows.get('bob/y')).toEqual(before);
+    // The view is fresh after the conflict: trying again works.
+    expect(await l.requestStop('bob', 'y', { by: 'bob', reason: 'user' })).toMatchObject({ state: 'stopping', version: 5 });
+    expect(calls).toEqual({ start: 0, poll: [], stop: 0 });
+  });
+
+  it("claims a gone instance's servers and adopts them: polled through the stored handle, never started again", async () => {
+    // Alone among the live (with several, ownership.test.ts shows how they split the orphans).
+    const { store, rows } = sharedStore([running('cat', '', 'dead', T0 - 60_000)], ['a']);
+    const { spawner, calls } = countingSpawner();
+    const l = open(store, spawner, 3600);
+    await l.init();
+    expect(rows.get('cat/')).toMatchObject({ owner: 'a', version: 4, state: 'running' });
+    expect(l.get('cat', '')).toMatchObject({ owner: 'a', state: 'running', lastActivity: T0 });
+    expect(calls.start).toBe(0);
+    expect(calls.poll).toHaveLength(1);
+    expect(calls.poll[0]).toMatchObject({ who: 'cat/' });
+    expect(l.ownView().all().map((r) => r.user)).toEqual(['cat']);
+  });
+});
