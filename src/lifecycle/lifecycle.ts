@@ -384,6 +384,8 @@ export class Lifecycle implements RouteTable, ActivitySink, RuntimeDirectory {
     }
     const lastActivity = later(s.lastActivity, cur?.lastActivity);
     if (cur && (cur.lastActivity ?? 0) > (s.lastActivity ?? 0)) this.dirtyActivity.add(key);
+    // Taken over by another instance (this one was thought gone): its readiness waiter is no longer ours.
+    if (cur?.owner === this.me && s.owner !== this.me) this.readying.get(key)?.abort();
     this.remember({ ...s, lastActivity });
     this.events.emit(key);
   }
