@@ -144,7 +144,9 @@ describe('two hub instances on one PostgreSQL: one owner acts on each server', (
     const starts = (await history(b, 'lab')).filter((e) => e.action === 'start').length;
 
     await a.kill('SIGKILL');
+    const killed = Date.now();
     await expect.poll(async () => (await server(b, 'lab'))?.nbhub.owner ?? '', { timeout: LEASE_S * 3000, interval: 200 }).toMatch(new RegExp(`${ownerOf(b)}$`));
+    console.log(`takeover of the killed instance's server: ${Date.now() - killed} ms after SIGKILL (lease ${LEASE_S} s, poll 1 s)`);
     // The same process, still running, reached through B; no second one anywhere.
     expect((await server(b, 'lab'))?.nbhub.state).toBe('running');
     expect(await through(b, 'lab')).toEqual(before);
