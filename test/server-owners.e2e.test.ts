@@ -106,7 +106,9 @@ describe('two hub instances on one PostgreSQL: one owner acts on each server', (
     // Each round starts the server and races two stops; a round where one request saw the other's write
     // (no conflict to report) is run again.
     let conflicts = 0;
-    for (let round = 0; round < 4 && conflicts === 0; round++) {
+    let rounds = 0;
+    for (let round = 0; round < 8 && conflicts === 0; round++) {
+      rounds++;
       if ((await server(a, 'lab'))?.nbhub.state !== 'running') {
         expect((await a.api('/hub/api/users/alice/servers/lab', { method: 'POST', token: alice, body: {} })).status).toBe(201);
       }
@@ -132,6 +134,7 @@ describe('two hub instances on one PostgreSQL: one owner acts on each server', (
       expect(stops[0]).toMatchObject({ action: 'stop', ...winner });
       expect((await server(b, 'lab'))?.nbhub).toMatchObject({ requested_by: winner.by, stop_reason: winner.reason });
     }
+    console.log(`racing stops: a conflict in round ${rounds}`);
     expect(conflicts).toBe(1);
   });
 

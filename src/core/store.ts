@@ -43,6 +43,12 @@ export interface ServerRepo {
   claim(user: string, name: string, o: { from: string | null; version: number; to: string }): Promise<boolean>;
   /** Raises the stored last activity to `at` if that is later; the version stays (activity is not a state). */
   noteActivity(user: string, name: string, at: number): Promise<void>;
+  /**
+   * Where several instances share the store (PostgreSQL): calls `listener` soon after any instance stored a
+   * new version of a record (`version`), or deleted it (`version` null), its own writes included. Best effort:
+   * a change missed (a lost connection) is seen at the next reload. Resolves with a function that stops it.
+   */
+  watch?(listener: (change: { user: string; name: string; version: number | null }) => void): Promise<() => Promise<void>>;
   delete(user: string, name: string): Promise<void>;
 }
 

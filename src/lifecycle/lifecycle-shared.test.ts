@@ -15,6 +15,7 @@ const T0 = 1_800_000_000_000;
 const sharedStore = (records: ServerRecord[], live: string[]) => {
   const rows = new Map(records.map((r) => [`${r.user}/${r.name}`, r]));
   const k = (u: string, n: string) => `${u}/${n}`;
+  const listeners: Array<(c: { user: string; name: string; version: number | null }) => void> = [];
   const servers = {
     listAll: () => Promise.resolve([...rows.values()]),
     get: (u: string, n: string) => Promise.resolve(rows.get(k(u, n))),
@@ -36,10 +37,18 @@ const sharedStore = (records: ServerRecord[], live: string[]) => {
       return Promise.resolve();
     },
     delete: (u: string, n: string) => Promise.resolve(void rows.delete(k(u, n))),
+    watch: (l: (c: { user: string; name: string; version: number | null }) => void) => {
+      listeners.push(l);
+      return Promise.resolve(() => Promise.resolve());
+    },
+  };
+  /** Another instance's write, announced as PostgreSQL's trigger does. */
+  const announce = (u: string, n: string) => {
+    for (const l of listeners) l({ user: u, name: n, version: rows.get(k(u, n))?.version ?? null });
   };
   const agents = { heartbeat: () => Promise.resolve(), liveInstances: () => Promise.resolve(live) };
   const store = { dialect: 'postgres', servers, agents, history: { add: () => Promise.resolve(), deleteServer: () => Promise.resolve() } } as unknown as Store;
-  return { store, rows };
+  return { store, rows, announce };
 };
 
 /** A spawner whose runtimes are all alive; it counts what it is asked. */
@@ -152,5 +161,23 @@ describe('Lifecycle with other instances on the store', () => {
     expect(calls.poll).toHaveLength(1);
     expect(calls.poll[0]).toMatchObject({ who: 'cat/' });
     expect(l.ownView().all().map((r) => r.user)).toEqual(['cat']);
+  });
+
+  it('acts on a desired state written through another instance as soon as the store announces it, without waiting for its poll', async () => {
+    const { store, rows, announce } = sharedStore([running('eve', '', 'a', T0)], ['a', 'b']);
+    const { spawner, calls } = countingSpawner();
+    const l = open(store, spawner, 3600);
+    await l.init();
+    // b's stop request: only the desired state, one version on.
+    rows.set('eve/', { ...(rows.get('eve/') as ServerRecord), desired: 'stopped', state: 'stopping', requestedBy: 'eve', stopReason: 'user', version: 4 });
+    announce('eve', '');
+    await expect.poll(() => rows.get('eve/')?.state).toBe('stopped');
+    expect(calls.stop).toBe(1);
+    expect(l.get('eve', '')).toMatchObject({ state: 'stopped', requestedBy: 'eve', version: 5 });
+    // And a server b creates shows here at once.
+    rows.set('fay/', running('fay', '', 'b', T0));
+    announce('fay', '');
+    await expect.poll(() => l.get('fay', '')?.state).toBe('running');
+    expect(calls.start).toBe(0);
   });
 });

@@ -70,6 +70,7 @@ export class Lifecycle implements RouteTable, ActivitySink, RuntimeDirectory {
   /** Instances seen alive at the last look (this one included). */
   private live: Set<string>;
   private syncing: Promise<void> | undefined;
+  private unwatch: (() => Promise<void>) | undefined;
 
   constructor(private readonly o: LifecycleOptions) {
     this.events.setMaxListeners(0);
@@ -103,7 +104,35 @@ export class Lifecycle implements RouteTable, ActivitySink, RuntimeDirectory {
     this.timers.push(setInterval(() => this.tick(), this.o.pollSeconds * 1000).unref());
     this.timers.push(setInterval(() => void this.flushActivity(), this.o.activityFlushMs ?? ACTIVITY_FLUSH_MS).unref());
     const shared = this.o.shared;
-    if (shared) this.timers.push(setInterval(() => void this.heartbeat(), Math.max(50, shared.leaseMs / 4)).unref());
+    if (shared) {
+      this.timers.push(setInterval(() => void this.heartbeat(), Math.max(50, shared.leaseMs / 4)).unref());
+      // Changes announced by the store are taken in at once; the reload each poll stays the safety net.
+      this.unwatch = await this.o.store.servers.watch?.((c) => this.changed(c)).catch((err: unknown) => {
+        this.o.log.warn({ err }, 'lifecycle: cannot follow server changes as they happen; other instances\' changes are seen at each poll');
+        return undefined;
+      });
+    }
+  }
+
+  /** Another instance stored a new version of a record (or deleted it): reload it, and act on it if it is this one's. */
+  private changed(c: { user: string; name: string; version: number | null }): void {
+    const key = keyOf(c.user, c.name);
+    const seen = () => {
+      const cur = this.records.get(key);
+      return c.version === null ? !cur : cur !== undefined && cur.version >= c.version;
+    };
+    if (seen()) return;
+    this.serial
+      .run(key, async () => {
+        // Its own writes are announced too; by now they are in memory.
+        if (seen()) return false;
+        this.merge(key, await this.o.store.servers.get(c.user, c.name));
+        return true;
+      })
+      .then((reloaded) => {
+        if (reloaded && this.records.get(key)?.owner === this.me) void this.kick(key);
+      })
+      .catch((err: unknown) => this.o.log.error({ err, key }, 'lifecycle: cannot reload a server record'));
   }
 
   /**
@@ -119,6 +148,8 @@ export class Lifecycle implements RouteTable, ActivitySink, RuntimeDirectory {
   async shutdown(options: { stopRuntimes: boolean }): Promise<void> {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
+    await this.unwatch?.();
+    this.unwatch = undefined;
     // Waiters that see their runtime's state changed, or the hub stopping, end without acting.
     for (const ac of this.readying.values()) ac.abort();
     if (options.stopRuntimes) {
