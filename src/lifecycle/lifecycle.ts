@@ -621,6 +621,8 @@ export class Lifecycle implements RouteTable, ActivitySink, RuntimeDirectory {
     const next: ServerRecord = { ...rec, version: rec.version + 1, lastActivity: later(rec.lastActivity, prev?.lastActivity) };
     if (!(await this.o.store.servers.write(next))) {
       this.merge(key, await this.o.store.servers.get(rec.user, rec.name));
+      // What won may be for this instance to carry out (a stop asked through another): a pass after this one.
+      if (this.records.get(key)?.owner === this.me) void this.kick(key);
       throw conflict(`${describe(rec.user, rec.name)} was changed meanwhile (through another hub instance); nothing was done, please try again`);
     }
     const event = historyEvent(prev, next, this.o.clock.now());
