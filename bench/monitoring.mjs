@@ -456,7 +456,7 @@ runBench(async () => {
       const db = new Database(s.file, { readonly: true });
       const plan = db
         .prepare(
-          `explain query plan select s.id, json_group_array(u.t) from usage_series s join usage_1d u on u.series = s.id ` +
+          `explain query plan select s.id, json_group_array(u.t) from usage_series s cross join usage_1d u on u.series = s.id ` +
             `where s.kernel = ? and u.t >= ? and u.t <= ? group by s.id order by s.user_name, s.server, s.kernel`,
         )
         .all('', NOW - 30 * DAY, NOW)
