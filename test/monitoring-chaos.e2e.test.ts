@@ -69,7 +69,7 @@ describe('monitoring loses nothing: the hub SIGKILLed five times and the agent o
     // The store agrees: unique (agent, offset) rows, one raw usage row per sample event.
     const [counts] = await db.query<{ n: string; d: string }>('select count(*) n, count(distinct agent_offset) d from agent_events where agent = $1 and agent_offset <= $2', [id, stored]);
     expect([Number(counts?.n), Number(counts?.d)]).toEqual([stored, stored]);
-    const [usage] = await db.query<{ rows: string }>("select count(*) rows from usage_raw where user_name = 'admin' and t <= $1", [lastSampleTime]);
+    const [usage] = await db.query<{ rows: string }>("select count(*) rows from usage_raw u join usage_series s on s.id = u.series where s.user_name = 'admin' and u.t <= $1", [lastSampleTime]);
     expect(Number(usage?.rows)).toBe(samples);
   });
 });

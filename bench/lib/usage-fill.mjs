@@ -44,7 +44,7 @@ const rand = () => {
 const hex = (n) => Array.from({ length: n }, () => Math.floor(rand() * 16).toString(16)).join('');
 const uuid = () => `${hex(8)}-${hex(4)}-4${hex(3)}-a${hex(3)}-${hex(12)}`;
 
-// ---- sinks: bulk inserts of rows {user, server, kernel, t, cpuFrom, cpu, memory} per table ----
+// ---- sinks: bulk inserts of series {id, user, server, kernel}, and of rows {series, t, cpuFrom, cpu, memory} per table ----
 
 const sqliteSink = async (file) => {
   const { default: Database } = await import('better-sqlite3');
@@ -52,21 +52,25 @@ const sqliteSink = async (file) => {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   const R = 100;
-  const cols = '(user_name, server, kernel, t, cpu_from, cpu, memory)';
-  const many = Object.fromEntries(TABLES.map((t) => [t, db.prepare(`insert into ${t} ${cols} values ${Array(R).fill('(?,?,?,?,?,?,?)').join(',')}`)]));
-  const one = Object.fromEntries(TABLES.map((t) => [t, db.prepare(`insert into ${t} ${cols} values (?,?,?,?,?,?,?)`)]));
+  const cols = '(series, t, cpu_from, cpu, memory)';
+  const many = Object.fromEntries(TABLES.map((t) => [t, db.prepare(`insert into ${t} ${cols} values ${Array(R).fill('(?,?,?,?,?)').join(',')}`)]));
+  const one = Object.fromEntries(TABLES.map((t) => [t, db.prepare(`insert into ${t} ${cols} values (?,?,?,?,?)`)]));
+  const series = db.prepare('insert into usage_series (id, user_name, server, kernel) values (?, ?, ?, ?)');
   const buf = Object.fromEntries(TABLES.map((t) => [t, []]));
   let inTx = 0;
   db.exec('begin');
   const flush = (table, all) => {
     const b = buf[table];
-    while (b.length >= R * 7) many[table].run(b.splice(0, R * 7));
-    if (all) while (b.length) one[table].run(b.splice(0, 7));
+    while (b.length >= R * 5) many[table].run(b.splice(0, R * 5));
+    if (all) while (b.length) one[table].run(b.splice(0, 5));
   };
   return {
+    series(id, user, server, kernel) {
+      series.run(id, user, server, kernel);
+    },
     push(table, r) {
-      buf[table].push(r.user, r.server, r.kernel, r.t, r.cpuFrom, r.cpu, r.memory);
-      if (buf[table].length >= R * 7) flush(table, false);
+      buf[table].push(r.series, r.t, r.cpuFrom, r.cpu, r.memory);
+      if (buf[table].length >= R * 5) flush(table, false);
       if (++inTx >= 200_000) {
         db.exec('commit');
         db.exec('begin');
@@ -96,7 +100,7 @@ const sqliteSink = async (file) => {
         fileBytes: statSync(file).size,
         pageSize,
         freelistPages: db.pragma('freelist_count', { simple: true }),
-        note: 'dbstat: pages of each table and its indexes (PK autoindex + t index)',
+        note: 'dbstat: pages of each table (WITHOUT ROWID: the table is its (series, t) key) and its t index',
       };
     },
     async close() {
@@ -110,29 +114,35 @@ const pgSink = async (url) => {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   const B = 20_000;
-  const buf = Object.fromEntries(TABLES.map((t) => [t, [[], [], [], [], [], [], []]]));
+  const buf = Object.fromEntries(TABLES.map((t) => [t, [[], [], [], [], []]]));
+  let series = [[], [], [], []];
   const pending = [];
+  const flushSeries = () => {
+    if (series[0].length === 0) return;
+    pending.push(c.query('insert into usage_series (id, user_name, server, kernel) select * from unnest($1::int8[], $2::text[], $3::text[], $4::text[])', series));
+    series = [[], [], [], []];
+  };
   const flush = (table) => {
     const cols = buf[table];
     if (cols[0].length === 0) return;
-    buf[table] = [[], [], [], [], [], [], []];
-    pending.push(
-      c.query(
-        `insert into ${table} (user_name, server, kernel, t, cpu_from, cpu, memory) select * from unnest($1::text[], $2::text[], $3::text[], $4::int8[], $5::float8[], $6::float8[], $7::int8[])`,
-        cols,
-      ),
-    );
+    buf[table] = [[], [], [], [], []];
+    flushSeries();
+    pending.push(c.query(`insert into ${table} (series, t, cpu_from, cpu, memory) select * from unnest($1::int8[], $2::int8[], $3::float8[], $4::float8[], $5::int8[])`, cols));
   };
   return {
+    series(id, user, server, kernel) {
+      series[0].push(id);
+      series[1].push(user);
+      series[2].push(server);
+      series[3].push(kernel);
+    },
     push(table, r) {
       const cols = buf[table];
-      cols[0].push(r.user);
-      cols[1].push(r.server);
-      cols[2].push(r.kernel);
-      cols[3].push(r.t);
-      cols[4].push(r.cpuFrom);
-      cols[5].push(r.cpu);
-      cols[6].push(r.memory);
+      cols[0].push(r.series);
+      cols[1].push(r.t);
+      cols[2].push(r.cpuFrom);
+      cols[3].push(r.cpu);
+      cols[4].push(r.memory);
       if (cols[0].length >= B) flush(table);
     },
     // The client queues queries; wait for them now and then so memory stays bounded.
@@ -140,10 +150,13 @@ const pgSink = async (url) => {
       if (pending.length > 4) await Promise.all(pending.splice(0));
     },
     async finish() {
+      flushSeries();
       for (const t of TABLES) flush(t);
       await Promise.all(pending.splice(0));
+      // Ids were given here: the identity goes on after them, as if the store had given them.
+      await c.query(`select setval(pg_get_serial_sequence('usage_series', 'id'), (select max(id) from usage_series))`);
       // What autovacuum would have done by now after this many inserts: visibility map and statistics.
-      await c.query(`vacuum analyze ${TABLES.join(', ')}`);
+      await c.query(`vacuum analyze usage_series, ${TABLES.join(', ')}`);
     },
     async storage() {
       const out = {};
@@ -204,13 +217,25 @@ const hour = rollup();
 const dayB = rollup();
 const inserted = { usage_raw: 0, usage_1m: 0, usage_1h: 0, usage_1d: 0 };
 let currentDay = -1;
+/** Series ids, given here in order of first appearance (as the store gives them). */
+const seriesIds = new Map();
+const seriesOf = (user, server, kernel) => {
+  const key = `${user}\u0000${server}\u0000${kernel}`;
+  let id = seriesIds.get(key);
+  if (id === undefined) {
+    id = seriesIds.size + 1;
+    seriesIds.set(key, id);
+    sink.series(id, user, server, kernel);
+  }
+  return id;
+};
 
 const flushBucket = (table, B, bucket) => {
   for (let r = 0; r < N; r++) {
     for (let s = 0; s < S; s++) {
       const x = r * S + s;
       if (!B.has[x]) continue;
-      sink.push(table, { user: users[r], server: '', kernel: s === 0 ? '' : kernelIds[r][s - 1], t: bucket, cpuFrom: B.from[x], cpu: B.cpu[x], memory: B.mem[x] });
+      sink.push(table, { series: seriesOf(users[r], '', s === 0 ? '' : kernelIds[r][s - 1]), t: bucket, cpuFrom: B.from[x], cpu: B.cpu[x], memory: B.mem[x] });
       inserted[table]++;
       B.has[x] = 0;
       B.cpu[x] = 0;
@@ -290,6 +315,7 @@ for (let t = start; t < now; t += MIN) {
       }
       if (viaWrite) minuteRows.push(row);
       else {
+        row.series = seriesOf(row.user, row.server, row.kernel);
         if (toRaw) {
           sink.push('usage_raw', row);
           inserted.usage_raw++;

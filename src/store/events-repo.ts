@@ -4,6 +4,7 @@ import type { AgentEvent } from '../core/events.js';
 import type { EventBatchWrite, EventRepo, PreparedBatch, StoredEvent } from '../core/store.js';
 import { runAll, type BulkInsert } from './bulk.js';
 import type { AgentEventsTable, Database } from './schema.js';
+import type { IdOf, SeriesIds } from './series-ids.js';
 import { upsertNotebooks, usageStatements, type RawRepeats } from './usage-repo.js';
 
 /** PostgreSQL advisory lock taken before events get their seq, so seqs ascend in commit order. */
@@ -30,10 +31,12 @@ const fromRow = (r: Selectable<AgentEventsTable>): StoredEvent => ({
   event: { type: r.type, offset: Number(r.agent_offset), time: Number(r.time), ...(JSON.parse(r.data) as object) } as AgentEvent,
 });
 
-/** A batch with the statements that write its usage rows and events. */
+/** A batch with the statements that write its usage rows and events, once its series have ids. */
 interface Planned extends PreparedBatch {
   repeats: RawRepeats;
-  statements(): { usage: Iterable<CompiledQuery>; events: Iterable<CompiledQuery> };
+  statements(idOf: IdOf): { usage: Iterable<CompiledQuery>; events: Iterable<CompiledQuery> };
+  /** Its series' ids, when all were known as it was prepared (then its statements may be built already). */
+  idOf: IdOf | undefined;
 }
 
 function* eventStatements(bulk: BulkInsert, b: EventBatchWrite): Generator<CompiledQuery> {
@@ -46,18 +49,18 @@ function* eventStatements(bulk: BulkInsert, b: EventBatchWrite): Generator<Compi
  * parameters alive at once (more survives into V8's old generation: the hub stored ~8% fewer events/s), so
  * there they are built one by one as they run, as before.
  */
-const plan = (bulk: BulkInsert, b: EventBatchWrite, repeats: RawRepeats, early: boolean): Planned => {
-  const build = () => ({ usage: usageStatements(bulk, b.usage, repeats), events: eventStatements(bulk, b) });
-  const ahead = early ? build() : undefined;
+const plan = (bulk: BulkInsert, b: EventBatchWrite, repeats: RawRepeats, early: boolean, idOf: IdOf | undefined): Planned => {
+  const build = (ids: IdOf) => ({ usage: usageStatements(bulk, b.usage, ids, repeats), events: eventStatements(bulk, b) });
+  const ahead = early && idOf ? build(idOf) : undefined;
   const built = ahead && { usage: [...ahead.usage], events: [...ahead.events] };
-  return { batch: b, repeats, statements: () => built ?? build() };
+  return { batch: b, repeats, idOf, statements: (ids) => built ?? build(ids) };
 };
 
 /** A planned batch, its usage rows and the agent's new offset, in one transaction. */
-const writeBatch = (db: Kysely<Database>, dialect: 'sqlite' | 'postgres', p: Planned) =>
+const writeBatch = (db: Kysely<Database>, dialect: 'sqlite' | 'postgres', p: Planned, idOf: IdOf) =>
   db.transaction().execute(async (tx) => {
     const b = p.batch;
-    const { usage, events } = p.statements();
+    const { usage, events } = p.statements(idOf);
     // First, so the agent's row stays locked to the end: a second writer of this agent waits, then finds
     // the offset moved and writes nothing.
     const moved = await tx
@@ -84,11 +87,17 @@ const writeBatch = (db: Kysely<Database>, dialect: 'sqlite' | 'postgres', p: Pla
   });
 
 /** Stored events, written with the agent's offset in one transaction (DESIGN.md idea 7). */
-export const createEventRepo = (db: Kysely<Database>, dialect: 'sqlite' | 'postgres', bulk: BulkInsert, isUniqueViolation: (err: unknown) => boolean): EventRepo => {
+export const createEventRepo = (
+  db: Kysely<Database>,
+  dialect: 'sqlite' | 'postgres',
+  bulk: BulkInsert,
+  isUniqueViolation: (err: unknown) => boolean,
+  ids: SeriesIds,
+): EventRepo => {
   // What this repo prepared (anything else is prepared again: its statements could be another dialect's).
   const mine = new WeakSet<PreparedBatch>();
   const prepare = (b: EventBatchWrite): Planned => {
-    const p = plan(bulk, b, 'fail', dialect === 'postgres');
+    const p = plan(bulk, b, 'fail', dialect === 'postgres', ids.known(b.usage));
     mine.add(p);
     return p;
   };
@@ -98,11 +107,13 @@ export const createEventRepo = (db: Kysely<Database>, dialect: 'sqlite' | 'postg
     prepare,
     store: async (b) => {
       const first = mine.has(b as PreparedBatch) ? (b as Planned) : prepare('batch' in b ? b.batch : b);
+      // A series first seen in this batch gets its id now (in steady streams every series is known).
+      const idOf = first.idOf ?? (await ids.resolve(first.batch.usage));
       try {
-        await writeBatch(db, dialect, first);
+        await writeBatch(db, dialect, first, idOf);
       } catch (err) {
         if (!isUniqueViolation(err) || first.repeats === 'keep') throw err;
-        await writeBatch(db, dialect, plan(bulk, first.batch, 'keep', false));
+        await writeBatch(db, dialect, plan(bulk, first.batch, 'keep', false, idOf), idOf);
       }
     },
     page: async (after, limit) =>

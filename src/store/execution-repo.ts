@@ -108,9 +108,9 @@ export const createExecutionRepo = (db: Kysely<Database>): ExecutionRepo => ({
     const r = await db
       .selectFrom('usage_raw')
       .select((eb) => eb.fn.max<number | string | null>('memory').as('peak'))
-      .where('user_name', '=', k.user)
-      .where('server', '=', k.server)
-      .where('kernel', '=', k.kernelId)
+      .where('series', '=', (eb) =>
+        eb.selectFrom('usage_series').select('id').where('user_name', '=', k.user).where('server', '=', k.server).where('kernel', '=', k.kernelId),
+      )
       .where('t', '>=', from)
       .where('t', '<=', to)
       .executeTakeFirst();

@@ -19,6 +19,7 @@ import { createAgentRepo } from './agents-repo.js';
 import { bulkFor } from './bulk.js';
 import { createEventRepo } from './events-repo.js';
 import { createUsageRepo } from './usage-repo.js';
+import { SeriesIds } from './series-ids.js';
 
 export interface DialectParts {
   dialect: Store['dialect'];
@@ -36,6 +37,8 @@ const laterActivity = (at: number | null) =>
 
 /** The Store for every SQL dialect kysely speaks; sqlite/ and postgres/ only supply the connection. */
 export const createKyselyStore = ({ dialect, db, isUniqueViolation }: DialectParts): Store => {
+  // Shared by the two writers of usage rows, so a series resolved by one is known to the other.
+  const seriesIds = new SeriesIds(db);
   const onConflict = async (work: () => Promise<unknown>, message: string): Promise<void> => {
     try {
       await work();
@@ -214,11 +217,11 @@ export const createKyselyStore = ({ dialect, db, isUniqueViolation }: DialectPar
           .execute();
       },
     },
-    usage: createUsageRepo(db, bulkFor(dialect), dialect),
+    usage: createUsageRepo(db, bulkFor(dialect), dialect, seriesIds),
     history: createHistoryRepo(db),
     executions: createExecutionRepo(db),
     agents: createAgentRepo(db),
-    events: createEventRepo(db, dialect, bulkFor(dialect), isUniqueViolation),
+    events: createEventRepo(db, dialect, bulkFor(dialect), isUniqueViolation, seriesIds),
     migrate: async () => {
       // Migrations are numbered per feature and may land out of order; each runs once whatever the order.
       const { error, results } = await new Migrator({ db, provider: migrationProvider, allowUnorderedMigrations: true }).migrateToLatest();

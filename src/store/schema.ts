@@ -59,10 +59,16 @@ export interface MetaTable {
   value: string;
 }
 
-export interface UsageTable {
+/** One series of usage rows: a runtime as a whole (kernel '') or one of its kernels. */
+export interface UsageSeriesTable {
+  id: Generated<number>;
   user_name: string;
   server: string;
   kernel: string;
+}
+
+export interface UsageTable {
+  series: number;
   t: number;
   cpu_from: number;
   cpu: number;
@@ -148,6 +154,7 @@ export interface Database {
   agents: AgentsTable;
   agent_events: AgentEventsTable;
   hub_instances: HubInstancesTable;
+  usage_series: UsageSeriesTable;
   usage_raw: UsageTable;
   usage_1m: UsageTable;
   usage_1h: UsageTable;

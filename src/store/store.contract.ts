@@ -226,6 +226,7 @@ export const storeContract = (name: string, open: () => Promise<{ store: Store; 
         { resolution: 'raw', from: base + 7 * 3_600_000 + 15_000, to: base + DAY + 13 * 3_600_000 + 5_000, kernels: 'runtime', trailingMs: 30_000 },
         { resolution: 'raw', from: base, to: base + 3 * DAY, kernels: 'kernels' },
         { resolution: '1m', from: base, to: base + 3 * DAY, kernels: 'runtime' },
+        { resolution: '1m', from: base + DAY, to: base + 3 * DAY, user: 'ivy', kernels: 'kernels' },
         { resolution: '1h', from: base + 3_600_000, to: base + 2 * DAY + 23 * 3_600_000, server: '', kernels: { id: 'k1' } },
         { resolution: '1d', from: base, to: base + 3 * DAY, kernels: 'runtime' },
       ];

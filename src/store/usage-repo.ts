@@ -1,53 +1,56 @@
-import { sql, type CompiledQuery, type Kysely, type RawBuilder, type SelectQueryBuilder } from 'kysely';
+import { sql, type CompiledQuery, type Kysely, type RawBuilder } from 'kysely';
 import { RESOLUTION_MS, RESOLUTIONS, type KernelNotebook, type LastCounter, type Resolution, type UsageQuery, type UsageRepo, type UsageRow, type UsageSeries } from '../core/store.js';
 import { runAll, type BulkInsert } from './bulk.js';
 import type { Database, UsageTable } from './schema.js';
+import type { IdOf, SeriesIds } from './series-ids.js';
 
 const TABLE = { raw: 'usage_raw', '1m': 'usage_1m', '1h': 'usage_1h', '1d': 'usage_1d' } as const;
 const ROLLUPS = ['1m', '1h', '1d'] as const;
 const CHUNK = 500;
 
-const fromTable = (r: UsageTable): UsageRow => ({
-  user: r.user_name,
-  server: r.server,
-  kernel: r.kernel,
-  t: Number(r.t),
-  cpuFrom: Number(r.cpu_from),
-  cpu: Number(r.cpu),
-  memory: Number(r.memory),
-});
+/** A usage row as stored: its series by id (migration 010). */
+interface KeyedRow {
+  series: number;
+  t: number;
+  cpuFrom: number;
+  cpu: number;
+  memory: number;
+}
 
 /**
  * One row per series and bucket (PostgreSQL refuses an upsert that touches a row twice), folded as the store
  * folds. The folds (min, max, max) compose, so a coarser rollup can be bucketed from a finer one's rows.
  */
-const bucketed = (rows: readonly UsageRow[], size: number): UsageRow[] => {
-  const out = new Map<string, UsageRow>();
+const bucketed = (rows: readonly KeyedRow[], size: number): KeyedRow[] => {
+  const bySeries = new Map<number, Map<number, KeyedRow>>();
+  const out: KeyedRow[] = [];
   for (const r of rows) {
     const t = size > 0 ? Math.floor(r.t / size) * size : r.t;
-    const key = `${r.user}\u0000${r.server}\u0000${r.kernel}\u0000${t}`;
-    const cur = out.get(key);
-    if (!cur) out.set(key, { ...r, t });
-    else {
+    let buckets = bySeries.get(r.series);
+    if (!buckets) bySeries.set(r.series, (buckets = new Map()));
+    const cur = buckets.get(t);
+    if (!cur) {
+      const row = { ...r, t };
+      buckets.set(t, row);
+      out.push(row);
+    } else {
       cur.cpuFrom = Math.min(cur.cpuFrom, r.cpuFrom);
       cur.cpu = Math.max(cur.cpu, r.cpu);
       cur.memory = Math.max(cur.memory, r.memory);
     }
   }
-  return [...out.values()];
+  return out;
 };
 
 const USAGE_COLUMNS = [
-  ['user_name', 'text'],
-  ['server', 'text'],
-  ['kernel', 'text'],
+  ['series', 'bigint'],
   ['t', 'bigint'],
   ['cpu_from', 'float8'],
   ['cpu', 'float8'],
   ['memory', 'bigint'],
 ] as const;
-const asArray = (r: UsageRow) => [r.user, r.server, r.kernel, r.t, r.cpuFrom, r.cpu, r.memory];
-const FOLD = { keys: ['user_name', 'server', 'kernel', 't'], fold: { cpu_from: 'min', cpu: 'max', memory: 'max' } } as const;
+const asArray = (r: KeyedRow) => [r.series, r.t, r.cpuFrom, r.cpu, r.memory];
+const FOLD = { keys: ['series', 't'], fold: { cpu_from: 'min', cpu: 'max', memory: 'max' } } as const;
 
 /**
  * How raw samples meet a row of the same series and time: 'keep' keeps the stored one (and the first of a
@@ -56,12 +59,16 @@ const FOLD = { keys: ['user_name', 'server', 'kernel', 't'], fold: { cpu_from: '
  */
 export type RawRepeats = 'keep' | 'fail';
 
-/** The statements that store samples and fold them into every rollup (repeating them changes nothing), built as they are reached. */
-export function* usageStatements(bulk: BulkInsert, rows: readonly UsageRow[], repeats: RawRepeats = 'keep'): Generator<CompiledQuery> {
+/**
+ * The statements that store samples and fold them into every rollup (repeating them changes nothing), built as
+ * they are reached. `idOf` knows every row's series id (SeriesIds.resolve).
+ */
+export function* usageStatements(bulk: BulkInsert, rows: readonly UsageRow[], idOf: IdOf, repeats: RawRepeats = 'keep'): Generator<CompiledQuery> {
   if (rows.length === 0) return;
-  const raw = repeats === 'keep' ? bucketed(rows, 0) : rows;
+  const keyed = rows.map((r): KeyedRow => ({ series: idOf(r), t: r.t, cpuFrom: r.cpuFrom, cpu: r.cpu, memory: r.memory }));
+  const raw = repeats === 'keep' ? bucketed(keyed, 0) : keyed;
   yield* bulk({ table: 'usage_raw', columns: USAGE_COLUMNS, ...(repeats === 'keep' ? { conflict: 'nothing' as const } : {}) }, raw.map(asArray));
-  let finer: readonly UsageRow[] = rows;
+  let finer: readonly KeyedRow[] = keyed;
   for (const res of ROLLUPS) {
     finer = bucketed(finer, RESOLUTION_MS[res]);
     yield* bulk({ table: TABLE[res], columns: USAGE_COLUMNS, conflict: FOLD }, finer.map(asArray));
@@ -82,30 +89,61 @@ export const upsertNotebooks = async (tx: Kysely<Database>, rows: readonly Kerne
   }
 };
 
-/** A UsageQuery's rows, filtered (raw: with each series' first row after the range when asked). */
-const inRange = (db: Kysely<Database>, q: UsageQuery) => {
-  const table = TABLE[q.resolution];
-  const filtered = <Q extends SelectQueryBuilder<Database, typeof table, object>>(query: Q): Q => {
-    let out = query;
-    if (q.user !== undefined) out = out.where('user_name', '=', q.user) as Q;
-    if (q.server !== undefined) out = out.where('server', '=', q.server) as Q;
-    if (q.kernels === 'runtime') out = out.where('kernel', '=', '') as Q;
-    else if (q.kernels === 'kernels') out = out.where('kernel', '!=', '') as Q;
-    else out = out.where('kernel', '=', q.kernels.id) as Q;
-    return out;
-  };
+/** A UsageQuery's series (alias s) and its rows' times (alias u), as SQL conditions. */
+const conditions = (q: UsageQuery) => {
+  const table = sql.table(TABLE[q.resolution]);
+  const picked: RawBuilder<unknown>[] = [];
+  if (q.user !== undefined) picked.push(sql`s.user_name = ${q.user}`);
+  if (q.server !== undefined) picked.push(sql`s.server = ${q.server}`);
+  if (q.kernels === 'runtime') picked.push(sql`s.kernel = ''`);
+  else if (q.kernels === 'kernels') picked.push(sql`s.kernel <> ''`);
+  else picked.push(sql`s.kernel = ${q.kernels.id}`);
   const trailing = q.resolution === 'raw' && q.trailingMs ? q.trailingMs : 0;
-  const trailers = filtered(db.selectFrom(table).where('t', '>', q.to).where('t', '<=', q.to + trailing))
-    .select(['user_name', 'server', 'kernel', (eb) => eb.fn.min('t').as('t')])
-    .groupBy(['user_name', 'server', 'kernel']);
-  return db
-    .selectFrom(table)
-    .where((eb) =>
-      trailing > 0
-        ? eb.or([eb.and([eb('t', '>=', q.from), eb('t', '<=', q.to)]), sql<boolean>`(user_name, server, kernel, t) in (${trailers})`])
-        : eb.and([eb('t', '>=', q.from), eb('t', '<=', q.to)]),
-    )
-    .$call((qb) => filtered(qb));
+  const within = sql`u.t >= ${q.from} and u.t <= ${q.to}`;
+  return {
+    table,
+    series: sql.join(picked, sql` and `),
+    // Raw rows: with each series' first row after the range when asked.
+    times: trailing > 0 ? sql`(${within} or (u.series, u.t) in (select series, min(t) from ${table} where t > ${q.to} and t <= ${q.to + trailing} group by series))` : within,
+    /**
+     * The runtimes' own series (a partial index) or one user's (the key) are few: read them first, then each
+     * one's rows by its (series, t) key, grouped and in time order with no sort. Every kernel of everyone is
+     * most series, many without rows in a short range: there the database's own plan (by time) is better.
+     */
+    seriesFirst: trailing === 0 && (q.kernels !== 'kernels' || q.user !== undefined),
+  };
+};
+
+/** The `from … where …` of a UsageQuery: its series joined to their rows. */
+const inRange = (q: UsageQuery, dialect: 'sqlite' | 'postgres'): RawBuilder<unknown> => {
+  const c = conditions(q);
+  // SQLite takes CROSS JOIN as an order: the left table outside (it would rather go by the time index).
+  const join = dialect === 'sqlite' && c.seriesFirst ? sql`cross join` : sql`join`;
+  return sql`from usage_series s ${join} ${c.table} u on u.series = s.id where ${c.series} and ${c.times}`;
+};
+
+interface SeriesColumns {
+  user_name: string;
+  server: string;
+  kernel: string;
+}
+
+/** The statement behind series(): one row per series that has rows in range, ordered by series. */
+const seriesSql = (q: UsageQuery, dialect: 'sqlite' | 'postgres'): RawBuilder<unknown> => {
+  if (dialect === 'sqlite') {
+    return sql`
+      select s.user_name, s.server, s.kernel, json_group_array(u.t) as t, json_group_array(max(u.cpu - u.cpu_from, 0)) as used,
+        json_group_array(u.memory) as memory ${inRange(q, dialect)}
+      group by s.id order by s.user_name, s.server, s.kernel`;
+  }
+  const c = conditions(q);
+  const columns = sql`json_agg(u.t)::text as t, json_agg(greatest(u.cpu - u.cpu_from, 0))::text as used, json_agg(u.memory)::text as memory`;
+  if (!c.seriesFirst) return sql`select s.user_name, s.server, s.kernel, ${columns} ${inRange(q, dialect)} group by s.id order by s.user_name, s.server, s.kernel`;
+  // PostgreSQL has no join order to give, but a LATERAL subquery runs once per series it is given.
+  return sql`
+    select s.user_name, s.server, s.kernel, a.t, a.used, a.memory from usage_series s
+    cross join lateral (select ${columns} from ${c.table} u where u.series = s.id and ${c.times}) a
+    where ${c.series} and a.t is not null order by s.user_name, s.server, s.kernel`;
 };
 
 const parseNumbers = (json: string): number[] => JSON.parse(json) as number[];
@@ -119,39 +157,30 @@ export const inTimeOrder = (s: UsageSeries): UsageSeries => {
   return { ...s, t: order.map((i) => s.t[i] as number), used: order.map((i) => s.used[i] as number), memory: order.map((i) => s.memory[i] as number) };
 };
 
-export const createUsageRepo = (db: Kysely<Database>, bulk: BulkInsert, dialect: 'sqlite' | 'postgres'): UsageRepo => ({
+export const createUsageRepo = (db: Kysely<Database>, bulk: BulkInsert, dialect: 'sqlite' | 'postgres', ids: SeriesIds): UsageRepo => ({
   write: async (rows) => {
     if (rows.length === 0) return;
-    const queries = usageStatements(bulk, rows);
+    const idOf = ids.known(rows) ?? (await ids.resolve(rows));
+    const queries = usageStatements(bulk, rows, idOf);
     await db.transaction().execute((tx) => runAll(tx, queries));
   },
   noteNotebooks: (rows, at) => upsertNotebooks(db, rows, at),
   query: async (q) => {
-    const rows = await inRange(db, q)
-      .select(['user_name', 'server', 'kernel', 't', 'cpu_from', 'cpu', 'memory'])
-      .orderBy('user_name')
-      .orderBy('server')
-      .orderBy('kernel')
-      .orderBy('t')
-      .execute();
-    return rows.map(fromTable);
+    const { rows } = await sql<SeriesColumns & Omit<UsageTable, 'series'>>`
+      select s.user_name, s.server, s.kernel, u.t, u.cpu_from, u.cpu, u.memory ${inRange(q, dialect)}
+      order by s.user_name, s.server, s.kernel, u.t`.execute(db);
+    return rows.map((r) => ({ user: r.user_name, server: r.server, kernel: r.kernel, t: Number(r.t), cpuFrom: Number(r.cpu_from), cpu: Number(r.cpu), memory: Number(r.memory) }));
   },
   series: async (q) => {
     // Each series' rows as three JSON arrays: one string per column to parse instead of an object (with
     // three label strings) per row, which was most of a month-long all-users query. Both databases print
     // doubles so that they parse back to the same value, so the numbers are query()'s exactly. No ORDER BY
-    // inside the aggregates (a sort per group and column, most of the query's time): the rows are
-    // gathered in the order the plan meets them, and put in time order here if they are not.
-    const agg = dialect === 'postgres' ? (x: RawBuilder<unknown>) => sql<string>`json_agg(${x})::text` : (x: RawBuilder<unknown>) => sql<string>`json_group_array(${x})`;
-    const used = dialect === 'postgres' ? sql`greatest(cpu - cpu_from, 0)` : sql`max(cpu - cpu_from, 0)`;
-    const rows = await inRange(db, q)
-      .select(['user_name', 'server', 'kernel', agg(sql`t`).as('t'), agg(used).as('used'), agg(sql`memory`).as('memory')])
-      .groupBy(['user_name', 'server', 'kernel'])
-      .orderBy('user_name')
-      .orderBy('server')
-      .orderBy('kernel')
-      .execute();
-    return rows.map((r) => inTimeOrder({ user: r.user_name, server: r.server, kernel: r.kernel, t: parseNumbers(r.t), used: parseNumbers(r.used), memory: parseNumbers(r.memory) }));
+    // inside the aggregates (a sort per group and column): the rows are gathered in the order the plan meets
+    // them (by series then time, from the key), and put in time order here if they are not.
+    const { rows } = await sql<SeriesColumns & { t: string | null; used: string; memory: string }>`${seriesSql(q, dialect)}`.execute(db);
+    return rows.map((r) =>
+      inTimeOrder({ user: r.user_name, server: r.server, kernel: r.kernel, t: parseNumbers(r.t as string), used: parseNumbers(r.used), memory: parseNumbers(r.memory) }),
+    );
   },
   notebooks: async (f) => {
     let query = db.selectFrom('kernel_notebooks').selectAll();
@@ -162,19 +191,19 @@ export const createUsageRepo = (db: Kysely<Database>, bulk: BulkInsert, dialect:
   },
   lastCounters: async (user, server, kernels) => {
     // Counters only grow, so the highest stored value of a series, from any resolution, is its last.
-    // One index seek per series and resolution: this runs for every series a sampler meets.
+    // One key seek per series and resolution: this runs for every series a sampler meets.
     const out = new Map<string, LastCounter>();
-    for (const kernel of kernels) {
+    if (kernels.length === 0) return out;
+    const series = await db
+      .selectFrom('usage_series')
+      .select(['id', 'kernel'])
+      .where('user_name', '=', user)
+      .where('server', '=', server)
+      .where('kernel', 'in', [...kernels])
+      .execute();
+    for (const { id, kernel } of series) {
       for (const res of RESOLUTIONS) {
-        const r = await db
-          .selectFrom(TABLE[res])
-          .where('user_name', '=', user)
-          .where('server', '=', server)
-          .where('kernel', '=', kernel)
-          .select(['t', 'cpu'])
-          .orderBy('t', 'desc')
-          .limit(1)
-          .executeTakeFirst();
+        const r = await db.selectFrom(TABLE[res]).where('series', '=', id).select(['t', 'cpu']).orderBy('t', 'desc').limit(1).executeTakeFirst();
         if (!r) continue;
         const cur = out.get(kernel);
         // A rollup knows its last sample only to within its bucket: the bucket's end; a raw row exactly.

@@ -1,10 +1,7 @@
-import Database from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
-import pg from 'pg';
+import { Migrator, sql, type Kysely } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { migrationProvider } from './index.js';
-
-const ADMIN_URL = process.env['NBHUB_TEST_PG_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+import { onPostgres, onSqlite } from './test-databases.js';
 const DAY = 86_400_000;
 
 /** Data stored by 002 (rows holding only the counter) read the same after 003. */
@@ -24,26 +21,6 @@ const check = async (db: Kysely<unknown>) => {
 };
 
 describe('migration 003: counter pairs and the daily rollup', () => {
-  it('carries 002 data over on SQLite', async () => {
-    const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new Database(':memory:') }) });
-    await check(db);
-    await db.destroy();
-  });
-
-  it('carries 002 data over on PostgreSQL', async () => {
-    const name = `nbhub_mig_${process.pid}_${Date.now()}`;
-    const admin = new pg.Client({ connectionString: ADMIN_URL });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    const url = new URL(ADMIN_URL);
-    url.pathname = `/${name}`;
-    const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url.toString(), max: 2 }) }) });
-    try {
-      await check(db);
-    } finally {
-      await db.destroy();
-      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end();
-    }
-  });
+  it('carries 002 data over on SQLite', () => onSqlite(check));
+  it('carries 002 data over on PostgreSQL', () => onPostgres(check));
 });

@@ -8,6 +8,7 @@ import * as m006 from './006-agents-events.js';
 import * as m007 from './007-stop-requested-at.js';
 import * as m008 from './008-rollup-fillfactor.js';
 import * as m009 from './009-usage-kernel-index.js';
+import * as m010 from './010-usage-series.js';
 import * as m011 from './011-server-owner.js';
 
 /** Versioned migrations, in order. Add a file and a line; never edit a released one. */
@@ -22,7 +23,7 @@ const migrations: Record<string, Migration> = {
   '007-stop-requested-at': m007,
   '008-rollup-fillfactor': m008,
   '009-usage-kernel-index': m009,
-  // 010 is another feature's; numbers are handed out per feature and run once whatever the order.
+  '010-usage-series': m010,
   '011-server-owner': m011,
 };
 
