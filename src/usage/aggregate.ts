@@ -52,109 +52,128 @@ interface Group {
   cpuTotal: number;
 }
 
+/** The steps of an answer, and how to read its rows. */
+interface Grid {
+  from: number;
+  to: number;
+  step: number;
+  buckets: number;
+  rowWidth: number;
+  interval: number;
+  now: number;
+}
+
 /**
  * Turns stored rows into what /hub/api/usage answers: per group, points of mean cores and peak memory
  * per step, and totals over the range. Each row's CPU (its counter's increase) is spread over the time it
  * was used in, so a step shows the CPU used in it whatever the sampling interval (DESIGN.md idea 4).
  *
- * The sums are made in the same order as ever (testing.ts keeps the previous version, and the tests compare
- * the two to the bit). The loop allocates nothing per row: the hub runs with a small young generation
- * (bin/nbhub.js), where every short-lived object of a 20,000-row answer costs a scavenge's share.
+ * The sums are made in the same order as ever (testing.ts keeps the previous version; the tests compare
+ * the two to the bit). Nothing is allocated per row, and the loops are module functions rather than
+ * closures made per call: the hub runs with a small young generation (bin/nbhub.js), and V8 keeps one
+ * optimised copy of a module function across requests, where a fresh closure each time kept deoptimising.
  */
 export const aggregate = (input: AggregateInput): UsageAnswer => {
   const { from, to, step, rowWidth, now } = input;
-  const interval = input.sampleIntervalMs;
-  const buckets = Math.max(1, Math.ceil((to - from) / step));
-  const bucketOf = (t: number) => Math.min(buckets - 1, Math.max(0, Math.floor((t - from) / step)));
+  const grid: Grid = { from, to, step, buckets: Math.max(1, Math.ceil((to - from) / step)), rowWidth, interval: input.sampleIntervalMs, now };
   const groups = new Map<string, Group>();
   // One series' peak memory per bucket (summed into its group after the series): reused, zeroed where written.
-  const seriesMem = new Float64Array(buckets);
-
+  const seriesMem = new Float64Array(grid.buckets);
   for (const s of input.series) {
-    const n = s.t.length;
-    const labels = n > 0 ? input.labelsOf(s) : undefined;
+    const labels = s.t.length > 0 ? input.labelsOf(s) : undefined;
     if (!labels) continue;
     const key = JSON.stringify(labels);
     let g = groups.get(key);
-    if (!g) groups.set(key, (g = { labels, cpu: new Float64Array(buckets), mem: new Float64Array(buckets), has: new Uint8Array(buckets), cpuTotal: 0 }));
-    const { cpu, has } = g;
-    let cpuTotal = g.cpuTotal;
-    let memLo = buckets;
-    let memHi = -1;
-    for (let j = 0; j < n; j++) {
-      const t = s.t[j] as number;
-      const used = s.used[j] as number;
-      // A rollup's CPU was used over its own bucket (up to now); a raw sample's since the previous sample
-      // (a long gap is a pause, not a slow sample: then about one interval).
-      let a: number;
-      let b: number;
-      if (rowWidth > 0) {
-        a = t;
-        b = Math.max(t + 1, Math.min(t + rowWidth, now));
-      } else {
-        const prevT = j > 0 ? (s.t[j - 1] as number) : undefined;
-        a = prevT !== undefined && t - prevT <= 3 * interval ? prevT : t - interval;
-        b = t;
-      }
-      // `used` CPU-seconds used evenly over [a, b], added to the buckets it overlaps inside the range.
-      if (!(used <= 0)) {
-        if (b <= a) {
-          if (a >= from && a <= to) {
-            const i = bucketOf(a);
-            cpu[i] = (cpu[i] as number) + used;
-            cpuTotal += used;
-          }
-        } else {
-          const hi = Math.min(b, to);
-          for (let u = Math.max(a, from); u < hi; ) {
-            const i = bucketOf(u);
-            const end = Math.min(hi, from + (i + 1) * step);
-            const share = (used * (end - u)) / (b - a);
-            cpu[i] = (cpu[i] as number) + share;
-            cpuTotal += share;
-            u = end;
-          }
-        }
-      }
-      if (t >= from && t <= to) {
-        const i = bucketOf(t);
-        seriesMem[i] = Math.max(seriesMem[i] as number, s.memory[j] as number);
-        has[i] = 1;
-        if (i < memLo) memLo = i;
-        if (i > memHi) memHi = i;
-      }
-    }
-    g.cpuTotal = cpuTotal;
-    // Buckets this series did not reach would add 0, which changes no sum (none is -0: a peak starts at +0).
-    const { mem } = g;
-    for (let i = memLo; i <= memHi; i++) {
-      mem[i] = (mem[i] as number) + (seriesMem[i] as number);
-      seriesMem[i] = 0;
-    }
+    if (!g) groups.set(key, (g = { labels, cpu: new Float64Array(grid.buckets), mem: new Float64Array(grid.buckets), has: new Uint8Array(grid.buckets), cpuTotal: 0 }));
+    addSeries(grid, g, s, seriesMem);
   }
-
   const series: SeriesColumns[] = [];
   const totals: Total[] = [];
   for (const g of groups.values()) {
-    const t: number[] = [];
-    const cpu: number[] = [];
-    const memory: number[] = [];
-    let peak = 0;
-    for (let i = 0; i < buckets; i++) {
-      if (!g.has[i]) continue;
-      // The last step may be cut short by `to`: its mean is over the time it covers.
-      const width = Math.max(1, Math.min(step, to - (from + i * step)));
-      const m = g.mem[i] as number;
-      t.push(Math.floor((from + i * step) / 1000));
-      cpu.push(round((g.cpu[i] as number) / (width / 1000)));
-      memory.push(m);
-      peak = Math.max(peak, m);
-    }
-    series.push({ labels: g.labels, t, cpu, memory });
-    totals.push({ labels: g.labels, cpu_seconds: round(g.cpuTotal), peak_memory: peak });
+    const columns = columnsOf(grid, g);
+    series.push(columns);
+    totals.push({ labels: g.labels, cpu_seconds: round(g.cpuTotal), peak_memory: columns.memory.reduce((peak, m) => Math.max(peak, m), 0) });
   }
   totals.sort((a, b) => b.cpu_seconds - a.cpu_seconds);
   return { series, totals };
+};
+
+const bucketOf = (grid: Grid, t: number) => Math.min(grid.buckets - 1, Math.max(0, Math.floor((t - grid.from) / grid.step)));
+
+/** Adds one series' rows to its group: CPU spread over the buckets it was used in, peak memory per bucket. */
+const addSeries = (grid: Grid, g: Group, s: UsageSeries, seriesMem: Float64Array): void => {
+  const { from, to, step, rowWidth, interval, now } = grid;
+  const { cpu, has } = g;
+  let cpuTotal = g.cpuTotal;
+  let memLo = grid.buckets;
+  let memHi = -1;
+  for (let j = 0; j < s.t.length; j++) {
+    const t = s.t[j] as number;
+    const used = s.used[j] as number;
+    // A rollup's CPU was used over its own bucket (up to now); a raw sample's since the previous sample
+    // (a long gap is a pause, not a slow sample: then about one interval).
+    let a: number;
+    let b: number;
+    if (rowWidth > 0) {
+      a = t;
+      b = Math.max(t + 1, Math.min(t + rowWidth, now));
+    } else {
+      const prevT = j > 0 ? (s.t[j - 1] as number) : undefined;
+      a = prevT !== undefined && t - prevT <= 3 * interval ? prevT : t - interval;
+      b = t;
+    }
+    // `used` CPU-seconds used evenly over [a, b], added to the buckets it overlaps inside the range.
+    if (!(used <= 0)) {
+      if (b <= a) {
+        if (a >= from && a <= to) {
+          const i = bucketOf(grid, a);
+          cpu[i] = (cpu[i] as number) + used;
+          cpuTotal += used;
+        }
+      } else {
+        const hi = Math.min(b, to);
+        for (let u = Math.max(a, from); u < hi; ) {
+          const i = bucketOf(grid, u);
+          const end = Math.min(hi, from + (i + 1) * step);
+          const share = (used * (end - u)) / (b - a);
+          cpu[i] = (cpu[i] as number) + share;
+          cpuTotal += share;
+          u = end;
+        }
+      }
+    }
+    if (t >= from && t <= to) {
+      const i = bucketOf(grid, t);
+      seriesMem[i] = Math.max(seriesMem[i] as number, s.memory[j] as number);
+      has[i] = 1;
+      if (i < memLo) memLo = i;
+      if (i > memHi) memHi = i;
+    }
+  }
+  g.cpuTotal = cpuTotal;
+  // Buckets this series did not reach would add 0, which changes no sum (none is -0: a peak starts at +0).
+  const { mem } = g;
+  for (let i = memLo; i <= memHi; i++) {
+    mem[i] = (mem[i] as number) + (seriesMem[i] as number);
+    seriesMem[i] = 0;
+  }
+};
+
+/** A group's points: the buckets some series reached, mean cores and summed peak memory. */
+const columnsOf = (grid: Grid, g: Group): SeriesColumns => {
+  const { from, to, step } = grid;
+  const t: number[] = [];
+  const cpu: number[] = [];
+  const memory: number[] = [];
+  for (let i = 0; i < grid.buckets; i++) {
+    if (!g.has[i]) continue;
+    // The last step may be cut short by `to`: its mean is over the time it covers.
+    const width = Math.max(1, Math.min(step, to - (from + i * step)));
+    t.push(Math.floor((from + i * step) / 1000));
+    cpu.push(round((g.cpu[i] as number) / (width / 1000)));
+    memory.push(g.mem[i] as number);
+  }
+  return { labels: g.labels, t, cpu, memory };
 };
 
 const round = (x: number) => Math.round(x * 1e6) / 1e6;

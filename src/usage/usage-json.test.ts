@@ -135,7 +135,8 @@ describe('aggregate + usageJson against the object path they replace (aggregate 
           step: pick([1_000, 7_000, gap, 2 * gap, 5_400_000]),
           rowWidth,
           now: from + Math.floor(rand() * 70 * gap),
-          labelsOf: (r) => (groupBy === 'user' ? { user: r.user } : groupBy === 'server' ? { user: r.user, server: r.server } : { user: r.user, server: r.server, kernel: r.kernel }),
+          labelsOf: (r): Record<string, string> =>
+            groupBy === 'user' ? { user: r.user } : groupBy === 'server' ? { user: r.user, server: r.server } : { user: r.user, server: r.server, kernel: r.kernel },
         }),
       );
     }
