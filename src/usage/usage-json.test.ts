@@ -105,6 +105,16 @@ describe('aggregate + usageJson against the object path they replace (aggregate 
     expectSameBody(input(rows, { from: 0, to: 415_000, step: 7_000, labelsOf: (r) => (r.user === 'b' ? undefined : { user: r.user }) }));
   });
 
+  it('sums in the same order: a group total is one running sum over its series and their rows', () => {
+    // Past 2^53 a double drops a lone +1: (2^53 + 1) + 1 is 2^53, 2^53 + (1 + 1) is 2^53 + 2. Rows of 1,024 ms
+    // inside one step keep each row's CPU whole (used × 1024 / 1024).
+    const big = 2 ** 53;
+    const rows = [row('a', 'k0', 0, 0, big, 1), row('a', 'k1', 0, 0, 1, 1), { ...row('a', 'k1', 0, 1, 2, 1), t: 1024 }];
+    const i = input(rows, { from: 0, to: 10_000, step: 10_000, rowWidth: 1024 });
+    expectSameBody(i);
+    expect(aggregate(i).totals[0]?.cpu_seconds).toBe(big);
+  });
+
   it('agrees, to the byte, on 300 random answers (raw and rollup rows, odd steps and ranges, groups of several series)', () => {
     const rand = prng(20240601);
     const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)] as T;
