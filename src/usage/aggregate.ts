@@ -46,11 +46,51 @@ export type SeriesKey = Pick<UsageSeries, 'user' | 'server' | 'kernel'>;
 
 interface Group {
   labels: Record<string, string>;
+  /** Where the group's buckets start in Sums' arrays. */
+  at: number;
+  cpuTotal: number;
+}
+
+/**
+ * Every group's sums per bucket, group after group in three arrays: three allocations per answer instead of
+ * three per group (a typed array's memory is allocated outside the JS heap, and each costs a call and GC work).
+ * A plain object, not a class instance: V8 drops the shape of a class instance that nothing uses any more at a
+ * full GC, and with it the optimised code that read it, which then ran unoptimised (boxing every double).
+ */
+interface Sums {
+  buckets: number;
+  groups: number;
   cpu: Float64Array;
   mem: Float64Array;
   has: Uint8Array;
-  cpuTotal: number;
 }
+
+const newSums = (buckets: number, capacity: number): Sums => ({
+  buckets,
+  groups: 0,
+  cpu: new Float64Array(buckets * capacity),
+  mem: new Float64Array(buckets * capacity),
+  has: new Uint8Array(buckets * capacity),
+});
+
+/** Room for one more group's buckets, zeroed: where they start. */
+const addGroup = (sums: Sums): number => {
+  const at = sums.groups++ * sums.buckets;
+  if (at + sums.buckets > sums.cpu.length) {
+    // Doubling: the arrays end at most twice the size of what the groups need.
+    const size = Math.max(2 * sums.cpu.length, at + sums.buckets);
+    const cpu = new Float64Array(size);
+    const mem = new Float64Array(size);
+    const has = new Uint8Array(size);
+    cpu.set(sums.cpu);
+    mem.set(sums.mem);
+    has.set(sums.has);
+    sums.cpu = cpu;
+    sums.mem = mem;
+    sums.has = has;
+  }
+  return at;
+};
 
 /** The steps of an answer, and how to read its rows. */
 interface Grid {
@@ -77,6 +117,8 @@ export const aggregate = (input: AggregateInput): UsageAnswer => {
   const { from, to, step, rowWidth, now } = input;
   const grid: Grid = { from, to, step, buckets: Math.max(1, Math.ceil((to - from) / step)), rowWidth, interval: input.sampleIntervalMs, now };
   const groups = new Map<string, Group>();
+  // Sized for up to 16 groups first, or one per series when those are few (group_by=user over runtimes).
+  const sums = newSums(grid.buckets, Math.min(input.series.length, Math.max(16, Math.floor(65_536 / grid.buckets))));
   // One series' peak memory per bucket (summed into its group after the series): reused, zeroed where written.
   const seriesMem = new Float64Array(grid.buckets);
   for (const s of input.series) {
@@ -84,13 +126,13 @@ export const aggregate = (input: AggregateInput): UsageAnswer => {
     if (!labels) continue;
     const key = JSON.stringify(labels);
     let g = groups.get(key);
-    if (!g) groups.set(key, (g = { labels, cpu: new Float64Array(grid.buckets), mem: new Float64Array(grid.buckets), has: new Uint8Array(grid.buckets), cpuTotal: 0 }));
-    addSeries(grid, g, s, seriesMem);
+    if (!g) groups.set(key, (g = { labels, at: addGroup(sums), cpuTotal: 0 }));
+    addSeries(grid, sums, g, s, seriesMem);
   }
   const series: SeriesColumns[] = [];
   const totals: Total[] = [];
   for (const g of groups.values()) {
-    const columns = columnsOf(grid, g);
+    const columns = columnsOf(grid, sums, g);
     series.push(columns);
     totals.push({ labels: g.labels, cpu_seconds: round(g.cpuTotal), peak_memory: columns.memory.reduce((peak, m) => Math.max(peak, m), 0) });
   }
@@ -101,9 +143,10 @@ export const aggregate = (input: AggregateInput): UsageAnswer => {
 const bucketOf = (grid: Grid, t: number) => Math.min(grid.buckets - 1, Math.max(0, Math.floor((t - grid.from) / grid.step)));
 
 /** Adds one series' rows to its group: CPU spread over the buckets it was used in, peak memory per bucket. */
-const addSeries = (grid: Grid, g: Group, s: UsageSeries, seriesMem: Float64Array): void => {
+const addSeries = (grid: Grid, sums: Sums, g: Group, s: UsageSeries, seriesMem: Float64Array): void => {
   const { from, to, step, rowWidth, interval, now } = grid;
-  const { cpu, has } = g;
+  const { cpu, has } = sums;
+  const at = g.at;
   let cpuTotal = g.cpuTotal;
   let memLo = grid.buckets;
   let memHi = -1;
@@ -126,7 +169,7 @@ const addSeries = (grid: Grid, g: Group, s: UsageSeries, seriesMem: Float64Array
     if (!(used <= 0)) {
       if (b <= a) {
         if (a >= from && a <= to) {
-          const i = bucketOf(grid, a);
+          const i = at + bucketOf(grid, a);
           cpu[i] = (cpu[i] as number) + used;
           cpuTotal += used;
         }
@@ -136,7 +179,7 @@ const addSeries = (grid: Grid, g: Group, s: UsageSeries, seriesMem: Float64Array
           const i = bucketOf(grid, u);
           const end = Math.min(hi, from + (i + 1) * step);
           const share = (used * (end - u)) / (b - a);
-          cpu[i] = (cpu[i] as number) + share;
+          cpu[at + i] = (cpu[at + i] as number) + share;
           cpuTotal += share;
           u = end;
         }
@@ -145,33 +188,35 @@ const addSeries = (grid: Grid, g: Group, s: UsageSeries, seriesMem: Float64Array
     if (t >= from && t <= to) {
       const i = bucketOf(grid, t);
       seriesMem[i] = Math.max(seriesMem[i] as number, s.memory[j] as number);
-      has[i] = 1;
+      has[at + i] = 1;
       if (i < memLo) memLo = i;
       if (i > memHi) memHi = i;
     }
   }
   g.cpuTotal = cpuTotal;
   // Buckets this series did not reach would add 0, which changes no sum (none is -0: a peak starts at +0).
-  const { mem } = g;
+  const { mem } = sums;
   for (let i = memLo; i <= memHi; i++) {
-    mem[i] = (mem[i] as number) + (seriesMem[i] as number);
+    mem[at + i] = (mem[at + i] as number) + (seriesMem[i] as number);
     seriesMem[i] = 0;
   }
 };
 
 /** A group's points: the buckets some series reached, mean cores and summed peak memory. */
-const columnsOf = (grid: Grid, g: Group): SeriesColumns => {
+const columnsOf = (grid: Grid, sums: Sums, g: Group): SeriesColumns => {
   const { from, to, step } = grid;
+  const { cpu: cpuSums, mem, has } = sums;
+  const at = g.at;
   const t: number[] = [];
   const cpu: number[] = [];
   const memory: number[] = [];
   for (let i = 0; i < grid.buckets; i++) {
-    if (!g.has[i]) continue;
+    if (!has[at + i]) continue;
     // The last step may be cut short by `to`: its mean is over the time it covers.
     const width = Math.max(1, Math.min(step, to - (from + i * step)));
     t.push(Math.floor((from + i * step) / 1000));
-    cpu.push(round((g.cpu[i] as number) / (width / 1000)));
-    memory.push(g.mem[i] as number);
+    cpu.push(round((cpuSums[at + i] as number) / (width / 1000)));
+    memory.push(mem[at + i] as number);
   }
   return { labels: g.labels, t, cpu, memory };
 };

@@ -103,6 +103,9 @@ describe('aggregate + usageJson against the object path they replace (aggregate 
     expectSameBody(input(rollup, { from: 0, to: 700_000, step: 90_000, rowWidth: 60_000, now: 690_000 }));
     // Leaving some series out (labelsOf undefined).
     expectSameBody(input(rows, { from: 0, to: 415_000, step: 7_000, labelsOf: (r) => (r.user === 'b' ? undefined : { user: r.user }) }));
+    // 40 groups over 4,000 steps: more groups than the sums are first sized for, so they grow.
+    const many = Array.from({ length: 40 }, (_, u) => [10, 20, 3990].map((s, i) => row(`u${String(u).padStart(2, '0')}`, '', s + u, i * u, (i + 1) * u + 0.1, u * 1e6))).flat();
+    expectSameBody(input(many, { from: 0, to: 4_000_000, step: 1_000 }));
   });
 
   it('sums in the same order: a group total is one running sum over its series and their rows', () => {

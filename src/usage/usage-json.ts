@@ -1,10 +1,10 @@
 import type { SeriesColumns, UsageAnswer } from './aggregate.js';
-import { JsonBytes, MAX_NUMBER_TEXT, NumberTexts } from './json-bytes.js';
+import { copyNextNumber, jsonBytes, MAX_NUMBER_TEXT, numberTexts, reserve, writeText, written } from './json-bytes.js';
 
-const POINT_FIRST = Buffer.from('{"t":');
-const POINT_NEXT = Buffer.from(',{"t":');
-const CPU = Buffer.from(',"cpu":');
-const MEMORY = Buffer.from(',"memory":');
+const POINT_FIRST = new Uint8Array(Buffer.from('{"t":'));
+const POINT_NEXT = new Uint8Array(Buffer.from(',{"t":'));
+const CPU = new Uint8Array(Buffer.from(',"cpu":'));
+const MEMORY = new Uint8Array(Buffer.from(',"memory":'));
 const POINT_MAX = POINT_NEXT.length + CPU.length + MEMORY.length + 1 + 3 * MAX_NUMBER_TEXT;
 
 /**
@@ -16,38 +16,38 @@ const POINT_MAX = POINT_NEXT.length + CPU.length + MEMORY.length + 1 + 3 * MAX_N
 export const usageJson = (answer: UsageAnswer): Buffer => {
   let points = 0;
   for (const s of answer.series) points += s.t.length;
-  const t = new NumberTexts(answer.series.map((s) => s.t));
-  const cpu = new NumberTexts(answer.series.map((s) => s.cpu));
-  const memory = new NumberTexts(answer.series.map((s) => s.memory));
+  const t = numberTexts(answer.series.map((s) => s.t));
+  const cpu = numberTexts(answer.series.map((s) => s.cpu));
+  const memory = numberTexts(answer.series.map((s) => s.memory));
   // Enough for every point, and for labels and totals of a usual size (it grows if not).
-  const size = t.byteLength + cpu.byteLength + memory.byteLength + (POINT_NEXT.length + CPU.length + MEMORY.length) * points + 160 * answer.series.length;
-  const out = new JsonBytes(size + 128 * answer.totals.length);
-  out.text('{"series":[');
+  const size = t.text.length + cpu.text.length + memory.text.length + (POINT_NEXT.length + CPU.length + MEMORY.length) * points + 160 * answer.series.length;
+  const out = jsonBytes(size + 128 * answer.totals.length);
+  writeText(out, '{"series":[');
   for (let g = 0; g < answer.series.length; g++) {
     const s = answer.series[g] as SeriesColumns;
-    out.text(g === 0 ? '{"labels":' : ',{"labels":');
-    out.text(JSON.stringify(s.labels));
-    out.text(',"points":[');
+    writeText(out, g === 0 ? '{"labels":' : ',{"labels":');
+    writeText(out, JSON.stringify(s.labels));
+    writeText(out, ',"points":[');
     const count = s.t.length;
-    out.reserve(count * POINT_MAX);
+    reserve(out, count * POINT_MAX);
     const buf = out.buf;
     let n = out.n;
     for (let i = 0; i < count; i++) {
       n = copy(i === 0 ? POINT_FIRST : POINT_NEXT, buf, n);
-      n = t.copyNext(buf, n);
+      n = copyNextNumber(t, buf, n);
       n = copy(CPU, buf, n);
-      n = cpu.copyNext(buf, n);
+      n = copyNextNumber(cpu, buf, n);
       n = copy(MEMORY, buf, n);
-      n = memory.copyNext(buf, n);
+      n = copyNextNumber(memory, buf, n);
       buf[n++] = 125; // }
     }
     out.n = n;
-    out.text(']}');
+    writeText(out, ']}');
   }
-  out.text('],"totals":');
-  out.text(JSON.stringify(answer.totals));
-  out.text('}');
-  return out.bytes();
+  writeText(out, '],"totals":');
+  writeText(out, JSON.stringify(answer.totals));
+  writeText(out, '}');
+  return written(out);
 };
 
 const copy = (from: Uint8Array, to: Uint8Array, n: number): number => {
