@@ -1,4 +1,5 @@
 import type { UsageSeries } from '../core/store.js';
+import { addGroup, newSums, type Sums } from './sums.js';
 
 /** One group's points as columns: point i is (t[i], cpu[i], memory[i]). Written to JSON by usage-json.ts. */
 export interface SeriesColumns {
@@ -46,51 +47,10 @@ export type SeriesKey = Pick<UsageSeries, 'user' | 'server' | 'kernel'>;
 
 interface Group {
   labels: Record<string, string>;
-  /** Where the group's buckets start in Sums' arrays. */
+  /** Where the group's buckets start in the Sums arrays. */
   at: number;
   cpuTotal: number;
 }
-
-/**
- * Every group's sums per bucket, group after group in three arrays: three allocations per answer instead of
- * three per group (a typed array's memory is allocated outside the JS heap, and each costs a call and GC work).
- * A plain object, not a class instance: V8 drops the shape of a class instance that nothing uses any more at a
- * full GC, and with it the optimised code that read it, which then ran unoptimised (boxing every double).
- */
-interface Sums {
-  buckets: number;
-  groups: number;
-  cpu: Float64Array;
-  mem: Float64Array;
-  has: Uint8Array;
-}
-
-const newSums = (buckets: number, capacity: number): Sums => ({
-  buckets,
-  groups: 0,
-  cpu: new Float64Array(buckets * capacity),
-  mem: new Float64Array(buckets * capacity),
-  has: new Uint8Array(buckets * capacity),
-});
-
-/** Room for one more group's buckets, zeroed: where they start. */
-const addGroup = (sums: Sums): number => {
-  const at = sums.groups++ * sums.buckets;
-  if (at + sums.buckets > sums.cpu.length) {
-    // Doubling: the arrays end at most twice the size of what the groups need.
-    const size = Math.max(2 * sums.cpu.length, at + sums.buckets);
-    const cpu = new Float64Array(size);
-    const mem = new Float64Array(size);
-    const has = new Uint8Array(size);
-    cpu.set(sums.cpu);
-    mem.set(sums.mem);
-    has.set(sums.has);
-    sums.cpu = cpu;
-    sums.mem = mem;
-    sums.has = has;
-  }
-  return at;
-};
 
 /** The steps of an answer, and how to read its rows. */
 interface Grid {
@@ -117,7 +77,7 @@ export const aggregate = (input: AggregateInput): UsageAnswer => {
   const { from, to, step, rowWidth, now } = input;
   const grid: Grid = { from, to, step, buckets: Math.max(1, Math.ceil((to - from) / step)), rowWidth, interval: input.sampleIntervalMs, now };
   const groups = new Map<string, Group>();
-  // Sized for up to 16 groups first, or one per series when those are few (group_by=user over runtimes).
+  // Room for a group per series up front, up to 65,536 buckets (or 16 groups): the usual answers never grow them.
   const sums = newSums(grid.buckets, Math.min(input.series.length, Math.max(16, Math.floor(65_536 / grid.buckets))));
   // One series' peak memory per bucket (summed into its group after the series): reused, zeroed where written.
   const seriesMem = new Float64Array(grid.buckets);
