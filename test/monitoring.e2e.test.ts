@@ -41,6 +41,8 @@ describe('consumption monitoring with a real Jupyter server', () => {
   const usage = async (query: string, token = alice): Promise<Usage> => {
     const r = await hub.api(`/hub/api/usage?${query}`, { token });
     expect(r.status, await r.clone().text()).toBe(200);
+    // The body is written as bytes (src/usage/usage-json.ts): still JSON, as clients expect it.
+    expect(r.headers.get('content-type')).toBe('application/json; charset=utf-8');
     return (await r.json()) as Usage;
   };
   /** Waits until the sampler has stored a sample of alice's server taken after `t` (Unix seconds). */

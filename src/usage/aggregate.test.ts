@@ -2,12 +2,13 @@ import { describe, expect, it } from 'vitest';
 import type { UsageRow } from '../core/store.js';
 import { aggregate, type AggregateInput } from './aggregate.js';
 import { toSeries } from './series.js';
+import { toObjects } from './testing.js';
 
 /** A row at `s` seconds whose counter went from `cpuFrom` to `cpu`. */
 const row = (user: string, kernel: string, s: number, cpuFrom: number, cpu: number, memory: number, server = ''): UsageRow => ({ user, server, kernel, t: s * 1000, cpuFrom, cpu, memory });
 const all = () => ({});
 const run = ({ rows, ...i }: Partial<Omit<AggregateInput, 'series'>> & Pick<AggregateInput, 'from' | 'to' | 'step'> & { rows: UsageRow[] }) =>
-  aggregate({ rowWidth: 0, sampleIntervalMs: 10_000, now: 1e15, labelsOf: all, ...i, series: toSeries(rows) });
+  toObjects(aggregate({ rowWidth: 0, sampleIntervalMs: 10_000, now: 1e15, labelsOf: all, ...i, series: toSeries(rows) }));
 
 describe('aggregate', () => {
   it('gives mean cores per step from what each sample used since the one before, and peak memory', () => {

@@ -1,20 +1,27 @@
 import type { UsageSeries } from '../core/store.js';
+import { addGroup, newSums, type Sums } from './sums.js';
 
-export interface Point {
-  t: number;
-  cpu: number;
-  memory: number;
-}
-
-export interface Series {
+/** One group's points as columns: point i is (t[i], cpu[i], memory[i]). Written to JSON by usage-json.ts. */
+export interface SeriesColumns {
   labels: Record<string, string>;
-  points: Point[];
+  /** Start of each step, Unix seconds. */
+  t: number[];
+  /** Mean cores over the step. */
+  cpu: number[];
+  /** Peak bytes over the step (the group's series summed). */
+  memory: number[];
 }
 
 export interface Total {
   labels: Record<string, string>;
   cpu_seconds: number;
   peak_memory: number;
+}
+
+/** What /hub/api/usage answers, its points as columns (no object per point: a month of 1,000 runtimes is ~23,000). */
+export interface UsageAnswer {
+  series: SeriesColumns[];
+  totals: Total[];
 }
 
 export interface AggregateInput {
@@ -40,90 +47,138 @@ export type SeriesKey = Pick<UsageSeries, 'user' | 'server' | 'kernel'>;
 
 interface Group {
   labels: Record<string, string>;
-  cpu: Float64Array;
-  mem: Float64Array;
-  has: Uint8Array;
+  /** Where the group's buckets start in the Sums arrays. */
+  at: number;
   cpuTotal: number;
+}
+
+/** The steps of an answer, and how to read its rows. */
+interface Grid {
+  from: number;
+  to: number;
+  step: number;
+  buckets: number;
+  rowWidth: number;
+  interval: number;
+  now: number;
 }
 
 /**
  * Turns stored rows into what /hub/api/usage answers: per group, points of mean cores and peak memory
  * per step, and totals over the range. Each row's CPU (its counter's increase) is spread over the time it
  * was used in, so a step shows the CPU used in it whatever the sampling interval (DESIGN.md idea 4).
+ *
+ * The sums are made in the same order as ever (testing.ts keeps the previous version; the tests compare
+ * the two to the bit). Nothing is allocated per row, and the loops are module functions rather than
+ * closures made per call: the hub runs with a small young generation (bin/nbhub.js), and V8 keeps one
+ * optimised copy of a module function across requests, where a fresh closure each time kept deoptimising.
  */
-export const aggregate = (input: AggregateInput): { series: Series[]; totals: Total[] } => {
-  const { from, to, step } = input;
-  const buckets = Math.max(1, Math.ceil((to - from) / step));
-  const bucketOf = (t: number) => Math.min(buckets - 1, Math.max(0, Math.floor((t - from) / step)));
+export const aggregate = (input: AggregateInput): UsageAnswer => {
+  const { from, to, step, rowWidth, now } = input;
+  const grid: Grid = { from, to, step, buckets: Math.max(1, Math.ceil((to - from) / step)), rowWidth, interval: input.sampleIntervalMs, now };
   const groups = new Map<string, Group>();
-
-  /** Adds `amount` CPU-seconds used evenly over [a, b] to the buckets it overlaps inside the range. */
-  const spread = (g: Group, a: number, b: number, amount: number) => {
-    if (amount <= 0) return;
-    if (b <= a) {
-      if (a >= from && a <= to) {
-        g.cpu[bucketOf(a)] = (g.cpu[bucketOf(a)] as number) + amount;
-        g.cpuTotal += amount;
-      }
-      return;
-    }
-    const lo = Math.max(a, from);
-    const hi = Math.min(b, to);
-    for (let t = lo; t < hi; ) {
-      const i = bucketOf(t);
-      const end = Math.min(hi, from + (i + 1) * step);
-      const share = (amount * (end - t)) / (b - a);
-      g.cpu[i] = (g.cpu[i] as number) + share;
-      g.cpuTotal += share;
-      t = end;
-    }
-  };
-
-  const add = (s: UsageSeries) => {
+  // Room for a group per series up front, up to 65,536 buckets (or 16 groups): the usual answers never grow them.
+  const sums = newSums(grid.buckets, Math.min(input.series.length, Math.max(16, Math.floor(65_536 / grid.buckets))));
+  // One series' peak memory per bucket (summed into its group after the series): reused, zeroed where written.
+  const seriesMem = new Float64Array(grid.buckets);
+  for (const s of input.series) {
     const labels = s.t.length > 0 ? input.labelsOf(s) : undefined;
-    if (!labels) return;
+    if (!labels) continue;
     const key = JSON.stringify(labels);
     let g = groups.get(key);
-    if (!g) groups.set(key, (g = { labels, cpu: new Float64Array(buckets), mem: new Float64Array(buckets), has: new Uint8Array(buckets), cpuTotal: 0 }));
-    const memBucket = new Float64Array(buckets);
-    const interval = input.sampleIntervalMs;
-    for (let j = 0; j < s.t.length; j++) {
-      const t = s.t[j] as number;
-      const used = s.used[j] as number;
-      // A rollup's CPU was used over its own bucket (up to now); a raw sample's since the previous sample
-      // (a long gap is a pause, not a slow sample: then about one interval).
-      if (input.rowWidth > 0) spread(g, t, Math.max(t + 1, Math.min(t + input.rowWidth, input.now)), used);
-      else {
-        const prevT = j > 0 ? (s.t[j - 1] as number) : undefined;
-        spread(g, prevT !== undefined && t - prevT <= 3 * interval ? prevT : t - interval, t, used);
-      }
-      if (t >= from && t <= to) {
-        const i = bucketOf(t);
-        memBucket[i] = Math.max(memBucket[i] as number, s.memory[j] as number);
-        g.has[i] = 1;
-      }
-    }
-    for (let i = 0; i < buckets; i++) g.mem[i] = (g.mem[i] as number) + (memBucket[i] as number);
-  };
-  for (const s of input.series) add(s);
-
-  const series: Series[] = [];
+    if (!g) groups.set(key, (g = { labels, at: addGroup(sums), cpuTotal: 0 }));
+    addSeries(grid, sums, g, s, seriesMem);
+  }
+  const series: SeriesColumns[] = [];
   const totals: Total[] = [];
   for (const g of groups.values()) {
-    const points: Point[] = [];
-    let peak = 0;
-    for (let i = 0; i < buckets; i++) {
-      if (!g.has[i]) continue;
-      // The last step may be cut short by `to`: its mean is over the time it covers.
-      const width = Math.max(1, Math.min(step, to - (from + i * step)));
-      points.push({ t: Math.floor((from + i * step) / 1000), cpu: round((g.cpu[i] as number) / (width / 1000)), memory: g.mem[i] as number });
-      peak = Math.max(peak, g.mem[i] as number);
-    }
-    series.push({ labels: g.labels, points });
-    totals.push({ labels: g.labels, cpu_seconds: round(g.cpuTotal), peak_memory: peak });
+    const columns = columnsOf(grid, sums, g);
+    series.push(columns);
+    totals.push({ labels: g.labels, cpu_seconds: round(g.cpuTotal), peak_memory: columns.memory.reduce((peak, m) => Math.max(peak, m), 0) });
   }
   totals.sort((a, b) => b.cpu_seconds - a.cpu_seconds);
   return { series, totals };
+};
+
+const bucketOf = (grid: Grid, t: number) => Math.min(grid.buckets - 1, Math.max(0, Math.floor((t - grid.from) / grid.step)));
+
+/** Adds one series' rows to its group: CPU spread over the buckets it was used in, peak memory per bucket. */
+const addSeries = (grid: Grid, sums: Sums, g: Group, s: UsageSeries, seriesMem: Float64Array): void => {
+  const { from, to, step, rowWidth, interval, now } = grid;
+  const { cpu, has } = sums;
+  const at = g.at;
+  let cpuTotal = g.cpuTotal;
+  let memLo = grid.buckets;
+  let memHi = -1;
+  for (let j = 0; j < s.t.length; j++) {
+    const t = s.t[j] as number;
+    const used = s.used[j] as number;
+    // A rollup's CPU was used over its own bucket (up to now); a raw sample's since the previous sample
+    // (a long gap is a pause, not a slow sample: then about one interval).
+    let a: number;
+    let b: number;
+    if (rowWidth > 0) {
+      a = t;
+      b = Math.max(t + 1, Math.min(t + rowWidth, now));
+    } else {
+      const prevT = j > 0 ? (s.t[j - 1] as number) : undefined;
+      a = prevT !== undefined && t - prevT <= 3 * interval ? prevT : t - interval;
+      b = t;
+    }
+    // `used` CPU-seconds used evenly over [a, b], added to the buckets it overlaps inside the range.
+    if (!(used <= 0)) {
+      if (b <= a) {
+        if (a >= from && a <= to) {
+          const i = at + bucketOf(grid, a);
+          cpu[i] = (cpu[i] as number) + used;
+          cpuTotal += used;
+        }
+      } else {
+        const hi = Math.min(b, to);
+        for (let u = Math.max(a, from); u < hi; ) {
+          const i = bucketOf(grid, u);
+          const end = Math.min(hi, from + (i + 1) * step);
+          const share = (used * (end - u)) / (b - a);
+          cpu[at + i] = (cpu[at + i] as number) + share;
+          cpuTotal += share;
+          u = end;
+        }
+      }
+    }
+    if (t >= from && t <= to) {
+      const i = bucketOf(grid, t);
+      seriesMem[i] = Math.max(seriesMem[i] as number, s.memory[j] as number);
+      has[at + i] = 1;
+      if (i < memLo) memLo = i;
+      if (i > memHi) memHi = i;
+    }
+  }
+  g.cpuTotal = cpuTotal;
+  // Buckets this series did not reach would add 0, which changes no sum (none is -0: a peak starts at +0).
+  const { mem } = sums;
+  for (let i = memLo; i <= memHi; i++) {
+    mem[at + i] = (mem[at + i] as number) + (seriesMem[i] as number);
+    seriesMem[i] = 0;
+  }
+};
+
+/** A group's points: the buckets some series reached, mean cores and summed peak memory. */
+const columnsOf = (grid: Grid, sums: Sums, g: Group): SeriesColumns => {
+  const { from, to, step } = grid;
+  const { cpu: cpuSums, mem, has } = sums;
+  const at = g.at;
+  const t: number[] = [];
+  const cpu: number[] = [];
+  const memory: number[] = [];
+  for (let i = 0; i < grid.buckets; i++) {
+    if (!has[at + i]) continue;
+    // The last step may be cut short by `to`: its mean is over the time it covers.
+    const width = Math.max(1, Math.min(step, to - (from + i * step)));
+    t.push(Math.floor((from + i * step) / 1000));
+    cpu.push(round((cpuSums[at + i] as number) / (width / 1000)));
+    memory.push(mem[at + i] as number);
+  }
+  return { labels: g.labels, t, cpu, memory };
 };
 
 const round = (x: number) => Math.round(x * 1e6) / 1e6;

@@ -1,13 +1,13 @@
 import type { KernelNotebook, Store } from '../core/store.js';
 import { RESOLUTION_MS } from '../core/store.js';
-import { aggregate, type Series, type SeriesKey, type Total } from './aggregate.js';
+import { aggregate, type SeriesKey, type UsageAnswer } from './aggregate.js';
 import type { UsageParams } from './params.js';
 
 /**
  * Answers /hub/api/usage from the store: rows of the chosen resolution, grouped. A kernel's notebook
  * label lists every notebook it served (several when shared) until execution history splits them.
  */
-export const queryUsage = async (store: Store, p: UsageParams, now: number): Promise<{ series: Series[]; totals: Total[] }> => {
+export const queryUsage = async (store: Store, p: UsageParams, now: number): Promise<UsageAnswer> => {
   const kernelLevel = p.groupBy === 'kernel' || p.groupBy === 'notebook' || p.kernel !== undefined || p.notebook !== undefined;
   const notebookRows = kernelLevel ? await store.usage.notebooks({ user: p.user, server: p.server }) : [];
   const notebooksOf = new Map<string, string[]>();

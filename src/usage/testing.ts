@@ -1,0 +1,109 @@
+/**
+ * Test support for src/usage, not used by the server: the object form /hub/api/usage answered until the
+ * answer became columns written straight to JSON. `aggregateObjects` is aggregate() as it was then
+ * (commit 0638f96), kept verbatim as the reference the columns and the JSON writer are checked against.
+ */
+import type { UsageSeries } from '../core/store.js';
+import type { AggregateInput, Total, UsageAnswer } from './aggregate.js';
+
+export interface Point {
+  t: number;
+  cpu: number;
+  memory: number;
+}
+
+export interface Series {
+  labels: Record<string, string>;
+  points: Point[];
+}
+
+/** The object form of an answer: what the route answered before, and what its JSON still parses to. */
+export const toObjects = (answer: UsageAnswer): { series: Series[]; totals: Total[] } => ({
+  series: answer.series.map((s) => ({ labels: s.labels, points: s.t.map((t, i) => ({ t, cpu: s.cpu[i] as number, memory: s.memory[i] as number })) })),
+  totals: answer.totals,
+});
+
+interface Group {
+  labels: Record<string, string>;
+  cpu: Float64Array;
+  mem: Float64Array;
+  has: Uint8Array;
+  cpuTotal: number;
+}
+
+export const aggregateObjects = (input: AggregateInput): { series: Series[]; totals: Total[] } => {
+  const { from, to, step } = input;
+  const buckets = Math.max(1, Math.ceil((to - from) / step));
+  const bucketOf = (t: number) => Math.min(buckets - 1, Math.max(0, Math.floor((t - from) / step)));
+  const groups = new Map<string, Group>();
+
+  /** Adds `amount` CPU-seconds used evenly over [a, b] to the buckets it overlaps inside the range. */
+  const spread = (g: Group, a: number, b: number, amount: number) => {
+    if (amount <= 0) return;
+    if (b <= a) {
+      if (a >= from && a <= to) {
+        g.cpu[bucketOf(a)] = (g.cpu[bucketOf(a)] as number) + amount;
+        g.cpuTotal += amount;
+      }
+      return;
+    }
+    const lo = Math.max(a, from);
+    const hi = Math.min(b, to);
+    for (let t = lo; t < hi; ) {
+      const i = bucketOf(t);
+      const end = Math.min(hi, from + (i + 1) * step);
+      const share = (amount * (end - t)) / (b - a);
+      g.cpu[i] = (g.cpu[i] as number) + share;
+      g.cpuTotal += share;
+      t = end;
+    }
+  };
+
+  const add = (s: UsageSeries) => {
+    const labels = s.t.length > 0 ? input.labelsOf(s) : undefined;
+    if (!labels) return;
+    const key = JSON.stringify(labels);
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { labels, cpu: new Float64Array(buckets), mem: new Float64Array(buckets), has: new Uint8Array(buckets), cpuTotal: 0 }));
+    const memBucket = new Float64Array(buckets);
+    const interval = input.sampleIntervalMs;
+    for (let j = 0; j < s.t.length; j++) {
+      const t = s.t[j] as number;
+      const used = s.used[j] as number;
+      // A rollup's CPU was used over its own bucket (up to now); a raw sample's since the previous sample
+      // (a long gap is a pause, not a slow sample: then about one interval).
+      if (input.rowWidth > 0) spread(g, t, Math.max(t + 1, Math.min(t + input.rowWidth, input.now)), used);
+      else {
+        const prevT = j > 0 ? (s.t[j - 1] as number) : undefined;
+        spread(g, prevT !== undefined && t - prevT <= 3 * interval ? prevT : t - interval, t, used);
+      }
+      if (t >= from && t <= to) {
+        const i = bucketOf(t);
+        memBucket[i] = Math.max(memBucket[i] as number, s.memory[j] as number);
+        g.has[i] = 1;
+      }
+    }
+    for (let i = 0; i < buckets; i++) g.mem[i] = (g.mem[i] as number) + (memBucket[i] as number);
+  };
+  for (const s of input.series) add(s);
+
+  const series: Series[] = [];
+  const totals: Total[] = [];
+  for (const g of groups.values()) {
+    const points: Point[] = [];
+    let peak = 0;
+    for (let i = 0; i < buckets; i++) {
+      if (!g.has[i]) continue;
+      // The last step may be cut short by `to`: its mean is over the time it covers.
+      const width = Math.max(1, Math.min(step, to - (from + i * step)));
+      points.push({ t: Math.floor((from + i * step) / 1000), cpu: round((g.cpu[i] as number) / (width / 1000)), memory: g.mem[i] as number });
+      peak = Math.max(peak, g.mem[i] as number);
+    }
+    series.push({ labels: g.labels, points });
+    totals.push({ labels: g.labels, cpu_seconds: round(g.cpuTotal), peak_memory: peak });
+  }
+  totals.sort((a, b) => b.cpu_seconds - a.cpu_seconds);
+  return { series, totals };
+};
+
+const round = (x: number) => Math.round(x * 1e6) / 1e6;
