@@ -1,7 +1,7 @@
 import { Migrator, type Kysely } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { migrationProvider } from './migrations/index.js';
-import { onPostgres, onSqlite } from './migrations/test-databases.js';
+import { onPostgres, onSqlite } from './migrations/testing.js';
 import type { Database } from './schema.js';
 import { SeriesIds } from './series-ids.js';
 

@@ -1,7 +1,7 @@
 import { Migrator, sql, type Kysely } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { migrationProvider } from './index.js';
-import { onPostgres, onSqlite } from './test-databases.js';
+import { onPostgres, onSqlite } from './testing.js';
 const DAY = 86_400_000;
 
 /** Data stored by 002 (rows holding only the counter) read the same after 003. */

@@ -1,7 +1,7 @@
 import { Migrator, sql, type Kysely } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { migrationProvider } from './index.js';
-import { onPostgres, onSqlite } from './test-databases.js';
+import { onPostgres, onSqlite } from './testing.js';
 
 const TABLES = ['usage_raw', 'usage_1m', 'usage_1h', 'usage_1d'] as const;
 // Two runtimes, one with a kernel; rows in every table (values differ per table, so a mix-up shows).
