@@ -181,13 +181,15 @@ describe('consumption monitoring with a real Jupyter server', () => {
   it('counts nothing twice across a hub restart, even after a kernel went away', async () => {
     // A second kernel burns CPU and is shut down: the runtime's CPU then outweighs what its live processes show.
     const extra = await m.kernels.startNew({ name: 'python3' });
-    await execute(extra, 'import time\nt = time.time()\nwhile time.time() - t < 2: pass');
+    // 3 s of CPU time, not of wall time: on a shared machine a busy loop gets less than a core.
+    await execute(extra, 'import time\nc = time.process_time()\nwhile time.process_time() - c < 3: pass');
     await extra.shutdown();
     const from = Math.floor(Date.now() / 1000) - 600;
     await sampledAfter(Date.now() / 1000 + 1);
     const total = async () => (await usage(`user=alice&server=&from=${from}&to=${Math.ceil(Date.now() / 1000)}&step=1`)).totals[0]?.cpu_seconds ?? 0;
     const before = await total();
-    expect(before).toBeGreaterThan(7);
+    // The first busy cell got more than 2 CPU-s (asserted above), this one 3.
+    expect(before).toBeGreaterThan(5);
     await hub.kill('SIGKILL');
     await hub.restart();
     await sampledAfter(Date.now() / 1000 + 2);
