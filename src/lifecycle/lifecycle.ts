@@ -8,6 +8,7 @@ import type { Spawner } from '../core/spawner.js';
 import type { Store } from '../core/store.js';
 import type { RunningRuntime, RuntimeDirectory } from '../core/usage.js';
 import { serverPath } from '../core/urls.js';
+import { ActivityBook, later } from './activity.js';
 import { decide, type Action, type Observed } from './decide.js';
 import { historyEvent } from './history.js';
 import { parseLaunchRecord, toLaunchRecord } from './launch-record.js';
@@ -39,7 +40,6 @@ export interface LifecycleOptions {
 }
 
 const ACTIVITY_FLUSH_MS = 10_000;
-const later = (a: number | null, b: number | null | undefined): number | null => (a === null ? (b ?? null) : Math.max(a, b ?? a));
 
 /** What the culler may judge and stop: this instance's own servers only (the owner culls). */
 export type OwnCullView = CullTarget & RuntimeDirectory & ActivitySink & { get(user: string, name: string): ServerRecord | undefined };
@@ -58,9 +58,9 @@ export type OwnCullView = CullTarget & RuntimeDirectory & ActivitySink & { get(u
  */
 export class Lifecycle implements RouteTable, ActivitySink, RuntimeDirectory {
   private readonly index: RecordIndex;
+  private readonly activity: ActivityBook;
   private readonly readying = new Map<string, AbortController>();
   private readonly removeAfterStop = new Set<string>();
-  private readonly dirtyActivity = new Set<string>();
   private readonly serial = new KeyedSerial();
   private timers: NodeJS.Timeout[] = [];
   private readonly me: string;
@@ -72,6 +72,7 @@ export class Lifecycle implements RouteTable, ActivitySink, RuntimeDirectory {
   constructor(private readonly o: LifecycleOptions) {
     this.me = o.instance ?? 'local';
     this.index = new RecordIndex(o.spawner);
+    this.activity = new ActivityBook({ index: this.index, store: o.store, log: o.log });
     this.live = new Set([this.me]);
     o.spawner.onExit(() => this.kickAll());
   }
@@ -99,7 +100,7 @@ export class Lifecycle implements RouteTable, ActivitySink, RuntimeDirectory {
     await this.claimOrphans(startedAt);
     await Promise.all(this.index.keys().map((k) => this.kick(k)));
     this.timers.push(setInterval(() => this.tick(), this.o.pollSeconds * 1000).unref());
-    this.timers.push(setInterval(() => void this.flushActivity(), this.o.activityFlushMs ?? ACTIVITY_FLUSH_MS).unref());
+    this.timers.push(setInterval(() => void this.activity.flush(), this.o.activityFlushMs ?? ACTIVITY_FLUSH_MS).unref());
     const shared = this.o.shared;
     if (shared) {
       this.timers.push(setInterval(() => void this.heartbeat(), Math.max(50, shared.leaseMs / 4)).unref());
@@ -139,7 +140,7 @@ export class Lifecycle implements RouteTable, ActivitySink, RuntimeDirectory {
    */
   private adopted(rec: ServerRecord, at: number): void {
     this.index.remember(rec.state === 'running' ? { ...rec, lastActivity: Math.max(rec.lastActivity ?? 0, at) } : rec);
-    if (rec.state === 'running') this.dirtyActivity.add(keyOf(rec.user, rec.name));
+    if (rec.state === 'running') this.activity.ahead(keyOf(rec.user, rec.name));
   }
 
   async shutdown(options: { stopRuntimes: boolean }): Promise<void> {
@@ -165,7 +166,7 @@ export class Lifecycle implements RouteTable, ActivitySink, RuntimeDirectory {
       await Promise.all(this.index.keys().map((k) => this.kick(k)));
     }
     await this.serial.idle();
-    await this.flushActivity();
+    await this.activity.flush();
   }
 
   // ---- reads ----
@@ -202,11 +203,7 @@ export class Lifecycle implements RouteTable, ActivitySink, RuntimeDirectory {
   }
 
   touch(user: string, server: string, at: number): void {
-    const key = keyOf(user, server);
-    const rec = this.index.at(key);
-    if (!rec || (rec.lastActivity ?? 0) >= at) return;
-    rec.lastActivity = at;
-    this.dirtyActivity.add(key);
+    this.activity.touch(user, server, at);
   }
 
   /** Resolves with the record once `pred` holds, or with the current record after `timeoutMs`. */
@@ -391,7 +388,7 @@ export class Lifecycle implements RouteTable, ActivitySink, RuntimeDirectory {
       return;
     }
     const lastActivity = later(s.lastActivity, cur?.lastActivity);
-    if (cur && (cur.lastActivity ?? 0) > (s.lastActivity ?? 0)) this.dirtyActivity.add(key);
+    if (cur && (cur.lastActivity ?? 0) > (s.lastActivity ?? 0)) this.activity.ahead(key);
     // Taken over by another instance (this one was thought gone): its readiness waiter is no longer ours.
     if (cur?.owner === this.me && s.owner !== this.me) this.readying.get(key)?.abort();
     this.index.remember({ ...s, lastActivity });
@@ -606,24 +603,9 @@ export class Lifecycle implements RouteTable, ActivitySink, RuntimeDirectory {
     // After the record: a lost event is a gap in the history, a lost record would be a wrong state.
     if (event) await this.o.store.history.add(event).catch((err: unknown) => this.o.log.error({ err, event }, 'cannot record server history'));
     this.index.remember(next);
-    this.dirtyActivity.delete(key);
+    this.activity.written(key);
     this.index.changed(key);
     return next;
-  }
-
-  /**
-   * Activity only moves the stored last activity forward, and not the record's version: the proxies of
-   * several instances may see the same server, and its owner's culler reads theirs from the store.
-   */
-  private async flushActivity(): Promise<void> {
-    const keys = [...this.dirtyActivity];
-    this.dirtyActivity.clear();
-    await Promise.all(
-      keys.map(async (k) => {
-        const rec = this.index.at(k);
-        if (rec?.lastActivity != null) await this.o.store.servers.noteActivity(rec.user, rec.name, rec.lastActivity);
-      }),
-    ).catch((err: unknown) => this.o.log.error({ err }, 'cannot persist activity'));
   }
 }
 
