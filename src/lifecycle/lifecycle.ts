@@ -12,10 +12,10 @@ import { ActivityBook, later } from './activity.js';
 import { decide, type Action, type Observed } from './decide.js';
 import { historyEvent } from './history.js';
 import { parseLaunchRecord, toLaunchRecord } from './launch-record.js';
-import { planOwnership, requestActor } from './ownership.js';
 import { waitReady } from './readiness.js';
 import { keyOf, RecordIndex } from './record-index.js';
 import { KeyedSerial } from './serial.js';
+import { Sharing } from './sharing.js';
 
 export interface LifecycleOptions {
   store: Store;
@@ -48,32 +48,44 @@ export type OwnCullView = CullTarget & RuntimeDirectory & ActivitySink & { get(u
  * The one reconciler (DESIGN.md idea 1). Requests only write the desired state; passes compare it with
  * what the spawner observes and act, one pass at a time per server. The same pass runs at start-up, so a
  * restarted hub adopts live runtimes instead of spawning them twice. It also serves the proxy's route
- * table and collects activity, from the records it keeps in memory.
+ * table and collects activity, from the records it keeps in memory (record-index.ts, activity.ts).
  *
  * Several instances on one store (issue 6): each record has one owner, the only instance that reconciles
  * and culls it (ownership.ts decides who). The others reload the records every poll, so their API and proxy
  * see what the owner does; a request they get for another live instance's record only writes the desired
  * state (compare and set on the record's version), which the owner picks up at its next poll. The records
- * of an instance gone for a lease are claimed by a survivor and adopted like after a restart.
+ * of an instance gone for a lease are claimed by a survivor and adopted like after a restart. Reload,
+ * change notices, heartbeats and claims are in sharing.ts.
  */
 export class Lifecycle implements RouteTable, ActivitySink, RuntimeDirectory {
   private readonly index: RecordIndex;
   private readonly activity: ActivityBook;
+  private readonly sharing: Sharing;
   private readonly readying = new Map<string, AbortController>();
   private readonly removeAfterStop = new Set<string>();
   private readonly serial = new KeyedSerial();
   private timers: NodeJS.Timeout[] = [];
   private readonly me: string;
-  /** Instances seen alive at the last look (this one included). */
-  private live: Set<string>;
-  private syncing: Promise<void> | undefined;
-  private unwatch: (() => Promise<void>) | undefined;
 
   constructor(private readonly o: LifecycleOptions) {
     this.me = o.instance ?? 'local';
     this.index = new RecordIndex(o.spawner);
     this.activity = new ActivityBook({ index: this.index, store: o.store, log: o.log });
-    this.live = new Set([this.me]);
+    this.sharing = new Sharing({
+      store: o.store,
+      clock: o.clock,
+      log: o.log,
+      me: this.me,
+      shared: o.shared,
+      index: this.index,
+      activity: this.activity,
+      serial: this.serial,
+      host: {
+        kick: (key) => void this.kick(key),
+        deleted: (key) => this.removeAfterStop.delete(key),
+        lost: (key) => this.readying.get(key)?.abort(),
+      },
+    });
     o.spawner.onExit(() => this.kickAll());
   }
 
@@ -89,65 +101,17 @@ export class Lifecycle implements RouteTable, ActivitySink, RuntimeDirectory {
    */
   async init(): Promise<void> {
     const startedAt = this.o.clock.now();
-    if (this.o.shared) await this.heartbeat();
-    const own: ServerRecord[] = [];
-    for (const rec of await this.o.store.servers.listAll()) {
-      if (rec.owner === this.me) own.push(rec);
-      else this.index.remember(rec);
-    }
-    for (const rec of own) this.adopted(rec, startedAt);
-    // Alone, every record is claimed here; shared, those of gone instances (the rest stay their owners').
-    await this.claimOrphans(startedAt);
+    await this.sharing.load(startedAt);
     await Promise.all(this.index.keys().map((k) => this.kick(k)));
     this.timers.push(setInterval(() => this.tick(), this.o.pollSeconds * 1000).unref());
     this.timers.push(setInterval(() => void this.activity.flush(), this.o.activityFlushMs ?? ACTIVITY_FLUSH_MS).unref());
-    const shared = this.o.shared;
-    if (shared) {
-      this.timers.push(setInterval(() => void this.heartbeat(), Math.max(50, shared.leaseMs / 4)).unref());
-      // Changes announced by the store are taken in at once; the reload each poll stays the safety net.
-      this.unwatch = await this.o.store.servers.watch?.((c) => this.changed(c)).catch((err: unknown) => {
-        this.o.log.warn({ err }, 'lifecycle: cannot follow server changes as they happen; other instances\' changes are seen at each poll');
-        return undefined;
-      });
-    }
-  }
-
-  /** Another instance stored a new version of a record (or deleted it): reload it, and act on it if it is this one's. */
-  private changed(c: { user: string; name: string; version: number | null }): void {
-    const key = keyOf(c.user, c.name);
-    const seen = () => {
-      const cur = this.index.at(key);
-      return c.version === null ? !cur : cur !== undefined && cur.version >= c.version;
-    };
-    if (seen()) return;
-    this.serial
-      .run(key, async () => {
-        // Its own writes are announced too; by now they are in memory.
-        if (seen()) return false;
-        this.merge(key, await this.o.store.servers.get(c.user, c.name));
-        return true;
-      })
-      .then((reloaded) => {
-        if (reloaded && this.index.at(key)?.owner === this.me) void this.kick(key);
-      })
-      .catch((err: unknown) => this.o.log.error({ err, key }, 'lifecycle: cannot reload a server record'));
-  }
-
-  /**
-   * A record this instance now acts on (at start-up, or taken over from a gone instance). It saw nothing of
-   * the runtime meanwhile, so that time is not idleness: a running runtime's last activity is at least now,
-   * which grants it one whole idle timeout from the adoption.
-   */
-  private adopted(rec: ServerRecord, at: number): void {
-    this.index.remember(rec.state === 'running' ? { ...rec, lastActivity: Math.max(rec.lastActivity ?? 0, at) } : rec);
-    if (rec.state === 'running') this.activity.ahead(keyOf(rec.user, rec.name));
+    await this.sharing.follow();
   }
 
   async shutdown(options: { stopRuntimes: boolean }): Promise<void> {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
-    await this.unwatch?.();
-    this.unwatch = undefined;
+    await this.sharing.stop();
     // Waiters that see their runtime's state changed, or the hub stopping, end without acting.
     for (const ac of this.readying.values()) ac.abort();
     if (options.stopRuntimes) {
@@ -232,7 +196,7 @@ export class Lifecycle implements RouteTable, ActivitySink, RuntimeDirectory {
       const now = this.o.clock.now();
       const next: ServerRecord = {
         ...(rec ?? newServerRecord(user, name, now)),
-        owner: this.actorOf(rec),
+        owner: this.sharing.actorOf(rec),
         profile,
         desired: 'running',
         state: 'pending',
@@ -273,7 +237,7 @@ export class Lifecycle implements RouteTable, ActivitySink, RuntimeDirectory {
       }
       if (o.onlyIf && !o.onlyIf(rec)) return rec;
       if (rec.state === 'pending') throw badRequest(`${describe(user, name)} is pending spawn, please wait`);
-      const owner = this.actorOf(rec);
+      const owner = this.sharing.actorOf(rec);
       // Another live instance owns it: a deletion is written down for it, as the rest of the request is.
       const foreign = owner !== this.me;
       if (o.remove && !foreign) this.removeAfterStop.add(key);
@@ -294,11 +258,6 @@ export class Lifecycle implements RouteTable, ActivitySink, RuntimeDirectory {
       }
       return rec;
     });
-  }
-
-  /** The owner a request writes: this instance, unless another live one owns the record (ownership.ts). */
-  private actorOf(rec: ServerRecord | undefined): string | null {
-    return requestActor(rec, this.me, this.live) === 'self' ? this.me : (rec?.owner ?? null);
   }
 
   /** Stops and forgets every server of a user (the user is being deleted). */
@@ -327,98 +286,7 @@ export class Lifecycle implements RouteTable, ActivitySink, RuntimeDirectory {
 
   /** Each poll: alone, a pass over the records; shared, first a fresh look at the store. */
   private tick(): void {
-    if (!this.o.shared) {
-      // Alone, every record was claimed at start-up; one another run left unclaimed is claimed now.
-      if (this.all().some((r) => r.owner !== this.me)) {
-        void this.claimOrphans(this.o.clock.now())
-          .catch((err: unknown) => this.o.log.error({ err }, 'lifecycle: cannot claim the server records'))
-          .finally(() => this.kickAll());
-        return;
-      }
-      return this.kickAll();
-    }
-    this.syncing ??= this.sync()
-      .catch((err: unknown) => this.o.log.error({ err }, 'lifecycle: cannot reload the server records'))
-      .finally(() => {
-        this.syncing = undefined;
-        this.kickAll();
-      });
-  }
-
-  private async heartbeat(): Promise<void> {
-    await this.o.store.agents.heartbeat(this.me, this.o.clock.now()).catch((err: unknown) => this.o.log.error({ err }, 'lifecycle: cannot record the heartbeat'));
-  }
-
-  /**
-   * Reloads every record, so this instance's API and proxy follow what the owners do: a record another
-   * instance created appears, one it deleted disappears, a newer version (a write elsewhere) replaces the
-   * one in memory. Versions only grow, so a listing older than a write made here meanwhile changes nothing.
-   * Activity only moves forward, whoever saw it. Then the records of gone instances are claimed.
-   */
-  private async sync(): Promise<void> {
-    const stored = await this.o.store.servers.listAll();
-    const listed = new Set<string>();
-    for (const s of stored) {
-      const key = keyOf(s.user, s.name);
-      listed.add(key);
-      this.merge(key, s);
-    }
-    for (const [key, rec] of this.index.entries()) {
-      if (listed.has(key)) continue;
-      // Maybe created here after the listing was read: ask again, under the server's lock.
-      void this.serial
-        .run(key, async () => this.merge(key, await this.o.store.servers.get(rec.user, rec.name)))
-        .catch((err: unknown) => this.o.log.error({ err, key }, 'lifecycle: cannot reload a server record'));
-    }
-    await this.claimOrphans(this.o.clock.now());
-  }
-
-  /** Takes the stored record (undefined: deleted) into memory if it is newer than the one there. */
-  private merge(key: string, s: ServerRecord | undefined): void {
-    const cur = this.index.at(key);
-    if (!s) {
-      if (!cur) return;
-      this.index.forget(key);
-      this.removeAfterStop.delete(key);
-      this.index.changed(key);
-      return;
-    }
-    if (cur && s.version <= cur.version) {
-      if (s.version === cur.version && (s.lastActivity ?? 0) > (cur.lastActivity ?? 0)) cur.lastActivity = s.lastActivity;
-      return;
-    }
-    const lastActivity = later(s.lastActivity, cur?.lastActivity);
-    if (cur && (cur.lastActivity ?? 0) > (s.lastActivity ?? 0)) this.activity.ahead(key);
-    // Taken over by another instance (this one was thought gone): its readiness waiter is no longer ours.
-    if (cur?.owner === this.me && s.owner !== this.me) this.readying.get(key)?.abort();
-    this.index.remember({ ...s, lastActivity });
-    this.index.changed(key);
-  }
-
-  /** Claims what planOwnership says (a conditional update: of two claimers one wins), then adopts it. */
-  private async claimOrphans(now: number): Promise<void> {
-    const shared = this.o.shared;
-    if (shared) {
-      // Heartbeats come every lease/4: one older than the lease's written length is an instance gone.
-      const live = await this.o.store.agents.liveInstances(now - Math.floor(shared.leaseMs * 0.75));
-      this.live = new Set([...live, this.me]);
-    }
-    const plan = planOwnership({
-      me: this.me,
-      shared: shared !== undefined,
-      live: [...this.live],
-      records: this.index.entries().map(([key, r]) => ({ key, owner: r.owner })),
-    });
-    for (const key of plan.claim) {
-      await this.serial.run(key, async () => {
-        const rec = this.index.at(key);
-        if (!rec || rec.owner === this.me) return;
-        if (!(await this.o.store.servers.claim(rec.user, rec.name, { from: rec.owner, version: rec.version, to: this.me }))) return;
-        if (rec.owner !== null || shared) this.o.log.info({ user: rec.user, server: rec.name, from: rec.owner, state: rec.state }, 'lifecycle: took over a server');
-        this.adopted({ ...rec, owner: this.me, version: rec.version + 1 }, now);
-        this.index.changed(key);
-      });
-    }
+    this.sharing.refresh(() => this.kickAll());
   }
 
   /** Never rejects (callers fire and forget): every error is logged where it happens. */
@@ -594,7 +462,7 @@ export class Lifecycle implements RouteTable, ActivitySink, RuntimeDirectory {
     const prev = this.index.at(key);
     const next: ServerRecord = { ...rec, version: rec.version + 1, lastActivity: later(rec.lastActivity, prev?.lastActivity) };
     if (!(await this.o.store.servers.write(next))) {
-      this.merge(key, await this.o.store.servers.get(rec.user, rec.name));
+      await this.sharing.reload(rec.user, rec.name);
       // What won may be for this instance to carry out (a stop asked through another): a pass after this one.
       if (this.index.at(key)?.owner === this.me) void this.kick(key);
       throw conflict(`${describe(rec.user, rec.name)} was changed meanwhile (through another hub instance); nothing was done, please try again`);
