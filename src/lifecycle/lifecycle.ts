@@ -1,4 +1,3 @@
-import { EventEmitter } from 'node:events';
 import type { Clock } from '../core/clock.js';
 import { badRequest, conflict, HubError, notFound } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
@@ -9,12 +8,14 @@ import type { Spawner } from '../core/spawner.js';
 import type { Store } from '../core/store.js';
 import type { RunningRuntime, RuntimeDirectory } from '../core/usage.js';
 import { serverPath } from '../core/urls.js';
+import { ActivityBook, later } from './activity.js';
 import { decide, type Action, type Observed } from './decide.js';
 import { historyEvent } from './history.js';
 import { parseLaunchRecord, toLaunchRecord } from './launch-record.js';
-import { planOwnership, requestActor } from './ownership.js';
 import { waitReady } from './readiness.js';
+import { keyOf, RecordIndex } from './record-index.js';
 import { KeyedSerial } from './serial.js';
+import { Sharing } from './sharing.js';
 
 export interface LifecycleOptions {
   store: Store;
@@ -38,9 +39,7 @@ export interface LifecycleOptions {
   shared?: { leaseMs: number } | undefined;
 }
 
-const keyOf = (user: string, name: string) => `${user}\u0000${name}`;
 const ACTIVITY_FLUSH_MS = 10_000;
-const later = (a: number | null, b: number | null | undefined): number | null => (a === null ? (b ?? null) : Math.max(a, b ?? a));
 
 /** What the culler may judge and stop: this instance's own servers only (the owner culls). */
 export type OwnCullView = CullTarget & RuntimeDirectory & ActivitySink & { get(user: string, name: string): ServerRecord | undefined };
@@ -49,33 +48,44 @@ export type OwnCullView = CullTarget & RuntimeDirectory & ActivitySink & { get(u
  * The one reconciler (DESIGN.md idea 1). Requests only write the desired state; passes compare it with
  * what the spawner observes and act, one pass at a time per server. The same pass runs at start-up, so a
  * restarted hub adopts live runtimes instead of spawning them twice. It also serves the proxy's route
- * table and collects activity, from the records it keeps in memory.
+ * table and collects activity, from the records it keeps in memory (record-index.ts, activity.ts).
  *
  * Several instances on one store (issue 6): each record has one owner, the only instance that reconciles
  * and culls it (ownership.ts decides who). The others reload the records every poll, so their API and proxy
  * see what the owner does; a request they get for another live instance's record only writes the desired
  * state (compare and set on the record's version), which the owner picks up at its next poll. The records
- * of an instance gone for a lease are claimed by a survivor and adopted like after a restart.
+ * of an instance gone for a lease are claimed by a survivor and adopted like after a restart. Reload,
+ * change notices, heartbeats and claims are in sharing.ts.
  */
 export class Lifecycle implements RouteTable, ActivitySink, RuntimeDirectory {
-  private readonly records = new Map<string, ServerRecord>();
-  private readonly byUser = new Map<string, Map<string, ServerRecord>>();
+  private readonly index: RecordIndex;
+  private readonly activity: ActivityBook;
+  private readonly sharing: Sharing;
   private readonly readying = new Map<string, AbortController>();
   private readonly removeAfterStop = new Set<string>();
-  private readonly dirtyActivity = new Set<string>();
   private readonly serial = new KeyedSerial();
-  private readonly events = new EventEmitter();
   private timers: NodeJS.Timeout[] = [];
   private readonly me: string;
-  /** Instances seen alive at the last look (this one included). */
-  private live: Set<string>;
-  private syncing: Promise<void> | undefined;
-  private unwatch: (() => Promise<void>) | undefined;
 
   constructor(private readonly o: LifecycleOptions) {
-    this.events.setMaxListeners(0);
     this.me = o.instance ?? 'local';
-    this.live = new Set([this.me]);
+    this.index = new RecordIndex(o.spawner);
+    this.activity = new ActivityBook({ index: this.index, store: o.store, log: o.log });
+    this.sharing = new Sharing({
+      store: o.store,
+      clock: o.clock,
+      log: o.log,
+      me: this.me,
+      shared: o.shared,
+      index: this.index,
+      activity: this.activity,
+      serial: this.serial,
+      host: {
+        kick: (key) => void this.kick(key),
+        deleted: (key) => this.removeAfterStop.delete(key),
+        lost: (key) => this.readying.get(key)?.abort(),
+      },
+    });
     o.spawner.onExit(() => this.kickAll());
   }
 
@@ -91,122 +101,65 @@ export class Lifecycle implements RouteTable, ActivitySink, RuntimeDirectory {
    */
   async init(): Promise<void> {
     const startedAt = this.o.clock.now();
-    if (this.o.shared) await this.heartbeat();
-    const own: ServerRecord[] = [];
-    for (const rec of await this.o.store.servers.listAll()) {
-      if (rec.owner === this.me) own.push(rec);
-      else this.remember(rec);
-    }
-    for (const rec of own) this.adopted(rec, startedAt);
-    // Alone, every record is claimed here; shared, those of gone instances (the rest stay their owners').
-    await this.claimOrphans(startedAt);
-    await Promise.all([...this.records.keys()].map((k) => this.kick(k)));
+    await this.sharing.load(startedAt);
+    await Promise.all(this.index.keys().map((k) => this.kick(k)));
     this.timers.push(setInterval(() => this.tick(), this.o.pollSeconds * 1000).unref());
-    this.timers.push(setInterval(() => void this.flushActivity(), this.o.activityFlushMs ?? ACTIVITY_FLUSH_MS).unref());
-    const shared = this.o.shared;
-    if (shared) {
-      this.timers.push(setInterval(() => void this.heartbeat(), Math.max(50, shared.leaseMs / 4)).unref());
-      // Changes announced by the store are taken in at once; the reload each poll stays the safety net.
-      this.unwatch = await this.o.store.servers.watch?.((c) => this.changed(c)).catch((err: unknown) => {
-        this.o.log.warn({ err }, 'lifecycle: cannot follow server changes as they happen; other instances\' changes are seen at each poll');
-        return undefined;
-      });
-    }
-  }
-
-  /** Another instance stored a new version of a record (or deleted it): reload it, and act on it if it is this one's. */
-  private changed(c: { user: string; name: string; version: number | null }): void {
-    const key = keyOf(c.user, c.name);
-    const seen = () => {
-      const cur = this.records.get(key);
-      return c.version === null ? !cur : cur !== undefined && cur.version >= c.version;
-    };
-    if (seen()) return;
-    this.serial
-      .run(key, async () => {
-        // Its own writes are announced too; by now they are in memory.
-        if (seen()) return false;
-        this.merge(key, await this.o.store.servers.get(c.user, c.name));
-        return true;
-      })
-      .then((reloaded) => {
-        if (reloaded && this.records.get(key)?.owner === this.me) void this.kick(key);
-      })
-      .catch((err: unknown) => this.o.log.error({ err, key }, 'lifecycle: cannot reload a server record'));
-  }
-
-  /**
-   * A record this instance now acts on (at start-up, or taken over from a gone instance). It saw nothing of
-   * the runtime meanwhile, so that time is not idleness: a running runtime's last activity is at least now,
-   * which grants it one whole idle timeout from the adoption.
-   */
-  private adopted(rec: ServerRecord, at: number): void {
-    this.remember(rec.state === 'running' ? { ...rec, lastActivity: Math.max(rec.lastActivity ?? 0, at) } : rec);
-    if (rec.state === 'running') this.dirtyActivity.add(keyOf(rec.user, rec.name));
+    this.timers.push(setInterval(() => void this.activity.flush(), this.o.activityFlushMs ?? ACTIVITY_FLUSH_MS).unref());
+    await this.sharing.follow();
   }
 
   async shutdown(options: { stopRuntimes: boolean }): Promise<void> {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
-    await this.unwatch?.();
-    this.unwatch = undefined;
+    await this.sharing.stop();
     // Waiters that see their runtime's state changed, or the hub stopping, end without acting.
     for (const ac of this.readying.values()) ac.abort();
     if (options.stopRuntimes) {
       // Straight to the desired state (a request would refuse a server still starting), then one pass each.
       await Promise.all(
-        [...this.records.values()]
+        this.index
+          .all()
           .filter((r) => r.owner === this.me && (r.state === 'running' || r.state === 'pending'))
           .map((r) =>
             this.serial.run(keyOf(r.user, r.name), async () => {
-              const cur = this.records.get(keyOf(r.user, r.name));
+              const cur = this.index.get(r.user, r.name);
               if (cur) await this.save({ ...cur, desired: 'stopped', state: 'stopping', stopReason: 'shutdown', requestedBy: 'hub', stopRequestedAt: this.o.clock.now() });
             }),
           ),
       );
-      await Promise.all([...this.records.keys()].map((k) => this.kick(k)));
+      await Promise.all(this.index.keys().map((k) => this.kick(k)));
     }
     await this.serial.idle();
-    await this.flushActivity();
+    await this.activity.flush();
   }
 
   // ---- reads ----
 
   get(user: string, name: string): ServerRecord | undefined {
-    return this.records.get(keyOf(user, name));
+    return this.index.get(user, name);
   }
 
   serversOf(user: string): ServerRecord[] {
-    return [...(this.byUser.get(user)?.values() ?? [])];
+    return this.index.serversOf(user);
   }
 
   all(): ServerRecord[] {
-    return [...this.records.values()];
+    return this.index.all();
   }
 
   resolve(user: string, firstSegment: string | undefined): RouteEntry | undefined {
-    const servers = this.byUser.get(user);
-    const rec = (firstSegment ? servers?.get(firstSegment) : undefined) ?? servers?.get('');
-    if (!rec) return undefined;
-    const ready = rec.state === 'running';
-    return { user, server: rec.name, state: rec.state, target: ready ? rec.target : null, token: ready ? rec.runtimeToken : null };
+    return this.index.resolve(user, firstSegment);
   }
 
   running(): RunningRuntime[] {
-    const out: RunningRuntime[] = [];
-    for (const r of this.records.values()) {
-      const launch = r.state === 'running' ? parseLaunchRecord(r.handle) : null;
-      if (!launch || !r.target || !r.runtimeToken) continue;
-      out.push({ user: r.user, server: r.name, profile: r.profile, rootPid: this.o.spawner.rootPid(launch.spawner), target: r.target, baseUrl: serverPath(r.user, r.name), token: r.runtimeToken });
-    }
-    return out;
+    return this.index.running();
   }
 
   /** The culler's view: only the servers this instance owns are judged (and stopped) by it. */
   ownView(): OwnCullView {
     return {
       all: () => this.all().filter((r) => r.owner === this.me),
-      running: () => this.running().filter((r) => this.records.get(keyOf(r.user, r.server))?.owner === this.me),
+      running: () => this.running().filter((r) => this.index.get(r.user, r.server)?.owner === this.me),
       requestStop: (user, name, o) => this.requestStop(user, name, o),
       touch: (user, server, at) => this.touch(user, server, at),
       get: (user, name) => this.get(user, name),
@@ -214,27 +167,12 @@ export class Lifecycle implements RouteTable, ActivitySink, RuntimeDirectory {
   }
 
   touch(user: string, server: string, at: number): void {
-    const key = keyOf(user, server);
-    const rec = this.records.get(key);
-    if (!rec || (rec.lastActivity ?? 0) >= at) return;
-    rec.lastActivity = at;
-    this.dirtyActivity.add(key);
+    this.activity.touch(user, server, at);
   }
 
   /** Resolves with the record once `pred` holds, or with the current record after `timeoutMs`. */
   waitFor(user: string, name: string, pred: (r: ServerRecord | undefined) => boolean, timeoutMs: number): Promise<ServerRecord | undefined> {
-    const key = keyOf(user, name);
-    if (pred(this.records.get(key))) return Promise.resolve(this.records.get(key));
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.events.off(key, check);
-        resolve(this.records.get(key));
-      };
-      const check = () => pred(this.records.get(key)) && done();
-      const timer = setTimeout(done, timeoutMs);
-      this.events.on(key, check);
-    });
+    return this.index.waitFor(keyOf(user, name), pred, timeoutMs);
   }
 
   // ---- requests: write the desired state, then let a pass act ----
@@ -242,7 +180,7 @@ export class Lifecycle implements RouteTable, ActivitySink, RuntimeDirectory {
   requestStart(user: string, name: string, o: { profile?: string | undefined; userOptions: Record<string, unknown>; by: string }): Promise<ServerRecord> {
     const key = keyOf(user, name);
     return this.serial.run(key, async () => {
-      let rec = this.records.get(key);
+      let rec = this.index.at(key);
       // A restart without a profile keeps the server's own (JupyterHub clients send an empty body).
       const profile = o.profile ?? rec?.profile ?? this.o.defaultProfile;
       if (!this.o.profiles.has(profile)) {
@@ -252,13 +190,13 @@ export class Lifecycle implements RouteTable, ActivitySink, RuntimeDirectory {
       if (rec?.state === 'stopping') throw badRequest(`${describe(user, name)} is pending stop, please wait`);
       if (rec?.state === 'running') {
         await this.pass(key);
-        rec = this.records.get(key);
+        rec = this.index.at(key);
         if (rec?.state === 'running') throw badRequest(`${describe(user, name)} is already running`);
       }
       const now = this.o.clock.now();
       const next: ServerRecord = {
         ...(rec ?? newServerRecord(user, name, now)),
-        owner: this.actorOf(rec),
+        owner: this.sharing.actorOf(rec),
         profile,
         desired: 'running',
         state: 'pending',
@@ -292,14 +230,14 @@ export class Lifecycle implements RouteTable, ActivitySink, RuntimeDirectory {
   ): Promise<ServerRecord | undefined> {
     const key = keyOf(user, name);
     return this.serial.run(key, async () => {
-      const rec = this.records.get(key);
+      const rec = this.index.at(key);
       if (!rec) {
         if (name === '') return undefined;
         throw notFound(`${user} has no server named '${name}'`);
       }
       if (o.onlyIf && !o.onlyIf(rec)) return rec;
       if (rec.state === 'pending') throw badRequest(`${describe(user, name)} is pending spawn, please wait`);
-      const owner = this.actorOf(rec);
+      const owner = this.sharing.actorOf(rec);
       // Another live instance owns it: a deletion is written down for it, as the rest of the request is.
       const foreign = owner !== this.me;
       if (o.remove && !foreign) this.removeAfterStop.add(key);
@@ -322,11 +260,6 @@ export class Lifecycle implements RouteTable, ActivitySink, RuntimeDirectory {
     });
   }
 
-  /** The owner a request writes: this instance, unless another live one owns the record (ownership.ts). */
-  private actorOf(rec: ServerRecord | undefined): string | null {
-    return requestActor(rec, this.me, this.live) === 'self' ? this.me : (rec?.owner ?? null);
-  }
-
   /** Stops and forgets every server of a user (the user is being deleted). */
   async removeUser(user: string, by: string): Promise<void> {
     const recs = this.serversOf(user);
@@ -346,105 +279,14 @@ export class Lifecycle implements RouteTable, ActivitySink, RuntimeDirectory {
   // ---- the reconciler ----
 
   private kickAll(): void {
-    for (const [key, rec] of this.records) {
+    for (const [key, rec] of this.index.entries()) {
       if (rec.owner === this.me && (rec.handle || rec.state !== 'stopped' || rec.removeRequested)) void this.kick(key);
     }
   }
 
   /** Each poll: alone, a pass over the records; shared, first a fresh look at the store. */
   private tick(): void {
-    if (!this.o.shared) {
-      // Alone, every record was claimed at start-up; one another run left unclaimed is claimed now.
-      if (this.all().some((r) => r.owner !== this.me)) {
-        void this.claimOrphans(this.o.clock.now())
-          .catch((err: unknown) => this.o.log.error({ err }, 'lifecycle: cannot claim the server records'))
-          .finally(() => this.kickAll());
-        return;
-      }
-      return this.kickAll();
-    }
-    this.syncing ??= this.sync()
-      .catch((err: unknown) => this.o.log.error({ err }, 'lifecycle: cannot reload the server records'))
-      .finally(() => {
-        this.syncing = undefined;
-        this.kickAll();
-      });
-  }
-
-  private async heartbeat(): Promise<void> {
-    await this.o.store.agents.heartbeat(this.me, this.o.clock.now()).catch((err: unknown) => this.o.log.error({ err }, 'lifecycle: cannot record the heartbeat'));
-  }
-
-  /**
-   * Reloads every record, so this instance's API and proxy follow what the owners do: a record another
-   * instance created appears, one it deleted disappears, a newer version (a write elsewhere) replaces the
-   * one in memory. Versions only grow, so a listing older than a write made here meanwhile changes nothing.
-   * Activity only moves forward, whoever saw it. Then the records of gone instances are claimed.
-   */
-  private async sync(): Promise<void> {
-    const stored = await this.o.store.servers.listAll();
-    const listed = new Set<string>();
-    for (const s of stored) {
-      const key = keyOf(s.user, s.name);
-      listed.add(key);
-      this.merge(key, s);
-    }
-    for (const [key, rec] of this.records) {
-      if (listed.has(key)) continue;
-      // Maybe created here after the listing was read: ask again, under the server's lock.
-      void this.serial
-        .run(key, async () => this.merge(key, await this.o.store.servers.get(rec.user, rec.name)))
-        .catch((err: unknown) => this.o.log.error({ err, key }, 'lifecycle: cannot reload a server record'));
-    }
-    await this.claimOrphans(this.o.clock.now());
-  }
-
-  /** Takes the stored record (undefined: deleted) into memory if it is newer than the one there. */
-  private merge(key: string, s: ServerRecord | undefined): void {
-    const cur = this.records.get(key);
-    if (!s) {
-      if (!cur) return;
-      this.forget(key);
-      this.removeAfterStop.delete(key);
-      this.events.emit(key);
-      return;
-    }
-    if (cur && s.version <= cur.version) {
-      if (s.version === cur.version && (s.lastActivity ?? 0) > (cur.lastActivity ?? 0)) cur.lastActivity = s.lastActivity;
-      return;
-    }
-    const lastActivity = later(s.lastActivity, cur?.lastActivity);
-    if (cur && (cur.lastActivity ?? 0) > (s.lastActivity ?? 0)) this.dirtyActivity.add(key);
-    // Taken over by another instance (this one was thought gone): its readiness waiter is no longer ours.
-    if (cur?.owner === this.me && s.owner !== this.me) this.readying.get(key)?.abort();
-    this.remember({ ...s, lastActivity });
-    this.events.emit(key);
-  }
-
-  /** Claims what planOwnership says (a conditional update: of two claimers one wins), then adopts it. */
-  private async claimOrphans(now: number): Promise<void> {
-    const shared = this.o.shared;
-    if (shared) {
-      // Heartbeats come every lease/4: one older than the lease's written length is an instance gone.
-      const live = await this.o.store.agents.liveInstances(now - Math.floor(shared.leaseMs * 0.75));
-      this.live = new Set([...live, this.me]);
-    }
-    const plan = planOwnership({
-      me: this.me,
-      shared: shared !== undefined,
-      live: [...this.live],
-      records: [...this.records].map(([key, r]) => ({ key, owner: r.owner })),
-    });
-    for (const key of plan.claim) {
-      await this.serial.run(key, async () => {
-        const rec = this.records.get(key);
-        if (!rec || rec.owner === this.me) return;
-        if (!(await this.o.store.servers.claim(rec.user, rec.name, { from: rec.owner, version: rec.version, to: this.me }))) return;
-        if (rec.owner !== null || shared) this.o.log.info({ user: rec.user, server: rec.name, from: rec.owner, state: rec.state }, 'lifecycle: took over a server');
-        this.adopted({ ...rec, owner: this.me, version: rec.version + 1 }, now);
-        this.events.emit(key);
-      });
-    }
+    this.sharing.refresh(() => this.kickAll());
   }
 
   /** Never rejects (callers fire and forget): every error is logged where it happens. */
@@ -453,7 +295,7 @@ export class Lifecycle implements RouteTable, ActivitySink, RuntimeDirectory {
   }
 
   private async pass(key: string): Promise<void> {
-    const rec = this.records.get(key);
+    const rec = this.index.at(key);
     // Only the owner acts (single writer per runtime); the others show what it does.
     if (!rec || rec.owner !== this.me) return;
     let action: Action;
@@ -527,7 +369,7 @@ export class Lifecycle implements RouteTable, ActivitySink, RuntimeDirectory {
         this.readying.get(key)?.abort();
         if (rec.state !== 'stopping') await this.save({ ...rec, state: 'stopping', stopRequestedAt: rec.stopRequestedAt ?? now });
         if (launch) await this.o.spawner.stop(launch.spawner, { graceful: true });
-        const stopped = this.settled(this.records.get(key) ?? rec, 'stopped', this.o.clock.now());
+        const stopped = this.settled(this.index.at(key) ?? rec, 'stopped', this.o.clock.now());
         await this.save(stopped);
         if (this.removeAfterStop.delete(key) || stopped.removeRequested) await this.remove(key, stopped);
         return;
@@ -551,7 +393,7 @@ export class Lifecycle implements RouteTable, ActivitySink, RuntimeDirectory {
   }
 
   private awaitReady(key: string, ac: AbortController): void {
-    const rec = this.records.get(key);
+    const rec = this.index.at(key);
     const launch = rec && parseLaunchRecord(rec.handle);
     if (!rec || !launch || !rec.target || !rec.runtimeToken) {
       this.readying.delete(key);
@@ -568,7 +410,7 @@ export class Lifecycle implements RouteTable, ActivitySink, RuntimeDirectory {
       .then((outcome) =>
       this.serial.run(key, async () => {
         if (this.readying.get(key) === ac) this.readying.delete(key);
-        const cur = this.records.get(key);
+        const cur = this.index.at(key);
         if (!cur || cur.handle !== rec.handle || cur.state !== 'pending') return;
         if (outcome === 'ready') {
           const now = this.o.clock.now();
@@ -591,7 +433,7 @@ export class Lifecycle implements RouteTable, ActivitySink, RuntimeDirectory {
 
   /** `by`: what caused the failure, for the history: the runtime itself, or the hub that gave up waiting. */
   private async fail(key: string, f: { message: string; exitStatus: number | null; logTail: string | null }, by: 'runtime' | 'hub' = 'runtime'): Promise<void> {
-    const rec = this.records.get(key);
+    const rec = this.index.at(key);
     if (!rec) return;
     this.o.log.warn({ user: rec.user, server: rec.name, exitStatus: f.exitStatus, message: f.message }, 'runtime failed');
     this.removeAfterStop.delete(key);
@@ -606,8 +448,8 @@ export class Lifecycle implements RouteTable, ActivitySink, RuntimeDirectory {
     await this.o.spawner.removeWorkspace({ user: rec.user, server: rec.name });
     await this.o.store.servers.delete(rec.user, rec.name);
     await this.o.store.history.deleteServer(rec.user, rec.name);
-    this.forget(key);
-    this.events.emit(key);
+    this.index.forget(key);
+    this.index.changed(key);
   }
 
   /**
@@ -617,52 +459,21 @@ export class Lifecycle implements RouteTable, ActivitySink, RuntimeDirectory {
    */
   private async save(rec: ServerRecord): Promise<ServerRecord> {
     const key = keyOf(rec.user, rec.name);
-    const prev = this.records.get(key);
+    const prev = this.index.at(key);
     const next: ServerRecord = { ...rec, version: rec.version + 1, lastActivity: later(rec.lastActivity, prev?.lastActivity) };
     if (!(await this.o.store.servers.write(next))) {
-      this.merge(key, await this.o.store.servers.get(rec.user, rec.name));
+      await this.sharing.reload(rec.user, rec.name);
       // What won may be for this instance to carry out (a stop asked through another): a pass after this one.
-      if (this.records.get(key)?.owner === this.me) void this.kick(key);
+      if (this.index.at(key)?.owner === this.me) void this.kick(key);
       throw conflict(`${describe(rec.user, rec.name)} was changed meanwhile (through another hub instance); nothing was done, please try again`);
     }
     const event = historyEvent(prev, next, this.o.clock.now());
     // After the record: a lost event is a gap in the history, a lost record would be a wrong state.
     if (event) await this.o.store.history.add(event).catch((err: unknown) => this.o.log.error({ err, event }, 'cannot record server history'));
-    this.remember(next);
-    this.dirtyActivity.delete(key);
-    this.events.emit(key);
+    this.index.remember(next);
+    this.activity.written(key);
+    this.index.changed(key);
     return next;
-  }
-
-  /**
-   * Activity only moves the stored last activity forward, and not the record's version: the proxies of
-   * several instances may see the same server, and its owner's culler reads theirs from the store.
-   */
-  private async flushActivity(): Promise<void> {
-    const keys = [...this.dirtyActivity];
-    this.dirtyActivity.clear();
-    await Promise.all(
-      keys.map(async (k) => {
-        const rec = this.records.get(k);
-        if (rec?.lastActivity != null) await this.o.store.servers.noteActivity(rec.user, rec.name, rec.lastActivity);
-      }),
-    ).catch((err: unknown) => this.o.log.error({ err }, 'cannot persist activity'));
-  }
-
-  private remember(rec: ServerRecord): void {
-    this.records.set(keyOf(rec.user, rec.name), rec);
-    let m = this.byUser.get(rec.user);
-    if (!m) this.byUser.set(rec.user, (m = new Map()));
-    m.set(rec.name, rec);
-  }
-
-  private forget(key: string): void {
-    const rec = this.records.get(key);
-    if (!rec) return;
-    this.records.delete(key);
-    const m = this.byUser.get(rec.user);
-    m?.delete(rec.name);
-    if (m?.size === 0) this.byUser.delete(rec.user);
   }
 }
 

@@ -1,0 +1,222 @@
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/logger.js';
+import type { ServerRecord } from '../core/models.js';
+import type { Store } from '../core/store.js';
+import { later, type ActivityBook } from './activity.js';
+import { planOwnership, requestActor } from './ownership.js';
+import { keyOf, type RecordIndex } from './record-index.js';
+import type { KeyedSerial } from './serial.js';
+
+/** What the sharing needs from the reconciler that acts on the records. */
+export interface SharingHost {
+  /** A reconcile pass on the server (fire and forget). */
+  kick(key: string): void;
+  /** The record was deleted through another instance: a removal planned here is moot. */
+  deleted(key: string): void;
+  /** Another instance took the record over: a readiness wait started here is no longer this one's. */
+  lost(key: string): void;
+}
+
+export interface SharingOptions {
+  store: Store;
+  clock: Clock;
+  log: Logger;
+  me: string;
+  /** Absent: this instance is alone on the store and owns every record (LifecycleOptions.shared). */
+  shared: { leaseMs: number } | undefined;
+  index: RecordIndex;
+  activity: ActivityBook;
+  serial: KeyedSerial;
+  host: SharingHost;
+}
+
+/**
+ * Several instances on one store (issue 6): keeps the records in memory in step with the store and with the
+ * other instances. Each record has one owner, the only instance that reconciles and culls it (ownership.ts
+ * decides who). The others reload the records every poll (and on the store's change notices), so their API
+ * and proxy see what the owner does. Heartbeats say this instance is alive; the records of an instance gone
+ * for a lease are claimed by a survivor and adopted like after a restart.
+ */
+export class Sharing {
+  /** Instances seen alive at the last look (this one included). */
+  private live: Set<string>;
+  private syncing: Promise<void> | undefined;
+  private unwatch: (() => Promise<void>) | undefined;
+  private heartbeats: NodeJS.Timeout | undefined;
+
+  constructor(private readonly o: SharingOptions) {
+    this.live = new Set([o.me]);
+  }
+
+  /** Loads every record at start-up: this instance's own are adopted, the others' shown until claimed. */
+  async load(startedAt: number): Promise<void> {
+    if (this.o.shared) await this.heartbeat();
+    const own: ServerRecord[] = [];
+    for (const rec of await this.o.store.servers.listAll()) {
+      if (rec.owner === this.o.me) own.push(rec);
+      else this.o.index.remember(rec);
+    }
+    for (const rec of own) this.adopted(rec, startedAt);
+    // Alone, every record is claimed here; shared, those of gone instances (the rest stay their owners').
+    await this.claimOrphans(startedAt);
+  }
+
+  /** Shared: heartbeats from now on, and the store's change notices. */
+  async follow(): Promise<void> {
+    const shared = this.o.shared;
+    if (!shared) return;
+    this.heartbeats = setInterval(() => void this.heartbeat(), Math.max(50, shared.leaseMs / 4)).unref();
+    // Changes announced by the store are taken in at once; the reload each poll stays the safety net.
+    this.unwatch = await this.o.store.servers.watch?.((c) => this.changed(c)).catch((err: unknown) => {
+      this.o.log.warn({ err }, 'lifecycle: cannot follow server changes as they happen; other instances\' changes are seen at each poll');
+      return undefined;
+    });
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.heartbeats);
+    this.heartbeats = undefined;
+    await this.unwatch?.();
+    this.unwatch = undefined;
+  }
+
+  /** The owner a request writes: this instance, unless another live one owns the record (ownership.ts). */
+  actorOf(rec: ServerRecord | undefined): string | null {
+    return requestActor(rec, this.o.me, this.live) === 'self' ? this.o.me : (rec?.owner ?? null);
+  }
+
+  /**
+   * Each poll, before `then` (the poll's passes): alone, a record another run left unclaimed is claimed;
+   * shared, a fresh look at the store. `then` runs at once when the store has nothing to tell.
+   */
+  refresh(then: () => void): void {
+    if (!this.o.shared) {
+      // Alone, every record was claimed at start-up; one another run left unclaimed is claimed now.
+      if (this.o.index.all().some((r) => r.owner !== this.o.me)) {
+        void this.claimOrphans(this.o.clock.now())
+          .catch((err: unknown) => this.o.log.error({ err }, 'lifecycle: cannot claim the server records'))
+          .finally(then);
+        return;
+      }
+      return then();
+    }
+    this.syncing ??= this.sync()
+      .catch((err: unknown) => this.o.log.error({ err }, 'lifecycle: cannot reload the server records'))
+      .finally(() => {
+        this.syncing = undefined;
+        then();
+      });
+  }
+
+  /** Takes the stored record into memory (after a lost compare and set: what won). */
+  async reload(user: string, name: string): Promise<void> {
+    this.merge(keyOf(user, name), await this.o.store.servers.get(user, name));
+  }
+
+  /**
+   * A record this instance now acts on (at start-up, or taken over from a gone instance). It saw nothing of
+   * the runtime meanwhile, so that time is not idleness: a running runtime's last activity is at least now,
+   * which grants it one whole idle timeout from the adoption.
+   */
+  private adopted(rec: ServerRecord, at: number): void {
+    this.o.index.remember(rec.state === 'running' ? { ...rec, lastActivity: Math.max(rec.lastActivity ?? 0, at) } : rec);
+    if (rec.state === 'running') this.o.activity.ahead(keyOf(rec.user, rec.name));
+  }
+
+  /** Another instance stored a new version of a record (or deleted it): reload it, and act on it if it is this one's. */
+  private changed(c: { user: string; name: string; version: number | null }): void {
+    const key = keyOf(c.user, c.name);
+    const seen = () => {
+      const cur = this.o.index.at(key);
+      return c.version === null ? !cur : cur !== undefined && cur.version >= c.version;
+    };
+    if (seen()) return;
+    this.o.serial
+      .run(key, async () => {
+        // Its own writes are announced too; by now they are in memory.
+        if (seen()) return false;
+        this.merge(key, await this.o.store.servers.get(c.user, c.name));
+        return true;
+      })
+      .then((reloaded) => {
+        if (reloaded && this.o.index.at(key)?.owner === this.o.me) this.o.host.kick(key);
+      })
+      .catch((err: unknown) => this.o.log.error({ err, key }, 'lifecycle: cannot reload a server record'));
+  }
+
+  private async heartbeat(): Promise<void> {
+    await this.o.store.agents.heartbeat(this.o.me, this.o.clock.now()).catch((err: unknown) => this.o.log.error({ err }, 'lifecycle: cannot record the heartbeat'));
+  }
+
+  /**
+   * Reloads every record, so this instance's API and proxy follow what the owners do: a record another
+   * instance created appears, one it deleted disappears, a newer version (a write elsewhere) replaces the
+   * one in memory. Versions only grow, so a listing older than a write made here meanwhile changes nothing.
+   * Activity only moves forward, whoever saw it. Then the records of gone instances are claimed.
+   */
+  private async sync(): Promise<void> {
+    const stored = await this.o.store.servers.listAll();
+    const listed = new Set<string>();
+    for (const s of stored) {
+      const key = keyOf(s.user, s.name);
+      listed.add(key);
+      this.merge(key, s);
+    }
+    for (const [key, rec] of this.o.index.entries()) {
+      if (listed.has(key)) continue;
+      // Maybe created here after the listing was read: ask again, under the server's lock.
+      void this.o.serial
+        .run(key, async () => this.merge(key, await this.o.store.servers.get(rec.user, rec.name)))
+        .catch((err: unknown) => this.o.log.error({ err, key }, 'lifecycle: cannot reload a server record'));
+    }
+    await this.claimOrphans(this.o.clock.now());
+  }
+
+  /** Takes the stored record (undefined: deleted) into memory if it is newer than the one there. */
+  private merge(key: string, s: ServerRecord | undefined): void {
+    const cur = this.o.index.at(key);
+    if (!s) {
+      if (!cur) return;
+      this.o.index.forget(key);
+      this.o.host.deleted(key);
+      this.o.index.changed(key);
+      return;
+    }
+    if (cur && s.version <= cur.version) {
+      if (s.version === cur.version && (s.lastActivity ?? 0) > (cur.lastActivity ?? 0)) cur.lastActivity = s.lastActivity;
+      return;
+    }
+    const lastActivity = later(s.lastActivity, cur?.lastActivity);
+    if (cur && (cur.lastActivity ?? 0) > (s.lastActivity ?? 0)) this.o.activity.ahead(key);
+    // Taken over by another instance (this one was thought gone): its readiness waiter is no longer ours.
+    if (cur?.owner === this.o.me && s.owner !== this.o.me) this.o.host.lost(key);
+    this.o.index.remember({ ...s, lastActivity });
+    this.o.index.changed(key);
+  }
+
+  /** Claims what planOwnership says (a conditional update: of two claimers one wins), then adopts it. */
+  private async claimOrphans(now: number): Promise<void> {
+    const shared = this.o.shared;
+    if (shared) {
+      // Heartbeats come every lease/4: one older than the lease's written length is an instance gone.
+      const live = await this.o.store.agents.liveInstances(now - Math.floor(shared.leaseMs * 0.75));
+      this.live = new Set([...live, this.o.me]);
+    }
+    const plan = planOwnership({
+      me: this.o.me,
+      shared: shared !== undefined,
+      live: [...this.live],
+      records: this.o.index.entries().map(([key, r]) => ({ key, owner: r.owner })),
+    });
+    for (const key of plan.claim) {
+      await this.o.serial.run(key, async () => {
+        const rec = this.o.index.at(key);
+        if (!rec || rec.owner === this.o.me) return;
+        if (!(await this.o.store.servers.claim(rec.user, rec.name, { from: rec.owner, version: rec.version, to: this.o.me }))) return;
+        if (rec.owner !== null || shared) this.o.log.info({ user: rec.user, server: rec.name, from: rec.owner, state: rec.state }, 'lifecycle: took over a server');
+        this.adopted({ ...rec, owner: this.o.me, version: rec.version + 1 }, now);
+        this.o.index.changed(key);
+      });
+    }
+  }
+}
