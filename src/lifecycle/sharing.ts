@@ -1,4 +1,5 @@
 import type { Clock } from '../core/clock.js';
+import { heldForMs, renewEveryMs } from '../core/instances.js';
 import type { Logger } from '../core/logger.js';
 import type { ServerRecord } from '../core/models.js';
 import type { Store } from '../core/store.js';
@@ -65,7 +66,7 @@ export class Sharing {
   async follow(): Promise<void> {
     const shared = this.o.shared;
     if (!shared) return;
-    this.heartbeats = setInterval(() => void this.heartbeat(), Math.max(50, shared.leaseMs / 4)).unref();
+    this.heartbeats = setInterval(() => void this.heartbeat(), renewEveryMs(shared.leaseMs)).unref();
     // Changes announced by the store are taken in at once; the reload each poll stays the safety net.
     this.unwatch = await this.o.store.servers.watch?.((c) => this.changed(c)).catch((err: unknown) => {
       this.o.log.warn({ err }, 'lifecycle: cannot follow server changes as they happen; other instances\' changes are seen at each poll');
@@ -198,8 +199,7 @@ export class Sharing {
   private async claimOrphans(now: number): Promise<void> {
     const shared = this.o.shared;
     if (shared) {
-      // Heartbeats come every lease/4: one older than the lease's written length is an instance gone.
-      const live = await this.o.store.agents.liveInstances(now - Math.floor(shared.leaseMs * 0.75));
+      const live = await this.o.store.agents.liveInstances(now - heldForMs(shared.leaseMs));
       this.live = new Set([...live, this.o.me]);
     }
     const plan = planOwnership({

@@ -1,5 +1,6 @@
 import type { Clock } from '../core/clock.js';
 import { HubError } from '../core/errors.js';
+import { heldForMs, renewEveryMs } from '../core/instances.js';
 import type { AgentStats, EventBatch, EventSource } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
 import { RESOLUTIONS, type AgentRecord, type EventBatchWrite, type PreparedBatch, type Resolution, type Store } from '../core/store.js';
@@ -86,7 +87,7 @@ export class Monitor implements UsageSource {
   async start(): Promise<void> {
     await this.leaseTick();
     const s = this.o.settings;
-    this.timers.push(setInterval(() => void this.leaseTick(), Math.max(50, s.leaseMs / 4)).unref());
+    this.timers.push(setInterval(() => void this.leaseTick(), renewEveryMs(s.leaseMs)).unref());
     this.timers.push(setInterval(() => this.pullTick(), s.pullEveryMs).unref());
     this.pullTick();
   }
@@ -154,8 +155,7 @@ export class Monitor implements UsageSource {
     const now = this.o.clock.now();
     const leaseMs = this.o.settings.leaseMs;
     await store.agents.heartbeat(me, now);
-    // Heartbeats come every lease/4: one older than the lease's written length is an instance gone.
-    const [records, live] = await Promise.all([store.agents.list(), store.agents.liveInstances(now - Math.floor(leaseMs * 0.75))]);
+    const [records, live] = await Promise.all([store.agents.list(), store.agents.liveInstances(now - heldForMs(leaseMs))]);
     const local = this.o.local?.id ?? null;
     const plan = planLeases({
       me,
@@ -164,9 +164,7 @@ export class Monitor implements UsageSource {
       live,
       agents: records.map((r) => ({ id: r.id, shared: r.url !== null, owner: r.leaseOwner, expires: r.leaseExpires })),
     });
-    // Written shorter than the lease and renewed four times per lease: another instance takes an agent
-    // over within lease_seconds of its holder's death, never while the holder still renews.
-    const until = now + Math.floor(leaseMs * 0.75);
+    const until = now + heldForMs(leaseMs);
     const held = new Set(await store.agents.renew(me, plan.renew, until));
     for (const id of plan.claim) if (await store.agents.claim(id, me, now, until)) held.add(id);
     await store.agents.release(me, plan.release);
