@@ -160,8 +160,8 @@ export const inTimeOrder = (s: UsageSeries): UsageSeries => {
 export const createUsageRepo = (db: Kysely<Database>, bulk: BulkInsert, dialect: 'sqlite' | 'postgres', ids: SeriesIds): UsageRepo => ({
   write: async (rows) => {
     if (rows.length === 0) return;
-    const idOf = ids.known(rows) ?? (await ids.resolve(rows));
-    const queries = usageStatements(bulk, rows, idOf);
+    // Series seen before cost no round trip: resolve() asks the database only for new ones.
+    const queries = usageStatements(bulk, rows, await ids.resolve(rows));
     await db.transaction().execute((tx) => runAll(tx, queries));
   },
   noteNotebooks: (rows, at) => upsertNotebooks(db, rows, at),
@@ -177,10 +177,8 @@ export const createUsageRepo = (db: Kysely<Database>, bulk: BulkInsert, dialect:
     // doubles so that they parse back to the same value, so the numbers are query()'s exactly. No ORDER BY
     // inside the aggregates (a sort per group and column): the rows are gathered in the order the plan meets
     // them (by series then time, from the key), and put in time order here if they are not.
-    const { rows } = await sql<SeriesColumns & { t: string | null; used: string; memory: string }>`${seriesSql(q, dialect)}`.execute(db);
-    return rows.map((r) =>
-      inTimeOrder({ user: r.user_name, server: r.server, kernel: r.kernel, t: parseNumbers(r.t as string), used: parseNumbers(r.used), memory: parseNumbers(r.memory) }),
-    );
+    const { rows } = await sql<SeriesColumns & { t: string; used: string; memory: string }>`${seriesSql(q, dialect)}`.execute(db);
+    return rows.map((r) => inTimeOrder({ user: r.user_name, server: r.server, kernel: r.kernel, t: parseNumbers(r.t), used: parseNumbers(r.used), memory: parseNumbers(r.memory) }));
   },
   notebooks: async (f) => {
     let query = db.selectFrom('kernel_notebooks').selectAll();
