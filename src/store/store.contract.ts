@@ -5,7 +5,7 @@ import type { ServerEvent, Store, UsageQuery, UsageRow } from '../core/store.js'
 // store/ itself depends on core/ alone).
 import { queryUsage } from '../usage/query.js';
 import type { UsageParams } from '../usage/params.js';
-import { toSeries } from '../usage/series.js';
+import { toSeries } from '../usage/testing.js';
 import type { ExecutionRecord } from '../core/executions.js';
 
 /** One behaviour for every Store; each implementation's test calls this (like hono's common.case.test.ts). */

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { UsageRow } from '../core/store.js';
 import { aggregate, type AggregateInput } from './aggregate.js';
-import { toSeries } from './series.js';
-import { toObjects } from './testing.js';
+import { toObjects, toSeries } from './testing.js';
 
 /** A row at `s` seconds whose counter went from `cpuFrom` to `cpu`. */
 const row = (user: string, kernel: string, s: number, cpuFrom: number, cpu: number, memory: number, server = ''): UsageRow => ({ user, server, kernel, t: s * 1000, cpuFrom, cpu, memory });

@@ -1,10 +1,31 @@
 /**
- * Test support for src/usage, not used by the server: the object form /hub/api/usage answered until the
- * answer became columns written straight to JSON. `aggregateObjects` is aggregate() as it was then
- * (commit 0638f96), kept verbatim as the reference the columns and the JSON writer are checked against.
+ * Test support for src/usage, not used by the server (left out of the build):
+ * - `toSeries`: rows as the store packs them, the reference the store's packed form is checked against;
+ * - the object form /hub/api/usage answered until the answer became columns written straight to JSON.
+ *   `aggregateObjects` is aggregate() as it was then (commit 0638f96), kept verbatim as the reference the
+ *   columns and the JSON writer are checked against.
  */
-import type { UsageSeries } from '../core/store.js';
+import type { UsageRow, UsageSeries } from '../core/store.js';
 import type { AggregateInput, Total, UsageAnswer } from './aggregate.js';
+
+/**
+ * Rows ordered by series then time (UsageRepo.query's order) as UsageRepo.series gives them: the
+ * reference the store's packed form is checked against, and a short way to write test data.
+ */
+export const toSeries = (rows: readonly UsageRow[]): UsageSeries[] => {
+  const out: UsageSeries[] = [];
+  let cur: UsageSeries | undefined;
+  for (const r of rows) {
+    if (!cur || cur.user !== r.user || cur.server !== r.server || cur.kernel !== r.kernel) {
+      cur = { user: r.user, server: r.server, kernel: r.kernel, t: [], used: [], memory: [] };
+      out.push(cur);
+    }
+    cur.t.push(r.t);
+    cur.used.push(Math.max(0, r.cpu - r.cpuFrom));
+    cur.memory.push(r.memory);
+  }
+  return out;
+};
 
 export interface Point {
   t: number;

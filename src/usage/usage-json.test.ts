@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { UsageRow } from '../core/store.js';
 import { aggregate, type AggregateInput, type UsageAnswer } from './aggregate.js';
-import { toSeries } from './series.js';
-import { aggregateObjects, toObjects } from './testing.js';
+import { aggregateObjects, toObjects, toSeries } from './testing.js';
 import { usageJson } from './usage-json.js';
 
 /** The body as the route sent it before: fastify's JSON.stringify of the object form, as UTF-8. */
