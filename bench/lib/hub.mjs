@@ -71,6 +71,7 @@ export const startHub = async ({ name = 'nbhub', config = {}, env = {}, nodeArgs
     try {
       await waitUntil('nbhub', async () => (await httpRequest('GET', `${url}/hub/api/`)).status === 200, { died: () => exited });
     } catch (err) {
+      launched.kill('SIGKILL'); // not left running behind a failed bench
       throw new Error(`${err.message}\n--- ${log}\n${tail(log)}`);
     }
   };
@@ -79,8 +80,14 @@ export const startHub = async ({ name = 'nbhub', config = {}, env = {}, nodeArgs
     execFileSync(process.execPath, [bin, ...cliArgs, ...args], { input, stdio: ['pipe', 'pipe', 'pipe'], env: benchEnv({ NBHUB_LOG_LEVEL: 'warn' }), cwd: dataDir })
       .toString()
       .trim();
-  cli(['user', 'add', 'admin', '--admin', '--password-stdin'], 'pw123456\n');
-  const token = cli(['token', 'create', 'admin']).split('\n').pop().trim();
+  let token;
+  try {
+    cli(['user', 'add', 'admin', '--admin', '--password-stdin'], 'pw123456\n');
+    token = cli(['token', 'create', 'admin']).split('\n').pop().trim();
+  } catch (err) {
+    child.kill('SIGKILL'); // the hub runs, but the bench cannot use it: not left behind
+    throw err;
+  }
   const auth = { authorization: `token ${token}` };
   const api = async (method, path, body, { expect } = {}) => {
     const r = await httpRequest(method, url + path, { headers: auth, body });

@@ -1,23 +1,25 @@
-import { sql, type CompiledQuery, type Kysely, type Selectable } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import { conflict } from '../core/errors.js';
 import type { AgentEvent } from '../core/events.js';
 import type { EventBatchWrite, EventRepo, PreparedBatch, StoredEvent } from '../core/store.js';
-import { runAll, type BulkInsert } from './bulk.js';
+import type { BulkSpec, BulkWrite, Guarded, GuardedRun } from './bulk.js';
 import type { AgentEventsTable, Database } from './schema.js';
 import type { IdOf, SeriesIds } from './series-ids.js';
-import { upsertNotebooks, usageStatements, type RawRepeats } from './usage-repo.js';
+import { notebooksWrite, usageWrites, type RawRepeats } from './usage-repo.js';
 
-/** PostgreSQL advisory lock taken before events get their seq, so seqs ascend in commit order. */
-const SEQ_LOCK = 0x6e6268756206;
-
-const EVENT_COLUMNS = [
-  ['agent', 'text'],
-  ['agent_offset', 'bigint'],
-  ['time', 'bigint'],
-  ['stored_at', 'bigint'],
-  ['type', 'text'],
-  ['data', 'text'],
-] as const;
+const EVENTS: BulkSpec = {
+  table: 'agent_events',
+  columns: [
+    ['agent', 'text'],
+    ['agent_offset', 'bigint'],
+    ['time', 'bigint'],
+    ['stored_at', 'bigint'],
+    ['type', 'text'],
+    ['data', 'text'],
+  ],
+  // Readers page by seq (GET /hub/api/events?after=): a seq taken later must not commit earlier.
+  ordered: true,
+};
 
 const toRow = (agent: string, storedAt: number, e: AgentEvent): unknown[] => {
   const { offset, time, type, ...rest } = e;
@@ -31,75 +33,64 @@ const fromRow = (r: Selectable<AgentEventsTable>): StoredEvent => ({
   event: { type: r.type, offset: Number(r.agent_offset), time: Number(r.time), ...(JSON.parse(r.data) as object) } as AgentEvent,
 });
 
-/** A batch with the statements that write its usage rows and events, once its series have ids. */
+/** A batch with its write, once its series have ids. */
 interface Planned extends PreparedBatch {
   repeats: RawRepeats;
-  statements(idOf: IdOf): { usage: Iterable<CompiledQuery>; events: Iterable<CompiledQuery> };
-  /** Its series' ids, when all were known as it was prepared (then its statements may be built already). */
+  write(idOf: IdOf): GuardedRun;
+  /** Its series' ids, when all were known as it was prepared (then its write may be built already). */
   idOf: IdOf | undefined;
 }
 
-function* eventStatements(bulk: BulkInsert, b: EventBatchWrite): Generator<CompiledQuery> {
-  yield* bulk({ table: 'agent_events', columns: EVENT_COLUMNS }, b.events.map((e) => toRow(b.agent, b.at, e)));
+/** Usage rows, notebook links, then the events: each built when the dialect reaches it. */
+function* batchWrites(b: EventBatchWrite, idOf: IdOf, repeats: RawRepeats): Generator<BulkWrite> {
+  yield* usageWrites(b.usage, idOf, repeats);
+  if (b.notebooks.length > 0) yield notebooksWrite(b.notebooks, b.at);
+  yield { spec: EVENTS, rows: b.events.map((e) => toRow(b.agent, b.at, e)) };
 }
 
 /**
- * PostgreSQL runs the statements in another process: building them ahead (`early`) lets that work overlap the
- * batch before. SQLite runs them in this thread, where building early gains nothing and keeps a whole batch of
- * parameters alive at once (more survives into V8's old generation: the hub stored ~8% fewer events/s), so
- * there they are built one by one as they run, as before.
+ * The agent's new offset, as a compare-and-set: it moves only from `after`, and only for the lease's owner
+ * (a second writer of this agent finds the offset moved and writes nothing).
  */
-const plan = (bulk: BulkInsert, b: EventBatchWrite, repeats: RawRepeats, early: boolean, idOf: IdOf | undefined): Planned => {
-  const build = (ids: IdOf) => ({ usage: usageStatements(bulk, b.usage, ids, repeats), events: eventStatements(bulk, b) });
-  const ahead = early && idOf ? build(idOf) : undefined;
-  const built = ahead && { usage: [...ahead.usage], events: [...ahead.events] };
-  return { batch: b, repeats, idOf, statements: (ids) => built ?? build(ids) };
+const guardOf = (db: Kysely<Database>, b: EventBatchWrite) =>
+  db
+    .updateTable('agents')
+    .set((eb) => ({
+      stored_offset: b.through,
+      stored_time: b.throughTime,
+      head_offset: b.headOffset,
+      head_time: b.headTime,
+      last_contact: b.at,
+      last_error: null,
+      events_lost: eb('events_lost', '+', b.lost),
+    }))
+    .where('id', '=', b.agent)
+    .where('stored_offset', '=', b.after)
+    .where('lease_owner', '=', b.owner)
+    .returning('id')
+    .compile();
+
+/**
+ * Built as soon as the ids are known, so a dialect that builds its SQL at once (PostgreSQL, which runs it in
+ * another process) does it while the batch before is being written.
+ */
+const plan = (db: Kysely<Database>, guarded: Guarded, b: EventBatchWrite, repeats: RawRepeats, idOf: IdOf | undefined): Planned => {
+  const build = (ids: IdOf) => guarded(guardOf(db, b), batchWrites(b, ids, repeats));
+  const ready = idOf && build(idOf);
+  return { batch: b, repeats, idOf, write: (ids) => ready ?? build(ids) };
 };
 
-/** A planned batch, its usage rows and the agent's new offset, in one transaction. */
-const writeBatch = (db: Kysely<Database>, dialect: 'sqlite' | 'postgres', p: Planned, idOf: IdOf) =>
-  db.transaction().execute(async (tx) => {
-    const b = p.batch;
-    const { usage, events } = p.statements(idOf);
-    // First, so the agent's row stays locked to the end: a second writer of this agent waits, then finds
-    // the offset moved and writes nothing.
-    const moved = await tx
-      .updateTable('agents')
-      .set((eb) => ({
-        stored_offset: b.through,
-        stored_time: b.throughTime,
-        head_offset: b.headOffset,
-        head_time: b.headTime,
-        last_contact: b.at,
-        last_error: null,
-        events_lost: eb('events_lost', '+', b.lost),
-      }))
-      .where('id', '=', b.agent)
-      .where('stored_offset', '=', b.after)
-      .where('lease_owner', '=', b.owner)
-      .executeTakeFirst();
-    if (Number(moved.numUpdatedRows) !== 1) throw conflict(`agent ${b.agent}: offset ${b.after} is no longer the stored one, or the lease moved`);
-    await runAll(tx, usage);
-    if (b.notebooks.length > 0) await upsertNotebooks(tx, b.notebooks, b.at);
-    if (b.events.length === 0) return;
-    if (dialect === 'postgres') await sql`select pg_advisory_xact_lock(${SEQ_LOCK})`.execute(tx);
-    await runAll(tx, events);
-  });
-
 /** Stored events, written with the agent's offset in one transaction (DESIGN.md idea 7). */
-export const createEventRepo = (
-  db: Kysely<Database>,
-  dialect: 'sqlite' | 'postgres',
-  bulk: BulkInsert,
-  isUniqueViolation: (err: unknown) => boolean,
-  ids: SeriesIds,
-): EventRepo => {
+export const createEventRepo = (db: Kysely<Database>, guarded: Guarded, isUniqueViolation: (err: unknown) => boolean, ids: SeriesIds): EventRepo => {
   // What this repo prepared (anything else is prepared again: its statements could be another dialect's).
   const mine = new WeakSet<PreparedBatch>();
   const prepare = (b: EventBatchWrite): Planned => {
-    const p = plan(bulk, b, 'fail', dialect === 'postgres', ids.known(b.usage));
+    const p = plan(db, guarded, b, 'fail', ids.known(b.usage));
     mine.add(p);
     return p;
+  };
+  const write = async (p: Planned, idOf: IdOf) => {
+    if (!(await p.write(idOf)(db))) throw conflict(`agent ${p.batch.agent}: offset ${p.batch.after} is no longer the stored one, or the lease moved`);
   };
   return {
     // Samples repeat a stored one's series and time only in odd cases (an agent's log replayed): written
@@ -110,10 +101,10 @@ export const createEventRepo = (
       // A series first seen in this batch gets its id now (in steady streams every series is known).
       const idOf = first.idOf ?? (await ids.resolve(first.batch.usage));
       try {
-        await writeBatch(db, dialect, first, idOf);
+        await write(first, idOf);
       } catch (err) {
         if (!isUniqueViolation(err) || first.repeats === 'keep') throw err;
-        await writeBatch(db, dialect, plan(bulk, first.batch, 'keep', false, idOf), idOf);
+        await write(plan(db, guarded, first.batch, 'keep', undefined), idOf);
       }
     },
     page: async (after, limit) =>

@@ -39,6 +39,7 @@ const laterActivity = (at: number | null) =>
 export const createKyselyStore = ({ dialect, db, isUniqueViolation }: DialectParts): Store => {
   // Shared by the two writers of usage rows, so a series resolved by one is known to the other.
   const seriesIds = new SeriesIds(db);
+  const bulk = bulkFor(dialect);
   const onConflict = async (work: () => Promise<unknown>, message: string): Promise<void> => {
     try {
       await work();
@@ -217,11 +218,11 @@ export const createKyselyStore = ({ dialect, db, isUniqueViolation }: DialectPar
           .execute();
       },
     },
-    usage: createUsageRepo(db, bulkFor(dialect), dialect, seriesIds),
+    usage: createUsageRepo(db, bulk, dialect, seriesIds),
     history: createHistoryRepo(db),
     executions: createExecutionRepo(db),
     agents: createAgentRepo(db),
-    events: createEventRepo(db, dialect, bulkFor(dialect), isUniqueViolation, seriesIds),
+    events: createEventRepo(db, bulk.guarded, isUniqueViolation, seriesIds),
     migrate: async () => {
       // Migrations are numbered per feature and may land out of order; each runs once whatever the order.
       const { error, results } = await new Migrator({ db, provider: migrationProvider, allowUnorderedMigrations: true }).migrateToLatest();

@@ -1,12 +1,11 @@
-import { sql, type CompiledQuery, type Kysely, type RawBuilder } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { RESOLUTION_MS, RESOLUTIONS, type KernelNotebook, type LastCounter, type Resolution, type UsageQuery, type UsageRepo, type UsageRow, type UsageSeries } from '../core/store.js';
-import { runAll, type BulkInsert } from './bulk.js';
+import { runAll, type Bulk, type BulkInsert, type BulkSpec, type BulkWrite } from './bulk.js';
 import type { Database, UsageTable } from './schema.js';
 import type { IdOf, SeriesIds } from './series-ids.js';
 
 const TABLE = { raw: 'usage_raw', '1m': 'usage_1m', '1h': 'usage_1h', '1d': 'usage_1d' } as const;
 const ROLLUPS = ['1m', '1h', '1d'] as const;
-const CHUNK = 500;
 
 /** A usage row as stored: its series by id (migration 010). */
 interface KeyedRow {
@@ -60,33 +59,43 @@ const FOLD = { keys: ['series', 't'], fold: { cpu_from: 'min', cpu: 'max', memor
 export type RawRepeats = 'keep' | 'fail';
 
 /**
- * The statements that store samples and fold them into every rollup (repeating them changes nothing), built as
- * they are reached. `idOf` knows every row's series id (SeriesIds.resolve).
+ * The writes that store samples and fold them into every rollup (repeating them changes nothing), each made
+ * as it is reached. `idOf` knows every row's series id (SeriesIds.resolve).
  */
-export function* usageStatements(bulk: BulkInsert, rows: readonly UsageRow[], idOf: IdOf, repeats: RawRepeats = 'keep'): Generator<CompiledQuery> {
+export function* usageWrites(rows: readonly UsageRow[], idOf: IdOf, repeats: RawRepeats = 'keep'): Generator<BulkWrite> {
   if (rows.length === 0) return;
   const keyed = rows.map((r): KeyedRow => ({ series: idOf(r), t: r.t, cpuFrom: r.cpuFrom, cpu: r.cpu, memory: r.memory }));
   const raw = repeats === 'keep' ? bucketed(keyed, 0) : keyed;
-  yield* bulk({ table: 'usage_raw', columns: USAGE_COLUMNS, ...(repeats === 'keep' ? { conflict: 'nothing' as const } : {}) }, raw.map(asArray));
+  yield { spec: { table: 'usage_raw', columns: USAGE_COLUMNS, ...(repeats === 'keep' ? { conflict: 'nothing' as const } : {}) }, rows: raw.map(asArray) };
   let finer: readonly KeyedRow[] = keyed;
   for (const res of ROLLUPS) {
     finer = bucketed(finer, RESOLUTION_MS[res]);
-    yield* bulk({ table: TABLE[res], columns: USAGE_COLUMNS, conflict: FOLD }, finer.map(asArray));
+    yield { spec: { table: TABLE[res], columns: USAGE_COLUMNS, conflict: FOLD }, rows: finer.map(asArray) };
   }
 }
 
-/** Remembers which notebooks a kernel served, inside the caller's transaction. */
-export const upsertNotebooks = async (tx: Kysely<Database>, rows: readonly KernelNotebook[], at: number): Promise<void> => {
+const NOTEBOOKS: BulkSpec = {
+  table: 'kernel_notebooks',
+  columns: [
+    ['user_name', 'text'],
+    ['server', 'text'],
+    ['kernel', 'text'],
+    ['notebook', 'text'],
+    ['last_seen', 'bigint'],
+  ],
+  conflict: { keys: ['user_name', 'server', 'kernel', 'notebook'], fold: { last_seen: 'max' } },
+};
+
+/** Which notebooks a kernel served, seen at `at`. */
+export const notebooksWrite = (rows: readonly KernelNotebook[], at: number): BulkWrite => {
   // PostgreSQL refuses an upsert that touches one row twice: each (series, notebook) once.
-  const unique = [...new Map(rows.map((r) => [`${r.user}\u0000${r.server}\u0000${r.kernel}\u0000${r.notebook}`, r])).values()];
-  for (let i = 0; i < unique.length; i += CHUNK) {
-    const values = unique.slice(i, i + CHUNK).map((r) => ({ user_name: r.user, server: r.server, kernel: r.kernel, notebook: r.notebook, last_seen: at }));
-    await tx
-      .insertInto('kernel_notebooks')
-      .values(values)
-      .onConflict((oc) => oc.columns(['user_name', 'server', 'kernel', 'notebook']).doUpdateSet({ last_seen: at }))
-      .execute();
-  }
+  const unique = new Map(rows.map((r) => [`${r.user}\u0000${r.server}\u0000${r.kernel}\u0000${r.notebook}`, r]));
+  return { spec: NOTEBOOKS, rows: [...unique.values()].map((r) => [r.user, r.server, r.kernel, r.notebook, at]) };
+};
+
+/** Runs writes in order, each one's statements built as it is reached, inside the caller's transaction. */
+export const runWrites = async (tx: Kysely<Database>, insert: BulkInsert, writes: Iterable<BulkWrite>): Promise<void> => {
+  for (const w of writes) await runAll(tx, insert(w.spec, w.rows));
 };
 
 /** A UsageQuery's series (alias s) and its rows' times (alias u), as SQL conditions. */
@@ -157,14 +166,16 @@ export const inTimeOrder = (s: UsageSeries): UsageSeries => {
   return { ...s, t: order.map((i) => s.t[i] as number), used: order.map((i) => s.used[i] as number), memory: order.map((i) => s.memory[i] as number) };
 };
 
-export const createUsageRepo = (db: Kysely<Database>, bulk: BulkInsert, dialect: 'sqlite' | 'postgres', ids: SeriesIds): UsageRepo => ({
+export const createUsageRepo = (db: Kysely<Database>, bulk: Bulk, dialect: 'sqlite' | 'postgres', ids: SeriesIds): UsageRepo => ({
   write: async (rows) => {
     if (rows.length === 0) return;
     // Series seen before cost no round trip: resolve() asks the database only for new ones.
-    const queries = usageStatements(bulk, rows, await ids.resolve(rows));
-    await db.transaction().execute((tx) => runAll(tx, queries));
+    const writes = usageWrites(rows, await ids.resolve(rows));
+    await db.transaction().execute((tx) => runWrites(tx, bulk.insert, writes));
   },
-  noteNotebooks: (rows, at) => upsertNotebooks(db, rows, at),
+  noteNotebooks: async (rows, at) => {
+    if (rows.length > 0) await runWrites(db, bulk.insert, [notebooksWrite(rows, at)]);
+  },
   query: async (q) => {
     const { rows } = await sql<SeriesColumns & Omit<UsageTable, 'series'>>`
       select s.user_name, s.server, s.kernel, u.t, u.cpu_from, u.cpu, u.memory ${inRange(q, dialect)}

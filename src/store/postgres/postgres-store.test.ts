@@ -1,6 +1,9 @@
 import { createTestDatabase } from '../../../test/helpers/postgres.js';
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { newServerRecord } from '../../core/models.js';
+import type { EventBatchWrite } from '../../core/store.js';
+import { ORDER_LOCK } from '../bulk.js';
 import { monitoringStoreContract } from '../monitoring.contract.js';
 import { storeContract } from '../store.contract.js';
 import { createPostgresStore } from './postgres-store.js';
@@ -36,6 +39,46 @@ describe('PostgreSQL store: server changes are announced to the other instances'
       await stop();
       await a.close();
       await cleanup();
+    }
+  });
+});
+
+describe('PostgreSQL store: stored events get their seq in commit order', () => {
+  it('writes a batch in one statement that waits for the order lock before numbering its events, and refuses a lost race with nothing written', async () => {
+    const database = await createTestDatabase('nbhub_test');
+    const store = createPostgresStore(database.url);
+    const holder = new pg.Client({ connectionString: database.url });
+    await holder.connect();
+    try {
+      await store.migrate();
+      const T = 1_800_000_000_000;
+      await store.agents.register({ id: 'n', url: 'http://x', secret: 's', at: T });
+      await store.agents.claim('n', 'hub-a', T, T + 60_000);
+      const sample = { type: 'sample', offset: 1, time: T, user: 'ann', server: '', kernel: '', cpu_from: 0, cpu: 1, memory: 5 } as const;
+      const write = (after: number): EventBatchWrite => ({
+        agent: 'n', owner: 'hub-a', after, through: after + 1, throughTime: T, events: [{ ...sample, offset: after + 1 }],
+        usage: [{ user: 'ann', server: '', kernel: '', t: T + after, cpuFrom: after, cpu: after + 1, memory: 5 }],
+        notebooks: [], lost: 0, headOffset: after + 1, headTime: T, at: T,
+      });
+      // Another writer holds the lock (between taking its seqs and committing them): this batch waits for it.
+      await holder.query('begin');
+      await holder.query('select pg_advisory_xact_lock($1)', [ORDER_LOCK]);
+      let done = false;
+      const storing = store.events.store(write(0)).then(() => (done = true));
+      await new Promise((r) => setTimeout(r, 500));
+      expect(done).toBe(false);
+      expect(await store.events.page(0, 10)).toEqual([]);
+      await holder.query('commit');
+      await storing;
+      expect((await store.events.page(0, 10)).map((e) => e.event.offset)).toEqual([1]);
+      // A second writer from the same offset: CONFLICT, and none of its rows (the guard gates every table).
+      await expect(store.events.store({ ...write(0), usage: [{ user: 'bob', server: '', kernel: '', t: T, cpuFrom: 0, cpu: 1, memory: 5 }] })).rejects.toMatchObject({ code: 'CONFLICT' });
+      expect(await store.usage.query({ resolution: '1d', from: 0, to: T * 2, user: 'bob', kernels: 'runtime' })).toEqual([]);
+      expect((await store.agents.get('n'))?.storedOffset).toBe(1);
+    } finally {
+      await holder.end();
+      await store.close();
+      await database.drop();
     }
   });
 });
