@@ -17,11 +17,25 @@ export interface BulkSpec {
   ordered?: boolean;
 }
 
-/** Rows for one table, described (not yet SQL). */
+/** One value for every row (an agent's id, a batch's time): sent once, not once per row. */
+export interface Same {
+  same: unknown;
+}
+
+/** A column's values, one per row, or the same for all. */
+export type Column = ArrayLike<unknown> | Same;
+
+/**
+ * Rows for one table, described (not yet SQL), by column in `spec.columns` order: a batch's rows are made
+ * as a few arrays instead of an array per row, which the young generation would have to copy.
+ */
 export interface BulkWrite {
   spec: BulkSpec;
-  rows: ReadonlyArray<readonly unknown[]>;
+  count: number;
+  columns: readonly Column[];
 }
+
+const isSame = (c: Column): c is Same => 'same' in c;
 
 /** A guarded batch, ready to run: true when the guard held (and every write was made), false when nothing was. */
 export type GuardedRun = (db: Kysely<Database>) => Promise<boolean>;
@@ -32,18 +46,17 @@ export type GuardedRun = (db: Kysely<Database>) => Promise<boolean>;
  */
 export type Guarded = (guard: CompiledQuery, writes: Iterable<BulkWrite>) => GuardedRun;
 
+/**
+ * The statements that write rows. Built apart from running them, so a batch can be made ready while the one
+ * before it is being written; an iterable, so they can also be built one by one as they run.
+ */
+export type BulkInsert = (w: BulkWrite) => Iterable<CompiledQuery>;
+
 /** A dialect's ways of writing many rows. */
 export interface Bulk {
   insert: BulkInsert;
   guarded: Guarded;
 }
-
-/**
- * The statements that write rows (arrays in `columns` order). Built apart from running them, so a batch can
- * be made ready while the one before it is being written; an iterable, so they can also be built one by one
- * as they run.
- */
-export type BulkInsert = (spec: BulkSpec, rows: ReadonlyArray<readonly unknown[]>) => Iterable<CompiledQuery>;
 
 /** Runs statements in order, inside the caller's transaction. */
 export const runAll = async (tx: Kysely<Database>, queries: Iterable<CompiledQuery>): Promise<void> => {
@@ -60,15 +73,18 @@ const conflictSql = (spec: BulkSpec, fold: (op: 'min' | 'max', excluded: string,
   return ` on conflict (${spec.conflict.keys.map((k) => `"${k}"`).join(', ')}) do update set ${sets.join(', ')}`;
 };
 
+const columnList = (spec: BulkSpec) => spec.columns.map(([c]) => `"${c}"`).join(', ');
+
 /** Any dialect: multi-row VALUES, in chunks as large as the dialect takes (each built when it is reached). */
-export const valuesInsert: BulkInsert = function* (spec, rows) {
-  const cols = spec.columns.map(([c]) => `"${c}"`).join(', ');
+export const valuesInsert: BulkInsert = function* ({ spec, count, columns }) {
   const one = `(${spec.columns.map(() => '?').join(', ')})`;
   const tail = conflictSql(spec, (op, ex, cur) => `case when ${ex} ${op === 'min' ? '<' : '>'} ${cur} then ${ex} else ${cur} end`);
   const per = Math.max(1, Math.floor(CHUNK_PARAMS / spec.columns.length));
-  for (let i = 0; i < rows.length; i += per) {
-    const chunk = rows.slice(i, i + per);
-    yield CompiledQuery.raw(`insert into "${spec.table}" (${cols}) values ${chunk.map(() => one).join(', ')}${tail}`, chunk.flat());
+  for (let i = 0; i < count; i += per) {
+    const end = Math.min(count, i + per);
+    const params: unknown[] = [];
+    for (let r = i; r < end; r++) for (const c of columns) params.push(isSame(c) ? c.same : c[r]);
+    yield CompiledQuery.raw(`insert into "${spec.table}" (${columnList(spec)}) values ${new Array(end - i).fill(one).join(', ')}${tail}`, params);
   }
 };
 
@@ -76,19 +92,30 @@ export const valuesInsert: BulkInsert = function* (spec, rows) {
  * PostgreSQL: one statement per table whatever the row count, each column sent as one binary array and unnested
  * (a few parameters instead of thousands: parsing and binding stay small).
  */
-export const unnestInsert: BulkInsert = (spec, rows) => {
-  if (rows.length === 0) return [];
+export const unnestInsert: BulkInsert = (w) => {
+  if (w.count === 0) return [];
   const params: unknown[] = [];
-  return [CompiledQuery.raw(unnestSql({ spec, rows }, params), params)];
+  return [CompiledQuery.raw(unnestSql(w, params), params)];
 };
 
-/** The insert of one write's rows from unnested arrays, appended to `params` (numbered after those there). */
-const unnestSql = ({ spec, rows }: BulkWrite, params: unknown[], where?: string): string => {
-  const cols = spec.columns.map(([c]) => `"${c}"`).join(', ');
-  const unnest = spec.columns.map(([, t], i) => `$${params.length + i + 1}::${t}[]`).join(', ');
-  for (const [i, [, t]] of spec.columns.entries()) params.push(arrayParam(t, rows.map((r) => r[i])));
+/**
+ * The insert of one write's rows from unnested arrays, its parameters appended to `params` (numbered after
+ * those there). A column with the same value for all rows is one parameter, not an array.
+ */
+const unnestSql = ({ spec, count, columns }: BulkWrite, params: unknown[], where?: string): string => {
+  const arrays: string[] = [];
+  const names: string[] = [];
+  const select = spec.columns.map(([, type], i) => {
+    const c = columns[i] as Column;
+    params.push(isSame(c) ? c.same : arrayParam(type, c, count));
+    if (isSame(c)) return `$${params.length}::${type}`;
+    arrays.push(`$${params.length}::${type}[]`);
+    names.push(`c${i}`);
+    return `u.c${i}`;
+  });
   const tail = conflictSql(spec, (op, ex, cur) => `${op === 'min' ? 'least' : 'greatest'}(${ex}, ${cur})`);
-  return `insert into "${spec.table}" (${cols}) select * from unnest(${unnest})${where ? ` where ${where}` : ''}${tail}`;
+  const from = arrays.length > 0 ? `unnest(${arrays.join(', ')}) as u(${names.join(', ')})` : `generate_series(1, ${count})`;
+  return `insert into "${spec.table}" (${columnList(spec)}) select ${select.join(', ')} from ${from}${where ? ` where ${where}` : ''}${tail}`;
 };
 
 /** PostgreSQL advisory lock under which `ordered` rows get their numbers (held to commit). */
@@ -102,7 +129,7 @@ export const ORDER_LOCK = 0x6e6268756206;
 const inTransaction: Guarded = (guard, writes) => (db) =>
   db.transaction().execute(async (tx) => {
     if ((await tx.executeQuery(guard)).rows.length !== 1) return false;
-    for (const w of writes) await runAll(tx, valuesInsert(w.spec, w.rows));
+    for (const w of writes) await runAll(tx, valuesInsert(w));
     return true;
   });
 
@@ -117,7 +144,7 @@ const oneStatement: Guarded = (guard, writes) => {
   const params: unknown[] = [...guard.parameters];
   const ctes = [`guard as (${guard.sql})`];
   for (const w of writes) {
-    if (w.rows.length === 0) continue;
+    if (w.count === 0) continue;
     // Ordered rows take their numbers after the lock: a one-time filter runs before the first row is made.
     const lock = w.spec.ordered ? ` and (select count(*) from (select pg_advisory_xact_lock(${ORDER_LOCK})) l) = 1` : '';
     ctes.push(`w${ctes.length} as (${unnestSql(w, params, `exists (select from guard)${lock}`)})`);

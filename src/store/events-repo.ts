@@ -21,9 +21,21 @@ const EVENTS: BulkSpec = {
   ordered: true,
 };
 
-const toRow = (agent: string, storedAt: number, e: AgentEvent): unknown[] => {
-  const { offset, time, type, ...rest } = e;
-  return [agent, offset, time, storedAt, type, JSON.stringify(rest)];
+/** A batch's events by column; an event's data is what its offset, time and type leave. */
+const eventsWrite = (b: EventBatchWrite): BulkWrite => {
+  const n = b.events.length;
+  const offsets = new Float64Array(n);
+  const times = new Float64Array(n);
+  const types = new Array<string>(n);
+  const data = new Array<string>(n);
+  for (let i = 0; i < n; i++) {
+    const { offset, time, type, ...rest } = b.events[i] as AgentEvent;
+    offsets[i] = offset;
+    times[i] = time;
+    types[i] = type;
+    data[i] = JSON.stringify(rest);
+  }
+  return { spec: EVENTS, count: n, columns: [{ same: b.agent }, offsets, times, { same: b.at }, types, data] };
 };
 
 const fromRow = (r: Selectable<AgentEventsTable>): StoredEvent => ({
@@ -45,7 +57,7 @@ interface Planned extends PreparedBatch {
 function* batchWrites(b: EventBatchWrite, idOf: IdOf, repeats: RawRepeats): Generator<BulkWrite> {
   yield* usageWrites(b.usage, idOf, repeats);
   if (b.notebooks.length > 0) yield notebooksWrite(b.notebooks, b.at);
-  yield { spec: EVENTS, rows: b.events.map((e) => toRow(b.agent, b.at, e)) };
+  yield eventsWrite(b);
 }
 
 /**

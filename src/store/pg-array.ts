@@ -10,11 +10,10 @@ const TWO_32 = 2 ** 32;
  * tens of thousands of elements per batch, and JSON event data full of quotes to escape, that was the hub's
  * largest cost of storing events. Binary needs no escaping, and numbers are copied, not printed.
  */
-export const arrayParam = (type: ColumnType, values: readonly unknown[]): Buffer => {
-  const n = values.length;
+export const arrayParam = (type: ColumnType, values: ArrayLike<unknown>, n = values.length): Buffer => {
   // Text: at most 3 bytes per UTF-16 unit; the buffer is cut to what was written.
   let size = HEADER + 4 * n;
-  if (type === 'text') for (const v of values) size += v == null ? 0 : (v as string).length * 3;
+  if (type === 'text') for (let i = 0; i < n; i++) size += values[i] == null ? 0 : (values[i] as string).length * 3;
   else size += 8 * n;
   const b = Buffer.allocUnsafe(size);
   b.writeInt32BE(1, 0); // dimensions

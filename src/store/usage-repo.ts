@@ -7,35 +7,53 @@ import type { IdOf, SeriesIds } from './series-ids.js';
 const TABLE = { raw: 'usage_raw', '1m': 'usage_1m', '1h': 'usage_1h', '1d': 'usage_1d' } as const;
 const ROLLUPS = ['1m', '1h', '1d'] as const;
 
-/** A usage row as stored: its series by id (migration 010). */
-interface KeyedRow {
-  series: number;
-  t: number;
-  cpuFrom: number;
-  cpu: number;
-  memory: number;
+/** Usage rows as stored (their series by id, migration 010), by column. */
+interface UsageColumns {
+  series: number[];
+  t: number[];
+  cpuFrom: number[];
+  cpu: number[];
+  memory: number[];
 }
+
+const noColumns = (): UsageColumns => ({ series: [], t: [], cpuFrom: [], cpu: [], memory: [] });
+
+const keyed = (rows: readonly UsageRow[], idOf: IdOf): UsageColumns => {
+  const c = noColumns();
+  for (const r of rows) {
+    c.series.push(idOf(r));
+    c.t.push(r.t);
+    c.cpuFrom.push(r.cpuFrom);
+    c.cpu.push(r.cpu);
+    c.memory.push(r.memory);
+  }
+  return c;
+};
 
 /**
  * One row per series and bucket (PostgreSQL refuses an upsert that touches a row twice), folded as the store
  * folds. The folds (min, max, max) compose, so a coarser rollup can be bucketed from a finer one's rows.
  */
-const bucketed = (rows: readonly KeyedRow[], size: number): KeyedRow[] => {
-  const bySeries = new Map<number, Map<number, KeyedRow>>();
-  const out: KeyedRow[] = [];
-  for (const r of rows) {
-    const t = size > 0 ? Math.floor(r.t / size) * size : r.t;
-    let buckets = bySeries.get(r.series);
-    if (!buckets) bySeries.set(r.series, (buckets = new Map()));
-    const cur = buckets.get(t);
-    if (!cur) {
-      const row = { ...r, t };
-      buckets.set(t, row);
-      out.push(row);
+const bucketed = (c: UsageColumns, size: number): UsageColumns => {
+  const at = new Map<number, Map<number, number>>();
+  const out = noColumns();
+  for (let i = 0; i < c.t.length; i++) {
+    const series = c.series[i] as number;
+    const t = size > 0 ? Math.floor((c.t[i] as number) / size) * size : (c.t[i] as number);
+    let buckets = at.get(series);
+    if (!buckets) at.set(series, (buckets = new Map()));
+    const j = buckets.get(t);
+    if (j === undefined) {
+      buckets.set(t, out.t.length);
+      out.series.push(series);
+      out.t.push(t);
+      out.cpuFrom.push(c.cpuFrom[i] as number);
+      out.cpu.push(c.cpu[i] as number);
+      out.memory.push(c.memory[i] as number);
     } else {
-      cur.cpuFrom = Math.min(cur.cpuFrom, r.cpuFrom);
-      cur.cpu = Math.max(cur.cpu, r.cpu);
-      cur.memory = Math.max(cur.memory, r.memory);
+      out.cpuFrom[j] = Math.min(out.cpuFrom[j] as number, c.cpuFrom[i] as number);
+      out.cpu[j] = Math.max(out.cpu[j] as number, c.cpu[i] as number);
+      out.memory[j] = Math.max(out.memory[j] as number, c.memory[i] as number);
     }
   }
   return out;
@@ -48,8 +66,8 @@ const USAGE_COLUMNS = [
   ['cpu', 'float8'],
   ['memory', 'bigint'],
 ] as const;
-const asArray = (r: KeyedRow) => [r.series, r.t, r.cpuFrom, r.cpu, r.memory];
 const FOLD = { keys: ['series', 't'], fold: { cpu_from: 'min', cpu: 'max', memory: 'max' } } as const;
+const usageWrite = (spec: BulkSpec, c: UsageColumns): BulkWrite => ({ spec, count: c.t.length, columns: [c.series, c.t, c.cpuFrom, c.cpu, c.memory] });
 
 /**
  * How raw samples meet a row of the same series and time: 'keep' keeps the stored one (and the first of a
@@ -64,13 +82,13 @@ export type RawRepeats = 'keep' | 'fail';
  */
 export function* usageWrites(rows: readonly UsageRow[], idOf: IdOf, repeats: RawRepeats = 'keep'): Generator<BulkWrite> {
   if (rows.length === 0) return;
-  const keyed = rows.map((r): KeyedRow => ({ series: idOf(r), t: r.t, cpuFrom: r.cpuFrom, cpu: r.cpu, memory: r.memory }));
-  const raw = repeats === 'keep' ? bucketed(keyed, 0) : keyed;
-  yield { spec: { table: 'usage_raw', columns: USAGE_COLUMNS, ...(repeats === 'keep' ? { conflict: 'nothing' as const } : {}) }, rows: raw.map(asArray) };
-  let finer: readonly KeyedRow[] = keyed;
+  const all = keyed(rows, idOf);
+  const raw = repeats === 'keep' ? bucketed(all, 0) : all;
+  yield usageWrite({ table: 'usage_raw', columns: USAGE_COLUMNS, ...(repeats === 'keep' ? { conflict: 'nothing' as const } : {}) }, raw);
+  let finer = all;
   for (const res of ROLLUPS) {
     finer = bucketed(finer, RESOLUTION_MS[res]);
-    yield { spec: { table: TABLE[res], columns: USAGE_COLUMNS, conflict: FOLD }, rows: finer.map(asArray) };
+    yield usageWrite({ table: TABLE[res], columns: USAGE_COLUMNS, conflict: FOLD }, finer);
   }
 }
 
@@ -89,13 +107,14 @@ const NOTEBOOKS: BulkSpec = {
 /** Which notebooks a kernel served, seen at `at`. */
 export const notebooksWrite = (rows: readonly KernelNotebook[], at: number): BulkWrite => {
   // PostgreSQL refuses an upsert that touches one row twice: each (series, notebook) once.
-  const unique = new Map(rows.map((r) => [`${r.user}\u0000${r.server}\u0000${r.kernel}\u0000${r.notebook}`, r]));
-  return { spec: NOTEBOOKS, rows: [...unique.values()].map((r) => [r.user, r.server, r.kernel, r.notebook, at]) };
+  const unique = [...new Map(rows.map((r) => [`${r.user}\u0000${r.server}\u0000${r.kernel}\u0000${r.notebook}`, r])).values()];
+  const column = (k: keyof KernelNotebook) => unique.map((r) => r[k]);
+  return { spec: NOTEBOOKS, count: unique.length, columns: [column('user'), column('server'), column('kernel'), column('notebook'), { same: at }] };
 };
 
 /** Runs writes in order, each one's statements built as it is reached, inside the caller's transaction. */
 export const runWrites = async (tx: Kysely<Database>, insert: BulkInsert, writes: Iterable<BulkWrite>): Promise<void> => {
-  for (const w of writes) await runAll(tx, insert(w.spec, w.rows));
+  for (const w of writes) await runAll(tx, insert(w));
 };
 
 /** A UsageQuery's series (alias s) and its rows' times (alias u), as SQL conditions. */
