@@ -1,5 +1,5 @@
 import type { Clock } from '../core/clock.js';
-import { heldForMs, renewEveryMs } from '../core/instances.js';
+import { heldForMs } from '../core/instances.js';
 import type { Logger } from '../core/logger.js';
 import type { ServerRecord } from '../core/models.js';
 import type { Store } from '../core/store.js';
@@ -35,15 +35,14 @@ export interface SharingOptions {
  * Several instances on one store (issue 6): keeps the records in memory in step with the store and with the
  * other instances. Each record has one owner, the only instance that reconciles and culls it (ownership.ts
  * decides who). The others reload the records every poll (and on the store's change notices), so their API
- * and proxy see what the owner does. Heartbeats say this instance is alive; the records of an instance gone
- * for a lease are claimed by a survivor and adopted like after a restart.
+ * and proxy see what the owner does. The hub's heartbeats (hub/heartbeat.ts) say which instances are alive;
+ * the records of an instance gone for a lease are claimed by a survivor and adopted like after a restart.
  */
 export class Sharing {
   /** Instances seen alive at the last look (this one included). */
   private live: Set<string>;
   private syncing: Promise<void> | undefined;
   private unwatch: (() => Promise<void>) | undefined;
-  private heartbeats: NodeJS.Timeout | undefined;
 
   constructor(private readonly o: SharingOptions) {
     this.live = new Set([o.me]);
@@ -51,7 +50,6 @@ export class Sharing {
 
   /** Loads every record at start-up: this instance's own are adopted, the others' shown until claimed. */
   async load(startedAt: number): Promise<void> {
-    if (this.o.shared) await this.heartbeat();
     const own: ServerRecord[] = [];
     for (const rec of await this.o.store.servers.listAll()) {
       if (rec.owner === this.o.me) own.push(rec);
@@ -62,11 +60,9 @@ export class Sharing {
     await this.claimOrphans(startedAt);
   }
 
-  /** Shared: heartbeats from now on, and the store's change notices. */
+  /** Shared: the store's change notices. */
   async follow(): Promise<void> {
-    const shared = this.o.shared;
-    if (!shared) return;
-    this.heartbeats = setInterval(() => void this.heartbeat(), renewEveryMs(shared.leaseMs)).unref();
+    if (!this.o.shared) return;
     // Changes announced by the store are taken in at once; the reload each poll stays the safety net.
     this.unwatch = await this.o.store.servers.watch?.((c) => this.changed(c)).catch((err: unknown) => {
       this.o.log.warn({ err }, 'lifecycle: cannot follow server changes as they happen; other instances\' changes are seen at each poll');
@@ -75,8 +71,6 @@ export class Sharing {
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.heartbeats);
-    this.heartbeats = undefined;
     await this.unwatch?.();
     this.unwatch = undefined;
   }
@@ -143,10 +137,6 @@ export class Sharing {
         if (reloaded && this.o.index.at(key)?.owner === this.o.me) this.o.host.kick(key);
       })
       .catch((err: unknown) => this.o.log.error({ err, key }, 'lifecycle: cannot reload a server record'));
-  }
-
-  private async heartbeat(): Promise<void> {
-    await this.o.store.agents.heartbeat(this.o.me, this.o.clock.now()).catch((err: unknown) => this.o.log.error({ err }, 'lifecycle: cannot record the heartbeat'));
   }
 
   /**
