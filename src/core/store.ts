@@ -50,6 +50,19 @@ export interface ServerRepo {
    */
   watch?(listener: (change: { user: string; name: string; version: number | null }) => void): Promise<() => Promise<void>>;
   delete(user: string, name: string): Promise<void>;
+  /** Where a reading of changes starts: every record written or deleted after this call is in `changes(mark)`. */
+  changeMark(): Promise<number>;
+  /**
+   * The records written and the keys deleted (not stored now) from `mark` on, and the mark to read from next.
+   * A few from before `mark` may come again: taking a record in twice is harmless, missing one is not.
+   */
+  changes(mark: number): Promise<ServerChanges>;
+}
+
+export interface ServerChanges {
+  records: ServerRecord[];
+  deleted: Array<{ user: string; name: string }>;
+  next: number;
 }
 
 export interface TokenRepo {

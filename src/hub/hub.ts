@@ -8,6 +8,7 @@ import { Lifecycle } from '../lifecycle/lifecycle.js';
 import { createProxy } from '../proxy/proxy.js';
 import { createCuller } from '../culler/wiring.js';
 import { createExecutionRecorder } from '../executions/create.js';
+import { Heartbeat } from './heartbeat.js';
 import { instanceId } from './instance-id.js';
 import { createMonitoring } from './monitoring.js';
 
@@ -32,6 +33,10 @@ export const startHub = async (d: HubDeps): Promise<Hub> => {
   await d.store.migrate();
   const identity = new CachedIdentityResolver(d.store, d.clock);
   const instance = instanceId(d.config, d.ids);
+  const leaseMs = d.config.monitoring.lease_seconds * 1000;
+  // Before the records are loaded and the first lease round: both read the live instances, this one included.
+  const heartbeat = new Heartbeat({ agents: d.store.agents, clock: d.clock, log: d.log, instance, leaseMs });
+  await heartbeat.start();
   const lifecycle = new Lifecycle({
     store: d.store,
     spawner: d.spawner,
@@ -43,7 +48,7 @@ export const startHub = async (d: HubDeps): Promise<Hub> => {
     activityFlushMs: Math.min(10_000, d.config.monitoring.interval_seconds * 1000),
     instance,
     // SQLite has one instance; on PostgreSQL others may share the store (their liveness: the agents' lease).
-    shared: d.store.dialect === 'postgres' ? { leaseMs: d.config.monitoring.lease_seconds * 1000 } : undefined,
+    shared: d.store.dialect === 'postgres' ? { leaseMs } : undefined,
   });
   await lifecycle.init();
   const monitoring = createMonitoring({ config: d.config, store: d.store, clock: d.clock, ids: d.ids, log: d.log, hubId: d.hubId, instance, runtimes: lifecycle });
@@ -97,6 +102,8 @@ export const startHub = async (d: HubDeps): Promise<Hub> => {
       await executions?.close();
       await monitoring.close();
       await lifecycle.shutdown({ stopRuntimes: options.stopRuntimes ?? d.config.lifecycle.stop_runtimes_on_shutdown });
+      // Last: while the monitor and lifecycle still act, no other instance may think this one gone.
+      await heartbeat.stop();
       await flushTokens();
       await d.store.close();
     },

@@ -12,12 +12,66 @@ const T0 = 1_800_000_000_000;
  * The server records of a store that other instances write too (lifecycle/ may not import a store
  * implementation; the store contract suite covers those), with the instances alive.
  */
+/**
+ * The stored records, each stamped when set (and each deletion kept) as migration 012's triggers do, so the
+ * store can tell what changed since a mark. `quietly` changes one without a stamp (a row restored from a
+ * backup): only a full listing sees that.
+ */
+class StampedRows extends Map<string, ServerRecord> {
+  private stamp = 0;
+  private stamps = new Map<string, number>();
+  private tombstones = new Map<string, number>();
+  private quiet = false;
+
+  override set(key: string, rec: ServerRecord): this {
+    super.set(key, rec);
+    if (!this.quiet) this.stamps?.set(key, ++this.stamp);
+    return this;
+  }
+
+  override delete(key: string): boolean {
+    if (!this.quiet) this.tombstones.set(key, ++this.stamp);
+    return super.delete(key);
+  }
+
+  quietly(change: () => void): void {
+    this.quiet = true;
+    change();
+    this.quiet = false;
+  }
+
+  mark(): number {
+    return this.stamp + 1;
+  }
+
+  changes(mark: number) {
+    const since = (m: Map<string, number>) => [...m].filter(([, at]) => at >= mark).map(([key]) => key);
+    return {
+      records: since(this.stamps).flatMap((key) => this.get(key) ?? []),
+      deleted: since(this.tombstones)
+        .filter((key) => !this.has(key))
+        .map((key) => ({ user: key.split('/')[0] as string, name: key.split('/')[1] as string })),
+      next: this.mark(),
+    };
+  }
+}
+
 const sharedStore = (records: ServerRecord[], live: string[]) => {
-  const rows = new Map(records.map((r) => [`${r.user}/${r.name}`, r]));
+  const rows = new StampedRows();
+  for (const r of records) rows.set(`${r.user}/${r.name}`, r);
   const k = (u: string, n: string) => `${u}/${n}`;
+  const reads = { listAll: 0, changes: 0 };
   const listeners: Array<(c: { user: string; name: string; version: number | null }) => void> = [];
   const servers = {
-    listAll: () => Promise.resolve([...rows.values()]),
+    listAll: () => {
+      reads.listAll++;
+      return Promise.resolve([...rows.values()]);
+    },
+    changeMark: () => Promise.resolve(rows.mark()),
+    changes: (mark: number) => {
+      reads.changes++;
+      return Promise.resolve(rows.changes(mark));
+    },
     get: (u: string, n: string) => Promise.resolve(rows.get(k(u, n))),
     write: (r: ServerRecord) => {
       const cur = rows.get(k(r.user, r.name));
@@ -48,7 +102,7 @@ const sharedStore = (records: ServerRecord[], live: string[]) => {
   };
   const agents = { heartbeat: () => Promise.resolve(), liveInstances: () => Promise.resolve(live) };
   const store = { dialect: 'postgres', servers, agents, history: { add: () => Promise.resolve(), deleteServer: () => Promise.resolve() } } as unknown as Store;
-  return { store, rows, announce };
+  return { store, rows, announce, reads };
 };
 
 /** A spawner whose runtimes are all alive; it counts what it is asked. */
@@ -129,6 +183,31 @@ describe('Lifecycle with other instances on the store', () => {
     await expect.poll(() => l.get('bob', 'x')).toBeUndefined();
     expect(l.resolve('bob', 'x')).toBeUndefined();
     expect(calls).toEqual({ start: 0, poll: [], stop: 0 });
+  });
+
+  it("follows another instance's creates, updates and deletes from what changed since the last look, listing every record only every few minutes", async () => {
+    const { store, rows, reads } = sharedStore([running('bob', 'old', 'b', T0)], ['a', 'b']);
+    let now = T0;
+    const l = open(store, countingSpawner().spawner, 0.02, () => now);
+    await l.init();
+    expect(reads.listAll).toBe(1);
+    rows.set('bob/x', running('bob', 'x', 'b', T0));
+    await expect.poll(() => l.get('bob', 'x')?.state).toBe('running');
+    rows.set('bob/x', { ...(rows.get('bob/x') as ServerRecord), desired: 'stopped', state: 'stopping', version: 4 });
+    await expect.poll(() => l.get('bob', 'x')?.state).toBe('stopping');
+    rows.delete('bob/x');
+    await expect.poll(() => l.get('bob', 'x')).toBeUndefined();
+    // Many polls, one listing (at start-up): the rest were reads of what changed.
+    expect(reads.listAll).toBe(1);
+    expect(reads.changes).toBeGreaterThan(3);
+    // What no stamp tells (a row gone without its tombstone) is caught by the listing every few minutes.
+    rows.quietly(() => rows.delete('bob/old'));
+    const changesBefore = reads.changes;
+    await expect.poll(() => reads.changes).toBeGreaterThan(changesBefore + 2);
+    expect(l.get('bob', 'old')).toBeDefined();
+    now += 300_000;
+    await expect.poll(() => l.get('bob', 'old')).toBeUndefined();
+    expect(reads.listAll).toBe(2);
   });
 
   it("writes only the desired state on a live instance's server; a request from a stale view gets CONFLICT and changes nothing", async () => {

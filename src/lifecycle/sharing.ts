@@ -1,5 +1,5 @@
 import type { Clock } from '../core/clock.js';
-import { heldForMs, renewEveryMs } from '../core/instances.js';
+import { heldForMs } from '../core/instances.js';
 import type { Logger } from '../core/logger.js';
 import type { ServerRecord } from '../core/models.js';
 import type { Store } from '../core/store.js';
@@ -7,6 +7,9 @@ import { later, type ActivityBook } from './activity.js';
 import { planOwnership, requestActor } from './ownership.js';
 import { keyOf, type RecordIndex } from './record-index.js';
 import type { KeyedSerial } from './serial.js';
+
+/** Every record is listed at least this often (shared): the backstop of the reads of changes (see sync). */
+const FULL_LISTING_EVERY_MS = 300_000;
 
 /** What the sharing needs from the reconciler that acts on the records. */
 export interface SharingHost {
@@ -34,16 +37,19 @@ export interface SharingOptions {
 /**
  * Several instances on one store (issue 6): keeps the records in memory in step with the store and with the
  * other instances. Each record has one owner, the only instance that reconciles and culls it (ownership.ts
- * decides who). The others reload the records every poll (and on the store's change notices), so their API
- * and proxy see what the owner does. Heartbeats say this instance is alive; the records of an instance gone
- * for a lease are claimed by a survivor and adopted like after a restart.
+ * decides who). The others take in the records changed since their last look every poll (and on the store's
+ * change notices), so their API and proxy see what the owner does. The hub's heartbeats (hub/heartbeat.ts)
+ * say which instances are alive; the records of an instance gone for a lease are claimed by a survivor and
+ * adopted like after a restart.
  */
 export class Sharing {
   /** Instances seen alive at the last look (this one included). */
   private live: Set<string>;
   private syncing: Promise<void> | undefined;
   private unwatch: (() => Promise<void>) | undefined;
-  private heartbeats: NodeJS.Timeout | undefined;
+  /** Shared: where the next reading of changes starts, and when every record was last listed. */
+  private mark: number | undefined;
+  private listedAt = 0;
 
   constructor(private readonly o: SharingOptions) {
     this.live = new Set([o.me]);
@@ -51,9 +57,8 @@ export class Sharing {
 
   /** Loads every record at start-up: this instance's own are adopted, the others' shown until claimed. */
   async load(startedAt: number): Promise<void> {
-    if (this.o.shared) await this.heartbeat();
     const own: ServerRecord[] = [];
-    for (const rec of await this.o.store.servers.listAll()) {
+    for (const rec of await this.listAll(startedAt)) {
       if (rec.owner === this.o.me) own.push(rec);
       else this.o.index.remember(rec);
     }
@@ -62,11 +67,9 @@ export class Sharing {
     await this.claimOrphans(startedAt);
   }
 
-  /** Shared: heartbeats from now on, and the store's change notices. */
+  /** Shared: the store's change notices. */
   async follow(): Promise<void> {
-    const shared = this.o.shared;
-    if (!shared) return;
-    this.heartbeats = setInterval(() => void this.heartbeat(), renewEveryMs(shared.leaseMs)).unref();
+    if (!this.o.shared) return;
     // Changes announced by the store are taken in at once; the reload each poll stays the safety net.
     this.unwatch = await this.o.store.servers.watch?.((c) => this.changed(c)).catch((err: unknown) => {
       this.o.log.warn({ err }, 'lifecycle: cannot follow server changes as they happen; other instances\' changes are seen at each poll');
@@ -75,8 +78,6 @@ export class Sharing {
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.heartbeats);
-    this.heartbeats = undefined;
     await this.unwatch?.();
     this.unwatch = undefined;
   }
@@ -145,32 +146,55 @@ export class Sharing {
       .catch((err: unknown) => this.o.log.error({ err, key }, 'lifecycle: cannot reload a server record'));
   }
 
-  private async heartbeat(): Promise<void> {
-    await this.o.store.agents.heartbeat(this.o.me, this.o.clock.now()).catch((err: unknown) => this.o.log.error({ err }, 'lifecycle: cannot record the heartbeat'));
-  }
-
   /**
-   * Reloads every record, so this instance's API and proxy follow what the owners do: a record another
-   * instance created appears, one it deleted disappears, a newer version (a write elsewhere) replaces the
-   * one in memory. Versions only grow, so a listing older than a write made here meanwhile changes nothing.
+   * Takes in what other instances wrote, so this instance's API and proxy follow what the owners do: a record
+   * another instance created appears, one it deleted disappears, a newer version (a write elsewhere) replaces
+   * the one in memory. Versions only grow, so a read older than a write made here meanwhile changes nothing.
    * Activity only moves forward, whoever saw it. Then the records of gone instances are claimed.
+   *
+   * Each poll reads only the records changed since the last look (thousands of servers are not listed by
+   * every instance every poll); the store's mark makes that exact, late commits and deletions included.
+   * Every record is still listed every few minutes, as the backstop for what the stamps cannot tell: a
+   * tombstone pruned while this instance was stalled, rows restored or written with the triggers off.
    */
   private async sync(): Promise<void> {
+    const now = this.o.clock.now();
+    if (this.mark === undefined || now - this.listedAt >= FULL_LISTING_EVERY_MS) {
+      const stored = await this.listAll(now);
+      const listed = new Set<string>();
+      for (const s of stored) {
+        const key = keyOf(s.user, s.name);
+        listed.add(key);
+        this.merge(key, s);
+      }
+      for (const [key, rec] of this.o.index.entries()) if (!listed.has(key)) this.recheck(key, rec);
+    } else {
+      const c = await this.o.store.servers.changes(this.mark);
+      for (const s of c.records) this.merge(keyOf(s.user, s.name), s);
+      for (const d of c.deleted) {
+        const rec = this.o.index.at(keyOf(d.user, d.name));
+        if (rec) this.recheck(keyOf(d.user, d.name), rec);
+      }
+      this.mark = c.next;
+    }
+    await this.claimOrphans(now);
+  }
+
+  /** Every record; shared, the mark taken first, so what is written during the listing is read again next time. */
+  private async listAll(now: number): Promise<ServerRecord[]> {
+    if (!this.o.shared) return this.o.store.servers.listAll();
+    const mark = await this.o.store.servers.changeMark();
     const stored = await this.o.store.servers.listAll();
-    const listed = new Set<string>();
-    for (const s of stored) {
-      const key = keyOf(s.user, s.name);
-      listed.add(key);
-      this.merge(key, s);
-    }
-    for (const [key, rec] of this.o.index.entries()) {
-      if (listed.has(key)) continue;
-      // Maybe created here after the listing was read: ask again, under the server's lock.
-      void this.o.serial
-        .run(key, async () => this.merge(key, await this.o.store.servers.get(rec.user, rec.name)))
-        .catch((err: unknown) => this.o.log.error({ err, key }, 'lifecycle: cannot reload a server record'));
-    }
-    await this.claimOrphans(this.o.clock.now());
+    this.mark = mark;
+    this.listedAt = now;
+    return stored;
+  }
+
+  /** A record the store says is gone; maybe created here after that was read: ask again, under the server's lock. */
+  private recheck(key: string, rec: ServerRecord): void {
+    void this.o.serial
+      .run(key, async () => this.merge(key, await this.o.store.servers.get(rec.user, rec.name)))
+      .catch((err: unknown) => this.o.log.error({ err, key }, 'lifecycle: cannot reload a server record'));
   }
 
   /** Takes the stored record (undefined: deleted) into memory if it is newer than the one there. */

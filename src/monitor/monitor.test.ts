@@ -113,6 +113,9 @@ describe('Monitor', () => {
     await store.agents.register({ id: 'node', url: 'http://agent', secret: 's', at: 0 });
     const a = monitor('hub-a');
     const b = monitor('hub-b');
+    // The hub's heartbeat keeper (hub/heartbeat.ts) says who is alive; here the test beats for each hub.
+    const beat = (...hubs: string[]) => Promise.all(hubs.map((h) => store.agents.heartbeat(h, f.mc.m.now)));
+    await beat('hub-a', 'hub-b');
     await a.leaseTick();
     await b.leaseTick();
     expect((await store.agents.get('node'))?.leaseOwner).toBe('hub-a');
@@ -124,6 +127,7 @@ describe('Monitor', () => {
     await f.sweeps(1);
     for (let t = diedAt; t <= diedAt + settings.leaseMs; t += settings.leaseMs / 4) {
       f.mc.m.now = t;
+      await beat('hub-b');
       await b.leaseTick();
       if (b.pulling('node')) break;
     }

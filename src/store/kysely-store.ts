@@ -20,6 +20,7 @@ import { bulkFor } from './bulk.js';
 import { createEventRepo } from './events-repo.js';
 import { createUsageRepo } from './usage-repo.js';
 import { SeriesIds } from './series-ids.js';
+import { createServerChanges } from './server-changes.js';
 
 export interface DialectParts {
   dialect: Store['dialect'];
@@ -171,6 +172,7 @@ export const createKyselyStore = ({ dialect, db, isUniqueViolation }: DialectPar
       delete: async (user, name) => {
         await db.deleteFrom('servers').where('user_name', '=', user).where('name', '=', name).execute();
       },
+      ...createServerChanges(db, dialect),
     },
     tokens: {
       create: (token) => onConflict(() => db.insertInto('tokens').values(tokenToRow(token)).execute(), 'Token already exists'),

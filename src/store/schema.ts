@@ -35,6 +35,19 @@ export interface ServersTable {
   remove_requested: number;
 }
 
+/** Kept apart from ServersTable (a record's row): the store stamps it, nobody writes it (migration 012). */
+export interface ServerStampColumn {
+  changed_in: Generated<number>;
+}
+
+/** A server key deleted or renamed away, and when (migration 012). */
+export interface ServerTombstonesTable {
+  user_name: string;
+  name: string;
+  changed_in: number;
+  deleted_at: number;
+}
+
 export interface TokensTable {
   id: string;
   user_name: string;
@@ -161,7 +174,8 @@ export interface Database {
   usage_1d: UsageTable;
   kernel_notebooks: KernelNotebooksTable;
   users: UsersTable;
-  servers: ServersTable;
+  servers: ServersTable & ServerStampColumn;
+  server_tombstones: ServerTombstonesTable;
   tokens: TokensTable;
   sessions: SessionsTable;
   meta: MetaTable;

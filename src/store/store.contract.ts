@@ -8,13 +8,20 @@ import type { UsageParams } from '../usage/params.js';
 import { toSeries } from '../usage/testing.js';
 import type { ExecutionRecord } from '../core/executions.js';
 
+/**
+ * A second connection to the store's database that runs `statement` in a transaction it leaves open until
+ * `commit` (to show writers committing out of order). Absent where writers cannot overlap.
+ */
+export type HoldWrite = (statement: string) => Promise<{ commit(): Promise<void> }>;
+
 /** One behaviour for every Store; each implementation's test calls this (like hono's common.case.test.ts). */
-export const storeContract = (name: string, open: () => Promise<{ store: Store; cleanup: () => Promise<void> }>): void => {
+export const storeContract = (name: string, open: () => Promise<{ store: Store; cleanup: () => Promise<void>; holdWrite?: HoldWrite }>): void => {
   describe(`Store contract: ${name}`, () => {
     let store: Store;
     let cleanup: () => Promise<void>;
+    let holdWrite: HoldWrite | undefined;
     beforeAll(async () => {
-      ({ store, cleanup } = await open());
+      ({ store, cleanup, holdWrite } = await open());
       await store.migrate();
       await store.migrate(); // idempotent
     });
@@ -122,6 +129,68 @@ export const storeContract = (name: string, open: () => Promise<{ store: Store; 
       expect(await store.servers.get('olga', 'legacy')).toMatchObject({ owner: 'hub-a:1', version: 2 });
       await store.servers.delete('olga', 'orphan');
       await store.servers.delete('olga', 'legacy');
+    });
+
+    /** The changes of `users`' servers only (the suite's other tests write servers too). */
+    const changesOf = async (mark: number, users: string[]) => {
+      const c = await store.servers.changes(mark);
+      const key = (r: { user: string; name: string }) => `${r.user}/${r.name}`;
+      return {
+        records: Object.fromEntries(c.records.filter((r) => users.includes(r.user)).map((r) => [key(r), r])),
+        deleted: c.deleted.filter((d) => users.includes(d.user)).map(key).sort(),
+        next: c.next,
+      };
+    };
+
+    it('tells the server records written and deleted since a mark, renamed and deleted users included', async () => {
+      await store.users.create(user('uma'));
+      const m0 = await store.servers.changeMark();
+      expect(await store.servers.write(server('uma', 'a', { owner: 'hub-a', version: 1 }))).toBe(true);
+      await store.servers.put(server('uma', 'b'));
+      const c1 = await changesOf(m0, ['uma', 'wen']);
+      expect(Object.keys(c1.records).sort()).toEqual(['uma/a', 'uma/b']);
+      expect(c1.deleted).toEqual([]);
+      // Nothing since: nothing told.
+      expect(await changesOf(c1.next, ['uma', 'wen'])).toMatchObject({ records: {}, deleted: [] });
+      // Activity alone is a change too (another instance's proxy saw the server used).
+      await store.servers.noteActivity('uma', 'a', 5_000);
+      const c2 = await changesOf(c1.next, ['uma', 'wen']);
+      expect(Object.keys(c2.records)).toEqual(['uma/a']);
+      expect(c2.records['uma/a']).toMatchObject({ lastActivity: 5_000, version: 1 });
+      await store.servers.delete('uma', 'b');
+      const c3 = await changesOf(c2.next, ['uma', 'wen']);
+      expect(c3).toMatchObject({ records: {}, deleted: ['uma/b'] });
+      // Created again: stored, so no longer told as deleted, even to a reader from before the deletion.
+      await store.servers.put(server('uma', 'b', { message: 'again' }));
+      expect(await changesOf(c3.next, ['uma', 'wen'])).toMatchObject({ records: { 'uma/b': { message: 'again' } }, deleted: [] });
+      expect((await changesOf(c2.next, ['uma', 'wen'])).deleted).toEqual([]);
+      // A renamed user's servers move: the new keys are written, the old ones deleted.
+      const m4 = (await changesOf(c3.next, ['uma', 'wen'])).next;
+      await store.users.rename('uma', 'wen');
+      const c4 = await changesOf(m4, ['uma', 'wen']);
+      expect(Object.keys(c4.records).sort()).toEqual(['wen/a', 'wen/b']);
+      expect(c4.deleted).toEqual(['uma/a', 'uma/b']);
+      await store.users.delete('wen');
+      expect(await changesOf(c4.next, ['uma', 'wen'])).toMatchObject({ records: {}, deleted: ['wen/a', 'wen/b'] });
+    });
+
+    // SQLite has one writer at a time: a write that took a stamp holds the lock until it commits, so a later
+    // stamp cannot commit before it. The race exists only where writers overlap (PostgreSQL).
+    it('tells a write that took its stamp before another but committed after it was read (the watermark race)', async (t) => {
+      if (!holdWrite) return t.skip();
+      await store.users.create(user('xia'));
+      await store.servers.put(server('xia', 'early'));
+      await store.servers.put(server('xia', 'late'));
+      const m0 = (await changesOf(await store.servers.changeMark(), ['xia'])).next;
+      // The early writer stamps its row first, and stays open while the late one writes and commits.
+      const early = await holdWrite(`update servers set message = 'held' where user_name = 'xia' and name = 'early'`);
+      await store.servers.noteActivity('xia', 'late', 7_000);
+      const c1 = await changesOf(m0, ['xia']);
+      expect(Object.keys(c1.records)).toEqual(['xia/late']);
+      await early.commit();
+      const c2 = await changesOf(c1.next, ['xia']);
+      expect(c2.records['xia/early']).toMatchObject({ message: 'held' });
+      await store.users.delete('xia');
     });
 
     it('finds tokens by hash only, lists and deletes them', async () => {

@@ -5,7 +5,7 @@ import { newServerRecord } from '../../core/models.js';
 import type { EventBatchWrite } from '../../core/store.js';
 import { ORDER_LOCK } from '../bulk.js';
 import { monitoringStoreContract } from '../monitoring.contract.js';
-import { storeContract } from '../store.contract.js';
+import { storeContract, type HoldWrite } from '../store.contract.js';
 import { createPostgresStore } from './postgres-store.js';
 
 // A fresh database per run on the machine's PostgreSQL (127.0.0.1:5432, trust auth).
@@ -14,7 +14,24 @@ const openPostgres = async () => {
   return { store: createPostgresStore(database.url), cleanup: database.drop };
 };
 
-storeContract('postgres', openPostgres);
+/** A writer on a connection of its own, its transaction open until commit. */
+const holdWrite = (url: string): HoldWrite => async (statement) => {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  await c.query('begin');
+  await c.query(statement);
+  return {
+    commit: async () => {
+      await c.query('commit');
+      await c.end();
+    },
+  };
+};
+
+storeContract('postgres', async () => {
+  const database = await createTestDatabase('nbhub_test');
+  return { store: createPostgresStore(database.url), cleanup: database.drop, holdWrite: holdWrite(database.url) };
+});
 monitoringStoreContract('postgres', openPostgres);
 
 describe('PostgreSQL store: server changes are announced to the other instances', () => {
