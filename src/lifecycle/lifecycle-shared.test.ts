@@ -210,6 +210,27 @@ describe('Lifecycle with other instances on the store', () => {
     expect(reads.listAll).toBe(2);
   });
 
+  it('takes in a server deleted and created again by another instance between two looks, though its versions started over', async () => {
+    const { store, rows } = sharedStore([running('bob', 'x', 'b', T0)], ['a', 'b']);
+    const l = open(store, countingSpawner().spawner, 0.02);
+    await l.init();
+    expect(l.get('bob', 'x')?.version).toBe(3);
+    rows.delete('bob/x');
+    rows.set('bob/x', { ...newServerRecord('bob', 'x', T0 + 5_000), profile: 'gpu', owner: 'b', version: 1 });
+    await expect.poll(() => l.get('bob', 'x')?.profile).toBe('gpu');
+    expect(l.get('bob', 'x')).toMatchObject({ state: 'stopped', version: 1, created: T0 + 5_000 });
+  });
+
+  it('takes in a server created again as soon as the store announces it (version 1 under a later one is not an old notice)', async () => {
+    const { store, rows, announce } = sharedStore([running('bob', 'x', 'b', T0)], ['a', 'b']);
+    const l = open(store, countingSpawner().spawner, 3600);
+    await l.init();
+    rows.delete('bob/x');
+    rows.set('bob/x', { ...newServerRecord('bob', 'x', T0 + 9_000), profile: 'big', owner: 'b', version: 1 });
+    announce('bob', 'x');
+    await expect.poll(() => l.get('bob', 'x')?.profile).toBe('big');
+  });
+
   it("writes only the desired state on a live instance's server; a request from a stale view gets CONFLICT and changes nothing", async () => {
     const { store, rows } = sharedStore([running('bob', 'x', 'b', T0), running('bob', 'y', 'b', T0)], ['a', 'b']);
     const { spawner, calls } = countingSpawner();

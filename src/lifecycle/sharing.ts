@@ -130,7 +130,8 @@ export class Sharing {
     const key = keyOf(c.user, c.name);
     const seen = () => {
       const cur = this.o.index.at(key);
-      return c.version === null ? !cur : cur !== undefined && cur.version >= c.version;
+      // Version 1 under a later one in memory: the record was created again, not an old notice.
+      return c.version === null ? !cur : cur !== undefined && cur.version >= c.version && !(c.version === 1 && cur.version > 1);
     };
     if (seen()) return;
     this.o.serial
@@ -207,7 +208,9 @@ export class Sharing {
       this.o.index.changed(key);
       return;
     }
-    if (cur && s.version <= cur.version) {
+    // A record deleted and created again (between two looks) starts its versions over: another incarnation,
+    // told apart by its creation time, replaces the one in memory whatever their versions.
+    if (cur && s.version <= cur.version && s.created === cur.created) {
       if (s.version === cur.version && (s.lastActivity ?? 0) > (cur.lastActivity ?? 0)) cur.lastActivity = s.lastActivity;
       return;
     }
