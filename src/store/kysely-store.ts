@@ -38,7 +38,7 @@ const laterActivity = (at: number | null) =>
 /** The Store for every SQL dialect kysely speaks; sqlite/ and postgres/ only supply the connection. */
 export const createKyselyStore = ({ dialect, db, isUniqueViolation }: DialectParts): Store => {
   // Shared by the two writers of usage rows, so a series resolved by one is known to the other.
-  const seriesIds = new SeriesIds(db);
+  const seriesIds = new SeriesIds(db, dialect);
   const bulk = bulkFor(dialect);
   const onConflict = async (work: () => Promise<unknown>, message: string): Promise<void> => {
     try {
