@@ -20,6 +20,7 @@ import { bulkFor } from './bulk.js';
 import { createEventRepo } from './events-repo.js';
 import { createUsageRepo } from './usage-repo.js';
 import { SeriesIds } from './series-ids.js';
+import { deleteUsage, renameUsage } from './series-owners.js';
 
 export interface DialectParts {
   dialect: Store['dialect'];
@@ -91,10 +92,11 @@ export const createKyselyStore = ({ dialect, db, isUniqueViolation }: DialectPar
           () =>
             db.transaction().execute(async (tx) => {
               await tx.updateTable('users').set({ name: to }).where('name', '=', from).execute();
-              // A renamed user keeps their execution history; a deleted one's goes with them.
+              // A renamed user keeps their execution history and usage; a deleted one's go with them.
               for (const t of ['servers', 'tokens', 'sessions', 'server_events', 'executions'] as const) {
                 await tx.updateTable(t).set({ user_name: to }).where('user_name', '=', from).execute();
               }
+              await renameUsage(tx, dialect, from, to);
             }),
           `User ${to} already exists`,
         ),
@@ -103,6 +105,7 @@ export const createKyselyStore = ({ dialect, db, isUniqueViolation }: DialectPar
           for (const t of ['servers', 'tokens', 'sessions', 'server_events', 'executions'] as const) {
             await tx.deleteFrom(t).where('user_name', '=', name).execute();
           }
+          await deleteUsage(tx, name);
           await tx.deleteFrom('users').where('name', '=', name).execute();
         });
       },
