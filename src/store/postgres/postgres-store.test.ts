@@ -6,16 +6,24 @@ import type { EventBatchWrite } from '../../core/store.js';
 import { ORDER_LOCK } from '../bulk.js';
 import { monitoringStoreContract } from '../monitoring.contract.js';
 import { storeContract } from '../store.contract.js';
+import { usageSeriesContract } from '../series.contract.js';
 import { createPostgresStore } from './postgres-store.js';
 
 // A fresh database per run on the machine's PostgreSQL (127.0.0.1:5432, trust auth).
 const openPostgres = async () => {
   const database = await createTestDatabase('nbhub_test');
-  return { store: createPostgresStore(database.url), cleanup: database.drop };
+  return {
+    store: createPostgresStore(database.url),
+    cleanup: database.drop,
+    // Another hub instance on the same database.
+    peer: () => createPostgresStore(database.url),
+    rows: (query: string) => database.query<Record<string, unknown>>(query),
+  };
 };
 
 storeContract('postgres', openPostgres);
 monitoringStoreContract('postgres', openPostgres);
+usageSeriesContract('postgres', openPostgres);
 
 describe('PostgreSQL store: server changes are announced to the other instances', () => {
   it('tells a watcher of every new version and deletion written (through the pool, not its own connection), not of activity alone', async () => {
