@@ -13,13 +13,16 @@ const hasSeries = async (tx: Kysely<Database>, user: string) =>
  * stays), and its series row deleted.
  */
 export const renameUsage = async (tx: Kysely<Database>, dialect: 'sqlite' | 'postgres', from: string, to: string): Promise<void> => {
+  // No series: none to rename, and no instance remembers an id of one (the epoch stays). Else the epoch moves
+  // before anything a writer also writes (notebooks) is touched: a writer holding the epoch would otherwise
+  // wait for rows this holds while this waits for the epoch.
+  const series = await hasSeries(tx, from);
+  if (series) await moveEpoch(tx);
   await sql`insert into kernel_notebooks (user_name, server, kernel, notebook, last_seen)
     select ${to}, server, kernel, notebook, last_seen from kernel_notebooks where user_name = ${from}
     on conflict (user_name, server, kernel, notebook) do update set last_seen = ${fold(dialect, 'max', 'last_seen', 'kernel_notebooks')}`.execute(tx);
   await tx.deleteFrom('kernel_notebooks').where('user_name', '=', from).execute();
-  // No series: none to rename, and no instance remembers an id of one (the epoch stays).
-  if (!(await hasSeries(tx, from))) return;
-  await moveEpoch(tx);
+  if (!series) return;
   const pairs = sql`select f.id as f, t.id as t from usage_series f
     join usage_series t on t.user_name = ${to} and t.server = f.server and t.kernel = f.kernel where f.user_name = ${from}`;
   for (const r of RESOLUTIONS) {
@@ -40,9 +43,11 @@ export const renameUsage = async (tx: Kysely<Database>, dialect: 'sqlite' | 'pos
 
 /** Inside the caller's delete transaction: `user`'s usage series, their rows at every resolution, and kernel notebooks. */
 export const deleteUsage = async (tx: Kysely<Database>, user: string): Promise<void> => {
+  // As for a rename: the epoch first, when there are series.
+  const series = await hasSeries(tx, user);
+  if (series) await moveEpoch(tx);
   await tx.deleteFrom('kernel_notebooks').where('user_name', '=', user).execute();
-  if (!(await hasSeries(tx, user))) return;
-  await moveEpoch(tx);
+  if (!series) return;
   for (const r of RESOLUTIONS) {
     await tx
       .deleteFrom(USAGE_TABLE[r])

@@ -1,4 +1,5 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { conflict } from '../core/errors.js';
 import { RESOLUTION_MS, RESOLUTIONS, type KernelNotebook, type LastCounter, type Resolution, type UsageQuery, type UsageRepo, type UsageRow, type UsageSeries } from '../core/store.js';
 import { runAll, type Bulk, type BulkInsert, type BulkSpec, type BulkWrite } from './bulk.js';
 import { USAGE_TABLE, type Database, type UsageTable } from './schema.js';
@@ -207,8 +208,9 @@ export const createUsageRepo = (db: Kysely<Database>, bulk: Bulk, dialect: 'sqli
         .then(
           () => true,
           (err: unknown) => {
-            if (err instanceof StaleSeries && attempt < SERIES_RETRIES) return false;
-            throw err;
+            if (!(err instanceof StaleSeries)) throw err;
+            if (attempt >= SERIES_RETRIES) throw conflict('usage series kept changing while samples were written');
+            return false;
           },
         );
       if (stored) return;

@@ -90,3 +90,44 @@ describe('PostgreSQL store: stored events get their seq in commit order', () => 
     }
   });
 });
+
+describe('PostgreSQL store: a batch under remembered series ids and another instance deleting the series', () => {
+  it('waits for the deletion to commit, then stores its rows under the series as it is then (none under the gone id)', async () => {
+    const database = await createTestDatabase('nbhub_test');
+    const store = createPostgresStore(database.url);
+    const other = new pg.Client({ connectionString: database.url });
+    await other.connect();
+    try {
+      await store.migrate();
+      const T = 1_800_000_000_000;
+      await store.agents.register({ id: 'n', url: 'http://x', secret: 's', at: T });
+      await store.agents.claim('n', 'hub-a', T, T + 60_000);
+      const write = (after: number): EventBatchWrite => ({
+        agent: 'n', owner: 'hub-a', after, through: after + 1, throughTime: T,
+        events: [{ type: 'sample', offset: after + 1, time: T + after, user: 'zed', server: '', kernel: '', cpu_from: after, cpu: after + 1, memory: 5 }],
+        usage: [{ user: 'zed', server: '', kernel: '', t: T + after, cpuFrom: after, cpu: after + 1, memory: 5 }],
+        notebooks: [], lost: 0, headOffset: after + 1, headTime: T, at: T,
+      });
+      await store.events.store(write(0)); // zed's series id is remembered now
+      // Another instance deletes zed's usage, as users.delete does, and has not committed yet.
+      await other.query('begin');
+      await other.query('update usage_series_epoch set epoch = epoch + 1');
+      for (const t of ['usage_raw', 'usage_1m', 'usage_1h', 'usage_1d']) await other.query(`delete from ${t} where series in (select id from usage_series where user_name = 'zed')`);
+      await other.query(`delete from usage_series where user_name = 'zed'`);
+      let done = false;
+      const storing = store.events.store(write(1)).then(() => (done = true));
+      await new Promise((r) => setTimeout(r, 500));
+      expect(done).toBe(false);
+      await other.query('commit');
+      await storing;
+      const raw = await store.usage.query({ resolution: 'raw', from: 0, to: T * 2, user: 'zed', kernels: 'runtime' });
+      expect(raw.map((r) => r.t)).toEqual([T + 1]);
+      const [gone] = await database.query<{ n: number }>('select count(*)::int as n from usage_raw u where not exists (select 1 from usage_series s where s.id = u.series)');
+      expect(gone?.n).toBe(0);
+    } finally {
+      await other.end();
+      await store.close();
+      await database.drop();
+    }
+  });
+});
