@@ -1,6 +1,8 @@
 import { request } from 'node:http';
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { createSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { NBHUB_BIN, startTestHub, type TestHub } from './helpers/hub.js';
 
 const PAGINATED = { accept: 'application/jupyterhub-pagination+json' };
@@ -171,6 +173,44 @@ describe('JupyterHub-compatible REST API', () => {
     expect((await hub.api('/hub/api/users/admin', { method: 'DELETE', token: admin })).status).toBe(400);
     expect((await hub.api('/hub/api/users/u1renamed', { method: 'DELETE', token: admin })).status).toBe(204);
     expect((await hub.api('/hub/api/users/u1renamed', { token: admin })).status).toBe(404);
+  });
+
+  it('moves a renamed user’s usage and kernel notebooks to the new name, and a deleted one’s go with them', async () => {
+    // Usage written into the hub's database beside it (as the CLI does), for a user without servers.
+    const store = createSqliteStore(join(hub.dataDir, 'nbhub.sqlite'));
+    const now = Date.now();
+    const t0 = now - 120_000;
+    try {
+      const rows = [0, 10_000, 20_000].flatMap((dt, i) => [
+        { user: 'u2', server: '', kernel: '', t: t0 + dt, cpuFrom: i, cpu: i + 1, memory: 1000 },
+        { user: 'u2', server: '', kernel: 'k-1', t: t0 + dt, cpuFrom: i, cpu: i + 0.5, memory: 500 },
+      ]);
+      await store.usage.write(rows);
+      await store.usage.noteNotebooks([{ user: 'u2', server: '', kernel: 'k-1', notebook: 'study.ipynb' }], now);
+    } finally {
+      await store.close();
+    }
+    const range = `from=${Math.floor(t0 / 1000) - 5}&to=${Math.ceil(now / 1000) + 5}&step=1`;
+    const usage = async (q: string) => {
+      const r = await hub.api(`/hub/api/usage?${q}&${range}`, { token: admin });
+      expect(r.status).toBe(200);
+      return (await r.json()) as { totals: Array<{ labels: Record<string, string>; cpu_seconds: number }> };
+    };
+    const before = await usage('user=u2&group_by=kernel');
+    expect(before.totals.find((t) => t.labels['kernel'] === 'k-1')?.labels['notebook']).toBe('study.ipynb');
+
+    expect((await hub.api('/hub/api/users/u2', { method: 'PATCH', token: admin, body: { name: 'u2renamed' } })).status).toBe(200);
+    expect((await usage('user=u2&group_by=user')).totals).toEqual([]);
+    const after = await usage('user=u2renamed&group_by=kernel');
+    expect(after.totals).toEqual(before.totals.map((t) => ({ ...t, labels: { ...t.labels, user: 'u2renamed' } })));
+    expect(after.totals.find((t) => t.labels['kernel'] === 'k-1')?.labels['notebook']).toBe('study.ipynb');
+    expect((await usage('group_by=user')).totals.map((t) => t.labels['user'])).toContain('u2renamed');
+
+    // Deleted, then a new user of that name: nothing of the old one's.
+    expect((await hub.api('/hub/api/users/u2renamed', { method: 'DELETE', token: admin })).status).toBe(204);
+    expect((await hub.api('/hub/api/users/u2renamed', { method: 'POST', token: admin })).status).toBe(201);
+    expect((await usage('user=u2renamed&group_by=kernel')).totals).toEqual([]);
+    expect((await usage('group_by=user')).totals.map((t) => t.labels['user'])).not.toContain('u2renamed');
   });
 
   it('serves an OpenAPI document covering every route, the proxy included', async () => {

@@ -62,9 +62,10 @@ function* batchWrites(b: EventBatchWrite, idOf: IdOf, repeats: RawRepeats): Gene
 
 /**
  * The agent's new offset, as a compare-and-set: it moves only from `after`, and only for the lease's owner
- * (a second writer of this agent finds the offset moved and writes nothing).
+ * (a second writer of this agent finds the offset moved and writes nothing), and, with usage rows, only while
+ * their series ids hold (series-epoch.ts).
  */
-const guardOf = (db: Kysely<Database>, b: EventBatchWrite) =>
+const guardOf = (db: Kysely<Database>, ids: SeriesIds, b: EventBatchWrite, idOf: IdOf) =>
   db
     .updateTable('agents')
     .set((eb) => ({
@@ -79,6 +80,7 @@ const guardOf = (db: Kysely<Database>, b: EventBatchWrite) =>
     .where('id', '=', b.agent)
     .where('stored_offset', '=', b.after)
     .where('lease_owner', '=', b.owner)
+    .$if(b.usage.length > 0, (q) => q.where(ids.holds(idOf.epoch)))
     .returning('id')
     .compile();
 
@@ -86,37 +88,47 @@ const guardOf = (db: Kysely<Database>, b: EventBatchWrite) =>
  * Built as soon as the ids are known, so a dialect that builds its SQL at once (PostgreSQL, which runs it in
  * another process) does it while the batch before is being written.
  */
-const plan = (db: Kysely<Database>, guarded: Guarded, b: EventBatchWrite, repeats: RawRepeats, idOf: IdOf | undefined): Planned => {
-  const build = (ids: IdOf) => guarded(guardOf(db, b), batchWrites(b, ids, repeats));
+const plan = (db: Kysely<Database>, guarded: Guarded, series: SeriesIds, b: EventBatchWrite, repeats: RawRepeats, idOf: IdOf | undefined): Planned => {
+  const build = (ids: IdOf) => guarded(guardOf(db, series, b, ids), batchWrites(b, ids, repeats));
   const ready = idOf && build(idOf);
   return { batch: b, repeats, idOf, write: (ids) => ready ?? build(ids) };
 };
+
+/** Writes of one batch under series ids that went stale before the batch is given up (as a conflict). */
+const SERIES_RETRIES = 4;
 
 /** Stored events, written with the agent's offset in one transaction (DESIGN.md idea 7). */
 export const createEventRepo = (db: Kysely<Database>, guarded: Guarded, isUniqueViolation: (err: unknown) => boolean, ids: SeriesIds): EventRepo => {
   // What this repo prepared (anything else is prepared again: its statements could be another dialect's).
   const mine = new WeakSet<PreparedBatch>();
   const prepare = (b: EventBatchWrite): Planned => {
-    const p = plan(db, guarded, b, 'fail', ids.known(b.usage));
+    const p = plan(db, guarded, ids, b, 'fail', ids.known(b.usage));
     mine.add(p);
     return p;
-  };
-  const write = async (p: Planned, idOf: IdOf) => {
-    if (!(await p.write(idOf)(db))) throw conflict(`agent ${p.batch.agent}: offset ${p.batch.after} is no longer the stored one, or the lease moved`);
   };
   return {
     // Samples repeat a stored one's series and time only in odd cases (an agent's log replayed): written
     // first without checking each one, and only a batch that does repeat is written again keeping the stored.
     prepare,
     store: async (b) => {
-      const first = mine.has(b as PreparedBatch) ? (b as Planned) : prepare('batch' in b ? b.batch : b);
+      let p = mine.has(b as PreparedBatch) ? (b as Planned) : prepare('batch' in b ? b.batch : b);
       // A series first seen in this batch gets its id now (in steady streams every series is known).
-      const idOf = first.idOf ?? (await ids.resolve(first.batch.usage));
-      try {
-        await write(first, idOf);
-      } catch (err) {
-        if (!isUniqueViolation(err) || first.repeats === 'keep') throw err;
-        await write(plan(db, guarded, first.batch, 'keep', undefined), idOf);
+      let idOf = p.idOf ?? (await ids.resolve(p.batch.usage));
+      for (let attempt = 1; ; attempt++) {
+        try {
+          if (await p.write(idOf)(db)) return;
+        } catch (err) {
+          if (!isUniqueViolation(err) || p.repeats === 'keep') throw err;
+          p = plan(db, guarded, ids, p.batch, 'keep', undefined);
+          continue;
+        }
+        // Refused: the offset or the lease moved, or (with usage rows) series were deleted or renamed since
+        // the ids were read; then again with ids read now, a few times at most (each is one rare change).
+        if (p.batch.usage.length === 0 || attempt >= SERIES_RETRIES || !(await ids.moved(idOf.epoch))) {
+          throw conflict(`agent ${p.batch.agent}: offset ${p.batch.after} is no longer the stored one, or the lease moved`);
+        }
+        idOf = await ids.resolve(p.batch.usage);
+        p = plan(db, guarded, ids, p.batch, p.repeats, undefined);
       }
     },
     page: async (after, limit) =>

@@ -21,6 +21,7 @@ import { createEventRepo } from './events-repo.js';
 import { createUsageRepo } from './usage-repo.js';
 import { SeriesIds } from './series-ids.js';
 import { createServerChanges } from './server-changes.js';
+import { deleteUsage, renameUsage } from './series-owners.js';
 
 export interface DialectParts {
   dialect: Store['dialect'];
@@ -39,7 +40,7 @@ const laterActivity = (at: number | null) =>
 /** The Store for every SQL dialect kysely speaks; sqlite/ and postgres/ only supply the connection. */
 export const createKyselyStore = ({ dialect, db, isUniqueViolation }: DialectParts): Store => {
   // Shared by the two writers of usage rows, so a series resolved by one is known to the other.
-  const seriesIds = new SeriesIds(db);
+  const seriesIds = new SeriesIds(db, dialect);
   const bulk = bulkFor(dialect);
   const onConflict = async (work: () => Promise<unknown>, message: string): Promise<void> => {
     try {
@@ -92,10 +93,11 @@ export const createKyselyStore = ({ dialect, db, isUniqueViolation }: DialectPar
           () =>
             db.transaction().execute(async (tx) => {
               await tx.updateTable('users').set({ name: to }).where('name', '=', from).execute();
-              // A renamed user keeps their execution history; a deleted one's goes with them.
+              // A renamed user keeps their execution history and usage; a deleted one's go with them.
               for (const t of ['servers', 'tokens', 'sessions', 'server_events', 'executions'] as const) {
                 await tx.updateTable(t).set({ user_name: to }).where('user_name', '=', from).execute();
               }
+              await renameUsage(tx, dialect, from, to);
             }),
           `User ${to} already exists`,
         ),
@@ -104,6 +106,7 @@ export const createKyselyStore = ({ dialect, db, isUniqueViolation }: DialectPar
           for (const t of ['servers', 'tokens', 'sessions', 'server_events', 'executions'] as const) {
             await tx.deleteFrom(t).where('user_name', '=', name).execute();
           }
+          await deleteUsage(tx, name);
           await tx.deleteFrom('users').where('name', '=', name).execute();
         });
       },

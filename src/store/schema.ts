@@ -80,6 +80,14 @@ export interface UsageSeriesTable {
   kernel: string;
 }
 
+/** One row: moved on whenever usage series rows are deleted or renamed (migration 013, series-epoch.ts). */
+export interface UsageSeriesEpochTable {
+  epoch: number;
+}
+
+/** The usage table of each resolution (each keyed by series and t). */
+export const USAGE_TABLE = { raw: 'usage_raw', '1m': 'usage_1m', '1h': 'usage_1h', '1d': 'usage_1d' } as const;
+
 export interface UsageTable {
   series: number;
   t: number;
@@ -168,6 +176,7 @@ export interface Database {
   agent_events: AgentEventsTable;
   hub_instances: HubInstancesTable;
   usage_series: UsageSeriesTable;
+  usage_series_epoch: UsageSeriesEpochTable;
   usage_raw: UsageTable;
   usage_1m: UsageTable;
   usage_1h: UsageTable;

@@ -1,10 +1,13 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { conflict } from '../core/errors.js';
 import { RESOLUTION_MS, RESOLUTIONS, type KernelNotebook, type LastCounter, type Resolution, type UsageQuery, type UsageRepo, type UsageRow, type UsageSeries } from '../core/store.js';
 import { runAll, type Bulk, type BulkInsert, type BulkSpec, type BulkWrite } from './bulk.js';
-import type { Database, UsageTable } from './schema.js';
+import { USAGE_TABLE, type Database, type UsageTable } from './schema.js';
+import { epochHeld } from './series-epoch.js';
 import type { IdOf, SeriesIds } from './series-ids.js';
+import { pruneUsage } from './series-prune.js';
 
-const TABLE = { raw: 'usage_raw', '1m': 'usage_1m', '1h': 'usage_1h', '1d': 'usage_1d' } as const;
+const TABLE = USAGE_TABLE;
 const ROLLUPS = ['1m', '1h', '1d'] as const;
 
 /** Usage rows as stored (their series by id, migration 010), by column. */
@@ -185,12 +188,34 @@ export const inTimeOrder = (s: UsageSeries): UsageSeries => {
   return { ...s, t: order.map((i) => s.t[i] as number), used: order.map((i) => s.used[i] as number), memory: order.map((i) => s.memory[i] as number) };
 };
 
+/** A write's series were deleted or renamed since their ids were read: it is rolled back and made again. */
+class StaleSeries extends Error {}
+const SERIES_RETRIES = 4;
+
 export const createUsageRepo = (db: Kysely<Database>, bulk: Bulk, dialect: 'sqlite' | 'postgres', ids: SeriesIds): UsageRepo => ({
   write: async (rows) => {
     if (rows.length === 0) return;
-    // Series seen before cost no round trip: resolve() asks the database only for new ones.
-    const writes = usageWrites(rows, await ids.resolve(rows));
-    await db.transaction().execute((tx) => runWrites(tx, bulk.insert, writes));
+    for (let attempt = 1; ; attempt++) {
+      // Series seen before cost no round trip: resolve() asks the database only for new ones.
+      const idOf = await ids.resolve(rows);
+      const stored = await db
+        .transaction()
+        .execute(async (tx) => {
+          await runWrites(tx, bulk.insert, usageWrites(rows, idOf));
+          // Checked after the writes, which on SQLite hold the write lock by then (series-epoch.ts).
+          if (!(await epochHeld(tx, dialect, idOf.epoch))) throw new StaleSeries();
+        })
+        .then(
+          () => true,
+          (err: unknown) => {
+            if (!(err instanceof StaleSeries)) throw err;
+            if (attempt >= SERIES_RETRIES) throw conflict('usage series kept changing while samples were written');
+            return false;
+          },
+        );
+      if (stored) return;
+      await ids.moved(idOf.epoch);
+    }
   },
   noteNotebooks: async (rows, at) => {
     if (rows.length > 0) await runWrites(db, bulk.insert, [notebooksWrite(rows, at)]);
@@ -242,7 +267,7 @@ export const createUsageRepo = (db: Kysely<Database>, bulk: Bulk, dialect: 'sqli
     return out;
   },
   prune: async (before: Record<Resolution, number>) => {
-    for (const res of RESOLUTIONS) await db.deleteFrom(TABLE[res]).where('t', '<', before[res]).execute();
+    await pruneUsage(db, dialect, before);
     // A kernel's notebooks label its rows at every resolution: kept while any of them may be.
     await db.deleteFrom('kernel_notebooks').where('last_seen', '<', Math.min(...RESOLUTIONS.map((r) => before[r]))).execute();
   },

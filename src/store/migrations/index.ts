@@ -11,6 +11,7 @@ import * as m009 from './009-usage-kernel-index.js';
 import * as m010 from './010-usage-series.js';
 import * as m011 from './011-server-owner.js';
 import * as m012 from './012-server-changes.js';
+import * as m013 from './013-usage-series-epoch.js';
 
 /** Versioned migrations, in order. Add a file and a line; never edit a released one. */
 const migrations: Record<string, Migration> = {
@@ -27,6 +28,7 @@ const migrations: Record<string, Migration> = {
   '010-usage-series': m010,
   '011-server-owner': m011,
   '012-server-changes': m012,
+  '013-usage-series-epoch': m013,
 };
 
 export const migrationProvider: MigrationProvider = {

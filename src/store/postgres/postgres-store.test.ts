@@ -6,12 +6,19 @@ import type { EventBatchWrite } from '../../core/store.js';
 import { ORDER_LOCK } from '../bulk.js';
 import { monitoringStoreContract } from '../monitoring.contract.js';
 import { storeContract, type HoldWrite } from '../store.contract.js';
+import { usageSeriesContract } from '../series.contract.js';
 import { createPostgresStore } from './postgres-store.js';
 
 // A fresh database per run on the machine's PostgreSQL (127.0.0.1:5432, trust auth).
 const openPostgres = async () => {
   const database = await createTestDatabase('nbhub_test');
-  return { store: createPostgresStore(database.url), cleanup: database.drop };
+  return {
+    store: createPostgresStore(database.url),
+    cleanup: database.drop,
+    // Another hub instance on the same database.
+    peer: () => createPostgresStore(database.url),
+    rows: (query: string) => database.query<Record<string, unknown>>(query),
+  };
 };
 
 /** A writer on a connection of its own, its transaction open until commit. */
@@ -33,6 +40,7 @@ storeContract('postgres', async () => {
   return { store: createPostgresStore(database.url), cleanup: database.drop, holdWrite: holdWrite(database.url) };
 });
 monitoringStoreContract('postgres', openPostgres);
+usageSeriesContract('postgres', openPostgres);
 
 describe('PostgreSQL store: server changes are announced to the other instances', () => {
   it('tells a watcher of every new version and deletion written (through the pool, not its own connection), not of activity alone', async () => {
@@ -94,6 +102,47 @@ describe('PostgreSQL store: stored events get their seq in commit order', () => 
       expect((await store.agents.get('n'))?.storedOffset).toBe(1);
     } finally {
       await holder.end();
+      await store.close();
+      await database.drop();
+    }
+  });
+});
+
+describe('PostgreSQL store: a batch under remembered series ids and another instance deleting the series', () => {
+  it('waits for the deletion to commit, then stores its rows under the series as it is then (none under the gone id)', async () => {
+    const database = await createTestDatabase('nbhub_test');
+    const store = createPostgresStore(database.url);
+    const other = new pg.Client({ connectionString: database.url });
+    await other.connect();
+    try {
+      await store.migrate();
+      const T = 1_800_000_000_000;
+      await store.agents.register({ id: 'n', url: 'http://x', secret: 's', at: T });
+      await store.agents.claim('n', 'hub-a', T, T + 60_000);
+      const write = (after: number): EventBatchWrite => ({
+        agent: 'n', owner: 'hub-a', after, through: after + 1, throughTime: T,
+        events: [{ type: 'sample', offset: after + 1, time: T + after, user: 'zed', server: '', kernel: '', cpu_from: after, cpu: after + 1, memory: 5 }],
+        usage: [{ user: 'zed', server: '', kernel: '', t: T + after, cpuFrom: after, cpu: after + 1, memory: 5 }],
+        notebooks: [], lost: 0, headOffset: after + 1, headTime: T, at: T,
+      });
+      await store.events.store(write(0)); // zed's series id is remembered now
+      // Another instance deletes zed's usage, as users.delete does, and has not committed yet.
+      await other.query('begin');
+      await other.query('update usage_series_epoch set epoch = epoch + 1');
+      for (const t of ['usage_raw', 'usage_1m', 'usage_1h', 'usage_1d']) await other.query(`delete from ${t} where series in (select id from usage_series where user_name = 'zed')`);
+      await other.query(`delete from usage_series where user_name = 'zed'`);
+      let done = false;
+      const storing = store.events.store(write(1)).then(() => (done = true));
+      await new Promise((r) => setTimeout(r, 500));
+      expect(done).toBe(false);
+      await other.query('commit');
+      await storing;
+      const raw = await store.usage.query({ resolution: 'raw', from: 0, to: T * 2, user: 'zed', kernels: 'runtime' });
+      expect(raw.map((r) => r.t)).toEqual([T + 1]);
+      const [gone] = await database.query<{ n: number }>('select count(*)::int as n from usage_raw u where not exists (select 1 from usage_series s where s.id = u.series)');
+      expect(gone?.n).toBe(0);
+    } finally {
+      await other.end();
       await store.close();
       await database.drop();
     }

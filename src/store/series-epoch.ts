@@ -1,0 +1,49 @@
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { Database } from './schema.js';
+
+/**
+ * Every hub instance remembers usage series ids (SeriesIds), and series rows can go: a deleted user's, one
+ * merged into another by a rename, one left without rows by pruning. Rows written under a remembered id
+ * whose series is gone would be invisible and never pruned, so each such change moves one shared number
+ * on, the series epoch (migration 013), in the same transaction, first; and a writer stores usage rows only
+ * if the epoch is still the one its ids were read at. A writer refused so forgets its ids, reads them again
+ * and writes again (SeriesIds.moved). Renames, deletions and prunes that drop series are rare: each empties
+ * every instance's memory once, which refills a batch's series at a time.
+ *
+ * Why not a foreign key from the usage tables to usage_series: PostgreSQL checks one per inserted row (a
+ * lookup and a KEY SHARE lock of the series row, written to its page), on the ingest path that stores
+ * ~60k rows/s; the epoch is one row read and locked per batch. Why not forget ids after a while: a rename or
+ * deletion can happen at any moment, and a pruned series may still be remembered by an instance replaying an
+ * old backlog; a time bound would only make the window small, not close it.
+ *
+ * Ordering closes the window between a writer's check and its commit. PostgreSQL: the writer locks the epoch
+ * row FOR SHARE (held to its commit); the changer's UPDATE of it waits for those writers, so their rows are
+ * committed and seen (and moved or deleted) by its next statements, and writers that come later wait for the
+ * changer and then see the new epoch (a locked row is read again in its latest version). SQLite: one writer at
+ * a time; the check runs inside the writer's transaction once it holds the write lock.
+ */
+
+/** Moves the epoch on: first in a transaction that deletes or renames series (it waits for writers under way). */
+export const moveEpoch = async (tx: Kysely<Database>): Promise<void> => {
+  await tx
+    .updateTable('usage_series_epoch')
+    .set((eb) => ({ epoch: eb('epoch', '+', 1) }))
+    .execute();
+};
+
+/** The epoch now, without a lock (a writer that goes on to write checks it again). */
+export const readEpoch = async (db: Kysely<Database>): Promise<number> =>
+  Number((await db.selectFrom('usage_series_epoch').select('epoch').executeTakeFirstOrThrow()).epoch);
+
+/**
+ * The condition that the epoch is still `epoch`, for a statement that writes usage rows (on SQLite, one that
+ * holds the write lock). On PostgreSQL it locks the epoch row until the writer commits.
+ */
+export const epochHolds = (dialect: 'sqlite' | 'postgres', epoch: number): RawBuilder<boolean> =>
+  dialect === 'postgres'
+    ? sql<boolean>`exists (select from usage_series_epoch where epoch = ${epoch} for share)`
+    : sql<boolean>`exists (select 1 from usage_series_epoch where epoch = ${epoch})`;
+
+/** Whether the epoch is still `epoch`, inside a writer's transaction after its writes (see epochHolds). */
+export const epochHeld = async (tx: Kysely<Database>, dialect: 'sqlite' | 'postgres', epoch: number): Promise<boolean> =>
+  Boolean((await sql<{ held: unknown }>`select ${epochHolds(dialect, epoch)} as held`.execute(tx)).rows[0]?.held);
