@@ -2,7 +2,7 @@ import { createTestDatabase } from '../../../test/helpers/postgres.js';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { newServerRecord } from '../../core/models.js';
-import type { EventBatchWrite } from '../../core/store.js';
+import type { EventBatchWrite, Store } from '../../core/store.js';
 import { ORDER_LOCK } from '../bulk.js';
 import { monitoringStoreContract } from '../monitoring.contract.js';
 import { storeContract, type HoldWrite } from '../store.contract.js';
@@ -68,83 +68,80 @@ describe('PostgreSQL store: server changes are announced to the other instances'
   });
 });
 
+const T = 1_800_000_000_000;
+
+/** One agent sample at `after + 1`, as a batch from agent n (claimed by hub-a). */
+const sampleBatch = (after: number, user: string): EventBatchWrite => ({
+  agent: 'n', owner: 'hub-a', after, through: after + 1, throughTime: T,
+  events: [{ type: 'sample', offset: after + 1, time: T + after, user, server: '', kernel: '', cpu_from: after, cpu: after + 1, memory: 5 }],
+  usage: [{ user, server: '', kernel: '', t: T + after, cpuFrom: after, cpu: after + 1, memory: 5 }],
+  notebooks: [], lost: 0, headOffset: after + 1, headTime: T, at: T,
+});
+
+/**
+ * A migrated store whose agent n is held by hub-a, and a second connection of its own (another writer,
+ * whose transactions the test holds open).
+ */
+const withAgentStore = async (run: (s: { store: Store; other: pg.Client; database: Awaited<ReturnType<typeof createTestDatabase>> }) => Promise<void>) => {
+  const database = await createTestDatabase('nbhub_test');
+  const store = createPostgresStore(database.url);
+  const other = new pg.Client({ connectionString: database.url });
+  await other.connect();
+  try {
+    await store.migrate();
+    await store.agents.register({ id: 'n', url: 'http://x', secret: 's', at: T });
+    await store.agents.claim('n', 'hub-a', T, T + 60_000);
+    await run({ store, other, database });
+  } finally {
+    await other.end();
+    await store.close();
+    await database.drop();
+  }
+};
+
+/** Whether `p` is still pending after half a second (it waits for a lock the test holds). */
+const stillWaiting = async (p: Promise<unknown>) => {
+  let done = false;
+  void p.then(() => (done = true));
+  await new Promise((r) => setTimeout(r, 500));
+  return !done;
+};
+
 describe('PostgreSQL store: stored events get their seq in commit order', () => {
-  it('writes a batch in one statement that waits for the order lock before numbering its events, and refuses a lost race with nothing written', async () => {
-    const database = await createTestDatabase('nbhub_test');
-    const store = createPostgresStore(database.url);
-    const holder = new pg.Client({ connectionString: database.url });
-    await holder.connect();
-    try {
-      await store.migrate();
-      const T = 1_800_000_000_000;
-      await store.agents.register({ id: 'n', url: 'http://x', secret: 's', at: T });
-      await store.agents.claim('n', 'hub-a', T, T + 60_000);
-      const sample = { type: 'sample', offset: 1, time: T, user: 'ann', server: '', kernel: '', cpu_from: 0, cpu: 1, memory: 5 } as const;
-      const write = (after: number): EventBatchWrite => ({
-        agent: 'n', owner: 'hub-a', after, through: after + 1, throughTime: T, events: [{ ...sample, offset: after + 1 }],
-        usage: [{ user: 'ann', server: '', kernel: '', t: T + after, cpuFrom: after, cpu: after + 1, memory: 5 }],
-        notebooks: [], lost: 0, headOffset: after + 1, headTime: T, at: T,
-      });
+  it('writes a batch in one statement that waits for the order lock before numbering its events, and refuses a lost race with nothing written', () =>
+    withAgentStore(async ({ store, other }) => {
       // Another writer holds the lock (between taking its seqs and committing them): this batch waits for it.
-      await holder.query('begin');
-      await holder.query('select pg_advisory_xact_lock($1)', [ORDER_LOCK]);
-      let done = false;
-      const storing = store.events.store(write(0)).then(() => (done = true));
-      await new Promise((r) => setTimeout(r, 500));
-      expect(done).toBe(false);
+      await other.query('begin');
+      await other.query('select pg_advisory_xact_lock($1)', [ORDER_LOCK]);
+      const storing = store.events.store(sampleBatch(0, 'ann'));
+      expect(await stillWaiting(storing)).toBe(true);
       expect(await store.events.page(0, 10)).toEqual([]);
-      await holder.query('commit');
+      await other.query('commit');
       await storing;
       expect((await store.events.page(0, 10)).map((e) => e.event.offset)).toEqual([1]);
       // A second writer from the same offset: CONFLICT, and none of its rows (the guard gates every table).
-      await expect(store.events.store({ ...write(0), usage: [{ user: 'bob', server: '', kernel: '', t: T, cpuFrom: 0, cpu: 1, memory: 5 }] })).rejects.toMatchObject({ code: 'CONFLICT' });
+      await expect(store.events.store(sampleBatch(0, 'bob'))).rejects.toMatchObject({ code: 'CONFLICT' });
       expect(await store.usage.query({ resolution: '1d', from: 0, to: T * 2, user: 'bob', kernels: 'runtime' })).toEqual([]);
       expect((await store.agents.get('n'))?.storedOffset).toBe(1);
-    } finally {
-      await holder.end();
-      await store.close();
-      await database.drop();
-    }
-  });
+    }));
 });
 
 describe('PostgreSQL store: a batch under remembered series ids and another instance deleting the series', () => {
-  it('waits for the deletion to commit, then stores its rows under the series as it is then (none under the gone id)', async () => {
-    const database = await createTestDatabase('nbhub_test');
-    const store = createPostgresStore(database.url);
-    const other = new pg.Client({ connectionString: database.url });
-    await other.connect();
-    try {
-      await store.migrate();
-      const T = 1_800_000_000_000;
-      await store.agents.register({ id: 'n', url: 'http://x', secret: 's', at: T });
-      await store.agents.claim('n', 'hub-a', T, T + 60_000);
-      const write = (after: number): EventBatchWrite => ({
-        agent: 'n', owner: 'hub-a', after, through: after + 1, throughTime: T,
-        events: [{ type: 'sample', offset: after + 1, time: T + after, user: 'zed', server: '', kernel: '', cpu_from: after, cpu: after + 1, memory: 5 }],
-        usage: [{ user: 'zed', server: '', kernel: '', t: T + after, cpuFrom: after, cpu: after + 1, memory: 5 }],
-        notebooks: [], lost: 0, headOffset: after + 1, headTime: T, at: T,
-      });
-      await store.events.store(write(0)); // zed's series id is remembered now
+  it('waits for the deletion to commit, then stores its rows under the series as it is then (none under the gone id)', () =>
+    withAgentStore(async ({ store, other, database }) => {
+      await store.events.store(sampleBatch(0, 'zed')); // zed's series id is remembered now
       // Another instance deletes zed's usage, as users.delete does, and has not committed yet.
       await other.query('begin');
       await other.query('update usage_series_epoch set epoch = epoch + 1');
       for (const t of ['usage_raw', 'usage_1m', 'usage_1h', 'usage_1d']) await other.query(`delete from ${t} where series in (select id from usage_series where user_name = 'zed')`);
       await other.query(`delete from usage_series where user_name = 'zed'`);
-      let done = false;
-      const storing = store.events.store(write(1)).then(() => (done = true));
-      await new Promise((r) => setTimeout(r, 500));
-      expect(done).toBe(false);
+      const storing = store.events.store(sampleBatch(1, 'zed'));
+      expect(await stillWaiting(storing)).toBe(true);
       await other.query('commit');
       await storing;
       const raw = await store.usage.query({ resolution: 'raw', from: 0, to: T * 2, user: 'zed', kernels: 'runtime' });
       expect(raw.map((r) => r.t)).toEqual([T + 1]);
       const [gone] = await database.query<{ n: number }>('select count(*)::int as n from usage_raw u where not exists (select 1 from usage_series s where s.id = u.series)');
       expect(gone?.n).toBe(0);
-    } finally {
-      await other.end();
-      await store.close();
-      await database.drop();
-    }
-  });
+    }));
 });
