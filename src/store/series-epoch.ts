@@ -1,4 +1,4 @@
-import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { PostgresAdapter, sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from './schema.js';
 
 /**
@@ -16,15 +16,24 @@ import type { Database } from './schema.js';
  * deletion can happen at any moment, and a pruned series may still be remembered by an instance replaying an
  * old backlog; a time bound would only make the window small, not close it.
  *
- * Ordering closes the window between a writer's check and its commit. PostgreSQL: the writer locks the epoch
- * row FOR SHARE (held to its commit); the changer's UPDATE of it waits for those writers, so their rows are
- * committed and seen (and moved or deleted) by its next statements, and writers that come later wait for the
- * changer and then see the new epoch (a locked row is read again in its latest version). SQLite: one writer at
- * a time; the check runs inside the writer's transaction once it holds the write lock.
+ * Ordering closes the window between a writer's check and its commit. PostgreSQL: the writer takes the epoch
+ * lock shared, then locks the epoch row FOR SHARE (both held to its commit); the changer takes the epoch lock
+ * exclusive before its UPDATE of the row, so it waits for the writers under way, whose rows are then committed
+ * and seen (and moved or deleted) by its next statements; writers that come later wait for the changer and
+ * then see the new epoch (a row locked FOR SHARE is read again in its latest version, whatever the
+ * statement's snapshot). The advisory lock is there for fairness: PostgreSQL queues a lock request behind a
+ * waiting conflicting one, but a row lock FOR SHARE joins the sharers already there, so with batches from
+ * several agents always overlapping, an UPDATE waiting on the row alone never got it (a rename under 8
+ * concurrent writers waited for minutes). SQLite: one writer at a time; the check runs inside the writer's
+ * transaction once it holds the write lock.
  */
+
+/** PostgreSQL advisory lock: shared by usage writers, exclusive for a change of the epoch (see above). */
+export const EPOCH_LOCK = 0x6e626875650e;
 
 /** Moves the epoch on: first in a transaction that deletes or renames series (it waits for writers under way). */
 export const moveEpoch = async (tx: Kysely<Database>): Promise<void> => {
+  if (tx.getExecutor().adapter instanceof PostgresAdapter) await sql`select pg_advisory_xact_lock(${sql.lit(EPOCH_LOCK)})`.execute(tx);
   await tx
     .updateTable('usage_series_epoch')
     .set((eb) => ({ epoch: eb('epoch', '+', 1) }))
@@ -41,7 +50,7 @@ export const readEpoch = async (db: Kysely<Database>): Promise<number> =>
  */
 export const epochHolds = (dialect: 'sqlite' | 'postgres', epoch: number): RawBuilder<boolean> =>
   dialect === 'postgres'
-    ? sql<boolean>`exists (select from usage_series_epoch where epoch = ${epoch} for share)`
+    ? sql<boolean>`exists (select from usage_series_epoch where epoch = ${epoch} and (select count(*) from (select pg_advisory_xact_lock_shared(${sql.lit(EPOCH_LOCK)})) l) = 1 for share)`
     : sql<boolean>`exists (select 1 from usage_series_epoch where epoch = ${epoch})`;
 
 /** Whether the epoch is still `epoch`, inside a writer's transaction after its writes (see epochHolds). */

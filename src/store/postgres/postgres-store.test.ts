@@ -1,4 +1,5 @@
 import { createTestDatabase } from '../../../test/helpers/postgres.js';
+import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, sql } from 'kysely';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { newServerRecord } from '../../core/models.js';
@@ -7,6 +8,7 @@ import { ORDER_LOCK } from '../bulk.js';
 import { monitoringStoreContract } from '../monitoring.contract.js';
 import { storeContract, type HoldWrite } from '../store.contract.js';
 import { usageSeriesContract } from '../series.contract.js';
+import { epochHolds } from '../series-epoch.js';
 import { createPostgresStore } from './postgres-store.js';
 
 // A fresh database per run on the machine's PostgreSQL (127.0.0.1:5432, trust auth).
@@ -69,6 +71,16 @@ describe('PostgreSQL store: server changes are announced to the other instances'
 });
 
 const T = 1_800_000_000_000;
+
+/** Compiles PostgreSQL statements without a connection (to run the store's own SQL on a test's connection). */
+const compileOnly = new Kysely<unknown>({
+  dialect: {
+    createAdapter: () => new PostgresAdapter(),
+    createDriver: () => new DummyDriver(),
+    createIntrospector: (db) => new PostgresIntrospector(db),
+    createQueryCompiler: () => new PostgresQueryCompiler(),
+  },
+});
 
 /** One agent sample at `after + 1`, as a batch from agent n (claimed by hub-a). */
 const sampleBatch = (after: number, user: string): EventBatchWrite => ({
@@ -143,5 +155,35 @@ describe('PostgreSQL store: a batch under remembered series ids and another inst
       expect(raw.map((r) => r.t)).toEqual([T + 1]);
       const [gone] = await database.query<{ n: number }>('select count(*)::int as n from usage_raw u where not exists (select 1 from usage_series s where s.id = u.series)');
       expect(gone?.n).toBe(0);
+    }));
+});
+
+describe('PostgreSQL store: the series epoch moves under ingest from many agents', () => {
+  it('renames a user with usage while writers keep overlapping: a writer coming later waits behind the rename, which is not starved, and then sees the new epoch', () =>
+    withAgentStore(async ({ store, other, database }) => {
+      await store.users.create({ name: 'kim', admin: false, passwordHash: null, created: T, lastActivity: null });
+      await store.events.store(sampleBatch(0, 'kim'));
+      const [row] = await database.query<{ epoch: string }>('select epoch from usage_series_epoch');
+      // What a batch's statement holds until it commits, as the store writes it.
+      const holds = sql<boolean>`select ${epochHolds('postgres', Number(row?.epoch))} as held`.compile(compileOnly);
+      const third = new pg.Client({ connectionString: database.url });
+      await third.connect();
+      try {
+        await other.query('begin');
+        expect((await other.query(holds.sql, [...holds.parameters])).rows[0].held).toBe(true);
+        const renaming = store.users.rename('kim', 'kit');
+        expect(await stillWaiting(renaming)).toBe(true);
+        // Another batch begins while the rename waits for the first: it queues behind the rename.
+        await third.query('begin');
+        const later = third.query(holds.sql, [...holds.parameters]);
+        expect(await stillWaiting(later)).toBe(true);
+        await other.query('commit');
+        await renaming;
+        expect((await later).rows[0].held).toBe(false);
+        await third.query('commit');
+      } finally {
+        await third.end();
+      }
+      expect((await store.usage.query({ resolution: 'raw', from: 0, to: T * 2, user: 'kit', kernels: 'runtime' })).map((r) => r.t)).toEqual([T]);
     }));
 });
