@@ -66,19 +66,37 @@ export const runAll = async (tx: Kysely<Database>, queries: Iterable<CompiledQue
 /** SQLite takes up to 32,766 parameters a statement. */
 const CHUNK_PARAMS = 30_000;
 
-const conflictSql = (spec: BulkSpec, fold: (op: 'min' | 'max', excluded: string, current: string) => string): string => {
+type Fold = (op: 'min' | 'max', excluded: string, current: string) => string;
+/** Any dialect. */
+const caseFold: Fold = (op, ex, cur) => `case when ${ex} ${op === 'min' ? '<' : '>'} ${cur} then ${ex} else ${cur} end`;
+const leastGreatest: Fold = (op, ex, cur) => `${op === 'min' ? 'least' : 'greatest'}(${ex}, ${cur})`;
+
+const conflictSql = (spec: BulkSpec, fold: Fold): string => {
   if (!spec.conflict) return '';
   if (spec.conflict === 'nothing') return ' on conflict do nothing';
   const sets = Object.entries(spec.conflict.fold).map(([c, op]) => `"${c}" = ${fold(op, `excluded."${c}"`, `"${spec.table}"."${c}"`)}`);
   return ` on conflict (${spec.conflict.keys.map((k) => `"${k}"`).join(', ')}) do update set ${sets.join(', ')}`;
 };
 
+/**
+ * What a row that exists already becomes under `spec` (its ON CONFLICT clause), for a statement that writes
+ * such rows from elsewhere than a BulkWrite (a rename moving rows between series folds them as writes do).
+ */
+export const conflictClause = (dialect: 'sqlite' | 'postgres', spec: BulkSpec): string => conflictSql(spec, dialect === 'postgres' ? leastGreatest : caseFold);
+
+/**
+ * A one-time filter (a condition with no column in it, evaluated once before the first row) that takes a
+ * PostgreSQL advisory lock held to commit: statements use it to take a lock before the rows they make.
+ */
+export const advisoryLockFirst = (key: number, mode: 'exclusive' | 'shared'): string =>
+  `(select count(*) from (select pg_advisory_xact_lock${mode === 'shared' ? '_shared' : ''}(${key})) l) = 1`;
+
 const columnList = (spec: BulkSpec) => spec.columns.map(([c]) => `"${c}"`).join(', ');
 
 /** Any dialect: multi-row VALUES, in chunks as large as the dialect takes (each built when it is reached). */
 export const valuesInsert: BulkInsert = function* ({ spec, count, columns }) {
   const one = `(${spec.columns.map(() => '?').join(', ')})`;
-  const tail = conflictSql(spec, (op, ex, cur) => `case when ${ex} ${op === 'min' ? '<' : '>'} ${cur} then ${ex} else ${cur} end`);
+  const tail = conflictSql(spec, caseFold);
   const per = Math.max(1, Math.floor(CHUNK_PARAMS / spec.columns.length));
   for (let i = 0; i < count; i += per) {
     const end = Math.min(count, i + per);
@@ -113,7 +131,7 @@ const unnestSql = ({ spec, count, columns }: BulkWrite, params: unknown[], where
     names.push(`c${i}`);
     return `u.c${i}`;
   });
-  const tail = conflictSql(spec, (op, ex, cur) => `${op === 'min' ? 'least' : 'greatest'}(${ex}, ${cur})`);
+  const tail = conflictSql(spec, leastGreatest);
   const from = arrays.length > 0 ? `unnest(${arrays.join(', ')}) as u(${names.join(', ')})` : `generate_series(1, ${count})`;
   return `insert into "${spec.table}" (${columnList(spec)}) select ${select.join(', ')} from ${from}${where ? ` where ${where}` : ''}${tail}`;
 };
@@ -146,7 +164,7 @@ const oneStatement: Guarded = (guard, writes) => {
   for (const w of writes) {
     if (w.count === 0) continue;
     // Ordered rows take their numbers after the lock: a one-time filter runs before the first row is made.
-    const lock = w.spec.ordered ? ` and (select count(*) from (select pg_advisory_xact_lock(${ORDER_LOCK})) l) = 1` : '';
+    const lock = w.spec.ordered ? ` and ${advisoryLockFirst(ORDER_LOCK, 'exclusive')}` : '';
     ctes.push(`w${ctes.length} as (${unnestSql(w, params, `exists (select from guard)${lock}`)})`);
   }
   const q = CompiledQuery.raw(`with ${ctes.join(', ')} select count(*)::int as moved from guard`, params);

@@ -4,6 +4,7 @@ import type { AgentEvent } from '../core/events.js';
 import type { EventBatchWrite, EventRepo, PreparedBatch, StoredEvent } from '../core/store.js';
 import type { BulkSpec, BulkWrite, Guarded, GuardedRun } from './bulk.js';
 import type { AgentEventsTable, Database } from './schema.js';
+import { SERIES_RETRIES } from './series-epoch.js';
 import type { IdOf, SeriesIds } from './series-ids.js';
 import { notebooksWrite, usageWrites, type RawRepeats } from './usage-repo.js';
 
@@ -93,9 +94,6 @@ const plan = (db: Kysely<Database>, guarded: Guarded, series: SeriesIds, b: Even
   const ready = idOf && build(idOf);
   return { batch: b, repeats, idOf, write: (ids) => ready ?? build(ids) };
 };
-
-/** Writes of one batch under series ids that went stale before the batch is given up (as a conflict). */
-const SERIES_RETRIES = 4;
 
 /** Stored events, written with the agent's offset in one transaction (DESIGN.md idea 7). */
 export const createEventRepo = (db: Kysely<Database>, guarded: Guarded, isUniqueViolation: (err: unknown) => boolean, ids: SeriesIds): EventRepo => {

@@ -1,4 +1,5 @@
 import { PostgresAdapter, sql, type Kysely, type RawBuilder } from 'kysely';
+import { advisoryLockFirst } from './bulk.js';
 import type { Database } from './schema.js';
 
 /**
@@ -31,6 +32,12 @@ import type { Database } from './schema.js';
 /** PostgreSQL advisory lock: shared by usage writers, exclusive for a change of the epoch (see above). */
 export const EPOCH_LOCK = 0x6e626875650e;
 
+/**
+ * Writes of one batch a writer makes under series ids that went stale (the epoch moved each time) before it
+ * gives up: each retry follows one rename, deletion or prune.
+ */
+export const SERIES_RETRIES = 4;
+
 /** Moves the epoch on: first in a transaction that deletes or renames series (it waits for writers under way). */
 export const moveEpoch = async (tx: Kysely<Database>): Promise<void> => {
   if (tx.getExecutor().adapter instanceof PostgresAdapter) await sql`select pg_advisory_xact_lock(${sql.lit(EPOCH_LOCK)})`.execute(tx);
@@ -50,7 +57,7 @@ export const readEpoch = async (db: Kysely<Database>): Promise<number> =>
  */
 export const epochHolds = (dialect: 'sqlite' | 'postgres', epoch: number): RawBuilder<boolean> =>
   dialect === 'postgres'
-    ? sql<boolean>`exists (select from usage_series_epoch where epoch = ${epoch} and (select count(*) from (select pg_advisory_xact_lock_shared(${sql.lit(EPOCH_LOCK)})) l) = 1 for share)`
+    ? sql<boolean>`exists (select from usage_series_epoch where epoch = ${epoch} and ${sql.raw(advisoryLockFirst(EPOCH_LOCK, 'shared'))} for share)`
     : sql<boolean>`exists (select 1 from usage_series_epoch where epoch = ${epoch})`;
 
 /** Whether the epoch is still `epoch`, inside a writer's transaction after its writes (see epochHolds). */

@@ -1,7 +1,9 @@
 import { sql, type Kysely } from 'kysely';
 import { RESOLUTIONS } from '../core/store.js';
 import { USAGE_TABLE, type Database } from './schema.js';
+import { conflictClause } from './bulk.js';
 import { moveEpoch } from './series-epoch.js';
+import { NOTEBOOKS, usageSpec } from './usage-repo.js';
 
 const hasSeries = async (tx: Kysely<Database>, user: string) =>
   (await tx.selectFrom('usage_series').select('id').where('user_name', '=', user).limit(1).executeTakeFirst()) !== undefined;
@@ -20,21 +22,18 @@ export const renameUsage = async (tx: Kysely<Database>, dialect: 'sqlite' | 'pos
   if (series) await moveEpoch(tx);
   await sql`insert into kernel_notebooks (user_name, server, kernel, notebook, last_seen)
     select ${to}, server, kernel, notebook, last_seen from kernel_notebooks where user_name = ${from}
-    on conflict (user_name, server, kernel, notebook) do update set last_seen = ${fold(dialect, 'max', 'last_seen', 'kernel_notebooks')}`.execute(tx);
+    ${sql.raw(conflictClause(dialect, NOTEBOOKS))}`.execute(tx);
   await tx.deleteFrom('kernel_notebooks').where('user_name', '=', from).execute();
   if (!series) return;
   const pairs = sql`select f.id as f, t.id as t from usage_series f
     join usage_series t on t.user_name = ${to} and t.server = f.server and t.kernel = f.kernel where f.user_name = ${from}`;
   for (const r of RESOLUTIONS) {
     const table = USAGE_TABLE[r];
-    const onConflict =
-      r === 'raw'
-        ? sql`do nothing`
-        : sql`do update set cpu_from = ${fold(dialect, 'min', 'cpu_from', table)}, cpu = ${fold(dialect, 'max', 'cpu', table)}, memory = ${fold(dialect, 'max', 'memory', table)}`;
-    // `where true`: SQLite would read the ON of the upsert as the join's.
+    // As writes meet stored rows: the stored raw row stays, rollups fold. `where true`: SQLite would read the
+    // ON of the upsert as the join's.
     await sql`insert into ${sql.table(table)} (series, t, cpu_from, cpu, memory)
       select p.t, u.t, u.cpu_from, u.cpu, u.memory from ${sql.table(table)} u join (${pairs}) p on u.series = p.f where true
-      on conflict (series, t) ${onConflict}`.execute(tx);
+      ${sql.raw(conflictClause(dialect, usageSpec(r, 'keep')))}`.execute(tx);
     await sql`delete from ${sql.table(table)} where series in (select f from (${pairs}) p)`.execute(tx);
   }
   await sql`delete from usage_series where id in (select f from (${pairs}) p)`.execute(tx);
@@ -55,10 +54,4 @@ export const deleteUsage = async (tx: Kysely<Database>, user: string): Promise<v
       .execute();
   }
   await tx.deleteFrom('usage_series').where('user_name', '=', user).execute();
-};
-
-/** An upsert's fold of the stored and the new value. */
-const fold = (dialect: 'sqlite' | 'postgres', op: 'min' | 'max', column: string, table: string) => {
-  const fn = dialect === 'postgres' ? (op === 'min' ? 'least' : 'greatest') : op;
-  return sql`${sql.raw(fn)}(excluded.${sql.ref(column)}, ${sql.ref(`${table}.${column}`)})`;
 };

@@ -3,11 +3,10 @@ import { conflict } from '../core/errors.js';
 import { RESOLUTION_MS, RESOLUTIONS, type KernelNotebook, type LastCounter, type Resolution, type UsageQuery, type UsageRepo, type UsageRow, type UsageSeries } from '../core/store.js';
 import { runAll, type Bulk, type BulkInsert, type BulkSpec, type BulkWrite } from './bulk.js';
 import { USAGE_TABLE, type Database, type UsageTable } from './schema.js';
-import { epochHeld } from './series-epoch.js';
+import { epochHeld, SERIES_RETRIES } from './series-epoch.js';
 import type { IdOf, SeriesIds } from './series-ids.js';
 import { pruneUsage } from './series-prune.js';
 
-const TABLE = USAGE_TABLE;
 const ROLLUPS = ['1m', '1h', '1d'] as const;
 
 /** Usage rows as stored (their series by id, migration 010), by column. */
@@ -86,16 +85,21 @@ export type RawRepeats = 'keep' | 'fail';
 export function* usageWrites(rows: readonly UsageRow[], idOf: IdOf, repeats: RawRepeats = 'keep'): Generator<BulkWrite> {
   if (rows.length === 0) return;
   const all = keyed(rows, idOf);
-  const raw = repeats === 'keep' ? bucketed(all, 0) : all;
-  yield usageWrite({ table: 'usage_raw', columns: USAGE_COLUMNS, ...(repeats === 'keep' ? { conflict: 'nothing' as const } : {}) }, raw);
+  yield usageWrite(usageSpec('raw', repeats), repeats === 'keep' ? bucketed(all, 0) : all);
   let finer = all;
   for (const res of ROLLUPS) {
     finer = bucketed(finer, RESOLUTION_MS[res]);
-    yield usageWrite({ table: TABLE[res], columns: USAGE_COLUMNS, conflict: FOLD }, finer);
+    yield usageWrite(usageSpec(res, repeats), finer);
   }
 }
 
-const NOTEBOOKS: BulkSpec = {
+/** How rows of a resolution are written: a raw row met again as `repeats` says, a rollup's folded. */
+export const usageSpec = (res: Resolution, repeats: RawRepeats): BulkSpec =>
+  res === 'raw'
+    ? { table: USAGE_TABLE.raw, columns: USAGE_COLUMNS, ...(repeats === 'keep' ? { conflict: 'nothing' as const } : {}) }
+    : { table: USAGE_TABLE[res], columns: USAGE_COLUMNS, conflict: FOLD };
+
+export const NOTEBOOKS: BulkSpec = {
   table: 'kernel_notebooks',
   columns: [
     ['user_name', 'text'],
@@ -122,7 +126,7 @@ export const runWrites = async (tx: Kysely<Database>, insert: BulkInsert, writes
 
 /** A UsageQuery's series (alias s) and its rows' times (alias u), as SQL conditions. */
 const conditions = (q: UsageQuery) => {
-  const table = sql.table(TABLE[q.resolution]);
+  const table = sql.table(USAGE_TABLE[q.resolution]);
   const picked: RawBuilder<unknown>[] = [];
   if (q.user !== undefined) picked.push(sql`s.user_name = ${q.user}`);
   if (q.server !== undefined) picked.push(sql`s.server = ${q.server}`);
@@ -190,7 +194,6 @@ export const inTimeOrder = (s: UsageSeries): UsageSeries => {
 
 /** A write's series were deleted or renamed since their ids were read: it is rolled back and made again. */
 class StaleSeries extends Error {}
-const SERIES_RETRIES = 4;
 
 export const createUsageRepo = (db: Kysely<Database>, bulk: Bulk, dialect: 'sqlite' | 'postgres', ids: SeriesIds): UsageRepo => ({
   write: async (rows) => {
@@ -256,7 +259,7 @@ export const createUsageRepo = (db: Kysely<Database>, bulk: Bulk, dialect: 'sqli
       .execute();
     for (const { id, kernel } of series) {
       for (const res of RESOLUTIONS) {
-        const r = await db.selectFrom(TABLE[res]).where('series', '=', id).select(['t', 'cpu']).orderBy('t', 'desc').limit(1).executeTakeFirst();
+        const r = await db.selectFrom(USAGE_TABLE[res]).where('series', '=', id).select(['t', 'cpu']).orderBy('t', 'desc').limit(1).executeTakeFirst();
         if (!r) continue;
         const cur = out.get(kernel);
         // A rollup knows its last sample only to within its bucket: the bucket's end; a raw row exactly.
