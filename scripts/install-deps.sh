@@ -1,42 +1,73 @@
 #!/usr/bin/env bash
 # Installs what nbhub needs and is missing, on Debian/Ubuntu. Idempotent; quiet when all is present.
-#   scripts/install-deps.sh          runtime: Node.js, Jupyter, npm packages, the build
-#   scripts/install-deps.sh --test   also what the tests use: Chromium, PostgreSQL (running)
+#   scripts/install-deps.sh          runtime: Node.js, JupyterLab 4 (a Python environment), npm packages, the build
+#   scripts/install-deps.sh --test   also what the tests use: Debian's notebook 6 (the compatibility suite),
+#                                    Chromium, Prometheus's promtool, PostgreSQL (running)
+# The runtimes' Python environment is $NBHUB_SPAWNER_JUPYTER_ENV, else $XDG_DATA_HOME/nbhub/jupyter, else
+# ~/.local/share/nbhub/jupyter: the hub looks there first (config spawner.jupyter_env). It lives outside the
+# repository, so a second run (or a second clone) reuses it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 export DEBIAN_FRONTEND=noninteractive
+TEST=""; [ "${1:-}" = "--test" ] && TEST=1
+JUPYTER_ENV="${NBHUB_SPAWNER_JUPYTER_ENV:-${XDG_DATA_HOME:-$HOME/.local/share}/nbhub/jupyter}"
+REQ=scripts/requirements/jupyter.txt
+CONSTRAINTS=scripts/requirements/jupyter-constraints.txt
+
+apt_updated=""
+apt_install() {
+  echo "installing (Debian): $*" >&2
+  if [ -z "$apt_updated" ]; then $SUDO apt-get update -qq; apt_updated=1; fi
+  $SUDO apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+debian_jupyter=(jupyter-notebook python3-jupyter-server python3-ipykernel)
 
 missing=()
 command -v node >/dev/null || missing+=(nodejs npm)
-command -v jupyter-notebook >/dev/null || command -v jupyter-lab >/dev/null || missing+=(jupyter-notebook python3-jupyter-server python3-ipykernel)
-# Jupyter from Debian runs on the system Python, whatever python3 is first on PATH.
-/usr/bin/python3 -c 'import ipykernel' 2>/dev/null || missing+=(python3-ipykernel)
-if [ "${1:-}" = "--test" ]; then
+command -v python3 >/dev/null || missing+=(python3)
+if [ -n "$TEST" ]; then
+  # Tests run the compatibility subset against Debian's notebook 6 / jupyter-server 1.23 too.
+  command -v /usr/bin/jupyter-notebook >/dev/null && /usr/bin/python3 -c 'import ipykernel' 2>/dev/null || missing+=("${debian_jupyter[@]}")
   [ -x /usr/bin/chromium ] || missing+=(chromium)
-  command -v pg_ctlcluster >/dev/null || missing+=(postgresql)
+  command -v pg_ctlcluster >/dev/null && ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing+=(postgresql)
   [ -x /usr/bin/promtool ] || missing+=(prometheus)
 fi
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "installing: ${missing[*]}" >&2
-  $SUDO apt-get update -qq
-  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+[ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
 
 node_major=$(node -p 'process.versions.node.split(".")[0]')
 if [ "$node_major" -lt 20 ]; then echo "nbhub needs Node.js 20 or newer (found $(node -v))" >&2; exit 1; fi
 
-if [ "${1:-}" = "--test" ]; then
-  # PostgreSQL for the store contract suite: start the cluster if it is down.
+# JupyterLab 4, the default runtime, from PyPI into its own environment; reinstalled only when the pins change.
+stamp="$JUPYTER_ENV/.nbhub-requirements"
+want=$(cat "$REQ" "$CONSTRAINTS" | sha256sum | cut -d' ' -f1)
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  python3 -m venv --help >/dev/null 2>&1 || apt_install python3-venv
+  echo "installing JupyterLab 4 into $JUPYTER_ENV (PyPI, pinned in $REQ)" >&2
+  if python3 -m venv --clear "$JUPYTER_ENV" \
+     && "$JUPYTER_ENV/bin/pip" install -q --disable-pip-version-check -r "$REQ" -c "$CONSTRAINTS"; then
+    echo "$want" > "$stamp"
+  else
+    # No PyPI here: the runtime falls back to Debian's classic notebook (the hub's detection order).
+    rm -rf "$JUPYTER_ENV"
+    echo "PyPI could not be reached or the install failed: falling back to Debian's Jupyter Notebook 6 (${debian_jupyter[*]})" >&2
+    command -v /usr/bin/jupyter-notebook >/dev/null && /usr/bin/python3 -c 'import ipykernel' 2>/dev/null || apt_install "${debian_jupyter[@]}"
+  fi
+fi
+
+if [ -n "$TEST" ]; then
+  # PostgreSQL for the store contract suite: create the cluster on a fresh machine, start it if it is down.
   if ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
-    $SUDO pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | sort -V | tail -n1)" main start
+    version=$(ls /usr/lib/postgresql | sort -V | tail -n1)
+    [ -d "/etc/postgresql/$version/main" ] || $SUDO pg_createcluster "$version" main >/dev/null
+    $SUDO pg_ctlcluster --skip-systemctl-redirect "$version" main start
     for _ in $(seq 1 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done
   fi
 fi
 
+# npm ci: exactly the committed lock file. (Regenerate the lock from scratch, `rm -rf node_modules
+# package-lock.json && npm install`, or npm drops rollup's optional packages for other platforms: npm/cli#4828.)
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  # npm install, not npm ci: on these machines npm 11 writes a lock file without rollup's optional
-  # platform packages (even when regenerated), and npm ci then refuses that lock file as out of sync.
-  npm install --no-audit --no-fund --loglevel=error
+  npm ci --no-audit --no-fund --loglevel=error
 fi
 npm run --silent build

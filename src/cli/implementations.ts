@@ -3,6 +3,7 @@ import { profileSchema, type Config } from '../config/schema.js';
 import { cryptoIds } from '../core/ids.js';
 import type { Store } from '../core/store.js';
 import { LocalSpawner } from '../spawners/local/local-spawner.js';
+import { detectJupyter, systemLookup } from '../spawners/local/jupyter-detect.js';
 import { resolveProfile, type ResolvedProfile } from '../spawners/local/profiles.js';
 
 /** The one place that picks concrete implementations (CONVENTIONS: hono's hono.ts only chooses). */
@@ -13,13 +14,9 @@ export const openStore = async (config: Readonly<Config>): Promise<Store> =>
     : (await import('../store/sqlite/sqlite-store.js')).createSqliteStore(join(config.data_dir, 'nbhub.sqlite'));
 
 export const resolveProfiles = (config: Readonly<Config>): Map<string, ResolvedProfile | { name: string; error: string }> => {
-  const entries: Array<[string, ReturnType<typeof resolveProfile>]> = Object.entries(config.profiles).map(([name, p]) => [name, resolveProfile(name, p)]);
-  if (!config.profiles['default']) {
-    entries.unshift([
-      'default',
-      resolveProfile('default', profileSchema.parse({ display_name: 'Jupyter' })),
-    ]);
-  }
+  const detected = detectJupyter(systemLookup(config.spawner.jupyter_env));
+  const entries: Array<[string, ReturnType<typeof resolveProfile>]> = Object.entries(config.profiles).map(([name, p]) => [name, resolveProfile(name, p, detected)]);
+  if (!config.profiles['default']) entries.unshift(['default', resolveProfile('default', profileSchema.parse({}), detected)]);
   return new Map(entries);
 };
 

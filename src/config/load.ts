@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { configFromEnv } from './env.js';
 import type { z } from 'zod';
@@ -51,9 +52,17 @@ export const loadConfig = (sources: ConfigSources): Readonly<Config> => {
   const merged = merge(merge(fromFile, env.values), sources.overrides ?? {});
   const result = configSchema.safeParse(merged);
   if (!result.success) throw new ConfigError(`invalid configuration:\n  ${issueLines(result.error).join('\n  ')}`);
-  const config = { ...result.data, data_dir: resolve(result.data.data_dir) };
+  const config = {
+    ...result.data,
+    data_dir: resolve(result.data.data_dir),
+    spawner: { ...result.data.spawner, jupyter_env: resolve(result.data.spawner.jupyter_env || defaultJupyterEnv(sources.env)) },
+  };
   return deepFreeze(config);
 };
+
+/** Where scripts/install-deps.sh puts the runtimes' Python environment (it computes the same path). */
+export const defaultJupyterEnv = (env: NodeJS.ProcessEnv): string =>
+  join(env['XDG_DATA_HOME'] || join(env['HOME'] || homedir(), '.local', 'share'), 'nbhub', 'jupyter');
 
 /** One line per problem, each naming its key. */
 export const issueLines = (error: z.ZodError): string[] =>

@@ -159,6 +159,12 @@ export const configSchema = z
     spawner: z
       .object({
         default_profile: z.string().default('default').describe('Profile used when a start request names none.'),
+        jupyter_env: z
+          .string()
+          .default('')
+          .describe(
+            'Python environment the default profile runs Jupyter from (scripts/install-deps.sh installs JupyterLab 4 there). Empty: $XDG_DATA_HOME/nbhub/jupyter, else ~/.local/share/nbhub/jupyter. Without JupyterLab there: jupyter-lab on PATH, then Debian\'s notebook, then jupyter server.',
+          ),
       })
       .strict()
       .prefault({}),

@@ -35,10 +35,15 @@ except Exception:
     pass
 `;
 
+/** JupyterLab asks the internet for news and updates at start: not reachable from runtimes, and not nbhub's to show. */
+const LAB_QUIET = `
+c.LabApp.news_url = None
+c.LabApp.check_for_updates_class = "jupyterlab.NeverCheckForUpdate"
+`;
+
 export const writeJupyterConfig = (dir: string): string => {
   mkdirSync(dir, { recursive: true });
-  for (const file of ['jupyter_notebook_config.py', 'jupyter_server_config.py']) {
-    writeFileSync(join(dir, file), NODELAY_PATCH);
-  }
+  writeFileSync(join(dir, 'jupyter_notebook_config.py'), NODELAY_PATCH);
+  writeFileSync(join(dir, 'jupyter_server_config.py'), NODELAY_PATCH + LAB_QUIET);
   return dir;
 };

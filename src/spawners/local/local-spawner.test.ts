@@ -6,7 +6,9 @@ import { profileSchema } from '../../config/schema.js';
 import { cryptoIds } from '../../core/ids.js';
 import { spawnerContract } from '../spawner.contract.js';
 import { LocalSpawner } from './local-spawner.js';
-import { detectJupyterCommand, JUPYTER_MISSING, resolveProfile, type ResolvedProfile } from './profiles.js';
+import { defaultJupyterEnv } from '../../config/load.js';
+import { detectJupyter, JUPYTER_MISSING, systemLookup, type JupyterLookup } from './jupyter-detect.js';
+import { resolveProfile, type ResolvedProfile } from './profiles.js';
 
 const profile = (name: string, command: string[], readinessPath = ''): ResolvedProfile => ({
   name, displayName: name, command, environment: {}, readinessPath, startTimeoutSeconds: 10, jupyter: false,
@@ -52,14 +54,35 @@ it('local: runs each runtime in its workspace, marked for agents, with the token
   await spawner.stop(launched.handle, { graceful: true });
 });
 
-it('local: picks JupyterLab, else the classic notebook, else jupyter server, else names the packages', () => {
-  const has = (...names: string[]) => (p: string) => (names.includes(p) ? `/usr/bin/${p}` : undefined);
-  expect(detectJupyterCommand(has('jupyter-lab', 'jupyter-notebook'))?.slice(0, 2)).toEqual(['jupyter', 'lab']);
-  expect(detectJupyterCommand(has('jupyter-notebook', 'jupyter-server'))?.slice(0, 2)).toEqual(['jupyter', 'notebook']);
-  expect(detectJupyterCommand(has('jupyter-server'))?.slice(0, 2)).toEqual(['jupyter', 'server']);
-  const none = resolveProfile('default', profileSchema.parse({}), has());
-  expect(none).toEqual({ name: 'default', error: JUPYTER_MISSING });
-  expect(JUPYTER_MISSING).toContain('apt-get install -y jupyter-notebook python3-jupyter-server python3-ipykernel');
+it('local: picks the nbhub environment, else jupyter-lab on PATH, else Debian\'s notebook, else jupyter server, else says how to install', () => {
+  const lookup = (o: { env?: boolean; path?: string[] }): JupyterLookup => ({
+    envDir: '/opt/env',
+    which: (p) => (o.path?.includes(p) ? `/usr/bin/${p}` : undefined),
+    isExecutable: (p) => o.env === true && p === '/opt/env/bin/jupyter-lab',
+    sitePackagesOf: () => ['/opt/env/lib/python3.11/site-packages'],
+    version: (site, dist) => new Map([['/opt/env/lib/python3.11/site-packages:jupyterlab', '4.6.6'], ['/usr/lib/python3/dist-packages:notebook', '6.4.12']]).get(`${site}:${dist}`),
+    asRoot: false,
+  });
+  const env = detectJupyter(lookup({ env: true, path: ['jupyter-lab', 'jupyter-notebook'] }));
+  expect(env?.command.slice(0, 2)).toEqual(['/opt/env/bin/jupyter', 'lab']);
+  expect(env?.label).toBe('JupyterLab 4.6.6');
+  expect(env?.binDir).toBe('/opt/env/bin');
+  expect(detectJupyter(lookup({ path: ['jupyter-lab', 'jupyter-notebook'] }))?.command.slice(0, 2)).toEqual(['jupyter', 'lab']);
+  const debian = detectJupyter(lookup({ path: ['jupyter-notebook', 'jupyter-server'] }));
+  expect(debian?.command.slice(0, 2)).toEqual(['jupyter', 'notebook']);
+  expect(debian?.label).toBe('Jupyter Notebook 6.4.12 (Debian)');
+  expect(detectJupyter(lookup({ path: ['jupyter-server'] }))?.command.slice(0, 2)).toEqual(['jupyter', 'server']);
+  expect(resolveProfile('default', profileSchema.parse({}), detectJupyter(lookup({})))).toEqual({ name: 'default', error: JUPYTER_MISSING });
+  expect(JUPYTER_MISSING).toContain('scripts/install-deps.sh');
+  // The console names what the default profile runs; a configured name wins.
+  expect(resolveProfile('default', profileSchema.parse({}), env)).toMatchObject({ displayName: 'JupyterLab 4.6.6', jupyter: true });
+  expect(resolveProfile('default', profileSchema.parse({ display_name: 'Python' }), env)).toMatchObject({ displayName: 'Python' });
+});
+
+const envDir = defaultJupyterEnv(process.env);
+// Skipped only where the install script fell back to Debian's packages (PyPI unreachable; it says so).
+it.skipIf(!existsSync(join(envDir, 'bin', 'jupyter-lab')))('local: finds JupyterLab and its version in the environment the install script made', () => {
+  expect(detectJupyter(systemLookup(envDir))?.label).toMatch(/^JupyterLab 4\.\d+\.\d+$/);
 });
 
 it('local: a start stops the runtime a crashed hub launched but never recorded', async () => {

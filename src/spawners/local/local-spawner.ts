@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve, sep } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import type { IdGenerator } from '../../core/ids.js';
 import type { Launched, PollResult, RuntimeSpec, Spawner, SpawnerHandle } from '../../core/spawner.js';
 import { descendants, isAlive, readStat, signalGroup } from '../../procfs/proc.js';
@@ -85,6 +85,7 @@ export class LocalSpawner implements Spawner {
     const base = Object.fromEntries(Object.entries(this.o.env ?? process.env).filter(([k]) => !k.startsWith('NBHUB_')));
     const env: NodeJS.ProcessEnv = {
       ...base,
+      ...(profile.binDir ? { PATH: [profile.binDir, base['PATH']].filter(Boolean).join(':'), VIRTUAL_ENV: dirname(profile.binDir) } : {}),
       JUPYTER_CONFIG_DIR: this.jupyterConfigDir,
       JUPYTER_DATA_DIR: join(this.o.dataDir, 'jupyter', 'data'),
       JUPYTER_RUNTIME_DIR: join(stateDir, 'runtime'),

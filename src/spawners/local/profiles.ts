@@ -1,6 +1,5 @@
-import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
 import type { ProfileConfig } from '../../config/schema.js';
+import { JUPYTER_MISSING, type DetectedJupyter } from './jupyter-detect.js';
 
 /** A profile with its command decided: what the local spawner runs. */
 export interface ResolvedProfile {
@@ -12,53 +11,31 @@ export interface ResolvedProfile {
   startTimeoutSeconds: number;
   /** Jupyter runtimes take the token from JUPYTER_TOKEN rather than the command line (visible in ps). */
   jupyter: boolean;
+  /** Put first on the runtime's PATH (a detected Python environment's bin). */
+  binDir?: string;
 }
 
-export const which = (program: string, path = process.env['PATH'] ?? ''): string | undefined => {
-  for (const dir of path.split(delimiter)) {
-    const candidate = join(dir, program);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-};
-
-export const JUPYTER_MISSING =
-  'No Jupyter is installed for the default profile. Install one: apt-get install -y jupyter-notebook python3-jupyter-server python3-ipykernel (or JupyterLab), or configure profiles.default.command.';
-
-const common = ['--no-browser', '--ip={ip}', '--port={port}'];
-
-/** JupyterLab if installed, else the classic notebook, else jupyter server (the order). */
-export const detectJupyterCommand = (find: (p: string) => string | undefined = which): string[] | undefined => {
-  const root = process.getuid?.() === 0 ? ['--allow-root'] : [];
-  if (find('jupyter-lab'))
-    return ['jupyter', 'lab', ...common, ...root, '--ServerApp.port_retries=0', '--ServerApp.base_url={base_url}', '--ServerApp.root_dir={workspace}'];
-  if (find('jupyter-notebook'))
-    return ['jupyter', 'notebook', ...common, ...root, '--NotebookApp.port_retries=0', '--NotebookApp.base_url={base_url}', '--NotebookApp.notebook_dir={workspace}'];
-  if (find('jupyter-server'))
-    return ['jupyter', 'server', ...common, ...root, '--ServerApp.port_retries=0', '--ServerApp.base_url={base_url}', '--ServerApp.root_dir={workspace}'];
-  return undefined;
-};
-
+/**
+ * A profile's command: its own, or the detected Jupyter (whose label names the default profile when the
+ * config gives it no display name, so the console says what it runs).
+ */
 export const resolveProfile = (
   name: string,
   profile: ProfileConfig,
-  find: (p: string) => string | undefined = which,
+  detected: DetectedJupyter | undefined,
 ): ResolvedProfile | { name: string; error: string } => {
-  const command = profile.command.length > 0 ? profile.command : detectJupyterCommand(find);
-  if (!command) return { name, error: JUPYTER_MISSING };
+  const own = profile.command.length > 0;
+  if (!own && !detected) return { name, error: JUPYTER_MISSING };
+  const command = own ? profile.command : (detected as DetectedJupyter).command;
   return {
     name,
-    displayName: profile.display_name || name,
+    displayName: profile.display_name || (own ? name : (detected as DetectedJupyter).label),
     command,
     environment: profile.environment,
     readinessPath: profile.readiness_path,
     startTimeoutSeconds: profile.start_timeout_seconds,
-    jupyter: command[0] === 'jupyter' || /jupyter/.test(command[0] ?? ''),
+    jupyter: /jupyter/.test(command[0] ?? ''),
+    ...(!own && detected?.binDir ? { binDir: detected.binDir } : {}),
   };
 };
 
