@@ -300,5 +300,28 @@ describe('culling configuration', () => {
   it('refuses to start with a bad culling value, naming the key', async ({ expect }) => {
     await expect(startTestHub({ config: 'culling:\n  idle_timeout_seconds: -5\n' })).rejects.toThrow(/culling\.idle_timeout_seconds/);
     await expect(startTestHub({ config: '', env: { NBHUB_CULLING_EVERY_SECONDS: '0' } })).rejects.toThrow(/culling\.every_seconds/);
+    await expect(startTestHub({ config: 'culling:\n  idle_timeout_seconds: 300\n  warn_seconds: 300\n' })).rejects.toThrow(/culling\.warn_seconds: must be less than culling\.idle_timeout_seconds \(300\)/);
+  });
+  it('starts with short idle timeouts (60, 120, 300 s, and a profile at 120 s) and warns a quarter of the timeout ahead', async ({ expect }) => {
+    for (const timeout of [60, 120, 300]) {
+      const hub = await startTestHub({ config: `culling:\n  idle_timeout_seconds: ${timeout}\nprofiles:\n  quick:\n    culling:\n      idle_timeout_seconds: 120\n` });
+      try {
+        const token = hub.addUser('root', { admin: true });
+        const r = await hub.api('/hub/api/users/root/server', { method: 'POST', token });
+        expect([201, 202]).toContain(r.status);
+        let model: { servers: Record<string, { ready: boolean; nbhub: { cull_at: string | null; cull_warn_at: string | null } }> } | undefined;
+        await expect
+          .poll(async () => {
+            model = (await (await hub.api('/hub/api/users/root', { token })).json()) as typeof model;
+            return model?.servers['']?.ready === true && model.servers['']?.nbhub.cull_at !== null;
+          }, { timeout: 60_000 })
+          .toBe(true);
+        const n = model?.servers['']?.nbhub;
+        const lead = (Date.parse(String(n?.cull_at)) - Date.parse(String(n?.cull_warn_at))) / 1000;
+        expect(lead).toBeCloseTo(timeout / 4, 0);
+      } finally {
+        await hub.dispose();
+      }
+    }
   });
 });

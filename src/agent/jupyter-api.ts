@@ -9,12 +9,16 @@ export interface JupyterResponse {
 const MAX_BODY = 4 * 1024 * 1024;
 
 /**
- * Calls a runtime's own Jupyter REST API with its token (sessions, kernels). The deadline is on the whole
+ * Calls a runtime's own Jupyter REST API with its token (sessions, kernels); a GET is marked
+ * no_track_activity. The deadline is on the whole
  * exchange and the answer is capped: a runtime is its user's code, and must not stall the hub.
  */
 export const callRuntime = (rt: Pick<RunningRuntime, 'target' | 'baseUrl' | 'token'>, method: string, path: string, timeoutMs = 3000): Promise<JupyterResponse> =>
   new Promise((resolve, reject) => {
     const url = new URL(rt.baseUrl + path, rt.target);
+    // nbhub looking is not someone using the runtime: jupyter_server's own last_activity (and its
+    // shutdown_no_activity_timeout) must not move for it. Actions (interrupt, shutdown) do count.
+    if (method === 'GET') url.searchParams.set('no_track_activity', '1');
     const deadline = setTimeout(() => req.destroy(new Error(`runtime did not answer ${method} ${path} within ${timeoutMs} ms`)), timeoutMs);
     const req = request(url, { method, headers: { authorization: `token ${rt.token}`, 'content-type': 'application/json' }, agent: false }, (res) => {
       const chunks: Buffer[] = [];

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { policies } from '../culler/policy.js';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from './load.js';
 import { configReference } from './reference.js';
@@ -41,9 +42,10 @@ describe('config', () => {
     expect(bad({ monitoring: { interval_seconds: 1 }, culling: { idle_timeout_seconds: 15, kernel_idle_timeout_seconds: 1 } })).toThrow(/culling\.kernel_idle_timeout_seconds: must be 0 \(off\) or at least 2/);
     expect(bad({ profiles: { quick: { culling: { idle_timeout_seconds: 5 } } } })).toThrow(/profiles\.quick\.culling\.idle_timeout_seconds: must be 0/);
     // A warning no shorter than the timeout would warn from the last activity on.
-    expect(bad({ culling: { idle_timeout_seconds: 300 } })).toThrow(/culling\.warn_seconds: must be less than culling\.idle_timeout_seconds \(300\).*it is 300 \(the default\)/);
-    expect(bad({ culling: { idle_timeout_seconds: 600, warn_seconds: 600 } })).toThrow(/culling\.warn_seconds: must be less than culling\.idle_timeout_seconds \(600\)/);
-    expect(bad({ profiles: { quick: { culling: { idle_timeout_seconds: 120 } } } })).toThrow(/culling\.warn_seconds: must be less than profiles\.quick\.culling\.idle_timeout_seconds \(120\)/);
+    // Only an explicit warn_seconds at or above a timeout is refused, naming both keys.
+    expect(bad({ culling: { idle_timeout_seconds: 600, warn_seconds: 600 } })).toThrow(/culling\.warn_seconds: must be less than culling\.idle_timeout_seconds \(600\).*it is 600/);
+    expect(bad({ culling: { idle_timeout_seconds: 300, warn_seconds: 300 } })).toThrow(/culling\.warn_seconds: must be less than culling\.idle_timeout_seconds \(300\)/);
+    expect(bad({ culling: { warn_seconds: 120 }, profiles: { quick: { culling: { idle_timeout_seconds: 120 } } } })).toThrow(/culling\.warn_seconds: must be less than profiles\.quick\.culling\.idle_timeout_seconds \(120\)/);
     expect(loadConfig({ env: {}, overrides: { culling: { idle_timeout_seconds: 60, warn_seconds: 59 }, profiles: { off: { culling: { enabled: false, idle_timeout_seconds: 30 } }, never: { culling: { idle_timeout_seconds: 0 } } } } }).culling.warn_seconds).toBe(59);
     expect(loadConfig({ env: {}, overrides: { culling: { enabled: false, idle_timeout_seconds: 60 } } }).culling.enabled).toBe(false);
     // Activity is flushed and gathered every interval: 0 would spin.
@@ -51,6 +53,20 @@ describe('config', () => {
     expect(bad({ monitoring: { interval_seconds: 0.5 } })).toThrow(/monitoring\.interval_seconds: /);
     expect(() => loadConfig({ env: { NBHUB_CULLING_MAX_AGE_SECONDS: 'soon' } })).toThrow(/culling\.max_age_seconds: NBHUB_CULLING_MAX_AGE_SECONDS="soon" is not a number/);
     expect(loadConfig({ env: { NBHUB_CULLING_EXEMPT_USERS: '["root"]', NBHUB_CULLING_SPARE_BUSY: 'false' } }).culling).toMatchObject({ exempt_users: ['root'], spare_busy: false });
+  });
+  it('accepts short idle timeouts without ceremony: the warning lead derives from each timeout unless set', () => {
+    for (const timeout of [60, 120, 300]) {
+      const c = loadConfig({ env: {}, overrides: { culling: { idle_timeout_seconds: timeout }, profiles: { quick: { culling: { idle_timeout_seconds: timeout / 2 } } } } });
+      const policy = policies(c.culling, c.profiles);
+      expect(policy('u', 'default')).toMatchObject({ idleTimeoutMs: timeout * 1000, warnMs: (timeout / 4) * 1000 });
+      expect(policy('u', 'quick')).toMatchObject({ idleTimeoutMs: (timeout / 2) * 1000, warnMs: (timeout / 8) * 1000 });
+    }
+    // The lead is at most the old default; an explicit one is used as set.
+    const long = loadConfig({ env: {} });
+    expect(policies(long.culling, long.profiles)('u', 'default').warnMs).toBe(300_000);
+    const set = loadConfig({ env: { NBHUB_CULLING_IDLE_TIMEOUT_SECONDS: '120', NBHUB_CULLING_WARN_SECONDS: '100' } });
+    expect(policies(set.culling, set.profiles)('u', 'default').warnMs).toBe(100_000);
+    expect(() => loadConfig({ env: { NBHUB_CULLING_IDLE_TIMEOUT_SECONDS: '120', NBHUB_CULLING_WARN_SECONDS: '120' } })).toThrow(/culling\.warn_seconds: must be less than culling\.idle_timeout_seconds \(120\)/);
   });
   it('keeps docs/configuration.md generated from the schema', () => {
     expect(readFileSync(new URL('../../docs/configuration.md', import.meta.url), 'utf8')).toBe(configReference());

@@ -37,7 +37,14 @@ export const cullingSchema = z
     spare_busy: spareBusy(),
     busy_cpu_cores: busyCpu(),
     kernel_idle_timeout_seconds: kernelIdle(),
-    warn_seconds: seconds(300, 'How long before a runtime is stopped the server model (nbhub.cull_warn_at) and the console warn about it. Must be less than every idle timeout (global and per profile).'),
+    warn_seconds: z
+      .number()
+      .min(0)
+      .max(86_400 * 365)
+      .optional()
+      .describe(
+        'How long before a runtime is stopped the server model (nbhub.cull_warn_at) and the console warn about it. Unset: a quarter of the idle timeout that applies, at most 300 s. Set: must be less than every idle timeout (global and per profile).',
+      ),
     exempt_users: z
       .array(z.string().regex(new RegExp(USER_NAME_PATTERN), 'user names: lower-case letters, digits, _ . -'))
       .default([])
@@ -56,6 +63,9 @@ export const cullingOverrideSchema = z
     kernel_idle_timeout_seconds: z.number().min(0).max(86_400 * 365).optional().describe('Overrides culling.kernel_idle_timeout_seconds.'),
   })
   .strict();
+
+/** The warning lead when culling.warn_seconds is not set: derived from the timeout, so no valid timeout is made invalid by a default. */
+export const derivedWarnSeconds = (idleTimeoutSeconds: number): number => Math.min(300, idleTimeoutSeconds / 4);
 
 export type CullingConfig = z.infer<typeof cullingSchema>;
 export type CullingOverride = z.infer<typeof cullingOverrideSchema>;

@@ -189,10 +189,11 @@ export const configSchema = z
       check(p.culling.kernel_idle_timeout_seconds, ['profiles', name, 'culling', 'kernel_idle_timeout_seconds']);
     }
     // A warning as long as the timeout would be shown from the last activity on: it would warn of nothing.
+    // Only an explicit warn_seconds can be wrong: unset, it derives from each timeout (derivedWarnSeconds).
     const warn = c.culling.warn_seconds;
     const checkWarn = (enabled: boolean, timeout: number, key: string) => {
-      if (enabled && timeout > 0 && warn >= timeout) {
-        ctx.addIssue({ code: 'custom', path: ['culling', 'warn_seconds'], message: `must be less than ${key} (${timeout}), or users are warned as soon as they stop working; it is ${warn}${warn === 300 ? ' (the default)' : ''}` });
+      if (warn !== undefined && enabled && timeout > 0 && warn >= timeout) {
+        ctx.addIssue({ code: 'custom', path: ['culling', 'warn_seconds'], message: `must be less than ${key} (${timeout}), or users are warned as soon as they stop working; it is ${warn}` });
       }
     };
     checkWarn(c.culling.enabled, c.culling.idle_timeout_seconds, 'culling.idle_timeout_seconds');

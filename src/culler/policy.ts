@@ -1,4 +1,4 @@
-import type { CullingConfig, CullingOverride } from '../config/culling-schema.js';
+import { derivedWarnSeconds, type CullingConfig, type CullingOverride } from '../config/culling-schema.js';
 
 /** The culling rules that apply to one server, in milliseconds (0: off). */
 export interface CullPolicy {
@@ -24,14 +24,15 @@ export const policies = (culling: CullingConfig, profiles: Readonly<Record<strin
     let p = cache.get(profile);
     if (!p) {
       const o = profiles[profile]?.culling ?? {};
+      const idle = o.idle_timeout_seconds ?? culling.idle_timeout_seconds;
       p = {
         enabled: o.enabled ?? culling.enabled,
-        idleTimeoutMs: (o.idle_timeout_seconds ?? culling.idle_timeout_seconds) * 1000,
+        idleTimeoutMs: idle * 1000,
         maxAgeMs: (o.max_age_seconds ?? culling.max_age_seconds) * 1000,
         spareBusy: o.spare_busy ?? culling.spare_busy,
         busyCpuCores: o.busy_cpu_cores ?? culling.busy_cpu_cores,
         kernelIdleTimeoutMs: (o.kernel_idle_timeout_seconds ?? culling.kernel_idle_timeout_seconds) * 1000,
-        warnMs: culling.warn_seconds * 1000,
+        warnMs: (culling.warn_seconds ?? derivedWarnSeconds(idle)) * 1000,
       };
       cache.set(profile, p);
     }

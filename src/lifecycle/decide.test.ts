@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { newServerRecord, type ServerRecord } from '../core/models.js';
-import { decide, type Observed } from './decide.js';
+import { decide, SHUT_ITSELF_DOWN, type Observed } from './decide.js';
 
 const rec = (desired: ServerRecord['desired'], state: ServerRecord['state']): ServerRecord => ({
   ...newServerRecord('u', '', 0),
@@ -21,6 +21,12 @@ describe('decide', () => {
   it('marks a runtime that dies on its own as failed with its exit status', () => {
     expect(decide(rec('running', 'running'), died, false)).toEqual({ kind: 'mark-failed', exitCode: 3, signal: null });
     expect(decide(rec('running', 'pending'), died, true)).toEqual({ kind: 'mark-failed', exitCode: 3, signal: null });
+  });
+  it('marks a ready runtime that exits cleanly by itself as stopped (JupyterLab File > Shut Down), but a clean exit before readiness as failed', () => {
+    const clean: Observed = { status: 'exited', exitCode: 0, signal: null, adopted: false };
+    expect(decide(rec('running', 'running'), clean, false)).toEqual({ kind: 'mark-stopped', message: SHUT_ITSELF_DOWN });
+    expect(decide(rec('running', 'pending'), clean, true)).toEqual({ kind: 'mark-failed', exitCode: 0, signal: null });
+    expect(decide(rec('running', 'running'), { ...clean, signal: 'SIGKILL', exitCode: null }, false).kind).toBe('mark-failed');
   });
   it('adopts live runtimes after a restart and marks those gone meanwhile as stopped', () => {
     expect(decide(rec('running', 'running'), running, false)).toEqual({ kind: 'none' });

@@ -12,6 +12,8 @@ export type Action =
   | { kind: 'mark-stopped'; message: string | null }
   | { kind: 'mark-failed'; exitCode: number | null; signal: string | null };
 
+export const SHUT_ITSELF_DOWN = 'The runtime shut itself down (exit status 0).';
+
 /**
  * The reconciler's pure decision: desired state, recorded state and what is observed → one action.
  * `readying` is true while this hub process is already waiting for the runtime's readiness, so a
@@ -32,6 +34,9 @@ export const decide = (rec: ServerRecord, observed: Observed, readying: boolean)
       case 'running':
         if (alive) return { kind: 'none' };
         if (observed.status === 'none') return { kind: 'mark-stopped', message: null };
+        // A clean exit of a ready runtime is one it chose (JupyterLab's File > Shut Down, its own
+        // shutdown_no_activity_timeout): stopped, not failed.
+        if (exited && !exited.adopted && exited.exitCode === 0 && !exited.signal) return { kind: 'mark-stopped', message: SHUT_ITSELF_DOWN };
         return exited?.adopted
           ? { kind: 'mark-stopped', message: 'The runtime exited while the hub was down.' }
           : { kind: 'mark-failed', exitCode: exited?.exitCode ?? null, signal: exited?.signal ?? null };
