@@ -136,9 +136,10 @@ export const loadHttp = async (o) => {
   }
 };
 
-const openWs = (url, headers) =>
+/** Opens a WebSocket (no compression); `protocols`: subprotocols to ask for (Sec-WebSocket-Protocol). */
+const openWs = (url, headers, protocols) =>
   new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { headers, perMessageDeflate: false });
+    const ws = new WebSocket(url, protocols, { headers, perMessageDeflate: false });
     ws.once('open', () => resolve(ws));
     ws.once('error', reject);
     ws.once('unexpected-response', (_req, res) => reject(new Error(`WebSocket upgrade refused: HTTP ${res.statusCode} (${url})`)));
