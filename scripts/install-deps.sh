@@ -46,6 +46,10 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "installing JupyterLab 4 into $JUPYTER_ENV (PyPI, pinned in $REQ)" >&2
   if python3 -m venv --clear "$JUPYTER_ENV" \
      && "$JUPYTER_ENV/bin/pip" install -q --disable-pip-version-check -r "$REQ" -c "$CONSTRAINTS"; then
+    # jsonschema[format-nongpl] (through jupyter_events) pulls in rfc3987-syntax, which builds a Lark grammar
+    # when imported: ~2.8 s of every JupyterLab start (bench/spawn). Without it jsonschema only skips
+    # checking the "iri" format of jupyter_events' own schemas.
+    "$JUPYTER_ENV/bin/pip" uninstall -q -y rfc3987-syntax
     echo "$want" > "$stamp"
   else
     # No PyPI here: the runtime falls back to Debian's classic notebook (the hub's detection order).
