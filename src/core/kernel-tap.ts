@@ -10,7 +10,7 @@ export interface KernelMessage {
   direction: MessageDirection;
   /** shell, iopub, stdin or control. */
   channel: string;
-  /** header.msg_type; '' when the message was too large to decode cheaply (outputs; never a request or reply). */
+  /** header.msg_type. */
   msgType: string;
   msgId: string;
   /** parent_header.msg_id ('' when none). */
@@ -20,6 +20,11 @@ export interface KernelMessage {
   /** Decoded on first call, so a large output is never parsed unless asked. {} when unreadable. */
   content(): Record<string, unknown>;
   metadata(): Record<string, unknown>;
+  /**
+   * Only the message's first bytes were read (it was larger than the proxy keeps): the header and parent
+   * header are right, content() and metadata() hold only the members complete in those bytes.
+   */
+  partial?: boolean;
 }
 
 /** A kernel WebSocket opened through the proxy. */

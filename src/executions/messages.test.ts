@@ -15,3 +15,18 @@ describe('what a kernel message means for execution history', () => {
     for (const t of FROM_KERNEL_TYPES) expect(classify(kernelMessage('from_kernel', t === 'execute_reply' ? 'shell' : 'iopub', t, { parent: 'p', content })), t).not.toBeNull();
   });
 });
+
+describe('messages the proxy read from their first bytes only (larger than it keeps)', () => {
+  const partial = (m: ReturnType<typeof kernelMessage>) => ({ ...m, partial: true });
+
+  it('an execute_request whose code was cut is not an execution; one whose code is there is', () => {
+    expect(classify(partial(kernelMessage('to_kernel', 'shell', 'execute_request', { msgId: 'r', content: {} })))).toBeNull();
+    expect(classify(partial(kernelMessage('to_kernel', 'shell', 'execute_request', { msgId: 'r', content: { code: 'x = 1' } })))).toMatchObject({ kind: 'request', code: 'x = 1' });
+  });
+
+  it("a reply keeps the status read from its content's start; an error without its name leaves the name to the reply", () => {
+    expect(classify(partial(kernelMessage('from_kernel', 'shell', 'execute_reply', { parent: 'p', content: { status: 'error' } })))).toEqual({ kind: 'reply', parent: 'p', status: 'error', ename: 'Error', count: null });
+    expect(classify(partial(kernelMessage('from_kernel', 'iopub', 'error', { parent: 'p', content: {} })))).toBeNull();
+    expect(classify(kernelMessage('from_kernel', 'iopub', 'error', { parent: 'p', content: {} }))).toEqual({ kind: 'raised', parent: 'p', ename: 'Error' });
+  });
+});

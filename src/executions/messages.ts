@@ -31,6 +31,8 @@ export const classify = (m: KernelMessage): ExecEvent | null => {
       case 'execute_request': {
         if (m.channel !== 'shell') return null;
         const c = m.content();
+        // Read from its first bytes only (larger than the proxy keeps): without its code it is not recorded.
+        if (m.partial && str(c['code']) === null) return null;
         const cellId = str(m.metadata()['cellId']);
         // Silent requests, and those kept out of the history (an extension's variable inspector, no execution
         // count), are the kernel's work but not cells someone ran.
@@ -55,8 +57,12 @@ export const classify = (m: KernelMessage): ExecEvent | null => {
     }
     case 'execute_input':
       return m.parentMsgId ? { kind: 'began', parent: m.parentMsgId, count: int(m.content()['execution_count']) } : null;
-    case 'error':
-      return m.parentMsgId && m.channel === 'iopub' ? { kind: 'raised', parent: m.parentMsgId, ename: str(m.content()['ename']) ?? 'Error' } : null;
+    case 'error': {
+      if (!m.parentMsgId || m.channel !== 'iopub') return null;
+      const ename = str(m.content()['ename']);
+      // A huge traceback read from its start may not show the name: the reply tells it.
+      return ename === null && m.partial ? null : { kind: 'raised', parent: m.parentMsgId, ename: ename ?? 'Error' };
+    }
     case 'execute_reply': {
       if (!m.parentMsgId) return null;
       const c = m.content();

@@ -10,7 +10,8 @@ import { downstreamHeaders, upstreamHeaders } from './headers.js';
 import { parseUserPath, tokenParam, type UserPath } from './paths.js';
 import { stoppedPage } from './stopped-page.js';
 import { kernelControlOf } from './kernel-control.js';
-import { tappedPath, tapWebSocket } from './ws-tap.js';
+import { byteBudget } from './ws-frames.js';
+import { TAP_BUDGET_BYTES, tappedPath, tapWebSocket } from './ws-tap.js';
 
 export interface ProxyOptions {
   routes: RouteTable;
@@ -42,6 +43,7 @@ const wantsHtml = (req: IncomingMessage) => req.method === 'GET' && (req.headers
  */
 export const createProxy = (o: ProxyOptions): Proxy => {
   const agent = new Agent({ keepAlive: true, noDelay: true, maxSockets: 256, maxFreeSockets: 256, scheduling: 'lifo' });
+  const tapBudget = byteBudget(TAP_BUDGET_BYTES);
 
   const credentials = (req: IncomingMessage) => ({
     authorization: req.headers.authorization,
@@ -196,6 +198,7 @@ export const createProxy = (o: ProxyOptions): Proxy => {
               kernelTap: o.kernelTap,
               activity: o.activity,
               clock: o.clock,
+              budget: tapBudget,
             });
           }
         });

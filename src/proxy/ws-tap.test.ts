@@ -3,28 +3,9 @@ import { describe, expect, it } from 'vitest';
 import type { KernelMessage } from '../core/kernel-tap.js';
 import { kernelControlOf } from './kernel-control.js';
 import { decodeKernelMessage, peekMsgType, V1_SUBPROTOCOL } from './kernel-messages.js';
-import { WsMessageReader, type WsMessage } from './ws-frames.js';
+import { frame } from './testing.js';
+import { byteBudget, WsMessageReader, type WsMessage } from './ws-frames.js';
 import { isUserActivity, tappedPath, tapWebSocket } from './ws-tap.js';
-
-/** One WebSocket frame as a client (masked) or a server (unmasked) sends it. */
-const frame = (payload: Buffer | string, o: { opcode?: number; fin?: boolean; mask?: boolean } = {}): Buffer => {
-  const data = typeof payload === 'string' ? Buffer.from(payload) : payload;
-  const len = data.length;
-  const head = len < 126 ? Buffer.from([0, len]) : len < 65_536 ? Buffer.alloc(4) : Buffer.alloc(10);
-  if (len >= 126 && len < 65_536) {
-    head[1] = 126;
-    head.writeUInt16BE(len, 2);
-  } else if (len >= 65_536) {
-    head[1] = 127;
-    head.writeBigUInt64BE(BigInt(len), 2);
-  }
-  head[0] = ((o.fin ?? true) ? 0x80 : 0) | (o.opcode ?? 1);
-  if (!o.mask) return Buffer.concat([head, data]);
-  head[1] = (head[1] as number) | 0x80;
-  const key = Buffer.from([0x12, 0x34, 0x56, 0x78]);
-  const masked = Buffer.from(data.map((b, i) => b ^ (key[i & 3] as number)));
-  return Buffer.concat([head, key, masked]);
-};
 
 const readAll = (bytes: Buffer, chunk: number, max = 1 << 20): WsMessage[] => {
   const out: WsMessage[] = [];
@@ -209,6 +190,7 @@ describe('tapWebSocket', () => {
       },
       activity: { touch: (_u, _s, at) => touched.push(at) },
       clock: { now: () => 42 },
+      budget: byteBudget(1 << 20),
     });
     client.write(frame(jupyterMsg('kernel_info_request', {}), { mask: true }));
     client.write(frame(jupyterMsg('execute_request', { code: '1' }), { mask: true }));
