@@ -77,11 +77,11 @@ describe('the console', { timeout: 150_000 }, () => {
     expect(await row(page, 'nb1').locator('td').nth(1).textContent()).toBe('default');
   });
 
-  it('opens the running server in a new tab: the Jupyter notebook tree', async () => {
+  it('opens the running server in a new tab: JupyterLab', async () => {
     const [tab] = await Promise.all([alice.waitForEvent('page'), row(page, 'nb1').getByTestId('server-open').click()]);
-    await tab.waitForURL(/\/user\/alice\/nb1\/tree/);
-    await tab.locator('#notebook_list').waitFor();
-    expect(await tab.title()).toMatch(/Home/);
+    await tab.waitForURL(/\/user\/alice\/nb1\/lab/, START);
+    await tab.locator('.jp-LauncherCard').first().waitFor(START);
+    expect(await tab.title()).toMatch(/JupyterLab/);
     await tab.close();
   });
 
@@ -177,9 +177,9 @@ describe('the console', { timeout: 150_000 }, () => {
 
   it("starts a stopped server from the page shown at its address, and lands in it", async () => {
     await page.getByRole('button', { name: 'Start it' }).click();
-    // Jupyter's classic notebook redirects /user/alice/ to its file tree.
-    await page.waitForURL(/\/user\/alice\/tree/, START);
-    await page.getByText('Files').first().waitFor();
+    // JupyterLab redirects /user/alice/ to /user/alice/lab.
+    await page.waitForURL(/\/user\/alice\/lab/, START);
+    await page.locator('.jp-LauncherCard').first().waitFor(START);
     const model = (await (await hub.api('/hub/api/users/alice', { token: aliceToken })).json()) as { servers: Record<string, { ready: boolean }> };
     expect(model.servers['']?.ready).toBe(true);
   });
