@@ -74,7 +74,11 @@ describe('the console', { timeout: 150_000 }, () => {
     await page.getByTestId('new-server-name').fill('nb1');
     await page.getByTestId('new-server-submit').click();
     await expect.poll(stateOf(row(page, 'nb1')), START).toBe('running');
-    expect(await row(page, 'nb1').locator('td').nth(1).textContent()).toBe('default');
+    // Named after what the default profile runs (JupyterLab 4.x.y where scripts/install-deps.sh installed it).
+    const { profiles } = (await (await hub.api('/hub/api/profiles', { token: aliceToken })).json()) as { profiles: Array<{ name: string; display_name: string }> };
+    const runs = profiles.find((x) => x.name === 'default')?.display_name;
+    expect(runs).toBeTruthy();
+    expect(await row(page, 'nb1').getByTestId('server-profile').textContent()).toBe(runs);
   });
 
   it('opens the running server in a new tab: JupyterLab', async () => {
