@@ -74,13 +74,17 @@ describe('the console', { timeout: 150_000 }, () => {
     await page.getByTestId('new-server-name').fill('nb1');
     await page.getByTestId('new-server-submit').click();
     await expect.poll(stateOf(row(page, 'nb1')), START).toBe('running');
-    expect(await row(page, 'nb1').locator('td').nth(1).textContent()).toBe('default');
+    // Named after what the default profile runs (JupyterLab 4.x.y where scripts/install-deps.sh installed it).
+    const { profiles } = (await (await hub.api('/hub/api/profiles', { token: aliceToken })).json()) as { profiles: Array<{ name: string; display_name: string }> };
+    const runs = profiles.find((x) => x.name === 'default')?.display_name;
+    expect(runs).toBeTruthy();
+    expect(await row(page, 'nb1').getByTestId('server-profile').textContent()).toBe(runs);
   });
 
   it('opens the running server in a new tab: JupyterLab', async () => {
     const [tab] = await Promise.all([alice.waitForEvent('page'), row(page, 'nb1').getByTestId('server-open').click()]);
-    await tab.waitForURL(/\/user\/alice\/nb1\/lab/);
-    await tab.locator('#jp-main-dock-panel').waitFor({ timeout: 60_000 });
+    await tab.waitForURL(/\/user\/alice\/nb1\/lab/, START);
+    await tab.locator('.jp-LauncherCard').first().waitFor(START);
     expect(await tab.title()).toMatch(/JupyterLab/);
     await tab.close();
   });
@@ -179,7 +183,7 @@ describe('the console', { timeout: 150_000 }, () => {
     await page.getByRole('button', { name: 'Start it' }).click();
     // JupyterLab redirects /user/alice/ to /user/alice/lab.
     await page.waitForURL(/\/user\/alice\/lab/, START);
-    await page.locator('#jp-main-dock-panel').waitFor({ timeout: 60_000 });
+    await page.locator('.jp-LauncherCard').first().waitFor(START);
     const model = (await (await hub.api('/hub/api/users/alice', { token: aliceToken })).json()) as { servers: Record<string, { ready: boolean }> };
     expect(model.servers['']?.ready).toBe(true);
   });

@@ -7,9 +7,13 @@ export type AccessVerdict =
 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** Origin (or Referer) of a request, as `scheme://host[:port]`, if it sent one. */
+/**
+ * Origin (or Referer) of a request, as `scheme://host[:port]`, if it sent one. `Origin: null` is a browser
+ * saying the page is not one it will name (a no-referrer form on another site, a sandboxed frame): never
+ * the hub's own, so it stays `null` and fails the host comparison below.
+ */
 const originOf = (h: IncomingHttpHeaders): string | undefined => {
-  if (typeof h.origin === 'string' && h.origin !== 'null') return h.origin;
+  if (typeof h.origin === 'string') return h.origin;
   if (typeof h.referer === 'string') {
     try {
       return new URL(h.referer).origin;
@@ -42,7 +46,7 @@ export const decideAccess = (
       } catch {
         host = undefined;
       }
-      if (host !== headers.host) return { ok: false, status: 403, message: `Cross-origin request from ${origin} refused`, login: false };
+      if (host === undefined || host !== headers.host) return { ok: false, status: 403, message: `Cross-origin request from ${origin} refused`, login: false };
     }
   }
   return { ok: true };

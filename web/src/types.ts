@@ -52,7 +52,10 @@ export interface UserPage {
 
 export interface Profile {
   name: string;
+  /** What it runs, e.g. "JupyterLab 4.6.6". */
   display_name: string;
+  /** The profile a server started without naming one gets. */
+  default: boolean;
   error?: string;
 }
 

@@ -24,5 +24,27 @@ export const rootRoutes =
         profiles: ctx.profiles,
       };
     });
-    app.get('/profiles', { schema: { summary: 'Runtime profiles that can be started (nbhub)' } }, async () => ({ profiles: ctx.profiles }));
+    // `default` marks the profile a start naming none gets (spawner.default_profile), as KubeSpawner's profile_list does.
+    const profiles = ctx.profiles.map((p) => ({ ...p, default: p.name === ctx.config.spawner.default_profile }));
+    app.get(
+      '/profiles',
+      {
+        schema: {
+          summary: 'Runtime profiles that can be started (nbhub)',
+          response: {
+            200: Type.Object({
+              profiles: Type.Array(
+                Type.Object({
+                  name: Type.String(),
+                  display_name: Type.String({ description: 'What the profile runs, e.g. "JupyterLab 4.6.6"' }),
+                  default: Type.Boolean({ description: 'Started when a request names no profile' }),
+                  error: Type.Optional(Type.String({ description: 'Why it cannot start' })),
+                }),
+              ),
+            }),
+          },
+        },
+      },
+      async () => ({ profiles }),
+    );
   };

@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { useAction } from '../action.js';
 import { api } from '../api.js';
 import { serverNameProblem } from '../names.js';
+import { defaultProfile } from '../profiles.js';
 import type { Profile } from '../types.js';
 
 export interface NewServerFormProps {
@@ -32,6 +33,8 @@ export const NewServerForm = (p: NewServerFormProps) => {
   };
 
   const usable = (p.profiles ?? []).filter((x) => !x.error);
+  // The default profile is the empty choice (the hub picks it), named after what it runs.
+  const def = defaultProfile(p.profiles);
   return (
     <form class="inline-form" data-testid="new-server-form" onSubmit={(e) => void submit(e)} noValidate>
       <label>
@@ -51,10 +54,11 @@ export const NewServerForm = (p: NewServerFormProps) => {
         <label>
           Profile{' '}
           <select data-testid="new-server-profile" value={profile} onChange={(e) => setProfile(e.currentTarget.value)}>
-            <option value="">Hub default</option>
+            {!def && <option value="">Hub default</option>}
             {(p.profiles ?? []).map((x) => (
-              <option key={x.name} value={x.name} disabled={Boolean(x.error)} title={x.error}>
+              <option key={x.name} value={x === def ? '' : x.name} disabled={Boolean(x.error)} title={x.error ?? `profile ${x.name}`}>
                 {x.display_name || x.name}
+                {x === def ? ' (default)' : ''}
                 {x.error ? ' (unavailable)' : ''}
               </option>
             ))}

@@ -1,6 +1,7 @@
 import { ago, displayName, stopReason } from '../format.js';
 import { serverPagePath } from '../router.js';
-import type { ServerModel, UserModel } from '../types.js';
+import { defaultProfile, profileLabel } from '../profiles.js';
+import type { Profile, ServerModel, UserModel } from '../types.js';
 import { FailureDetails } from './FailureDetails.js';
 import { Link } from './Link.js';
 import { ServerActions } from './ServerActions.js';
@@ -41,9 +42,11 @@ export const serverRows = (u: UserModel): Array<{ server: ServerModel; exists: b
   return [{ server: def ?? blankDefaultServer(u.name), exists: def !== undefined }, ...named.map((server) => ({ server, exists: true }))];
 };
 
-const ServerRow = (p: { user: string; server: ServerModel; exists: boolean; onChanged: () => void }) => {
+const ServerRow = (p: { user: string; server: ServerModel; exists: boolean; profiles: Profile[] | undefined; onChanged: () => void }) => {
   const s = p.server;
   const why = stopReason(s);
+  // What it runs; a default server never started yet will run the default profile.
+  const profile = p.exists ? s.nbhub.profile : defaultProfile(p.profiles)?.name;
   return (
     // One tbody per server keeps its failure details with its row.
     <tbody data-testid="server-row" data-user={p.user} data-server={s.name}>
@@ -53,7 +56,9 @@ const ServerRow = (p: { user: string; server: ServerModel; exists: boolean; onCh
             {displayName(s.name)}
           </Link>
         </td>
-        <td>{p.exists ? s.nbhub.profile : '—'}</td>
+        <td data-testid="server-profile" title={profile && `profile ${profile}`}>
+          {profile ? profileLabel(profile, p.profiles) : '—'}
+        </td>
         <td>
           <StateBadge state={s.nbhub.state} />
           {why && (
@@ -78,7 +83,7 @@ const ServerRow = (p: { user: string; server: ServerModel; exists: boolean; onCh
   );
 };
 
-export const ServerTable = (p: { user: UserModel; onChanged: () => void }) => (
+export const ServerTable = (p: { user: UserModel; profiles: Profile[] | undefined; onChanged: () => void }) => (
   <table class="servers" data-testid="server-table" data-user={p.user.name}>
     <thead>
       <tr>
@@ -90,7 +95,7 @@ export const ServerTable = (p: { user: UserModel; onChanged: () => void }) => (
       </tr>
     </thead>
     {serverRows(p.user).map(({ server, exists }) => (
-      <ServerRow key={server.name} user={p.user.name} server={server} exists={exists} onChanged={p.onChanged} />
+      <ServerRow key={server.name} user={p.user.name} server={server} exists={exists} profiles={p.profiles} onChanged={p.onChanged} />
     ))}
   </table>
 );

@@ -6,11 +6,11 @@ import { ConfirmButton } from '../components/ConfirmButton.js';
 import { ServerTable } from '../components/ServerTable.js';
 import { ago } from '../format.js';
 import { usePoll } from '../poll.js';
-import type { UserModel } from '../types.js';
+import type { Profile, UserModel } from '../types.js';
 
 const PAGE_SIZE = 50;
 
-const UserSection = (p: { user: UserModel; me: UserModel; refresh: () => void }) => {
+const UserSection = (p: { user: UserModel; me: UserModel; profiles: Profile[] | undefined; refresh: () => void }) => {
   const remove = useAction();
   const u = p.user;
   return (
@@ -33,7 +33,7 @@ const UserSection = (p: { user: UserModel; me: UserModel; refresh: () => void })
           {remove.error}
         </p>
       )}
-      <ServerTable user={u} onChanged={p.refresh} />
+      <ServerTable user={u} profiles={p.profiles} onChanged={p.refresh} />
     </section>
   );
 };
@@ -42,6 +42,7 @@ const UserSection = (p: { user: UserModel; me: UserModel; refresh: () => void })
 const AdminConsole = (p: { me: UserModel }) => {
   const [offset, setOffset] = useState(0);
   const users = usePoll(() => api.users(offset, PAGE_SIZE), 2000, `users:${offset}`);
+  const profiles = usePoll(api.profiles, 60_000, 'profiles');
   const page = users.data?._pagination;
   return (
     <main>
@@ -57,7 +58,7 @@ const AdminConsole = (p: { me: UserModel }) => {
         </p>
       )}
       {!users.data && !users.error && <p class="muted">Loading…</p>}
-      {users.data?.items.map((u) => <UserSection key={u.name} user={u} me={p.me} refresh={users.refresh} />)}
+      {users.data?.items.map((u) => <UserSection key={u.name} user={u} me={p.me} profiles={profiles.data} refresh={users.refresh} />)}
       {page && page.total > page.limit && (
         <nav class="pager">
           <button type="button" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE_SIZE))}>

@@ -10,7 +10,7 @@ export const HomePage = (p: { me: UserModel; refresh: () => void }) => {
   return (
     <main>
       <h1>My servers</h1>
-      <ServerTable user={p.me} onChanged={p.refresh} />
+      <ServerTable user={p.me} profiles={profiles.data} onChanged={p.refresh} />
       <section>
         <h2>New server</h2>
         <NewServerForm user={p.me.name} existing={Object.keys(p.me.servers)} profiles={profiles.data} onChanged={p.refresh} />

@@ -10,10 +10,12 @@ import { ago, displayName, stopReason } from '../format.js';
 import { usePoll } from '../poll.js';
 import { executionFilterSearch, parseExecutionFilter } from '../executionFilter.js';
 import { navigate, serverPagePath } from '../router.js';
+import { profileLabel } from '../profiles.js';
 
 /** One server in detail, with what it uses: /hub/servers/{user}/ (default) or /hub/servers/{user}/{server}. */
 export const ServerPage = (p: { user: string; server: string; me: string; search: string }) => {
   const owner = usePoll(() => api.user(p.user), 2000, `user:${p.user}`);
+  const profiles = usePoll(api.profiles, 60_000, 'profiles');
   if (owner.error && !owner.data) return (
       <main>
         <p class="error" role="alert">
@@ -42,7 +44,9 @@ export const ServerPage = (p: { user: string; server: string; me: string; search
           <code>{s.url}</code>
         </dd>
         <dt>Profile</dt>
-        <dd>{found ? n.profile : '—'}</dd>
+        <dd data-testid="server-profile" title={found ? `profile ${n.profile}` : undefined}>
+          {found ? profileLabel(n.profile, profiles.data) : '—'}
+        </dd>
         <dt>Started</dt>
         <dd>{ago(s.started)}</dd>
         <dt>Last activity</dt>
