@@ -26,7 +26,7 @@ profiles:
   default:
     start_timeout_seconds: 180
   light:
-    command: ["python3", "${LIGHT}", "{port}", "{base_url}"]
+    command: ["python3", "${LIGHT}", "{port}", "{base_url}", "{workspace}"]
     readiness_path: ""
     start_timeout_seconds: 180
 `;

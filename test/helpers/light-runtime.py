@@ -1,7 +1,8 @@
 """A light runtime for tests: serves 200 at its base URL, after a second of starting up (as real runtimes take
 before they bind). A taken port ends it with Python's own error ("[Errno 98] Address already in use").
 
-Usage: light-runtime.py PORT BASE_URL
+Usage: light-runtime.py PORT BASE_URL WORKSPACE (unused, but on the command line under the hub's data dir, where the
+test hub's cleanup looks for what its runtimes left)
 """
 import os
 import sys
