@@ -25,7 +25,7 @@ export const profileSchema = z
       .string()
       .default('api')
       .describe('Path under the base URL that answers 2xx once the runtime is ready.'),
-    start_timeout_seconds: seconds(60, 'A runtime not ready within this time is stopped and marked failed.'),
+    start_timeout_seconds: seconds(60, 'A runtime not ready within this time is stopped and marked failed. Counted from the first launch, including the relaunches of a runtime whose port another process took.'),
     memory_limit_bytes: z
       .number()
       .int()

@@ -33,6 +33,9 @@ export type PollResult =
   | { status: 'running' }
   | { status: 'exited'; exitCode: number | null; signal: string | null; adopted: boolean };
 
+/** Who accepts connections at a runtime's target right now. */
+export type Listener = 'runtime' | 'other' | 'none';
+
 export interface Spawner {
   readonly kind: string;
   /** Launches the runtime and returns as soon as it exists; readiness is awaited by the caller. */
@@ -48,4 +51,19 @@ export interface Spawner {
   rootPid(handle: SpawnerHandle): number | null;
   /** Called once a handle is known to the reconciler, so exits are reported promptly. */
   onExit(listener: (handle: SpawnerHandle) => void): void;
+  /**
+   * Optional, for spawners whose runtimes share an address space with other processes (local ports): who
+   * listens at the runtime's target, its own processes, another process (which took the port between the
+   * choice and the runtime's bind), or nobody yet. The hub sends its readiness probe (with the runtime's
+   * token) only once this says 'runtime', so another process's answer is never taken for the runtime's.
+   * Absent: whatever answers at the target is the runtime (a pod's own IP).
+   */
+  listener?(handle: SpawnerHandle): Promise<Listener>;
+  /**
+   * Optional: asked about a runtime that exited before it was ready. Did it lose a race for a resource that
+   * a new start would not meet again (its port, taken by another process meanwhile)? A short account of
+   * what it lost, from facts (the port is held by someone else now, the runtime said the address is in
+   * use), or null: the runtime failed on its own. Absent: never.
+   */
+  lostRace?(handle: SpawnerHandle): Promise<string | null>;
 }

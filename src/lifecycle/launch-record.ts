@@ -10,15 +10,18 @@ export interface LaunchRecord {
   readinessPath: string;
   startTimeoutSeconds: number;
   startTimeoutKey: string;
+  /** Which try of this start it is (retry.ts): 2 and on after runtimes that lost a race; absent in older records: 1. */
+  attempt?: number;
 }
 
-export const toLaunchRecord = (l: Launched): string =>
+export const toLaunchRecord = (l: Launched, attempt = 1): string =>
   JSON.stringify({
     v: 1,
     spawner: l.handle,
     readinessPath: l.readinessPath,
     startTimeoutSeconds: l.startTimeoutSeconds,
     startTimeoutKey: l.startTimeoutKey,
+    attempt,
   } satisfies LaunchRecord);
 
 export const parseLaunchRecord = (text: string | null): LaunchRecord | null => {

@@ -11,9 +11,10 @@ import { serverPath } from '../core/urls.js';
 import { ActivityBook, later } from './activity.js';
 import { decide, type Action, type Observed } from './decide.js';
 import { historyEvent } from './history.js';
-import { parseLaunchRecord, toLaunchRecord } from './launch-record.js';
+import { parseLaunchRecord, toLaunchRecord, type LaunchRecord } from './launch-record.js';
 import { waitReady } from './readiness.js';
 import { keyOf, RecordIndex } from './record-index.js';
+import { afterEarlyExit, START_ATTEMPTS } from './retry.js';
 import { KeyedSerial } from './serial.js';
 import { Sharing } from './sharing.js';
 
@@ -336,28 +337,9 @@ export class Lifecycle implements RouteTable, ActivitySink, RuntimeDirectory {
     switch (action.kind) {
       case 'none':
         return;
-      case 'launch': {
-        const ac = new AbortController();
-        this.readying.set(key, ac);
-        try {
-          const launched = await this.o.spawner.start(
-            { user: rec.user, server: rec.name, profile: rec.profile, baseUrl: serverPath(rec.user, rec.name), userOptions: rec.userOptions },
-            ac.signal,
-          );
-          try {
-            await this.save({ ...rec, handle: toLaunchRecord(launched), target: launched.target, runtimeToken: launched.token, started: now });
-          } catch (err) {
-            // Not recorded, so nobody could reach or stop it later.
-            await this.o.spawner.stop(launched.handle, { graceful: false }).catch(() => undefined);
-            throw err;
-          }
-        } catch (err) {
-          this.readying.delete(key);
-          throw err;
-        }
-        this.awaitReady(key, ac);
+      case 'launch':
+        await this.launch(key, rec, 1, now);
         return;
-      }
       case 'await-ready': {
         const ac = new AbortController();
         this.readying.set(key, ac);
@@ -380,16 +362,65 @@ export class Lifecycle implements RouteTable, ActivitySink, RuntimeDirectory {
         return;
       case 'mark-failed': {
         const launch = parseLaunchRecord(rec.handle);
+        const message = `The runtime exited ${action.signal ? `on ${action.signal}` : `with status ${String(action.exitCode)}`}${rec.state === 'pending' ? ' before it was ready' : ''}.`;
+        let note: string | null = null;
+        if (rec.state === 'pending' && launch && this.o.spawner.lostRace) {
+          const lost = await this.o.spawner.lostRace(launch.spawner);
+          const verdict = afterEarlyExit({ lost, attempt: launch.attempt ?? 1, remainingMs: this.startTimeLeft(rec, launch) });
+          if (verdict.kind === 'relaunch') {
+            await this.relaunch(key, rec, launch, verdict.attempt, lost);
+            return;
+          }
+          note = verdict.note;
+        }
         const logTail = launch ? await this.o.spawner.logTail(launch.spawner, this.o.logTailLines ?? 20) : null;
         const status = action.exitCode ?? (action.signal ? signalStatus(action.signal) : null);
-        await this.fail(key, {
-          message: `The runtime exited ${action.signal ? `on ${action.signal}` : `with status ${String(action.exitCode)}`}${rec.state === 'pending' ? ' before it was ready' : ''}.`,
-          exitStatus: status,
-          logTail,
-        });
+        await this.fail(key, { message: note ? `${message} ${note}` : message, exitStatus: status, logTail });
         return;
       }
     }
+  }
+
+  /** Starts the runtime (try `attempt` of a start asked for at `started`) and waits for it in the background. */
+  private async launch(key: string, rec: ServerRecord, attempt: number, started: number): Promise<void> {
+    // A waiter on an earlier attempt ends without acting.
+    this.readying.get(key)?.abort();
+    const ac = new AbortController();
+    this.readying.set(key, ac);
+    try {
+      const launched = await this.o.spawner.start(
+        { user: rec.user, server: rec.name, profile: rec.profile, baseUrl: serverPath(rec.user, rec.name), userOptions: rec.userOptions },
+        ac.signal,
+      );
+      try {
+        await this.save({ ...rec, handle: toLaunchRecord(launched, attempt), target: launched.target, runtimeToken: launched.token, started });
+      } catch (err) {
+        // Not recorded, so nobody could reach or stop it later.
+        await this.o.spawner.stop(launched.handle, { graceful: false }).catch(() => undefined);
+        throw err;
+      }
+    } catch (err) {
+      if (this.readying.get(key) === ac) this.readying.delete(key);
+      throw err;
+    }
+    this.awaitReady(key, ac);
+  }
+
+  /**
+   * A runtime that lost a race before it was ready (its port taken) is started again: the record stays
+   * pending (no failure, no history event), and the start keeps its time, so the start timeout counts from
+   * the first attempt. Logged, as the only trace of it.
+   */
+  private async relaunch(key: string, rec: ServerRecord, launch: LaunchRecord, attempt: number, lost: string | null): Promise<void> {
+    this.o.log.info({ user: rec.user, server: rec.name, lost, attempt, attempts: START_ATTEMPTS }, 'runtime lost a race before it was ready; starting it again');
+    // What may be left of it (a process group whose leader is gone).
+    await this.o.spawner.stop(launch.spawner, { graceful: false });
+    await this.launch(key, rec, attempt, rec.started ?? this.o.clock.now());
+  }
+
+  private startTimeLeft(rec: ServerRecord, launch: LaunchRecord): number {
+    const now = this.o.clock.now();
+    return launch.startTimeoutSeconds * 1000 - (now - (rec.started ?? now));
   }
 
   private awaitReady(key: string, ac: AbortController): void {
@@ -400,12 +431,14 @@ export class Lifecycle implements RouteTable, ActivitySink, RuntimeDirectory {
       return;
     }
     const elapsed = this.o.clock.now() - (rec.started ?? this.o.clock.now());
+    const listener = this.o.spawner.listener?.bind(this.o.spawner);
     void waitReady({
       url: rec.target + serverPath(rec.user, rec.name) + launch.readinessPath,
       token: rec.runtimeToken,
       timeoutMs: Math.max(0, launch.startTimeoutSeconds * 1000 - elapsed),
       signal: ac.signal,
       exited: async () => (await this.o.spawner.poll(launch.spawner)).status === 'exited',
+      listener: listener && (() => listener(launch.spawner)),
     })
       .then((outcome) =>
       this.serial.run(key, async () => {
@@ -425,10 +458,33 @@ export class Lifecycle implements RouteTable, ActivitySink, RuntimeDirectory {
           }, 'hub');
         } else if (outcome === 'exited') {
           void this.kick(key);
+        } else if (outcome === 'taken') {
+          await this.taken(key, cur, launch);
         }
       }),
       )
       .catch((err: unknown) => this.o.log.error({ err, user: rec.user, server: rec.name }, 'readiness: cannot record the outcome'));
+  }
+
+  /**
+   * Another process listens where the runtime should (it took the port): the runtime can never serve there,
+   * so it is stopped and, as one that lost a race, started again or failed (afterEarlyExit).
+   */
+  private async taken(key: string, rec: ServerRecord, launch: LaunchRecord): Promise<void> {
+    await this.o.spawner.stop(launch.spawner, { graceful: false });
+    const lost = `another process listens at its address ${rec.target ?? ''}`.trim();
+    const verdict = afterEarlyExit({ lost, attempt: launch.attempt ?? 1, remainingMs: this.startTimeLeft(rec, launch) });
+    try {
+      if (verdict.kind === 'relaunch') return await this.relaunch(key, rec, launch, verdict.attempt, lost);
+    } catch (err) {
+      this.o.log.error({ err, user: rec.user, server: rec.name }, 'cannot start the runtime again');
+      return this.fail(key, { message: errorMessage(err), exitStatus: null, logTail: null }, 'hub');
+    }
+    await this.fail(key, {
+      message: `The runtime was stopped before it was ready: another process listens at its address. ${verdict.note ?? ''}`.trim(),
+      exitStatus: null,
+      logTail: await this.o.spawner.logTail(launch.spawner, this.o.logTailLines ?? 20),
+    }, 'hub');
   }
 
   /** `by`: what caused the failure, for the history: the runtime itself, or the hub that gave up waiting. */

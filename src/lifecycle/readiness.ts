@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import type { Listener } from '../core/spawner.js';
 
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
@@ -22,11 +23,14 @@ const probe = (url: string, token: string): Promise<boolean> =>
     req.end();
   });
 
-export type ReadyOutcome = 'ready' | 'timeout' | 'exited' | 'aborted';
+/** 'taken': another process listens at the runtime's address (it took the port), so the runtime never will. */
+export type ReadyOutcome = 'ready' | 'timeout' | 'exited' | 'taken' | 'aborted';
 
 /**
  * Polls the runtime's readiness URL often (20 ms) so the hub adds little to the runtime's own start time;
- * stops early when the process exits or the wait is aborted.
+ * stops early when the process exits or the wait is aborted. With `listener` (the spawner's), the probe,
+ * which carries the runtime's token, is sent only once the runtime's own process is the one listening:
+ * another process that took the port would otherwise answer it and be proxied to as the runtime.
  */
 export const waitReady = async (options: {
   url: string;
@@ -34,11 +38,19 @@ export const waitReady = async (options: {
   timeoutMs: number;
   signal: AbortSignal;
   exited: () => Promise<boolean>;
+  listener?: (() => Promise<Listener>) | undefined;
   intervalMs?: number;
 }): Promise<ReadyOutcome> => {
   const deadline = Date.now() + options.timeoutMs;
+  // Once the runtime holds the listening socket, nobody else can take the port while it lives.
+  let ours = !options.listener;
   while (!options.signal.aborted) {
-    if (await probe(options.url, options.token)) return 'ready';
+    if (!ours && options.listener) {
+      const who = await options.listener();
+      if (who === 'other') return 'taken';
+      ours = who === 'runtime';
+    }
+    if (ours && (await probe(options.url, options.token))) return 'ready';
     if (await options.exited()) return 'exited';
     if (Date.now() >= deadline) return 'timeout';
     await sleep(options.intervalMs ?? 20, options.signal);

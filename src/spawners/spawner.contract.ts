@@ -1,17 +1,21 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import type { RuntimeSpec, Spawner } from '../core/spawner.js';
+import type { Launched, RuntimeSpec, Spawner } from '../core/spawner.js';
 
 /**
  * One behaviour for every Spawner (DESIGN.md idea 2). `make` returns a spawner whose profile `ok` runs an
- * HTTP server that prints "hello from the runtime", and whose profile `crash` exits with status 7;
- * `fresh` returns another instance on the same state, as a restarted hub would have.
+ * HTTP server that prints "hello from the runtime", whose profile `crash` exits with status 7, and whose
+ * profile `late` serves like `ok` but only binds its address after a second (starting up), exiting with an
+ * error when the address is taken; another `make()` is another instance on the same state, as a restarted
+ * hub would have. `takeAddress` (spawners whose runtimes share an address space with other processes, as
+ * local ports do) makes another process take a launched runtime's address, listening there, and returns
+ * how to let it go.
  */
 export const spawnerContract = (
   name: string,
-  setup: () => Promise<{ make: () => Spawner; cleanup: () => Promise<void> }>,
+  setup: () => Promise<{ make: () => Spawner; cleanup: () => Promise<void>; takeAddress?: (l: Launched) => Promise<() => Promise<void>> }>,
 ): void => {
   describe(`Spawner contract: ${name}`, async () => {
-    const { make, cleanup } = await setup();
+    const { make, cleanup, takeAddress } = await setup();
     const spawner = make();
     afterAll(cleanup);
     const spec = (profile: string, server = 's1'): RuntimeSpec => ({ user: 'alice', server, profile, baseUrl: `/user/alice/${server}/`, userOptions: {} });
@@ -45,6 +49,38 @@ export const spawnerContract = (
       await other.stop(stored, { graceful: false });
       expect(await other.poll(stored)).toMatchObject({ status: 'exited', adopted: true });
     });
+
+    // Spawners without these (a pod has its own address) have no race to report.
+    it.skipIf(!spawner.listener)('says who listens at a runtime\'s address: nobody while it starts, then the runtime itself', async () => {
+      const listener = spawner.listener?.bind(spawner) as NonNullable<Spawner['listener']>;
+      const launched = await spawner.start(spec('late', 's6'), new AbortController().signal);
+      expect(await listener(launched.handle)).toBe('none');
+      await expect.poll(() => listener(launched.handle), { timeout: 10_000 }).toBe('runtime');
+      await spawner.stop(launched.handle, { graceful: false });
+      expect(await listener(launched.handle)).toBe('none');
+    });
+
+    it.skipIf(!spawner.lostRace)('does not take a runtime that failed on its own for one that lost a race', async () => {
+      const launched = await spawner.start(spec('crash', 's7'), new AbortController().signal);
+      await expect.poll(async () => (await spawner.poll(launched.handle)).status, { timeout: 10_000 }).toBe('exited');
+      expect(await spawner.lostRace?.(launched.handle)).toBeNull();
+    });
+
+    it.skipIf(!takeAddress || !spawner.listener || !spawner.lostRace)(
+      'tells a runtime whose address another process took: another listens there, and once it exits, it lost a race',
+      async () => {
+        const launched = await spawner.start(spec('late', 's8'), new AbortController().signal);
+        const release = await (takeAddress as NonNullable<typeof takeAddress>)(launched);
+        try {
+          expect(await spawner.listener?.(launched.handle)).toBe('other');
+          await expect.poll(async () => (await spawner.poll(launched.handle)).status, { timeout: 10_000 }).toBe('exited');
+          expect(await spawner.lostRace?.(launched.handle)).toMatch(/taken/);
+          expect(await spawner.listener?.(launched.handle)).toBe('other');
+        } finally {
+          await release();
+        }
+      },
+    );
 
     it('refuses to start under an aborted signal', async () => {
       const ac = new AbortController();

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,7 +6,7 @@ import { afterAll, expect, it } from 'vitest';
 import { profileSchema } from '../../config/schema.js';
 import { cryptoIds } from '../../core/ids.js';
 import { spawnerContract } from '../spawner.contract.js';
-import { LocalSpawner } from './local-spawner.js';
+import { ADDRESS_IN_USE, LocalSpawner, type LocalHandle } from './local-spawner.js';
 import { defaultJupyterEnv } from '../../config/load.js';
 import { detectJupyter, JUPYTER_MISSING, systemLookup, type JupyterLookup } from './jupyter-detect.js';
 import { resolveProfile, type ResolvedProfile } from './profiles.js';
@@ -18,10 +19,37 @@ const dir = mkdtempSync(join(tmpdir(), 'nbhub-spawner-'));
 const profiles = new Map([
   ['ok', profile('ok', ['node', '-e', "console.log('hello from the runtime'); require('fs').writeFileSync('marker', 'x'); require('http').createServer((q, s) => s.end('ok')).listen(+process.argv[1], '127.0.0.1')", '{port}'])],
   ['crash', profile('crash', ['sh', '-c', 'echo crashing now; exit 7'])],
+  // Binds after a second of "starting up"; a taken port ends it with Node's EADDRINUSE error (status 1).
+  ['late', profile('late', ['node', '-e', "setTimeout(() => require('http').createServer((q, s) => s.end('ok')).listen(+process.argv[1], '127.0.0.1'), 1000)", '{port}'])],
 ]);
 const make = () => new LocalSpawner({ dataDir: dir, profiles, graceSeconds: 2, ids: cryptoIds });
 
-spawnerContract('local', async () => ({ make, cleanup: async () => rmSync(dir, { recursive: true, force: true }) }));
+// Another process than this test's (holding the port for whatever the runtime starts meanwhile):
+// listening, or only bound (the port is taken, yet nobody accepts connections there).
+const LISTEN = "require('net').createServer().listen(+process.argv[1], '127.0.0.1', () => console.log('held'))";
+const BIND_ONLY = "import socket, sys, time\ns = socket.socket()\ns.bind(('127.0.0.1', int(sys.argv[1])))\nprint('held', flush=True)\ntime.sleep(600)";
+
+/** Takes 127.0.0.1:port in another process until released. */
+const occupy = async (port: number, how: 'listen' | 'bind' = 'listen'): Promise<() => Promise<void>> => {
+  const child = how === 'listen'
+    ? spawn('node', ['-e', LISTEN, String(port)], { stdio: ['ignore', 'pipe', 'inherit'] })
+    : spawn('python3', ['-c', BIND_ONLY, String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.once('data', () => resolve());
+    child.once('exit', (c) => reject(new Error(`occupier exited with ${String(c)}`)));
+  });
+  return async () => {
+    const gone = new Promise((r) => child.once('exit', r));
+    child.kill('SIGKILL');
+    await gone;
+  };
+};
+
+spawnerContract('local', async () => ({
+  make,
+  cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+  takeAddress: (l) => occupy((l.handle as LocalHandle).port),
+}));
 
 const own = mkdtempSync(join(tmpdir(), 'nbhub-spawner-own-'));
 afterAll(() => rmSync(own, { recursive: true, force: true }));
@@ -94,4 +122,30 @@ it('local: a start stops the runtime a crashed hub launched but never recorded',
   expect((await spawner.poll(lost.handle)).status).toBe('exited');
   expect(await spawner.poll(again.handle)).toEqual({ status: 'running' });
   await spawner.stop(again.handle, { graceful: false });
+});
+
+it('local: a runtime whose port was only bound by another process (nobody listening) exits, and lost a race; it still did once the port is free again, from what it said', async () => {
+  const spawner = make();
+  const launched = await spawner.start({ user: 'erin', server: 'r', profile: 'late', baseUrl: '/user/erin/r/', userOptions: {} }, new AbortController().signal);
+  const port = (launched.handle as LocalHandle).port;
+  const release = await occupy(port, 'bind');
+  try {
+    // Nobody accepts connections: the readiness wait goes on until the runtime exits.
+    expect(await spawner.listener(launched.handle)).toBe('none');
+    await expect.poll(async () => (await spawner.poll(launched.handle)).status, { timeout: 10_000 }).toBe('exited');
+    expect(await spawner.lostRace(launched.handle)).toBe(`port ${port} was taken by another process`);
+  } finally {
+    await release();
+  }
+  expect(await spawner.lostRace(launched.handle)).toMatch(new RegExp(`^port ${port} was taken by another process \\(the runtime said: .*EADDRINUSE`));
+});
+
+it('local: knows what runtimes say when their port is taken', () => {
+  for (const said of [
+    '[W 2026-05-04 12:00:00.000 ServerApp] The port 43479 is already in use.',
+    'OSError: [Errno 98] Address already in use',
+    'Error: listen EADDRINUSE: address already in use 127.0.0.1:43479',
+    'bind: Address already in use',
+  ]) expect(ADDRESS_IN_USE.test(said)).toBe(true);
+  for (const other of ['Permission to listen on port 80 denied.', 'fatal: cannot open /nonexistent/config.yaml', 'Serving at port 43479']) expect(ADDRESS_IN_USE.test(other)).toBe(false);
 });

@@ -2,9 +2,10 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import type { IdGenerator } from '../../core/ids.js';
-import type { Launched, PollResult, RuntimeSpec, Spawner, SpawnerHandle } from '../../core/spawner.js';
+import type { Launched, Listener, PollResult, RuntimeSpec, Spawner, SpawnerHandle } from '../../core/spawner.js';
 import { descendants, isAlive, readStat, signalGroup } from '../../procfs/proc.js';
-import { freePort } from './ports.js';
+import { holdsSocket, tcpListeners } from '../../procfs/sockets.js';
+import { accepting, freePort, portBound } from './ports.js';
 import { expand, type ResolvedProfile } from './profiles.js';
 import { writeJupyterConfig } from './jupyter-config.js';
 
@@ -33,6 +34,12 @@ const asLocal = (h: SpawnerHandle): LocalHandle => {
 };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * What runtimes print when their port is taken: jupyter_server ("The port 43479 is already in use."), Python
+ * ("[Errno 98] Address already in use"), Node (EADDRINUSE), most others (strerror of EADDRINUSE).
+ */
+export const ADDRESS_IN_USE = /address already in use|EADDRINUSE|port \d+ is already in use/i;
 
 /**
  * Each runtime is its own process group (detached), so it outlives a hub killed with SIGKILL and can be
@@ -205,5 +212,31 @@ export class LocalSpawner implements Spawner {
 
   onExit(listener: (handle: SpawnerHandle) => void): void {
     this.listeners.push(listener);
+  }
+
+  /**
+   * The port was free when chosen, but any process may bind it before the runtime does (another runtime's
+   * start, a connection's ephemeral port). Whoever accepts connections on it is found by the listening
+   * socket's inode among the runtime's process tree's open files; the connect first keeps the common
+   * answer ('none', still starting) cheap, as /proc/net/tcp grows with every connection on the machine.
+   */
+  async listener(h: SpawnerHandle): Promise<Listener> {
+    const handle = asLocal(h);
+    if (!(await accepting(handle.port))) return 'none';
+    const inodes = new Set(tcpListeners(handle.port));
+    if (inodes.size === 0) return 'none';
+    if (!isAlive(handle.pid, handle.startTime)) return 'other';
+    const tree = [handle.pid, ...descendants(handle.pid).map((p) => p.pid)];
+    return tree.some((pid) => holdsSocket(pid, inodes)) ? 'runtime' : 'other';
+  }
+
+  /** From facts: the port is bound by someone else now, or the runtime said it was (the taker may be gone since). */
+  async lostRace(h: SpawnerHandle): Promise<string | null> {
+    const handle = asLocal(h);
+    // Only for a runtime that is gone: a live one may hold its port itself.
+    if (isAlive(handle.pid, handle.startTime)) return null;
+    if (await portBound(handle.port)) return `port ${handle.port} was taken by another process`;
+    const said = (await this.logTail(handle, 20)).split('\n').find((l) => ADDRESS_IN_USE.test(l));
+    return said ? `port ${handle.port} was taken by another process (the runtime said: ${said.trim().slice(-200)})` : null;
   }
 }
