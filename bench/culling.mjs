@@ -130,7 +130,7 @@ const behaviours = {
 runBench(async () => {
   banner(
     'bench/culling',
-    `${MIX.reduce((n, [, k]) => n + k, 0)} servers of the default profile (real jupyter notebook 6 and ipykernel), culling.idle_timeout_seconds ${TIMEOUT_S}, ` +
+    `${MIX.reduce((n, [, k]) => n + k, 0)} servers of the default profile (the Jupyter nbhub detects: JupyterLab 4 by default, with ipykernel), culling.idle_timeout_seconds ${TIMEOUT_S}, ` +
       `culling.every_seconds ${EVERY_S}, monitoring.interval_seconds ${INTERVAL_S}; servers started ${BATCH} at a time, each behaviour from its server's readiness. Mix: ` +
       MIX.map(([name, n, what]) => `${n} × ${name} (${what})`).join('; ') +
       '.',
