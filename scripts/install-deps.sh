@@ -22,13 +22,15 @@ apt_install() {
   $SUDO apt-get install -y -qq --no-install-recommends "$@" >/dev/null
 }
 debian_jupyter=(jupyter-notebook python3-jupyter-server python3-ipykernel)
+# Debian's Jupyter runs on the system Python, whatever python3 is first on PATH.
+has_debian_jupyter() { [ -x /usr/bin/jupyter-notebook ] && /usr/bin/python3 -c 'import ipykernel' 2>/dev/null; }
 
 missing=()
 command -v node >/dev/null || missing+=(nodejs npm)
 command -v python3 >/dev/null || missing+=(python3)
 if [ -n "$TEST" ]; then
   # Tests run the compatibility subset against Debian's notebook 6 / jupyter-server 1.23 too.
-  command -v /usr/bin/jupyter-notebook >/dev/null && /usr/bin/python3 -c 'import ipykernel' 2>/dev/null || missing+=("${debian_jupyter[@]}")
+  has_debian_jupyter || missing+=("${debian_jupyter[@]}")
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   command -v pg_ctlcluster >/dev/null && ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing+=(postgresql)
   [ -x /usr/bin/promtool ] || missing+=(prometheus)
@@ -55,7 +57,7 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     # No PyPI here: the runtime falls back to Debian's classic notebook (the hub's detection order).
     rm -rf "$JUPYTER_ENV"
     echo "PyPI could not be reached or the install failed: falling back to Debian's Jupyter Notebook 6 (${debian_jupyter[*]})" >&2
-    command -v /usr/bin/jupyter-notebook >/dev/null && /usr/bin/python3 -c 'import ipykernel' 2>/dev/null || apt_install "${debian_jupyter[@]}"
+    has_debian_jupyter || apt_install "${debian_jupyter[@]}"
   fi
 fi
 

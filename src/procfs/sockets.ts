@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { readdirSync, readlinkSync } from 'node:fs';
+import { readProcText } from './read.js';
 
 const LISTEN = '0A';
 
@@ -17,18 +18,10 @@ export const listeningInodes = (table: string, port: number): number[] => {
   return out;
 };
 
-const read = (path: string): string => {
-  try {
-    return readFileSync(path, 'latin1');
-  } catch {
-    return '';
-  }
-};
-
 /** Sockets listening on a TCP port of this network namespace (IPv4 and IPv6), by inode. */
 export const tcpListeners = (port: number): number[] => [
-  ...listeningInodes(read('/proc/net/tcp'), port),
-  ...listeningInodes(read('/proc/net/tcp6'), port),
+  ...listeningInodes(readProcText('/proc/net/tcp') ?? '', port),
+  ...listeningInodes(readProcText('/proc/net/tcp6') ?? '', port),
 ];
 
 /** Whether process `pid` has one of `inodes` open (a `socket:[N]` link under /proc/PID/fd); false when unreadable. */

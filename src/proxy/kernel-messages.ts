@@ -51,17 +51,25 @@ const fromHead = (direction: MessageDirection, json: Buffer, wanted: WantedTypes
   return wanted && !wanted(km.msgType) ? undefined : km;
 };
 
+/** The offsets table of a v1 message (at least the six parts' offsets), or undefined when `b` does not hold it. */
+const v1Offsets = (b: Buffer): number[] | undefined => {
+  if (b.length < 8) return undefined;
+  const n = Number(b.readBigUInt64LE(0));
+  if (n < 6 || b.length < 8 * (n + 1)) return undefined;
+  const offsets: number[] = [];
+  for (let i = 0; i < n; i++) offsets.push(Number(b.readBigUInt64LE(8 * (i + 1))));
+  return offsets;
+};
+
 /**
  * v1 (jupyter_server's serialize_msg_to_ws_v1, JupyterLab's serializeV1KernelWebsocketJupyterOrg): uint64 LE
  * count, that many uint64 LE offsets (where the channel, header, parent, metadata, content and each buffer
  * start, then where the message ends), then those parts.
  */
 const decodeV1 = (direction: MessageDirection, b: Buffer, wanted: WantedTypes | undefined): KernelMessage | undefined => {
-  if (b.length < 8) return undefined;
-  const n = Number(b.readBigUInt64LE(0));
-  if (n < 6 || b.length < 8 * (n + 1)) return undefined;
-  const offsets: number[] = [];
-  for (let i = 0; i < n; i++) offsets.push(Number(b.readBigUInt64LE(8 * (i + 1))));
+  const offsets = v1Offsets(b);
+  if (!offsets) return undefined;
+  const n = offsets.length;
   const part = (i: number): Buffer | undefined => {
     const a = offsets[i] as number;
     const z = i + 1 < n ? (offsets[i + 1] as number) : b.length;
@@ -95,11 +103,9 @@ const decodeV1 = (direction: MessageDirection, b: Buffer, wanted: WantedTypes | 
  * metadata and content are read as far as they go.
  */
 const decodeV1Head = (direction: MessageDirection, b: Buffer, wanted: WantedTypes | undefined): KernelMessage | undefined => {
-  if (b.length < 8) return undefined;
-  const n = Number(b.readBigUInt64LE(0));
-  if (n < 6 || b.length < 8 * (n + 1)) return undefined;
-  const offsets: number[] = [];
-  for (let i = 0; i < n; i++) offsets.push(Number(b.readBigUInt64LE(8 * (i + 1))));
+  const offsets = v1Offsets(b);
+  if (!offsets) return undefined;
+  const n = offsets.length;
   // The last offset is where the whole message ends.
   const end = offsets[n - 1] as number;
   const part = (i: number): { buf: Buffer; whole: boolean } | undefined => {

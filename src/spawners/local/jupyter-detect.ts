@@ -58,7 +58,7 @@ export const detectJupyter = (l: JupyterLookup): DetectedJupyter | undefined => 
   return undefined;
 };
 
-export const which = (program: string, path = process.env['PATH'] ?? ''): string | undefined => {
+const which = (program: string, path = process.env['PATH'] ?? ''): string | undefined => {
   for (const dir of path.split(delimiter)) {
     if (!dir) continue;
     const candidate = join(dir, program);

@@ -24,18 +24,17 @@ export const resolveProfile = (
   profile: ProfileConfig,
   detected: DetectedJupyter | undefined,
 ): ResolvedProfile | { name: string; error: string } => {
-  const own = profile.command.length > 0;
-  if (!own && !detected) return { name, error: JUPYTER_MISSING };
-  const command = own ? profile.command : (detected as DetectedJupyter).command;
+  const run: DetectedJupyter | undefined = profile.command.length > 0 ? { command: profile.command, label: name } : detected;
+  if (!run) return { name, error: JUPYTER_MISSING };
   return {
     name,
-    displayName: profile.display_name || (own ? name : (detected as DetectedJupyter).label),
-    command,
+    displayName: profile.display_name || run.label,
+    command: run.command,
     environment: profile.environment,
     readinessPath: profile.readiness_path,
     startTimeoutSeconds: profile.start_timeout_seconds,
-    jupyter: /jupyter/.test(command[0] ?? ''),
-    ...(!own && detected?.binDir ? { binDir: detected.binDir } : {}),
+    jupyter: /jupyter/.test(run.command[0] ?? ''),
+    ...(run.binDir ? { binDir: run.binDir } : {}),
   };
 };
 
