@@ -65,6 +65,7 @@ export default tseslint.config(
   {
     // The client for a runtime's own API: used by the agent (apart from the hub) and the hub alike, so it stands on core/ only.
     files: ['src/runtime-api/**'],
+    ignores: ['src/runtime-api/**/*.test.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: '^\\.\\./(?!core/)', message: 'runtime-api/ depends only on core/: the agent and the hub both use it.' }] }] },
   },
   {
