@@ -63,6 +63,12 @@ export default tseslint.config(
     rules: forbid(['**/store/**', '**/monitor/**', '**/lifecycle/**', '**/spawners/**', '**/proxy/**', '**/api/**', '**/cli/**', '**/hub/**'], 'agent/ runs apart from the hub (nbhub agent): it depends only on core/ and procfs/, and reaches the hub through its API.'),
   },
   {
+    // The client for a runtime's own API: used by the agent (apart from the hub) and the hub alike, so it stands on core/ only.
+    files: ['src/runtime-api/**'],
+    ignores: ['src/runtime-api/**/*.test.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: '^\\.\\./(?!core/)', message: 'runtime-api/ depends only on core/: the agent and the hub both use it.' }] }] },
+  },
+  {
     files: ['src/monitor/**'],
     ignores: ['src/monitor/**/*.test.ts'],
     rules: forbid(['**/store/**', '**/agent/**', '**/lifecycle/**', '**/spawners/**', '**/proxy/**', '**/api/**', '**/cli/**', '**/hub/**'], 'monitor/ reads agents through EventSource and writes through the Store interface (core/).'),

@@ -105,6 +105,7 @@ runBench(async () => {
   const { Monitor } = await dist('monitor/monitor.js');
   const { storeSeeds } = await dist('monitor/store-seeds.js');
   const { cryptoIds } = await dist('core/ids.js');
+  const { HttpRuntimeClient } = await dist('runtime-api/client.js');
   /**
    * The hub's monitoring as it runs with the embedded agent: the in-process agent (sweeps in its worker
    * thread, events to its log) and the monitor storing them. sweep() = one agent sweep, then one pull.
@@ -119,6 +120,7 @@ runBench(async () => {
       logger: log,
       ids: cryptoIds,
       seeds: storeSeeds(store),
+      runtimeApi: new HttpRuntimeClient(),
       settings: () => ({ hubId: 'bench', intervalSeconds: INTERVAL_S, match: null }),
       known: () => runtimes.running().map((r) => ({ user: r.user, server: r.server, rootPid: r.rootPid, api: { target: r.target, baseUrl: r.baseUrl, token: r.token } })),
     });

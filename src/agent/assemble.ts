@@ -3,12 +3,12 @@ import { join } from 'node:path';
 import type { Clock } from '../core/clock.js';
 import type { SeedSource } from '../core/events.js';
 import type { IdGenerator } from '../core/ids.js';
+import type { RuntimeClient } from '../core/runtime-client.js';
 import type { Logger } from '../core/logger.js';
 import { Agent, type AgentSettings } from './agent.js';
 import { lockDir, reportedFile } from './files.js';
 import type { KnownRoot } from './finder.js';
 import { loadIdentity, type AgentIdentity } from './identity.js';
-import { notebooksByKernel } from './jupyter-api.js';
 import { EventLog } from './log/event-log.js';
 import { procfsReader } from './proc-reader.js';
 import { inlineSweeper, SweepCore } from './sweep.js';
@@ -34,6 +34,8 @@ export const openAgent = (o: {
   ids: IdGenerator;
   idPrefix?: string;
   seeds: SeedSource;
+  /** The runtimes' own API, for their sessions (which notebook each kernel serves). */
+  runtimeApi: RuntimeClient;
   settings: (identity: AgentIdentity) => AgentSettings;
   known?: () => KnownRoot[];
   inline?: boolean;
@@ -47,7 +49,7 @@ export const openAgent = (o: {
       log,
       sweeper: o.inline ? inlineSweeper(new SweepCore(procfsReader, o.clock, { pss: o.pss })) : new WorkerSweeper({ pss: o.pss }),
       seeds: o.seeds,
-      notebooksOf: notebooksByKernel,
+      notebooksOf: (api) => o.runtimeApi.labelsByKernel(api),
       clock: o.clock,
       logger: o.logger,
       settings: () => o.settings(identity),

@@ -5,6 +5,7 @@ import type { CullView } from '../core/culling.js';
 import type { IdGenerator } from '../core/ids.js';
 import type { KernelControlSink } from '../core/kernel-tap.js';
 import type { Logger } from '../core/logger.js';
+import type { RuntimeClient } from '../core/runtime-client.js';
 import type { ExecutionTracker } from '../core/executions.js';
 import type { Store } from '../core/store.js';
 import type { UsageSource } from '../core/usage.js';
@@ -34,6 +35,8 @@ export interface ApiContext {
   kernelControl?: KernelControlSink | undefined;
   /** When each running server will be culled (`nbhub.cull_at`). */
   culling: CullView;
+  /** The runtimes' own REST API (kernels, sessions, kernel actions). */
+  runtimeApi: RuntimeClient;
   /** The execution recorder, or null when monitoring.executions is off. */
   executions: ExecutionTracker | null;
   version: string;

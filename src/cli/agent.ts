@@ -6,6 +6,7 @@ import { saveIdentity } from '../agent/identity.js';
 import { loadAgentConfig } from '../config/load-agent.js';
 import { systemClock } from '../core/clock.js';
 import { cryptoIds } from '../core/ids.js';
+import { HttpRuntimeClient } from '../runtime-api/client.js';
 import { closeOnSignals } from './signals.js';
 
 export interface AgentFlags {
@@ -39,6 +40,7 @@ export const agentCommand = async (flags: AgentFlags, env: NodeJS.ProcessEnv): P
     logger: log,
     ids: cryptoIds,
     seeds: { lastCounters: (runtimes) => hub.seeds(agentId).lastCounters(runtimes) },
+    runtimeApi: new HttpRuntimeClient(),
     settings: (identity) => ({ hubId: identity.hubId, intervalSeconds: config.interval_seconds || identity.intervalSeconds || 10, match: config.match || null }),
   });
   const { identity, agent } = opened;

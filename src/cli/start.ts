@@ -7,6 +7,7 @@ import { systemClock } from '../core/clock.js';
 import { cryptoIds } from '../core/ids.js';
 import { startHub } from '../hub/hub.js';
 import { hubIdentity } from '../hub/hub-id.js';
+import { HttpRuntimeClient } from '../runtime-api/client.js';
 import { createSpawner, openStore, resolveProfiles } from './implementations.js';
 import { closeOnSignals } from './signals.js';
 import { VERSION } from './version.js';
@@ -49,6 +50,7 @@ export const startCommand = async (flags: StartFlags, env: NodeJS.ProcessEnv): P
     log,
     profiles: [...profiles.values()].map((p) => ('error' in p ? { name: p.name, display_name: p.name, error: p.error } : { name: p.name, display_name: p.displayName })),
     webDir: existsSync(webDir) ? webDir : null,
+    runtimeApi: new HttpRuntimeClient(),
     version: VERSION,
   });
   log.info({ url: hub.url, store: store.dialect, data_dir: config.data_dir }, `nbhub ${VERSION} listening on ${hub.url}`);

@@ -37,7 +37,7 @@ export interface RuntimeSnapshot {
   server: string;
   samples: UsageSample[];
   processes: ProcessInfo[];
-  /** Notebook paths by kernel id, from the runtime's own /api/sessions. */
+  /** Session labels by kernel id, from the runtime's own /api/sessions (KernelLabels: notebooks and consoles by path). */
   notebooks: Record<string, string[]>;
   /** Series (kernel id, '' for the runtime) this sweep saw for the first time: their counters start here. */
   fresh: string[];

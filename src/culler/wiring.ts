@@ -2,12 +2,13 @@ import type { Config } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
 import type { CullTarget } from '../core/culling.js';
 import type { Logger } from '../core/logger.js';
+import type { RuntimeClient } from '../core/runtime-client.js';
 import type { ActivitySink } from '../core/routes.js';
 import type { RuntimeDirectory, UsageSource } from '../core/usage.js';
 import { Culler } from './culler.js';
 import { policies } from './policy.js';
 import { ActivityProbe } from './probe.js';
-import { kernelsOf, shutdownKernel } from './runtime-kernels.js';
+import { runtimeKernels } from './runtime-kernels.js';
 
 /** The culler as the hub runs it: activity gathered every monitoring interval, judged every culling.every_seconds. */
 export const createCuller = (o: {
@@ -16,6 +17,8 @@ export const createCuller = (o: {
   usage: UsageSource | null;
   /** Kernels running a request, as the proxy saw (ProbeOptions.runningKernels); absent with recording off. */
   runningKernels?: ((user: string, server: string) => ReadonlySet<string>) | undefined;
+  /** The runtimes' own API: their kernels, and shutting an idle one down. */
+  runtimeApi: RuntimeClient;
   clock: Clock;
   log: Logger;
 }): Culler => {
@@ -27,6 +30,7 @@ export const createCuller = (o: {
       'culling.busy_cpu_cores has no effect: monitoring.embedded_agent is false, so the hub reads no CPU; a runtime busy only with processes (no busy kernel, no user activity) will be culled as idle',
     );
   }
+  const { kernelsOf, shutdownKernel } = runtimeKernels(o.runtimeApi);
   const probe = new ActivityProbe({
     runtimes: o.lifecycle,
     usage: o.usage,

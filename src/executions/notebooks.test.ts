@@ -1,10 +1,29 @@
 import { describe, expect, it } from 'vitest';
+import { RuntimeApiError, type RuntimeClient } from '../core/runtime-client.js';
 import type { RunningRuntime } from '../core/usage.js';
+import { labelsByKernel } from '../runtime-api/labels.js';
+import { parseCellIds, parseList, parseSession } from '../runtime-api/models.js';
 import { attribute } from './attribution.js';
-import { RuntimeNotebooks, type RuntimeCall } from './notebooks.js';
+import { RuntimeNotebooks } from './notebooks.js';
 
 const rt: RunningRuntime = { user: 'alice', server: '', profile: 'default', rootPid: 1, target: 'http://127.0.0.1:9', baseUrl: '/user/alice/', token: 't' };
 const nb = (ids: string[]) => ({ content: { cells: ids.map((id) => ({ id, cell_type: 'code', source: '' })) } });
+type Api = Pick<RuntimeClient, 'labelsByKernel' | 'cellIds'>;
+/** The runtime's API as the client reads it: these sessions (jupyter_server's JSON), these saved notebooks. */
+const runtimeWith = (sessions: () => unknown[], notebooks: (path: string) => unknown, calls: string[] = []): Api => ({
+  labelsByKernel: async () => {
+    calls.push('sessions');
+    return labelsByKernel(parseList(sessions(), parseSession, 'sessions'));
+  },
+  cellIds: async (_rt, path) => {
+    calls.push(`contents ${path}`);
+    const body = notebooks(path);
+    if (body === undefined) throw new RuntimeApiError('status', 404, 'The runtime answered 404');
+    return parseCellIds(body);
+  },
+});
+let sid = 0;
+const session = (path: string, kernel: string, type = 'notebook') => ({ id: `s${++sid}`, path, type, kernel: { id: kernel } });
 
 describe('notebook attribution', () => {
   it('names the only notebook, the one holding the cell among several, and never guesses', () => {
@@ -23,27 +42,16 @@ describe('notebook attribution', () => {
     let now = 0;
     const calls: string[] = [];
     let bCells = ['b1'];
-    const call: RuntimeCall = async (_rt, _m, path) => {
-      calls.push(path);
-      if (path === 'api/sessions')
-        return {
-          status: 200,
-          body: [
-            { path: 'a.ipynb', type: 'notebook', kernel: { id: 'k1' } },
-            { path: 'dir/b c.ipynb', type: 'notebook', kernel: { id: 'k1' } },
-            { path: 'console-1', type: 'console', kernel: { id: 'k1' } },
-            { path: 'solo.ipynb', type: 'notebook', kernel: { id: 'k2' } },
-          ],
-        };
-      if (path.startsWith('api/contents/a.ipynb')) return { status: 200, body: nb(['a1']) };
-      if (path.startsWith('api/contents/dir/b%20c.ipynb')) return { status: 200, body: nb(bCells) };
-      return { status: 404, body: null };
-    };
-    const n = new RuntimeNotebooks(call, { now: () => now });
+    const api = runtimeWith(
+      () => [session('a.ipynb', 'k1'), session('dir/b c.ipynb', 'k1'), session('solo.ipynb', 'k2')],
+      (path) => (path === 'a.ipynb' ? nb(['a1']) : path === 'dir/b c.ipynb' ? nb(bCells) : undefined),
+      calls,
+    );
+    const n = new RuntimeNotebooks(api, { now: () => now });
     expect(await n.resolve(rt, 'k2', null)).toMatchObject({ notebook: 'solo.ipynb', attribution: 'session' });
     expect(await n.resolve(rt, 'k1', 'b1')).toMatchObject({ notebook: 'dir/b c.ipynb', attribution: 'cell' });
     expect(await n.resolve(rt, 'k1', null)).toMatchObject({ attribution: 'ambiguous', candidates: ['a.ipynb', 'dir/b c.ipynb'] });
-    expect(calls.filter((c) => c === 'api/sessions')).toHaveLength(1);
+    expect(calls.filter((c) => c === 'sessions')).toHaveLength(1);
     // A new cell, saved after the notebook was read: looked for again once the copy is over a second old.
     bCells = ['b1', 'b2'];
     now = 2000;
@@ -53,8 +61,8 @@ describe('notebook attribution', () => {
 
   it('answers right away what the sessions already tell, and nothing before they arrived, after they expired or where cells decide', async () => {
     let now = 0;
-    const call: RuntimeCall = async () => ({ status: 200, body: [{ path: 'a.ipynb', kernel: { id: 'k1' } }, { path: 'b.ipynb', kernel: { id: 'k1' } }, { path: 'solo.ipynb', kernel: { id: 'k2' } }] });
-    const n = new RuntimeNotebooks(call, { now: () => now });
+    const api = runtimeWith(() => [session('a.ipynb', 'k1'), session('b.ipynb', 'k1'), session('solo.ipynb', 'k2')], () => undefined);
+    const n = new RuntimeNotebooks(api, { now: () => now });
     expect(n.known(rt, 'k2', null)).toBeUndefined();
     const pending = n.resolve(rt, 'k2', 'c1');
     expect(n.known(rt, 'k2', 'c1')).toBeUndefined();

@@ -44,7 +44,7 @@ const setup = (o: { capture?: boolean; maxCodeBytes?: number; attributed?: Attri
       known: () => o.known,
       invalidate: () => undefined,
     },
-    call: async () => ({ status: 404, body: null }),
+    runtimeApi: { kernel: async () => null },
     clock: { now: () => 0 },
     ids: { random: () => `e${++n}` },
     log: silentLog,

@@ -4,12 +4,13 @@ import type { ExecutionRecord } from '../core/executions.js';
 import type { IdGenerator } from '../core/ids.js';
 import type { KernelChannelInfo, KernelChannelTap, KernelControlSink, KernelMessage, KernelTap } from '../core/kernel-tap.js';
 import type { Logger } from '../core/logger.js';
+import type { RuntimeClient } from '../core/runtime-client.js';
 import type { Store } from '../core/store.js';
 import type { RunningRuntime, RuntimeDirectory } from '../core/usage.js';
 import { keptCode } from './code.js';
 import { KernelBook, type Effect, type Reading } from './kernel-book.js';
 import { classify, FROM_KERNEL_TYPES } from './messages.js';
-import type { NotebookLookup, RuntimeCall } from './notebooks.js';
+import type { NotebookLookup } from './notebooks.js';
 import { ExecutionWriter } from './writer.js';
 
 export interface RecorderOptions {
@@ -18,7 +19,7 @@ export interface RecorderOptions {
   probe: KernelProbe;
   notebooks: NotebookLookup;
   /** The runtime's REST API, to ask about a kernel no connection tells of any more. */
-  call: RuntimeCall;
+  runtimeApi: Pick<RuntimeClient, 'kernel'>;
   clock: Clock;
   ids: IdGenerator;
   log: Logger;
@@ -329,9 +330,9 @@ export class ExecutionRecorder implements KernelTap, KernelControlSink {
   }
 
   private async askKernel(e: KernelEntry, rt: RunningRuntime, now: number): Promise<void> {
-    const res = await this.o.call(rt, 'GET', `api/kernels/${encodeURIComponent(e.kernelId)}`, 3000).catch(() => undefined);
-    if (!res || e.channels.size > 0) return;
-    if (res.status === 404) this.apply(e, e.book.gone(now));
-    else if (res.status === 200 && (res.body as { execution_state?: unknown } | null)?.execution_state === 'idle') this.apply(e, e.book.gone(now, 'lost'));
+    const kernel = await this.o.runtimeApi.kernel(rt, e.kernelId).catch(() => undefined);
+    if (kernel === undefined || e.channels.size > 0) return;
+    if (kernel === null) this.apply(e, e.book.gone(now));
+    else if (kernel.executionState === 'idle') this.apply(e, e.book.gone(now, 'lost'));
   }
 }

@@ -51,11 +51,11 @@ export const startHub = async (d: HubDeps): Promise<Hub> => {
     shared: d.store.dialect === 'postgres' ? { leaseMs } : undefined,
   });
   await lifecycle.init();
-  const monitoring = createMonitoring({ config: d.config, store: d.store, clock: d.clock, ids: d.ids, log: d.log, hubId: d.hubId, instance, runtimes: lifecycle });
-  const executions = createExecutionRecorder({ config: d.config, store: d.store, runtimes: lifecycle, clock: d.clock, ids: d.ids, log: d.log });
+  const monitoring = createMonitoring({ config: d.config, store: d.store, clock: d.clock, ids: d.ids, log: d.log, hubId: d.hubId, instance, runtimes: lifecycle, runtimeApi: d.runtimeApi });
+  const executions = createExecutionRecorder({ config: d.config, store: d.store, runtimes: lifecycle, runtimeApi: d.runtimeApi, clock: d.clock, ids: d.ids, log: d.log });
   await executions?.start();
   // The owner culls: this instance judges only the servers it owns (activity seen elsewhere reaches it through the store).
-  const culler = createCuller({ config: d.config, lifecycle: lifecycle.ownView(), usage: monitoring.monitor, runningKernels: executions ? (u, s) => executions.runningKernels(u, s) : undefined, clock: d.clock, log: d.log });
+  const culler = createCuller({ config: d.config, lifecycle: lifecycle.ownView(), usage: monitoring.monitor, runningKernels: executions ? (u, s) => executions.runningKernels(u, s) : undefined, runtimeApi: d.runtimeApi, clock: d.clock, log: d.log });
   culler.start();
   // With recording off, no tap: the proxy then decodes kernel messages only as far as activity needs.
   const recorder = executions ?? undefined;

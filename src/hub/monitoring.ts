@@ -6,6 +6,7 @@ import { retentionDays } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
 import type { IdGenerator } from '../core/ids.js';
 import type { Logger } from '../core/logger.js';
+import type { RuntimeClient } from '../core/runtime-client.js';
 import type { Store } from '../core/store.js';
 import type { RuntimeDirectory } from '../core/usage.js';
 import { HttpAgentClient } from '../monitor/agent-client.js';
@@ -34,6 +35,7 @@ export const createMonitoring = (o: {
   /** This instance, as leases name it (instance-id.ts). */
   instance: string;
   runtimes: RuntimeDirectory;
+  runtimeApi: RuntimeClient;
 }): Monitoring => {
   const m = o.config.monitoring;
   const local = m.embedded_agent
@@ -46,6 +48,7 @@ export const createMonitoring = (o: {
         ids: o.ids,
         idPrefix: 'hub-',
         seeds: storeSeeds(o.store),
+        runtimeApi: o.runtimeApi,
         settings: () => ({ hubId: o.hubId, intervalSeconds: m.interval_seconds, match: null }),
         // The hub's own runtimes, also those started before runtimes were marked with the hub's id.
         known: () =>

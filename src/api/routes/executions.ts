@@ -1,6 +1,5 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
-import { callRuntime } from '../../agent/jupyter-api.js';
 import { retentionDays } from '../../config/schema.js';
 import { conflict, forbidden, HubError, notFound } from '../../core/errors.js';
 import { canAccess } from '../../core/identity.js';
@@ -95,11 +94,7 @@ export const executionRoutes =
         if (!rt) throw new HubError('UNAVAILABLE', 'Its server is not running');
         // Told first: the kernel's answer to the interrupt may come back before the runtime's HTTP answer does.
         ctx.executions?.control({ ...target, action: 'interrupt', at: ctx.clock.now() });
-        const res = await callRuntime(rt, 'POST', `api/kernels/${encodeURIComponent(target.kernelId)}/interrupt`, 30_000).catch((err: unknown) => {
-          throw new HubError('UNAVAILABLE', `The runtime did not answer: ${(err as Error).message}`);
-        });
-        if (res.status === 404) throw notFound('Its kernel is gone');
-        if (res.status >= 300) throw new HubError('UNAVAILABLE', `The runtime answered ${res.status}`);
+        if ((await ctx.runtimeApi.act(rt, target.kernelId, 'interrupt')) === 'no-such-kernel') throw notFound('Its kernel is gone');
         return reply.code(204).send();
       },
     );

@@ -1,6 +1,5 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { callRuntime, notebooksByKernel } from '../../agent/jupyter-api.js';
 import { belongsTo, liveProcesses } from '../../agent/processes.js';
 import { HubError, notFound } from '../../core/errors.js';
 import type { RunningRuntime } from '../../core/usage.js';
@@ -11,14 +10,6 @@ import { ServerName, UserName } from '../schemas.js';
 const KernelId = Type.String({ pattern: '^[0-9A-Fa-f-]{8,64}$' });
 const Pid = Type.String({ pattern: '^[0-9]{1,10}$' });
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGKILL'] as const;
-
-interface KernelModel {
-  id: string;
-  name: string;
-  last_activity?: string;
-  execution_state?: string;
-  connections?: number;
-}
 
 /** What runs inside a runtime: its kernels (through its own API) and its processes (from /proc). */
 export const insideRoutes =
@@ -35,26 +26,20 @@ export const insideRoutes =
       const p = req.params as { name: string; server?: string };
       return runtimeOf(req, p.name, p.server ?? '');
     };
-    const notebooksOf = async (rt: RunningRuntime): Promise<Record<string, string[]>> => notebooksByKernel(rt).catch(() => ({}));
+    const notebooksOf = async (rt: RunningRuntime): Promise<Record<string, string[]>> => ctx.runtimeApi.labelsByKernel(rt).catch(() => ({}));
 
-    // A runtime that does not answer is unavailable, not an internal error.
-    const ask = (rt: RunningRuntime, method: string, path: string, timeoutMs?: number) =>
-      callRuntime(rt, method, path, timeoutMs).catch((err: unknown) => {
-        throw new HubError('UNAVAILABLE', `The runtime did not answer: ${(err as Error).message}`);
-      });
-
+    // A runtime that does not answer is unavailable (the client's RuntimeApiError), not an internal error.
     const listKernels = async (rt: RunningRuntime) => {
-      const res = await ask(rt, 'GET', 'api/kernels');
-      if (res.status !== 200 || !Array.isArray(res.body)) throw new HubError('UNAVAILABLE', `The runtime answered ${res.status} for its kernels`);
+      const kernels = await ctx.runtimeApi.kernels(rt);
       const notebooks = await notebooksOf(rt);
       const snap = ctx.usage?.latestOf(rt.user, rt.server);
       return {
-        kernels: (res.body as KernelModel[]).map((k) => ({
+        kernels: kernels.map((k) => ({
           id: k.id,
           name: k.name,
           notebooks: notebooks[k.id] ?? [],
-          execution_state: k.execution_state ?? null,
-          last_activity: k.last_activity ?? null,
+          execution_state: k.executionState,
+          last_activity: k.lastActivity === null ? null : new Date(k.lastActivity).toISOString(),
           connections: k.connections ?? 0,
           cpu: snap?.processes.filter((p) => p.kernelId === k.id).reduce((s, p) => s + p.cpu, 0) ?? null,
           memory: snap?.samples.find((s) => s.kernel === k.id)?.memoryBytes ?? null,
@@ -63,10 +48,7 @@ export const insideRoutes =
     };
 
     const kernelAction = async (reply: FastifyReply, rt: RunningRuntime, kernelId: string, action: 'interrupt' | 'restart' | 'shutdown') => {
-      const path = action === 'shutdown' ? `api/kernels/${kernelId}` : `api/kernels/${kernelId}/${action}`;
-      const res = await ask(rt, action === 'shutdown' ? 'DELETE' : 'POST', path, 30_000);
-      if (res.status === 404) throw notFound('No such kernel in this runtime');
-      if (res.status >= 300) throw new HubError('UNAVAILABLE', `The runtime answered ${res.status}`);
+      if ((await ctx.runtimeApi.act(rt, kernelId, action)) === 'no-such-kernel') throw notFound('No such kernel in this runtime');
       ctx.kernelControl?.control({ user: rt.user, server: rt.server, kernelId, action, at: ctx.clock.now() });
       return reply.code(204).send();
     };
