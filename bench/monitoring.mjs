@@ -777,6 +777,16 @@ runBench(async () => {
       '< 5 % of one core',
       rssOnly.pctCore * scale < 5,
     );
+    // Issue 14: storing a sweep must not hold up the proxy and the API that share the hub's event loop.
+    const worstLoop = rs.reduce((a, b) => (b.loopMaxMs > a.loopMaxMs ? b : a));
+    target(
+      'monitoring',
+      `longest event-loop block while storing sweeps of ${RUNTIMES} runtimes, ${s.name}${extrapolated ? ' (EXTRAPOLATED CPU)' : ''}`,
+      `${ms(worstLoop.loopMaxMs)} (in ${worstLoop.variant} sessions, ${worstLoop.pss ? 'PSS' : 'RSS only'}; ` +
+        `per variant ${rs.map((r) => ms(r.loopMaxMs)).join(' / ')}); hub CPU meanwhile ${rs.map((r) => pct(r.pctCore * scale)).join(' / ')} of one core${pgNote}`,
+      '<= 50 ms',
+      worstLoop.loopMaxMs <= 50,
+    );
   }
 
   console.log(`\n3. queryUsage() latency (what GET /hub/api/usage runs; default step; p50/p99):`);

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { profileSchema, type Config } from '../config/schema.js';
+import { systemClock } from '../core/clock.js';
 import { cryptoIds } from '../core/ids.js';
 import type { Store } from '../core/store.js';
 import { LocalSpawner } from '../spawners/local/local-spawner.js';
@@ -21,4 +22,4 @@ export const resolveProfiles = (config: Readonly<Config>): Map<string, ResolvedP
 };
 
 export const createSpawner = (config: Readonly<Config>, profiles: ReturnType<typeof resolveProfiles>, hubId: string) =>
-  new LocalSpawner({ dataDir: config.data_dir, profiles, graceSeconds: config.lifecycle.stop_grace_seconds, ids: cryptoIds, hubId });
+  new LocalSpawner({ dataDir: config.data_dir, profiles, graceSeconds: config.lifecycle.stop_grace_seconds, ids: cryptoIds, clock: systemClock, hubId });

@@ -27,6 +27,13 @@ export interface KernelMessage {
   partial?: boolean;
 }
 
+/**
+ * Whether an execute_request's content is a cell someone ran. Silent requests and those kept out of the
+ * history (what variable inspectors and completers send) are the kernel's work but neither an execution nor
+ * a person's activity: the proxy's activity and the execution history decide it here, alike.
+ */
+export const isCellRun = (content: Record<string, unknown>): boolean => content['silent'] !== true && content['store_history'] !== false;
+
 /** A kernel WebSocket opened through the proxy. */
 export interface KernelChannelInfo {
   user: string;

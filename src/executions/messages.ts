@@ -1,4 +1,4 @@
-import type { KernelMessage } from '../core/kernel-tap.js';
+import { isCellRun, type KernelMessage } from '../core/kernel-tap.js';
 
 /** What a kernel message means for execution history; everything else (outputs, comms, completion) is nothing. */
 export type ExecEvent =
@@ -36,7 +36,7 @@ export const classify = (m: KernelMessage): ExecEvent | null => {
         const cellId = str(m.metadata()['cellId']);
         // Silent requests, and those kept out of the history (an extension's variable inspector, no execution
         // count), are the kernel's work but not cells someone ran.
-        const silent = c['silent'] === true || c['store_history'] === false;
+        const silent = !isCellRun(c);
         return { kind: 'request', msgId: m.msgId, session: m.session, code: str(c['code']) ?? '', cellId: cellId || null, silent };
       }
       case 'interrupt_request':

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { LocalEventSource } from '../agent/local-source.js';
 import { agentOnFakeMachine } from '../agent/testing.js';
 import type { EventSource } from '../core/events.js';
-import { silentLogger } from '../core/logger.js';
+import { silentLogger, type Logger } from '../core/logger.js';
 import type { Store } from '../core/store.js';
 import { createSqliteStore } from '../store/sqlite/sqlite-store.js';
 import { Monitor, type MonitorSettings } from './monitor.js';
@@ -38,11 +38,11 @@ describe('Monitor', () => {
       rmSync(dir, { recursive: true, force: true });
     });
     const clock = { now: () => f.mc.m.now };
-    const monitor = (instance: string, o: { local?: boolean; connect?: () => EventSource } = {}) =>
+    const monitor = (instance: string, o: { local?: boolean; connect?: () => EventSource; store?: Store; log?: Logger } = {}) =>
       new Monitor({
-        store,
+        store: o.store ?? store,
         clock,
-        log: silentLogger,
+        log: o.log ?? silentLogger,
         instance,
         settings,
         connect: o.connect ?? (() => new LocalEventSource(f.agent)),
@@ -76,6 +76,49 @@ describe('Monitor', () => {
     await again.pullNow();
     expect(await offsets(store, 'local')).toEqual(Array.from({ length: f.agent.read(0, 0).head }, (_, i) => i + 1));
     await again.stop();
+  });
+
+  it('waits longer and longer for a failing store, says so once (then at most once a minute), and once when it works again, losing nothing', async () => {
+    const { store, f, monitor } = await setup();
+    await store.agents.register({ id: 'local', url: null, secret: null, at: 0 });
+    let failing = false;
+    let tries = 0;
+    const events = Object.assign(Object.create(store.events) as Store['events'], {
+      store: (b: Parameters<Store['events']['store']>[0]) => {
+        tries++;
+        return failing ? Promise.reject(new Error('SQLITE_IOERR: disk I/O error')) : store.events.store(b);
+      },
+    });
+    const logged: string[] = [];
+    const log: Logger = { debug() {}, info: (_o, msg) => void logged.push(`info ${msg}`), warn: (_o, msg) => void logged.push(`warn ${msg}`), error: (_o, msg) => void logged.push(`error ${msg}`) };
+    const m = monitor('hub-a', { local: true, store: { ...store, events }, log });
+    await m.leaseTick();
+    await f.agent.tick();
+    await m.pullNow();
+    logged.length = 0;
+    failing = true;
+    // Five minutes of a store that fails: the agent sweeps every 10 s (each sweep asks for a pull) and the pull timer ticks every second.
+    for (let s = 0; s < 300; s++) {
+      if (s % 10 === 0) await f.agent.tick();
+      f.mc.m.now += 1000;
+      await m.pullNow();
+    }
+    // Every second without a wait would be 300 tries and as many lines in the log.
+    expect(tries).toBeGreaterThan(2);
+    expect(tries).toBeLessThanOrEqual(20);
+    expect(logged[0]).toMatch(/^error monitor: cannot write to the store/);
+    expect(logged.length).toBeLessThanOrEqual(6);
+    expect(logged.slice(1).every((l) => l === 'warn monitor: the store still fails')).toBe(true);
+    logged.length = 0;
+    failing = false;
+    f.mc.m.now += 60_000;
+    await m.pullNow();
+    await m.pullNow();
+    expect(logged).toEqual(['info monitor: the store works again']);
+    // Nothing was lost or stored twice while it failed.
+    const head = f.agent.read(0, 0).head;
+    expect(await offsets(store, 'local')).toEqual(Array.from({ length: head }, (_, i) => i + 1));
+    await m.stop();
   });
 
   it('shows an unreachable agent as such, its runtimes unknown, and catches up when it answers again', async () => {

@@ -7,6 +7,7 @@ import { RESOLUTIONS, type AgentRecord, type EventBatchWrite, type PreparedBatch
 import type { RuntimeSnapshot, SamplerStats, UsageSource } from '../core/usage.js';
 import { LatestView } from './latest.js';
 import { planLeases } from './leases.js';
+import { backoffMs, StoreTrouble, type TroubleNote } from './store-trouble.js';
 import { toWrite } from './to-store.js';
 
 export interface MonitorSettings {
@@ -49,6 +50,8 @@ interface Pulled {
   again: boolean;
   reachable: boolean | null;
   failures: number;
+  /** Batches the store refused in a row (a failing store, not a conflict): the next try waits longer. */
+  storeFailures: number;
   nextTry: number;
   contactWritten: number;
   processesDue: number;
@@ -57,6 +60,12 @@ interface Pulled {
 
 const CONTACT_EVERY_MS = 10_000;
 const MAX_BACKOFF_MS = 10_000;
+/** A failing store is tried again after a wait that doubles up to this. */
+const MAX_STORE_BACKOFF_MS = 30_000;
+/** What StoreTrouble tells apart: the lease round's writes, and each agent's batches and contact. */
+const LEASES = 'leases';
+const eventsOf = (id: string) => `events of ${id}`;
+const contactOf = (id: string) => `contact of ${id}`;
 const PRUNE_EVERY_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 /** Events read back from the store when an agent is taken over, to know its runtimes. */
@@ -71,6 +80,7 @@ const RECENT_EVENTS = 2_000;
 export class Monitor implements UsageSource {
   private readonly pulled = new Map<string, Pulled>();
   private readonly view = new LatestView();
+  private readonly trouble = new StoreTrouble();
   private timers: NodeJS.Timeout[] = [];
   private leasing: Promise<void> | undefined;
   private readonly inFlight = new Set<Promise<void>>();
@@ -144,7 +154,10 @@ export class Monitor implements UsageSource {
 
   leaseTick(): Promise<void> {
     this.leasing ??= this.lease()
-      .catch((err: unknown) => this.o.log.error({ err }, 'monitor: lease round failed'))
+      .then(
+        () => this.tell(this.trouble.ok(LEASES, this.o.clock.now())),
+        (err: unknown) => this.tell(this.trouble.failed(LEASES, this.o.clock.now()), err, 'the lease round'),
+      )
       .finally(() => (this.leasing = undefined));
     return this.leasing;
   }
@@ -192,6 +205,7 @@ export class Monitor implements UsageSource {
       again: false,
       reachable: null,
       failures: 0,
+      storeFailures: 0,
       nextTry: 0,
       contactWritten: 0,
       processesDue: 0,
@@ -204,6 +218,8 @@ export class Monitor implements UsageSource {
     const p = this.pulled.get(id);
     this.pulled.delete(id);
     this.view.drop(id);
+    this.trouble.drop(eventsOf(id));
+    this.trouble.drop(contactOf(id));
     if (p && p.source !== this.o.local?.source) await p.source.close();
     this.o.log.info({ agent: id }, 'monitor: no longer pulling agent');
   }
@@ -223,6 +239,8 @@ export class Monitor implements UsageSource {
   private pullOne(id: string): void {
     const p = this.pulled.get(id);
     if (!p || this.stopped) return;
+    // Waiting out a failing store: the next tick past the wait pulls it.
+    if (this.o.clock.now() < p.nextTry) return;
     if (p.busy) p.again = true;
     else this.run(p);
   }
@@ -284,6 +302,8 @@ export class Monitor implements UsageSource {
       }
       p.after = w.through;
       p.contactWritten = now;
+      p.storeFailures = 0;
+      this.tell(this.trouble.ok(eventsOf(p.id), this.o.clock.now()));
       this.view.apply(p.id, w.events);
       newSweep ||= w.usage.length > 0;
       if (!more || this.stopped) break;
@@ -313,7 +333,10 @@ export class Monitor implements UsageSource {
       p.contactWritten = now;
       await this.o.store.agents
         .noteContact(p.id, this.o.instance, { at: now, error: null, headOffset: Math.max(batch.head, p.after), headTime: batch.headTime })
-        .catch((err: unknown) => this.o.log.warn({ err, agent: p.id }, 'monitor: cannot record contact'));
+        .then(
+          () => this.tell(this.trouble.ok(contactOf(p.id), this.o.clock.now())),
+          (err: unknown) => this.tell(this.trouble.failed(contactOf(p.id), this.o.clock.now()), err, contactOf(p.id)),
+        );
     }
   }
 
@@ -334,13 +357,32 @@ export class Monitor implements UsageSource {
 
   private async storeFailed(p: Pulled, err: unknown): Promise<void> {
     if (!(err instanceof HubError && err.code === 'CONFLICT')) {
-      this.o.log.error({ err, agent: p.id }, 'monitor: cannot store a batch; asking again');
+      const now = this.o.clock.now();
+      p.storeFailures++;
+      p.nextTry = now + backoffMs(p.storeFailures, this.o.settings.pullEveryMs, MAX_STORE_BACKOFF_MS);
+      this.tell(this.trouble.failed(eventsOf(p.id), now), err, eventsOf(p.id));
       return;
     }
     // Someone else stored from this offset: the lease moved, or this instance is behind its own writes.
     const rec = await this.o.store.agents.get(p.id).catch(() => undefined);
     if (!rec || rec.leaseOwner !== this.o.instance) await this.forget(p.id);
     else p.after = rec.storedOffset;
+  }
+
+  /** Logs what StoreTrouble decided to say, if anything. */
+  private tell(note: TroubleNote | null, err?: unknown, what?: string): void {
+    if (!note) return;
+    switch (note.say) {
+      case 'failing':
+        this.o.log.error({ err, what }, 'monitor: cannot write to the store; trying again with a growing wait (logged again at most once a minute)');
+        return;
+      case 'still':
+        this.o.log.warn({ err, what, failures: note.failures, forSeconds: Math.round(note.forMs / 1000) }, 'monitor: the store still fails');
+        return;
+      case 'recovered':
+        this.o.log.info({ failures: note.failures, forSeconds: Math.round(note.forMs / 1000) }, 'monitor: the store works again');
+        return;
+    }
   }
 
   /** The process lists go with the samples of the agent's latest sweep (asked again at least every interval). */

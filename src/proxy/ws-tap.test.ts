@@ -143,6 +143,8 @@ describe('what counts as user activity', () => {
 
   it('is not what an open tab or an extension sends by itself', () => {
     expect(isUserActivity(msg('to_kernel', 'execute_request', { code: 'x', silent: true }))).toBe(false);
+    // A variable inspector's request: not silent, but kept out of the history (no execution count).
+    expect(isUserActivity(msg('to_kernel', 'execute_request', { code: 'whos', silent: false, store_history: false }))).toBe(false);
     for (const t of ['kernel_info_request', 'complete_request', 'inspect_request', 'comm_msg', 'comm_info_request']) expect(isUserActivity(msg('to_kernel', t))).toBe(false);
     expect(isUserActivity(msg('from_kernel', 'execute_request'))).toBe(false);
   });
@@ -200,5 +202,32 @@ describe('tapWebSocket', () => {
     expect(seen).toEqual(['to_kernel:kernel_info_request', 'to_kernel:execute_request', 'from_kernel:status']);
     expect(touched).toEqual([42]);
     return new Promise<void>((resolve) => setImmediate(() => (expect(closed).toBe(true), resolve())));
+  });
+
+  it("does not let an extension's requests keep a runtime active, with execution recording off", () => {
+    const client = new PassThrough();
+    const touched: number[] = [];
+    let now = 1;
+    tapWebSocket({
+      path: { kind: 'kernel', kernelId: 'k1', sessionId: 's' },
+      user: 'alice',
+      server: '',
+      actor: 'alice',
+      subprotocol: '',
+      client,
+      upstream: new PassThrough(),
+      clientHead: Buffer.alloc(0),
+      upstreamHead: Buffer.alloc(0),
+      kernelTap: undefined,
+      activity: { touch: (_u, _s, at) => touched.push(at) },
+      clock: { now: () => now++ },
+      budget: byteBudget(1 << 20),
+    });
+    // What a variable inspector sends after every cell, and a completer's helper code.
+    client.write(frame(jupyterMsg('execute_request', { code: '_jupyterlab_variableinspector_dict_list()', silent: false, store_history: false }), { mask: true }));
+    client.write(frame(jupyterMsg('execute_request', { code: 'dir()', silent: true, store_history: false }), { mask: true }));
+    expect(touched).toEqual([]);
+    client.write(frame(jupyterMsg('execute_request', { code: 'df.head()', silent: false, store_history: true }), { mask: true }));
+    expect(touched).toEqual([3]);
   });
 });

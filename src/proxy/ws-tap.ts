@@ -1,6 +1,6 @@
 import type { Duplex } from 'node:stream';
 import type { Clock } from '../core/clock.js';
-import type { KernelMessage, KernelTap } from '../core/kernel-tap.js';
+import { isCellRun, type KernelMessage, type KernelTap } from '../core/kernel-tap.js';
 import type { ActivitySink } from '../core/routes.js';
 import { decodeKernelMessage, isTerminalInput, msgTypeOfHead } from './kernel-messages.js';
 import { WsMessageReader, type ByteBudget, type Keep } from './ws-frames.js';
@@ -50,11 +50,12 @@ export const tappedPath = (forward: string): TappedPath | null => {
 };
 
 /**
- * What a person does, as opposed to what an open tab does by itself: running code (not silent requests
- * from extensions) and answering input(). Polling, completion and comm traffic are not activity.
+ * What a person does, as opposed to what an open tab does by itself: running a cell (not the silent or
+ * history-less requests of extensions, see isCellRun) and answering input(). Polling, completion and comm
+ * traffic are not activity.
  */
 export const isUserActivity = (m: KernelMessage): boolean =>
-  m.direction === 'to_kernel' && ((m.msgType === 'execute_request' && m.content()['silent'] !== true) || m.msgType === 'input_reply');
+  m.direction === 'to_kernel' && ((m.msgType === 'execute_request' && isCellRun(m.content())) || m.msgType === 'input_reply');
 
 export interface TapOptions {
   path: TappedPath;

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { profileSchema } from '../../config/schema.js';
+import { systemClock } from '../../core/clock.js';
 import { cryptoIds } from '../../core/ids.js';
 import { spawnerContract } from '../spawner.contract.js';
 import { ADDRESS_IN_USE, LocalSpawner, type LocalHandle } from './local-spawner.js';
@@ -22,7 +23,7 @@ const profiles = new Map([
   // Binds after a second of "starting up"; a taken port ends it with Node's EADDRINUSE error (status 1).
   ['late', profile('late', ['node', '-e', "setTimeout(() => require('http').createServer((q, s) => s.end('ok')).listen(+process.argv[1], '127.0.0.1'), 1000)", '{port}'])],
 ]);
-const make = () => new LocalSpawner({ dataDir: dir, profiles, graceSeconds: 2, ids: cryptoIds });
+const make = () => new LocalSpawner({ dataDir: dir, profiles, graceSeconds: 2, ids: cryptoIds, clock: systemClock });
 
 // Another process than this test's (holding the port for whatever the runtime starts meanwhile):
 // listening, or only bound (the port is taken, yet nobody accepts connections there).
@@ -55,7 +56,7 @@ const own = mkdtempSync(join(tmpdir(), 'nbhub-spawner-own-'));
 afterAll(() => rmSync(own, { recursive: true, force: true }));
 
 it('local: keeps the workspace across stop and start, and removes it only when asked', async () => {
-  const spawner = new LocalSpawner({ dataDir: own, profiles, graceSeconds: 1, ids: cryptoIds });
+  const spawner = new LocalSpawner({ dataDir: own, profiles, graceSeconds: 1, ids: cryptoIds, clock: systemClock });
   const spec = { user: 'carol', server: 'w', profile: 'ok', baseUrl: '/user/carol/w/', userOptions: {} };
   const marker = join(own, 'workspaces', 'carol', 'w', 'marker');
   const first = await spawner.start(spec, new AbortController().signal);
@@ -70,7 +71,7 @@ it('local: keeps the workspace across stop and start, and removes it only when a
 it('local: runs each runtime in its workspace, marked for agents, with the token in its environment', async () => {
   const dir = own;
   writeFileSync(join(dir, 'probe.js'), "require('fs').writeFileSync('env.json', JSON.stringify(process.env)); setInterval(() => {}, 1000)");
-  const spawner = new LocalSpawner({ dataDir: dir, profiles: new Map([['p', profile('p', ['node', join(dir, 'probe.js')])]]), graceSeconds: 1, ids: cryptoIds });
+  const spawner = new LocalSpawner({ dataDir: dir, profiles: new Map([['p', profile('p', ['node', join(dir, 'probe.js')])]]), graceSeconds: 1, ids: cryptoIds, clock: systemClock });
   const launched = await spawner.start({ user: 'bob', server: '', profile: 'p', baseUrl: '/user/bob/', userOptions: {} }, new AbortController().signal);
   const envFile = join(dir, 'workspaces', 'bob', '_default', 'env.json');
   await expect.poll(() => existsSync(envFile)).toBe(true);
@@ -114,11 +115,11 @@ it.skipIf(!existsSync(join(envDir, 'bin', 'jupyter-lab')))('local: finds Jupyter
 });
 
 it('local: a start stops the runtime a crashed hub launched but never recorded', async () => {
-  const spawner = new LocalSpawner({ dataDir: own, profiles, graceSeconds: 1, ids: cryptoIds });
+  const spawner = new LocalSpawner({ dataDir: own, profiles, graceSeconds: 1, ids: cryptoIds, clock: systemClock });
   const spec = { user: 'dave', server: 'x', profile: 'ok', baseUrl: '/user/dave/x/', userOptions: {} };
   const lost = await spawner.start(spec, new AbortController().signal);
   // The hub "forgets" the handle (killed before storing it) and starts the same server again.
-  const again = await new LocalSpawner({ dataDir: own, profiles, graceSeconds: 1, ids: cryptoIds }).start(spec, new AbortController().signal);
+  const again = await new LocalSpawner({ dataDir: own, profiles, graceSeconds: 1, ids: cryptoIds, clock: systemClock }).start(spec, new AbortController().signal);
   expect((await spawner.poll(lost.handle)).status).toBe('exited');
   expect(await spawner.poll(again.handle)).toEqual({ status: 'running' });
   await spawner.stop(again.handle, { graceful: false });
@@ -148,4 +149,27 @@ it('local: knows what runtimes say when their port is taken', () => {
     'bind: Address already in use',
   ]) expect(ADDRESS_IN_USE.test(said)).toBe(true);
   for (const other of ['Permission to listen on port 80 denied.', 'fatal: cannot open /nonexistent/config.yaml', 'Serving at port 43479']) expect(ADDRESS_IN_USE.test(other)).toBe(false);
+});
+
+it("local: an adopted runtime that ignores SIGTERM is killed once the grace period has passed on the hub's clock", async () => {
+  const stubborn = profile('stubborn', ['node', '-e', "process.on('SIGTERM', () => {}); require('fs').writeFileSync('armed', 'x'); setInterval(() => {}, 1000)"]);
+  const spec = { user: 'fay', server: 's', profile: 'stubborn', baseUrl: '/user/fay/s/', userOptions: {} };
+  const first = new LocalSpawner({ dataDir: own, profiles: new Map([['stubborn', stubborn]]), graceSeconds: 1, ids: cryptoIds, clock: systemClock });
+  const launched = await first.start(spec, new AbortController().signal);
+  try {
+    await expect.poll(() => existsSync(join(own, 'workspaces', 'fay', 's', 'armed'))).toBe(true);
+    // A restarted hub (another spawner: the runtime is not its child) with an hour of grace, on a clock the test moves.
+    const clock = { now: () => 1_000_000 };
+    const adopter = new LocalSpawner({ dataDir: own, profiles: new Map([['stubborn', stubborn]]), graceSeconds: 3600, ids: cryptoIds, clock });
+    let stopped = false;
+    const stopping = adopter.stop(launched.handle, { graceful: true }).then(() => (stopped = true));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(stopped).toBe(false);
+    expect(await adopter.poll(launched.handle)).toEqual({ status: 'running' });
+    clock.now = () => 1_000_000 + 3600_000;
+    await stopping;
+    expect((await adopter.poll(launched.handle)).status).toBe('exited');
+  } finally {
+    await first.stop(launched.handle, { graceful: false });
+  }
 });

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
+import type { Clock } from '../../core/clock.js';
 import type { IdGenerator } from '../../core/ids.js';
 import type { Launched, Listener, PollResult, RuntimeSpec, Spawner, SpawnerHandle } from '../../core/spawner.js';
 import { descendants, isAlive, readStat, signalGroup } from '../../procfs/proc.js';
@@ -22,6 +23,8 @@ export interface LocalSpawnerOptions {
   profiles: ReadonlyMap<string, ResolvedProfile | { name: string; error: string }>;
   graceSeconds: number;
   ids: IdGenerator;
+  /** Grace periods and the ports handed out lately are timed on it. */
+  clock: Clock;
   /** Base environment of runtimes (the hub's own, by default). */
   env?: NodeJS.ProcessEnv;
   /** The hub's id, put on every runtime beside its name (NBHUB_HUB), so agents follow only their hub's. */
@@ -82,7 +85,7 @@ export class LocalSpawner implements Spawner {
         // unreadable or already gone
       }
     }
-    const port = await freePort();
+    const port = await freePort('127.0.0.1', this.o.clock);
     const token = this.o.ids.random(24);
     const values = { ip: '127.0.0.1', port: String(port), base_url: spec.baseUrl, token, workspace };
     const [program, ...args] = profile.command.map((a) => expand(a, values));
@@ -168,15 +171,15 @@ export class LocalSpawner implements Spawner {
         // Our child: its exit event says the moment it is gone.
         await Promise.race([ours, sleep(this.o.graceSeconds * 1000)]);
       } else {
-        const deadline = Date.now() + this.o.graceSeconds * 1000;
-        while (Date.now() < deadline && isAlive(handle.pid, handle.startTime)) await sleep(10);
+        const deadline = this.o.clock.now() + this.o.graceSeconds * 1000;
+        while (this.o.clock.now() < deadline && isAlive(handle.pid, handle.startTime)) await sleep(10);
       }
     }
     send('SIGKILL');
-    const killDeadline = Date.now() + 10_000;
+    const killDeadline = this.o.clock.now() + 10_000;
     while (isAlive(handle.pid, handle.startTime)) {
       // A process stuck in the kernel (D state) or not ours to signal: give up; the reconciler retries.
-      if (Date.now() > killDeadline) throw new Error(`process ${handle.pid} survived SIGKILL for 10 s`);
+      if (this.o.clock.now() > killDeadline) throw new Error(`process ${handle.pid} survived SIGKILL for 10 s`);
       await sleep(10);
     }
   }

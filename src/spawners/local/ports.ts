@@ -1,4 +1,5 @@
 import { connect, createServer } from 'node:net';
+import { systemClock, type Clock } from '../../core/clock.js';
 
 const recent = new Map<number, number>();
 
@@ -7,7 +8,7 @@ const recent = new Map<number, number>();
  * concurrent starts never get the same one before their runtimes bind it (and a runtime started again after
  * its port was taken does not get that port back).
  */
-export const freePort = async (host = '127.0.0.1'): Promise<number> => {
+export const freePort = async (host = '127.0.0.1', clock: Clock = systemClock): Promise<number> => {
   for (let attempt = 0; attempt < 20; attempt++) {
     const port = await new Promise<number>((resolve, reject) => {
       const srv = createServer();
@@ -17,7 +18,7 @@ export const freePort = async (host = '127.0.0.1'): Promise<number> => {
         srv.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
       });
     });
-    const now = Date.now();
+    const now = clock.now();
     for (const [p, t] of recent) if (now - t > 60_000) recent.delete(p);
     if (!recent.has(port)) {
       recent.set(port, now);
