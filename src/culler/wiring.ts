@@ -1,9 +1,8 @@
 import type { Config } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
-import type { CullTarget } from '../core/culling.js';
+import type { CullScope } from '../core/culling.js';
 import type { Logger } from '../core/logger.js';
-import type { ActivitySink } from '../core/routes.js';
-import type { RuntimeDirectory, UsageSource } from '../core/usage.js';
+import type { UsageSource } from '../core/usage.js';
 import { Culler } from './culler.js';
 import { policies } from './policy.js';
 import { ActivityProbe } from './probe.js';
@@ -12,7 +11,8 @@ import { kernelsOf, shutdownKernel } from './runtime-kernels.js';
 /** The culler as the hub runs it: activity gathered every monitoring interval, judged every culling.every_seconds. */
 export const createCuller = (o: {
   config: Readonly<Config>;
-  lifecycle: CullTarget & RuntimeDirectory & ActivitySink & { get(user: string, name: string): { lastActivity: number | null } | undefined };
+  /** The servers this instance owns (the owner culls). */
+  lifecycle: CullScope;
   usage: UsageSource | null;
   /** Kernels running a request, as the proxy saw (ProbeOptions.runningKernels); absent with recording off. */
   runningKernels?: ((user: string, server: string) => ReadonlySet<string>) | undefined;

@@ -4,7 +4,7 @@ import { newServerRecord, type ServerRecord } from '../core/models.js';
 import type { Spawner } from '../core/spawner.js';
 import type { ServerRepo, Store } from '../core/store.js';
 import { toLaunchRecord } from './launch-record.js';
-import { Lifecycle } from './lifecycle.js';
+import { createLifecycle, type Lifecycle } from './lifecycle.js';
 
 const T0 = 1_800_000_000_000;
 const HOUR = 3_600_000;
@@ -67,19 +67,19 @@ const running = (user: string, lastActivity: number | null): ServerRecord => ({
 
 describe('Lifecycle after a hub restart', () => {
   let life: Lifecycle | undefined;
-  afterEach(() => life?.shutdown({ stopRuntimes: false }));
+  afterEach(() => life?.reconciler.shutdown({ stopRuntimes: false }));
 
   it('counts adopted running servers as active at the restart (one whole idle timeout from it): the outage is not idleness', async () => {
     // Idle for two hours before the hub went down, never active, and a stopped server.
     const { store, rows } = leftBehind([running('old', T0 - 2 * HOUR), running('never', null), { ...newServerRecord('old', 'gone', T0 - 10 * HOUR), version: 1, lastActivity: T0 - 5 * HOUR }]);
     const now = T0 + 120_000;
-    life = new Lifecycle({ store, spawner: aliveSpawner, clock: { now: () => now }, log: silentLogger, profiles: new Set(['default']), defaultProfile: 'default', pollSeconds: 3600, activityFlushMs: 3_600_000 });
-    await life.init();
-    expect(life.get('old', '')).toMatchObject({ state: 'running', lastActivity: now });
-    expect(life.get('never', '')?.lastActivity).toBe(now);
-    expect(life.get('old', 'gone')?.lastActivity).toBe(T0 - 5 * HOUR);
+    life = createLifecycle({ store, spawner: aliveSpawner, clock: { now: () => now }, log: silentLogger, profiles: new Set(['default']), defaultProfile: 'default', pollSeconds: 3600, activityFlushMs: 3_600_000 });
+    await life.reconciler.init();
+    expect(life.servers.get('old', '')).toMatchObject({ state: 'running', lastActivity: now });
+    expect(life.servers.get('never', '')?.lastActivity).toBe(now);
+    expect(life.servers.get('old', 'gone')?.lastActivity).toBe(T0 - 5 * HOUR);
     // Stored too (at the next activity flush; here at shutdown), so the API and the store agree.
-    await life.shutdown({ stopRuntimes: false });
+    await life.reconciler.shutdown({ stopRuntimes: false });
     life = undefined;
     expect(rows.get('old/')?.lastActivity).toBe(now);
   });
