@@ -84,3 +84,23 @@ describe('Lifecycle after a hub restart', () => {
     expect(rows.get('old/')?.lastActivity).toBe(now);
   });
 });
+
+describe('Lifecycle: a deletion that fails', () => {
+  let life: Lifecycle | undefined;
+  afterEach(() => life?.reconciler.shutdown({ stopRuntimes: false }));
+
+  it('logs what failed (the removal, with its cause), not that the runtime cannot be observed, and keeps the server', async () => {
+    // Stopped, its deletion asked for through another instance: the owner removes it at its next pass.
+    const { store } = leftBehind([{ ...newServerRecord('ann', 'lab', T0), version: 1, owner: 'local', removeRequested: true }]);
+    const errors: Array<{ msg: string | undefined; err: unknown }> = [];
+    const log = { ...silentLogger, error: (o: object, msg?: string) => void errors.push({ msg, err: (o as { err?: unknown }).err }) };
+    const spawner: Spawner = { ...aliveSpawner, removeWorkspace: () => Promise.reject(new Error('EACCES: permission denied, rmdir')) };
+    life = createLifecycle({ store, spawner, clock: { now: () => T0 }, log, profiles: new Set(['default']), defaultProfile: 'default', pollSeconds: 3600, activityFlushMs: 3_600_000 });
+    await life.reconciler.init();
+    expect(errors).toHaveLength(1);
+    expect(errors[0]?.msg).toMatch(/cannot remove/);
+    expect(errors[0]?.msg).not.toMatch(/observe/);
+    expect(String(errors[0]?.err)).toContain('EACCES');
+    expect(life.servers.get('ann', 'lab')).toMatchObject({ state: 'stopped', removeRequested: true });
+  });
+});

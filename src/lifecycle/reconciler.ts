@@ -174,13 +174,13 @@ export class Reconciler implements RequestHost {
       const launch = parseLaunchRecord(rec.handle);
       const observed: Observed = launch ? await this.o.spawner.poll(launch.spawner) : { status: 'none' };
       action = decide(rec, observed, this.readying.has(key));
-      // A deletion asked for through another instance, once the runtime is down.
-      if (action.kind === 'none' && rec.removeRequested && (rec.state === 'stopped' || rec.state === 'failed')) {
-        await this.records.remove(key, rec);
-        return;
-      }
     } catch (err) {
       this.o.log.error({ err, user: rec.user, server: rec.name }, 'reconcile: cannot observe runtime');
+      return;
+    }
+    // A deletion asked for through another instance, once the runtime is down.
+    if (action.kind === 'none' && rec.removeRequested && (rec.state === 'stopped' || rec.state === 'failed')) {
+      await this.records.remove(key, rec).catch((err: unknown) => this.o.log.error({ err, user: rec.user, server: rec.name }, 'reconcile: cannot remove the server; trying again at the next poll'));
       return;
     }
     if (action.kind !== 'none') this.o.log.debug({ user: rec.user, server: rec.name, action }, 'reconcile');
