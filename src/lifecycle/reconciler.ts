@@ -307,6 +307,7 @@ export class Reconciler implements RequestHost {
       url: rec.target + serverPath(rec.user, rec.name) + launch.readinessPath,
       token: rec.runtimeToken,
       timeoutMs: Math.max(0, launch.startTimeoutSeconds * 1000 - elapsed),
+      clock: this.o.clock,
       signal: ac.signal,
       exited: async () => (await this.o.spawner.poll(launch.spawner)).status === 'exited',
       listener: listener && (() => listener(launch.spawner)),
