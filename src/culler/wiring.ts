@@ -6,6 +6,7 @@ import type { UsageSource } from '../core/usage.js';
 import { Culler } from './culler.js';
 import { policies } from './policy.js';
 import { ActivityProbe } from './probe.js';
+import { SamplingWatch, type RegisteredAgents } from './sampling.js';
 import { kernelsOf, shutdownKernel } from './runtime-kernels.js';
 
 /** The culler as the hub runs it: activity gathered every monitoring interval, judged every culling.every_seconds. */
@@ -13,7 +14,10 @@ export const createCuller = (o: {
   config: Readonly<Config>;
   /** The servers this instance owns (the owner culls). */
   lifecycle: CullScope;
-  usage: UsageSource | null;
+  /** The latest sweeps of every agent this instance pulls (the monitor). */
+  usage: UsageSource;
+  /** The registered agents: whether anything samples (SamplingWatch). */
+  agents: RegisteredAgents;
   /** Kernels running a request, as the proxy saw (ProbeOptions.runningKernels); absent with recording off. */
   runningKernels?: ((user: string, server: string) => ReadonlySet<string>) | undefined;
   clock: Clock;
@@ -21,12 +25,8 @@ export const createCuller = (o: {
 }): Culler => {
   const policyFor = policies(o.config.culling, o.config.profiles);
   const sparing = o.config.culling.spare_busy || Object.values(o.config.profiles).some((p) => p.culling.spare_busy === true);
-  if (o.usage === null && o.config.culling.enabled && sparing) {
-    o.log.warn(
-      { key: 'culling.busy_cpu_cores' },
-      'culling.busy_cpu_cores has no effect: monitoring.embedded_agent is false, so the hub reads no CPU; a runtime busy only with processes (no busy kernel, no user activity) will be culled as idle',
-    );
-  }
+  // Only where CPU would spare a runtime from culling does it matter that nothing samples it.
+  const sampling = o.config.culling.enabled && sparing ? new SamplingWatch({ embedded: o.config.monitoring.embedded_agent, agents: o.agents, log: o.log }) : undefined;
   const probe = new ActivityProbe({
     runtimes: o.lifecycle,
     usage: o.usage,
@@ -48,5 +48,6 @@ export const createCuller = (o: {
     everySeconds: o.config.culling.every_seconds,
     probeSeconds: o.config.monitoring.interval_seconds,
     shutdownKernel,
+    sampling,
   });
 };

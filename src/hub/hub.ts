@@ -54,7 +54,7 @@ export const startHub = async (d: HubDeps): Promise<Hub> => {
   const executions = createExecutionRecorder({ config: d.config, store: d.store, runtimes: lifecycle.servers, clock: d.clock, ids: d.ids, log: d.log });
   await executions?.start();
   // The owner culls: this instance judges only the servers it owns (activity seen elsewhere reaches it through the store).
-  const culler = createCuller({ config: d.config, lifecycle: lifecycle.owned, usage: monitoring.monitor, runningKernels: executions ? (u, s) => executions.runningKernels(u, s) : undefined, clock: d.clock, log: d.log });
+  const culler = createCuller({ config: d.config, lifecycle: lifecycle.owned, usage: monitoring.monitor, agents: d.store.agents, runningKernels: executions ? (u, s) => executions.runningKernels(u, s) : undefined, clock: d.clock, log: d.log });
   culler.start();
   // With recording off, no tap: the proxy then decodes kernel messages only as far as activity needs.
   const recorder = executions ?? undefined;
