@@ -4,17 +4,15 @@ import type { Logger } from '../core/logger.js';
 import type { ServerRecord } from '../core/models.js';
 import type { Spawner } from '../core/spawner.js';
 import type { Store } from '../core/store.js';
-import { serverPath } from '../core/urls.js';
 import type { ActivityBook } from './activity.js';
 import { decide, type Action, type Observed } from './decide.js';
-import { parseLaunchRecord, toLaunchRecord, type LaunchRecord } from './launch-record.js';
-import { waitReady } from './readiness.js';
+import { parseLaunchRecord } from './launch-record.js';
 import { keyOf, type RecordIndex } from './record-index.js';
 import { RecordWriter } from './records.js';
 import type { RequestHost } from './requests.js';
-import { afterEarlyExit, START_ATTEMPTS } from './retry.js';
 import type { KeyedSerial } from './serial.js';
 import { Sharing } from './sharing.js';
+import { errorMessage, Starter, type Failure, type StarterHost } from './starter.js';
 
 export interface ReconcilerOptions {
   store: Store;
@@ -39,8 +37,9 @@ const ACTIVITY_FLUSH_MS = 10_000;
 
 /**
  * The one reconciler (DESIGN.md idea 1): passes compare the desired state (written by requests.ts) with
- * what the spawner observes and act, one pass at a time per server (decide.ts decides, this acts). The
- * same pass runs at start-up, so a restarted hub adopts live runtimes instead of spawning them twice.
+ * what the spawner observes and act, one pass at a time per server (decide.ts decides, this acts; starts
+ * and readiness waits are in starter.ts). The same pass runs at start-up, so a restarted hub adopts live
+ * runtimes instead of spawning them twice.
  *
  * Several instances on one store (issue 6): each record has one owner, the only instance that reconciles
  * and culls it (ownership.ts decides who). The others reload the records every poll, so their API and proxy
@@ -49,13 +48,13 @@ const ACTIVITY_FLUSH_MS = 10_000;
  * of an instance gone for a lease are claimed by a survivor and adopted like after a restart. Reload,
  * change notices, heartbeats and claims are in sharing.ts.
  */
-export class Reconciler implements RequestHost {
+export class Reconciler implements RequestHost, StarterHost {
   readonly me: string;
   /** The record writer, which requests share. */
   readonly records: RecordWriter;
   private readonly index: RecordIndex;
   private readonly sharing: Sharing;
-  private readonly readying = new Map<string, AbortController>();
+  private readonly starter: Starter;
   private readonly removeAfterStop = new Set<string>();
   private timers: NodeJS.Timeout[] = [];
 
@@ -75,6 +74,7 @@ export class Reconciler implements RequestHost {
         if (this.index.get(user, name)?.owner === this.me) void this.kick(keyOf(user, name));
       },
     });
+    this.starter = new Starter({ spawner: o.spawner, clock: o.clock, log: o.log, logTailLines: o.logTailLines, index: o.index, records: this.records, serial: o.serial, host: this });
     this.sharing = new Sharing({
       store: o.store,
       clock: o.clock,
@@ -87,7 +87,7 @@ export class Reconciler implements RequestHost {
       host: {
         kick: (key) => void this.kick(key),
         deleted: (key) => this.removeAfterStop.delete(key),
-        lost: (key) => this.readying.get(key)?.abort(),
+        lost: (key) => this.starter.abort(key),
       },
     });
     o.spawner.onExit(() => this.kickAll());
@@ -112,7 +112,7 @@ export class Reconciler implements RequestHost {
     this.timers = [];
     await this.sharing.stop();
     // Waiters that see their runtime's state changed, or the hub stopping, end without acting.
-    for (const ac of this.readying.values()) ac.abort();
+    this.starter.abortAll();
     if (options.stopRuntimes) {
       // Straight to the desired state (a request would refuse a server still starting), then one pass each.
       await Promise.all(
@@ -173,7 +173,7 @@ export class Reconciler implements RequestHost {
     try {
       const launch = parseLaunchRecord(rec.handle);
       const observed: Observed = launch ? await this.o.spawner.poll(launch.spawner) : { status: 'none' };
-      action = decide(rec, observed, this.readying.has(key));
+      action = decide(rec, observed, this.starter.waiting(key));
     } catch (err) {
       this.o.log.error({ err, user: rec.user, server: rec.name }, 'reconcile: cannot observe runtime');
       return;
@@ -207,17 +207,14 @@ export class Reconciler implements RequestHost {
       case 'none':
         return;
       case 'launch':
-        await this.launch(key, rec, 1, now);
+        await this.starter.launch(key, rec, 1, now);
         return;
-      case 'await-ready': {
-        const ac = new AbortController();
-        this.readying.set(key, ac);
-        this.awaitReady(key, ac);
+      case 'await-ready':
+        this.starter.follow(key);
         return;
-      }
       case 'stop': {
         const launch = parseLaunchRecord(rec.handle);
-        this.readying.get(key)?.abort();
+        this.starter.abort(key);
         if (rec.state !== 'stopping') await this.records.save({ ...rec, state: 'stopping', stopRequestedAt: rec.stopRequestedAt ?? now });
         if (launch) await this.o.spawner.stop(launch.spawner, { graceful: true });
         const stopped = settled(this.index.at(key) ?? rec, 'stopped', this.o.clock.now());
@@ -233,14 +230,10 @@ export class Reconciler implements RequestHost {
         const launch = parseLaunchRecord(rec.handle);
         const message = `The runtime exited ${action.signal ? `on ${action.signal}` : `with status ${String(action.exitCode)}`}${rec.state === 'pending' ? ' before it was ready' : ''}.`;
         let note: string | null = null;
-        if (rec.state === 'pending' && launch && this.o.spawner.lostRace) {
-          const lost = await this.o.spawner.lostRace(launch.spawner);
-          const verdict = afterEarlyExit({ lost, attempt: launch.attempt ?? 1, remainingMs: this.startTimeLeft(rec, launch) });
-          if (verdict.kind === 'relaunch') {
-            await this.relaunch(key, rec, launch, verdict.attempt, lost);
-            return;
-          }
-          note = verdict.note;
+        if (rec.state === 'pending' && launch) {
+          const early = await this.starter.earlyExit(key, rec, launch);
+          if (early.relaunched) return;
+          note = early.note;
         }
         const logTail = launch ? await this.o.spawner.logTail(launch.spawner, this.o.logTailLines ?? 20) : null;
         const status = action.exitCode ?? (action.signal ? signalStatus(action.signal) : null);
@@ -250,117 +243,8 @@ export class Reconciler implements RequestHost {
     }
   }
 
-  // ---- start and readiness ----
-
-  /** Starts the runtime (try `attempt` of a start asked for at `started`) and waits for it in the background. */
-  private async launch(key: string, rec: ServerRecord, attempt: number, started: number): Promise<void> {
-    // A waiter on an earlier attempt ends without acting.
-    this.readying.get(key)?.abort();
-    const ac = new AbortController();
-    this.readying.set(key, ac);
-    try {
-      const launched = await this.o.spawner.start(
-        { user: rec.user, server: rec.name, profile: rec.profile, baseUrl: serverPath(rec.user, rec.name), userOptions: rec.userOptions },
-        ac.signal,
-      );
-      try {
-        await this.records.save({ ...rec, handle: toLaunchRecord(launched, attempt), target: launched.target, runtimeToken: launched.token, started });
-      } catch (err) {
-        // Not recorded, so nobody could reach or stop it later.
-        await this.o.spawner.stop(launched.handle, { graceful: false }).catch(() => undefined);
-        throw err;
-      }
-    } catch (err) {
-      if (this.readying.get(key) === ac) this.readying.delete(key);
-      throw err;
-    }
-    this.awaitReady(key, ac);
-  }
-
-  /**
-   * A runtime that lost a race before it was ready (its port taken) is started again: the record stays
-   * pending (no failure, no history event), and the start keeps its time, so the start timeout counts from
-   * the first attempt. Logged, as the only trace of it.
-   */
-  private async relaunch(key: string, rec: ServerRecord, launch: LaunchRecord, attempt: number, lost: string | null): Promise<void> {
-    this.o.log.info({ user: rec.user, server: rec.name, lost, attempt, attempts: START_ATTEMPTS }, 'runtime lost a race before it was ready; starting it again');
-    // What may be left of it (a process group whose leader is gone).
-    await this.o.spawner.stop(launch.spawner, { graceful: false });
-    await this.launch(key, rec, attempt, rec.started ?? this.o.clock.now());
-  }
-
-  private startTimeLeft(rec: ServerRecord, launch: LaunchRecord): number {
-    const now = this.o.clock.now();
-    return launch.startTimeoutSeconds * 1000 - (now - (rec.started ?? now));
-  }
-
-  private awaitReady(key: string, ac: AbortController): void {
-    const rec = this.index.at(key);
-    const launch = rec && parseLaunchRecord(rec.handle);
-    if (!rec || !launch || !rec.target || !rec.runtimeToken) {
-      this.readying.delete(key);
-      return;
-    }
-    const elapsed = this.o.clock.now() - (rec.started ?? this.o.clock.now());
-    const listener = this.o.spawner.listener?.bind(this.o.spawner);
-    void waitReady({
-      url: rec.target + serverPath(rec.user, rec.name) + launch.readinessPath,
-      token: rec.runtimeToken,
-      timeoutMs: Math.max(0, launch.startTimeoutSeconds * 1000 - elapsed),
-      clock: this.o.clock,
-      signal: ac.signal,
-      exited: async () => (await this.o.spawner.poll(launch.spawner)).status === 'exited',
-      listener: listener && (() => listener(launch.spawner)),
-    })
-      .then((outcome) =>
-        this.o.serial.run(key, async () => {
-          if (this.readying.get(key) === ac) this.readying.delete(key);
-          const cur = this.index.at(key);
-          if (!cur || cur.handle !== rec.handle || cur.state !== 'pending') return;
-          if (outcome === 'ready') {
-            const now = this.o.clock.now();
-            await this.records.save({ ...cur, state: 'running', ready: now, lastActivity: now });
-          } else if (outcome === 'timeout') {
-            await this.o.spawner.stop(launch.spawner, { graceful: true });
-            const envName = `NBHUB_${launch.startTimeoutKey.replace(/\./g, '_').toUpperCase()}`;
-            await this.fail(key, {
-              message: `The runtime was not ready within ${launch.startTimeoutSeconds} s and was stopped. If it needs longer, raise ${launch.startTimeoutKey} (${envName}).`,
-              exitStatus: null,
-              logTail: await this.o.spawner.logTail(launch.spawner, this.o.logTailLines ?? 20),
-            }, 'hub');
-          } else if (outcome === 'exited') {
-            void this.kick(key);
-          } else if (outcome === 'taken') {
-            await this.taken(key, cur, launch);
-          }
-        }),
-      )
-      .catch((err: unknown) => this.o.log.error({ err, user: rec.user, server: rec.name }, 'readiness: cannot record the outcome'));
-  }
-
-  /**
-   * Another process listens where the runtime should (it took the port): the runtime can never serve there,
-   * so it is stopped and, as one that lost a race, started again or failed (afterEarlyExit).
-   */
-  private async taken(key: string, rec: ServerRecord, launch: LaunchRecord): Promise<void> {
-    await this.o.spawner.stop(launch.spawner, { graceful: false });
-    const lost = `another process listens at its address ${rec.target ?? ''}`.trim();
-    const verdict = afterEarlyExit({ lost, attempt: launch.attempt ?? 1, remainingMs: this.startTimeLeft(rec, launch) });
-    try {
-      if (verdict.kind === 'relaunch') return await this.relaunch(key, rec, launch, verdict.attempt, lost);
-    } catch (err) {
-      this.o.log.error({ err, user: rec.user, server: rec.name }, 'cannot start the runtime again');
-      return this.fail(key, { message: errorMessage(err), exitStatus: null, logTail: null }, 'hub');
-    }
-    await this.fail(key, {
-      message: `The runtime was stopped before it was ready: another process listens at its address. ${verdict.note ?? ''}`.trim(),
-      exitStatus: null,
-      logTail: await this.o.spawner.logTail(launch.spawner, this.o.logTailLines ?? 20),
-    }, 'hub');
-  }
-
   /** `by`: what caused the failure, for the history: the runtime itself, or the hub that gave up waiting. */
-  private async fail(key: string, f: { message: string; exitStatus: number | null; logTail: string | null }, by: 'runtime' | 'hub' = 'runtime'): Promise<void> {
+  async fail(key: string, f: Failure, by: 'runtime' | 'hub' = 'runtime'): Promise<void> {
     const rec = this.index.at(key);
     if (!rec) return;
     this.o.log.warn({ user: rec.user, server: rec.name, exitStatus: f.exitStatus, message: f.message }, 'runtime failed');
@@ -380,8 +264,6 @@ const settled = (rec: ServerRecord, state: 'stopped' | 'failed', now: number): S
   ready: null,
   stoppedAt: now,
 });
-
-const errorMessage = (err: unknown): string => (err instanceof HubError || err instanceof Error ? err.message : String(err));
 
 const SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGABRT: 6, SIGKILL: 9, SIGSEGV: 11, SIGTERM: 15 };
 /** Shell convention: a process killed by signal N reports status 128+N. */
