@@ -74,4 +74,12 @@ export default tseslint.config(
     rules: forbid(['**/store/**', '**/agent/**', '**/lifecycle/**', '**/spawners/**', '**/proxy/**', '**/api/**', '**/cli/**', '**/hub/**'], 'monitor/ reads agents through EventSource and writes through the Store interface (core/).'),
   },
   { files: ['src/api/**', 'src/accounts/**', 'src/hub/**'], rules: forbid(['**/store/sqlite/**', '**/store/postgres/**', '**/spawners/**', '**/cli/**'], 'Only src/cli picks concrete implementations.') },
+  {
+    // ApiContext holds core interfaces only: no route reaches the lifecycle, the monitor or the identity cache as a class. The list is whole (it replaces the one above).
+    files: ['src/api/**'],
+    rules: forbid(
+      ['**/store/sqlite/**', '**/store/postgres/**', '**/spawners/**', '**/cli/**', '**/hub/**', '**/lifecycle/**', '**/monitor/monitor.js', '**/accounts/identity-resolver.js'],
+      'api/ reaches the rest through the interfaces in ApiContext (src/core); only src/cli picks concrete implementations.',
+    ),
+  },
 );

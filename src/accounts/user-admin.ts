@@ -1,8 +1,9 @@
 import type { Clock } from '../core/clock.js';
 import { badRequest, conflict, notFound } from '../core/errors.js';
 import type { UserRecord } from '../core/models.js';
+import type { IdentityCache } from '../core/identity.js';
+import type { ServerRequests } from '../core/servers.js';
 import type { Store } from '../core/store.js';
-import type { CachedIdentityResolver } from './identity-resolver.js';
 import { hashPassword } from './passwords.js';
 import { addUser, assertPassword, assertUserName } from './users.js';
 
@@ -10,11 +11,8 @@ import { addUser, assertPassword, assertUserName } from './users.js';
 export interface UserAdminDeps {
   store: Store;
   clock: Clock;
-  identity: CachedIdentityResolver;
-  servers: {
-    removeUser(user: string, by: string): Promise<void>;
-    assertRenamable(user: string): void;
-  };
+  identity: Pick<IdentityCache, 'forget'>;
+  servers: Pick<ServerRequests, 'removeUser' | 'assertRenamable'>;
 }
 
 /** JupyterHub's bulk create: creates the missing ones; 409 only when every name exists. */

@@ -1,23 +1,26 @@
 import type { Config } from '../config/schema.js';
-import type { CachedIdentityResolver } from '../accounts/identity-resolver.js';
 import type { Clock } from '../core/clock.js';
 import type { CullView } from '../core/culling.js';
 import type { IdGenerator } from '../core/ids.js';
+import type { IdentityCache } from '../core/identity.js';
 import type { KernelControlSink } from '../core/kernel-tap.js';
 import type { Logger } from '../core/logger.js';
 import type { RuntimeClient } from '../core/runtime-client.js';
 import type { ExecutionTracker } from '../core/executions.js';
+import type { ServerDirectory, ServerRequests } from '../core/servers.js';
 import type { Store } from '../core/store.js';
-import type { UsageSource } from '../core/usage.js';
-import type { Lifecycle } from '../lifecycle/lifecycle.js';
-import type { Monitor } from '../monitor/monitor.js';
+import type { MonitorView } from '../core/usage.js';
 
-/** Everything the routes use, passed in once by the CLI. */
+/** Everything the routes use, passed in once by the CLI: interfaces only (src/core), each once. */
 export interface ApiContext {
   config: Readonly<Config>;
   store: Store;
-  lifecycle: Lifecycle;
-  identity: CachedIdentityResolver;
+  /** The servers as they are now (records, what runs, activity). */
+  servers: ServerDirectory;
+  /** Start, stop and delete servers; what deleting and renaming users needs of them. */
+  requests: ServerRequests;
+  /** Who a request is; told when a user's credentials change. */
+  identity: IdentityCache;
   clock: Clock;
   ids: IdGenerator;
   log: Logger;
@@ -25,10 +28,11 @@ export interface ApiContext {
   profiles: Array<{ name: string; display_name: string; error?: string }>;
   /** Built console (web/dist), or null when it was not built. */
   webDir: string | null;
-  /** The latest sweep of the runtimes this instance monitors (null only before monitoring has started). */
-  usage: UsageSource | null;
-  /** The monitor: which agents this instance pulls, and what it knows of them. */
-  monitor: Monitor | null;
+  /**
+   * The monitor: the latest sweep of the runtimes this instance monitors, and which agents it pulls (null
+   * only before monitoring has started).
+   */
+  usage: MonitorView | null;
   /** This installation's id (runtimes are marked with it; agents learn it at registration). */
   hubId: string;
   /** Told of kernel interrupts, restarts and shutdowns asked through the hub's API (execution history). */

@@ -22,7 +22,7 @@ const busyCpu = () =>
     .max(1024)
     .default(0.1)
     .describe(
-      "CPU (cores, averaged between two monitoring samples) at which a runtime counts as busy: all its processes together, children that already ended included (a short build in a terminal), its own server process left out (serving a polling tab costs it CPU). Read by the embedded sampler only: with monitoring.embedded_agent false it has no effect (the hub warns at start-up).",
+      "CPU (cores, averaged between two monitoring samples) at which a runtime counts as busy: all its processes together, children that already ended included (a short build in a terminal), its own server process left out (serving a polling tab costs it CPU). Read from what the agents sample (the embedded one, or separate ones: nbhub agent): with monitoring.embedded_agent false and no agent registered it has no effect (the hub warns).",
     );
 const kernelIdle = () =>
   seconds(0, 'Inside a running runtime, a kernel idle this long is shut down to free its memory while the server stays up (0: never). Connected kernels too: an open tab does not keep an idle kernel.');

@@ -1,4 +1,6 @@
 import type { ServerRecord, StopReason } from './models.js';
+import type { ActivitySink } from './routes.js';
+import type { RuntimeDirectory } from './usage.js';
 
 /** The reasons the culler stops a runtime for. */
 export type CullReason = Extract<StopReason, 'idle' | 'max_age'>;
@@ -26,4 +28,12 @@ export interface CullTarget {
     name: string,
     o: { by: string; reason: StopReason; onlyIf?: (rec: ServerRecord) => boolean },
   ): Promise<ServerRecord | undefined>;
+}
+
+/**
+ * What the culler judges and stops: the servers this instance owns (the owner culls), their runtimes, their
+ * last activity, and the sink for the activity it gathers itself (busy kernels, CPU).
+ */
+export interface CullScope extends CullTarget, RuntimeDirectory, ActivitySink {
+  get(user: string, name: string): Pick<ServerRecord, 'lastActivity'> | undefined;
 }

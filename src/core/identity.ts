@@ -20,4 +20,10 @@ export interface IdentityResolver {
   peek(credentials: Credentials): Identity | null | undefined;
 }
 
+/** A resolver that answers from a cache (the API's): told when what it holds of a user no longer stands. */
+export interface IdentityCache extends IdentityResolver {
+  /** Drops every cached identity of a user (deleted, demoted, a token revoked, logged out). */
+  forget(user: string): void;
+}
+
 export const canAccess = (who: Identity, owner: string): boolean => who.admin || who.user === owner;

@@ -1,5 +1,7 @@
 /** Consumption monitoring (DESIGN.md idea 4): one sample shape, per runtime and per kernel. */
 
+import type { AgentStats } from './events.js';
+
 /** One process inside a runtime, as seen in one sweep. */
 export interface ProcessInfo {
   pid: number;
@@ -82,4 +84,16 @@ export interface UsageSource {
   latest(): RuntimeSnapshot[];
   latestOf(user: string, server: string): RuntimeSnapshot | undefined;
   readonly stats: SamplerStats;
+}
+
+/** What one hub instance knows of an agent it pulls: the runtimes it reports on, and its own counters. */
+export interface PulledAgent {
+  runtimes: Array<{ user: string; server: string; monitoring: 'ok' | 'unknown' }>;
+  stats: AgentStats | null;
+}
+
+/** The monitor as the API reads it: the latest sweeps, and which agents this instance pulls. */
+export interface MonitorView extends UsageSource {
+  /** Undefined when this instance does not pull the agent (another holds its lease). */
+  pulling(agentId: string): PulledAgent | undefined;
 }

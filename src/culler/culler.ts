@@ -19,6 +19,8 @@ export interface CullerOptions {
   everySeconds: number;
   probeSeconds: number;
   shutdownKernel: (rt: RunningRuntime, id: string) => Promise<void>;
+  /** Whether anything samples the CPU it judges by (sampling.ts): checked at start and every round. */
+  sampling?: { check(): Promise<void> } | undefined;
 }
 
 const verdictOf = (rec: ServerRecord, policyFor: PolicyFor, now: number): Verdict =>
@@ -40,6 +42,7 @@ export class Culler implements CullView {
     this.timers.push(setInterval(() => void this.probeNow(), this.o.probeSeconds * 1000).unref());
     this.timers.push(setInterval(() => void this.judgeNow(), this.o.everySeconds * 1000).unref());
     void this.probeNow();
+    void this.o.sampling?.check();
   }
 
   async stop(): Promise<void> {
@@ -71,6 +74,7 @@ export class Culler implements CullView {
   }
 
   private async judge(): Promise<void> {
+    await this.o.sampling?.check();
     const byKey = new Map(this.o.runtimes.running().map((r) => [`${r.user}\u0000${r.server}`, r]));
     await Promise.all(
       this.o.target

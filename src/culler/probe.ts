@@ -9,7 +9,7 @@ import type { PolicyFor } from './policy.js';
 
 export interface ProbeOptions {
   runtimes: RuntimeDirectory;
-  /** The embedded sampler's latest sweeps (null when sampling is left to agents: no CPU evidence). */
+  /** The latest sweeps of the agents this instance pulls, embedded or separate (null: no CPU evidence). */
   usage: UsageSource | null;
   sink: ActivitySink;
   /** The server's last activity as the hub counts it. */

@@ -1,20 +1,24 @@
 import type { Config } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
-import type { CullTarget } from '../core/culling.js';
+import type { CullScope } from '../core/culling.js';
 import type { Logger } from '../core/logger.js';
 import type { RuntimeClient } from '../core/runtime-client.js';
-import type { ActivitySink } from '../core/routes.js';
-import type { RuntimeDirectory, UsageSource } from '../core/usage.js';
+import type { UsageSource } from '../core/usage.js';
 import { Culler } from './culler.js';
 import { policies } from './policy.js';
 import { ActivityProbe } from './probe.js';
+import { SamplingWatch, type RegisteredAgents } from './sampling.js';
 import { runtimeKernels } from './runtime-kernels.js';
 
 /** The culler as the hub runs it: activity gathered every monitoring interval, judged every culling.every_seconds. */
 export const createCuller = (o: {
   config: Readonly<Config>;
-  lifecycle: CullTarget & RuntimeDirectory & ActivitySink & { get(user: string, name: string): { lastActivity: number | null } | undefined };
-  usage: UsageSource | null;
+  /** The servers this instance owns (the owner culls). */
+  lifecycle: CullScope;
+  /** The latest sweeps of every agent this instance pulls (the monitor). */
+  usage: UsageSource;
+  /** The registered agents: whether anything samples (SamplingWatch). */
+  agents: RegisteredAgents;
   /** Kernels running a request, as the proxy saw (ProbeOptions.runningKernels); absent with recording off. */
   runningKernels?: ((user: string, server: string) => ReadonlySet<string>) | undefined;
   /** The runtimes' own API: their kernels, and shutting an idle one down. */
@@ -24,12 +28,8 @@ export const createCuller = (o: {
 }): Culler => {
   const policyFor = policies(o.config.culling, o.config.profiles);
   const sparing = o.config.culling.spare_busy || Object.values(o.config.profiles).some((p) => p.culling.spare_busy === true);
-  if (o.usage === null && o.config.culling.enabled && sparing) {
-    o.log.warn(
-      { key: 'culling.busy_cpu_cores' },
-      'culling.busy_cpu_cores has no effect: monitoring.embedded_agent is false, so the hub reads no CPU; a runtime busy only with processes (no busy kernel, no user activity) will be culled as idle',
-    );
-  }
+  // Only where CPU would spare a runtime from culling does it matter that nothing samples it.
+  const sampling = o.config.culling.enabled && sparing ? new SamplingWatch({ embedded: o.config.monitoring.embedded_agent, agents: o.agents, log: o.log }) : undefined;
   const { kernelsOf, shutdownKernel } = runtimeKernels(o.runtimeApi);
   const probe = new ActivityProbe({
     runtimes: o.lifecycle,
@@ -52,5 +52,6 @@ export const createCuller = (o: {
     everySeconds: o.config.culling.every_seconds,
     probeSeconds: o.config.monitoring.interval_seconds,
     shutdownKernel,
+    sampling,
   });
 };

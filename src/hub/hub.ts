@@ -4,7 +4,7 @@ import { CachedIdentityResolver } from '../accounts/identity-resolver.js';
 import { buildApp } from '../api/app.js';
 import type { ApiContext } from '../api/context.js';
 import type { Spawner } from '../core/spawner.js';
-import { Lifecycle } from '../lifecycle/lifecycle.js';
+import { createLifecycle } from '../lifecycle/lifecycle.js';
 import { createProxy } from '../proxy/proxy.js';
 import { createCuller } from '../culler/wiring.js';
 import { createExecutionRecorder } from '../executions/create.js';
@@ -13,11 +13,10 @@ import { instanceId } from './instance-id.js';
 import { createMonitoring } from './monitoring.js';
 
 /** What the CLI hands over: the API's context minus what the hub builds itself, plus the spawner. */
-export type HubDeps = Omit<ApiContext, 'lifecycle' | 'identity' | 'usage' | 'culling' | 'executions' | 'kernelControl' | 'monitor'> & { spawner: Spawner };
+export type HubDeps = Omit<ApiContext, 'servers' | 'requests' | 'identity' | 'usage' | 'culling' | 'executions' | 'kernelControl'> & { spawner: Spawner };
 
 export interface Hub {
   server: Server;
-  lifecycle: Lifecycle;
   url: string;
   /** Stops serving; stops the runtimes too when asked (lifecycle.stop_runtimes_on_shutdown). */
   close(options?: { stopRuntimes?: boolean }): Promise<void>;
@@ -37,7 +36,7 @@ export const startHub = async (d: HubDeps): Promise<Hub> => {
   // Before the records are loaded and the first lease round: both read the live instances, this one included.
   const heartbeat = new Heartbeat({ agents: d.store.agents, clock: d.clock, log: d.log, instance, leaseMs });
   await heartbeat.start();
-  const lifecycle = new Lifecycle({
+  const lifecycle = createLifecycle({
     store: d.store,
     spawner: d.spawner,
     clock: d.clock,
@@ -50,20 +49,20 @@ export const startHub = async (d: HubDeps): Promise<Hub> => {
     // SQLite has one instance; on PostgreSQL others may share the store (their liveness: the agents' lease).
     shared: d.store.dialect === 'postgres' ? { leaseMs } : undefined,
   });
-  await lifecycle.init();
-  const monitoring = createMonitoring({ config: d.config, store: d.store, clock: d.clock, ids: d.ids, log: d.log, hubId: d.hubId, instance, runtimes: lifecycle, runtimeApi: d.runtimeApi });
-  const executions = createExecutionRecorder({ config: d.config, store: d.store, runtimes: lifecycle, runtimeApi: d.runtimeApi, clock: d.clock, ids: d.ids, log: d.log });
+  await lifecycle.reconciler.init();
+  const monitoring = createMonitoring({ config: d.config, store: d.store, clock: d.clock, ids: d.ids, log: d.log, hubId: d.hubId, instance, runtimes: lifecycle.servers, runtimeApi: d.runtimeApi });
+  const executions = createExecutionRecorder({ config: d.config, store: d.store, runtimes: lifecycle.servers, runtimeApi: d.runtimeApi, clock: d.clock, ids: d.ids, log: d.log });
   await executions?.start();
   // The owner culls: this instance judges only the servers it owns (activity seen elsewhere reaches it through the store).
-  const culler = createCuller({ config: d.config, lifecycle: lifecycle.ownView(), usage: monitoring.monitor, runningKernels: executions ? (u, s) => executions.runningKernels(u, s) : undefined, runtimeApi: d.runtimeApi, clock: d.clock, log: d.log });
+  const culler = createCuller({ config: d.config, lifecycle: lifecycle.owned, usage: monitoring.monitor, agents: d.store.agents, runningKernels: executions ? (u, s) => executions.runningKernels(u, s) : undefined, runtimeApi: d.runtimeApi, clock: d.clock, log: d.log });
   culler.start();
   // With recording off, no tap: the proxy then decodes kernel messages only as far as activity needs.
   const recorder = executions ?? undefined;
-  const proxy = createProxy({ routes: lifecycle, identity, activity: lifecycle, kernelTap: recorder, kernelControl: recorder, clock: d.clock, log: d.log });
+  const proxy = createProxy({ routes: lifecycle.servers, identity, activity: lifecycle.servers, kernelTap: recorder, kernelControl: recorder, clock: d.clock, log: d.log });
 
   let server!: Server;
   const app = await buildApp(
-    { ...d, lifecycle, identity, usage: monitoring.monitor, culling: culler, executions, kernelControl: recorder, monitor: monitoring.monitor },
+    { ...d, servers: lifecycle.servers, requests: lifecycle.requests, identity, usage: monitoring.monitor, culling: culler, executions, kernelControl: recorder },
     (handler) => {
       server = createServer({ noDelay: true, keepAliveTimeout: 65_000 }, (req, res) => {
         if (!proxy.handleRequest(req, res)) handler(req, res);
@@ -87,7 +86,6 @@ export const startHub = async (d: HubDeps): Promise<Hub> => {
 
   return {
     server,
-    lifecycle,
     url: `http://${host}:${addr.port}`,
     close: async (options = {}) => {
       clearInterval(tokenTimer);
@@ -101,7 +99,7 @@ export const startHub = async (d: HubDeps): Promise<Hub> => {
       await culler.stop();
       await executions?.close();
       await monitoring.close();
-      await lifecycle.shutdown({ stopRuntimes: options.stopRuntimes ?? d.config.lifecycle.stop_runtimes_on_shutdown });
+      await lifecycle.reconciler.shutdown({ stopRuntimes: options.stopRuntimes ?? d.config.lifecycle.stop_runtimes_on_shutdown });
       // Last: while the monitor and lifecycle still act, no other instance may think this one gone.
       await heartbeat.stop();
       await flushTokens();

@@ -5,7 +5,7 @@ import type { ServerRecord } from '../core/models.js';
 import type { Listener, Spawner, SpawnerHandle } from '../core/spawner.js';
 import type { ServerEvent, Store } from '../core/store.js';
 import { parseLaunchRecord } from './launch-record.js';
-import { Lifecycle } from './lifecycle.js';
+import { createLifecycle, type Lifecycle } from './lifecycle.js';
 
 /**
  * Starts whose runtime loses a race for its port (issue 13): the reconciler starts it again instead of
@@ -82,7 +82,7 @@ describe('Lifecycle: a runtime that lost a race for its port', () => {
 
   let life: Lifecycle | undefined;
   afterEach(async () => {
-    await life?.shutdown({ stopRuntimes: false });
+    await life?.reconciler.shutdown({ stopRuntimes: false });
     life = undefined;
     probes.length = 0;
   });
@@ -90,10 +90,10 @@ describe('Lifecycle: a runtime that lost a race for its port', () => {
   const start = async (plans: Plan[], log: Logger = silentLogger) => {
     const { store, states, written, events } = memoryStore();
     const { spawner, runtimes } = fakeSpawner(origin, plans);
-    life = new Lifecycle({ store, spawner, clock: { now: () => Date.now() }, log, profiles: new Set(['fake']), defaultProfile: 'fake', pollSeconds: 3600 });
-    await life.init();
-    await life.requestStart('ann', 'lab', { userOptions: {}, by: 'ann' });
-    const rec = await life.waitFor('ann', 'lab', (r) => r?.state !== 'pending', 10_000);
+    life = createLifecycle({ store, spawner, clock: { now: () => Date.now() }, log, profiles: new Set(['fake']), defaultProfile: 'fake', pollSeconds: 3600 });
+    await life.reconciler.init();
+    await life.requests.requestStart('ann', 'lab', { userOptions: {}, by: 'ann' });
+    const rec = await life.servers.waitFor('ann', 'lab', (r) => r?.state !== 'pending', 10_000);
     return { rec, states: states(), written, events, runtimes };
   };
 

@@ -4,7 +4,7 @@ import { newServerRecord, type ServerRecord } from '../core/models.js';
 import type { Spawner, SpawnerHandle } from '../core/spawner.js';
 import type { Store } from '../core/store.js';
 import { toLaunchRecord } from './launch-record.js';
-import { Lifecycle } from './lifecycle.js';
+import { createLifecycle, type Lifecycle } from './lifecycle.js';
 
 const T0 = 1_800_000_000_000;
 
@@ -148,23 +148,23 @@ const running = (user: string, name: string, owner: string | null, lastActivity:
 
 describe('Lifecycle with other instances on the store', () => {
   let life: Lifecycle | undefined;
-  afterEach(() => life?.shutdown({ stopRuntimes: false }));
+  afterEach(() => life?.reconciler.shutdown({ stopRuntimes: false }));
   const open = (store: Store, spawner: Spawner, pollSeconds: number, now = () => T0) =>
-    (life = new Lifecycle({ store, spawner, clock: { now }, log: silentLogger, profiles: new Set(['default']), defaultProfile: 'default', pollSeconds, activityFlushMs: 3_600_000, instance: 'a', shared: { leaseMs: 15_000 } }));
+    (life = createLifecycle({ store, spawner, clock: { now }, log: silentLogger, profiles: new Set(['default']), defaultProfile: 'default', pollSeconds, activityFlushMs: 3_600_000, instance: 'a', shared: { leaseMs: 15_000 } }));
 
   it("takes in activity another instance's proxy saw (through the store), and never writes an older one over it", async () => {
     const { store, rows } = sharedStore([running('ann', '', 'a', T0 - 60_000)], ['a', 'b']);
     const l = open(store, countingSpawner().spawner, 0.02);
-    await l.init();
+    await l.reconciler.init();
     // Adopted at start-up: active from then on.
-    expect(l.get('ann', '')?.lastActivity).toBe(T0);
+    expect(l.servers.get('ann', '')?.lastActivity).toBe(T0);
     await store.servers.noteActivity('ann', '', T0 + 90_000);
-    await expect.poll(() => l.get('ann', '')?.lastActivity).toBe(T0 + 90_000);
+    await expect.poll(() => l.servers.get('ann', '')?.lastActivity).toBe(T0 + 90_000);
     // Its own older sighting changes nothing; a stop it saves keeps the later one too.
-    l.touch('ann', '', T0 + 30_000);
-    expect(l.get('ann', '')?.lastActivity).toBe(T0 + 90_000);
-    await l.requestStop('ann', '', { by: 'ann', reason: 'user' });
-    await l.shutdown({ stopRuntimes: false });
+    l.servers.touch('ann', '', T0 + 30_000);
+    expect(l.servers.get('ann', '')?.lastActivity).toBe(T0 + 90_000);
+    await l.requests.requestStop('ann', '', { by: 'ann', reason: 'user' });
+    await l.reconciler.shutdown({ stopRuntimes: false });
     life = undefined;
     expect(rows.get('ann/')?.lastActivity).toBe(T0 + 90_000);
   });
@@ -173,15 +173,15 @@ describe('Lifecycle with other instances on the store', () => {
     const { store, rows } = sharedStore([], ['a', 'b']);
     const { spawner, calls } = countingSpawner();
     const l = open(store, spawner, 0.02);
-    await l.init();
+    await l.reconciler.init();
     rows.set('bob/x', running('bob', 'x', 'b', T0));
-    await expect.poll(() => l.get('bob', 'x')?.state).toBe('running');
-    expect(l.resolve('bob', 'x')).toMatchObject({ state: 'running', target: 'http://127.0.0.1:1/bob/x' });
+    await expect.poll(() => l.servers.get('bob', 'x')?.state).toBe('running');
+    expect(l.servers.resolve('bob', 'x')).toMatchObject({ state: 'running', target: 'http://127.0.0.1:1/bob/x' });
     // Its culler is not shown it either.
-    expect(l.ownView().all()).toEqual([]);
+    expect(l.owned.all()).toEqual([]);
     rows.delete('bob/x');
-    await expect.poll(() => l.get('bob', 'x')).toBeUndefined();
-    expect(l.resolve('bob', 'x')).toBeUndefined();
+    await expect.poll(() => l.servers.get('bob', 'x')).toBeUndefined();
+    expect(l.servers.resolve('bob', 'x')).toBeUndefined();
     expect(calls).toEqual({ start: 0, poll: [], stop: 0 });
   });
 
@@ -189,14 +189,14 @@ describe('Lifecycle with other instances on the store', () => {
     const { store, rows, reads } = sharedStore([running('bob', 'old', 'b', T0)], ['a', 'b']);
     let now = T0;
     const l = open(store, countingSpawner().spawner, 0.02, () => now);
-    await l.init();
+    await l.reconciler.init();
     expect(reads.listAll).toBe(1);
     rows.set('bob/x', running('bob', 'x', 'b', T0));
-    await expect.poll(() => l.get('bob', 'x')?.state).toBe('running');
+    await expect.poll(() => l.servers.get('bob', 'x')?.state).toBe('running');
     rows.set('bob/x', { ...(rows.get('bob/x') as ServerRecord), desired: 'stopped', state: 'stopping', version: 4 });
-    await expect.poll(() => l.get('bob', 'x')?.state).toBe('stopping');
+    await expect.poll(() => l.servers.get('bob', 'x')?.state).toBe('stopping');
     rows.delete('bob/x');
-    await expect.poll(() => l.get('bob', 'x')).toBeUndefined();
+    await expect.poll(() => l.servers.get('bob', 'x')).toBeUndefined();
     // Many polls, one listing (at start-up): the rest were reads of what changed.
     expect(reads.listAll).toBe(1);
     expect(reads.changes).toBeGreaterThan(3);
@@ -204,48 +204,48 @@ describe('Lifecycle with other instances on the store', () => {
     rows.quietly(() => rows.delete('bob/old'));
     const changesBefore = reads.changes;
     await expect.poll(() => reads.changes).toBeGreaterThan(changesBefore + 2);
-    expect(l.get('bob', 'old')).toBeDefined();
+    expect(l.servers.get('bob', 'old')).toBeDefined();
     now += 300_000;
-    await expect.poll(() => l.get('bob', 'old')).toBeUndefined();
+    await expect.poll(() => l.servers.get('bob', 'old')).toBeUndefined();
     expect(reads.listAll).toBe(2);
   });
 
   it('takes in a server deleted and created again by another instance between two looks, though its versions started over', async () => {
     const { store, rows } = sharedStore([running('bob', 'x', 'b', T0)], ['a', 'b']);
     const l = open(store, countingSpawner().spawner, 0.02);
-    await l.init();
-    expect(l.get('bob', 'x')?.version).toBe(3);
+    await l.reconciler.init();
+    expect(l.servers.get('bob', 'x')?.version).toBe(3);
     rows.delete('bob/x');
     rows.set('bob/x', { ...newServerRecord('bob', 'x', T0 + 5_000), profile: 'gpu', owner: 'b', version: 1 });
-    await expect.poll(() => l.get('bob', 'x')?.profile).toBe('gpu');
-    expect(l.get('bob', 'x')).toMatchObject({ state: 'stopped', version: 1, created: T0 + 5_000 });
+    await expect.poll(() => l.servers.get('bob', 'x')?.profile).toBe('gpu');
+    expect(l.servers.get('bob', 'x')).toMatchObject({ state: 'stopped', version: 1, created: T0 + 5_000 });
   });
 
   it('takes in a server created again as soon as the store announces it (version 1 under a later one is not an old notice)', async () => {
     const { store, rows, announce } = sharedStore([running('bob', 'x', 'b', T0)], ['a', 'b']);
     const l = open(store, countingSpawner().spawner, 3600);
-    await l.init();
+    await l.reconciler.init();
     rows.delete('bob/x');
     rows.set('bob/x', { ...newServerRecord('bob', 'x', T0 + 9_000), profile: 'big', owner: 'b', version: 1 });
     announce('bob', 'x');
-    await expect.poll(() => l.get('bob', 'x')?.profile).toBe('big');
+    await expect.poll(() => l.servers.get('bob', 'x')?.profile).toBe('big');
   });
 
   it("writes only the desired state on a live instance's server; a request from a stale view gets CONFLICT and changes nothing", async () => {
     const { store, rows } = sharedStore([running('bob', 'x', 'b', T0), running('bob', 'y', 'b', T0)], ['a', 'b']);
     const { spawner, calls } = countingSpawner();
     const l = open(store, spawner, 3600);
-    await l.init();
-    const stopping = await l.requestStop('bob', 'x', { by: 'bob', reason: 'user' });
+    await l.reconciler.init();
+    const stopping = await l.requests.requestStop('bob', 'x', { by: 'bob', reason: 'user' });
     expect(stopping).toMatchObject({ owner: 'b', desired: 'stopped', state: 'stopping', requestedBy: 'bob', version: 4 });
     expect(rows.get('bob/x')).toMatchObject({ owner: 'b', state: 'stopping', version: 4 });
     // b wrote y meanwhile, unseen here yet.
     const before = { ...(rows.get('bob/y') as ServerRecord), version: 4, message: 'written by b' };
     rows.set('bob/y', before);
-    await expect(l.requestStop('bob', 'y', { by: 'bob', reason: 'user' })).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(l.requests.requestStop('bob', 'y', { by: 'bob', reason: 'user' })).rejects.toMatchObject({ code: 'CONFLICT' });
     expect(rows.get('bob/y')).toEqual(before);
     // The view is fresh after the conflict: trying again works.
-    expect(await l.requestStop('bob', 'y', { by: 'bob', reason: 'user' })).toMatchObject({ state: 'stopping', version: 5 });
+    expect(await l.requests.requestStop('bob', 'y', { by: 'bob', reason: 'user' })).toMatchObject({ state: 'stopping', version: 5 });
     expect(calls).toEqual({ start: 0, poll: [], stop: 0 });
   });
 
@@ -254,30 +254,30 @@ describe('Lifecycle with other instances on the store', () => {
     const { store, rows } = sharedStore([running('cat', '', 'dead', T0 - 60_000)], ['a']);
     const { spawner, calls } = countingSpawner();
     const l = open(store, spawner, 3600);
-    await l.init();
+    await l.reconciler.init();
     expect(rows.get('cat/')).toMatchObject({ owner: 'a', version: 4, state: 'running' });
-    expect(l.get('cat', '')).toMatchObject({ owner: 'a', state: 'running', lastActivity: T0 });
+    expect(l.servers.get('cat', '')).toMatchObject({ owner: 'a', state: 'running', lastActivity: T0 });
     expect(calls.start).toBe(0);
     expect(calls.poll).toHaveLength(1);
     expect(calls.poll[0]).toMatchObject({ who: 'cat/' });
-    expect(l.ownView().all().map((r) => r.user)).toEqual(['cat']);
+    expect(l.owned.all().map((r) => r.user)).toEqual(['cat']);
   });
 
   it('acts on a desired state written through another instance as soon as the store announces it, without waiting for its poll', async () => {
     const { store, rows, announce } = sharedStore([running('eve', '', 'a', T0)], ['a', 'b']);
     const { spawner, calls } = countingSpawner();
     const l = open(store, spawner, 3600);
-    await l.init();
+    await l.reconciler.init();
     // b's stop request: only the desired state, one version on.
     rows.set('eve/', { ...(rows.get('eve/') as ServerRecord), desired: 'stopped', state: 'stopping', requestedBy: 'eve', stopReason: 'user', version: 4 });
     announce('eve', '');
     await expect.poll(() => rows.get('eve/')?.state).toBe('stopped');
     expect(calls.stop).toBe(1);
-    expect(l.get('eve', '')).toMatchObject({ state: 'stopped', requestedBy: 'eve', version: 5 });
+    expect(l.servers.get('eve', '')).toMatchObject({ state: 'stopped', requestedBy: 'eve', version: 5 });
     // And a server b creates shows here at once.
     rows.set('fay/', running('fay', '', 'b', T0));
     announce('fay', '');
-    await expect.poll(() => l.get('fay', '')?.state).toBe('running');
+    await expect.poll(() => l.servers.get('fay', '')?.state).toBe('running');
     expect(calls.start).toBe(0);
   });
 });

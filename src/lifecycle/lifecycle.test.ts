@@ -4,7 +4,7 @@ import { newServerRecord, type ServerRecord } from '../core/models.js';
 import type { Spawner } from '../core/spawner.js';
 import type { ServerRepo, Store } from '../core/store.js';
 import { toLaunchRecord } from './launch-record.js';
-import { Lifecycle } from './lifecycle.js';
+import { createLifecycle, type Lifecycle } from './lifecycle.js';
 
 const T0 = 1_800_000_000_000;
 const HOUR = 3_600_000;
@@ -67,20 +67,40 @@ const running = (user: string, lastActivity: number | null): ServerRecord => ({
 
 describe('Lifecycle after a hub restart', () => {
   let life: Lifecycle | undefined;
-  afterEach(() => life?.shutdown({ stopRuntimes: false }));
+  afterEach(() => life?.reconciler.shutdown({ stopRuntimes: false }));
 
   it('counts adopted running servers as active at the restart (one whole idle timeout from it): the outage is not idleness', async () => {
     // Idle for two hours before the hub went down, never active, and a stopped server.
     const { store, rows } = leftBehind([running('old', T0 - 2 * HOUR), running('never', null), { ...newServerRecord('old', 'gone', T0 - 10 * HOUR), version: 1, lastActivity: T0 - 5 * HOUR }]);
     const now = T0 + 120_000;
-    life = new Lifecycle({ store, spawner: aliveSpawner, clock: { now: () => now }, log: silentLogger, profiles: new Set(['default']), defaultProfile: 'default', pollSeconds: 3600, activityFlushMs: 3_600_000 });
-    await life.init();
-    expect(life.get('old', '')).toMatchObject({ state: 'running', lastActivity: now });
-    expect(life.get('never', '')?.lastActivity).toBe(now);
-    expect(life.get('old', 'gone')?.lastActivity).toBe(T0 - 5 * HOUR);
+    life = createLifecycle({ store, spawner: aliveSpawner, clock: { now: () => now }, log: silentLogger, profiles: new Set(['default']), defaultProfile: 'default', pollSeconds: 3600, activityFlushMs: 3_600_000 });
+    await life.reconciler.init();
+    expect(life.servers.get('old', '')).toMatchObject({ state: 'running', lastActivity: now });
+    expect(life.servers.get('never', '')?.lastActivity).toBe(now);
+    expect(life.servers.get('old', 'gone')?.lastActivity).toBe(T0 - 5 * HOUR);
     // Stored too (at the next activity flush; here at shutdown), so the API and the store agree.
-    await life.shutdown({ stopRuntimes: false });
+    await life.reconciler.shutdown({ stopRuntimes: false });
     life = undefined;
     expect(rows.get('old/')?.lastActivity).toBe(now);
+  });
+});
+
+describe('Lifecycle: a deletion that fails', () => {
+  let life: Lifecycle | undefined;
+  afterEach(() => life?.reconciler.shutdown({ stopRuntimes: false }));
+
+  it('logs what failed (the removal, with its cause), not that the runtime cannot be observed, and keeps the server', async () => {
+    // Stopped, its deletion asked for through another instance: the owner removes it at its next pass.
+    const { store } = leftBehind([{ ...newServerRecord('ann', 'lab', T0), version: 1, owner: 'local', removeRequested: true }]);
+    const errors: Array<{ msg: string | undefined; err: unknown }> = [];
+    const log = { ...silentLogger, error: (o: object, msg?: string) => void errors.push({ msg, err: (o as { err?: unknown }).err }) };
+    const spawner: Spawner = { ...aliveSpawner, removeWorkspace: () => Promise.reject(new Error('EACCES: permission denied, rmdir')) };
+    life = createLifecycle({ store, spawner, clock: { now: () => T0 }, log, profiles: new Set(['default']), defaultProfile: 'default', pollSeconds: 3600, activityFlushMs: 3_600_000 });
+    await life.reconciler.init();
+    expect(errors).toHaveLength(1);
+    expect(errors[0]?.msg).toMatch(/cannot remove/);
+    expect(errors[0]?.msg).not.toMatch(/observe/);
+    expect(String(errors[0]?.err)).toContain('EACCES');
+    expect(life.servers.get('ann', 'lab')).toMatchObject({ state: 'stopped', removeRequested: true });
   });
 });

@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import type { Clock } from '../core/clock.js';
 import type { Listener } from '../core/spawner.js';
 
 const sleep = (ms: number, signal: AbortSignal) =>
@@ -36,12 +37,14 @@ export const waitReady = async (options: {
   url: string;
   token: string;
   timeoutMs: number;
+  /** The hub's clock: the timeout counts on it (a test's manual clock controls it). */
+  clock: Clock;
   signal: AbortSignal;
   exited: () => Promise<boolean>;
   listener?: (() => Promise<Listener>) | undefined;
   intervalMs?: number;
 }): Promise<ReadyOutcome> => {
-  const deadline = Date.now() + options.timeoutMs;
+  const deadline = options.clock.now() + options.timeoutMs;
   // Once the runtime holds the listening socket, nobody else can take the port while it lives.
   let ours = !options.listener;
   while (!options.signal.aborted) {
@@ -52,7 +55,7 @@ export const waitReady = async (options: {
     }
     if (ours && (await probe(options.url, options.token))) return 'ready';
     if (await options.exited()) return 'exited';
-    if (Date.now() >= deadline) return 'timeout';
+    if (options.clock.now() >= deadline) return 'timeout';
     await sleep(options.intervalMs ?? 20, options.signal);
   }
   return 'aborted';

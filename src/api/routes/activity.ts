@@ -48,11 +48,11 @@ export const activityRoutes =
       const { last_activity: userActivity, servers = {} } = req.body;
       if (userActivity === undefined && Object.keys(servers).length === 0) throw badRequest('body must contain at least one of `last_activity` or `servers`');
       const touches = Object.entries(servers).map(([name, s]) => {
-        if (!ctx.lifecycle.get(user.name, name)) throw badRequest(`No such server '${name}' for user ${user.name}`);
+        if (!ctx.servers.get(user.name, name)) throw badRequest(`No such server '${name}' for user ${user.name}`);
         return { name, at: s.last_activity === undefined ? now : parse(`servers.${name}.last_activity`, s.last_activity) };
       });
       const userAt = userActivity === undefined ? undefined : parse('last_activity', userActivity);
-      for (const t of touches) ctx.lifecycle.touch(user.name, t.name, t.at);
+      for (const t of touches) ctx.servers.touch(user.name, t.name, t.at);
       if (userAt !== undefined && userAt > (user.lastActivity ?? 0)) await ctx.store.users.update(user.name, { lastActivity: userAt });
       return reply.code(200).send();
     });

@@ -15,7 +15,7 @@ export const agentRoutes =
   (ctx: ApiContext): FastifyPluginAsyncTypebox =>
   async (app) => {
     const model = (a: AgentRecord) => {
-      const pulled = ctx.monitor?.pulling(a.id);
+      const pulled = ctx.usage?.pulling(a.id);
       return {
         id: a.id,
         url: a.url,

@@ -90,7 +90,7 @@ export const executionRoutes =
         const target = ctx.executions?.interruptTarget(e.id);
         if (target === 'queued') throw conflict('This execution waits behind another one: interrupting the kernel would stop that one');
         if (target === undefined) throw conflict(`This execution is not running (${e.status})`);
-        const rt = ctx.lifecycle.running().find((r) => r.user === target.user && r.server === target.server);
+        const rt = ctx.servers.running().find((r) => r.user === target.user && r.server === target.server);
         if (!rt) throw new HubError('UNAVAILABLE', 'Its server is not running');
         // Told first: the kernel's answer to the interrupt may come back before the runtime's HTTP answer does.
         ctx.executions?.control({ ...target, action: 'interrupt', at: ctx.clock.now() });

@@ -25,7 +25,7 @@ export const historyRoutes =
       if (!(await ctx.store.users.get(user))) throw notFound(`No such user: ${user}`);
       const events = await ctx.store.history.list(user, server, limit);
       // The default server always exists (possibly never started); a named one exists once created.
-      if (server !== '' && events.length === 0 && !ctx.lifecycle.get(user, server)) throw notFound(`${user} has no server named '${server}'`);
+      if (server !== '' && events.length === 0 && !ctx.servers.get(user, server)) throw notFound(`${user} has no server named '${server}'`);
       return {
         events: events.map((e) => ({ time: isoOrNull(e.t), action: e.action, reason: e.reason, by: e.by, message: e.message })),
       };

@@ -17,7 +17,7 @@ export const insideRoutes =
   async (app) => {
     const runtimeOf = (req: FastifyRequest, user: string, server: string): RunningRuntime => {
       requireSelfOrAdmin(req, user);
-      const rt = ctx.lifecycle.running().find((r) => r.user === user && r.server === server);
+      const rt = ctx.servers.running().find((r) => r.user === user && r.server === server);
       if (!rt) throw new HubError('UNAVAILABLE', `${server === '' ? `${user}'s server` : `${user}'s server ${server}`} is not running`);
       return rt;
     };

@@ -14,7 +14,7 @@ export const metricsRoutes =
       const cpu = process.cpuUsage();
       const body = renderMetrics({
         snapshots: ctx.usage?.latest() ?? [],
-        runtimes: ctx.lifecycle.all().map((r) => ({
+        runtimes: ctx.servers.all().map((r) => ({
           user: r.user,
           server: r.name,
           state: r.state,

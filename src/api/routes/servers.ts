@@ -27,13 +27,13 @@ export const serverRoutes =
     const start = async (req: FastifyRequest, reply: FastifyReply, user: string, server: string, options: Record<string, unknown> | undefined) => {
       const who = await owner(req, user);
       const userOptions = options ?? {};
-      const rec = await ctx.lifecycle.requestStart(user, server, {
+      const rec = await ctx.requests.requestStart(user, server, {
         profile: typeof userOptions['profile'] === 'string' ? userOptions['profile'] : undefined,
         userOptions,
         by: who.user,
       });
       // Like JupyterHub: wait a little for the start to finish (201); otherwise it is still pending (202).
-      const now = await ctx.lifecycle.waitFor(user, server, (r) => r?.state !== 'pending', ctx.config.api.slow_spawn_timeout_seconds * 1000);
+      const now = await ctx.servers.waitFor(user, server, (r) => r?.state !== 'pending', ctx.config.api.slow_spawn_timeout_seconds * 1000);
       const settled = now ?? rec;
       if (settled.state === 'failed') {
         return reply.code(500).send({ status: 500, message: `Spawn failed: ${settled.message ?? 'unknown error'}` });
@@ -44,9 +44,9 @@ export const serverRoutes =
     const stop = async (req: FastifyRequest, reply: FastifyReply, user: string, server: string, remove: boolean) => {
       const who = await owner(req, user);
       if (server === '' && remove) throw badRequest('Cannot delete the default server');
-      const rec = await ctx.lifecycle.requestStop(user, server, { by: who.user, reason: reason(who, user), remove });
+      const rec = await ctx.requests.requestStop(user, server, { by: who.user, reason: reason(who, user), remove });
       if (!rec) return reply.code(204).send();
-      const settled = await ctx.lifecycle.waitFor(user, server, stoppedOrGone, ctx.config.api.slow_stop_timeout_seconds * 1000);
+      const settled = await ctx.servers.waitFor(user, server, stoppedOrGone, ctx.config.api.slow_stop_timeout_seconds * 1000);
       return reply.code(stoppedOrGone(settled) ? 204 : 202).send();
     };
 
@@ -67,7 +67,7 @@ export const serverRoutes =
 
     const progress = async (req: FastifyRequest, reply: FastifyReply, user: string, server: string) => {
       await owner(req, user);
-      const current = ctx.lifecycle.get(user, server);
+      const current = ctx.servers.get(user, server);
       if (!current) throw notFound(`${user} has no server named '${server}'`);
       // JupyterHub's progress event stream: one event per state change until ready or failed.
       reply.hijack();
@@ -86,7 +86,7 @@ export const serverRoutes =
         return ready || failed;
       };
       if (!send(current)) {
-        const end = await ctx.lifecycle.waitFor(user, server, (r) => r?.state !== 'pending', 300_000);
+        const end = await ctx.servers.waitFor(user, server, (r) => r?.state !== 'pending', 300_000);
         send(end);
       }
       res.end();

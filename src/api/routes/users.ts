@@ -14,9 +14,9 @@ const PAGINATION_TYPE = 'application/jupyterhub-pagination+json';
 export const userRoutes =
   (ctx: ApiContext): FastifyPluginAsyncTypebox =>
   async (app) => {
-    const deps: UserAdminDeps = { store: ctx.store, clock: ctx.clock, identity: ctx.identity, servers: ctx.lifecycle };
+    const deps: UserAdminDeps = { store: ctx.store, clock: ctx.clock, identity: ctx.identity, servers: ctx.requests };
     const model = (u: UserRecord, req: FastifyRequest, includeStopped: boolean) =>
-      userModel(u, ctx.lifecycle.serversOf(u.name), { admin: req.identity?.admin ?? false, includeStopped, culling: ctx.culling });
+      userModel(u, ctx.servers.serversOf(u.name), { admin: req.identity?.admin ?? false, includeStopped, culling: ctx.culling });
     const getUser = async (name: string) => {
       const u = await ctx.store.users.get(name);
       if (!u) throw notFound(`No such user: ${name}`);

@@ -1,0 +1,56 @@
+import type { ServerRecord } from '../core/models.js';
+import type { RouteEntry } from '../core/routes.js';
+import type { ServerDirectory } from '../core/servers.js';
+import type { RunningRuntime } from '../core/usage.js';
+import type { ActivityBook } from './activity.js';
+import { keyOf, type RecordIndex } from './record-index.js';
+
+/**
+ * The directory of servers: the records in memory (record-index.ts) as the API, the proxy's route table,
+ * the samplers and the culler read them, and the activity the hub sees (activity.ts). It only reads and
+ * notes activity; requests.ts and reconciler.ts change the records.
+ */
+export class Directory implements ServerDirectory {
+  constructor(
+    private readonly index: RecordIndex,
+    private readonly activity: ActivityBook,
+  ) {}
+
+  get(user: string, name: string): ServerRecord | undefined {
+    return this.index.get(user, name);
+  }
+
+  serversOf(user: string): ServerRecord[] {
+    return this.index.serversOf(user);
+  }
+
+  all(): ServerRecord[] {
+    return this.index.all();
+  }
+
+  resolve(user: string, firstSegment: string | undefined): RouteEntry | undefined {
+    return this.index.resolve(user, firstSegment);
+  }
+
+  running(): RunningRuntime[] {
+    return this.index.running();
+  }
+
+  touch(user: string, server: string, at: number): void {
+    this.activity.touch(user, server, at);
+  }
+
+  waitFor(user: string, name: string, pred: (r: ServerRecord | undefined) => boolean, timeoutMs: number): Promise<ServerRecord | undefined> {
+    return this.index.waitFor(keyOf(user, name), pred, timeoutMs);
+  }
+
+  /** The part `owner` acts on: the culler of an instance judges (and stops) only the servers it owns. */
+  ownedBy(owner: string): Pick<ServerDirectory, 'all' | 'running' | 'get' | 'touch'> {
+    return {
+      all: () => this.all().filter((r) => r.owner === owner),
+      running: () => this.running().filter((r) => this.index.get(r.user, r.server)?.owner === owner),
+      get: (user, name) => this.get(user, name),
+      touch: (user, server, at) => this.touch(user, server, at),
+    };
+  }
+}

@@ -1,0 +1,62 @@
+import type { Clock } from '../core/clock.js';
+import { conflict } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import type { ServerRecord } from '../core/models.js';
+import type { Spawner } from '../core/spawner.js';
+import type { Store } from '../core/store.js';
+import { later, type ActivityBook } from './activity.js';
+import { historyEvent } from './history.js';
+import { describeServer, keyOf, type RecordIndex } from './record-index.js';
+
+export interface RecordWriterOptions {
+  store: Store;
+  spawner: Pick<Spawner, 'removeWorkspace'>;
+  clock: Clock;
+  log: Logger;
+  index: RecordIndex;
+  activity: ActivityBook;
+  /**
+   * A write lost its compare and set (the stored record moved on meanwhile): take in what won before the
+   * request is refused, so a retry starts from it (the reconciler reloads it, and acts on it if it is its own).
+   */
+  conflicted(user: string, name: string): Promise<void>;
+}
+
+/**
+ * The one writer of server records, for requests and reconciler alike: each change goes to the store, its
+ * history event after it, and then into memory, where `waitFor` callers are woken.
+ */
+export class RecordWriter {
+  constructor(private readonly o: RecordWriterOptions) {}
+
+  /**
+   * Stores a change made from `rec` (compare and set on its version) and keeps it in memory. Throws CONFLICT,
+   * writing nothing, when the stored record moved on meanwhile (written through another instance, or taken
+   * over); the record in memory is then reloaded, so a retry starts from the current one.
+   */
+  async save(rec: ServerRecord): Promise<ServerRecord> {
+    const key = keyOf(rec.user, rec.name);
+    const prev = this.o.index.at(key);
+    const next: ServerRecord = { ...rec, version: rec.version + 1, lastActivity: later(rec.lastActivity, prev?.lastActivity) };
+    if (!(await this.o.store.servers.write(next))) {
+      await this.o.conflicted(rec.user, rec.name);
+      throw conflict(`${describeServer(rec.user, rec.name)} was changed meanwhile (through another hub instance); nothing was done, please try again`);
+    }
+    const event = historyEvent(prev, next, this.o.clock.now());
+    // After the record: a lost event is a gap in the history, a lost record would be a wrong state.
+    if (event) await this.o.store.history.add(event).catch((err: unknown) => this.o.log.error({ err, event }, 'cannot record server history'));
+    this.o.index.remember(next);
+    this.o.activity.written(key);
+    this.o.index.changed(key);
+    return next;
+  }
+
+  /** Deletes a server for good: its workspace, its record and its history. */
+  async remove(key: string, rec: ServerRecord): Promise<void> {
+    await this.o.spawner.removeWorkspace({ user: rec.user, server: rec.name });
+    await this.o.store.servers.delete(rec.user, rec.name);
+    await this.o.store.history.deleteServer(rec.user, rec.name);
+    this.o.index.forget(key);
+    this.o.index.changed(key);
+  }
+}
