@@ -5,6 +5,7 @@ import type { CullView } from '../core/culling.js';
 import type { IdGenerator } from '../core/ids.js';
 import type { KernelControlSink } from '../core/kernel-tap.js';
 import type { Logger } from '../core/logger.js';
+import type { ProcessDoor } from '../core/process-door.js';
 import type { ExecutionTracker } from '../core/executions.js';
 import type { Store } from '../core/store.js';
 import type { UsageSource } from '../core/usage.js';
@@ -26,6 +27,8 @@ export interface ApiContext {
   webDir: string | null;
   /** The latest sweep of the runtimes this instance monitors (null only before monitoring has started). */
   usage: UsageSource | null;
+  /** The door to the runtimes' processes (lists and signals), through the agent beside each runtime. */
+  processes: ProcessDoor;
   /** The monitor: which agents this instance pulls, and what it knows of them. */
   monitor: Monitor | null;
   /** This installation's id (runtimes are marked with it; agents learn it at registration). */

@@ -13,7 +13,7 @@ import { instanceId } from './instance-id.js';
 import { createMonitoring } from './monitoring.js';
 
 /** What the CLI hands over: the API's context minus what the hub builds itself, plus the spawner. */
-export type HubDeps = Omit<ApiContext, 'lifecycle' | 'identity' | 'usage' | 'culling' | 'executions' | 'kernelControl' | 'monitor'> & { spawner: Spawner };
+export type HubDeps = Omit<ApiContext, 'lifecycle' | 'identity' | 'usage' | 'culling' | 'executions' | 'kernelControl' | 'monitor' | 'processes'> & { spawner: Spawner };
 
 export interface Hub {
   server: Server;
@@ -52,7 +52,7 @@ export const startHub = async (d: HubDeps): Promise<Hub> => {
   });
   await lifecycle.init();
   const monitoring = createMonitoring({ config: d.config, store: d.store, clock: d.clock, ids: d.ids, log: d.log, hubId: d.hubId, instance, runtimes: lifecycle });
-  const executions = createExecutionRecorder({ config: d.config, store: d.store, runtimes: lifecycle, clock: d.clock, ids: d.ids, log: d.log });
+  const executions = createExecutionRecorder({ config: d.config, store: d.store, runtimes: lifecycle, processes: monitoring.processes, clock: d.clock, ids: d.ids, log: d.log });
   await executions?.start();
   // The owner culls: this instance judges only the servers it owns (activity seen elsewhere reaches it through the store).
   const culler = createCuller({ config: d.config, lifecycle: lifecycle.ownView(), usage: monitoring.monitor, runningKernels: executions ? (u, s) => executions.runningKernels(u, s) : undefined, clock: d.clock, log: d.log });
@@ -63,7 +63,7 @@ export const startHub = async (d: HubDeps): Promise<Hub> => {
 
   let server!: Server;
   const app = await buildApp(
-    { ...d, lifecycle, identity, usage: monitoring.monitor, culling: culler, executions, kernelControl: recorder, monitor: monitoring.monitor },
+    { ...d, lifecycle, identity, usage: monitoring.monitor, culling: culler, executions, kernelControl: recorder, monitor: monitoring.monitor, processes: monitoring.processes },
     (handler) => {
       server = createServer({ noDelay: true, keepAliveTimeout: 65_000 }, (req, res) => {
         if (!proxy.handleRequest(req, res)) handler(req, res);
