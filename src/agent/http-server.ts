@@ -53,7 +53,7 @@ export const createAgentServer = (o: AgentServerOptions): Server => {
   return createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
     const url = new URL(req.url ?? '/', 'http://agent');
     const path = url.pathname;
-    const known = req.method === 'GET' ? path === EVENTS_PATH || path === PROCESSES_PATH || path in gets : req.method === 'POST' && path in posts;
+    const known = req.method === 'GET' ? path === EVENTS_PATH || path === PROCESSES_PATH || Object.hasOwn(gets, path) : req.method === 'POST' && Object.hasOwn(posts, path);
     if (!known) return fail(res, 404, `Not found: ${req.method} ${path}`);
     if (!authorized(req, o.secret())) return fail(res, 401, 'Send the secret this agent registered with the hub (Authorization: Bearer …)');
     if (req.method === 'POST') {
@@ -65,7 +65,7 @@ export const createAgentServer = (o: AgentServerOptions): Server => {
         });
       return;
     }
-    if (path in gets) {
+    if (Object.hasOwn(gets, path)) {
       try {
         return answer(res, (gets[path] as (q: URLSearchParams) => Answer)(url.searchParams));
       } catch (err) {
