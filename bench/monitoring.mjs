@@ -151,7 +151,7 @@ runBench(async () => {
       },
     };
   };
-  const { notebooksByKernel } = await dist('agent/jupyter-api.js');
+  const labelsClient = new HttpRuntimeClient();
   const { createSqliteStore } = await dist('store/sqlite/sqlite-store.js');
   const { createPostgresStore } = await dist('store/postgres/postgres-store.js');
   const { queryUsage } = await dist('usage/query.js');
@@ -621,7 +621,7 @@ runBench(async () => {
     };
     for (const variant of ['refused', 'answered']) {
       const list = running(variant);
-      await timeIt(`sessions (${variant})`, () => Promise.all(list.map((r) => notebooksByKernel(r).catch(() => undefined))));
+      await timeIt(`sessions (${variant})`, () => Promise.all(list.map((r) => labelsClient.labelsByKernel(r).catch(() => undefined))));
     }
     const sampler = new Sampler(procfsReader, monClock, { pss: true });
     const refs = big.map((r) => ({ user: r.user, server: r.server, rootPid: r.rootPid, notebooks: {} }));

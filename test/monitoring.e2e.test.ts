@@ -1,7 +1,8 @@
 import type { Session } from '@jupyterlab/services';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execute, jupyterSettings, managers } from './helpers/jupyter.js';
-import { startTestHub, type TestHub } from './helpers/hub.js';
+import { AGENT_MODES, startHubInMode, type HubInMode } from './helpers/agent-modes.js';
+import type { TestHub } from './helpers/hub.js';
 
 interface Usage {
   series: Array<{ labels: Record<string, string>; points: Array<{ t: number; cpu: number; memory: number }> }>;
@@ -16,7 +17,9 @@ interface Proc {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describe('consumption monitoring with a real Jupyter server', () => {
+// Samples, process lists and signals go through the in-process agent, or through a separate agent's API.
+describe.each(AGENT_MODES)('consumption monitoring with a real Jupyter server ($mode)', (mode) => {
+  let inMode: HubInMode;
   let hub: TestHub;
   let alice: string;
   let bob: string;
@@ -25,7 +28,8 @@ describe('consumption monitoring with a real Jupyter server', () => {
   let kernelId: string;
 
   beforeAll(async () => {
-    hub = await startTestHub({ config: 'monitoring:\n  interval_seconds: 1\n' });
+    inMode = await startHubInMode(mode, '  interval_seconds: 1\n');
+    hub = inMode.hub;
     alice = hub.addUser('alice');
     bob = hub.addUser('bob');
     expect((await hub.api('/hub/api/users/alice/server', { method: 'POST', token: alice })).status).toBe(201);
@@ -35,7 +39,7 @@ describe('consumption monitoring with a real Jupyter server', () => {
   });
   afterAll(async () => {
     m?.dispose();
-    await hub?.dispose();
+    await inMode?.dispose();
   });
 
   const usage = async (query: string, token = alice): Promise<Usage> => {

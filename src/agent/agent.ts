@@ -1,10 +1,12 @@
 import { setImmediate as yieldLoop } from 'node:timers/promises';
 import type { Clock } from '../core/clock.js';
-import type { AgentStats, RuntimeKey, RuntimeProcesses, SeedSource } from '../core/events.js';
+import { runtimeKey, type AgentStats, type RuntimeKey, type RuntimeProcesses, type SeedSource } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
+import type { KernelReading, RuntimeProcess, SignalName, SignalOutcome } from '../core/process-door.js';
 import type { RuntimeSnapshot } from '../core/usage.js';
 import { sweepEvents, type Reported } from './changes.js';
 import type { FoundRuntime, KnownRoot } from './finder.js';
+import { rootOfFound, RuntimeInsides, type Root } from './insides.js';
 import { LastLogged } from './last-counters.js';
 import type { EventLog, LogRead } from './log/event-log.js';
 import { NotebookTracker, type NotebooksOf } from './notebooks.js';
@@ -31,6 +33,8 @@ export interface AgentOptions {
   /** Where what was reported survives a restart (so a restart does not announce every runtime again). */
   reported: { load(): Reported; save(r: Reported): void };
   seedTimeoutMs?: number;
+  /** Reads and signals the runtimes' processes now (the process door); default: this machine's /proc. */
+  insides?: RuntimeInsides;
 }
 
 /**
@@ -47,6 +51,9 @@ export class Agent {
   private readonly notebooks: NotebookTracker;
   private lastFound: FoundRuntime[] = [];
   private latestProcesses: RuntimeProcesses[] = [];
+  /** Each runtime's root, from the last sweep or a look since (by `user/server`). */
+  private roots = new Map<string, Root>();
+  private readonly insides: RuntimeInsides;
   private warnedNoHub = false;
   private readonly appended: Array<() => void> = [];
   readonly stats: AgentStats;
@@ -56,6 +63,7 @@ export class Agent {
     this.last = LastLogged.fromLog(o.log);
     this.notebooks = new NotebookTracker(o.notebooksOf, o.logger);
     this.notebooks.preload(Object.fromEntries(Object.entries(this.reported).map(([k, r]) => [k, r.kernels])));
+    this.insides = o.insides ?? new RuntimeInsides({ pss: false });
     this.stats = { intervalSeconds: o.settings().intervalSeconds, sweeps: 0, errors: 0, lastSweep: null, lastSweepDurationMs: null };
   }
 
@@ -89,6 +97,58 @@ export class Agent {
     return this.latestProcesses;
   }
 
+  // ---- the process door (DESIGN.md idea 8): the in-process door and the agent's API both come here ----
+
+  /** A kernel's reading now; undefined when the runtime or the kernel is not found. */
+  readKernel(rt: RuntimeKey, kernelId: string): KernelReading | undefined {
+    const root = this.rootOf(rt, false);
+    if (!root) return undefined;
+    const r = this.insides.readKernel(root, kernelId);
+    if (r || this.insides.alive(root)) return r;
+    // The root remembered is gone (the runtime restarted since the last sweep): look for the new one.
+    const again = this.rootOf(rt, true);
+    return again ? this.insides.readKernel(again, kernelId) : undefined;
+  }
+
+  forgetKernel(rt: RuntimeKey, kernelId: string): void {
+    const root = this.roots.get(runtimeKey(rt));
+    if (root) this.insides.forgetKernel(root, kernelId);
+  }
+
+  /** The runtime's processes now, with CPU rates from the last sweep; undefined when this agent does not find it. */
+  runtimeProcesses(rt: RuntimeKey): RuntimeProcess[] | undefined {
+    const root = this.rootOf(rt, true);
+    if (!root) return undefined;
+    const key = runtimeKey(rt);
+    const latest = this.latestProcesses.find((p) => runtimeKey(p) === key);
+    return this.insides.processes(root, new Map((latest?.processes ?? []).map((p) => [p.pid, p.cpu])));
+  }
+
+  /** Whether this agent finds the runtime now. */
+  follows(rt: RuntimeKey): boolean {
+    return this.rootOf(rt, true) !== undefined;
+  }
+
+  signal(rt: RuntimeKey, pid: number, signal: SignalName, started?: number): SignalOutcome {
+    const root = this.rootOf(rt, true);
+    return root ? this.insides.signal(root, pid, signal, started) : 'no-such-runtime';
+  }
+
+  /**
+   * The runtime's root: as the last sweep found it (checked to be alive when `check`), else looked for now
+   * among this hub's marked runtimes and the caller's known roots, as a sweep would.
+   */
+  private rootOf(rt: RuntimeKey, check: boolean): Root | undefined {
+    const key = runtimeKey(rt);
+    const hit = this.roots.get(key);
+    if (hit && (!check || this.insides.alive(hit))) return hit;
+    const s = this.o.settings();
+    const found = this.insides.find({ hubId: s.hubId, match: s.match === null ? null : new RegExp(s.match), known: this.o.known?.() ?? [] });
+    for (const f of found) this.roots.set(runtimeKey(f), rootOfFound(f));
+    if (!found.some((f) => runtimeKey(f) === key)) this.roots.delete(key);
+    return this.roots.get(key);
+  }
+
   /** Called after each sweep's events are in the log. */
   onAppend(listener: () => void): void {
     this.appended.push(listener);
@@ -117,6 +177,7 @@ export class Agent {
       await yieldLoop();
       const snapshots = await this.continueFresh(res.snapshots);
       this.lastFound = res.found;
+      this.roots = new Map(res.found.map((f) => [runtimeKey(f), rootOfFound(f)]));
       const foundKeys = new Set(res.found.map((r) => `${r.user}/${r.server}`));
       this.notebooks.retain(foundKeys);
       const { events, after } = sweepEvents(this.reported, snapshots, foundKeys, res.t);

@@ -9,6 +9,7 @@ import { Agent, type AgentSettings } from './agent.js';
 import { lockDir, reportedFile } from './files.js';
 import type { KnownRoot } from './finder.js';
 import { loadIdentity, type AgentIdentity } from './identity.js';
+import { RuntimeInsides } from './insides.js';
 import { EventLog } from './log/event-log.js';
 import { procfsReader } from './proc-reader.js';
 import { inlineSweeper, SweepCore } from './sweep.js';
@@ -55,6 +56,7 @@ export const openAgent = (o: {
       settings: () => o.settings(identity),
       known: o.known,
       reported: reportedFile(o.dir),
+      insides: new RuntimeInsides({ pss: o.pss }),
     });
     return {
       identity,

@@ -3,7 +3,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../core/logger.js';
 import type { Agent } from './agent.js';
-import { EVENTS_PATH, MAX_LIMIT, PROCESSES_PATH, statsToWire } from '../core/agent-protocol.js';
+import { EVENTS_PATH, KERNEL_FORGET_PATH, KERNEL_READING_PATH, MAX_LIMIT, PROCESSES_PATH, RUNTIME_PROCESSES_PATH, SIGNAL_PATH, statsToWire } from '../core/agent-protocol.js';
+import { bodyFields, doorRoutes, queryFields, type Answer, type Fields, type Parsed } from './http-door.js';
 
 export interface AgentServerOptions {
   agent: Agent;
@@ -37,15 +38,42 @@ const whole = (q: URLSearchParams, name: string, def: number, max: number): numb
 
 /**
  * The agent's API: GET /agent/v1/events?after=&limit=[&ack=] (events after an offset; the log may trim
- * what is acknowledged, `after` by default) and GET /agent/v1/processes (the latest process lists). Only
- * the hub, with the secret, is answered. Event lines go out as logged, without parsing them again.
+ * what is acknowledged, `after` by default), GET /agent/v1/processes (the latest process lists), and the
+ * process door's endpoints (agent-protocol.ts). Only the hub, with the secret, is answered. Event lines go
+ * out as logged, without parsing them again.
  */
-export const createAgentServer = (o: AgentServerOptions): Server =>
-  createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+export const createAgentServer = (o: AgentServerOptions): Server => {
+  const door = doorRoutes(o.agent);
+  const gets: Record<string, (q: URLSearchParams) => Answer> = {
+    [KERNEL_READING_PATH]: (q) => withFields(queryFields(q), door.kernelReading),
+    [RUNTIME_PROCESSES_PATH]: (q) => withFields(queryFields(q), door.processes),
+  };
+  const posts: Record<string, (f: Fields) => Answer> = { [SIGNAL_PATH]: door.signal, [KERNEL_FORGET_PATH]: door.forgetKernel };
+  const answer = (res: ServerResponse, a: Answer) => (a.body === undefined ? void res.writeHead(a.status).end() : send(res, a.status, JSON.stringify(a.body)));
+  return createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
     const url = new URL(req.url ?? '/', 'http://agent');
-    if (req.method !== 'GET' || (url.pathname !== EVENTS_PATH && url.pathname !== PROCESSES_PATH)) return fail(res, 404, `Not found: ${req.method} ${url.pathname}`);
+    const path = url.pathname;
+    const known = req.method === 'GET' ? path === EVENTS_PATH || path === PROCESSES_PATH || Object.hasOwn(gets, path) : req.method === 'POST' && Object.hasOwn(posts, path);
+    if (!known) return fail(res, 404, `Not found: ${req.method} ${path}`);
     if (!authorized(req, o.secret())) return fail(res, 401, 'Send the secret this agent registered with the hub (Authorization: Bearer …)');
-    if (url.pathname === PROCESSES_PATH) return send(res, 200, JSON.stringify({ runtimes: o.agent.processes() }));
+    if (req.method === 'POST') {
+      void bodyFields(req)
+        .then((p) => answer(res, withFields(p, posts[path] as (f: Fields) => Answer)))
+        .catch((err: unknown) => {
+          o.log.error({ err, path }, 'agent: request failed');
+          if (!res.headersSent) fail(res, 500, 'The agent failed to answer; see its log');
+        });
+      return;
+    }
+    if (Object.hasOwn(gets, path)) {
+      try {
+        return answer(res, (gets[path] as (q: URLSearchParams) => Answer)(url.searchParams));
+      } catch (err) {
+        o.log.error({ err, path }, 'agent: request failed');
+        return fail(res, 500, 'The agent failed to answer; see its log');
+      }
+    }
+    if (path === PROCESSES_PATH) return send(res, 200, JSON.stringify({ runtimes: o.agent.processes() }));
     for (const key of url.searchParams.keys()) if (!['after', 'limit', 'ack'].includes(key)) return fail(res, 400, `${key}: unknown parameter`);
     const after = whole(url.searchParams, 'after', 0, Number.MAX_SAFE_INTEGER);
     const limit = whole(url.searchParams, 'limit', 1000, MAX_LIMIT);
@@ -56,6 +84,9 @@ export const createAgentServer = (o: AgentServerOptions): Server =>
     const r = o.agent.read(after, limit, ack);
     send(res, 200, `{"head":${r.head},"head_time":${r.headTime ?? 'null'},"stats":${JSON.stringify(statsToWire(r.stats))},"events":[${r.lines.join(',')}]}`);
   });
+};
+
+const withFields = (p: Parsed, route: (f: Fields) => Answer): Answer => ('error' in p ? p.error : route(p.fields));
 
 export const listen = (server: Server, ip: string, port: number): Promise<number> =>
   new Promise((resolve, reject) => {

@@ -1,34 +1,52 @@
-import type { ProcessInfo, RuntimeSnapshot } from '../core/usage.js';
-import { allProcesses, childrenByParent, descendants, readCmdline, type ProcStat } from '../procfs/proc.js';
+import type { RuntimeProcess, SignalName } from '../core/process-door.js';
+import { allProcesses, childrenByParent, descendants, readCmdline, readStat, startedAtMs, type ProcStat } from '../procfs/proc.js';
 import { kernelIdOf } from './kernels.js';
 import { runtimeTree } from './tree.js';
+
+/** A process that has not ended (a zombie has: only its exit status waits to be collected). */
+const running = (st: ProcStat | undefined): st is ProcStat => st !== undefined && st.state !== 'Z' && st.state !== 'X';
+
+/** When a process started, whole Unix ms (start times move in clock ticks, 10 ms): what tells a reused pid. */
+export const startedOf = (st: ProcStat): number => Math.round(startedAtMs(st.startTime));
 
 /**
  * The processes of a runtime right now (so a stopped one disappears at once), with CPU rates from the
  * latest sweep where the process was already there.
  */
-export const liveProcesses = (rootPid: number, latest: RuntimeSnapshot | undefined): ProcessInfo[] => {
+export const liveProcesses = (rootPid: number, cpuOf: ReadonlyMap<number, number>): RuntimeProcess[] => {
   const all = allProcesses();
   const root = all.find((p) => p.pid === rootPid);
   if (!root) return [];
   const commands = new Map<number, string[]>();
   const argv = (st: ProcStat) => commands.get(st.pid) ?? commands.set(st.pid, readCmdline(st.pid) ?? []).get(st.pid) ?? [];
-  const cpuOf = new Map((latest?.processes ?? []).map((p) => [p.pid, p.cpu]));
-  return (
-    runtimeTree(root, childrenByParent(all), (st) => kernelIdOf(argv(st)))
-      // A zombie has ended already (only its exit status waits to be collected): not a running process.
-      .filter(({ st }) => st.state !== 'Z' && st.state !== 'X')
-      .map(({ st, kernel }) => ({
-        pid: st.pid,
-        ppid: st.ppid,
-        command: argv(st).join(' '),
-        cpu: cpuOf.get(st.pid) ?? 0,
-        memory: st.rssBytes,
-        kernelId: kernel,
-      }))
-  );
+  return runtimeTree(root, childrenByParent(all), (st) => kernelIdOf(argv(st)))
+    .filter(({ st }) => running(st))
+    .map(({ st, kernel }) => ({
+      pid: st.pid,
+      ppid: st.ppid,
+      command: argv(st).join(' '),
+      cpu: cpuOf.get(st.pid) ?? 0,
+      memory: st.rssBytes,
+      kernelId: kernel,
+      started: startedOf(st),
+    }));
 };
 
-/** A pid is signalled only if it belongs to this runtime's tree at this moment. */
-export const belongsTo = (rootPid: number, pid: number): boolean =>
-  pid === rootPid || descendants(rootPid).some((p) => p.pid === pid && p.state !== 'Z' && p.state !== 'X');
+/**
+ * Signals `pid` only if it is in the runtime's tree now and is the process meant: the tree's process with
+ * that pid (and `started`, when given) is read again right before the kill, so a pid that ended and was
+ * reused meanwhile is never signalled.
+ */
+export const signalInTree = (rootPid: number, pid: number, signal: SignalName, started?: number): 'signalled' | 'no-such-process' => {
+  const all = allProcesses();
+  const member = pid === rootPid ? all.find((p) => p.pid === pid) : all.some((p) => p.pid === rootPid) ? descendants(rootPid, all).find((p) => p.pid === pid) : undefined;
+  if (!running(member) || (started !== undefined && startedOf(member) !== started)) return 'no-such-process';
+  const now = readStat(pid);
+  if (!running(now) || now.startTime !== member.startTime) return 'no-such-process';
+  try {
+    process.kill(pid, signal);
+  } catch {
+    return 'no-such-process';
+  }
+  return 'signalled';
+};

@@ -6,6 +6,7 @@ import type { IdentityCache } from '../core/identity.js';
 import type { KernelControlSink } from '../core/kernel-tap.js';
 import type { Logger } from '../core/logger.js';
 import type { RuntimeClient } from '../core/runtime-client.js';
+import type { ProcessDoor } from '../core/process-door.js';
 import type { ExecutionTracker } from '../core/executions.js';
 import type { ServerDirectory, ServerRequests } from '../core/servers.js';
 import type { Store } from '../core/store.js';
@@ -33,6 +34,8 @@ export interface ApiContext {
    * only before monitoring has started).
    */
   usage: MonitorView | null;
+  /** The door to the runtimes' processes (lists and signals), through the agent beside each runtime. */
+  processes: ProcessDoor;
   /** This installation's id (runtimes are marked with it; agents learn it at registration). */
   hubId: string;
   /** Told of kernel interrupts, restarts and shutdowns asked through the hub's API (execution history). */

@@ -7,6 +7,34 @@ export interface Reading {
   process: string;
 }
 
+/**
+ * A reading asked for at one moment, whose value may come later (the agent is asked off the proxy's data
+ * path). One pending reading can close one execution and open the next: both then share it.
+ */
+export class PendingReading {
+  value: Reading | undefined = undefined;
+  ready = false;
+  readonly done: Promise<void>;
+
+  constructor(value: Promise<Reading | undefined> | Reading | undefined) {
+    if (!(value instanceof Promise)) {
+      this.value = value;
+      this.ready = true;
+      this.done = Promise.resolve();
+      return;
+    }
+    this.done = value.then(
+      (v) => {
+        this.value = v;
+        this.ready = true;
+      },
+      () => {
+        this.ready = true;
+      },
+    );
+  }
+}
+
 /** One execution as the book follows it. `record` is what gets stored; the rest is how it is being followed. */
 export interface Exec {
   record: ExecutionRecord;
@@ -14,8 +42,8 @@ export interface Exec {
   silent: boolean;
   /** The connection it was sent on: only that one receives its execute_reply. */
   origin: number;
-  startReading: Reading | undefined;
-  endReading: Reading | undefined;
+  startReading: PendingReading | undefined;
+  endReading: PendingReading | undefined;
   /** Current only by inference (the previous one ended and it was next in line), not yet seen beginning. */
   tentative: boolean;
   /** Waiting in line behind the current one (so "run all" costs no search of the line per message). */
@@ -40,7 +68,8 @@ const RESTART_REPORT_MS = 15_000;
  * The executions of one kernel, from its messages on every connection (DESIGN.md idea 6). A kernel runs one
  * request at a time, in the order it receives them, so the moment one ends is the moment the next begins:
  * both share one reading of the kernel's CPU counter, and each execution gets exactly the CPU used between
- * its two readings. The book only decides; `read` takes the reading and the caller stores the effects.
+ * its two readings. The book only decides; `read` asks for the reading (which may arrive later), and the
+ * caller stores the effects, a finished execution once both its readings are in (see `costOf`).
  *
  * Replies come on the shell channel of the sender's connection, while busy/idle come on iopub to every
  * connection, and the two are not ordered with each other: whichever says first that the kernel moved on
@@ -55,7 +84,7 @@ export class KernelBook {
   /** Cells that ended on a KeyboardInterrupt nobody asked for (see RESTART_REPORT_MS). */
   private unaskedInterrupts: Exec[] = [];
 
-  constructor(private readonly read: () => Reading | undefined) {}
+  constructor(private readonly read: () => PendingReading) {}
 
   get size(): number {
     return this.tracked.size;
@@ -172,7 +201,7 @@ export class KernelBook {
         exec.endReading = undefined;
         exec.record.ended = null;
       } else if (exec.record.ended === null) {
-        exec.endReading = exec.startReading ? r : undefined;
+        exec.endReading = r;
         exec.record.ended = at;
       }
       out.push(...this.finish(exec, status, null));
@@ -196,7 +225,7 @@ export class KernelBook {
     return [...this.tracked.values()].some((e) => !this.closedChannels.has(e.origin));
   }
 
-  private promote(exec: Exec, r: Reading | undefined, at: number): void {
+  private promote(exec: Exec, r: PendingReading | undefined, at: number): void {
     exec.startReading = r;
     exec.record.started = at;
     exec.tentative = true;
@@ -210,7 +239,7 @@ export class KernelBook {
   }
 
   /** Closes the interval of `exec` with reading `r`, and the next in line begins (tentatively) from there. */
-  private endRun(exec: Exec, r: Reading | undefined, at: number): Effect[] {
+  private endRun(exec: Exec, r: PendingReading | undefined, at: number): Effect[] {
     exec.endReading = r;
     exec.record.ended = at;
     if (this.current === exec) {
@@ -245,14 +274,8 @@ export class KernelBook {
     this.tracked.delete(exec.record.msgId);
     this.unqueue(exec);
     if (this.current === exec) this.current = undefined;
-    const s = exec.startReading;
-    const e = exec.endReading;
     exec.record.status = status;
     exec.record.errorName = ename;
-    // A different process at the end is a restarted kernel: its counter says nothing about this execution.
-    // Whole milliseconds: the counter itself moves in clock ticks (10 ms), the rest is float noise.
-    exec.record.cpuSeconds = s && e && s.process === e.process ? Math.round(Math.max(0, e.cpu - s.cpu) * 1000) / 1000 : null;
-    exec.record.peakMemory = status === 'lost' || !s ? null : Math.max(s.memory, e && s.process === e.process ? e.memory : 0);
     return exec.silent ? [] : [{ type: 'finish', exec }];
   }
 
@@ -268,3 +291,17 @@ export class KernelBook {
     return exec.silent ? [] : [{ type: 'save', exec }];
   }
 }
+
+/**
+ * A finished execution's CPU and peak memory, from its two readings once both are in (pure, once they are).
+ * A different process at the end is a restarted kernel: its counter says nothing about this execution.
+ */
+export const costOf = async (exec: Exec): Promise<void> => {
+  await Promise.all([exec.startReading?.done, exec.endReading?.done]);
+  const s = exec.startReading?.value;
+  const e = exec.endReading?.value;
+  const r = exec.record;
+  // Whole milliseconds: the counter itself moves in clock ticks (10 ms), the rest is float noise.
+  r.cpuSeconds = s && e && s.process === e.process ? Math.round(Math.max(0, e.cpu - s.cpu) * 1000) / 1000 : null;
+  r.peakMemory = r.status === 'lost' || !s ? null : Math.max(s.memory, e && s.process === e.process ? e.memory : 0);
+};

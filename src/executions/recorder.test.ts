@@ -10,9 +10,16 @@ import { executeInput, executeReply, executeRequest, iopubError, kernelMessage, 
 const KERNEL = 'aaaaaaaa-1111-4111-8111-111111111111';
 const silentLog = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined } as never;
 
-/** A recorder over fakes: a kernel whose CPU counter the test moves, a clock, a store keeping what is written. */
-const setup = (o: { capture?: boolean; maxCodeBytes?: number; attributed?: Attributed; known?: Attributed; samples?: UsageRow[] } = {}) => {
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * A recorder over fakes: a kernel whose CPU counter the test moves, read through a process door that takes
+ * each reading when asked and answers at once or, with `late`, only when the test lets it (`arrive`); a
+ * clock; a store keeping what is written.
+ */
+const setup = (o: { capture?: boolean; maxCodeBytes?: number; attributed?: Attributed; known?: Attributed; samples?: UsageRow[]; late?: boolean } = {}) => {
   const kernel = { cpu: 100, memory: 1000, process: '42:1', alive: true };
+  const answers: Array<() => void> = [];
   const rows = new Map<string, ExecutionRecord>();
   const store = {
     executions: {
@@ -35,9 +42,14 @@ const setup = (o: { capture?: boolean; maxCodeBytes?: number; attributed?: Attri
   const recorder = new ExecutionRecorder({
     store,
     runtimes: { running: () => runtimes },
-    probe: {
-      read: (root, id) => (root === 4242 && id === KERNEL && kernel.alive ? { cpuSeconds: kernel.cpu, memoryBytes: kernel.memory, process: kernel.process } : undefined),
-      forget: (root, id) => forgotten.push(`${root}:${id}`),
+    processes: {
+      readKernel: (rt, id) => {
+        const r = rt.user === 'alice' && rt.server === '' && id === KERNEL && kernel.alive ? { cpuSeconds: kernel.cpu, memoryBytes: kernel.memory, process: kernel.process } : undefined;
+        return o.late ? new Promise((resolve) => answers.push(() => resolve(r))) : Promise.resolve(r);
+      },
+      forgetKernel: (rt, id) => forgotten.push(`${rt.user}/${rt.server}:${id}`),
+      processes: async () => [],
+      signal: async () => 'no-such-runtime',
     },
     notebooks: {
       resolve: async () => o.attributed ?? { notebook: 'a.ipynb', attribution: 'session', candidates: [] },
@@ -51,13 +63,25 @@ const setup = (o: { capture?: boolean; maxCodeBytes?: number; attributed?: Attri
     captureCode: o.capture ?? true,
     maxCodeBytes: o.maxCodeBytes ?? 1000,
     retentionDays: 90,
+    flushMs: 1,
+    samples: { waitMs: 200, pollMs: 5 },
   });
   const open = (sessionId = 'client-1') => recorder.open({ user: 'alice', server: '', kernelId: KERNEL, sessionId, actor: 'alice' }, 0) as NonNullable<ReturnType<ExecutionRecorder['open']>>;
   const stored = async () => {
     await recorder.flush();
     return [...rows.values()].sort((a, b) => a.requested - b.requested || a.id.localeCompare(b.id));
   };
-  return { recorder, kernel, open, stored, runtimes, forgotten };
+  /** The store's rows as they are now, without waiting for anything under way. */
+  const rowsNow = async () => {
+    await sleep(20);
+    return [...rows.values()];
+  };
+  /** The door answers the readings asked so far, in the order given (default: as asked). */
+  const arrive = (order: (n: number) => number[] = (n) => [...Array(n).keys()]) => {
+    const now = answers.splice(0);
+    for (const i of order(now.length)) now[i]?.();
+  };
+  return { recorder, kernel, open, stored, rowsNow, arrive, runtimes, forgotten, samples: o.samples };
 };
 
 describe('execution recorder (synthetic kernel messages)', () => {
@@ -246,7 +270,7 @@ describe('execution recorder (synthetic kernel messages)', () => {
     expect(forgotten).toEqual([]);
     ch.message(executeReply('a', 'ok'), 2100);
     await recorder.check(3000);
-    expect(forgotten).toEqual([`4242:${KERNEL}`]);
+    expect(forgotten).toEqual([`alice/:${KERNEL}`]);
   });
 
   it("ends a cell as died when a restart's own interrupt ends it before the restart is reported", async () => {
@@ -343,5 +367,48 @@ describe('execution recorder (synthetic kernel messages)', () => {
     ch.message(executeRequest('b', 'y'), 3050);
     ch.message(executeReply('b', 'ok'), 3150); // too short to look (the 3.1 s sample would be inside)
     expect((await stored()).map((e) => e.peakMemory)).toEqual([7000, 1000]);
+  });
+
+  it('takes the peak of the samples covering the end of a cell once they are stored, not before', async () => {
+    // The sweep at 2.9 s, inside the cell, reaches the store after the cell ended (a remote agent, a pull later).
+    const at = (t: number, memory: number): UsageRow => ({ user: 'alice', server: '', kernel: KERNEL, t, cpuFrom: 0, cpu: 0, memory });
+    const samples = [at(2000, 7000)];
+    const { open, stored } = setup({ samples });
+    const ch = open();
+    ch.message(executeRequest('a', 'x'), 1000);
+    ch.message(executeReply('a', 'ok'), 3000);
+    setTimeout(() => samples.push(at(2900, 9000), at(3100, 8e9)), 30);
+    expect((await stored())[0]?.peakMemory).toBe(9000);
+  });
+
+  it('never makes the proxy wait for a reading: the end and cost are written once both readings are in', async () => {
+    const { kernel, open, stored, rowsNow, arrive } = setup({ late: true });
+    const ch = open();
+    ch.message(executeRequest('a', 'a'), 1000);
+    ch.message(executeRequest('b', 'b'), 1001);
+    ch.message(status('a', 'busy'), 1002);
+    kernel.cpu += 1;
+    ch.message(executeReply('a', 'ok'), 2000);
+    ch.message(status('a', 'idle'), 2001);
+    ch.message(status('b', 'busy'), 2002);
+    kernel.cpu += 3;
+    kernel.memory = 4000;
+    ch.message(executeReply('b', 'ok'), 5000);
+    // Three readings asked (a's start, a's end shared with b's start, b's end); none answered yet: no end is written.
+    expect((await rowsNow()).filter((e) => e.ended !== null || e.status !== 'running')).toEqual([]);
+    // The answers come in any order; each is the kernel as it was when asked.
+    arrive((n) => [...Array(n).keys()].reverse());
+    const [a, b] = await stored();
+    expect([a?.status, a?.ended, a?.cpuSeconds, a?.peakMemory]).toEqual(['ok', 2000, 1, 1000]);
+    expect([b?.status, b?.started, b?.ended, b?.cpuSeconds, b?.peakMemory]).toEqual(['ok', 2000, 5000, 3, 4000]);
+  });
+
+  it('leaves the cost unknown when the door finds no kernel, and still ends the cell', async () => {
+    const { kernel, open, stored } = setup();
+    kernel.alive = false;
+    const ch = open();
+    ch.message(executeRequest('a', 'x'), 1000);
+    ch.message(executeReply('a', 'ok'), 1100);
+    expect((await stored()).map((e) => [e.status, e.cpuSeconds, e.peakMemory])).toEqual([['ok', null, null]]);
   });
 });

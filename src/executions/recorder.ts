@@ -1,14 +1,14 @@
-import type { KernelProbe } from '../agent/kernel-probe.js';
 import type { Clock } from '../core/clock.js';
 import type { ExecutionRecord } from '../core/executions.js';
 import type { IdGenerator } from '../core/ids.js';
 import type { KernelChannelInfo, KernelChannelTap, KernelControlSink, KernelMessage, KernelTap } from '../core/kernel-tap.js';
 import type { Logger } from '../core/logger.js';
 import type { RuntimeClient } from '../core/runtime-client.js';
+import type { ProcessDoor, RuntimeRef } from '../core/process-door.js';
 import type { Store } from '../core/store.js';
 import type { RunningRuntime, RuntimeDirectory } from '../core/usage.js';
 import { keptCode } from './code.js';
-import { KernelBook, type Effect, type Reading } from './kernel-book.js';
+import { costOf, KernelBook, PendingReading, type Effect } from './kernel-book.js';
 import { classify, FROM_KERNEL_TYPES } from './messages.js';
 import type { NotebookLookup } from './notebooks.js';
 import { ExecutionWriter } from './writer.js';
@@ -16,7 +16,8 @@ import { ExecutionWriter } from './writer.js';
 export interface RecorderOptions {
   store: Store;
   runtimes: RuntimeDirectory;
-  probe: KernelProbe;
+  /** Where kernels are read (the agent beside the runtime). */
+  processes: ProcessDoor;
   notebooks: NotebookLookup;
   /** The runtime's REST API, to ask about a kernel no connection tells of any more. */
   runtimeApi: Pick<RuntimeClient, 'kernel'>;
@@ -30,6 +31,11 @@ export interface RecorderOptions {
   flushMs?: number;
   /** How often running executions are checked against their runtime and kernel (ms). */
   checkEveryMs?: number;
+  /**
+   * A cell's peak memory from stored samples waits until the store holds a sample of its kernel from its end
+   * on (looking every `pollMs`), at most `waitMs`: the samples of its last interval are still on their way.
+   */
+  samples?: { waitMs: number; pollMs: number };
 }
 
 interface KernelEntry {
@@ -38,8 +44,8 @@ interface KernelEntry {
   kernelId: string;
   /** The runtime as it was when the kernel's first connection opened (a restarted runtime has new kernels). */
   runtime: RunningRuntime | undefined;
-  /** Its root process, under which the probe finds the kernel (null: not running then, nothing to read). */
-  rootPid: number | null;
+  /** The runtime as the process door names it (null: not running then, nothing to read). */
+  ref: RuntimeRef | null;
   book: KernelBook;
   channels: Set<number>;
   /** When the last connection closed (null while one is open). */
@@ -69,6 +75,9 @@ export class ExecutionRecorder implements KernelTap, KernelControlSink {
   private nextChannel = 0;
   private timers: NodeJS.Timeout[] = [];
   private lastPrune = 0;
+  private closing = false;
+  /** Waits for stored samples, woken early when the recorder closes. */
+  private readonly sleepers = new Set<() => void>();
 
   constructor(private readonly o: RecorderOptions) {
     this.writer = new ExecutionWriter(o.store.executions, o.log, o.flushMs ?? 500);
@@ -85,14 +94,16 @@ export class ExecutionRecorder implements KernelTap, KernelControlSink {
   async close(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
+    this.closing = true;
+    for (const wake of [...this.sleepers]) wake();
     for (const e of this.kernels.values()) this.forget(e);
-    await Promise.all([...this.inFlight]);
+    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
     await this.writer.close();
   }
 
   /** Writes pending changes now (tests and benches; the hub writes every flushMs). */
   async flush(): Promise<void> {
-    await Promise.all([...this.inFlight]);
+    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
     await this.writer.flush();
   }
 
@@ -101,15 +112,13 @@ export class ExecutionRecorder implements KernelTap, KernelControlSink {
     let entry = this.kernels.get(key);
     if (!entry) {
       const rt = this.runtimeOf(info.user, info.server);
-      const rootPid = rt?.rootPid ?? null;
+      const ref = rt ? { user: rt.user, server: rt.server, rootPid: rt.rootPid } : null;
       const kernelId = info.kernelId;
-      const probe = this.o.probe;
-      const read = (): Reading | undefined => {
-        if (rootPid === null) return undefined;
-        const r = probe.read(rootPid, kernelId);
-        return r && { cpu: r.cpuSeconds, memory: r.memoryBytes, process: r.process };
-      };
-      entry = { user: info.user, server: info.server, kernelId, runtime: rt, rootPid, book: new KernelBook(read), channels: new Set(), orphanedAt: null };
+      const door = this.o.processes;
+      // Asked now, taken by the agent as soon as it can; the proxy does not wait for it.
+      const read = (): PendingReading =>
+        new PendingReading(ref === null ? undefined : door.readKernel(ref, kernelId).then((r) => r && { cpu: r.cpuSeconds, memory: r.memoryBytes, process: r.process }));
+      entry = { user: info.user, server: info.server, kernelId, runtime: rt, ref, book: new KernelBook(read), channels: new Set(), orphanedAt: null };
       this.kernels.set(key, entry);
     }
     // A new connection often means a notebook joined this kernel: its sessions are asked again.
@@ -240,21 +249,56 @@ export class ExecutionRecorder implements KernelTap, KernelControlSink {
   private apply(e: KernelEntry, effects: Effect[]): void {
     for (const fx of effects) {
       const r = fx.exec.record;
-      // Peak memory also looks at the samples the sampler stored while it ran (a peak between the two readings).
-      // Not for short executions: a sample seldom falls inside one, and a lookup per cell would cost a "run all".
-      if (fx.type === 'finish' && r.ended !== null && r.ended - r.started >= SAMPLE_PEAK_MIN_MS) this.track(this.finishWithSamples(e, r, r.ended));
-      else this.writer.put(r);
+      if (fx.type === 'save') {
+        this.writer.put(r);
+        continue;
+      }
+      // Finished: written with its cost, once both its readings are in (what was pending of it waits too).
+      const exec = fx.exec;
+      this.writer.hold(r.id);
+      this.track(
+        costOf(exec).then(() => {
+          this.writer.release(r.id);
+          this.writer.put(r);
+          // Peak memory also looks at the samples the sampler stored while it ran (a peak between the two readings).
+          // Not for short executions: a sample seldom falls inside one, and a lookup per cell would cost a "run all".
+          if (r.ended !== null && r.ended - r.started >= SAMPLE_PEAK_MIN_MS) this.track(this.peakFromSamples(e, r, r.ended));
+        }),
+      );
     }
   }
 
-  private async finishWithSamples(e: KernelEntry, r: ExecutionRecord, ended: number): Promise<void> {
+  /**
+   * Raises a finished cell's peak memory to what the stored samples of its run say, once the samples up to
+   * its end are stored (the sweep before its end may still be on its way to the store), or the wait is over.
+   */
+  private async peakFromSamples(e: KernelEntry, r: ExecutionRecord, ended: number): Promise<void> {
+    const k = { user: e.user, server: e.server, kernelId: e.kernelId };
+    const { waitMs, pollMs } = this.o.samples ?? { waitMs: 30_000, pollMs: 1000 };
     try {
-      const peak = await this.o.store.executions.samplePeak({ user: e.user, server: e.server, kernelId: e.kernelId }, r.started, ended);
-      if (peak !== null) r.peakMemory = Math.max(r.peakMemory ?? 0, peak);
+      for (let waited = 0; !this.closing && waited < waitMs; waited += pollMs) {
+        if ((await this.o.store.executions.samplePeak(k, ended, ended + waitMs + 60_000)) !== null) break;
+        await this.sleep(pollMs);
+      }
+      const peak = await this.o.store.executions.samplePeak(k, r.started, ended);
+      if (peak === null || peak <= (r.peakMemory ?? 0)) return;
+      r.peakMemory = peak;
+      this.writer.put(r);
     } catch (err) {
       this.o.log.debug({ err }, 'executions: stored samples not readable for peak memory');
     }
-    this.writer.put(r);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.sleepers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.sleepers.add(wake);
+    });
   }
 
   private attribute(e: KernelEntry, r: ExecutionRecord): void {
@@ -290,9 +334,9 @@ export class ExecutionRecorder implements KernelTap, KernelControlSink {
     );
   }
 
-  /** The kernel is no longer followed: the probe closes the /proc files it keeps open for it. */
+  /** The kernel is no longer followed: the agent may close the /proc files it keeps open for it. */
   private forget(e: KernelEntry): void {
-    if (e.rootPid !== null) this.o.probe.forget(e.rootPid, e.kernelId);
+    if (e.ref !== null) this.o.processes.forgetKernel(e.ref, e.kernelId);
   }
 
   private track(p: Promise<void>): void {

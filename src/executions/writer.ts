@@ -14,6 +14,8 @@ export class ExecutionWriter {
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
   private failures = 0;
+  /** Records not to be written yet (a finished one waiting for its cost): they stay pending. */
+  private readonly held = new Set<string>();
 
   constructor(
     private readonly repo: ExecutionRepo,
@@ -31,14 +33,27 @@ export class ExecutionWriter {
     this.timer ??= setTimeout(() => void this.flush(), this.delayMs).unref();
   }
 
+  /** Keeps the record's pending changes back until `release` (its state is not whole yet). */
+  hold(id: string): void {
+    this.held.add(id);
+  }
+
+  release(id: string): void {
+    this.held.delete(id);
+  }
+
   /** Writes what is pending now (and waits for a flush already under way). */
   async flush(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
     while (this.flushing) await this.flushing;
-    if (this.pending.size === 0) return;
-    const batch = this.pending;
-    this.pending = new Map();
+    let batch = this.pending;
+    if (this.held.size === 0) this.pending = new Map();
+    else {
+      batch = new Map([...this.pending].filter(([id]) => !this.held.has(id)));
+      for (const id of batch.keys()) this.pending.delete(id);
+    }
+    if (batch.size === 0) return;
     const rows = [...batch.values()].map((r) => ({ ...r, candidates: [...r.candidates] }));
     this.flushing = this.repo.put(rows).then(
       () => {

@@ -13,7 +13,7 @@ import { instanceId } from './instance-id.js';
 import { createMonitoring } from './monitoring.js';
 
 /** What the CLI hands over: the API's context minus what the hub builds itself, plus the spawner. */
-export type HubDeps = Omit<ApiContext, 'servers' | 'requests' | 'identity' | 'usage' | 'culling' | 'executions' | 'kernelControl'> & { spawner: Spawner };
+export type HubDeps = Omit<ApiContext, 'servers' | 'requests' | 'identity' | 'usage' | 'culling' | 'executions' | 'kernelControl' | 'processes'> & { spawner: Spawner };
 
 export interface Hub {
   server: Server;
@@ -51,7 +51,7 @@ export const startHub = async (d: HubDeps): Promise<Hub> => {
   });
   await lifecycle.reconciler.init();
   const monitoring = createMonitoring({ config: d.config, store: d.store, clock: d.clock, ids: d.ids, log: d.log, hubId: d.hubId, instance, runtimes: lifecycle.servers, runtimeApi: d.runtimeApi });
-  const executions = createExecutionRecorder({ config: d.config, store: d.store, runtimes: lifecycle.servers, runtimeApi: d.runtimeApi, clock: d.clock, ids: d.ids, log: d.log });
+  const executions = createExecutionRecorder({ config: d.config, store: d.store, runtimes: lifecycle.servers, processes: monitoring.processes, runtimeApi: d.runtimeApi, clock: d.clock, ids: d.ids, log: d.log });
   await executions?.start();
   // The owner culls: this instance judges only the servers it owns (activity seen elsewhere reaches it through the store).
   const culler = createCuller({ config: d.config, lifecycle: lifecycle.owned, usage: monitoring.monitor, agents: d.store.agents, runningKernels: executions ? (u, s) => executions.runningKernels(u, s) : undefined, runtimeApi: d.runtimeApi, clock: d.clock, log: d.log });
@@ -62,7 +62,7 @@ export const startHub = async (d: HubDeps): Promise<Hub> => {
 
   let server!: Server;
   const app = await buildApp(
-    { ...d, servers: lifecycle.servers, requests: lifecycle.requests, identity, usage: monitoring.monitor, culling: culler, executions, kernelControl: recorder },
+    { ...d, servers: lifecycle.servers, requests: lifecycle.requests, identity, usage: monitoring.monitor, culling: culler, executions, kernelControl: recorder, processes: monitoring.processes },
     (handler) => {
       server = createServer({ noDelay: true, keepAliveTimeout: 65_000 }, (req, res) => {
         if (!proxy.handleRequest(req, res)) handler(req, res);

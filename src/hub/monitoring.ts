@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { openAgent, type OpenedAgent } from '../agent/assemble.js';
+import { inProcessDoor } from '../agent/local-door.js';
 import { LocalEventSource } from '../agent/local-source.js';
 import type { Config } from '../config/schema.js';
 import { retentionDays } from '../config/schema.js';
@@ -7,15 +8,19 @@ import type { Clock } from '../core/clock.js';
 import type { IdGenerator } from '../core/ids.js';
 import type { Logger } from '../core/logger.js';
 import type { RuntimeClient } from '../core/runtime-client.js';
+import type { ProcessDoor } from '../core/process-door.js';
 import type { Store } from '../core/store.js';
 import type { RuntimeDirectory } from '../core/usage.js';
 import { HttpAgentClient } from '../monitor/agent-client.js';
 import { Monitor } from '../monitor/monitor.js';
+import { RemoteProcessDoor } from '../monitor/remote-door.js';
 import { storeSeeds } from '../monitor/store-seeds.js';
 
 export interface Monitoring {
   monitor: Monitor;
   local: OpenedAgent | null;
+  /** The door to the runtimes' processes: the in-process agent, else the separate agents' API. */
+  processes: ProcessDoor;
   /** Registers the in-process agent and starts sampling and pulling. */
   start(): Promise<void>;
   close(): Promise<void>;
@@ -75,9 +80,19 @@ export const createMonitoring = (o: {
     connect: (rec) => new HttpAgentClient(rec.url as string, rec.secret ?? '', m.pull_timeout_seconds * 1000),
     local: local ? { id: local.identity.id, source: new LocalEventSource(local.agent) } : undefined,
   });
+  const processes = local
+    ? inProcessDoor(local.agent)
+    : new RemoteProcessDoor({
+        agents: o.store.agents,
+        reporterOf: (user, server) => monitor.reporterOf(user, server),
+        timeoutMs: m.pull_timeout_seconds * 1000,
+        clock: o.clock,
+        log: o.log,
+      });
   return {
     monitor,
     local,
+    processes,
     start: async () => {
       if (local) await o.store.agents.register({ id: local.identity.id, url: null, secret: null, at: o.clock.now() });
       local?.agent.start();

@@ -80,6 +80,11 @@ export class LatestView {
     return live && !this.unreachable.has(live.agent) ? live.snapshot : undefined;
   }
 
+  /** The agent whose events carried the runtime last, reachable or not. */
+  agentOf(user: string, server: string): string | undefined {
+    return this.runtimes.get(`${user}/${server}`)?.agent;
+  }
+
   /** The runtimes this instance knows an agent follows, and whether their monitoring is current. */
   runtimesOf(agent: string): Array<{ user: string; server: string; monitoring: 'ok' | 'unknown' }> {
     const state = this.unreachable.has(agent) ? 'unknown' : 'ok';

@@ -144,6 +144,11 @@ export class Monitor implements UsageSource {
     return p && { runtimes: this.view.runtimesOf(id), stats: p.stats };
   }
 
+  /** The agent that reports a runtime, as far as this instance knows (the process door asks it first). */
+  reporterOf(user: string, server: string): string | undefined {
+    return this.view.agentOf(user, server);
+  }
+
   /** Pulls every agent now (tests and benches; the timers do this on their own). */
   async pullNow(): Promise<void> {
     this.pullTick();

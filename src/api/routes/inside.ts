@@ -1,7 +1,7 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { belongsTo, liveProcesses } from '../../agent/processes.js';
 import { HubError, notFound } from '../../core/errors.js';
+import { SIGNALS } from '../../core/process-door.js';
 import type { RunningRuntime } from '../../core/usage.js';
 import { requireSelfOrAdmin } from '../auth.js';
 import type { ApiContext } from '../context.js';
@@ -9,9 +9,8 @@ import { ServerName, UserName } from '../schemas.js';
 
 const KernelId = Type.String({ pattern: '^[0-9A-Fa-f-]{8,64}$' });
 const Pid = Type.String({ pattern: '^[0-9]{1,10}$' });
-const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGKILL'] as const;
 
-/** What runs inside a runtime: its kernels (through its own API) and its processes (from /proc). */
+/** What runs inside a runtime: its kernels (through its own API) and its processes (through the process door). */
 export const insideRoutes =
   (ctx: ApiContext): FastifyPluginAsyncTypebox =>
   async (app) => {
@@ -54,10 +53,10 @@ export const insideRoutes =
     };
 
     const listProcesses = async (rt: RunningRuntime) => {
-      if (rt.rootPid === null) throw new HubError('UNAVAILABLE', 'This runtime is not on this machine');
-      const notebooks = await notebooksOf(rt);
+      const [list, notebooks] = await Promise.all([ctx.processes.processes(rt), notebooksOf(rt)]);
+      if (!list) throw new HubError('UNAVAILABLE', 'No agent finds this runtime’s processes');
       return {
-        processes: liveProcesses(rt.rootPid, ctx.usage?.latestOf(rt.user, rt.server)).map((p) => ({
+        processes: list.map((p) => ({
           pid: p.pid,
           ppid: p.ppid,
           command: p.command,
@@ -69,13 +68,8 @@ export const insideRoutes =
       };
     };
 
-    const signal = (reply: FastifyReply, rt: RunningRuntime, pid: number, sig: (typeof SIGNALS)[number]) => {
-      if (rt.rootPid === null || !belongsTo(rt.rootPid, pid)) throw notFound(`No process ${pid} in this runtime`);
-      try {
-        process.kill(pid, sig);
-      } catch {
-        throw notFound(`No process ${pid} in this runtime`);
-      }
+    const signal = async (reply: FastifyReply, rt: RunningRuntime, pid: number, sig: (typeof SIGNALS)[number]) => {
+      if ((await ctx.processes.signal(rt, pid, sig)) !== 'signalled') throw notFound(`No process ${pid} in this runtime`);
       return reply.code(204).send();
     };
 

@@ -1,0 +1,54 @@
+import type { KernelReading, RuntimeProcess, SignalName } from '../core/process-door.js';
+import { allProcesses, readStat } from '../procfs/proc.js';
+import { RuntimeFinder, type FoundRuntime, type KnownRoot } from './finder.js';
+import { createKernelProbe, type KernelProbe } from './kernel-probe.js';
+import { procfsReader } from './proc-reader.js';
+import { liveProcesses, signalInTree, startedOf } from './processes.js';
+
+/** A runtime's root process: its pid and when it started (whole Unix ms), so a reused pid is not taken for it. */
+export interface Root {
+  pid: number;
+  started: number;
+}
+
+export const rootOfFound = (f: FoundRuntime): Root => ({ pid: f.rootPid, started: Math.round(f.rootStart) });
+
+/**
+ * What the agent reads from and does to the runtimes on its machine, right now, through /proc (the sweep,
+ * in its worker, is the other reader): kernels for per-cell cost, process lists, signals.
+ */
+export class RuntimeInsides {
+  private readonly probe: KernelProbe;
+  private readonly finder = new RuntimeFinder(procfsReader);
+
+  constructor(o: { pss: boolean }) {
+    this.probe = createKernelProbe({ pss: o.pss });
+  }
+
+  /** Whether the root is still the process it was. */
+  alive(root: Root): boolean {
+    const st = readStat(root.pid);
+    return st !== undefined && st.state !== 'Z' && st.state !== 'X' && startedOf(st) === root.started;
+  }
+
+  /** The runtimes on this machine now (a whole /proc scan: for a runtime the last sweep did not know). */
+  find(o: { hubId: string | null; match: RegExp | null; known: readonly KnownRoot[] }): FoundRuntime[] {
+    return this.finder.find(allProcesses(), o);
+  }
+
+  readKernel(root: Root, kernelId: string): KernelReading | undefined {
+    return this.probe.read(root.pid, kernelId);
+  }
+
+  forgetKernel(root: Root, kernelId: string): void {
+    this.probe.forget(root.pid, kernelId);
+  }
+
+  processes(root: Root, cpuOf: ReadonlyMap<number, number>): RuntimeProcess[] {
+    return liveProcesses(root.pid, cpuOf);
+  }
+
+  signal(root: Root, pid: number, signal: SignalName, started?: number): 'signalled' | 'no-such-process' {
+    return signalInTree(root.pid, pid, signal, started);
+  }
+}
