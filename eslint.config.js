@@ -9,6 +9,54 @@ const forbid = (/** @type {string[]} */ groups, /** @type {string} */ message) =
   'no-restricted-imports': ['error', { patterns: [{ group: groups, message }] }],
 });
 
+
+/**
+ * Only src/cli builds implementations (DESIGN.md; CONVENTIONS: hono's hono.ts only chooses): elsewhere they
+ * may be imported as types, never as values, so nothing else can `new` one or call its factory. Tests,
+ * contract suites and testing helpers build what they test.
+ */
+const IMPLEMENTATIONS = [
+  ['**/accounts/identity-resolver.js', ['CachedIdentityResolver']],
+  ['**/agent/agent.js', ['Agent']],
+  ['**/agent/insides.js', ['RuntimeInsides']],
+  ['**/agent/log/event-log.js', ['EventLog']],
+  ['**/agent/worker-sweeper.js', ['WorkerSweeper']],
+  ['**/agent/sweep.js', ['inlineSweeper', 'SweepCore']],
+  ['**/agent/hub-client.js', ['HubClient']],
+  ['**/agent/local-source.js', ['LocalEventSource']],
+  ['**/agent/local-door.js', ['inProcessDoor']],
+  ['**/agent/http-server.js', ['createAgentServer']],
+  ['**/monitor/monitor.js', ['Monitor']],
+  ['**/monitor/agent-client.js', ['HttpAgentClient']],
+  ['**/monitor/remote-door.js', ['RemoteProcessDoor']],
+  ['**/hub/heartbeat.js', ['Heartbeat']],
+  ['**/executions/recorder.js', ['ExecutionRecorder']],
+  ['**/executions/notebooks.js', ['RuntimeNotebooks']],
+  ['**/culler/culler.js', ['Culler']],
+  ['**/culler/probe.js', ['ActivityProbe']],
+  ['**/culler/sampling.js', ['SamplingWatch']],
+  ['**/lifecycle/lifecycle.js', ['createLifecycle']],
+  ['**/proxy/proxy.js', ['createProxy']],
+  ['**/runtime-api/client.js', ['HttpRuntimeClient']],
+  ['**/spawners/local/local-spawner.js', ['LocalSpawner']],
+];
+const builtOnlyInCli = IMPLEMENTATIONS.map(([group, importNames]) => ({
+  group: [group],
+  importNames,
+  allowTypeImports: true,
+  message: 'Only src/cli builds implementations (cli/compose/): receive the interface instead.',
+}));
+const procfsOnlyInAgent = { group: ['**/procfs/**'], message: 'Only the agent (and the local spawner, for its own children) reads /proc: ask the ProcessDoor.' };
+const noProcPaths = [
+  { selector: 'Literal[value=/^\\/proc(\\/|$)/]', message: 'Only src/agent and src/procfs read /proc: ask the ProcessDoor.' },
+  { selector: 'TemplateElement[value.raw=/^\\/proc(\\/|$)/]', message: 'Only src/agent and src/procfs read /proc: ask the ProcessDoor.' },
+];
+const noRuntimeApiPaths = [
+  { selector: 'Literal[value=/(^|\\/)api\\/(kernels|sessions|status|contents)\\b/]', message: 'A runtime’s own REST API is called only through the RuntimeClient (src/runtime-api).' },
+  { selector: 'TemplateElement[value.raw=/(^|\\/)api\\/(kernels|sessions|status|contents)\\b/]', message: 'A runtime’s own REST API is called only through the RuntimeClient (src/runtime-api).' },
+];
+const TEST_FILES = ['**/*.test.ts', '**/*.contract.ts', '**/testing.ts', 'test/**'];
+
 export default tseslint.config(
   { ignores: ['dist/**', 'web/dist/**', 'node_modules/**', 'nbhub-data/**', 'bench/**/*.js', 'bench/**/*.mjs', 'bin/**', 'eslint.config.js'] },
   ...tseslint.configs.recommendedTypeChecked,
@@ -82,4 +130,30 @@ export default tseslint.config(
       'api/ reaches the rest through the interfaces in ApiContext (src/core); only src/cli picks concrete implementations.',
     ),
   },
+  {
+    files: ['src/**/*.ts'],
+    ignores: ['src/cli/**', ...TEST_FILES],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: [...builtOnlyInCli, procfsOnlyInAgent] }] },
+  },
+  {
+    // The agent and the local spawner (which manages the processes it started) read /proc; they too receive what they use.
+    files: ['src/agent/**', 'src/procfs/**', 'src/spawners/local/**'],
+    ignores: ['src/agent/sweep-worker.ts', ...TEST_FILES],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: builtOnlyInCli }] },
+  },
+  {
+    // The sweep worker is a thread's entry point: it builds its own sweeper, as src/cli does for the process.
+    files: ['src/agent/sweep-worker.ts'],
+    rules: { '@typescript-eslint/no-restricted-imports': 'off' },
+  },
+  {
+    // One door to a runtime's processes (issue 14): only the agent and the /proc reader read /proc or signal a pid.
+    files: ['src/**/*.ts'],
+    ignores: ['src/agent/**', 'src/procfs/**', ...TEST_FILES],
+    rules: {
+      'no-restricted-properties': ['error', { object: 'process', property: 'kill', message: 'Signal a runtime’s process through the ProcessDoor (src/core/process-door.ts); only the agent signals.' }],
+      'no-restricted-syntax': ['error', ...noProcPaths, ...noRuntimeApiPaths],
+    },
+  },
+  { files: ['src/runtime-api/**'], ignores: TEST_FILES, rules: { 'no-restricted-syntax': ['error', ...noProcPaths] } },
 );

@@ -168,7 +168,7 @@ const streamPart = async (results) => {
 };
 
 const laterParts = async (results) => {
-  const { openAgent } = await dist('agent/assemble.js');
+  const { openAgent } = await dist('cli/compose/agent.js');
   const { cryptoIds } = await dist('core/ids.js');
   const { systemClock } = await dist('core/clock.js');
   const { silentLogger } = await dist('core/logger.js');

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../core/logger.js';
 import type { AgentEvent, SeedSource } from '../core/events.js';
 import { Agent } from './agent.js';
+import { RuntimeInsides } from './insides.js';
 import type { Reported } from './changes.js';
 import { EventLog } from './log/event-log.js';
 import { parseLine } from './log/lines.js';
@@ -29,7 +30,8 @@ describe('Agent', () => {
       clock: mc.clock,
       logger: silentLogger,
       settings: () => ({ hubId: 'hub-1', intervalSeconds: 10, match: null }),
-      reported: { load: () => saved, save: (r) => (saved = r) },
+      insides: new RuntimeInsides({ pss: false }),
+    reported: { load: () => saved, save: (r) => (saved = r) },
     });
     return { agent, log, reported: { get: () => saved } };
   };

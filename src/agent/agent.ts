@@ -6,7 +6,8 @@ import type { KernelReading, RuntimeProcess, SignalName, SignalOutcome } from '.
 import type { RuntimeSnapshot } from '../core/usage.js';
 import { sweepEvents, type Reported } from './changes.js';
 import type { FoundRuntime, KnownRoot } from './finder.js';
-import { rootOfFound, RuntimeInsides, type Root } from './insides.js';
+import type { RuntimeInsides} from './insides.js';
+import { rootOfFound, type Root } from './insides.js';
 import { LastLogged } from './last-counters.js';
 import type { EventLog, LogRead } from './log/event-log.js';
 import { NotebookTracker, type NotebooksOf } from './notebooks.js';
@@ -33,8 +34,8 @@ export interface AgentOptions {
   /** Where what was reported survives a restart (so a restart does not announce every runtime again). */
   reported: { load(): Reported; save(r: Reported): void };
   seedTimeoutMs?: number;
-  /** Reads and signals the runtimes' processes now (the process door); default: this machine's /proc. */
-  insides?: RuntimeInsides;
+  /** Reads and signals the runtimes' processes now (the process door), on this machine's /proc. */
+  insides: RuntimeInsides;
 }
 
 /**
@@ -63,7 +64,7 @@ export class Agent {
     this.last = LastLogged.fromLog(o.log);
     this.notebooks = new NotebookTracker(o.notebooksOf, o.logger);
     this.notebooks.preload(Object.fromEntries(Object.entries(this.reported).map(([k, r]) => [k, r.kernels])));
-    this.insides = o.insides ?? new RuntimeInsides({ pss: false });
+    this.insides = o.insides;
     this.stats = { intervalSeconds: o.settings().intervalSeconds, sweeps: 0, errors: 0, lastSweep: null, lastSweepDurationMs: null };
   }
 

@@ -5,6 +5,7 @@ import type { SeedSource } from '../core/events.js';
 import { silentLogger } from '../core/logger.js';
 import type { ProcStat } from '../procfs/proc.js';
 import { Agent } from './agent.js';
+import { RuntimeInsides } from './insides.js';
 import type { Reported } from './changes.js';
 import { EventLog } from './log/event-log.js';
 import type { ProcReader } from './proc-reader.js';
@@ -47,6 +48,7 @@ export const agentOnFakeMachine = (o: { seeds?: SeedSource; reported?: Reported;
     clock: mc.clock,
     logger: silentLogger,
     settings: () => ({ hubId: 'hub-1', intervalSeconds: 10, match: null }),
+    insides: new RuntimeInsides({ pss: false }),
     reported: { load: () => saved, save: (r) => (saved = r) },
   });
   return {

@@ -1,5 +1,5 @@
 import { pino } from 'pino';
-import { openAgent } from '../agent/assemble.js';
+import { openAgent } from './compose/agent.js';
 import { HubClient } from '../agent/hub-client.js';
 import { createAgentServer, listen } from '../agent/http-server.js';
 import { saveIdentity } from '../agent/identity.js';

@@ -6,6 +6,7 @@ import { loadConfig } from '../config/load.js';
 import { systemClock } from '../core/clock.js';
 import { cryptoIds } from '../core/ids.js';
 import { startHub } from '../hub/hub.js';
+import { composeHub } from './compose/hub.js';
 import { hubIdentity } from '../hub/hub-id.js';
 import { HttpRuntimeClient } from '../runtime-api/client.js';
 import { createSpawner, openStore, resolveProfiles } from './implementations.js';
@@ -40,19 +41,21 @@ export const startCommand = async (flags: StartFlags, env: NodeJS.ProcessEnv): P
   await store.migrate();
   const hubId = await hubIdentity(store, cryptoIds);
   const webDir = fileURLToPath(new URL('../../web/dist', import.meta.url));
-  const hub = await startHub({
-    config,
-    store,
-    spawner: createSpawner(config, profiles, hubId),
-    hubId,
-    clock: systemClock,
-    ids: cryptoIds,
-    log,
-    profiles: [...profiles.values()].map((p) => ('error' in p ? { name: p.name, display_name: p.name, error: p.error } : { name: p.name, display_name: p.displayName })),
-    webDir: existsSync(webDir) ? webDir : null,
-    runtimeApi: new HttpRuntimeClient(),
-    version: VERSION,
-  });
+  const hub = await startHub(
+    composeHub({
+      config,
+      store,
+      spawner: createSpawner(config, profiles, hubId),
+      hubId,
+      clock: systemClock,
+      ids: cryptoIds,
+      log,
+      profiles: [...profiles.values()].map((p) => ('error' in p ? { name: p.name, display_name: p.name, error: p.error } : { name: p.name, display_name: p.displayName })),
+      webDir: existsSync(webDir) ? webDir : null,
+      runtimeApi: new HttpRuntimeClient(),
+      version: VERSION,
+    }),
+  );
   log.info({ url: hub.url, store: store.dialect, data_dir: config.data_dir }, `nbhub ${VERSION} listening on ${hub.url}`);
   if ((await store.users.count()) === 0 && !(await store.meta.get(FIRST_RUN_KEY))) {
     process.stderr.write(

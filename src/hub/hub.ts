@@ -1,19 +1,35 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CachedIdentityResolver } from '../accounts/identity-resolver.js';
 import { buildApp } from '../api/app.js';
 import type { ApiContext } from '../api/context.js';
-import type { Spawner } from '../core/spawner.js';
-import { createLifecycle } from '../lifecycle/lifecycle.js';
-import { createProxy } from '../proxy/proxy.js';
-import { createCuller } from '../culler/wiring.js';
-import { createExecutionRecorder } from '../executions/create.js';
-import { Heartbeat } from './heartbeat.js';
-import { instanceId } from './instance-id.js';
-import { createMonitoring } from './monitoring.js';
+import type { Proxy } from '../proxy/proxy.js';
 
-/** What the CLI hands over: the API's context minus what the hub builds itself, plus the spawner. */
-export type HubDeps = Omit<ApiContext, 'servers' | 'requests' | 'identity' | 'usage' | 'culling' | 'executions' | 'kernelControl' | 'processes'> & { spawner: Spawner };
+/** A part of the hub that runs in the background once started. */
+export interface Service {
+  start(): Promise<void> | void;
+  stop(): Promise<void>;
+}
+
+/**
+ * Everything the hub runs, built and chosen by src/cli (cli/compose/hub.ts). The hub only starts the parts
+ * in order, serves them on one HTTP server, and stops them in the reverse order.
+ */
+export interface HubParts {
+  /** What the API routes use (interfaces only). */
+  api: ApiContext;
+  proxy: Proxy;
+  /** This instance's heartbeat (other instances sharing the store read it). */
+  heartbeat: Service;
+  /** The lifecycle's loop: `init` adopts what runs and starts the polls; `shutdown` ends them. */
+  reconciler: { init(): Promise<void>; shutdown(o: { stopRuntimes: boolean }): Promise<void> };
+  /** Execution history (null with monitoring.executions off). */
+  executions: Service | null;
+  culler: Service;
+  /** The in-process agent (if any) and the monitor pulling every agent. */
+  monitoring: Service;
+  /** Token use seen since the last call (written behind, not on every request). */
+  drainTokenActivity(): Map<string, number>;
+}
 
 export interface Hub {
   server: Server;
@@ -25,64 +41,37 @@ export interface Hub {
 const TOKEN_ACTIVITY_FLUSH_MS = 30_000;
 
 /**
- * Wires the modules into one HTTP server: `/user/…` goes straight to the proxy (no framework on the hot
- * path), everything else to the API app. Implementations arrive chosen (cli/ picks them).
+ * Runs the parts on one HTTP server: `/user/…` goes straight to the proxy (no framework on the hot path),
+ * everything else to the API app. Nothing is built here: the parts arrive chosen and assembled (cli/).
  */
-export const startHub = async (d: HubDeps): Promise<Hub> => {
-  await d.store.migrate();
-  const identity = new CachedIdentityResolver(d.store, d.clock);
-  const instance = instanceId(d.config, d.ids);
-  const leaseMs = d.config.monitoring.lease_seconds * 1000;
+export const startHub = async (p: HubParts): Promise<Hub> => {
+  const { api } = p;
   // Before the records are loaded and the first lease round: both read the live instances, this one included.
-  const heartbeat = new Heartbeat({ agents: d.store.agents, clock: d.clock, log: d.log, instance, leaseMs });
-  await heartbeat.start();
-  const lifecycle = createLifecycle({
-    store: d.store,
-    spawner: d.spawner,
-    clock: d.clock,
-    log: d.log,
-    profiles: new Set(d.profiles.map((p) => p.name)),
-    defaultProfile: d.config.spawner.default_profile,
-    pollSeconds: d.config.lifecycle.poll_seconds,
-    activityFlushMs: Math.min(10_000, d.config.monitoring.interval_seconds * 1000),
-    instance,
-    // SQLite has one instance; on PostgreSQL others may share the store (their liveness: the agents' lease).
-    shared: d.store.dialect === 'postgres' ? { leaseMs } : undefined,
-  });
-  await lifecycle.reconciler.init();
-  const monitoring = createMonitoring({ config: d.config, store: d.store, clock: d.clock, ids: d.ids, log: d.log, hubId: d.hubId, instance, runtimes: lifecycle.servers, runtimeApi: d.runtimeApi });
-  const executions = createExecutionRecorder({ config: d.config, store: d.store, runtimes: lifecycle.servers, processes: monitoring.processes, runtimeApi: d.runtimeApi, clock: d.clock, ids: d.ids, log: d.log });
-  await executions?.start();
-  // The owner culls: this instance judges only the servers it owns (activity seen elsewhere reaches it through the store).
-  const culler = createCuller({ config: d.config, lifecycle: lifecycle.owned, usage: monitoring.monitor, agents: d.store.agents, runningKernels: executions ? (u, s) => executions.runningKernels(u, s) : undefined, runtimeApi: d.runtimeApi, clock: d.clock, log: d.log });
-  culler.start();
-  // With recording off, no tap: the proxy then decodes kernel messages only as far as activity needs.
-  const recorder = executions ?? undefined;
-  const proxy = createProxy({ routes: lifecycle.servers, identity, activity: lifecycle.servers, kernelTap: recorder, kernelControl: recorder, clock: d.clock, log: d.log });
+  await p.heartbeat.start();
+  await p.reconciler.init();
+  await p.executions?.start();
+  await p.culler.start();
 
   let server!: Server;
-  const app = await buildApp(
-    { ...d, servers: lifecycle.servers, requests: lifecycle.requests, identity, usage: monitoring.monitor, culling: culler, executions, kernelControl: recorder, processes: monitoring.processes },
-    (handler) => {
-      server = createServer({ noDelay: true, keepAliveTimeout: 65_000 }, (req, res) => {
-        if (!proxy.handleRequest(req, res)) handler(req, res);
-      });
-      server.on('upgrade', (req, socket, head) => {
-        if (!proxy.handleUpgrade(req, socket, head)) socket.destroy();
-      });
-      return server;
-    },
-  );
-  await app.listen({ host: d.config.ip, port: d.config.port });
+  const app = await buildApp(api, (handler) => {
+    server = createServer({ noDelay: true, keepAliveTimeout: 65_000 }, (req, res) => {
+      if (!p.proxy.handleRequest(req, res)) handler(req, res);
+    });
+    server.on('upgrade', (req, socket, head) => {
+      if (!p.proxy.handleUpgrade(req, socket, head)) socket.destroy();
+    });
+    return server;
+  });
+  await app.listen({ host: api.config.ip, port: api.config.port });
   const addr = server.address() as AddressInfo;
-  await monitoring.start();
+  await p.monitoring.start();
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
 
   const flushTokens = async () => {
-    for (const [id, at] of identity.drainTokenActivity()) await d.store.tokens.touch(id, at).catch(() => undefined);
+    for (const [id, at] of p.drainTokenActivity()) await api.store.tokens.touch(id, at).catch(() => undefined);
   };
   const tokenTimer = setInterval(() => void flushTokens(), TOKEN_ACTIVITY_FLUSH_MS).unref();
-  const sessionTimer = setInterval(() => void d.store.sessions.deleteExpired(d.clock.now()).catch(() => undefined), 3_600_000).unref();
+  const sessionTimer = setInterval(() => void api.store.sessions.deleteExpired(api.clock.now()).catch(() => undefined), 3_600_000).unref();
 
   return {
     server,
@@ -95,15 +84,15 @@ export const startHub = async (d: HubDeps): Promise<Hub> => {
       // Open WebSockets would hold close() forever; a stopping hub drops them (the runtimes keep the kernels).
       setTimeout(() => server.closeAllConnections(), 2_000).unref();
       await closed;
-      proxy.close();
-      await culler.stop();
-      await executions?.close();
-      await monitoring.close();
-      await lifecycle.reconciler.shutdown({ stopRuntimes: options.stopRuntimes ?? d.config.lifecycle.stop_runtimes_on_shutdown });
+      p.proxy.close();
+      await p.culler.stop();
+      await p.executions?.stop();
+      await p.monitoring.stop();
+      await p.reconciler.shutdown({ stopRuntimes: options.stopRuntimes ?? api.config.lifecycle.stop_runtimes_on_shutdown });
       // Last: while the monitor and lifecycle still act, no other instance may think this one gone.
-      await heartbeat.stop();
+      await p.heartbeat.stop();
       await flushTokens();
-      await d.store.close();
+      await api.store.close();
     },
   };
 };

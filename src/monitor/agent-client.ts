@@ -22,7 +22,15 @@ import {
 export type Answered<T> = { value: T } | { missing: NotFoundReason };
 
 /** A separate agent, over HTTP, as an EventSource and a process door. Every request has a deadline: a stuck agent is unreachable. */
-export class HttpAgentClient implements EventSource {
+/** What the process door asks one agent (RemoteProcessDoor). */
+export interface AgentDoorClient {
+  kernelReading(rt: RuntimeKey, kernelId: string): Promise<Answered<KernelReading>>;
+  forgetKernel(rt: RuntimeKey, kernelId: string): Promise<void>;
+  runtimeProcesses(rt: RuntimeKey): Promise<Answered<RuntimeProcess[]>>;
+  signal(rt: RuntimeKey, pid: number, signal: SignalName, started?: number): Promise<Answered<null>>;
+}
+
+export class HttpAgentClient implements EventSource, AgentDoorClient {
   constructor(
     private readonly url: string,
     private readonly secret: string,

@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openAgent, type OpenedAgent } from '../agent/assemble.js';
+import { openAgent, type OpenedAgent } from '../cli/compose/agent.js';
 import { createAgentServer, listen } from '../agent/http-server.js';
 import { inProcessDoor } from '../agent/local-door.js';
 import { DOOR_HUB, processDoorContract } from '../agent/process-door.contract.js';
@@ -12,6 +12,7 @@ import { cryptoIds } from '../core/ids.js';
 import { silentLogger } from '../core/logger.js';
 import { HttpRuntimeClient } from '../runtime-api/client.js';
 import type { AgentRecord } from '../core/store.js';
+import { HttpAgentClient } from './agent-client.js';
 import { RemoteProcessDoor } from './remote-door.js';
 
 /** A real agent on this machine (sweeps inline), following DOOR_HUB's runtimes. */
@@ -59,7 +60,7 @@ processDoorContract('agent over its HTTP API (asked after an agent that does not
     // A registered agent that is down comes first: the door goes on to the next.
     agents: { list: async () => [record('down', 'http://127.0.0.1:9', 'x'), record(a.opened.identity.id, url, a.opened.identity.secret)] },
     reporterOf: () => 'down',
-    timeoutMs: 5000,
+    connect: (rec) => new HttpAgentClient(rec.url as string, rec.secret ?? '', 5000),
     clock: systemClock,
     log: silentLogger,
   });

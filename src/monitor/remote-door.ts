@@ -4,14 +4,15 @@ import { runtimeKey, type RuntimeKey } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
 import type { KernelReading, ProcessDoor, RuntimeProcess, RuntimeRef, SignalName, SignalOutcome } from '../core/process-door.js';
 import type { AgentRecord } from '../core/store.js';
-import { HttpAgentClient, type Answered } from './agent-client.js';
+import type { AgentDoorClient, Answered } from './agent-client.js';
 
 export interface RemoteDoorOptions {
   /** The registered agents (the store's). */
   agents: { list(): Promise<AgentRecord[]> };
   /** The agent whose events carried the runtime, as far as this hub instance knows. */
   reporterOf(user: string, server: string): string | undefined;
-  timeoutMs: number;
+  /** A client of one agent's API (the CLI builds it: HttpAgentClient). */
+  connect(rec: AgentRecord): AgentDoorClient;
   clock: Clock;
   log: Logger;
 }
@@ -27,7 +28,7 @@ const AGENTS_TTL_MS = 5_000;
  */
 export class RemoteProcessDoor implements ProcessDoor {
   private registered: { at: number; list: Promise<AgentRecord[]> } | undefined;
-  private readonly clients = new Map<string, { key: string; client: HttpAgentClient }>();
+  private readonly clients = new Map<string, { key: string; client: AgentDoorClient }>();
   /** By runtime: the agent that found it last. */
   private readonly answered = new Map<string, string>();
   private readonly tails = new Map<string, Promise<KernelReading | undefined>>();
@@ -68,7 +69,7 @@ export class RemoteProcessDoor implements ProcessDoor {
   }
 
   /** Asks the agents in turn until one finds the runtime; 'unreachable' when none could be asked at all. */
-  private async ask<T>(rt: RuntimeKey, work: (c: HttpAgentClient) => Promise<Answered<T>>): Promise<Answered<T> | 'unreachable'> {
+  private async ask<T>(rt: RuntimeKey, work: (c: AgentDoorClient) => Promise<Answered<T>>): Promise<Answered<T> | 'unreachable'> {
     const key = runtimeKey(rt);
     let reached = false;
     for (const rec of await this.candidates(rt)) {
@@ -106,11 +107,11 @@ export class RemoteProcessDoor implements ProcessDoor {
     return all.sort((a, b) => rank(a) - rank(b));
   }
 
-  private client(rec: AgentRecord): HttpAgentClient {
+  private client(rec: AgentRecord): AgentDoorClient {
     const key = `${rec.url}\u0000${rec.secret}`;
     const cur = this.clients.get(rec.id);
     if (cur?.key === key) return cur.client;
-    const client = new HttpAgentClient(rec.url as string, rec.secret ?? '', this.o.timeoutMs);
+    const client = this.o.connect(rec);
     this.clients.set(rec.id, { key, client });
     return client;
   }

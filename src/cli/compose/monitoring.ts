@@ -1,20 +1,20 @@
 import { join } from 'node:path';
-import { openAgent, type OpenedAgent } from '../agent/assemble.js';
-import { inProcessDoor } from '../agent/local-door.js';
-import { LocalEventSource } from '../agent/local-source.js';
-import type { Config } from '../config/schema.js';
-import { retentionDays } from '../config/schema.js';
-import type { Clock } from '../core/clock.js';
-import type { IdGenerator } from '../core/ids.js';
-import type { Logger } from '../core/logger.js';
-import type { RuntimeClient } from '../core/runtime-client.js';
-import type { ProcessDoor } from '../core/process-door.js';
-import type { Store } from '../core/store.js';
-import type { RuntimeDirectory } from '../core/usage.js';
-import { HttpAgentClient } from '../monitor/agent-client.js';
-import { Monitor } from '../monitor/monitor.js';
-import { RemoteProcessDoor } from '../monitor/remote-door.js';
-import { storeSeeds } from '../monitor/store-seeds.js';
+import { openAgent, type OpenedAgent } from './agent.js';
+import { inProcessDoor } from '../../agent/local-door.js';
+import { LocalEventSource } from '../../agent/local-source.js';
+import type { Config } from '../../config/schema.js';
+import { retentionDays } from '../../config/schema.js';
+import type { Clock } from '../../core/clock.js';
+import type { IdGenerator } from '../../core/ids.js';
+import type { Logger } from '../../core/logger.js';
+import type { RuntimeClient } from '../../core/runtime-client.js';
+import type { ProcessDoor } from '../../core/process-door.js';
+import type { Store } from '../../core/store.js';
+import type { RuntimeDirectory } from '../../core/usage.js';
+import { HttpAgentClient } from '../../monitor/agent-client.js';
+import { Monitor } from '../../monitor/monitor.js';
+import { RemoteProcessDoor } from '../../monitor/remote-door.js';
+import { storeSeeds } from '../../monitor/store-seeds.js';
 
 export interface Monitoring {
   monitor: Monitor;
@@ -85,7 +85,7 @@ export const createMonitoring = (o: {
     : new RemoteProcessDoor({
         agents: o.store.agents,
         reporterOf: (user, server) => monitor.reporterOf(user, server),
-        timeoutMs: m.pull_timeout_seconds * 1000,
+        connect: (rec) => new HttpAgentClient(rec.url as string, rec.secret ?? '', m.pull_timeout_seconds * 1000),
         clock: o.clock,
         log: o.log,
       });

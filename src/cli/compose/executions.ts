@@ -1,13 +1,13 @@
-import type { Config } from '../config/schema.js';
-import type { Clock } from '../core/clock.js';
-import type { IdGenerator } from '../core/ids.js';
-import type { Logger } from '../core/logger.js';
-import type { RuntimeClient } from '../core/runtime-client.js';
-import type { ProcessDoor } from '../core/process-door.js';
-import type { Store } from '../core/store.js';
-import type { RuntimeDirectory } from '../core/usage.js';
-import { RuntimeNotebooks } from './notebooks.js';
-import { ExecutionRecorder } from './recorder.js';
+import type { Config } from '../../config/schema.js';
+import type { Clock } from '../../core/clock.js';
+import type { IdGenerator } from '../../core/ids.js';
+import type { Logger } from '../../core/logger.js';
+import type { RuntimeClient } from '../../core/runtime-client.js';
+import type { ProcessDoor } from '../../core/process-door.js';
+import type { Store } from '../../core/store.js';
+import type { RuntimeDirectory } from '../../core/usage.js';
+import { RuntimeNotebooks } from '../../executions/notebooks.js';
+import { ExecutionRecorder } from '../../executions/recorder.js';
 
 /** The hub's recorder from its config, or null when monitoring.executions is off (then nothing is tapped at all). */
 export const createExecutionRecorder = (d: { config: Readonly<Config>; store: Store; runtimes: RuntimeDirectory; processes: ProcessDoor; runtimeApi: RuntimeClient; clock: Clock; ids: IdGenerator; log: Logger }): ExecutionRecorder | null => {

@@ -1,14 +1,14 @@
-import type { Config } from '../config/schema.js';
-import type { Clock } from '../core/clock.js';
-import type { CullScope } from '../core/culling.js';
-import type { Logger } from '../core/logger.js';
-import type { RuntimeClient } from '../core/runtime-client.js';
-import type { UsageSource } from '../core/usage.js';
-import { Culler } from './culler.js';
-import { policies } from './policy.js';
-import { ActivityProbe } from './probe.js';
-import { SamplingWatch, type RegisteredAgents } from './sampling.js';
-import { runtimeKernels } from './runtime-kernels.js';
+import type { Config } from '../../config/schema.js';
+import type { Clock } from '../../core/clock.js';
+import type { CullScope } from '../../core/culling.js';
+import type { Logger } from '../../core/logger.js';
+import type { RuntimeClient } from '../../core/runtime-client.js';
+import type { UsageSource } from '../../core/usage.js';
+import { Culler } from '../../culler/culler.js';
+import { policies } from '../../culler/policy.js';
+import { ActivityProbe } from '../../culler/probe.js';
+import { SamplingWatch, type RegisteredAgents } from '../../culler/sampling.js';
+import { runtimeKernels } from '../../culler/runtime-kernels.js';
 
 /** The culler as the hub runs it: activity gathered every monitoring interval, judged every culling.every_seconds. */
 export const createCuller = (o: {

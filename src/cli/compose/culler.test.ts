@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../config/load.js';
-import type { CullScope } from '../core/culling.js';
-import { silentLogger } from '../core/logger.js';
-import type { RuntimeClient } from '../core/runtime-client.js';
-import type { UsageSource } from '../core/usage.js';
-import type { Culler } from './culler.js';
-import { createCuller } from './wiring.js';
+import { loadConfig } from '../../config/load.js';
+import type { CullScope } from '../../core/culling.js';
+import { silentLogger } from '../../core/logger.js';
+import type { RuntimeClient } from '../../core/runtime-client.js';
+import type { UsageSource } from '../../core/usage.js';
+import type { Culler } from '../../culler/culler.js';
+import { createCuller } from './culler.js';
 
 /** No servers: only what the culler says at start-up and each round matters here. */
 const noServers: CullScope = { all: () => [], running: () => [], get: () => undefined, touch: () => undefined, requestStop: () => Promise.resolve(undefined) };

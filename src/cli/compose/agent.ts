@@ -1,19 +1,19 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Clock } from '../core/clock.js';
-import type { SeedSource } from '../core/events.js';
-import type { IdGenerator } from '../core/ids.js';
-import type { RuntimeClient } from '../core/runtime-client.js';
-import type { Logger } from '../core/logger.js';
-import { Agent, type AgentSettings } from './agent.js';
-import { lockDir, reportedFile } from './files.js';
-import type { KnownRoot } from './finder.js';
-import { loadIdentity, type AgentIdentity } from './identity.js';
-import { RuntimeInsides } from './insides.js';
-import { EventLog } from './log/event-log.js';
-import { procfsReader } from './proc-reader.js';
-import { inlineSweeper, SweepCore } from './sweep.js';
-import { WorkerSweeper } from './worker-sweeper.js';
+import type { Clock } from '../../core/clock.js';
+import type { SeedSource } from '../../core/events.js';
+import type { IdGenerator } from '../../core/ids.js';
+import type { RuntimeClient } from '../../core/runtime-client.js';
+import type { Logger } from '../../core/logger.js';
+import { Agent, type AgentSettings } from '../../agent/agent.js';
+import { lockDir, reportedFile } from '../../agent/files.js';
+import type { KnownRoot } from '../../agent/finder.js';
+import { loadIdentity, type AgentIdentity } from '../../agent/identity.js';
+import { RuntimeInsides } from '../../agent/insides.js';
+import { EventLog } from '../../agent/log/event-log.js';
+import { procfsReader } from '../../agent/proc-reader.js';
+import { inlineSweeper, SweepCore } from '../../agent/sweep.js';
+import { WorkerSweeper } from '../../agent/worker-sweeper.js';
 
 export interface OpenedAgent {
   identity: AgentIdentity;

@@ -1,0 +1,75 @@
+import { CachedIdentityResolver } from '../../accounts/identity-resolver.js';
+import type { ApiContext } from '../../api/context.js';
+import type { Spawner } from '../../core/spawner.js';
+import { Heartbeat } from '../../hub/heartbeat.js';
+import type { HubParts } from '../../hub/hub.js';
+import { instanceId } from '../../hub/instance-id.js';
+import { createLifecycle } from '../../lifecycle/lifecycle.js';
+import { createProxy } from '../../proxy/proxy.js';
+import { createCuller } from './culler.js';
+import { createExecutionRecorder } from './executions.js';
+import { createMonitoring } from './monitoring.js';
+
+/** What the CLI has chosen before the hub is assembled: the API's plain values, the store, the spawner, the runtime client. */
+export type HubChoices = Pick<ApiContext, 'config' | 'store' | 'clock' | 'ids' | 'log' | 'profiles' | 'webDir' | 'hubId' | 'version' | 'runtimeApi'> & { spawner: Spawner };
+
+/**
+ * The one place that assembles the hub (DESIGN.md: only src/cli chooses): every part is built here and handed
+ * to the others as the interface they use. Nothing starts here; startHub (hub/hub.ts) starts them in order.
+ */
+export const composeHub = (d: HubChoices): HubParts => {
+  const identity = new CachedIdentityResolver(d.store, d.clock);
+  const instance = instanceId(d.config, d.ids);
+  const leaseMs = d.config.monitoring.lease_seconds * 1000;
+  const heartbeat = new Heartbeat({ agents: d.store.agents, clock: d.clock, log: d.log, instance, leaseMs });
+  const lifecycle = createLifecycle({
+    store: d.store,
+    spawner: d.spawner,
+    clock: d.clock,
+    log: d.log,
+    profiles: new Set(d.profiles.map((p) => p.name)),
+    defaultProfile: d.config.spawner.default_profile,
+    pollSeconds: d.config.lifecycle.poll_seconds,
+    activityFlushMs: Math.min(10_000, d.config.monitoring.interval_seconds * 1000),
+    instance,
+    // SQLite has one instance; on PostgreSQL others may share the store (their liveness: the agents' lease).
+    shared: d.store.dialect === 'postgres' ? { leaseMs } : undefined,
+  });
+  const monitoring = createMonitoring({ config: d.config, store: d.store, clock: d.clock, ids: d.ids, log: d.log, hubId: d.hubId, instance, runtimes: lifecycle.servers, runtimeApi: d.runtimeApi });
+  const executions = createExecutionRecorder({ config: d.config, store: d.store, runtimes: lifecycle.servers, processes: monitoring.processes, runtimeApi: d.runtimeApi, clock: d.clock, ids: d.ids, log: d.log });
+  // The owner culls: this instance judges only the servers it owns (activity seen elsewhere reaches it through the store).
+  const culler = createCuller({
+    config: d.config,
+    lifecycle: lifecycle.owned,
+    usage: monitoring.monitor,
+    agents: d.store.agents,
+    runningKernels: executions ? (u, s) => executions.runningKernels(u, s) : undefined,
+    runtimeApi: d.runtimeApi,
+    clock: d.clock,
+    log: d.log,
+  });
+  // With recording off, no tap: the proxy then decodes kernel messages only as far as activity needs.
+  const recorder = executions ?? undefined;
+  const proxy = createProxy({ routes: lifecycle.servers, identity, activity: lifecycle.servers, kernelTap: recorder, kernelControl: recorder, clock: d.clock, log: d.log });
+  const { spawner: _chosen, ...values } = d;
+  return {
+    api: {
+      ...values,
+      servers: lifecycle.servers,
+      requests: lifecycle.requests,
+      identity,
+      usage: monitoring.monitor,
+      processes: monitoring.processes,
+      culling: culler,
+      executions,
+      kernelControl: recorder,
+    },
+    proxy,
+    heartbeat,
+    reconciler: lifecycle.reconciler,
+    executions: executions && { start: () => executions.start(), stop: () => executions.close() },
+    culler,
+    monitoring: { start: () => monitoring.start(), stop: () => monitoring.close() },
+    drainTokenActivity: () => identity.drainTokenActivity(),
+  };
+};
