@@ -30,12 +30,11 @@ const TOKEN_ACTIVITY_FLUSH_MS = 30_000;
  * path), everything else to the API app. Implementations arrive chosen (cli/ picks them).
  */
 export const startHub = async (d: HubDeps): Promise<Hub> => {
-  await d.store.migrate();
   const identity = new CachedIdentityResolver(d.store, d.clock);
   const instance = instanceId(d.config, d.ids);
   const leaseMs = d.config.monitoring.lease_seconds * 1000;
   // Before the records are loaded and the first lease round: both read the live instances, this one included.
-  const heartbeat = new Heartbeat({ agents: d.store.agents, clock: d.clock, log: d.log, instance, leaseMs });
+  const heartbeat = new Heartbeat({ instances: d.store.instances, clock: d.clock, log: d.log, instance, leaseMs });
   await heartbeat.start();
   const lifecycle = new Lifecycle({
     store: d.store,
@@ -47,8 +46,8 @@ export const startHub = async (d: HubDeps): Promise<Hub> => {
     pollSeconds: d.config.lifecycle.poll_seconds,
     activityFlushMs: Math.min(10_000, d.config.monitoring.interval_seconds * 1000),
     instance,
-    // SQLite has one instance; on PostgreSQL others may share the store (their liveness: the agents' lease).
-    shared: d.store.dialect === 'postgres' ? { leaseMs } : undefined,
+    // Where other instances may share the store (PostgreSQL); their liveness: the heartbeats.
+    shared: d.store.capabilities.sharedByInstances ? { leaseMs } : undefined,
   });
   await lifecycle.init();
   const monitoring = createMonitoring({ config: d.config, store: d.store, clock: d.clock, ids: d.ids, log: d.log, hubId: d.hubId, instance, runtimes: lifecycle });

@@ -154,7 +154,7 @@ export class Monitor implements UsageSource {
     const { store, instance: me } = this.o;
     const now = this.o.clock.now();
     const leaseMs = this.o.settings.leaseMs;
-    const [records, live] = await Promise.all([store.agents.list(), store.agents.liveInstances(now - heldForMs(leaseMs))]);
+    const [records, live] = await Promise.all([store.agents.list(), store.instances.live(now - heldForMs(leaseMs))]);
     const local = this.o.local?.id ?? null;
     const plan = planLeases({
       me,
