@@ -137,7 +137,8 @@ export class Monitor implements UsageSource {
   /** Pulls every agent now (tests and benches; the timers do this on their own). */
   async pullNow(): Promise<void> {
     this.pullTick();
-    await Promise.all([...this.inFlight]);
+    // A pull already under way runs once more when it ends (`again`): that one is waited for too.
+    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
   }
 
   // ---- leases ----

@@ -8,6 +8,7 @@ import { queryUsage } from '../usage/query.js';
 import type { UsageParams } from '../usage/params.js';
 import { toSeries } from '../usage/testing.js';
 import type { ExecutionRecord } from '../core/executions.js';
+import { EXECUTION_UPDATED_COLUMNS, executionToRow } from './execution-rows.js';
 
 /**
  * A second connection to the store's database that runs `statement` in a transaction it leaves open until
@@ -212,6 +213,18 @@ export const storeContract = (name: string, open: () => Promise<{ store: TestSto
       expect(await store.sessions.deleteExpired(500)).toBe(1);
       expect(await store.sessions.get('s1')).toBeUndefined();
       expect((await store.sessions.get('s2'))?.xsrf).toBe('y');
+    });
+
+    it('changes a user in one transaction: a rename to a taken name leaves the admin flag and the password as they were', async () => {
+      await store.users.create(user('hana', { passwordHash: 'old' }));
+      await store.users.create(user('iris'));
+      await expect(store.users.update('hana', { admin: true, passwordHash: 'new', name: 'iris' })).rejects.toMatchObject({ code: 'CONFLICT' });
+      expect(await store.users.get('hana')).toEqual(user('hana', { passwordHash: 'old' }));
+      await store.users.update('hana', { admin: true, passwordHash: 'new', name: 'hanna' });
+      expect(await store.users.get('hana')).toBeUndefined();
+      expect(await store.users.get('hanna')).toEqual({ ...user('hana', { admin: true, passwordHash: 'new' }), name: 'hanna' });
+      await store.users.delete('hanna');
+      await store.users.delete('iris');
     });
 
     it('renames and deletes a user with everything keyed by the name', async () => {
@@ -443,6 +456,28 @@ export const storeContract = (name: string, open: () => Promise<{ store: TestSto
       expect((await store.executions.get('f1'))?.user).toBe('gina');
       await store.users.delete('gina');
       expect(await store.executions.get('f1')).toBeUndefined();
+    });
+
+    it('upserts a known execution by the one column list: exactly EXECUTION_UPDATED_COLUMNS change, every other column stays', async () => {
+      const first: ExecutionRecord = {
+        id: 'u1', user: 'bob', server: '', kernelId: 'k1', notebook: 'a.ipynb', attribution: 'pending', candidates: [], cellId: null,
+        msgId: 'm1', clientSession: 's1', executionCount: null, code: 'x', codeSha256: 'ab'.repeat(32), codeBytes: 1, requested: 1_000,
+        started: 1_000, ended: null, status: 'running', errorName: null, cpuSeconds: null, peakMemory: null,
+      };
+      // Every field different, the id aside.
+      const later: ExecutionRecord = {
+        id: 'u1', user: 'carl', server: 'lab', kernelId: 'k2', notebook: 'b.ipynb', attribution: 'cell', candidates: ['b.ipynb'], cellId: 'c-2',
+        msgId: 'm2', clientSession: 's2', executionCount: 5, code: 'y', codeSha256: 'cd'.repeat(32), codeBytes: 2, requested: 2_000,
+        started: 2_000, ended: 3_000, status: 'ok', errorName: 'E', cpuSeconds: 1.5, peakMemory: 7,
+      };
+      await store.executions.put([first]);
+      await store.executions.put([later]);
+      const stored = executionToRow((await store.executions.get('u1')) as ExecutionRecord);
+      const [a, b] = [executionToRow(first), executionToRow(later)];
+      const updated = new Set<string>(EXECUTION_UPDATED_COLUMNS);
+      for (const c of Object.keys(stored) as Array<keyof typeof stored>) {
+        if (c !== 'id') expect([c, stored[c]]).toEqual([c, updated.has(c) ? b[c] : a[c]]);
+      }
     });
 
     it('keeps meta values', async () => {

@@ -24,3 +24,11 @@ export interface TestStore extends Store {
   readonly servers: ServerRepo & ServerTestRepo;
   readonly usage: UsageRepo & UsageTestRepo;
 }
+
+/** A migrated SQLite store in memory, for tests of the modules above the store (closed by the caller). */
+export const memoryStore = async (): Promise<TestStore> => {
+  const { createSqliteStore } = await import('./sqlite/sqlite-store.js');
+  const store = createSqliteStore(':memory:');
+  await store.migrate();
+  return store;
+};

@@ -5,20 +5,20 @@ import type { StoreDialect } from '../dialect.js';
 import type { Database as Schema } from '../schema.js';
 import { inRange } from '../usage-sql.js';
 import { sqliteExecutionWriter } from './sqlite-executions.js';
-import { sqliteGuarded } from './sqlite-bulk.js';
+import { sqliteGuarded, SQLITE_STATEMENT_ROWS } from './sqlite-bulk.js';
 
 /** The condition that the series epoch still holds (checked by a writer that holds the write lock). */
 export const epochHolds = (epoch: number) => sql<boolean>`exists (select 1 from usage_series_epoch where epoch = ${epoch})`;
 
 /**
  * SQLite: one file, one writer at a time, one hub instance. Its statements run synchronously in this thread
- * (better-sqlite3).
+ * (better-sqlite3), so long writes are cut into short statements that let the event loop run in between.
  */
 export const sqliteDialect = (database: Database.Database): StoreDialect => ({
   kind: 'sqlite',
   capabilities: { sharedByInstances: false },
   isUniqueViolation: (err) => typeof (err as { code?: unknown })?.code === 'string' && /^SQLITE_CONSTRAINT_(PRIMARYKEY|UNIQUE)$/.test((err as { code: string }).code),
-  bulk: { insert: valuesInsert(), guarded: sqliteGuarded },
+  bulk: { insert: valuesInsert(SQLITE_STATEMENT_ROWS), guarded: sqliteGuarded },
   fold: caseFold,
   putExecutions: sqliteExecutionWriter(database),
   // Writers take turns: one more than the largest stamp written.

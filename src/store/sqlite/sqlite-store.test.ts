@@ -1,4 +1,6 @@
 import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import type { SampleEvent } from '../../core/events.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,3 +31,44 @@ const openSqlite = async () => {
 storeContract('sqlite', openSqlite);
 monitoringStoreContract('sqlite', openSqlite);
 usageSeriesContract('sqlite', openSqlite);
+
+describe('SQLite store: a large batch does not hold the event loop', () => {
+  it('lets the event loop turn while a sweep of 1,000 runtimes is stored, and stores it once, with its offset', async () => {
+    const { store, cleanup } = await openSqlite();
+    try {
+      await store.migrate();
+      const T = 1_800_000_000_000;
+      await store.agents.register({ id: 'local', url: null, secret: null, at: T });
+      await store.agents.claim('local', 'hub', T, T + 60_000);
+      // 1,000 runtimes × (the runtime + 3 kernels), as one sweep's samples.
+      const events: SampleEvent[] = [];
+      for (let r = 0; r < 1000; r++) {
+        for (const kernel of ['', 'k1', 'k2', 'k3']) {
+          events.push({ type: 'sample', offset: events.length + 1, time: T, user: `u${r}`, server: '', kernel: kernel && `${kernel}-${r}`, cpu_from: 0, cpu: 1, memory: 100 });
+        }
+      }
+      const usage = events.map((e) => ({ user: e.user, server: e.server, kernel: e.kernel, t: e.time, cpuFrom: e.cpu_from, cpu: e.cpu, memory: e.memory }));
+      const batch = { agent: 'local', owner: 'hub', after: 0, through: events.length, throughTime: T, events, usage, notebooks: [], lost: 0, headOffset: events.length, headTime: T, at: T };
+      // What else the hub does meanwhile (the proxy, the API): turns of the loop, each asking the store how
+      // many events it holds, until the batch is stored.
+      const seen: Array<Promise<number>> = [];
+      let counting = true;
+      const turn = () => {
+        seen.push(store.events.page(0, 10_000).then((p) => p.length));
+        if (counting) setImmediate(turn);
+      };
+      setImmediate(turn);
+      await store.events.store(batch);
+      counting = false;
+      // The loop turned between the batch's statements; a read asked meanwhile waited for the transaction
+      // (one connection) and saw the batch whole, never a part of it.
+      expect(seen.length).toBeGreaterThanOrEqual(5);
+      expect(new Set(await Promise.all(seen))).toEqual(new Set([events.length]));
+      expect((await store.agents.get('local'))?.storedOffset).toBe(events.length);
+      await expect(store.events.store(batch)).rejects.toMatchObject({ code: 'CONFLICT' });
+    } finally {
+      await store.close();
+      await cleanup();
+    }
+  });
+});
