@@ -38,4 +38,6 @@ export interface StoreDialect {
   deleteOlderSeries(db: Kysely<Database>, table: string, before: number): Promise<number[]>;
   /** The statement behind UsageRepo.series: one row per series with rows in range, columns as JSON arrays. */
   seriesSql(q: UsageQuery): RawBuilder<unknown>;
+  /** Stops what the dialect runs beside the connection, after it is closed. */
+  close?(): Promise<void>;
 }

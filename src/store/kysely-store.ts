@@ -44,6 +44,9 @@ export const createKyselyStore = (db: Kysely<Database>, dialect: StoreDialect): 
         });
       }
     },
-    close: () => db.destroy(),
+    close: async () => {
+      await db.destroy();
+      await dialect.close?.();
+    },
   };
 };

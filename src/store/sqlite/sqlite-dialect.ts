@@ -14,7 +14,7 @@ export const epochHolds = (epoch: number) => sql<boolean>`exists (select 1 from 
  * SQLite: one file, one writer at a time, one hub instance. Its statements run synchronously in this thread
  * (better-sqlite3), so long writes are cut into short statements that let the event loop run in between.
  */
-export const sqliteDialect = (database: Database.Database): StoreDialect => ({
+export const sqliteDialect = (database: Database.Database, close?: () => Promise<void>): StoreDialect => ({
   kind: 'sqlite',
   capabilities: { sharedByInstances: false },
   isUniqueViolation: (err) => typeof (err as { code?: unknown })?.code === 'string' && /^SQLITE_CONSTRAINT_(PRIMARYKEY|UNIQUE)$/.test((err as { code: string }).code),
@@ -42,4 +42,5 @@ export const sqliteDialect = (database: Database.Database): StoreDialect => ({
     select s.user_name, s.server, s.kernel, json_group_array(u.t) as t, json_group_array(max(u.cpu - u.cpu_from, 0)) as used,
       json_group_array(u.memory) as memory ${inRange(q, sql`cross join`)}
     group by s.id order by s.user_name, s.server, s.kernel`,
+  close,
 });

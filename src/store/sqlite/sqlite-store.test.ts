@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import type { SampleEvent } from '../../core/events.js';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitoringStoreContract } from '../monitoring.contract.js';
@@ -17,6 +17,7 @@ const openSqlite = async () => {
     cleanup: async () => rmSync(dir, { recursive: true, force: true }),
     // Another process's store on the same file (the CLI beside the hub).
     peer: () => createSqliteStore(file),
+    file,
     rows: async (query: string) => {
       const db = new Database(file, { readonly: true });
       try {
@@ -54,8 +55,9 @@ describe('SQLite store: a large batch does not hold the event loop', () => {
       const seen: Array<Promise<number>> = [];
       let counting = true;
       const turn = () => {
+        if (!counting) return;
         seen.push(store.events.page(0, 10_000).then((p) => p.length));
-        if (counting) setImmediate(turn);
+        setImmediate(turn);
       };
       setImmediate(turn);
       await store.events.store(batch);
@@ -66,6 +68,20 @@ describe('SQLite store: a large batch does not hold the event loop', () => {
       expect(new Set(await Promise.all(seen))).toEqual(new Set([events.length]));
       expect((await store.agents.get('local'))?.storedOffset).toBe(events.length);
       await expect(store.events.store(batch)).rejects.toMatchObject({ code: 'CONFLICT' });
+    } finally {
+      await store.close();
+      await cleanup();
+    }
+  });
+
+  it('copies the write-ahead log back into the database file beside the event loop (checkpoints by a worker thread)', async () => {
+    const { store, cleanup, file } = await openSqlite();
+    try {
+      await store.migrate();
+      const before = statSync(file).size;
+      for (let i = 0; i < 200; i++) await store.users.create({ name: `user-${i}`, admin: false, passwordHash: 'x'.repeat(500), created: i, lastActivity: null });
+      // The hub's connection checkpoints nothing itself (wal_autocheckpoint = 0): the worker does.
+      await expect.poll(() => statSync(file).size, { timeout: 10_000 }).toBeGreaterThan(before);
     } finally {
       await store.close();
       await cleanup();
