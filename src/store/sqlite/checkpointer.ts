@@ -30,6 +30,8 @@ export const startCheckpointer = (file: string): (() => Promise<void>) => {
   worker.on('error', () => undefined);
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   return async () => {
+    // Held while it stops: a process with nothing else to do would otherwise exit before its last checkpoint.
+    worker.ref();
     worker.postMessage('stop');
     await exited;
   };
