@@ -3,7 +3,7 @@ import { badRequest, conflict, notFound } from '../core/errors.js';
 import type { UserRecord } from '../core/models.js';
 import type { IdentityCache } from '../core/identity.js';
 import type { ServerRequests } from '../core/servers.js';
-import type { Store } from '../core/store.js';
+import type { Store, UserChange } from '../core/store.js';
 import { hashPassword } from './passwords.js';
 import { addUser, assertPassword, assertUserName } from './users.js';
 
@@ -40,17 +40,14 @@ export const modifyUser = async (
   }
   if (patch.password !== undefined) assertPassword(patch.password);
   if (patch.name !== undefined && patch.name !== name) d.servers.assertRenamable(name);
-  await d.store.users.update(name, {
-    ...(patch.admin !== undefined ? { admin: patch.admin } : {}),
-    ...(patch.password !== undefined ? { passwordHash: await hashPassword(patch.password) } : {}),
-  });
-  let current = name;
-  if (patch.name !== undefined && patch.name !== name) {
-    await d.store.users.rename(name, patch.name);
-    current = patch.name;
-  }
+  const change: UserChange = {};
+  if (patch.admin !== undefined) change.admin = patch.admin;
+  if (patch.password !== undefined) change.passwordHash = await hashPassword(patch.password);
+  if (patch.name !== undefined && patch.name !== name) change.name = patch.name;
+  // One transaction: a rename refused (the name taken meanwhile) leaves the flag and the password unchanged.
+  await d.store.users.update(name, change);
   d.identity.forget(name);
-  return (await d.store.users.get(current)) as UserRecord;
+  return (await d.store.users.get(change.name ?? name)) as UserRecord;
 };
 
 export const deleteUser = async (d: UserAdminDeps, name: string, by: string): Promise<void> => {

@@ -8,11 +8,20 @@ import { detectJupyter, systemLookup } from '../spawners/local/jupyter-detect.js
 import { resolveProfile, type ResolvedProfile } from '../spawners/local/profiles.js';
 
 /** The one place that picks concrete implementations (CONVENTIONS: hono's hono.ts only chooses). */
-// Each driver is loaded only when chosen: the other would cost memory for nothing.
-export const openStore = async (config: Readonly<Config>): Promise<Store> =>
-  config.database_url
+// Each driver is loaded only when chosen: the other would cost memory for nothing. The store is migrated here,
+// once, by whichever command opens it (the hub, or a command beside it).
+export const openStore = async (config: Readonly<Config>): Promise<Store> => {
+  const store = config.database_url
     ? (await import('../store/postgres/postgres-store.js')).createPostgresStore(config.database_url)
     : (await import('../store/sqlite/sqlite-store.js')).createSqliteStore(join(config.data_dir, 'nbhub.sqlite'));
+  try {
+    await store.migrate();
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  return store;
+};
 
 export const resolveProfiles = (config: Readonly<Config>): Map<string, ResolvedProfile | { name: string; error: string }> => {
   const detected = detectJupyter(systemLookup(config.spawner.jupyter_env));

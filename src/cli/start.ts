@@ -38,7 +38,6 @@ export const startCommand = async (flags: StartFlags, env: NodeJS.ProcessEnv): P
   const profiles = resolveProfiles(config);
   for (const p of profiles.values()) if ('error' in p) log.warn({ profile: p.name }, p.error);
   const store = await openStore(config);
-  await store.migrate();
   const hubId = await hubIdentity(store, cryptoIds);
   const webDir = fileURLToPath(new URL('../../web/dist', import.meta.url));
   const hub = await startHub(
@@ -56,7 +55,7 @@ export const startCommand = async (flags: StartFlags, env: NodeJS.ProcessEnv): P
       version: VERSION,
     }),
   );
-  log.info({ url: hub.url, store: store.dialect, data_dir: config.data_dir }, `nbhub ${VERSION} listening on ${hub.url}`);
+  log.info({ url: hub.url, store: store.kind, data_dir: config.data_dir }, `nbhub ${VERSION} listening on ${hub.url}`);
   if ((await store.users.count()) === 0 && !(await store.meta.get(FIRST_RUN_KEY))) {
     process.stderr.write(
       `\nnbhub has no users yet. Create the first admin (this works while the hub runs):\n` +

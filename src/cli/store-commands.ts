@@ -17,7 +17,6 @@ const withStore = async <T>(flags: StoreFlags, env: NodeJS.ProcessEnv, work: (s:
   const config = loadConfig({ file: flags.config ?? env['NBHUB_CONFIG'], env, overrides: flags.dataDir ? { data_dir: flags.dataDir } : {} });
   const store = await openStore(config);
   try {
-    await store.migrate();
     return await work(store);
   } finally {
     await store.close();

@@ -10,26 +10,27 @@ export interface Page<T> {
   total: number;
 }
 
+/** What an update of a user may change; `name` renames them. */
+export type UserChange = Partial<Omit<UserRecord, 'created'>>;
+
 export interface UserRepo {
   /** Throws HubError CONFLICT when the name is taken. */
   create(user: UserRecord): Promise<void>;
   get(name: string): Promise<UserRecord | undefined>;
   list(query: { offset: number; limit: number; state?: UserStateFilter }): Promise<Page<UserRecord>>;
   count(): Promise<number>;
-  update(name: string, patch: Partial<Omit<UserRecord, 'name' | 'created'>>): Promise<void>;
-  /** Renames a user and everything keyed by the name; throws CONFLICT when the new name is taken. */
-  rename(from: string, to: string): Promise<void>;
+  /**
+   * Changes a user in one transaction: all of `change` or nothing. With `name`, renames them and everything
+   * keyed by the name; throws CONFLICT (changing nothing) when the new name is taken.
+   */
+  update(name: string, change: UserChange): Promise<void>;
   /** Deletes the user with its tokens, sessions and server records. */
   delete(name: string): Promise<void>;
 }
 
 export interface ServerRepo {
   get(user: string, name: string): Promise<ServerRecord | undefined>;
-  listByUser(user: string): Promise<ServerRecord[]>;
-  listByUsers(users: string[]): Promise<ServerRecord[]>;
   listAll(): Promise<ServerRecord[]>;
-  /** Insert or replace the whole record, as it is (no version check: tools and tests). */
-  put(record: ServerRecord): Promise<void>;
   /**
    * Compare and set: stores the whole record if the stored one is at `record.version - 1` (absent, for
    * version 1) and says true; false, writing nothing, when another write came first. `last_activity` only
@@ -153,14 +154,9 @@ export interface LastCounter {
   cpu: number;
 }
 
+/** Usage as the hub reads it; samples arrive with the agents' events (EventRepo.store). */
 export interface UsageRepo {
-  /** Stores a batch of samples and folds it into every rollup, in one transaction. Repeating a batch changes nothing. */
-  write(rows: readonly UsageRow[]): Promise<void>;
-  /** Remembers which notebooks a kernel served (from the runtime's sessions). */
-  noteNotebooks(rows: readonly KernelNotebook[], at: number): Promise<void>;
-  /** Rows in range, ordered by series then time. */
-  query(q: UsageQuery): Promise<UsageRow[]>;
-  /** The same rows as `query`, one item per series (ordered by series), packed by the database. */
+  /** Rows in range, one item per series (ordered by series, rows in time order), packed by the database. */
   series(q: UsageQuery): Promise<UsageSeries[]>;
   notebooks(filter: { user?: string | undefined; server?: string | undefined }): Promise<KernelNotebook[]>;
   /** The last stored counter of some series of one runtime (kernel id, '' for the runtime), from any resolution. */
@@ -225,9 +221,13 @@ export interface AgentRepo {
   release(owner: string, ids: readonly string[]): Promise<void>;
   /** A pull that stored nothing: contact (error null) or failure, and the head the agent told; only by the lease holder. */
   noteContact(id: string, owner: string, c: { at: number; error: string | null; headOffset?: number; headTime?: number | null }): Promise<void>;
-  /** Hub instances say they are alive, so leases can be split between the live ones. */
+}
+
+/** Hub instances sharing the store say they are alive, so agents and servers can be split between the live ones. */
+export interface InstanceRepo {
   heartbeat(instance: string, at: number): Promise<void>;
-  liveInstances(since: number): Promise<string[]>;
+  /** The instances whose last heartbeat is at or after `since`, by id. */
+  live(since: number): Promise<string[]>;
 }
 
 /** An event as the hub stored it: `seq` is the hub's own order, `event.offset` the agent's. */
@@ -282,8 +282,16 @@ export interface EventRepo {
   prune(before: number): Promise<void>;
 }
 
+/** What a store can do beyond the interfaces, chosen by its database (behaviour branches on these, never on a name). */
+export interface StoreCapabilities {
+  /** Several hub instances may share it (PostgreSQL): leases, ownership of servers and change notices apply. */
+  readonly sharedByInstances: boolean;
+}
+
 export interface Store {
-  readonly dialect: 'sqlite' | 'postgres';
+  /** The database's name, for display only ('sqlite', 'postgres'): behaviour follows `capabilities`. */
+  readonly kind: string;
+  readonly capabilities: StoreCapabilities;
   readonly users: UserRepo;
   readonly servers: ServerRepo;
   readonly tokens: TokenRepo;
@@ -293,8 +301,9 @@ export interface Store {
   readonly history: ServerHistoryRepo;
   readonly executions: ExecutionRepo;
   readonly agents: AgentRepo;
+  readonly instances: InstanceRepo;
   readonly events: EventRepo;
-  /** Applies pending versioned migrations; safe to call on every start. */
+  /** Applies pending versioned migrations; safe to call again. The command that opens the store runs it, once. */
   migrate(): Promise<void>;
   close(): Promise<void>;
 }

@@ -11,7 +11,7 @@ describe('Heartbeat', () => {
   afterEach(() => vi.useRealTimers());
 
   const keeper = (heartbeat: (instance: string, at: number) => Promise<void>, log: Logger = silentLogger) =>
-    new Heartbeat({ agents: { heartbeat }, clock: { now: () => Date.now() }, log, instance: 'hub-a', leaseMs: LEASE_MS });
+    new Heartbeat({ instances: { heartbeat }, clock: { now: () => Date.now() }, log, instance: 'hub-a', leaseMs: LEASE_MS });
 
   it('beats once before start() resolves, then every lease/4, and not after stop()', async () => {
     const beats: number[] = [];

@@ -1,10 +1,10 @@
 import type { Clock } from '../core/clock.js';
 import { renewEveryMs } from '../core/instances.js';
 import type { Logger } from '../core/logger.js';
-import type { AgentRepo } from '../core/store.js';
+import type { InstanceRepo } from '../core/store.js';
 
 export interface HeartbeatOptions {
-  agents: Pick<AgentRepo, 'heartbeat'>;
+  instances: Pick<InstanceRepo, 'heartbeat'>;
   clock: Clock;
   log: Logger;
   /** This instance (instance-id.ts). */
@@ -32,7 +32,7 @@ export class Heartbeat {
 
   /** One heartbeat; a beat still under way is not doubled (a slow store gets no pile of writes). */
   beat(): Promise<void> {
-    this.beating ??= this.o.agents
+    this.beating ??= this.o.instances
       .heartbeat(this.o.instance, this.o.clock.now())
       .catch((err: unknown) => this.o.log.error({ err }, 'hub: cannot record the heartbeat'))
       .finally(() => (this.beating = undefined));

@@ -100,8 +100,8 @@ const sharedStore = (records: ServerRecord[], live: string[]) => {
   const announce = (u: string, n: string) => {
     for (const l of listeners) l({ user: u, name: n, version: rows.get(k(u, n))?.version ?? null });
   };
-  const agents = { heartbeat: () => Promise.resolve(), liveInstances: () => Promise.resolve(live) };
-  const store = { dialect: 'postgres', servers, agents, history: { add: () => Promise.resolve(), deleteServer: () => Promise.resolve() } } as unknown as Store;
+  const instances = { heartbeat: () => Promise.resolve(), live: () => Promise.resolve(live) };
+  const store = { kind: 'postgres', capabilities: { sharedByInstances: true }, servers, instances, history: { add: () => Promise.resolve(), deleteServer: () => Promise.resolve() } } as unknown as Store;
   return { store, rows, announce, reads };
 };
 

@@ -226,7 +226,7 @@ export class Sharing {
   private async claimOrphans(now: number): Promise<void> {
     const shared = this.o.shared;
     if (shared) {
-      const live = await this.o.store.agents.liveInstances(now - heldForMs(shared.leaseMs));
+      const live = await this.o.store.instances.live(now - heldForMs(shared.leaseMs));
       this.live = new Set([...live, this.o.me]);
     }
     const plan = planOwnership({

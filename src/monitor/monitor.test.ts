@@ -157,7 +157,7 @@ describe('Monitor', () => {
     const a = monitor('hub-a');
     const b = monitor('hub-b');
     // The hub's heartbeat keeper (hub/heartbeat.ts) says who is alive; here the test beats for each hub.
-    const beat = (...hubs: string[]) => Promise.all(hubs.map((h) => store.agents.heartbeat(h, f.mc.m.now)));
+    const beat = (...hubs: string[]) => Promise.all(hubs.map((h) => store.instances.heartbeat(h, f.mc.m.now)));
     await beat('hub-a', 'hub-b');
     await a.leaseTick();
     await b.leaseTick();

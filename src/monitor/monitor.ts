@@ -152,7 +152,8 @@ export class Monitor implements UsageSource {
   /** Pulls every agent now (tests and benches; the timers do this on their own). */
   async pullNow(): Promise<void> {
     this.pullTick();
-    await Promise.all([...this.inFlight]);
+    // A pull already under way runs once more when it ends (`again`): that one is waited for too.
+    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
   }
 
   // ---- leases ----
@@ -172,7 +173,7 @@ export class Monitor implements UsageSource {
     const { store, instance: me } = this.o;
     const now = this.o.clock.now();
     const leaseMs = this.o.settings.leaseMs;
-    const [records, live] = await Promise.all([store.agents.list(), store.agents.liveInstances(now - heldForMs(leaseMs))]);
+    const [records, live] = await Promise.all([store.agents.list(), store.instances.live(now - heldForMs(leaseMs))]);
     const local = this.o.local?.id ?? null;
     const plan = planLeases({
       me,

@@ -65,16 +65,5 @@ export const createAgentRepo = (db: Kysely<Database>): AgentRepo => {
       if (c.headTime !== undefined) set.head_time = c.headTime;
       await db.updateTable('agents').set(set).where('id', '=', id).where('lease_owner', '=', owner).execute();
     },
-    heartbeat: async (instance, at) => {
-      await db
-        .insertInto('hub_instances')
-        .values({ id: instance, last_seen: at })
-        .onConflict((oc) => oc.column('id').doUpdateSet({ last_seen: at }))
-        .execute();
-      // Instances gone for a day are forgotten.
-      await db.deleteFrom('hub_instances').where('last_seen', '<', at - 86_400_000).execute();
-    },
-    liveInstances: async (since) =>
-      (await db.selectFrom('hub_instances').select('id').where('last_seen', '>=', since).orderBy('id').execute()).map((r) => r.id),
   };
 };

@@ -3,6 +3,7 @@ import { conflict } from '../core/errors.js';
 import type { AgentEvent } from '../core/events.js';
 import type { EventBatchWrite, EventRepo, PreparedBatch, StoredEvent } from '../core/store.js';
 import type { BulkSpec, BulkWrite, Guarded, GuardedRun } from './bulk.js';
+import type { StoreDialect } from './dialect.js';
 import type { AgentEventsTable, Database } from './schema.js';
 import { SERIES_RETRIES } from './series-epoch.js';
 import type { IdOf, SeriesIds } from './series-ids.js';
@@ -96,7 +97,8 @@ const plan = (db: Kysely<Database>, guarded: Guarded, series: SeriesIds, b: Even
 };
 
 /** Stored events, written with the agent's offset in one transaction (DESIGN.md idea 7). */
-export const createEventRepo = (db: Kysely<Database>, guarded: Guarded, isUniqueViolation: (err: unknown) => boolean, ids: SeriesIds): EventRepo => {
+export const createEventRepo = (db: Kysely<Database>, dialect: StoreDialect, ids: SeriesIds): EventRepo => {
+  const guarded = dialect.bulk.guarded;
   // What this repo prepared (anything else is prepared again: its statements could be another dialect's).
   const mine = new WeakSet<PreparedBatch>();
   const prepare = (b: EventBatchWrite): Planned => {
@@ -116,7 +118,7 @@ export const createEventRepo = (db: Kysely<Database>, guarded: Guarded, isUnique
         try {
           if (await p.write(idOf)(db)) return;
         } catch (err) {
-          if (!isUniqueViolation(err) || p.repeats === 'keep') throw err;
+          if (!dialect.isUniqueViolation(err) || p.repeats === 'keep') throw err;
           p = plan(db, guarded, ids, p.batch, 'keep', undefined);
           continue;
         }

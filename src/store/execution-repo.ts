@@ -1,9 +1,9 @@
 import type { Kysely, SelectQueryBuilder } from 'kysely';
 import type { ExecutionQuery, ExecutionRepo } from '../core/executions.js';
 import { executionFromRow, executionToRow } from './execution-rows.js';
+import type { StoreDialect } from './dialect.js';
 import type { Database } from './schema.js';
 
-const CHUNK = 200;
 type Filter = Omit<ExecutionQuery, 'offset' | 'limit'>;
 
 const filtered = <Q extends SelectQueryBuilder<Database, 'executions', object>>(query: Q, f: Filter): Q => {
@@ -20,36 +20,11 @@ const filtered = <Q extends SelectQueryBuilder<Database, 'executions', object>>(
   return q;
 };
 
-export const createExecutionRepo = (db: Kysely<Database>): ExecutionRepo => ({
+export const createExecutionRepo = (db: Kysely<Database>, dialect: StoreDialect): ExecutionRepo => ({
   put: async (records) => {
     if (records.length === 0) return;
     // PostgreSQL refuses an upsert touching one row twice: the last version of each record wins.
-    const rows = [...new Map(records.map((r) => [r.id, executionToRow(r)])).values()];
-    await db.transaction().execute(async (tx) => {
-      for (let i = 0; i < rows.length; i += CHUNK) {
-        await tx
-          .insertInto('executions')
-          .values(rows.slice(i, i + CHUNK))
-          // EXECUTION_UPDATED_COLUMNS (the SQLite store writes them with its own prepared statement).
-          .onConflict((oc) =>
-            oc.column('id').doUpdateSet((eb) => ({
-              notebook: eb.ref('excluded.notebook'),
-              attribution: eb.ref('excluded.attribution'),
-              candidates: eb.ref('excluded.candidates'),
-              cell_id: eb.ref('excluded.cell_id'),
-              execution_count: eb.ref('excluded.execution_count'),
-              code: eb.ref('excluded.code'),
-              started: eb.ref('excluded.started'),
-              ended: eb.ref('excluded.ended'),
-              status: eb.ref('excluded.status'),
-              error_name: eb.ref('excluded.error_name'),
-              cpu_seconds: eb.ref('excluded.cpu_seconds'),
-              peak_memory: eb.ref('excluded.peak_memory'),
-            })),
-          )
-          .execute();
-      }
-    });
+    await dialect.putExecutions(db, [...new Map(records.map((r) => [r.id, executionToRow(r)])).values()]);
   },
   get: async (id) => {
     const row = await db.selectFrom('executions').selectAll().where('id', '=', id).executeTakeFirst();

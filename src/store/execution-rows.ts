@@ -1,5 +1,6 @@
+import type { Kysely } from 'kysely';
 import type { Attribution, ExecutionRecord, ExecutionStatus } from '../core/executions.js';
-import type { ExecutionsTable } from './schema.js';
+import type { Database, ExecutionsTable } from './schema.js';
 
 /**
  * The columns an upsert of a known execution changes: what it became. Who ran it, where, and what was asked
@@ -19,6 +20,22 @@ export const EXECUTION_UPDATED_COLUMNS = [
   'cpu_seconds',
   'peak_memory',
 ] as const satisfies readonly (keyof ExecutionsTable)[];
+
+/** Rows a statement in the kysely upsert: well under either database's parameter limit. */
+const CHUNK = 200;
+
+/** The upsert through kysely, in one transaction: each known row gets EXECUTION_UPDATED_COLUMNS from the new one. */
+export const upsertExecutions = async (db: Kysely<Database>, rows: readonly ExecutionsTable[]): Promise<void> => {
+  await db.transaction().execute(async (tx) => {
+    for (let i = 0; i < rows.length; i += CHUNK) {
+      await tx
+        .insertInto('executions')
+        .values(rows.slice(i, i + CHUNK))
+        .onConflict((oc) => oc.column('id').doUpdateSet((eb) => Object.fromEntries(EXECUTION_UPDATED_COLUMNS.map((c) => [c, eb.ref(`excluded.${c}`)]))))
+        .execute();
+    }
+  });
+};
 
 /** Conversions between execution records and rows, for both dialects (pg returns bigint as string). */
 export const executionToRow = (e: ExecutionRecord): ExecutionsTable => ({

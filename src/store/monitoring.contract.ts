@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentEvent, SampleEvent } from '../core/events.js';
-import type { EventBatchWrite, Store } from '../core/store.js';
+import type { EventBatchWrite } from '../core/store.js';
+import type { TestStore } from './testing.js';
 
 /** Agents, leases and stored events, for every Store (called by each dialect's test, like storeContract). */
-export const monitoringStoreContract = (name: string, open: () => Promise<{ store: Store; cleanup: () => Promise<void> }>): void => {
+export const monitoringStoreContract = (name: string, open: () => Promise<{ store: TestStore; cleanup: () => Promise<void> }>): void => {
   describe(`Store contract (agents and events): ${name}`, () => {
-    let store: Store;
+    let store: TestStore;
     let cleanup: () => Promise<void>;
     beforeAll(async () => {
       ({ store, cleanup } = await open());
@@ -120,9 +121,9 @@ export const monitoringStoreContract = (name: string, open: () => Promise<{ stor
       expect(await store.agents.get('node-5')).toMatchObject({ storedOffset: 40, eventsLost: 40, lastError: 'connect ECONNREFUSED', lastContact: T });
       await store.agents.noteContact('node-5', 'hub-a', { at: T + 3, error: null, headOffset: 41, headTime: T + 3 });
       expect(await store.agents.get('node-5')).toMatchObject({ lastError: null, lastContact: T + 3, headOffset: 41 });
-      await store.agents.heartbeat('hub-a', T);
-      await store.agents.heartbeat('hub-b', T - 20_000);
-      expect(await store.agents.liveInstances(T - 10_000)).toEqual(['hub-a']);
+      await store.instances.heartbeat('hub-a', T);
+      await store.instances.heartbeat('hub-b', T - 20_000);
+      expect(await store.instances.live(T - 10_000)).toEqual(['hub-a']);
     });
 
     it('prunes events older than a time (event times grow with the stored order), and forgets agents', async () => {

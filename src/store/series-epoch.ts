@@ -1,5 +1,5 @@
-import { PostgresAdapter, sql, type Kysely, type RawBuilder } from 'kysely';
-import { advisoryLockFirst } from './bulk.js';
+import { sql, type Kysely } from 'kysely';
+import type { StoreDialect } from './dialect.js';
 import type { Database } from './schema.js';
 
 /**
@@ -29,9 +29,6 @@ import type { Database } from './schema.js';
  * transaction once it holds the write lock.
  */
 
-/** PostgreSQL advisory lock: shared by usage writers, exclusive for a change of the epoch (see above). */
-export const EPOCH_LOCK = 0x6e626875650e;
-
 /**
  * Writes of one batch a writer makes under series ids that went stale (the epoch moved each time) before it
  * gives up: each retry follows one rename, deletion or prune.
@@ -39,8 +36,8 @@ export const EPOCH_LOCK = 0x6e626875650e;
 export const SERIES_RETRIES = 4;
 
 /** Moves the epoch on: first in a transaction that deletes or renames series (it waits for writers under way). */
-export const moveEpoch = async (tx: Kysely<Database>): Promise<void> => {
-  if (tx.getExecutor().adapter instanceof PostgresAdapter) await sql`select pg_advisory_xact_lock(${sql.lit(EPOCH_LOCK)})`.execute(tx);
+export const moveEpoch = async (tx: Kysely<Database>, dialect: StoreDialect): Promise<void> => {
+  await dialect.lockEpoch(tx);
   await tx
     .updateTable('usage_series_epoch')
     .set((eb) => ({ epoch: eb('epoch', '+', 1) }))
@@ -51,15 +48,6 @@ export const moveEpoch = async (tx: Kysely<Database>): Promise<void> => {
 export const readEpoch = async (db: Kysely<Database>): Promise<number> =>
   Number((await db.selectFrom('usage_series_epoch').select('epoch').executeTakeFirstOrThrow()).epoch);
 
-/**
- * The condition that the epoch is still `epoch`, for a statement that writes usage rows (on SQLite, one that
- * holds the write lock). On PostgreSQL it locks the epoch row until the writer commits.
- */
-export const epochHolds = (dialect: 'sqlite' | 'postgres', epoch: number): RawBuilder<boolean> =>
-  dialect === 'postgres'
-    ? sql<boolean>`exists (select from usage_series_epoch where epoch = ${epoch} and ${sql.raw(advisoryLockFirst(EPOCH_LOCK, 'shared'))} for share)`
-    : sql<boolean>`exists (select 1 from usage_series_epoch where epoch = ${epoch})`;
-
-/** Whether the epoch is still `epoch`, inside a writer's transaction after its writes (see epochHolds). */
-export const epochHeld = async (tx: Kysely<Database>, dialect: 'sqlite' | 'postgres', epoch: number): Promise<boolean> =>
-  Boolean((await sql<{ held: unknown }>`select ${epochHolds(dialect, epoch)} as held`.execute(tx)).rows[0]?.held);
+/** Whether the epoch is still `epoch`, inside a writer's transaction after its writes (StoreDialect.epochHolds). */
+export const epochHeld = async (tx: Kysely<Database>, dialect: StoreDialect, epoch: number): Promise<boolean> =>
+  Boolean((await sql<{ held: unknown }>`select ${dialect.epochHolds(epoch)} as held`.execute(tx)).rows[0]?.held);

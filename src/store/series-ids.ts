@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from './schema.js';
-import { epochHolds, readEpoch } from './series-epoch.js';
+import type { StoreDialect } from './dialect.js';
+import { readEpoch } from './series-epoch.js';
 
 /** What names a usage series. */
 export interface SeriesKey {
@@ -33,7 +34,7 @@ export class SeriesIds {
 
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly dialect: 'sqlite' | 'postgres',
+    private readonly dialect: Pick<StoreDialect, 'epochHolds'>,
   ) {}
 
   /** These series' ids when all are remembered, without a round trip; else undefined. */
@@ -106,7 +107,7 @@ export class SeriesIds {
 
   /** The SQL condition that `epoch` still holds, for the statement that writes rows under its ids. */
   holds(epoch: number) {
-    return epochHolds(this.dialect, epoch);
+    return this.dialect.epochHolds(epoch);
   }
 
   private forget(epoch: number | undefined): void {

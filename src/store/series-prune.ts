@@ -1,6 +1,7 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { RESOLUTION_MS, RESOLUTIONS, type Resolution } from '../core/store.js';
 import { USAGE_TABLE, type Database } from './schema.js';
+import type { StoreDialect } from './dialect.js';
 import { moveEpoch } from './series-epoch.js';
 
 /** Series ids a statement, well under SQLite's parameter limit. */
@@ -23,18 +24,13 @@ const rowless = (id: RawBuilder<unknown>): RawBuilder<boolean> =>
     sql` and `,
   )}`;
 
-/** The series of the rows of a resolution deleted for being older than `before`, each once. */
-const deleteOlder = async (db: Kysely<Database>, dialect: 'sqlite' | 'postgres', table: string, before: number, touched: Set<number> | undefined) => {
+/** Deletes the rows of a resolution older than `before`, noting their series in `touched` when given. */
+const deleteOlder = async (db: Kysely<Database>, dialect: StoreDialect, table: string, before: number, touched: Set<number> | undefined) => {
   if (!touched) {
     await sql`delete from ${sql.table(table)} where t < ${before}`.execute(db);
     return;
   }
-  // PostgreSQL tells each series once; SQLite (no DELETE in WITH) each row's, made unique here.
-  const { rows } =
-    dialect === 'postgres'
-      ? await sql<{ series: number }>`with d as (delete from ${sql.table(table)} where t < ${before} returning series) select distinct series from d`.execute(db)
-      : await sql<{ series: number }>`delete from ${sql.table(table)} where t < ${before} returning series`.execute(db);
-  for (const r of rows) touched.add(Number(r.series));
+  for (const series of await dialect.deleteOlderSeries(db, table, before)) touched.add(series);
 };
 
 /**
@@ -43,7 +39,7 @@ const deleteOlder = async (db: Kysely<Database>, dialect: 'sqlite' | 'postgres',
  * series against every table. A series named but never given rows (its batch failed) is not among them;
  * migration 013 dropped those made before it, and later ones are rare.
  */
-export const pruneUsage = async (db: Kysely<Database>, dialect: 'sqlite' | 'postgres', before: Record<Resolution, number>): Promise<void> => {
+export const pruneUsage = async (db: Kysely<Database>, dialect: StoreDialect, before: Record<Resolution, number>): Promise<void> => {
   const last = new Set(lastRowResolutions(before));
   const touched = new Set<number>();
   for (const r of RESOLUTIONS) await deleteOlder(db, dialect, USAGE_TABLE[r], before[r], last.has(r) ? touched : undefined);
@@ -57,7 +53,7 @@ export const pruneUsage = async (db: Kysely<Database>, dialect: 'sqlite' | 'post
   if (empty.length === 0) return;
   // Under the epoch's lock, the writers under way have committed: a series given rows since is kept.
   await db.transaction().execute(async (tx) => {
-    await moveEpoch(tx);
+    await moveEpoch(tx, dialect);
     for (let i = 0; i < empty.length; i += CHUNK) {
       const chunk = empty.slice(i, i + CHUNK);
       await sql`delete from usage_series where id in (${sql.join(chunk)}) and ${rowless(sql.ref('usage_series.id'))}`.execute(tx);

@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RESOLUTIONS, type EventBatchWrite, type Resolution, type Store, type UsageRow } from '../core/store.js';
+import { RESOLUTIONS, type EventBatchWrite, type Resolution, type UsageRow } from '../core/store.js';
+import type { TestStore } from './testing.js';
 
 /** Two stores on one database (two hub instances, each remembering series ids of its own), and its tables. */
 export interface SharedStores {
-  store: Store;
+  store: TestStore;
   cleanup: () => Promise<void>;
   /** Another store on the same database. */
-  peer(): Store;
+  peer(): TestStore;
   /** Rows of a query, straight from the database (test code only). */
   rows(query: string): Promise<Record<string, unknown>[]>;
 }
@@ -21,8 +22,8 @@ const DAY = 86_400_000;
 export const usageSeriesContract = (name: string, open: () => Promise<SharedStores>): void => {
   describe(`Store contract (usage series): ${name}`, () => {
     let s: SharedStores;
-    let store: Store;
-    let peer: Store;
+    let store: TestStore;
+    let peer: TestStore;
     beforeAll(async () => {
       s = await open();
       store = s.store;
@@ -62,7 +63,7 @@ export const usageSeriesContract = (name: string, open: () => Promise<SharedStor
       await peer.usage.noteNotebooks([{ user: 'lee', server: '', kernel: 'k1', notebook: 'a.ipynb' }], T + 1);
       await store.users.create({ name: 'kim', admin: false, passwordHash: null, created: T, lastActivity: null });
 
-      await store.users.rename('kim', 'lee');
+      await store.users.update('kim', { name: 'lee' });
       expect(await everywhere('kim')).toEqual([]);
       expect(await store.usage.notebooks({ user: 'kim' })).toEqual([]);
       // Both names' rows, in one series; at a time both had, the new name's raw row stays, rollups fold.

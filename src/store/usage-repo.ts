@@ -1,11 +1,14 @@
-import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { conflict } from '../core/errors.js';
-import { RESOLUTION_MS, RESOLUTIONS, type KernelNotebook, type LastCounter, type Resolution, type UsageQuery, type UsageRepo, type UsageRow, type UsageSeries } from '../core/store.js';
-import { runAll, type Bulk, type BulkInsert, type BulkSpec, type BulkWrite } from './bulk.js';
+import { RESOLUTION_MS, RESOLUTIONS, type KernelNotebook, type LastCounter, type Resolution, type UsageRepo, type UsageRow, type UsageSeries } from '../core/store.js';
+import { runAll, type BulkInsert, type BulkSpec, type BulkWrite } from './bulk.js';
+import type { StoreDialect } from './dialect.js';
 import { USAGE_TABLE, type Database, type UsageTable } from './schema.js';
 import { epochHeld, SERIES_RETRIES } from './series-epoch.js';
 import type { IdOf, SeriesIds } from './series-ids.js';
 import { pruneUsage } from './series-prune.js';
+import { inRange, type SeriesColumns } from './usage-sql.js';
+import type { UsageTestRepo } from './testing.js';
 
 const ROLLUPS = ['1m', '1h', '1d'] as const;
 
@@ -124,63 +127,6 @@ export const runWrites = async (tx: Kysely<Database>, insert: BulkInsert, writes
   for (const w of writes) await runAll(tx, insert(w));
 };
 
-/** A UsageQuery's series (alias s) and its rows' times (alias u), as SQL conditions. */
-const conditions = (q: UsageQuery) => {
-  const table = sql.table(USAGE_TABLE[q.resolution]);
-  const picked: RawBuilder<unknown>[] = [];
-  if (q.user !== undefined) picked.push(sql`s.user_name = ${q.user}`);
-  if (q.server !== undefined) picked.push(sql`s.server = ${q.server}`);
-  if (q.kernels === 'runtime') picked.push(sql`s.kernel = ''`);
-  else if (q.kernels === 'kernels') picked.push(sql`s.kernel <> ''`);
-  else picked.push(sql`s.kernel = ${q.kernels.id}`);
-  const trailing = q.resolution === 'raw' && q.trailingMs ? q.trailingMs : 0;
-  const within = sql`u.t >= ${q.from} and u.t <= ${q.to}`;
-  return {
-    table,
-    series: sql.join(picked, sql` and `),
-    // Raw rows: with each series' first row after the range when asked.
-    times: trailing > 0 ? sql`(${within} or (u.series, u.t) in (select series, min(t) from ${table} where t > ${q.to} and t <= ${q.to + trailing} group by series))` : within,
-    /**
-     * The runtimes' own series (a partial index) or one user's (the key) are few: read them first, then each
-     * one's rows by its (series, t) key, grouped and in time order with no sort. Every kernel of everyone is
-     * most series, many without rows in a short range: there the database's own plan (by time) is better.
-     */
-    seriesFirst: trailing === 0 && (q.kernels !== 'kernels' || q.user !== undefined),
-  };
-};
-
-/** The `from … where …` of a UsageQuery: its series joined to their rows. */
-const inRange = (q: UsageQuery, dialect: 'sqlite' | 'postgres'): RawBuilder<unknown> => {
-  const c = conditions(q);
-  // SQLite takes CROSS JOIN as an order: the left table outside (it would rather go by the time index).
-  const join = dialect === 'sqlite' && c.seriesFirst ? sql`cross join` : sql`join`;
-  return sql`from usage_series s ${join} ${c.table} u on u.series = s.id where ${c.series} and ${c.times}`;
-};
-
-interface SeriesColumns {
-  user_name: string;
-  server: string;
-  kernel: string;
-}
-
-/** The statement behind series(): one row per series that has rows in range, ordered by series. */
-const seriesSql = (q: UsageQuery, dialect: 'sqlite' | 'postgres'): RawBuilder<unknown> => {
-  if (dialect === 'sqlite') {
-    return sql`
-      select s.user_name, s.server, s.kernel, json_group_array(u.t) as t, json_group_array(max(u.cpu - u.cpu_from, 0)) as used,
-        json_group_array(u.memory) as memory ${inRange(q, dialect)}
-      group by s.id order by s.user_name, s.server, s.kernel`;
-  }
-  const c = conditions(q);
-  const columns = sql`json_agg(u.t)::text as t, json_agg(greatest(u.cpu - u.cpu_from, 0))::text as used, json_agg(u.memory)::text as memory`;
-  if (!c.seriesFirst) return sql`select s.user_name, s.server, s.kernel, ${columns} ${inRange(q, dialect)} group by s.id order by s.user_name, s.server, s.kernel`;
-  // PostgreSQL has no join order to give, but a LATERAL subquery runs once per series it is given.
-  return sql`
-    select s.user_name, s.server, s.kernel, a.t, a.used, a.memory from usage_series s
-    cross join lateral (select ${columns} from ${c.table} u where u.series = s.id and ${c.times}) a
-    where ${c.series} and a.t is not null order by s.user_name, s.server, s.kernel`;
-};
-
 const parseNumbers = (json: string): number[] => JSON.parse(json) as number[];
 
 /** The series with its rows sorted by time (t is unique within a series); as it is when already sorted. */
@@ -195,7 +141,8 @@ export const inTimeOrder = (s: UsageSeries): UsageSeries => {
 /** A write's series were deleted or renamed since their ids were read: it is rolled back and made again. */
 class StaleSeries extends Error {}
 
-export const createUsageRepo = (db: Kysely<Database>, bulk: Bulk, dialect: 'sqlite' | 'postgres', ids: SeriesIds): UsageRepo => ({
+/** The usage repo, with the writes and row reads that only tests and benches use (testing.ts). */
+export const createUsageRepo = (db: Kysely<Database>, dialect: StoreDialect, ids: SeriesIds): UsageRepo & UsageTestRepo => ({
   write: async (rows) => {
     if (rows.length === 0) return;
     for (let attempt = 1; ; attempt++) {
@@ -204,7 +151,7 @@ export const createUsageRepo = (db: Kysely<Database>, bulk: Bulk, dialect: 'sqli
       const stored = await db
         .transaction()
         .execute(async (tx) => {
-          await runWrites(tx, bulk.insert, usageWrites(rows, idOf));
+          await runWrites(tx, dialect.bulk.insert, usageWrites(rows, idOf));
           // Checked after the writes, which on SQLite hold the write lock by then (series-epoch.ts).
           if (!(await epochHeld(tx, dialect, idOf.epoch))) throw new StaleSeries();
         })
@@ -221,11 +168,11 @@ export const createUsageRepo = (db: Kysely<Database>, bulk: Bulk, dialect: 'sqli
     }
   },
   noteNotebooks: async (rows, at) => {
-    if (rows.length > 0) await runWrites(db, bulk.insert, [notebooksWrite(rows, at)]);
+    if (rows.length > 0) await runWrites(db, dialect.bulk.insert, [notebooksWrite(rows, at)]);
   },
   query: async (q) => {
     const { rows } = await sql<SeriesColumns & Omit<UsageTable, 'series'>>`
-      select s.user_name, s.server, s.kernel, u.t, u.cpu_from, u.cpu, u.memory ${inRange(q, dialect)}
+      select s.user_name, s.server, s.kernel, u.t, u.cpu_from, u.cpu, u.memory ${inRange(q)}
       order by s.user_name, s.server, s.kernel, u.t`.execute(db);
     return rows.map((r) => ({ user: r.user_name, server: r.server, kernel: r.kernel, t: Number(r.t), cpuFrom: Number(r.cpu_from), cpu: Number(r.cpu), memory: Number(r.memory) }));
   },
@@ -235,7 +182,7 @@ export const createUsageRepo = (db: Kysely<Database>, bulk: Bulk, dialect: 'sqli
     // doubles so that they parse back to the same value, so the numbers are query()'s exactly. No ORDER BY
     // inside the aggregates (a sort per group and column): the rows are gathered in the order the plan meets
     // them (by series then time, from the key), and put in time order here if they are not.
-    const { rows } = await sql<SeriesColumns & { t: string; used: string; memory: string }>`${seriesSql(q, dialect)}`.execute(db);
+    const { rows } = await sql<SeriesColumns & { t: string; used: string; memory: string }>`${dialect.seriesSql(q)}`.execute(db);
     return rows.map((r) => inTimeOrder({ user: r.user_name, server: r.server, kernel: r.kernel, t: parseNumbers(r.t), used: parseNumbers(r.used), memory: parseNumbers(r.memory) }));
   },
   notebooks: async (f) => {

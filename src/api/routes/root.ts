@@ -20,7 +20,7 @@ export const rootRoutes =
         sys_executable: null,
         spawner: { class: 'nbhub.LocalSpawner', version: ctx.version },
         authenticator: { class: 'nbhub.LocalAuthenticator', version: ctx.version },
-        store: ctx.store.dialect,
+        store: ctx.store.kind,
         profiles: ctx.profiles,
       };
     });

@@ -21,7 +21,7 @@ export const composeHub = (d: HubChoices): HubParts => {
   const identity = new CachedIdentityResolver(d.store, d.clock);
   const instance = instanceId(d.config, d.ids);
   const leaseMs = d.config.monitoring.lease_seconds * 1000;
-  const heartbeat = new Heartbeat({ agents: d.store.agents, clock: d.clock, log: d.log, instance, leaseMs });
+  const heartbeat = new Heartbeat({ instances: d.store.instances, clock: d.clock, log: d.log, instance, leaseMs });
   const lifecycle = createLifecycle({
     store: d.store,
     spawner: d.spawner,
@@ -32,8 +32,8 @@ export const composeHub = (d: HubChoices): HubParts => {
     pollSeconds: d.config.lifecycle.poll_seconds,
     activityFlushMs: Math.min(10_000, d.config.monitoring.interval_seconds * 1000),
     instance,
-    // SQLite has one instance; on PostgreSQL others may share the store (their liveness: the agents' lease).
-    shared: d.store.dialect === 'postgres' ? { leaseMs } : undefined,
+    // Where other instances may share the store (PostgreSQL); their liveness: the heartbeats.
+    shared: d.store.capabilities.sharedByInstances ? { leaseMs } : undefined,
   });
   const monitoring = createMonitoring({ config: d.config, store: d.store, clock: d.clock, ids: d.ids, log: d.log, hubId: d.hubId, instance, runtimes: lifecycle.servers, runtimeApi: d.runtimeApi });
   const executions = createExecutionRecorder({ config: d.config, store: d.store, runtimes: lifecycle.servers, processes: monitoring.processes, runtimeApi: d.runtimeApi, clock: d.clock, ids: d.ids, log: d.log });

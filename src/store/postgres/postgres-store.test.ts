@@ -3,12 +3,13 @@ import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQue
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { newServerRecord } from '../../core/models.js';
-import type { EventBatchWrite, Store } from '../../core/store.js';
-import { ORDER_LOCK } from '../bulk.js';
+import type { EventBatchWrite } from '../../core/store.js';
+import type { TestStore } from '../testing.js';
+import { ORDER_LOCK } from './postgres-bulk.js';
 import { monitoringStoreContract } from '../monitoring.contract.js';
 import { storeContract, type HoldWrite } from '../store.contract.js';
 import { usageSeriesContract } from '../series.contract.js';
-import { epochHolds } from '../series-epoch.js';
+import { epochHolds } from './postgres-dialect.js';
 import { createPostgresStore } from './postgres-store.js';
 
 // A fresh database per run on the machine's PostgreSQL (127.0.0.1:5432, trust auth).
@@ -94,7 +95,7 @@ const sampleBatch = (after: number, user: string): EventBatchWrite => ({
  * A migrated store whose agent n is held by hub-a, and a second connection of its own (another writer,
  * whose transactions the test holds open).
  */
-const withAgentStore = async (run: (s: { store: Store; other: pg.Client; database: Awaited<ReturnType<typeof createTestDatabase>> }) => Promise<void>) => {
+const withAgentStore = async (run: (s: { store: TestStore; other: pg.Client; database: Awaited<ReturnType<typeof createTestDatabase>> }) => Promise<void>) => {
   const database = await createTestDatabase('nbhub_test');
   const store = createPostgresStore(database.url);
   const other = new pg.Client({ connectionString: database.url });
@@ -165,13 +166,13 @@ describe('PostgreSQL store: the series epoch moves under ingest from many agents
       await store.events.store(sampleBatch(0, 'kim'));
       const [row] = await database.query<{ epoch: string }>('select epoch from usage_series_epoch');
       // What a batch's statement holds until it commits, as the store writes it.
-      const holds = sql<boolean>`select ${epochHolds('postgres', Number(row?.epoch))} as held`.compile(compileOnly);
+      const holds = sql<boolean>`select ${epochHolds(Number(row?.epoch))} as held`.compile(compileOnly);
       const third = new pg.Client({ connectionString: database.url });
       await third.connect();
       try {
         await other.query('begin');
         expect((await other.query(holds.sql, [...holds.parameters])).rows[0].held).toBe(true);
-        const renaming = store.users.rename('kim', 'kit');
+        const renaming = store.users.update('kim', { name: 'kit' });
         expect(await stillWaiting(renaming)).toBe(true);
         // Another batch begins while the rename waits for the first: it queues behind the rename.
         await third.query('begin');

@@ -1,4 +1,4 @@
-import type { ColumnType } from './bulk.js';
+import type { ColumnType } from '../bulk.js';
 
 const ELEMENT_OID: Record<ColumnType, number> = { text: 25, bigint: 20, float8: 701 };
 const HEADER = 20;
