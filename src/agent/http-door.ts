@@ -61,28 +61,33 @@ export const bodyFields = async (req: IncomingMessage): Promise<Parsed> => {
   }
 };
 
+/** The kernel a reading or forgetting names (and nothing else besides the runtime), or the 400 saying what is wrong. */
+const kernelOf = (f: Fields): string | Answer => {
+  const wrong = only(f, ['user', 'server', 'kernel']);
+  if (wrong) return wrong;
+  return typeof f['kernel'] === 'string' && KERNEL_ID.test(f['kernel']) ? f['kernel'] : bad('kernel: must be a kernel id');
+};
+
 /** The process door's endpoints (agent-protocol.ts), on the agent's own methods. */
 export const doorRoutes = (agent: Agent) => ({
   kernelReading: (f: Fields): Answer => {
     const named = runtimeOf(f);
     if ('error' in named) return named.error;
     const rt = named.rt;
-    const wrong = only(f, ['user', 'server', 'kernel']);
-    if (wrong) return wrong;
-    if (typeof f['kernel'] !== 'string' || !KERNEL_ID.test(f['kernel'])) return bad('kernel: must be a kernel id');
-    const r = agent.readKernel(rt, f['kernel']);
+    const kernel = kernelOf(f);
+    if (typeof kernel !== 'string') return kernel;
+    const r = agent.readKernel(rt, kernel);
     if (r) return { status: 200, body: readingToWire(r) };
-    return agent.follows(rt) ? missing('no-such-kernel', `No kernel ${f['kernel']} in this runtime`) : missing('no-such-runtime', `This agent does not follow ${rt.user}/${rt.server}`);
+    return agent.follows(rt) ? missing('no-such-kernel', `No kernel ${kernel} in this runtime`) : missing('no-such-runtime', `This agent does not follow ${rt.user}/${rt.server}`);
   },
 
   forgetKernel: (f: Fields): Answer => {
     const named = runtimeOf(f);
     if ('error' in named) return named.error;
     const rt = named.rt;
-    const wrong = only(f, ['user', 'server', 'kernel']);
-    if (wrong) return wrong;
-    if (typeof f['kernel'] !== 'string' || !KERNEL_ID.test(f['kernel'])) return bad('kernel: must be a kernel id');
-    agent.forgetKernel(rt, f['kernel']);
+    const kernel = kernelOf(f);
+    if (typeof kernel !== 'string') return kernel;
+    agent.forgetKernel(rt, kernel);
     return { status: 204 };
   },
 

@@ -1,3 +1,5 @@
+import type { ProcessInfo } from './usage.js';
+
 /**
  * The one door into a runtime's processes (DESIGN.md idea 8): what the hub reads from them and does to them.
  * Only the agent beside the runtime can open it (in this process, or over its API), so a runtime is named by
@@ -17,17 +19,8 @@ export interface KernelReading {
   process: string;
 }
 
-/** One process of a runtime, as it is now. */
-export interface RuntimeProcess {
-  pid: number;
-  ppid: number;
-  command: string;
-  /** Cores used between the agent's last two sweeps (0 for a process newer than the last one). */
-  cpu: number;
-  /** Resident memory, bytes. */
-  memory: number;
-  /** The kernel whose process tree holds this process, or null (the runtime's own processes). */
-  kernelId: string | null;
+/** One process of a runtime, as it is now (a sweep's ProcessInfo, with its start time). */
+export interface RuntimeProcess extends ProcessInfo {
   /** When the process started, Unix ms (whole): with the pid, which process this is. */
   started: number;
 }
