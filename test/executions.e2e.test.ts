@@ -61,10 +61,19 @@ describe.each(AGENT_MODES)('execution history with a real Jupyter server through
     // One of them alone, and the per-notebook summary, with the kernel's CPU outside its cells (idle cost).
     const one = await hub.api(`/hub/api/executions/${cpu?.id}`, { token: alice });
     expect(await one.json()).toEqual(cpu);
-    const sum = (await (await hub.api('/hub/api/executions/summary', { token: alice })).json()) as {
+    type Summary = {
       notebooks: Array<{ notebook: string; runs: number; errors: number; cpu_seconds: number; peak_memory: number; last_run: string }>;
       kernels: Array<{ kernel_id: string; cpu_seconds: number | null; execution_cpu_seconds: number; idle_cpu_seconds: number | null }>;
     };
+    const summary = async () => (await (await hub.api('/hub/api/executions/summary', { token: alice })).json()) as Summary;
+    // The kernel's whole CPU comes from the stored samples, which follow the cell's end by up to a sweep and a
+    // pull (a separate agent is pulled every pull_every_seconds): it is read once they have caught up.
+    const caughtUp = (s: Summary) => {
+      const k = s.kernels.find((x) => x.kernel_id === kernelId);
+      return (k?.cpu_seconds ?? 0) > k!.execution_cpu_seconds * 0.8;
+    };
+    await expect.poll(async () => caughtUp(await summary()), { timeout: 15_000, interval: 250 }).toBe(true);
+    const sum = await summary();
     const nb = sum.notebooks.find((n) => n.notebook === 'three.ipynb');
     expect(nb).toMatchObject({ runs: 3, errors: 1, last_run: cpu?.started });
     expect(nb?.cpu_seconds).toBeCloseTo((fine?.cpu_seconds ?? 0) + (raising?.cpu_seconds ?? 0) + (cpu?.cpu_seconds ?? 0), 6);

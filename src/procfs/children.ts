@@ -1,5 +1,5 @@
 import { readdirSync } from 'node:fs';
-import { procBytes, readProcText, type ProcFile } from './read.js';
+import { mayContinue, procBytes, readProcText, type ProcFile } from './read.js';
 
 const parse = (text: string): number[] => {
   const out: number[] = [];
@@ -19,8 +19,8 @@ export const readThreadChildrenFile = (file: ProcFile): number[] | undefined => 
   const n = file.read();
   if (n < 0) return undefined;
   const b = procBytes();
-  // A list longer than the buffer: read whole the usual way.
-  if (n >= b.length) return readThreadChildrenPath(file.path);
+  // A list that may go on past this read: read whole the usual way.
+  if (mayContinue(n)) return readThreadChildrenPath(file.path);
   const out: number[] = [];
   for (let i = 0; i < n; i++) {
     let v = 0;

@@ -10,8 +10,23 @@ const buffer = Buffer.allocUnsafe(4096);
 export const readProcText = (path: string): string | undefined => {
   const n = readProcBytes(path);
   if (n < 0) return undefined;
-  // A file larger than the buffer (a long list of children) is read whole the usual way.
-  if (n < buffer.length) return buffer.toString('latin1', 0, n);
+  // A seq_file read returns whole records only, so a longer file (a long list of children) comes back a little
+  // short of the buffer, not full: near full, it is read whole the usual way.
+  if (!mayContinue(n)) return buffer.toString('latin1', 0, n);
+  return readProcTable(path);
+};
+
+/** How far short of the buffer a seq_file read may stop when more follows (its records are shorter than this). */
+const SHORT_OF_FULL = 512;
+
+/** Whether a read of `n` bytes into the buffer may have left part of the file unread (see readProcText). */
+export const mayContinue = (n: number): boolean => n >= buffer.length - SHORT_OF_FULL;
+
+/**
+ * A /proc file of any length (a table such as /proc/net/tcp, one line per socket of the machine), read to its
+ * end: one read of a seq_file returns at most a page, so its length says nothing of what follows.
+ */
+export const readProcTable = (path: string): string | undefined => {
   try {
     return readFileSync(path, 'latin1');
   } catch {

@@ -36,4 +36,15 @@ describe('listening sockets', () => {
     }
     expect(tcpListeners(port)).toEqual([]);
   });
+
+  it('finds a listener however long the table is (it spans many pages once a machine has many sockets)', async () => {
+    // Each line is 150 bytes: 200 listeners make the table far longer than one read of /proc returns.
+    const many = await Promise.all(Array.from({ length: 200 }, () => listen()));
+    try {
+      const missed = many.filter(({ port }) => tcpListeners(port).length === 0).map(({ port }) => port);
+      expect(missed).toEqual([]);
+    } finally {
+      await Promise.all(many.map(({ srv }) => new Promise((r) => srv.close(r))));
+    }
+  });
 });

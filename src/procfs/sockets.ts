@@ -1,5 +1,5 @@
 import { readdirSync, readlinkSync } from 'node:fs';
-import { readProcText } from './read.js';
+import { readProcTable } from './read.js';
 
 const LISTEN = '0A';
 
@@ -18,10 +18,10 @@ export const listeningInodes = (table: string, port: number): number[] => {
   return out;
 };
 
-/** Sockets listening on a TCP port of this network namespace (IPv4 and IPv6), by inode. */
+/** Sockets listening on a TCP port of this network namespace (IPv4 and IPv6), by inode; the tables are read whole. */
 export const tcpListeners = (port: number): number[] => [
-  ...listeningInodes(readProcText('/proc/net/tcp') ?? '', port),
-  ...listeningInodes(readProcText('/proc/net/tcp6') ?? '', port),
+  ...listeningInodes(readProcTable('/proc/net/tcp') ?? '', port),
+  ...listeningInodes(readProcTable('/proc/net/tcp6') ?? '', port),
 ];
 
 /** Whether process `pid` has one of `inodes` open (a `socket:[N]` link under /proc/PID/fd); false when unreadable. */
