@@ -2,6 +2,8 @@ import type { Logger } from '../core/logger.js';
 import type { RuntimeApi } from './finder.js';
 
 const SESSIONS_EVERY = 6;
+/** Runtimes asked at the same time. */
+const ASK_AT_ONCE = 16;
 
 export type NotebooksOf = (api: RuntimeApi) => Promise<Record<string, string[]>>;
 
@@ -28,20 +30,26 @@ export class NotebookTracker {
   /** Asks the runtimes that are due; `runtimes` are those of the last sweep, with the kernels seen in them. */
   async refresh(runtimes: ReadonlyArray<{ key: string; api: RuntimeApi | null; kernels: readonly string[] }>): Promise<void> {
     const n = this.sweep++;
-    await Promise.all(
-      runtimes.map(async ({ key, api, kernels }) => {
-        if (!api) return;
-        const unknownKernel = kernels.some((k) => !this.asked.get(key)?.has(k));
-        if (!unknownKernel && (this.due.get(key) ?? 0) > n) return;
+    const due = runtimes.filter(({ key, api, kernels }) => {
+      if (!api) return false;
+      const unknownKernel = kernels.some((k) => !this.asked.get(key)?.has(k));
+      return unknownKernel || (this.due.get(key) ?? 0) <= n;
+    });
+    // A few at a time: a thousand requests opened in one go hold the event loop (the hub's) for a tenth of a second.
+    let next = 0;
+    const lane = async () => {
+      for (let r = due[next++]; r !== undefined; r = due[next++]) {
+        const { key, api, kernels } = r;
         this.asked.set(key, new Set(kernels));
         this.due.set(key, n + SESSIONS_EVERY);
         try {
-          this.notebooks.set(key, await this.ask(api));
+          this.notebooks.set(key, await this.ask(api as RuntimeApi));
         } catch (err) {
           this.log.debug({ err, runtime: key }, 'agent: sessions not readable; keeping the last known');
         }
-      }),
-    );
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(ASK_AT_ONCE, due.length) }, lane));
   }
 
   /** Forgets runtimes no longer found. */
