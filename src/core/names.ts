@@ -8,6 +8,9 @@ export const SERVER_NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$';
 const userRe = new RegExp(USER_NAME_PATTERN);
 const serverRe = new RegExp(SERVER_NAME_PATTERN);
 
+/** A server as messages to users name it. */
+export const describeServer = (user: string, name: string): string => (name === '' ? `${user}'s server` : `${user}'s server ${name}`);
+
 export const isValidUserName = (name: string): boolean => userRe.test(name) && !name.includes('..');
 /** The default server has the empty name; named servers follow SERVER_NAME_PATTERN. */
 export const isValidServerName = (name: string): boolean =>

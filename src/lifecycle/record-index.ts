@@ -8,9 +8,6 @@ import { parseLaunchRecord } from './launch-record.js';
 
 export const keyOf = (user: string, name: string) => `${user}\u0000${name}`;
 
-/** A server as messages to users name it. */
-export const describeServer = (user: string, name: string) => (name === '' ? `${user}'s server` : `${user}'s server ${name}`);
-
 /**
  * The server records held in memory, by key and by user: what the API, the proxy's route table and the
  * runtime directory read. It only keeps them; the lifecycle and the sharing decide what goes in, and say

@@ -6,7 +6,8 @@ import type { Spawner } from '../core/spawner.js';
 import type { Store } from '../core/store.js';
 import { later, type ActivityBook } from './activity.js';
 import { historyEvent } from './history.js';
-import { describeServer, keyOf, type RecordIndex } from './record-index.js';
+import { describeServer } from '../core/names.js';
+import { keyOf, type RecordIndex } from './record-index.js';
 
 export interface RecordWriterOptions {
   store: Store;

@@ -2,7 +2,8 @@ import type { Clock } from '../core/clock.js';
 import { badRequest, notFound } from '../core/errors.js';
 import { newServerRecord, type ServerRecord } from '../core/models.js';
 import type { ServerRequests, StartRequest, StopRequest } from '../core/servers.js';
-import { describeServer as describe, keyOf, type RecordIndex } from './record-index.js';
+import { describeServer as describe } from '../core/names.js';
+import { keyOf, type RecordIndex } from './record-index.js';
 import type { RecordWriter } from './records.js';
 import type { KeyedSerial } from './serial.js';
 

@@ -2,6 +2,7 @@ import type { Clock } from '../core/clock.js';
 import { HubError } from '../core/errors.js';
 import { runtimeKey, type RuntimeKey } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
+import { describeServer } from '../core/names.js';
 import type { KernelReading, ProcessDoor, RuntimeProcess, RuntimeRef, SignalName, SignalOutcome } from '../core/process-door.js';
 import type { AgentRecord } from '../core/store.js';
 import type { AgentDoorClient, Answered } from './agent-client.js';
@@ -118,4 +119,4 @@ export class RemoteProcessDoor implements ProcessDoor {
 }
 
 const unreachable = (rt: RuntimeKey) =>
-  new HubError('UNAVAILABLE', `No agent could be asked about ${rt.server === '' ? `${rt.user}'s server` : `${rt.user}'s server ${rt.server}`}: is an agent running beside it?`);
+  new HubError('UNAVAILABLE', `No agent could be asked about ${describeServer(rt.user, rt.server)}: is an agent running beside it?`);

@@ -1,4 +1,5 @@
 import { XSRF_COOKIE } from '../accounts/cookies.js';
+import { describeServer } from '../core/names.js';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -6,7 +7,7 @@ const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
 export const stoppedPage = (user: string, server: string, state: string, path: string): string => {
   const userApi = `/hub/api/users/${encodeURIComponent(user)}`;
   const api = `${userApi}/${server === '' ? 'server' : `servers/${encodeURIComponent(server)}`}`;
-  const label = server === '' ? `${user}'s server` : `${user}'s server ${server}`;
+  const label = describeServer(user, server);
   return `<!doctype html><html><head><meta charset="utf-8"><title>${esc(label)} is not running</title>
 <style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:4rem auto;color:#222}button{font-size:1rem;padding:.5rem 1rem}</style></head>
 <body><h1>${esc(label)} is not running</h1><p>State: <b id="state">${esc(state)}</b>. Its files are kept; starting it brings them back.</p>

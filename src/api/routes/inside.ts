@@ -1,6 +1,7 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { HubError, notFound } from '../../core/errors.js';
+import { describeServer } from '../../core/names.js';
 import { SIGNALS } from '../../core/process-door.js';
 import type { RunningRuntime } from '../../core/usage.js';
 import { requireSelfOrAdmin } from '../auth.js';
@@ -17,7 +18,7 @@ export const insideRoutes =
     const runtimeOf = (req: FastifyRequest, user: string, server: string): RunningRuntime => {
       requireSelfOrAdmin(req, user);
       const rt = ctx.servers.running().find((r) => r.user === user && r.server === server);
-      if (!rt) throw new HubError('UNAVAILABLE', `${server === '' ? `${user}'s server` : `${user}'s server ${server}`} is not running`);
+      if (!rt) throw new HubError('UNAVAILABLE', `${describeServer(user, server)} is not running`);
       return rt;
     };
     // Params were validated by the route's schema; the two route shapes differ only by `server`.
