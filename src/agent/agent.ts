@@ -6,8 +6,7 @@ import type { KernelReading, RuntimeProcess, SignalName, SignalOutcome } from '.
 import type { RuntimeSnapshot } from '../core/usage.js';
 import { sweepEvents, type Reported } from './changes.js';
 import type { FoundRuntime, KnownRoot } from './finder.js';
-import type { RuntimeInsides} from './insides.js';
-import { rootOfFound, type Root } from './insides.js';
+import { rootOfFound, type Root, type RuntimeInsides } from './insides.js';
 import { LastLogged } from './last-counters.js';
 import type { EventLog, LogRead } from './log/event-log.js';
 import { NotebookTracker, type NotebooksOf } from './notebooks.js';

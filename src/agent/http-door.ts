@@ -21,18 +21,19 @@ export type Fields = Record<string, unknown>;
 /** A request's parameters, or the 400 saying why there are none. */
 export type Parsed = { fields: Fields } | { error: Answer };
 
-/** The runtime a request names (user, server), or the 400 naming what is wrong. */
-const runtimeOf = (f: Fields): { rt: { user: string; server: string } } | { error: Answer } => {
+/**
+ * The runtime a request names (user, server), its other parameters among `others`, or the 400 naming what
+ * is wrong.
+ */
+const runtimeOf = (f: Fields, others: readonly string[]): { rt: { user: string; server: string } } | { error: Answer } => {
   const { user, server } = f;
   if (typeof user !== 'string' || !isValidUserName(user)) return { error: bad('user: must be a user name') };
   if (typeof server !== 'string' || !isValidServerName(server)) return { error: bad('server: must be a server name (empty for the default server)') };
+  for (const key of Object.keys(f)) if (key !== 'user' && key !== 'server' && !others.includes(key)) return { error: bad(`${key}: unknown parameter`) };
   return { rt: { user, server } };
 };
 
-const only = (f: Fields, allowed: readonly string[]): Answer | undefined => {
-  for (const key of Object.keys(f)) if (!allowed.includes(key)) return bad(`${key}: unknown parameter`);
-  return undefined;
-};
+const notFollowed = (rt: { user: string; server: string }): Answer => missing('no-such-runtime', `This agent does not follow ${rt.user}/${rt.server}`);
 
 /** Query parameters as fields; a parameter given twice is refused. */
 export const queryFields = (q: URLSearchParams): Parsed => {
@@ -61,28 +62,24 @@ export const bodyFields = async (req: IncomingMessage): Promise<Parsed> => {
   }
 };
 
-/** The kernel a reading or forgetting names (and nothing else besides the runtime), or the 400 saying what is wrong. */
-const kernelOf = (f: Fields): string | Answer => {
-  const wrong = only(f, ['user', 'server', 'kernel']);
-  if (wrong) return wrong;
-  return typeof f['kernel'] === 'string' && KERNEL_ID.test(f['kernel']) ? f['kernel'] : bad('kernel: must be a kernel id');
-};
+/** The kernel a reading or forgetting names, or the 400 saying what is wrong. */
+const kernelOf = (f: Fields): string | Answer => (typeof f['kernel'] === 'string' && KERNEL_ID.test(f['kernel']) ? f['kernel'] : bad('kernel: must be a kernel id'));
 
 /** The process door's endpoints (agent-protocol.ts), on the agent's own methods. */
 export const doorRoutes = (agent: Agent) => ({
   kernelReading: (f: Fields): Answer => {
-    const named = runtimeOf(f);
+    const named = runtimeOf(f, ['kernel']);
     if ('error' in named) return named.error;
     const rt = named.rt;
     const kernel = kernelOf(f);
     if (typeof kernel !== 'string') return kernel;
     const r = agent.readKernel(rt, kernel);
     if (r) return { status: 200, body: readingToWire(r) };
-    return agent.follows(rt) ? missing('no-such-kernel', `No kernel ${kernel} in this runtime`) : missing('no-such-runtime', `This agent does not follow ${rt.user}/${rt.server}`);
+    return agent.follows(rt) ? missing('no-such-kernel', `No kernel ${kernel} in this runtime`) : notFollowed(rt);
   },
 
   forgetKernel: (f: Fields): Answer => {
-    const named = runtimeOf(f);
+    const named = runtimeOf(f, ['kernel']);
     if ('error' in named) return named.error;
     const rt = named.rt;
     const kernel = kernelOf(f);
@@ -92,21 +89,17 @@ export const doorRoutes = (agent: Agent) => ({
   },
 
   processes: (f: Fields): Answer => {
-    const named = runtimeOf(f);
+    const named = runtimeOf(f, []);
     if ('error' in named) return named.error;
     const rt = named.rt;
-    const wrong = only(f, ['user', 'server']);
-    if (wrong) return wrong;
     const list = agent.runtimeProcesses(rt);
-    return list ? { status: 200, body: { processes: list.map(processToWire) } } : missing('no-such-runtime', `This agent does not follow ${rt.user}/${rt.server}`);
+    return list ? { status: 200, body: { processes: list.map(processToWire) } } : notFollowed(rt);
   },
 
   signal: (f: Fields): Answer => {
-    const named = runtimeOf(f);
+    const named = runtimeOf(f, ['pid', 'signal', 'started']);
     if ('error' in named) return named.error;
     const rt = named.rt;
-    const wrong = only(f, ['user', 'server', 'pid', 'signal', 'started']);
-    if (wrong) return wrong;
     const w = f as Partial<WireSignal>;
     if (typeof w.pid !== 'number' || !Number.isSafeInteger(w.pid) || w.pid < 1) return bad('pid: must be a process id (a whole number from 1)');
     if (typeof w.signal !== 'string' || !SIGNALS.includes(w.signal)) return bad(`signal: must be one of ${SIGNALS.join(', ')}`);
@@ -118,7 +111,7 @@ export const doorRoutes = (agent: Agent) => ({
       case 'no-such-process':
         return missing('no-such-process', `No process ${w.pid} in this runtime`);
       case 'no-such-runtime':
-        return missing('no-such-runtime', `This agent does not follow ${rt.user}/${rt.server}`);
+        return notFollowed(rt);
     }
   },
 });

@@ -3,7 +3,7 @@ import { allProcesses, readStat } from '../procfs/proc.js';
 import { RuntimeFinder, type FoundRuntime, type KnownRoot } from './finder.js';
 import { createKernelProbe, type KernelProbe } from './kernel-probe.js';
 import { procfsReader } from './proc-reader.js';
-import { liveProcesses, signalInTree, startedOf } from './processes.js';
+import { liveProcesses, running, signalInTree, startedOf } from './processes.js';
 
 /** A runtime's root process: its pid and when it started (whole Unix ms), so a reused pid is not taken for it. */
 export interface Root {
@@ -28,7 +28,7 @@ export class RuntimeInsides {
   /** Whether the root is still the process it was. */
   alive(root: Root): boolean {
     const st = readStat(root.pid);
-    return st !== undefined && st.state !== 'Z' && st.state !== 'X' && startedOf(st) === root.started;
+    return running(st) && startedOf(st) === root.started;
   }
 
   /** The runtimes on this machine now (a whole /proc scan: for a runtime the last sweep did not know). */

@@ -1,10 +1,10 @@
 import type { RuntimeProcess, SignalName } from '../core/process-door.js';
-import { allProcesses, childrenByParent, descendants, readCmdline, readStat, startedAtMs, type ProcStat } from '../procfs/proc.js';
+import { allProcesses, childrenByParent, descendants, isAlive, readCmdline, startedAtMs, type ProcStat } from '../procfs/proc.js';
 import { kernelIdOf } from './kernels.js';
 import { runtimeTree } from './tree.js';
 
 /** A process that has not ended (a zombie has: only its exit status waits to be collected). */
-const running = (st: ProcStat | undefined): st is ProcStat => st !== undefined && st.state !== 'Z' && st.state !== 'X';
+export const running = (st: ProcStat | undefined): st is ProcStat => st !== undefined && st.state !== 'Z' && st.state !== 'X';
 
 /** When a process started, whole Unix ms (start times move in clock ticks, 10 ms): what tells a reused pid. */
 export const startedOf = (st: ProcStat): number => Math.round(startedAtMs(st.startTime));
@@ -41,8 +41,7 @@ export const signalInTree = (rootPid: number, pid: number, signal: SignalName, s
   const all = allProcesses();
   const member = pid === rootPid ? all.find((p) => p.pid === pid) : all.some((p) => p.pid === rootPid) ? descendants(rootPid, all).find((p) => p.pid === pid) : undefined;
   if (!running(member) || (started !== undefined && startedOf(member) !== started)) return 'no-such-process';
-  const now = readStat(pid);
-  if (!running(now) || now.startTime !== member.startTime) return 'no-such-process';
+  if (!isAlive(pid, member.startTime)) return 'no-such-process';
   try {
     process.kill(pid, signal);
   } catch {

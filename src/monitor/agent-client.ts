@@ -21,7 +21,6 @@ import {
 /** What an agent answered for a runtime: the value, or why it has none (a 404 of the process door). */
 export type Answered<T> = { value: T } | { missing: NotFoundReason };
 
-/** A separate agent, over HTTP, as an EventSource and a process door. Every request has a deadline: a stuck agent is unreachable. */
 /** What the process door asks one agent (RemoteProcessDoor). */
 export interface AgentDoorClient {
   kernelReading(rt: RuntimeKey, kernelId: string): Promise<Answered<KernelReading>>;
@@ -30,6 +29,7 @@ export interface AgentDoorClient {
   signal(rt: RuntimeKey, pid: number, signal: SignalName, started?: number): Promise<Answered<null>>;
 }
 
+/** A separate agent, over HTTP, as an EventSource and a process door. Every request has a deadline: a stuck agent is unreachable. */
 export class HttpAgentClient implements EventSource, AgentDoorClient {
   constructor(
     private readonly url: string,
