@@ -13,24 +13,20 @@ export interface Reading {
  */
 export class PendingReading {
   value: Reading | undefined = undefined;
-  ready = false;
   readonly done: Promise<void>;
 
   constructor(value: Promise<Reading | undefined> | Reading | undefined) {
     if (!(value instanceof Promise)) {
       this.value = value;
-      this.ready = true;
       this.done = Promise.resolve();
       return;
     }
     this.done = value.then(
       (v) => {
         this.value = v;
-        this.ready = true;
       },
-      () => {
-        this.ready = true;
-      },
+      // No reading: the cost stays unknown.
+      () => undefined,
     );
   }
 }

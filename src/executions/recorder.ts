@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clock } from '../core/clock.js';
 import type { ExecutionRecord } from '../core/executions.js';
 import type { IdGenerator } from '../core/ids.js';
@@ -75,9 +76,8 @@ export class ExecutionRecorder implements KernelTap, KernelControlSink {
   private nextChannel = 0;
   private timers: NodeJS.Timeout[] = [];
   private lastPrune = 0;
-  private closing = false;
-  /** Waits for stored samples, woken early when the recorder closes. */
-  private readonly sleepers = new Set<() => void>();
+  /** Aborted when the recorder closes: waits for stored samples end at once. */
+  private readonly closing = new AbortController();
 
   constructor(private readonly o: RecorderOptions) {
     this.writer = new ExecutionWriter(o.store.executions, o.log, o.flushMs ?? 500);
@@ -94,8 +94,7 @@ export class ExecutionRecorder implements KernelTap, KernelControlSink {
   async close(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
-    this.closing = true;
-    for (const wake of [...this.sleepers]) wake();
+    this.closing.abort();
     for (const e of this.kernels.values()) this.forget(e);
     while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
     await this.writer.close();
@@ -276,9 +275,10 @@ export class ExecutionRecorder implements KernelTap, KernelControlSink {
     const k = { user: e.user, server: e.server, kernelId: e.kernelId };
     const { waitMs, pollMs } = this.o.samples ?? { waitMs: 30_000, pollMs: 1000 };
     try {
-      for (let waited = 0; !this.closing && waited < waitMs; waited += pollMs) {
+      const { signal } = this.closing;
+      for (let waited = 0; !signal.aborted && waited < waitMs; waited += pollMs) {
         if ((await this.o.store.executions.samplePeak(k, ended, ended + waitMs + 60_000)) !== null) break;
-        await this.sleep(pollMs);
+        await sleep(pollMs, undefined, { signal }).catch(() => undefined);
       }
       const peak = await this.o.store.executions.samplePeak(k, r.started, ended);
       if (peak === null || peak <= (r.peakMemory ?? 0)) return;
@@ -287,18 +287,6 @@ export class ExecutionRecorder implements KernelTap, KernelControlSink {
     } catch (err) {
       this.o.log.debug({ err }, 'executions: stored samples not readable for peak memory');
     }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const wake = () => {
-        clearTimeout(timer);
-        this.sleepers.delete(wake);
-        resolve();
-      };
-      const timer = setTimeout(wake, ms);
-      this.sleepers.add(wake);
-    });
   }
 
   private attribute(e: KernelEntry, r: ExecutionRecord): void {
