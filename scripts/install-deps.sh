@@ -2,7 +2,8 @@
 # Installs what nbhub needs and is missing, on Debian/Ubuntu. Idempotent; quiet when all is present.
 #   scripts/install-deps.sh          runtime: Node.js, JupyterLab 4 (a Python environment), npm packages, the build
 #   scripts/install-deps.sh --test   also what the tests use: Debian's notebook 6 (the compatibility suite),
-#                                    Chromium, Prometheus's promtool, PostgreSQL (running)
+#                                    Chromium, Prometheus's promtool, PostgreSQL (running), the test apps
+#                                    (Streamlit, butterfly) in ~/.local/share/nbhub/apps
 # The runtimes' Python environment is $NBHUB_SPAWNER_JUPYTER_ENV, else $XDG_DATA_HOME/nbhub/jupyter, else
 # ~/.local/share/nbhub/jupyter: the hub looks there first (config spawner.jupyter_env). It lives outside the
 # repository, so a second run (or a second clone) reuses it.
@@ -62,6 +63,18 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
 fi
 
 if [ -n "$TEST" ]; then
+  # Web apps that are not Jupyter (Streamlit, butterfly), run by the app tests inside runtimes: their own
+  # environment beside the runtimes', reinstalled only when the pins change.
+  APPS_ENV="${NBHUB_TEST_APPS_ENV:-${XDG_DATA_HOME:-$HOME/.local/share}/nbhub/apps}"
+  apps_stamp="$APPS_ENV/.nbhub-requirements"
+  apps_want=$(sha256sum < scripts/requirements/apps.txt | cut -d' ' -f1)
+  if [ "$(cat "$apps_stamp" 2>/dev/null)" != "$apps_want" ]; then
+    echo "installing the test apps (Streamlit, butterfly) into $APPS_ENV" >&2
+    python3 -m venv --clear "$APPS_ENV"
+    "$APPS_ENV/bin/pip" install -q --disable-pip-version-check -r scripts/requirements/apps.txt
+    echo "$apps_want" > "$apps_stamp"
+  fi
+
   # PostgreSQL for the store contract suite: create the cluster on a fresh machine, start it if it is down.
   if ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
     version=$(ls /usr/lib/postgresql | sort -V | tail -n1)

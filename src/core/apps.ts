@@ -1,0 +1,77 @@
+import type { SpawnerHandle } from './spawner.js';
+
+/**
+ * Web apps inside a runtime (issue 18): a port the runtime's own processes listen on
+ * (`/user/{name}/{server}/proxy/{port}/`), or a named app a profile declares
+ * (`/user/{name}/{server}/apps/{app}/`), which the hub starts on first visit and keeps running.
+ */
+
+/** Where the proxy sends an app's traffic, and how. */
+export interface AppUpstream {
+  /** Origin reached, e.g. http://127.0.0.1:41234 (a pod's IP on Kubernetes). */
+  target: string;
+  /** Whether the app sees its path with the hub's prefix taken off (`/`) or as the browser sent it. */
+  stripPrefix: boolean;
+}
+
+/**
+ * Which ports of a runtime the proxy may reach. Local runtimes share the machine's address space, so a port is
+ * the runtime's only while one of its own processes listens on it (anything else on 127.0.0.1 is not the
+ * user's); a pod's IP is its own, so any port of it is.
+ */
+export interface RuntimePorts {
+  /** The origin for `port` of that runtime, or null when the runtime does not listen there (or does not run). */
+  portTarget(user: string, server: string, port: number): Promise<string | null>;
+}
+
+export type AppState = 'stopped' | 'starting' | 'running' | 'failed';
+
+/** One named app of a runtime, as the API and the console show it. */
+export interface AppStatus {
+  name: string;
+  title: string;
+  /** URL of an icon (or empty). */
+  icon: string;
+  state: AppState;
+  /** Path on the hub where it is reached, e.g. /user/alice/apps/board/ */
+  url: string;
+  /** Why it failed or what it waits for, for the person reading. */
+  message: string | null;
+  /** Times it was started again after dying by itself, since the runtime started. */
+  restarts: number;
+}
+
+/** The named apps of the runtimes: started on demand, restarted when they die, stopped with their runtime. */
+export interface AppDirectory {
+  list(user: string, server: string): AppStatus[] | undefined;
+  /**
+   * The app's upstream, starting it when it does not run and waiting until it answers its readiness path.
+   * Throws HubError: NOT_FOUND (no such app in the runtime's profile), CONFLICT (the runtime is not running),
+   * UNAVAILABLE (it did not start; the message says why, with the end of its output).
+   */
+  ensure(user: string, server: string, app: string): Promise<AppUpstream>;
+  stop(user: string, server: string, app: string): Promise<void>;
+}
+
+/** A named app as the spawner launches it inside a runtime. */
+export interface AppLaunchSpec {
+  user: string;
+  server: string;
+  app: string;
+  /** Command with {port} and {base_url} already known to the launcher (it picks the port). */
+  command: string[];
+  environment: Record<string, string>;
+  /** Path prefix the app is reached at through the hub, e.g. /user/alice/apps/board/ */
+  baseUrl: string;
+}
+
+export interface AppLaunched {
+  /** Like a runtime's: poll, stop and logTail take it. */
+  handle: SpawnerHandle;
+  target: string;
+}
+
+/** What a spawner offers for named apps: one more process (or container) in the runtime's own place. */
+export interface AppLauncher {
+  startApp(runtime: SpawnerHandle, spec: AppLaunchSpec, signal: AbortSignal): Promise<AppLaunched>;
+}
