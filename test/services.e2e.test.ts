@@ -161,6 +161,10 @@ describe('services at /services/{name}/', () => {
     expect(asAdmin).toMatchObject({ name: 'mgr', pid, command: ['python3', SERVICE_PY] });
     expect((await hub.api('/hub/api/services/nope', { token: alice })).status).toBe(404);
     expect((await hub.api('/hub/api/services')).status).toBe(403);
+    const doc = (await (await hub.api('/hub/api/openapi.json')).json()) as { paths: Record<string, { get?: { responses?: Record<string, unknown> } }> };
+    expect(doc.paths['/hub/api/services']?.get?.responses).toHaveProperty(['200']);
+    expect(doc.paths['/hub/api/services/{name}']?.get?.responses).toHaveProperty(['200']);
+    expect(doc.paths).toHaveProperty(['/services/{name}/{path}']);
   });
 
   it("authenticates a service's token as the service: kind service, admin rights only where configured", async () => {

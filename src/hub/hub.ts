@@ -45,8 +45,8 @@ export interface Hub {
 const TOKEN_ACTIVITY_FLUSH_MS = 30_000;
 
 /**
- * Runs the parts on one HTTP server: `/user/…` goes straight to the proxy (no framework on the hot path),
- * everything else to the API app. Nothing is built here: the parts arrive chosen and assembled (cli/).
+ * Runs the parts on one HTTP server: `/user/…` goes straight to the proxy and `/services/…` to the service
+ * proxy (no framework on the hot path), everything else to the API app. Nothing is built here: the parts arrive chosen and assembled (cli/).
  */
 export const startHub = async (p: HubParts): Promise<Hub> => {
   const { api } = p;
