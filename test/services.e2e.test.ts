@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
+import { createServer, type Server } from 'node:http';
+import WebSocket, { WebSocketServer } from 'ws';
 import { freePort } from '../src/spawners/local/ports.js';
 import { killAndWait, NBHUB_BIN, startTestHub, type TestHub } from './helpers/hub.js';
 
@@ -45,6 +46,8 @@ const until = async <T>(what: string, probe: () => Promise<T | undefined>, ms = 
 describe('services at /services/{name}/', () => {
   let hub: TestHub;
   let external: ChildProcess;
+  /** An external service that speaks WebSocket: it sends back the path and headers of the upgrade it got. */
+  let wsService: Server;
   let alice: string;
   let admin: string;
   let cookie: string;
@@ -63,6 +66,14 @@ describe('services at /services/{name}/', () => {
   beforeAll(async () => {
     const extPort = await freePort();
     external = spawn('python3', [SERVICE_PY, '--external', String(extPort), '/services/ext/'], { stdio: 'ignore' });
+    wsService = createServer((_req, res) => res.writeHead(404).end());
+    const wss = new WebSocketServer({ server: wsService });
+    wss.on('connection', (ws, req) => {
+      ws.send(JSON.stringify({ path: req.url, headers: req.headers }));
+      ws.on('message', (m: Buffer) => ws.send(`echo ${m.toString()}`));
+    });
+    const wsPort = await freePort();
+    await new Promise<void>((r) => wsService.listen(wsPort, '127.0.0.1', r));
     const config = [
       'services:',
       '  - name: mgr',
@@ -72,6 +83,8 @@ describe('services at /services/{name}/', () => {
       '    info: { team: data }',
       '  - name: ext',
       `    url: http://127.0.0.1:${extPort}`,
+      '  - name: sock',
+      `    url: http://127.0.0.1:${wsPort}`,
       '  - name: robot',
       `    api_token: ${ROBOT_TOKEN}`,
       '    admin: true',
@@ -90,6 +103,8 @@ describe('services at /services/{name}/', () => {
 
   afterAll(async () => {
     if (external) await killAndWait(external, 'SIGKILL');
+    wsService?.closeAllConnections();
+    wsService?.close();
     await hub?.dispose();
     // Managed services are process groups of their own: make sure none outlives the test.
     for (const pid of pids) if (alive(pid)) process.kill(pid, 'SIGKILL');
@@ -149,10 +164,38 @@ describe('services at /services/{name}/', () => {
     expect(seen.headers['authorization']).toBeUndefined();
   });
 
+  it('carries WebSockets to a service, without the hub’s credentials; a cross-site one on the cookie is refused', async () => {
+    const ws = new WebSocket(`${hub.url.replace('http', 'ws')}/services/sock/socket?token=${alice}&x=1`, { headers: { cookie: `${cookie}; own=1` } });
+    const messages: string[] = [];
+    const two = new Promise<void>((resolve, reject) => {
+      ws.on('message', (m: Buffer) => {
+        messages.push(m.toString());
+        if (messages.length === 1) ws.send('ping');
+        if (messages.length === 2) resolve();
+      });
+      ws.on('unexpected-response', (_req, res) => reject(new Error(`upgrade refused: ${res.statusCode}`)));
+      ws.on('error', reject);
+    });
+    await two;
+    ws.close();
+    const first = JSON.parse(messages[0] as string) as { path: string; headers: Record<string, string> };
+    expect(first.path).toBe('/services/sock/socket?x=1');
+    expect(first.headers['cookie']).toBe('own=1');
+    expect(first.headers['authorization']).toBeUndefined();
+    expect(messages[1]).toBe('echo ping');
+    const crossSite = await new Promise<number>((resolve) => {
+      const bad = new WebSocket(`${hub.url.replace('http', 'ws')}/services/sock/socket`, { headers: { cookie, origin: 'https://elsewhere.example' } });
+      bad.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      bad.on('open', () => resolve(101));
+      bad.on('error', () => resolve(-1));
+    });
+    expect(crossSite).toBe(403);
+  });
+
   it('lists the services with JupyterHub’s model; command and pid for admins only', async () => {
     const { pid } = await mgr();
     const asUser = (await (await hub.api('/hub/api/services', { token: alice })).json()) as Record<string, Record<string, unknown>>;
-    expect(Object.keys(asUser).sort()).toEqual(['broken', 'ext', 'mgr', 'robot']);
+    expect(Object.keys(asUser).sort()).toEqual(['broken', 'ext', 'mgr', 'robot', 'sock']);
     expect(asUser['mgr']).toMatchObject({ kind: 'service', name: 'mgr', admin: false, prefix: '/services/mgr/', info: { team: 'data' }, display: true });
     expect(asUser['mgr']).not.toHaveProperty('command');
     expect(asUser['mgr']).not.toHaveProperty('pid');
