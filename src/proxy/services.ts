@@ -25,6 +25,9 @@ export interface ServiceProxy {
 type Refusal = { status: number; message: string; login?: boolean };
 type Target = { upstream: Upstream; prefix: string; origin: string };
 
+/** The path without its query, which may carry a `?token=`: tokens are never logged. */
+const pathOf = (req: IncomingMessage) => (req.url ?? '/').split('?')[0];
+
 const wantsHtml = (req: IncomingMessage) => req.method === 'GET' && (req.headers.accept ?? '').includes('text/html');
 
 /**
@@ -93,7 +96,7 @@ export const createServiceProxy = (o: ServiceProxyOptions): ServiceProxy => {
     if ('location' in r) res.writeHead(302, { location: r.location }).end();
     else if (r instanceof Promise)
       r.then(act, (err: unknown) => {
-        o.log.error({ err, url: req.url }, 'service proxy: cannot resolve request');
+        o.log.error({ err, path: pathOf(req) }, 'service proxy: cannot resolve request');
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' }).end('{"status":500,"message":"Internal error"}');
       });
     else act(r);
@@ -111,7 +114,7 @@ export const createServiceProxy = (o: ServiceProxyOptions): ServiceProxy => {
     Promise.resolve(r).then(
       (x) => ('status' in x ? rejectUpgrade(socket, x.status, x.message) : forwarder.websocket(req, socket, head, x.upstream, hooks(req, x, true))),
       (err: unknown) => {
-        o.log.error({ err, url: req.url }, 'service proxy: cannot resolve upgrade');
+        o.log.error({ err, path: pathOf(req) }, 'service proxy: cannot resolve upgrade');
         rejectUpgrade(socket, 500, 'Internal error');
       },
     );
