@@ -51,8 +51,9 @@ export const createServiceProxy = (o: ServiceProxyOptions): ServiceProxy => {
     if (crossOrigin) return { status: 403, message: crossOrigin };
     const s = o.services.get(name);
     if (!s) return { status: 404, message: `No such service: ${name}` };
-    if (s.url === '') return { status: 404, message: `Service ${name} has no web server (no url)` };
+    // A managed service gets its URL when it is first started: until then, and between restarts, it is not running.
     if (s.command.length > 0 && s.pid === null) return { status: 503, message: `Service ${name} is not running (it is being started again)` };
+    if (s.url === '') return { status: 404, message: `Service ${name} has no web server (no url)` };
     const u = new URL(s.url);
     if (u.protocol !== 'http:') return { status: 503, message: `Service ${name} is at ${u.protocol}//: the proxy reaches services over http only` };
     const prefix = `/services/${name}/`;
