@@ -62,7 +62,8 @@ export const createServiceProxy = (o: ServiceProxyOptions): ServiceProxy => {
       port: Number(u.port || 80),
       // A URL with a path puts it before the request's, as configurable-http-proxy does.
       path: u.pathname.replace(/\/$/, '') + forward,
-      headers: appUpstreamHeaders(req.headers, { remoteAddress: req.socket.remoteAddress, prefix, proto: 'http' }, websocket),
+      // As for apps: a TLS front end in front of the hub says so in X-Forwarded-Proto.
+      headers: appUpstreamHeaders(req.headers, { remoteAddress: req.socket.remoteAddress, prefix, proto: req.headers['x-forwarded-proto'] === 'https' ? 'https' : 'http' }, websocket),
     };
     return { upstream, prefix, origin: u.origin };
   };
