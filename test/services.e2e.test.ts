@@ -129,6 +129,11 @@ describe('services at /services/{name}/', () => {
     expect(byCookie.status).toBe(200);
     const headers = ((await byCookie.json()) as Seen).headers;
     expect(headers['cookie']).toBe('own=1');
+    // Redirects pass unchanged (the service sends browsers to the hub's login on purpose); the hub's cookies never come from it.
+    const redirect = await fetch(`${hub.url}/services/mgr/redirect`, { headers: { authorization: `token ${alice}` }, redirect: 'manual' });
+    expect(redirect.status).toBe(302);
+    expect(redirect.headers.get('location')).toBe('/hub/login?next=/services/mgr/');
+    expect(redirect.headers.getSetCookie()).toEqual(['svc=1; Path=/services/mgr/']);
     expect(existsSync(join(hub.dataDir, 'services', 'mgr', 'output.log'))).toBe(true);
     expect(readFileSync(join(hub.dataDir, 'services', 'mgr', 'output.log'), 'utf8')).toContain('service listening on 127.0.0.1');
   });

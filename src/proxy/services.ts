@@ -4,8 +4,9 @@ import type { Identity, IdentityResolver } from '../core/identity.js';
 import type { Logger } from '../core/logger.js';
 import type { ServiceDirectory } from '../core/services.js';
 import { crossOriginRefusal } from './access.js';
-import { appDownstreamHeaders, appUpstreamHeaders } from './app-headers.js';
+import { appUpstreamHeaders } from './app-headers.js';
 import { createForwarder, rejectUpgrade, type Upstream } from './forward.js';
+import { downstreamHeaders, withoutHubCookies } from './headers.js';
 import { tokenParam } from './paths.js';
 import { parseServicePath } from './service-paths.js';
 
@@ -23,7 +24,7 @@ export interface ServiceProxy {
 }
 
 type Refusal = { status: number; message: string; login?: boolean };
-type Target = { upstream: Upstream; prefix: string; origin: string };
+type Target = { upstream: Upstream; name: string };
 
 /** The path without its query, which may carry a `?token=`: tokens are never logged. */
 const pathOf = (req: IncomingMessage) => (req.url ?? '/').split('?')[0];
@@ -65,7 +66,7 @@ export const createServiceProxy = (o: ServiceProxyOptions): ServiceProxy => {
       // As for apps: a TLS front end in front of the hub says so in X-Forwarded-Proto.
       headers: appUpstreamHeaders(req.headers, { remoteAddress: req.socket.remoteAddress, prefix, proto: req.headers['x-forwarded-proto'] === 'https' ? 'https' : 'http' }, websocket),
     };
-    return { upstream, prefix, origin: u.origin };
+    return { upstream, name };
   };
 
   const resolve = (req: IncomingMessage, websocket: boolean): Target | Refusal | { location: string } | null | Promise<Target | Refusal> => {
@@ -86,15 +87,17 @@ export const createServiceProxy = (o: ServiceProxyOptions): ServiceProxy => {
     res.writeHead(r.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
   };
 
-  const hooks = (req: IncomingMessage, t: Target, upgrade: boolean) => ({
-    name: `Service ${t.prefix.slice(10, -1)}`,
-    responseHeaders: (raw: string[]) => appDownstreamHeaders(raw, { prefix: t.prefix, origin: t.origin, hubHost: req.headers.host }, upgrade),
+  // Location headers pass unchanged, as JupyterHub's proxy passes them: a service knows its prefix, and sends
+  // browsers elsewhere on the hub (/hub/login, /user/…) on purpose. Only the hub's own cookies are kept from it.
+  const hooks = (t: Target, upgrade: boolean) => ({
+    name: `Service ${t.name}`,
+    responseHeaders: upgrade ? withoutHubCookies : downstreamHeaders,
   });
 
   const handleRequest = (req: IncomingMessage, res: ServerResponse): boolean => {
     const r = resolve(req, false);
     if (r === null) return false;
-    const act = (x: Target | Refusal) => ('status' in x ? refuse(req, res, x) : forwarder.http(req, res, x.upstream, hooks(req, x, false)));
+    const act = (x: Target | Refusal) => ('status' in x ? refuse(req, res, x) : forwarder.http(req, res, x.upstream, hooks(x, false)));
     if ('location' in r) res.writeHead(302, { location: r.location }).end();
     else if (r instanceof Promise)
       r.then(act, (err: unknown) => {
@@ -114,7 +117,7 @@ export const createServiceProxy = (o: ServiceProxyOptions): ServiceProxy => {
       return true;
     }
     Promise.resolve(r).then(
-      (x) => ('status' in x ? rejectUpgrade(socket, x.status, x.message) : forwarder.websocket(req, socket, head, x.upstream, hooks(req, x, true))),
+      (x) => ('status' in x ? rejectUpgrade(socket, x.status, x.message) : forwarder.websocket(req, socket, head, x.upstream, hooks(x, true))),
       (err: unknown) => {
         o.log.error({ err, path: pathOf(req) }, 'service proxy: cannot resolve upgrade');
         rejectUpgrade(socket, 500, 'Internal error');

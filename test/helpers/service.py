@@ -1,7 +1,8 @@
 """A JupyterHub-style service for tests: serves under JUPYTERHUB_SERVICE_PREFIX on JUPYTERHUB_SERVICE_URL and
 answers what it was given and what it was sent, as JSON: its pid, its JUPYTERHUB_* environment (the token only as
 a yes/no), whether it sees any NBHUB_* variable, and the request's path and headers. `GET {prefix}whoami` asks the
-hub's API as the service (GET /hub/api/user with its own token) and passes the answer on.
+hub's API as the service (GET /hub/api/user with its own token) and passes the answer on; `GET {prefix}redirect`
+sends the browser to the hub's login, as a HubAuth service does, and tries to set the hub's session cookie.
 
 Run as a managed service (the hub sets the environment), or as an external one with
 `service.py --external PORT PREFIX`.
@@ -31,6 +32,15 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self):
         if not self.path.startswith(prefix):
             return self.answer(404, {"error": "outside the prefix", "path": self.path})
+        if self.path == prefix + "redirect":
+            # What a HubAuth service does for a visitor it does not know; it also tries to set the hub's cookie.
+            self.send_response(302)
+            self.send_header("Location", "/hub/login?next=" + prefix)
+            self.send_header("Set-Cookie", "nbhub-session=forged; Path=/")
+            self.send_header("Set-Cookie", "svc=1; Path=" + prefix)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         if self.path == prefix + "whoami":
             req = urllib.request.Request(
                 os.environ["JUPYTERHUB_API_URL"] + "/user",
