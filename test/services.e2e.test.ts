@@ -85,6 +85,8 @@ describe('services at /services/{name}/', () => {
       `    url: http://127.0.0.1:${extPort}`,
       '  - name: sock',
       `    url: http://127.0.0.1:${wsPort}`,
+      '  - name: gone',
+      `    url: http://127.0.0.1:${await freePort()}`,
       '  - name: robot',
       `    api_token: ${ROBOT_TOKEN}`,
       '    admin: true',
@@ -159,6 +161,10 @@ describe('services at /services/{name}/', () => {
     const broken = await hub.api('/services/broken/', { token: alice });
     expect(broken.status).toBe(503);
     expect(((await broken.json()) as { message: string }).message).toMatch(/Service broken is not running/);
+    // An external service that does not answer is down: 503, named.
+    const gone = await hub.api('/services/gone/', { token: alice });
+    expect(gone.status).toBe(503);
+    expect(((await gone.json()) as { message: string }).message).toMatch(/Service gone did not answer/);
   });
 
   it('proxies an external service, prefix kept, without the hub’s credentials', async () => {
@@ -200,7 +206,7 @@ describe('services at /services/{name}/', () => {
   it('lists the services with JupyterHub’s model; command and pid for admins only', async () => {
     const { pid } = await mgr();
     const asUser = (await (await hub.api('/hub/api/services', { token: alice })).json()) as Record<string, Record<string, unknown>>;
-    expect(Object.keys(asUser).sort()).toEqual(['broken', 'ext', 'mgr', 'robot', 'sock']);
+    expect(Object.keys(asUser).sort()).toEqual(['broken', 'ext', 'gone', 'mgr', 'robot', 'sock']);
     expect(asUser['mgr']).toMatchObject({ kind: 'service', name: 'mgr', admin: false, prefix: '/services/mgr/', info: { team: 'data' }, display: true });
     expect(asUser['mgr']).not.toHaveProperty('command');
     expect(asUser['mgr']).not.toHaveProperty('pid');

@@ -13,6 +13,8 @@ export interface Upstream {
 export interface ForwardHooks {
   /** Who did not answer, in the 502's message: "The runtime", "The app". */
   name: string;
+  /** Status when the upstream cannot be reached: 502 unless told (a service that is down is 503, as JupyterHub's proxy answers). */
+  unreachableStatus?: 502 | 503;
   /** Response headers (raw name/value pairs) as passed on to the client. */
   responseHeaders(raw: string[]): string[];
 }
@@ -80,8 +82,9 @@ export const createForwarder = (log: Logger): Forwarder => {
     upReq.on('error', (err) => {
       log.debug({ err, url: req.url }, 'proxy: upstream error');
       if (!res.headersSent) {
-        const body = JSON.stringify({ status: 502, message: `${hooks.name} did not answer: ${err.message}` });
-        res.writeHead(502, { 'content-type': 'application/json' }).end(body);
+        const status = hooks.unreachableStatus ?? 502;
+        const body = JSON.stringify({ status, message: `${hooks.name} did not answer: ${err.message}` });
+        res.writeHead(status, { 'content-type': 'application/json' }).end(body);
       } else res.destroy();
     });
     res.on('close', () => {
@@ -117,7 +120,7 @@ export const createForwarder = (log: Logger): Forwarder => {
       socket.write(head(`HTTP/1.1 ${upRes.statusCode ?? 502} ${upRes.statusMessage ?? ''}`, [...raw, 'Connection', 'close']));
       upRes.pipe(socket);
     });
-    upReq.on('error', (err) => rejectUpgrade(socket, 502, `${hooks.name} did not answer: ${err.message}`));
+    upReq.on('error', (err) => rejectUpgrade(socket, hooks.unreachableStatus ?? 502, `${hooks.name} did not answer: ${err.message}`));
     upReq.end();
   };
 

@@ -91,6 +91,7 @@ export const createServiceProxy = (o: ServiceProxyOptions): ServiceProxy => {
   // browsers elsewhere on the hub (/hub/login, /user/…) on purpose. Only the hub's own cookies are kept from it.
   const hooks = (t: Target, upgrade: boolean) => ({
     name: `Service ${t.name}`,
+    unreachableStatus: 503 as const,
     responseHeaders: upgrade ? withoutHubCookies : downstreamHeaders,
   });
 
