@@ -39,6 +39,9 @@ const IMPLEMENTATIONS = [
   ['**/proxy/proxy.js', ['createProxy']],
   ['**/runtime-api/client.js', ['HttpRuntimeClient']],
   ['**/spawners/local/local-spawner.js', ['LocalSpawner']],
+  ['**/spawners/local/process-runner.js', ['LocalProcessRunner']],
+  ['**/services/services.js', ['createServices']],
+  ['**/proxy/services.js', ['createServiceProxy']],
 ];
 const builtOnlyInCli = IMPLEMENTATIONS.map(([group, importNames]) => ({
   group: [group],
@@ -115,6 +118,10 @@ export default tseslint.config(
     files: ['src/runtime-api/**'],
     ignores: ['src/runtime-api/**/*.test.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: '^\\.\\./(?!core/)', message: 'runtime-api/ depends only on core/: the agent and the hub both use it.' }] }] },
+  },
+  {
+    files: ['src/services/**'],
+    rules: forbid(['**/store/**', '**/spawners/**', '**/proxy/**', '**/lifecycle/**', '**/api/**', '**/cli/**', '**/hub/**'], 'services/ runs its processes through the ProcessRunner interface (core/services.ts); src/cli picks the local one.'),
   },
   {
     files: ['src/monitor/**'],

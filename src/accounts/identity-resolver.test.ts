@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { tokenFromCredentials } from './identity-resolver.js';
+import type { Clock } from '../core/clock.js';
+import { canAccess, type Identity } from '../core/identity.js';
+import type { Store } from '../core/store.js';
+import { CachedIdentityResolver, tokenFromCredentials } from './identity-resolver.js';
 
 describe('tokenFromCredentials', () => {
   it("reads JupyterHub's header forms and ?token=", () => {
@@ -10,5 +13,31 @@ describe('tokenFromCredentials', () => {
   it('ignores a ?token= beside a session cookie, so a link cannot switch who a logged-in user is', () => {
     expect(tokenFromCredentials({ queryToken: 'attacker', cookie: 'nbhub-session=mine' })).toBeUndefined();
     expect(tokenFromCredentials({ authorization: 'token t', cookie: 'nbhub-session=mine' })).toBe('t');
+  });
+});
+
+describe('service tokens', () => {
+  const store = {
+    tokens: { findByHash: async () => ({ id: 't1', user: 'alice', expiresAt: null }) },
+    users: { get: async (name: string) => ({ name, admin: false }) },
+    sessions: { get: async () => null },
+  } as unknown as Store;
+  const clock: Pick<Clock, 'now'> = { now: () => 1_000 };
+  const resolver = new CachedIdentityResolver(store, clock, 5_000, [
+    { name: 'announce', admin: false, token: 'announce-token-0123456789' },
+    { name: 'cull', admin: true, token: 'cull-token-0123456789abc' },
+  ]);
+
+  it("a service's token is that service: owner of nothing, admin only if configured", async () => {
+    const who = await resolver.identify({ authorization: 'token announce-token-0123456789' });
+    expect(who).toMatchObject({ service: 'announce', admin: false, via: 'token' });
+    expect(canAccess(who as Identity, 'announce')).toBe(false);
+    expect(canAccess(who as Identity, 'alice')).toBe(false);
+    expect(resolver.peek({ authorization: 'Bearer cull-token-0123456789abc' })).toMatchObject({ service: 'cull', admin: true });
+    expect(canAccess(resolver.peek({ authorization: 'Bearer cull-token-0123456789abc' }) as Identity, 'alice')).toBe(true);
+  });
+
+  it("other tokens still go to the store as before", async () => {
+    expect(await resolver.identify({ authorization: 'token some-user-token' })).toEqual({ user: 'alice', admin: false, via: 'token' });
   });
 });

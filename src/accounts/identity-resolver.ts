@@ -1,6 +1,7 @@
 import type { Clock } from '../core/clock.js';
 import { sha256hex } from '../core/ids.js';
-import type { Credentials, Identity, IdentityResolver } from '../core/identity.js';
+import { serviceIdentity, type Credentials, type Identity, type IdentityResolver } from '../core/identity.js';
+import type { ServiceCredential } from '../core/services.js';
 import type { Store } from '../core/store.js';
 import { parseCookies, SESSION_COOKIE } from './cookies.js';
 
@@ -34,15 +35,22 @@ interface Cached {
 export class CachedIdentityResolver implements IdentityResolver {
   private readonly cache = new Map<string, Cached>();
   private readonly touched = new Map<string, number>();
+  /** Services' tokens (config, already in this process's memory): matched before the store's, without I/O or hashing. */
+  private readonly services = new Map<string, Identity>();
 
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly ttlMs = 5_000,
-  ) {}
+    services: readonly ServiceCredential[] = [],
+  ) {
+    for (const s of services) this.services.set(s.token, serviceIdentity(s.name, s.admin));
+  }
 
   async identify(credentials: Credentials): Promise<Identity | null> {
     const token = tokenFromCredentials(credentials);
+    const service = token ? this.service(token) : undefined;
+    if (service) return service;
     // As in JupyterHub: a token that does not resolve leaves the session cookie to try.
     const byToken = token ? await this.lookup('t:' + token, () => this.fromToken(token)) : null;
     if (byToken) return byToken;
@@ -53,11 +61,17 @@ export class CachedIdentityResolver implements IdentityResolver {
 
   peek(credentials: Credentials): Identity | null | undefined {
     const token = tokenFromCredentials(credentials);
+    const service = token ? this.service(token) : undefined;
+    if (service) return service;
     const byToken = token ? this.cached('t:' + token) : undefined;
     if (byToken) return byToken;
     const sid = credentials.cookie ? parseCookies(credentials.cookie).get(SESSION_COOKIE) : undefined;
     if (!sid) return token ? undefined : null;
     return this.cached('s:' + sid);
+  }
+
+  private service(token: string): Identity | undefined {
+    return this.services.get(token);
   }
 
   /** A live cache entry's identity (noting the token's use), else undefined. */

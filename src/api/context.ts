@@ -9,6 +9,7 @@ import type { RuntimeClient } from '../core/runtime-client.js';
 import type { ProcessDoor } from '../core/process-door.js';
 import type { ExecutionTracker } from '../core/executions.js';
 import type { ServerDirectory, ServerRequests } from '../core/servers.js';
+import type { ServiceDirectory } from '../core/services.js';
 import type { Store } from '../core/store.js';
 import type { MonitorView } from '../core/usage.js';
 
@@ -47,4 +48,6 @@ export interface ApiContext {
   /** The execution recorder, or null when monitoring.executions is off. */
   executions: ExecutionTracker | null;
   version: string;
+  /** The configured services (config `services`): what GET /hub/api/services lists. */
+  services: ServiceDirectory;
 }

@@ -24,4 +24,21 @@ export const proxyPaths = {
     ],
     get: { summary: 'Proxy to a named server (same rules; all methods and WebSocket)', responses: { '2XX': { description: "The runtime's answer" } } },
   },
+  '/services/{name}/{path}': {
+    parameters: [
+      { name: 'name', in: 'path', required: true, schema: { type: 'string' }, description: 'A service of the config key services' },
+      { name: 'path', in: 'path', required: true, schema: { type: 'string' }, description: 'Anything under the service, HTTP or WebSocket; passed on with the /services/{name}/ prefix' },
+    ],
+    get: {
+      summary: 'Proxy to a service (any logged-in user or API token, a service\'s included; no hub cookie, Authorization or ?token= passed on)',
+      responses: {
+        '2XX': { description: "The service's answer" },
+        '302': { description: 'Not logged in (browser): redirect to /hub/login' },
+        '401': { description: 'No credentials' },
+        '403': { description: 'A cross-origin write carried by the session cookie' },
+        '404': { description: 'No such service, or a service without a URL' },
+        '503': { description: 'The service is down: a managed service not running (being started again), or one that did not answer' },
+      },
+    },
+  },
 };

@@ -2,13 +2,15 @@ import { existsSync } from 'node:fs';
 import { basename, isAbsolute, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
-import { loadConfig } from '../config/load.js';
+import { ConfigError, loadConfig } from '../config/load.js';
 import { systemClock } from '../core/clock.js';
 import { cryptoIds } from '../core/ids.js';
 import { startHub } from '../hub/hub.js';
 import { composeHub } from './compose/hub.js';
 import { hubIdentity } from '../hub/hub-id.js';
 import { HttpRuntimeClient } from '../runtime-api/client.js';
+import { LocalProcessRunner } from '../spawners/local/process-runner.js';
+import { checkServiceTokens } from '../services/tokens.js';
 import { createSpawner, openStore, resolveProfiles } from './implementations.js';
 import { closeOnSignals } from './signals.js';
 import { VERSION } from './version.js';
@@ -38,6 +40,11 @@ export const startCommand = async (flags: StartFlags, env: NodeJS.ProcessEnv): P
   const profiles = resolveProfiles(config);
   for (const p of profiles.values()) if ('error' in p) log.warn({ profile: p.name }, p.error);
   const store = await openStore(config);
+  const clash = await checkServiceTokens(store.tokens, config.services);
+  if (clash) {
+    await store.close();
+    throw new ConfigError(`invalid configuration:\n  ${clash}`);
+  }
   const hubId = await hubIdentity(store, cryptoIds);
   const webDir = fileURLToPath(new URL('../../web/dist', import.meta.url));
   const hub = await startHub(
@@ -45,6 +52,7 @@ export const startCommand = async (flags: StartFlags, env: NodeJS.ProcessEnv): P
       config,
       store,
       spawner: createSpawner(config, profiles, hubId),
+      processRunner: new LocalProcessRunner({ clock: systemClock, env: process.env }),
       hubId,
       clock: systemClock,
       ids: cryptoIds,

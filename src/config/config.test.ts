@@ -72,3 +72,29 @@ describe('config', () => {
     expect(readFileSync(new URL('../../docs/configuration.md', import.meta.url), 'utf8')).toBe(configReference());
   });
 });
+
+describe('services config', () => {
+  const load = (services: unknown) => () => loadConfig({ env: {}, overrides: { services } });
+  it("takes JupyterHub's keys, with its defaults", () => {
+    const c = loadConfig({ env: {}, overrides: { services: [{ name: 'board', url: 'http://127.0.0.1:9000', api_token: 'a'.repeat(16), oauth_no_confirm: true }, { name: 'cull', command: ['python3', 'cull.py'], admin: true }] } });
+    expect(c.services[0]).toMatchObject({ name: 'board', admin: false, display: true, info: {}, environment: {} });
+    expect(c.services[1]).toMatchObject({ name: 'cull', admin: true, command: ['python3', 'cull.py'] });
+    expect(loadConfig({ env: { NBHUB_SERVICES: '[{"name":"only-token","api_token":"0123456789abcdef"}]' } }).services[0]?.name).toBe('only-token');
+    expect(loadConfig({ env: {} }).services).toEqual([]);
+  });
+  it('names the key of every bad service', () => {
+    expect(load([{ name: 'a', url: 'http://x' }, { name: 'a', url: 'http://y' }])).toThrow(/services\.1\.name: duplicate service name a \(also services\.0\.name\)/);
+    expect(load([{ name: 'a', url: 'http://127.0.0.1:1', command: ['x'] }])).toThrow(/services\.0\.url: service a: give url .* or command .*not both/);
+    expect(load([{ name: 'Bad Name', url: 'http://x' }])).toThrow(/services\.0\.name: service names/);
+    expect(load([{ name: 'a', url: 'ftp://x' }])).toThrow(/services\.0\.url: must be an http/);
+    expect(load([{ name: 'a', url: 'http://u:p@x' }])).toThrow(/services\.0\.url: must be an http/);
+    expect(load([{ name: 'a', api_token: 'short' }])).toThrow(/services\.0\.api_token: must be at least 16 characters/);
+    expect(load([{ name: 'a', api_token: 'x'.repeat(20) }, { name: 'b', api_token: 'x'.repeat(20) }])).toThrow(/services\.1\.api_token: same token as services\.0\.api_token/);
+    expect(load([{ name: 'a', url: 'http://x', cwd: '/tmp' }])).toThrow(/services\.0\.cwd: unknown key/);
+    expect(load([{ name: 'a', command: [] }])).toThrow(/services\.0\.command: /);
+  });
+  it('never repeats a token in a message', () => {
+    const secret = 'x'.repeat(20);
+    expect(load([{ name: 'a', api_token: secret }, { name: 'b', api_token: secret }])).not.toThrow(new RegExp(secret));
+  });
+});

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { envName, type JsonSchema } from './env.js';
 import { agentConfigSchema, AGENT_ENV_PREFIX } from './agent-schema.js';
 import { configSchema } from './schema.js';
+import { serviceSchema } from './services-schema.js';
 
 /** Markdown reference of every config key, generated from the schema so it cannot drift. */
 export const configReference = (): string => {
@@ -30,6 +31,10 @@ export const configReference = (): string => {
     profileRows.push(`| \`${path.join('.')}\` | ${node.type ?? 'object'} | ${def} | ${node.description ?? ''} |`);
   };
   for (const [key, child] of Object.entries(profile.properties ?? {})) walkProfile(child, [key]);
+  const service = z.toJSONSchema(serviceSchema, { io: 'input' }) as JsonSchema;
+  const serviceRows = Object.entries(service.properties ?? {}).map(
+    ([key, node]) => `| \`${key}\` | ${node.type ?? 'object'} | ${node.default === undefined ? '' : `\`${JSON.stringify(node.default)}\``} | ${node.description ?? ''} |`,
+  );
   const agent = z.toJSONSchema(agentConfigSchema, { io: 'input' }) as JsonSchema;
   const agentRows = Object.entries(agent.properties ?? {}).map(
     ([key, node]) =>
@@ -53,6 +58,14 @@ export const configReference = (): string => {
     '| key | type | default | meaning |',
     '|---|---|---|---|',
     ...profileRows,
+    '',
+    '## A service (`services[i]`)',
+    '',
+    'Exactly one of `url` (external) or `command` (managed), or neither (a token-only service that only calls the API).',
+    '',
+    '| key | type | default | meaning |',
+    '|---|---|---|---|',
+    ...serviceRows,
     '',
     '## A separate agent (`nbhub agent`)',
     '',

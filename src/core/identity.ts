@@ -1,11 +1,17 @@
 /** Who is making a request, however they proved it. */
 export interface Identity {
+  /** The user's name; for a service, `service:{name}`, which no user can be named, so no owner check matches it. */
   user: string;
   admin: boolean;
   via: 'token' | 'cookie';
   /** For cookie sessions: the value a write must echo in X-XSRFToken. */
   xsrf?: string;
+  /** Set when a service's api_token made the request (config `services`): the service's name. */
+  service?: string;
 }
+
+/** The identity of a service's token: it owns nothing, and is an admin only where the config says so. */
+export const serviceIdentity = (name: string, admin: boolean): Identity => ({ user: `service:${name}`, admin, via: 'token', service: name });
 
 /** The credentials a request carries, already extracted from headers (services never see requests). */
 export interface Credentials {
@@ -26,4 +32,4 @@ export interface IdentityCache extends IdentityResolver {
   forget(user: string): void;
 }
 
-export const canAccess = (who: Identity, owner: string): boolean => who.admin || who.user === owner;
+export const canAccess = (who: Identity, owner: string): boolean => who.admin || (who.service === undefined && who.user === owner);

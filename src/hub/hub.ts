@@ -27,6 +27,10 @@ export interface HubParts {
   culler: Service;
   /** The in-process agent (if any) and the monitor pulling every agent. */
   monitoring: Service;
+  /** `/services/{name}/…` (config `services`), HTTP and WebSocket, behind the hub's login. */
+  serviceProxy: Pick<Proxy, 'handleRequest' | 'handleUpgrade' | 'close'>;
+  /** The managed services' processes: started once the hub listens (they call its API), stopped first. */
+  services: { start(hubUrl: string): Promise<void>; stop(): Promise<void> };
   /** Token use seen since the last call (written behind, not on every request). */
   drainTokenActivity(): Map<string, number>;
 }
@@ -41,8 +45,8 @@ export interface Hub {
 const TOKEN_ACTIVITY_FLUSH_MS = 30_000;
 
 /**
- * Runs the parts on one HTTP server: `/user/…` goes straight to the proxy (no framework on the hot path),
- * everything else to the API app. Nothing is built here: the parts arrive chosen and assembled (cli/).
+ * Runs the parts on one HTTP server: `/user/…` goes straight to the proxy and `/services/…` to the service
+ * proxy (no framework on the hot path), everything else to the API app. Nothing is built here: the parts arrive chosen and assembled (cli/).
  */
 export const startHub = async (p: HubParts): Promise<Hub> => {
   const { api } = p;
@@ -55,10 +59,10 @@ export const startHub = async (p: HubParts): Promise<Hub> => {
   let server!: Server;
   const app = await buildApp(api, (handler) => {
     server = createServer({ noDelay: true, keepAliveTimeout: 65_000 }, (req, res) => {
-      if (!p.proxy.handleRequest(req, res)) handler(req, res);
+      if (!p.proxy.handleRequest(req, res) && !p.serviceProxy.handleRequest(req, res)) handler(req, res);
     });
     server.on('upgrade', (req, socket, head) => {
-      if (!p.proxy.handleUpgrade(req, socket, head)) socket.destroy();
+      if (!p.proxy.handleUpgrade(req, socket, head) && !p.serviceProxy.handleUpgrade(req, socket, head)) socket.destroy();
     });
     return server;
   });
@@ -66,6 +70,7 @@ export const startHub = async (p: HubParts): Promise<Hub> => {
   const addr = server.address() as AddressInfo;
   await p.monitoring.start();
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  await p.services.start(`http://${host}:${addr.port}`);
 
   const flushTokens = async () => {
     for (const [id, at] of p.drainTokenActivity()) await api.store.tokens.touch(id, at).catch(() => undefined);
@@ -79,12 +84,14 @@ export const startHub = async (p: HubParts): Promise<Hub> => {
     close: async (options = {}) => {
       clearInterval(tokenTimer);
       clearInterval(sessionTimer);
+      await p.services.stop();
       server.closeIdleConnections();
       const closed = app.close();
       // Open WebSockets would hold close() forever; a stopping hub drops them (the runtimes keep the kernels).
       setTimeout(() => server.closeAllConnections(), 2_000).unref();
       await closed;
       p.proxy.close();
+      p.serviceProxy.close();
       await p.culler.stop();
       await p.executions?.stop();
       await p.monitoring.stop();

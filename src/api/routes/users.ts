@@ -7,6 +7,7 @@ import type { UserRecord } from '../../core/models.js';
 import { requireAdmin, requireSelfOrAdmin, requireUser } from '../auth.js';
 import type { ApiContext } from '../context.js';
 import { userModel } from '../models.js';
+import { serviceModel, serviceScopes } from '../service-models.js';
 import { flag, ModelQuery, PageQuery, UserName, UserParams } from '../schemas.js';
 
 const PAGINATION_TYPE = 'application/jupyterhub-pagination+json';
@@ -23,8 +24,13 @@ export const userRoutes =
       return u;
     };
 
-    app.get('/user', { schema: { summary: 'The authenticated user', querystring: ModelQuery } }, async (req) => {
+    app.get('/user', { schema: { summary: "The authenticated user, or the service whose token it is (JupyterHub's service model, kind: service)", querystring: ModelQuery } }, async (req) => {
       const who = requireUser(req);
+      if (who.service !== undefined) {
+        const s = ctx.services.get(who.service);
+        if (!s) throw notFound(`No such service: ${who.service}`);
+        return { ...serviceModel(s, { admin: who.admin }), scopes: serviceScopes(who.admin), session_id: null, token_id: null };
+      }
       return { ...model(await getUser(who.user), req, flag(req.query.include_stopped_servers)), scopes: who.admin ? ['admin-ui', 'admin:users', 'admin:servers', 'self'] : ['self'] };
     });
 

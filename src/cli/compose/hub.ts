@@ -1,24 +1,36 @@
 import { CachedIdentityResolver } from '../../accounts/identity-resolver.js';
 import type { ApiContext } from '../../api/context.js';
+import type { ProcessRunner } from '../../core/services.js';
 import type { Spawner } from '../../core/spawner.js';
 import { Heartbeat } from '../../hub/heartbeat.js';
 import type { HubParts } from '../../hub/hub.js';
 import { instanceId } from '../../hub/instance-id.js';
 import { createLifecycle } from '../../lifecycle/lifecycle.js';
 import { createProxy } from '../../proxy/proxy.js';
+import { createServiceProxy } from '../../proxy/services.js';
+import { createServices } from '../../services/services.js';
 import { createCuller } from './culler.js';
 import { createExecutionRecorder } from './executions.js';
 import { createMonitoring } from './monitoring.js';
 
 /** What the CLI has chosen before the hub is assembled: the API's plain values, the store, the spawner, the runtime client. */
-export type HubChoices = Pick<ApiContext, 'config' | 'store' | 'clock' | 'ids' | 'log' | 'profiles' | 'webDir' | 'hubId' | 'version' | 'runtimeApi'> & { spawner: Spawner };
+export type HubChoices = Pick<ApiContext, 'config' | 'store' | 'clock' | 'ids' | 'log' | 'profiles' | 'webDir' | 'hubId' | 'version' | 'runtimeApi'> & { spawner: Spawner; processRunner: ProcessRunner };
 
 /**
  * The one place that assembles the hub (DESIGN.md: only src/cli chooses): every part is built here and handed
  * to the others as the interface they use. Nothing starts here; startHub (hub/hub.ts) starts them in order.
  */
 export const composeHub = (d: HubChoices): HubParts => {
-  const identity = new CachedIdentityResolver(d.store, d.clock);
+  const services = createServices({
+    services: d.config.services,
+    dataDir: d.config.data_dir,
+    runner: d.processRunner,
+    ids: d.ids,
+    clock: d.clock,
+    log: d.log,
+    graceMs: d.config.lifecycle.stop_grace_seconds * 1000,
+  });
+  const identity = new CachedIdentityResolver(d.store, d.clock, undefined, services.credentials);
   const instance = instanceId(d.config, d.ids);
   const leaseMs = d.config.monitoring.lease_seconds * 1000;
   const heartbeat = new Heartbeat({ instances: d.store.instances, clock: d.clock, log: d.log, instance, leaseMs });
@@ -51,7 +63,8 @@ export const composeHub = (d: HubChoices): HubParts => {
   // With recording off, no tap: the proxy then decodes kernel messages only as far as activity needs.
   const recorder = executions ?? undefined;
   const proxy = createProxy({ routes: lifecycle.servers, identity, activity: lifecycle.servers, kernelTap: recorder, kernelControl: recorder, clock: d.clock, log: d.log });
-  const { spawner: _chosen, ...values } = d;
+  const serviceProxy = createServiceProxy({ services: services.directory, identity, log: d.log });
+  const { spawner: _chosen, processRunner: _runner, ...values } = d;
   return {
     api: {
       ...values,
@@ -63,8 +76,11 @@ export const composeHub = (d: HubChoices): HubParts => {
       culling: culler,
       executions,
       kernelControl: recorder,
+      services: services.directory,
     },
     proxy,
+    serviceProxy,
+    services,
     heartbeat,
     reconciler: lifecycle.reconciler,
     executions: executions && { start: () => executions.start(), stop: () => executions.close() },

@@ -1,0 +1,131 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Identity, IdentityResolver } from '../core/identity.js';
+import type { Logger } from '../core/logger.js';
+import type { ServiceDirectory } from '../core/services.js';
+import { crossOriginRefusal } from './access.js';
+import { appUpstreamHeaders } from './app-headers.js';
+import { createForwarder, rejectUpgrade, type Upstream } from './forward.js';
+import { downstreamHeaders, withoutHubCookies } from './headers.js';
+import { tokenParam } from './paths.js';
+import { parseServicePath } from './service-paths.js';
+
+export interface ServiceProxyOptions {
+  services: ServiceDirectory;
+  identity: IdentityResolver;
+  log: Logger;
+}
+
+export interface ServiceProxy {
+  /** Handles `/services/{name}…`; false for any other path (left to the hub's app). */
+  handleRequest(req: IncomingMessage, res: ServerResponse): boolean;
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
+  close(): void;
+}
+
+type Refusal = { status: number; message: string; login?: boolean };
+type Target = { upstream: Upstream; name: string };
+
+/** The path without its query, which may carry a `?token=`: tokens are never logged. */
+const pathOf = (req: IncomingMessage) => (req.url ?? '/').split('?')[0];
+
+const wantsHtml = (req: IncomingMessage) => req.method === 'GET' && (req.headers.accept ?? '').includes('text/html');
+
+/**
+ * `/services/{name}/…` to the service, HTTP and WebSocket, for anyone logged in (JupyterHub 5 asks for the
+ * access:services scope; nbhub has no scopes yet, so any authenticated user or service passes). The path goes on
+ * unchanged, as JupyterHub's proxy sends it; the hub's cookies, the Authorization header and `?token=` do not.
+ */
+export const createServiceProxy = (o: ServiceProxyOptions): ServiceProxy => {
+  const forwarder = createForwarder(o.log);
+
+  const identify = (req: IncomingMessage): Identity | null | Promise<Identity | null> => {
+    const creds = { authorization: req.headers.authorization, cookie: req.headers.cookie, queryToken: tokenParam(req.url ?? '') };
+    const cached = o.identity.peek(creds);
+    return cached !== undefined ? cached : o.identity.identify(creds);
+  };
+
+  /** Who may pass, and where to: a refusal names what is wrong. */
+  const decide = (req: IncomingMessage, name: string, forward: string, who: Identity | null, websocket: boolean): Target | Refusal => {
+    if (!who) return { status: 401, message: 'Authentication required: log in or send an API token', login: true };
+    const crossOrigin = crossOriginRefusal(who, req.method ?? 'GET', req.headers, websocket);
+    if (crossOrigin) return { status: 403, message: crossOrigin };
+    const s = o.services.get(name);
+    if (!s) return { status: 404, message: `No such service: ${name}` };
+    // A managed service gets its URL when it is first started: until then, and between restarts, it is not running.
+    if (s.command.length > 0 && s.pid === null) return { status: 503, message: `Service ${name} is not running (it is being started again)` };
+    if (s.url === '') return { status: 404, message: `Service ${name} has no web server (no url)` };
+    const u = new URL(s.url);
+    if (u.protocol !== 'http:') return { status: 503, message: `Service ${name} is at ${u.protocol}//: the proxy reaches services over http only` };
+    const prefix = `/services/${name}/`;
+    const upstream: Upstream = {
+      host: u.hostname.replace(/^\[(.*)\]$/, '$1'),
+      port: Number(u.port || 80),
+      // A URL with a path puts it before the request's, as configurable-http-proxy does.
+      path: u.pathname.replace(/\/$/, '') + forward,
+      // As for apps: a TLS front end in front of the hub says so in X-Forwarded-Proto.
+      headers: appUpstreamHeaders(req.headers, { remoteAddress: req.socket.remoteAddress, prefix, proto: req.headers['x-forwarded-proto'] === 'https' ? 'https' : 'http' }, websocket),
+    };
+    return { upstream, name };
+  };
+
+  const resolve = (req: IncomingMessage, websocket: boolean): Target | Refusal | { location: string } | null | Promise<Target | Refusal> => {
+    const p = parseServicePath(req.url ?? '/');
+    if (p.kind === 'none') return null;
+    if (p.kind === 'slash') return { location: p.location };
+    const who = identify(req);
+    if (who instanceof Promise) return who.then((w) => decide(req, p.name, p.forward, w, websocket));
+    return decide(req, p.name, p.forward, who, websocket);
+  };
+
+  const refuse = (req: IncomingMessage, res: ServerResponse, r: Refusal) => {
+    if (r.login && wantsHtml(req)) {
+      res.writeHead(302, { location: `/hub/login?next=${encodeURIComponent(req.url ?? '/')}` }).end();
+      return;
+    }
+    const body = JSON.stringify({ status: r.status, message: r.message });
+    res.writeHead(r.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
+  };
+
+  // Location headers pass unchanged, as JupyterHub's proxy passes them: a service knows its prefix, and sends
+  // browsers elsewhere on the hub (/hub/login, /user/…) on purpose. Only the hub's own cookies are kept from it.
+  const hooks = (t: Target, upgrade: boolean) => ({
+    name: `Service ${t.name}`,
+    unreachableStatus: 503 as const,
+    responseHeaders: upgrade ? withoutHubCookies : downstreamHeaders,
+  });
+
+  const handleRequest = (req: IncomingMessage, res: ServerResponse): boolean => {
+    const r = resolve(req, false);
+    if (r === null) return false;
+    const act = (x: Target | Refusal) => ('status' in x ? refuse(req, res, x) : forwarder.http(req, res, x.upstream, hooks(x, false)));
+    if ('location' in r) res.writeHead(302, { location: r.location }).end();
+    else if (r instanceof Promise)
+      r.then(act, (err: unknown) => {
+        o.log.error({ err, path: pathOf(req) }, 'service proxy: cannot resolve request');
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' }).end('{"status":500,"message":"Internal error"}');
+      });
+    else act(r);
+    return true;
+  };
+
+  const handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): boolean => {
+    const r = resolve(req, true);
+    if (r === null) return false;
+    socket.on('error', () => socket.destroy());
+    if ('location' in r) {
+      rejectUpgrade(socket, 404, `Not found: the service is at ${r.location}`);
+      return true;
+    }
+    Promise.resolve(r).then(
+      (x) => ('status' in x ? rejectUpgrade(socket, x.status, x.message) : forwarder.websocket(req, socket, head, x.upstream, hooks(x, true))),
+      (err: unknown) => {
+        o.log.error({ err, path: pathOf(req) }, 'service proxy: cannot resolve upgrade');
+        rejectUpgrade(socket, 500, 'Internal error');
+      },
+    );
+    return true;
+  };
+
+  return { handleRequest, handleUpgrade, close: () => forwarder.close() };
+};
