@@ -277,9 +277,9 @@ describe('bad services config', () => {
     const dup = start('  - { name: a, url: "http://127.0.0.1:1" }\n  - { name: a, url: "http://127.0.0.1:2" }\n');
     expect(dup.status).not.toBe(0);
     expect(dup.stderr).toMatch(/services\.1\.name: duplicate service name a/);
-    const both = start('  - { name: a, url: "http://127.0.0.1:1", command: [python3] }\n');
+    const both = start('  - { name: a, url: "http://192.0.2.1:1", command: [python3] }\n');
     expect(both.status).not.toBe(0);
-    expect(both.stderr).toMatch(/services\.0\.url: .*not both/);
+    expect(both.stderr).toMatch(/services\.0\.url: .*loopback/);
     const bad = start('  - { name: "Not/A name", url: "http://127.0.0.1:1" }\n');
     expect(bad.status).not.toBe(0);
     expect(bad.stderr).toMatch(/services\.0\.name: service names/);

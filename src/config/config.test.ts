@@ -84,7 +84,8 @@ describe('services config', () => {
   });
   it('names the key of every bad service', () => {
     expect(load([{ name: 'a', url: 'http://x' }, { name: 'a', url: 'http://y' }])).toThrow(/services\.1\.name: duplicate service name a \(also services\.0\.name\)/);
-    expect(load([{ name: 'a', url: 'http://127.0.0.1:1', command: ['x'] }])).toThrow(/services\.0\.url: service a: give url .* or command .*not both/);
+    expect(load([{ name: 'a', url: 'http://10.0.0.1:1', command: ['x'] }])).toThrow(/services\.0\.url: service a: a managed service .* loopback/);
+    expect(load([{ name: 'a', url: 'http://127.0.0.1:1', command: ['x'] }])).not.toThrow();
     expect(load([{ name: 'Bad Name', url: 'http://x' }])).toThrow(/services\.0\.name: service names/);
     expect(load([{ name: 'a', url: 'ftp://x' }])).toThrow(/services\.0\.url: must be an http/);
     expect(load([{ name: 'a', url: 'http://u:p@x' }])).toThrow(/services\.0\.url: must be an http/);

@@ -18,6 +18,11 @@ const isHttpUrl = (v: string): boolean => {
   }
 };
 
+const isLoopbackHttp = (v: string): boolean => {
+  const u = new URL(v);
+  return u.protocol === 'http:' && (/^127\./.test(u.hostname) || u.hostname === '[::1]' || u.hostname === 'localhost');
+};
+
 export const serviceSchema = z
   .object({
     name: z
@@ -28,7 +33,7 @@ export const serviceSchema = z
       .string()
       .refine(isHttpUrl, 'must be an http:// or https:// URL without credentials')
       .optional()
-      .describe('Where the hub reaches an external service (the proxy passes /services/{name}/… on unchanged). Not with command: a managed service listens on http://127.0.0.1:{a free port} (JUPYTERHUB_SERVICE_URL).'),
+      .describe('Where the hub reaches the service (the proxy passes /services/{name}/… on unchanged). With command (JupyterHub\'s managed web service), a loopback http:// URL the service must listen on; without it, a managed service listens on http://127.0.0.1:{a free port} (JUPYTERHUB_SERVICE_URL either way).'),
     command: z
       .array(z.string())
       .min(1)
@@ -47,8 +52,9 @@ export const serviceSchema = z
   })
   .strict()
   .superRefine((s, ctx) => {
-    if (s.url !== undefined && s.command !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['url'], message: `service ${s.name}: give url (an external service) or command (a managed one, which listens on a free port the hub picks), not both` });
+    // JupyterHub runs a managed service and proxies to its url: here too, as long as the hub runs it beside itself.
+    if (s.url !== undefined && s.command !== undefined && !isLoopbackHttp(s.url)) {
+      ctx.addIssue({ code: 'custom', path: ['url'], message: `service ${s.name}: a managed service (command) listens beside the hub, so its url must be http:// on a loopback address (127.0.0.1, ::1, localhost), or left out for a free port` });
     }
   });
 

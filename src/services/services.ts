@@ -88,7 +88,7 @@ export const createServices = (o: ServicesOptions): Services => {
     start: async (hubUrl) => {
       for (const s of o.services) {
         if (!s.command) continue;
-        const url = `http://127.0.0.1:${await o.runner.freePort()}`;
+        const url = s.url ?? `http://127.0.0.1:${await o.runner.freePort()}`;
         urls.set(s.name, url);
         const dir = join(o.dataDir, 'services', s.name);
         const m = new ManagedService({
