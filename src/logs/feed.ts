@@ -46,6 +46,8 @@ export class FileLogFeed implements LogFeed {
   private closed = false;
   /** Hub lines dropped because subscribers were behind. */
   droppedHubLines = 0;
+  /** Bytes of runtime output rotated away before they were read (written faster than bytes_per_file a pass). */
+  skippedBytes = 0;
 
   constructor(private readonly o: FeedOptions) {}
 
@@ -177,8 +179,13 @@ export class FileLogFeed implements LogFeed {
         const got = await f.tail.pull(this.o.bytesPerFile);
         const at = this.o.clock.now();
         for (const line of got.lines) this.publish({ at, ...f.labels, line });
-        if (got.size > this.o.bytesPerFile) await f.tail.rotate(this.o.bytesPerFile);
-        else if (got.more) f.again = true;
+        if (got.size > this.o.bytesPerFile) {
+          // Past the limit: what was not read yet is skipped up to the kept tail, whose lines go out now.
+          const rest = await f.tail.rotate(this.o.bytesPerFile);
+          const at = this.o.clock.now();
+          for (const line of rest.lines) this.publish({ at, ...f.labels, line });
+          if (rest.skipped > 0) this.skippedBytes += rest.skipped;
+        } else if (got.more) f.again = true;
         if (f.tail.pos !== f.saved) {
           await writeFile(path + POSITION, String(f.tail.pos));
           f.saved = f.tail.pos;
