@@ -15,7 +15,7 @@ const FLOOD = `${SERVE} const pad = 'x'.repeat(90); let i = 0; const more = () =
 const CONFIG = `
 logs:
   bytes_per_file: ${BYTES_PER_FILE}
-  poll_ms: 200
+  poll_seconds: 0.2
 profiles:
   crashing:
     command: ["sh", "-c", "echo starting up; echo 'fatal: cannot open /nonexistent/config.yaml' >&2; exit 3", "{workspace}"]
