@@ -25,6 +25,7 @@ const LogQuery = Type.Object(
     q: Type.Optional(Type.String({ maxLength: 256, description: 'Only lines containing this text, case-insensitively' })),
     follow: Type.Optional(
       Type.String({
+        pattern: '^(0|1|true|false)$',
         description:
           'follow=1: a text/event-stream that sends the range asked for, then each new line as it is written, until the client leaves. Each event: `data: {"line": "…"}`; a first `event: meta` carries the answer without its lines.',
       }),
