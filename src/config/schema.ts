@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Resolution } from '../core/store.js';
 import { cullingOverrideSchema, cullingSchema } from './culling-schema.js';
 import { servicesSchema } from './services-schema.js';
+import { logFilesSchema } from './logs-schema.js';
 
 /**
  * The whole configuration, validated once at start-up and frozen. Every leaf can also be set from the
@@ -157,6 +158,11 @@ export const configSchema = z
       .strict()
       .prefault({}),
     culling: cullingSchema.prefault({}),
+    logs: z
+      .object({ ...logFilesSchema })
+      .strict()
+      .prefault({})
+      .describe('Output of each start of a runtime or app, kept in data_dir/logs and read through GET …/servers/{server}/logs.'),
     spawner: z
       .object({
         default_profile: z.string().default('default').describe('Profile used when a start request names none.'),
