@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { envName, type JsonSchema } from './env.js';
 import { agentConfigSchema, AGENT_ENV_PREFIX } from './agent-schema.js';
+import { appSchema } from './app-schema.js';
 import { configSchema } from './schema.js';
 
 /** Markdown reference of every config key, generated from the schema so it cannot drift. */
@@ -30,6 +31,10 @@ export const configReference = (): string => {
     profileRows.push(`| \`${path.join('.')}\` | ${node.type ?? 'object'} | ${def} | ${node.description ?? ''} |`);
   };
   for (const [key, child] of Object.entries(profile.properties ?? {})) walkProfile(child, [key]);
+  const app = z.toJSONSchema(appSchema, { io: 'input' }) as JsonSchema;
+  const appRows = Object.entries(app.properties ?? {}).map(
+    ([key, node]) => `| \`${key}\` | ${node.type ?? 'object'} | ${node.default === undefined ? '' : `\`${JSON.stringify(node.default)}\``} | ${node.description ?? ''} |`,
+  );
   const agent = z.toJSONSchema(agentConfigSchema, { io: 'input' }) as JsonSchema;
   const agentRows = Object.entries(agent.properties ?? {}).map(
     ([key, node]) =>
@@ -53,6 +58,14 @@ export const configReference = (): string => {
     '| key | type | default | meaning |',
     '|---|---|---|---|',
     ...profileRows,
+    '',
+    '## A named app (`profiles.<name>.apps.<app>`)',
+    '',
+    'App names: lower-case letters, digits and `-`. Reached at `/user/{name}/{server}/apps/{app}/`.',
+    '',
+    '| key | type | default | meaning |',
+    '|---|---|---|---|',
+    ...appRows,
     '',
     '## A separate agent (`nbhub agent`)',
     '',
