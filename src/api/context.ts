@@ -1,4 +1,5 @@
 import type { Config } from '../config/schema.js';
+import type { AppDirectory } from '../core/apps.js';
 import type { Clock } from '../core/clock.js';
 import type { CullView } from '../core/culling.js';
 import type { IdGenerator } from '../core/ids.js';
@@ -47,4 +48,6 @@ export interface ApiContext {
   /** The execution recorder, or null when monitoring.executions is off. */
   executions: ExecutionTracker | null;
   version: string;
+  /** The named apps of the running servers (started, restarted, stopped by the hub). */
+  apps: AppDirectory;
 }

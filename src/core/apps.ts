@@ -47,7 +47,7 @@ export interface AppStatus {
  */
 export interface AppDirectory {
   /** The apps of the runtime's profile with their state; undefined when the runtime is not running. */
-  list(user: string, server: string): AppStatus[] | undefined;
+  list(user: string, server: string): Promise<AppStatus[] | undefined>;
   /**
    * The app's upstream, starting it when it does not run and waiting until it answers its readiness path.
    * Throws HubError: NOT_FOUND (no such app in the runtime's profile), CONFLICT (the runtime is not running),

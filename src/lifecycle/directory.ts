@@ -1,8 +1,10 @@
+import type { AppRuntime, AppRuntimes } from '../core/apps.js';
 import type { ServerRecord } from '../core/models.js';
 import type { RouteEntry } from '../core/routes.js';
 import type { ServerDirectory } from '../core/servers.js';
 import type { RunningRuntime } from '../core/usage.js';
 import type { ActivityBook } from './activity.js';
+import { parseLaunchRecord } from './launch-record.js';
 import { keyOf, type RecordIndex } from './record-index.js';
 
 /**
@@ -10,7 +12,7 @@ import { keyOf, type RecordIndex } from './record-index.js';
  * the samplers and the culler read them, and the activity the hub sees (activity.ts). It only reads and
  * notes activity; requests.ts and reconciler.ts change the records.
  */
-export class Directory implements ServerDirectory {
+export class Directory implements ServerDirectory, AppRuntimes {
   constructor(
     private readonly index: RecordIndex,
     private readonly activity: ActivityBook,
@@ -30,6 +32,14 @@ export class Directory implements ServerDirectory {
 
   resolve(user: string, firstSegment: string | undefined): RouteEntry | undefined {
     return this.index.resolve(user, firstSegment);
+  }
+
+  /** A running server's spawner handle and profile, for its named apps (apps/): only while it is running. */
+  runtimeOf(user: string, server: string): AppRuntime | undefined {
+    const rec = this.index.get(user, server);
+    const launch = rec?.state === 'running' ? parseLaunchRecord(rec.handle) : null;
+    if (!rec || !launch) return undefined;
+    return { profile: rec.profile, handle: launch.spawner, started: rec.started ?? 0 };
   }
 
   running(): RunningRuntime[] {

@@ -1,17 +1,19 @@
 import { CachedIdentityResolver } from '../../accounts/identity-resolver.js';
 import type { ApiContext } from '../../api/context.js';
+import type { AppLauncher } from '../../core/apps.js';
 import type { Spawner } from '../../core/spawner.js';
 import { Heartbeat } from '../../hub/heartbeat.js';
 import type { HubParts } from '../../hub/hub.js';
 import { instanceId } from '../../hub/instance-id.js';
 import { createLifecycle } from '../../lifecycle/lifecycle.js';
 import { createProxy } from '../../proxy/proxy.js';
+import { createApps } from './apps.js';
 import { createCuller } from './culler.js';
 import { createExecutionRecorder } from './executions.js';
 import { createMonitoring } from './monitoring.js';
 
 /** What the CLI has chosen before the hub is assembled: the API's plain values, the store, the spawner, the runtime client. */
-export type HubChoices = Pick<ApiContext, 'config' | 'store' | 'clock' | 'ids' | 'log' | 'profiles' | 'webDir' | 'hubId' | 'version' | 'runtimeApi'> & { spawner: Spawner };
+export type HubChoices = Pick<ApiContext, 'config' | 'store' | 'clock' | 'ids' | 'log' | 'profiles' | 'webDir' | 'hubId' | 'version' | 'runtimeApi'> & { spawner: Spawner & AppLauncher };
 
 /**
  * The one place that assembles the hub (DESIGN.md: only src/cli chooses): every part is built here and handed
@@ -35,6 +37,7 @@ export const composeHub = (d: HubChoices): HubParts => {
     // Where other instances may share the store (PostgreSQL); their liveness: the heartbeats.
     shared: d.store.capabilities.sharedByInstances ? { leaseMs } : undefined,
   });
+  const apps = createApps({ config: d.config, spawner: d.spawner, runtimes: lifecycle.servers, clock: d.clock, log: d.log });
   const monitoring = createMonitoring({ config: d.config, store: d.store, clock: d.clock, ids: d.ids, log: d.log, hubId: d.hubId, instance, runtimes: lifecycle.servers, runtimeApi: d.runtimeApi });
   const executions = createExecutionRecorder({ config: d.config, store: d.store, runtimes: lifecycle.servers, processes: monitoring.processes, runtimeApi: d.runtimeApi, clock: d.clock, ids: d.ids, log: d.log });
   // The owner culls: this instance judges only the servers it owns (activity seen elsewhere reaches it through the store).
@@ -63,10 +66,12 @@ export const composeHub = (d: HubChoices): HubParts => {
       culling: culler,
       executions,
       kernelControl: recorder,
+      apps,
     },
     proxy,
     heartbeat,
     reconciler: lifecycle.reconciler,
+    apps: { start: () => apps.open(), stop: () => apps.close() },
     executions: executions && { start: () => executions.start(), stop: () => executions.close() },
     culler,
     monitoring: { start: () => monitoring.start(), stop: () => monitoring.close() },
