@@ -1,17 +1,8 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { HubError, type ErrorCode } from '../core/errors.js';
+import { HTTP_STATUS, HubError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 
-/** The one table from domain error codes to HTTP statuses (trpc's getHTTPStatusCode). */
-export const HTTP_STATUS: Record<ErrorCode, number> = {
-  BAD_REQUEST: 400,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  CONFLICT: 409,
-  PAYLOAD_TOO_LARGE: 413,
-  UNAVAILABLE: 503,
-  INTERNAL: 500,
-};
+export { HTTP_STATUS };
 
 // Fastify's own errors that are the client's fault, with the message a user should read.
 const FASTIFY_CLIENT_ERRORS: Record<string, (e: FastifyError) => string> = {

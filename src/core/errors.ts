@@ -14,6 +14,17 @@ export const ERROR_CODES = [
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
+/** The one table from domain error codes to HTTP statuses (trpc's getHTTPStatusCode), for every HTTP edge (API, proxy). */
+export const HTTP_STATUS: Record<ErrorCode, number> = {
+  BAD_REQUEST: 400,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNAVAILABLE: 503,
+  INTERNAL: 500,
+};
+
 export class HubError extends Error {
   override readonly name = 'HubError';
   constructor(

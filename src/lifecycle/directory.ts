@@ -1,4 +1,4 @@
-import type { AppRuntime, AppRuntimes } from '../core/apps.js';
+import type { AppRuntime, AppRuntimes, RuntimePorts } from '../core/apps.js';
 import type { ServerRecord } from '../core/models.js';
 import type { RouteEntry } from '../core/routes.js';
 import type { ServerDirectory } from '../core/servers.js';
@@ -12,10 +12,11 @@ import { keyOf, type RecordIndex } from './record-index.js';
  * the samplers and the culler read them, and the activity the hub sees (activity.ts). It only reads and
  * notes activity; requests.ts and reconciler.ts change the records.
  */
-export class Directory implements ServerDirectory, AppRuntimes {
+export class Directory implements ServerDirectory, RuntimePorts, AppRuntimes {
   constructor(
     private readonly index: RecordIndex,
     private readonly activity: ActivityBook,
+    private readonly ports: RuntimePorts,
   ) {}
 
   get(user: string, name: string): ServerRecord | undefined {
@@ -48,6 +49,11 @@ export class Directory implements ServerDirectory, AppRuntimes {
 
   touch(user: string, server: string, at: number): void {
     this.activity.touch(user, server, at);
+  }
+
+  /** Which origin serves `port` of a running server (its own processes only, on a shared machine). */
+  portTarget(user: string, server: string, port: number): Promise<string | null> {
+    return this.ports.portTarget(user, server, port);
   }
 
   waitFor(user: string, name: string, pred: (r: ServerRecord | undefined) => boolean, timeoutMs: number): Promise<ServerRecord | undefined> {

@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import { HUB_COOKIES, stripHubCookies } from '../accounts/cookies.js';
 
 // Per-connection headers (RFC 9110 §7.6.1) are not forwarded; upgrade requests keep theirs.
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+export const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
 
 /**
  * Headers sent to the runtime: the client's, minus its Authorization and the hub's cookies, plus the
@@ -25,6 +25,17 @@ export const upstreamHeaders = (
   out['authorization'] = `token ${runtimeToken}`;
   const xff = incoming['x-forwarded-for'];
   out['x-forwarded-for'] = xff ? `${String(xff)}, ${remoteAddress ?? ''}` : (remoteAddress ?? '');
+  return out;
+};
+
+/** Raw response headers without any Set-Cookie of the hub's cookies (an upstream could replace a user's session). */
+export const withoutHubCookies = (raw: string[]): string[] => {
+  const out: string[] = [];
+  for (let i = 0; i < raw.length; i += 2) {
+    const k = raw[i] as string;
+    if (k.toLowerCase() === 'set-cookie' && HUB_COOKIES.has((raw[i + 1] as string).split('=', 1)[0]?.trim() ?? '')) continue;
+    out.push(k, raw[i + 1] as string);
+  }
   return out;
 };
 

@@ -1,17 +1,23 @@
-import { Agent, request, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { AppDirectory, RuntimePorts } from '../core/apps.js';
 import type { Clock } from '../core/clock.js';
 import type { Identity, IdentityResolver } from '../core/identity.js';
 import type { KernelControlSink, KernelTap } from '../core/kernel-tap.js';
 import type { Logger } from '../core/logger.js';
 import type { ActivitySink, RouteEntry, RouteTable } from '../core/routes.js';
 import { decideAccess } from './access.js';
+import { appDownstreamHeaders, appUpstreamHeaders } from './app-headers.js';
+import { parseAppRoute, rawBase } from './app-paths.js';
+import { appTarget, type AppTarget } from './app-target.js';
+import { createForwarder, originParser, rejectUpgrade } from './forward.js';
 import { downstreamHeaders, upstreamHeaders } from './headers.js';
+import type { AppPlace } from './location.js';
 import { parseUserPath, tokenParam, type UserPath } from './paths.js';
 import { stoppedPage } from './stopped-page.js';
 import { kernelControlOf } from './kernel-control.js';
-import { byteBudget } from './ws-frames.js';
-import { TAP_BUDGET_BYTES, tappedPath, tapWebSocket } from './ws-tap.js';
+import { byteBudget, WsMessageReader } from './ws-frames.js';
+import { feed, TAP_BUDGET_BYTES, tappedPath, tapWebSocket } from './ws-tap.js';
 
 export interface ProxyOptions {
   routes: RouteTable;
@@ -21,6 +27,10 @@ export interface ProxyOptions {
   kernelTap?: KernelTap | undefined;
   /** Told of interrupts, restarts and shutdowns asked through the runtime's REST API. */
   kernelControl?: KernelControlSink | undefined;
+  /** Which ports of a runtime its own processes serve (`…/proxy/{port}/`); absent: those paths answer 404. */
+  ports?: RuntimePorts | undefined;
+  /** The named apps of runtimes (`…/apps/{app}/`); absent: those paths answer 404. */
+  apps?: AppDirectory | undefined;
   clock: Clock;
   log: Logger;
 }
@@ -34,6 +44,7 @@ export interface Proxy {
 
 type Refusal = { status: number; message: string; login?: boolean; entry?: RouteEntry; path?: UserPath };
 type Resolved = { entry: RouteEntry; path: UserPath; actor: string } | Refusal;
+type Dispatched = { entry: RouteEntry; path: UserPath; actor: string; app: AppTarget | null } | Refusal;
 
 const wantsHtml = (req: IncomingMessage) => req.method === 'GET' && (req.headers.accept ?? '').includes('text/html');
 
@@ -42,7 +53,8 @@ const wantsHtml = (req: IncomingMessage) => req.method === 'GET' && (req.headers
  * upstream connections. Built on node:http directly (measured ~2× faster per request than a framework).
  */
 export const createProxy = (o: ProxyOptions): Proxy => {
-  const agent = new Agent({ keepAlive: true, noDelay: true, maxSockets: 256, maxFreeSockets: 256, scheduling: 'lifo' });
+  const forwarder = createForwarder(o.log);
+  const targetOf = originParser();
   const tapBudget = byteBudget(TAP_BUDGET_BYTES);
 
   const credentials = (req: IncomingMessage) => ({
@@ -58,32 +70,36 @@ export const createProxy = (o: ProxyOptions): Proxy => {
     const entry = o.routes.resolve(path.user, path.firstSegment);
     if (!entry) return { status: 503, message: `${path.user} has no server here; start one first`, path };
     if (!entry.target || !entry.token) return { status: 503, message: `Server ${entry.server === '' ? '(default)' : entry.server} of ${path.user} is not running (${entry.state})`, entry, path };
-    const method = req.method ?? 'GET';
-    // Reading is not activity (a tab left open polls), nor is opening a WebSocket (an open notebook
-    // reconnects by itself); changing something is, and so are the messages ws-tap reads as a person's.
-    if (!websocket && method !== 'GET' && method !== 'HEAD') o.activity.touch(path.user, entry.server, o.clock.now());
     return { entry, path, actor: (who as Identity).user };
   };
 
-  const resolve = (req: IncomingMessage, websocket: boolean): Resolved | Promise<Resolved> => {
+  /**
+   * Splits the runtime's own paths from its apps' (`proxy/{port}/`, `apps/{app}/`). Activity: on the runtime
+   * path, reading is not activity (a tab left open polls), nor is opening a WebSocket (an open notebook
+   * reconnects by itself), changing something is, and so are the messages ws-tap reads as a person's. An
+   * app's use is mostly reading and WebSocket messages, so each of its requests counts.
+   */
+  const dispatch = (req: IncomingMessage, r: Resolved, websocket: boolean): Dispatched | Promise<Dispatched> => {
+    if ('status' in r) return r;
+    const { entry, path } = r;
+    const app = parseAppRoute(path.forward, rawBase(path.forward, entry.server !== ''));
+    const method = req.method ?? 'GET';
+    if (!app) {
+      if (!websocket && method !== 'GET' && method !== 'HEAD') o.activity.touch(path.user, entry.server, o.clock.now());
+      return { ...r, app: null };
+    }
+    if (app.kind === 'bad') return { status: 400, message: app.message };
+    o.activity.touch(path.user, entry.server, o.clock.now());
+    return appTarget(app, path.user, entry.server, o).then((t) => ('status' in t ? t : { ...r, app: t }));
+  };
+
+  const resolve = (req: IncomingMessage, websocket: boolean): Dispatched | Promise<Dispatched> => {
     const path = parseUserPath(req.url ?? '/');
     if (!path) return { status: 404, message: 'Not found' };
     const creds = credentials(req);
     const cached = o.identity.peek(creds);
-    if (cached !== undefined) return route(req, path, cached, websocket);
-    return o.identity.identify(creds).then((who) => route(req, path, who, websocket));
-  };
-
-  const targets = new Map<string, { host: string; port: number }>();
-  const targetOf = (origin: string) => {
-    let t = targets.get(origin);
-    if (!t) {
-      const u = new URL(origin);
-      t = { host: u.hostname, port: Number(u.port) };
-      if (targets.size > 10_000) targets.clear();
-      targets.set(origin, t);
-    }
-    return t;
+    if (cached !== undefined) return dispatch(req, route(req, path, cached, websocket), websocket);
+    return o.identity.identify(creds).then((who) => dispatch(req, route(req, path, who, websocket), websocket));
   };
 
   const refuse = (req: IncomingMessage, res: ServerResponse, r: Refusal) => {
@@ -100,42 +116,37 @@ export const createProxy = (o: ProxyOptions): Proxy => {
     res.writeHead(r.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
   };
 
-  const forward = (req: IncomingMessage, res: ServerResponse, entry: RouteEntry, path: UserPath) => {
-    const target = targetOf(entry.target as string);
+  /** Where an app is, for its headers both ways. A TLS terminator in front says https (as the session cookie trusts it). */
+  const appContext = (req: IncomingMessage, app: AppTarget) => {
+    const place: AppPlace = { prefix: app.prefix, origin: app.origin, hubHost: req.headers.host };
+    const proto: 'http' | 'https' = req.headers['x-forwarded-proto'] === 'https' ? 'https' : 'http';
+    return { place, ctx: { remoteAddress: req.socket.remoteAddress, prefix: app.prefix, proto } };
+  };
+
+  const forwardToApp = (req: IncomingMessage, res: ServerResponse, app: AppTarget) => {
+    const { place, ctx } = appContext(req, app);
+    const up = { ...targetOf(app.origin), path: app.path, headers: appUpstreamHeaders(req.headers, ctx, false) };
+    forwarder.http(req, res, up, { name: 'The app', responseHeaders: (raw) => appDownstreamHeaders(raw, place, false) });
+  };
+
+  const forwardToRuntime = (req: IncomingMessage, res: ServerResponse, entry: RouteEntry, path: UserPath) => {
     const action = o.kernelControl && req.method !== 'GET' ? kernelControlOf(req.method ?? 'GET', path.forward) : null;
     const control = action && { user: path.user, server: entry.server, ...action };
-    const up = request(
-      {
-        host: target.host,
-        port: target.port,
-        method: req.method,
-        path: path.forward,
-        headers: upstreamHeaders(req.headers, entry.token as string, req.socket.remoteAddress, false),
-        agent,
-      },
-      (upRes) => {
-        if (control && (upRes.statusCode ?? 500) < 300) o.kernelControl?.control({ ...control, at: o.clock.now() });
-        res.writeHead(upRes.statusCode ?? 502, upRes.statusMessage, downstreamHeaders(upRes.rawHeaders));
-        upRes.pipe(res);
-        upRes.on('error', () => res.destroy());
-      },
-    );
-    up.on('error', (err) => {
-      o.log.debug({ err, url: req.url }, 'proxy: upstream error');
-      if (!res.headersSent) {
-        const body = JSON.stringify({ status: 502, message: `The runtime did not answer: ${err.message}` });
-        res.writeHead(502, { 'content-type': 'application/json' }).end(body);
-      } else res.destroy();
+    const up = { ...targetOf(entry.target as string), path: path.forward, headers: upstreamHeaders(req.headers, entry.token as string, req.socket.remoteAddress, false) };
+    forwarder.http(req, res, up, {
+      name: 'The runtime',
+      responseHeaders: downstreamHeaders,
+      onResponse: control ? (status) => status < 300 && o.kernelControl?.control({ ...control, at: o.clock.now() }) : undefined,
     });
-    res.on('close', () => {
-      if (!res.writableFinished) up.destroy();
-    });
-    req.pipe(up);
   };
 
   const handleRequest = (req: IncomingMessage, res: ServerResponse): boolean => {
     if (!(req.url ?? '').startsWith('/user/')) return false;
-    const act = (r: Resolved) => ('status' in r ? refuse(req, res, r) : forward(req, res, r.entry, r.path));
+    const act = (r: Dispatched) => {
+      if ('status' in r) refuse(req, res, r);
+      else if (r.app) forwardToApp(req, res, r.app);
+      else forwardToRuntime(req, res, r.entry, r.path);
+    };
     const r = resolve(req, false);
     if (!(r instanceof Promise)) {
       act(r);
@@ -148,77 +159,68 @@ export const createProxy = (o: ProxyOptions): Proxy => {
     return true;
   };
 
-  const handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): boolean => {
-    if (!(req.url ?? '').startsWith('/user/')) return false;
-    socket.on('error', () => socket.destroy());
-    const reject = (status: number, message: string) => {
-      const body = JSON.stringify({ status, message });
-      socket.end(`HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : status === 403 ? 'Forbidden' : 'Error'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
-    };
-    Promise.resolve(resolve(req, true)).then(
-      (r) => {
-        if ('status' in r) return reject(r.status, r.message);
-        const target = targetOf(r.entry.target as string);
-        const tapped = tappedPath(r.path.forward);
-        const headers = upstreamHeaders(req.headers, r.entry.token as string, req.socket.remoteAddress, true);
-        // The tap reads frames as sent: no permessage-deflate on the sockets it reads (loopback gains nothing from it).
-        if (tapped) delete headers['sec-websocket-extensions'];
-        const up = request({ host: target.host, port: target.port, method: req.method, path: r.path.forward, headers, agent: false });
-        // The client may leave before the runtime answers: drop the upstream attempt with it.
-        socket.once('close', () => up.destroy());
-        up.on('upgrade', (upRes, upSocket, upHead) => {
-          if (socket.destroyed) {
-            upSocket.destroy();
-            return;
-          }
-          const lines = [`HTTP/1.1 101 ${upRes.statusMessage ?? 'Switching Protocols'}`];
-          for (let i = 0; i < upRes.rawHeaders.length; i += 2) lines.push(`${upRes.rawHeaders[i]}: ${upRes.rawHeaders[i + 1]}`);
-          (socket as unknown as { setNoDelay?: (v: boolean) => void }).setNoDelay?.(true);
-          upSocket.setNoDelay(true);
-          socket.write(lines.join('\r\n') + '\r\n\r\n');
-          if (upHead.length > 0) socket.write(upHead);
-          if (head.length > 0) upSocket.write(head);
-          upSocket.on('error', () => socket.destroy());
-          socket.on('close', () => upSocket.destroy());
-          upSocket.on('close', () => socket.destroy());
-          upSocket.pipe(socket);
-          socket.pipe(upSocket);
-          if (tapped) {
-            const sub = upRes.headers['sec-websocket-protocol'];
+  /** Each message a person's browser sends to an app is activity (control frames, a browser's pongs, are not). */
+  const countMessages = (user: string, server: string, client: Duplex, head: Buffer) =>
+    feed(client, head, new WsMessageReader(() => o.activity.touch(user, server, o.clock.now()), { maxBytes: 0, headBytes: 0, decide: () => 'none' }));
+
+  const upgradeApp = (req: IncomingMessage, socket: Duplex, head: Buffer, r: { entry: RouteEntry; path: UserPath }, app: AppTarget) => {
+    const { place, ctx } = appContext(req, app);
+    const up = { ...targetOf(app.origin), path: app.path, headers: appUpstreamHeaders(req.headers, ctx, true) };
+    forwarder.websocket(req, socket, head, up, {
+      name: 'The app',
+      responseHeaders: (raw) => appDownstreamHeaders(raw, place, true),
+      onOpen: (s) => countMessages(r.path.user, r.entry.server, s.client, s.clientHead),
+    });
+  };
+
+  const upgradeRuntime = (req: IncomingMessage, socket: Duplex, head: Buffer, r: { entry: RouteEntry; path: UserPath; actor: string }) => {
+    const tapped = tappedPath(r.path.forward);
+    const headers = upstreamHeaders(req.headers, r.entry.token as string, req.socket.remoteAddress, true);
+    // The tap reads frames as sent: no permessage-deflate on the sockets it reads (loopback gains nothing from it).
+    if (tapped) delete headers['sec-websocket-extensions'];
+    const up = { ...targetOf(r.entry.target as string), path: r.path.forward, headers };
+    forwarder.websocket(req, socket, head, up, {
+      name: 'The runtime',
+      responseHeaders: (raw) => raw,
+      onOpen: tapped
+        ? (s) => {
+            const sub = s.upRes.headers['sec-websocket-protocol'];
             tapWebSocket({
               path: tapped,
               user: r.path.user,
               server: r.entry.server,
               actor: r.actor,
               subprotocol: typeof sub === 'string' ? sub.trim() : '',
-              client: socket,
-              upstream: upSocket,
-              clientHead: head,
-              upstreamHead: upHead,
+              client: s.client,
+              upstream: s.upstream,
+              clientHead: s.clientHead,
+              upstreamHead: s.upstreamHead,
               kernelTap: o.kernelTap,
               activity: o.activity,
               clock: o.clock,
               budget: tapBudget,
             });
           }
-        });
-        up.on('response', (upRes) => {
-          // The runtime refused the upgrade: pass its answer on and close.
-          const lines = [`HTTP/1.1 ${upRes.statusCode ?? 502} ${upRes.statusMessage ?? ''}`];
-          for (let i = 0; i < upRes.rawHeaders.length; i += 2) lines.push(`${upRes.rawHeaders[i]}: ${upRes.rawHeaders[i + 1]}`);
-          socket.write(lines.join('\r\n') + '\r\n\r\n');
-          upRes.pipe(socket);
-        });
-        up.on('error', (err) => reject(502, `The runtime did not answer: ${err.message}`));
-        up.end();
+        : undefined,
+    });
+  };
+
+  const handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): boolean => {
+    if (!(req.url ?? '').startsWith('/user/')) return false;
+    socket.on('error', () => socket.destroy());
+    Promise.resolve(resolve(req, true)).then(
+      (r) => {
+        if ('status' in r) rejectUpgrade(socket, r.status, r.message);
+        else if (r.app) upgradeApp(req, socket, head, r, r.app);
+        else upgradeRuntime(req, socket, head, r);
       },
       (err: unknown) => {
         o.log.error({ err, url: req.url }, 'proxy: cannot resolve upgrade');
-        reject(500, 'Internal error');
+        rejectUpgrade(socket, 500, 'Internal error');
       },
     );
     return true;
   };
 
-  return { handleRequest, handleUpgrade, close: () => agent.destroy() };
+  return { handleRequest, handleUpgrade, close: () => forwarder.close() };
 };

@@ -133,7 +133,8 @@ export const tapWebSocket = (o: TapOptions): void => {
   o.upstream.once('close', close);
 };
 
-const feed = (socket: Duplex, head: Buffer, reader: WsMessageReader) => {
+/** Feeds what `socket` sends (after `head`) to `reader`; a reader that cannot follow stops reading, never the connection. */
+export const feed = (socket: Duplex, head: Buffer, reader: WsMessageReader) => {
   const push = (chunk: Buffer) => {
     try {
       reader.push(chunk);

@@ -53,7 +53,7 @@ export const composeHub = (d: HubChoices): HubParts => {
   });
   // With recording off, no tap: the proxy then decodes kernel messages only as far as activity needs.
   const recorder = executions ?? undefined;
-  const proxy = createProxy({ routes: lifecycle.servers, identity, activity: lifecycle.servers, kernelTap: recorder, kernelControl: recorder, clock: d.clock, log: d.log });
+  const proxy = createProxy({ routes: lifecycle.servers, identity, activity: lifecycle.servers, ports: lifecycle.servers, apps, kernelTap: recorder, kernelControl: recorder, clock: d.clock, log: d.log });
   const { spawner: _chosen, ...values } = d;
   return {
     api: {

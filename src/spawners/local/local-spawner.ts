@@ -7,6 +7,7 @@ import type { IdGenerator } from '../../core/ids.js';
 import type { Launched, Listener, PollResult, RuntimeSpec, Spawner, SpawnerHandle } from '../../core/spawner.js';
 import { descendants, isAlive, readStat, signalGroup } from '../../procfs/proc.js';
 import { holdsSocket, tcpListeners } from '../../procfs/sockets.js';
+import { runtimeHoldsPort } from './port-owner.js';
 import { accepting, freePort, portBound } from './ports.js';
 import { expand, type ResolvedProfile } from './profiles.js';
 import { writeJupyterConfig } from './jupyter-config.js';
@@ -323,6 +324,13 @@ export class LocalSpawner implements Spawner, AppLauncher {
     if (await portBound(handle.port)) return `port ${handle.port} was taken by another process`;
     const said = (await this.logTail(handle, 20)).split('\n').find((l) => ADDRESS_IN_USE.test(l));
     return said ? `port ${handle.port} was taken by another process (the runtime said: ${said.trim().slice(-200)})` : null;
+  }
+
+  /** Only a port the runtime's own processes listen on (port-owner.ts): 127.0.0.1 is shared with everything else here. */
+  async portTarget(h: SpawnerHandle, port: number): Promise<string | null> {
+    const handle = asLocal(h);
+    if (!isAlive(handle.pid, handle.startTime)) return null;
+    return runtimeHoldsPort(handle.pid, port) ? `http://127.0.0.1:${port}` : null;
   }
 }
 
