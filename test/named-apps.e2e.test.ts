@@ -165,4 +165,15 @@ describe.skipIf(!env)(`named apps (${env ? 'Streamlit from the apps env' : APPS_
     expect(after.status).toBe(409);
     expect(((await after.json()) as { message: string }).message).toBe("alice's server w is not running");
   });
+
+  it('stops the apps of a runtime that died by itself', async () => {
+    const r = await hub.api('/hub/api/users/alice/servers/w', { method: 'POST', token: alice, body: { profile: 'apps' } });
+    expect([201, 202]).toContain(r.status);
+    await expect.poll(async () => (await visit('hello/')).status, { timeout: 20_000 }).toBe(200);
+    const root = runtimeProcesses(hub).find((p) => p.app === null);
+    expect(runtimeProcesses(hub).some((p) => p.app === 'hello')).toBe(true);
+    process.kill(root?.pid as number, 'SIGKILL');
+    await expect.poll(() => runtimeProcesses(hub), { timeout: 20_000 }).toEqual([]);
+    expect((await hub.api('/hub/api/users/alice/servers/w/apps', { token: alice })).status).toBe(409);
+  });
 });
