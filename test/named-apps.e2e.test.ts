@@ -135,6 +135,12 @@ describe.skipIf(!env)(`named apps (${env ? 'Streamlit from the apps env' : APPS_
     expect(r.status).toBe(404);
     expect(((await r.json()) as { message: string }).message).toContain("No app named 'nope'");
     expect((await visit('nope/')).status).toBe(404);
+    const bad = await hub.api('/hub/api/users/alice/servers/w/apps/Not_An_App', { method: 'POST', token: alice });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { message: string }).message).toMatch(/params field app/);
+    const doc = (await (await hub.api('/hub/api/openapi.json')).json()) as { paths: Record<string, Record<string, unknown>> };
+    expect(Object.keys(doc.paths['/hub/api/users/{name}/servers/{server}/apps/{app}'] ?? {}).sort()).toEqual(['delete', 'post']);
+    expect(doc.paths).toHaveProperty(['/hub/api/users/{name}/server/apps']);
 
     const theirs = await visit('hello/', bob);
     expect([403, 404]).toContain(theirs.status);
