@@ -1,11 +1,12 @@
 import type { AppConfig } from '../config/app-schema.js';
-import type { AppDirectory, AppLaunched, AppLauncher, AppRuntime, AppRuntimes, AppState, AppStatus, AppUpstream } from '../core/apps.js';
+import type { AppDirectory, AppLaunched, AppLauncher, AppRuntime, AppRuntimes, AppStatus, AppUpstream } from '../core/apps.js';
 import type { Clock } from '../core/clock.js';
 import { conflict, HubError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { describeServer } from '../core/names.js';
-import type { PollResult, Spawner, SpawnerHandle } from '../core/spawner.js';
+import type { PollResult, Spawner } from '../core/spawner.js';
 import { appConfigOf, appPath, idleStatus, type AppCatalog } from './catalog.js';
+import { groupKey, newEntry, sameHandle, type Entry, type Group } from './entries.js';
 import { waitAppReady } from './ready.js';
 import { afterAppExit } from './restart.js';
 
@@ -22,35 +23,6 @@ export interface AppSupervisorOptions {
   /** Lines of an app's output quoted when it fails. */
   logTailLines?: number;
 }
-
-/** One app of one start of a runtime, as this hub knows it. */
-interface Entry {
-  name: string;
-  config: AppConfig;
-  state: AppState;
-  launched: AppLaunched | null;
-  /** When the running process started (for the restart decision). */
-  since: number;
-  /** The start in progress, which concurrent ensures share. */
-  starting: Promise<AppUpstream> | null;
-  abort: AbortController | null;
-  /** A restart waiting for its backoff. */
-  timer: NodeJS.Timeout | null;
-  message: string | null;
-  restarts: number;
-  quickDeaths: number;
-}
-
-/** The apps of one start of a runtime; a runtime started again (or stopped) is another, and its apps go. */
-interface Group {
-  user: string;
-  server: string;
-  runtime: AppRuntime;
-  entries: Map<string, Entry>;
-}
-
-const keyOf = (user: string, server: string) => `${user}\u0000${server}`;
-const sameHandle = (a: SpawnerHandle, b: SpawnerHandle) => JSON.stringify(a) === JSON.stringify(b);
 
 /**
  * The named apps of the running runtimes (core AppDirectory): started on the first ensure (a visit, the
@@ -93,8 +65,7 @@ export class AppSupervisor implements AppDirectory {
 
   async ensure(user: string, server: string, app: string): Promise<AppUpstream> {
     const { g, e } = this.find(user, server, app);
-    const upstream = { target: e.launched?.target ?? '', stripPrefix: e.config.strip_prefix };
-    if (e.state === 'running' && e.launched) return upstream;
+    if (e.state === 'running' && e.launched) return { target: e.launched.target, stripPrefix: e.config.strip_prefix };
     if (e.starting) return e.starting;
     // Asked for again: an app left failed after dying over and over gets its full series of restarts back.
     if (e.state === 'failed') e.quickDeaths = 0;
@@ -127,6 +98,8 @@ export class AppSupervisor implements AppDirectory {
   }
 
   private async launch(g: Group, e: Entry, signal: AbortSignal): Promise<AppUpstream> {
+    // A stop still under way: its process is not taken for a running app, nor is its handle replaced meanwhile.
+    await e.halting;
     const spec = { user: g.user, server: g.server, app: e.name, profile: g.runtime.profile, command: e.config.command, environment: e.config.environment, baseUrl: appPath(g.user, g.server, e.name) };
     let launched: AppLaunched;
     try {
@@ -191,7 +164,7 @@ export class AppSupervisor implements AppDirectory {
 
   /** After a hub restart: the app this runtime's spawner still runs is taken as it is. */
   private async adopt(g: Group, e: Entry): Promise<void> {
-    if (e.state !== 'stopped' || e.launched || e.starting) return;
+    if (e.state !== 'stopped' || e.launched || e.starting || e.halting) return;
     const found = await this.o.launcher.findApp(g.runtime.handle, { user: g.user, server: g.server, app: e.name }).catch(() => null);
     if (!found || e.state !== 'stopped' || e.starting || !this.current(g)) return;
     e.launched = found;
@@ -235,7 +208,12 @@ export class AppSupervisor implements AppDirectory {
     e.state = 'stopped';
     e.message = null;
     e.quickDeaths = 0;
-    if (launched) await this.o.processes.stop(launched.handle, { graceful: true });
+    if (!launched) return;
+    const halting = this.o.processes.stop(launched.handle, { graceful: true }).finally(() => {
+      if (e.halting === halting) e.halting = null;
+    });
+    e.halting = halting;
+    await halting;
   }
 
   /** Each poll: exits nobody reported (adopted apps are not the hub's children), and runtimes gone. */
@@ -266,7 +244,7 @@ export class AppSupervisor implements AppDirectory {
   }
 
   private groupOf(user: string, server: string, runtime: AppRuntime): Group {
-    const key = keyOf(user, server);
+    const key = groupKey(user, server);
     const cur = this.groups.get(key);
     if (cur && cur.runtime.started === runtime.started && sameHandle(cur.runtime.handle, runtime.handle)) return cur;
     if (cur) this.forget(cur);
@@ -277,10 +255,7 @@ export class AppSupervisor implements AppDirectory {
 
   private entryOf(g: Group, name: string, config: AppConfig): Entry {
     let e = g.entries.get(name);
-    if (!e) {
-      e = { name, config, state: 'stopped', launched: null, since: 0, starting: null, abort: null, timer: null, message: null, restarts: 0, quickDeaths: 0 };
-      g.entries.set(name, e);
-    }
+    if (!e) g.entries.set(name, (e = newEntry(name, config)));
     return e;
   }
 
@@ -291,7 +266,7 @@ export class AppSupervisor implements AppDirectory {
   /** The runtime stopped: its apps went with it (the spawner's stop); what this hub waited for ends. */
   private forget(g: Group): void {
     this.drop(g);
-    if (this.groups.get(keyOf(g.user, g.server)) === g) this.groups.delete(keyOf(g.user, g.server));
+    if (this.groups.get(groupKey(g.user, g.server)) === g) this.groups.delete(groupKey(g.user, g.server));
   }
 
   private drop(g: Group): void {
