@@ -67,7 +67,8 @@ runBench(async () => {
     `GET of a 37-byte JSON page from an app on a port inside a runtime (bench/lib/backend.mjs, started by nbhub as the runtime of an ` +
       `'echo' profile, so its port is the runtime's own); ${CONNECTIONS} keep-alive connections, closed loop; ${ROUNDS} interleaved rounds ` +
       `of (1 s warm-up + ${SECONDS} s measured) per way; figures are medians over rounds. nbhub: /user/admin/proxy/{port}/ with an API ` +
-      `token (access check, port ownership cached 5 s, header policy, Location rewriting). jupyter-server-proxy ${JSP_VERSION}: /proxy/{port}/ ` +
+      `token (access check, port ownership cached 5 s, header policy, Location rewriting); nbhub-runtime: the same app reached as ` +
+      `the runtime itself (/user/admin/page), nbhub's runtime path, for what the app path adds. jupyter-server-proxy ${JSP_VERSION}: /proxy/{port}/ ` +
       `on a jupyter server (tornado), token auth.`,
   );
   const versions = ensureJsp();
@@ -80,6 +81,8 @@ runBench(async () => {
   const ways = [
     { name: 'direct', url: `${rt.target}/page`, headers: {}, pid: rt.pid, cpuLabel: 'app CPU' },
     { name: 'nbhub', url: `${hub.url}/user/admin/proxy/${rt.port}/page`, headers: hub.auth, pid: hub.pid, cpuLabel: 'proxy CPU' },
+    // The same app as the runtime itself (/user/admin/…, runtime token added): what the app path costs over it.
+    { name: 'nbhub-runtime', url: `${hub.url}/user/admin/page`, headers: hub.auth, pid: hub.pid, cpuLabel: 'proxy CPU' },
     { name: 'jsp', url: `${jsp.url}/proxy/${rt.port}/page`, headers: jsp.auth, pid: jsp.pid, cpuLabel: 'proxy CPU' },
   ];
   for (const w of ways) {
