@@ -37,6 +37,7 @@ const IMPLEMENTATIONS = [
   ['**/culler/sampling.js', ['SamplingWatch']],
   ['**/lifecycle/lifecycle.js', ['createLifecycle']],
   ['**/proxy/proxy.js', ['createProxy']],
+  ['**/apps/supervisor.js', ['AppSupervisor']],
   ['**/runtime-api/client.js', ['HttpRuntimeClient']],
   ['**/spawners/local/local-spawner.js', ['LocalSpawner']],
   ['**/spawners/local/process-runner.js', ['LocalProcessRunner']],
@@ -101,6 +102,7 @@ export default tseslint.config(
       'The culling decisions are pure: they take activity, policy and now as values.',
     ),
   },
+  { files: ['src/apps/**'], rules: forbid(['**/store/**', '**/spawners/**', '**/proxy/**', '**/lifecycle/**', '**/api/**', '**/cli/**', '**/hub/**', '**/agent/**', '**/monitor/**'], 'apps/ supervises named apps through core interfaces (AppLauncher, AppRuntimes, the Spawner\'s handle methods).') },
   { files: ['src/lifecycle/**'], rules: forbid(['**/store/*/**', '**/spawners/**', '**/proxy/**', '**/api/**', '**/cli/**', '**/hub/**', '**/culler/**'], 'lifecycle/ uses the Store and Spawner interfaces, never an implementation; the culler reaches it through CullTarget.') },
   {
     files: ['src/executions/**'],

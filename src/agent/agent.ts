@@ -117,7 +117,7 @@ export class Agent {
 
   /** The runtime's processes now, with CPU rates from the last sweep; undefined when this agent does not find it. */
   runtimeProcesses(rt: RuntimeKey): RuntimeProcess[] | undefined {
-    const root = this.rootOf(rt, true);
+    const root = this.rootOf(rt, 'fresh');
     if (!root) return undefined;
     const key = runtimeKey(rt);
     const latest = this.latestProcesses.find((p) => runtimeKey(p) === key);
@@ -130,18 +130,20 @@ export class Agent {
   }
 
   signal(rt: RuntimeKey, pid: number, signal: SignalName, started?: number): SignalOutcome {
-    const root = this.rootOf(rt, true);
+    const root = this.rootOf(rt, 'fresh');
     return root ? this.insides.signal(root, pid, signal, started) : 'no-such-runtime';
   }
 
   /**
    * The runtime's root: as the last sweep found it (checked to be alive when `check`), else looked for now
-   * among this hub's marked runtimes and the caller's known roots, as a sweep would.
+   * among this hub's marked runtimes and the caller's known roots, as a sweep would. 'fresh' always looks:
+   * a named app started since the last sweep is one of the runtime's roots (a process list and a signal
+   * must see it at once).
    */
-  private rootOf(rt: RuntimeKey, check: boolean): Root | undefined {
+  private rootOf(rt: RuntimeKey, check: boolean | 'fresh'): Root | undefined {
     const key = runtimeKey(rt);
     const hit = this.roots.get(key);
-    if (hit && (!check || this.insides.alive(hit))) return hit;
+    if (hit && check !== 'fresh' && (!check || this.insides.alive(hit))) return hit;
     const s = this.o.settings();
     const found = this.insides.find({ hubId: s.hubId, match: s.match === null ? null : new RegExp(s.match), known: this.o.known?.() ?? [] });
     for (const f of found) this.roots.set(runtimeKey(f), rootOfFound(f));

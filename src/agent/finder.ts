@@ -14,6 +14,12 @@ export interface FoundRuntime extends RuntimeKey {
   /** When the root process started, Unix ms. */
   rootStart: number;
   api: RuntimeApi | null;
+  /**
+   * Other roots of the runtime: processes started beside it with its marker (its named apps, launched by the
+   * hub, or a process that left the tree), whose trees count to the runtime too. The oldest root is the
+   * spawner's runtime process (`rootPid`).
+   */
+  others: number[];
 }
 
 /** A runtime the caller already knows the root of (the in-process agent: the hub's own runtimes). */
@@ -74,8 +80,10 @@ export class RuntimeFinder {
       const key = `${r.user}/${r.server}`;
       if (o.match && !o.match.test(key)) return;
       const cur = found.get(key);
-      // Two roots claiming one runtime: the older is the one the spawner started.
-      if (!cur || r.rootStart < cur.rootStart) found.set(key, r);
+      if (!cur) return void found.set(key, r);
+      // Two roots claiming one runtime: the older is the one the spawner started; the other is counted beside it.
+      const [first, second] = r.rootStart < cur.rootStart ? [r, cur] : [cur, r];
+      found.set(key, { ...first, api: first.api ?? second.api, others: [...first.others, second.rootPid, ...second.others] });
     };
     const seen = new Set<string>();
     for (const st of all) {
@@ -86,11 +94,11 @@ export class RuntimeFinder {
       if (!m || o.hubId === null || m.hub !== o.hubId) continue;
       const parent = byPid.get(st.ppid);
       if (parent && this.markerOf(parent, procKey(parent))) continue;
-      consider({ user: m.user, server: m.server, rootPid: st.pid, rootStart: this.reader.startedAt(st), api: m.api });
+      consider({ user: m.user, server: m.server, rootPid: st.pid, rootStart: this.reader.startedAt(st), api: m.api, others: [] });
     }
     for (const k of o.known) {
       const st = byPid.get(k.rootPid);
-      if (st && !found.has(`${k.user}/${k.server}`)) consider({ ...k, rootStart: this.reader.startedAt(st) });
+      if (st && !found.has(`${k.user}/${k.server}`)) consider({ ...k, rootStart: this.reader.startedAt(st), others: [] });
     }
     for (const key of this.markers.keys()) if (!seen.has(key)) this.markers.delete(key);
     return [...found.values()];

@@ -9,9 +9,11 @@ import { liveProcesses, running, signalInTree, startedOf } from './processes.js'
 export interface Root {
   pid: number;
   started: number;
+  /** Other roots counted to the runtime (its named apps: FoundRuntime.others). */
+  others: readonly number[];
 }
 
-export const rootOfFound = (f: FoundRuntime): Root => ({ pid: f.rootPid, started: Math.round(f.rootStart) });
+export const rootOfFound = (f: FoundRuntime): Root => ({ pid: f.rootPid, started: Math.round(f.rootStart), others: f.others });
 
 /**
  * What the agent reads from and does to the runtimes on its machine, right now, through /proc (the sweep,
@@ -45,10 +47,10 @@ export class RuntimeInsides {
   }
 
   processes(root: Root, cpuOf: ReadonlyMap<number, number>): RuntimeProcess[] {
-    return liveProcesses(root.pid, cpuOf);
+    return liveProcesses(root.pid, cpuOf, root.others);
   }
 
   signal(root: Root, pid: number, signal: SignalName, started?: number): 'signalled' | 'no-such-process' {
-    return signalInTree(root.pid, pid, signal, started);
+    return signalInTree(root.pid, pid, signal, started, root.others);
   }
 }

@@ -1,7 +1,7 @@
 import type { RuntimeProcess, SignalName } from '../core/process-door.js';
 import { allProcesses, childrenByParent, descendants, isAlive, readCmdline, startedAtMs, type ProcStat } from '../procfs/proc.js';
 import { kernelIdOf } from './kernels.js';
-import { runtimeTree } from './tree.js';
+import { runtimeTrees } from './tree.js';
 
 /** A process that has not ended (a zombie has: only its exit status waits to be collected). */
 export const running = (st: ProcStat | undefined): st is ProcStat => st !== undefined && st.state !== 'Z' && st.state !== 'X';
@@ -13,13 +13,14 @@ export const startedOf = (st: ProcStat): number => Math.round(startedAtMs(st.sta
  * The processes of a runtime right now (so a stopped one disappears at once), with CPU rates from the
  * latest sweep where the process was already there.
  */
-export const liveProcesses = (rootPid: number, cpuOf: ReadonlyMap<number, number>): RuntimeProcess[] => {
+export const liveProcesses = (rootPid: number, cpuOf: ReadonlyMap<number, number>, others: readonly number[] = []): RuntimeProcess[] => {
   const all = allProcesses();
   const root = all.find((p) => p.pid === rootPid);
   if (!root) return [];
   const commands = new Map<number, string[]>();
   const argv = (st: ProcStat) => commands.get(st.pid) ?? commands.set(st.pid, readCmdline(st.pid) ?? []).get(st.pid) ?? [];
-  return runtimeTree(root, childrenByParent(all), (st) => kernelIdOf(argv(st)))
+  const roots = [root, ...all.filter((p) => others.includes(p.pid))];
+  return runtimeTrees(roots, childrenByParent(all), (st) => kernelIdOf(argv(st)))
     .filter(({ st }) => running(st))
     .map(({ st, kernel }) => ({
       pid: st.pid,
@@ -37,9 +38,11 @@ export const liveProcesses = (rootPid: number, cpuOf: ReadonlyMap<number, number
  * that pid (and `started`, when given) is read again right before the kill, so a pid that ended and was
  * reused meanwhile is never signalled.
  */
-export const signalInTree = (rootPid: number, pid: number, signal: SignalName, started?: number): 'signalled' | 'no-such-process' => {
+export const signalInTree = (rootPid: number, pid: number, signal: SignalName, started?: number, others: readonly number[] = []): 'signalled' | 'no-such-process' => {
   const all = allProcesses();
-  const member = pid === rootPid ? all.find((p) => p.pid === pid) : all.some((p) => p.pid === rootPid) ? descendants(rootPid, all).find((p) => p.pid === pid) : undefined;
+  // The runtime's tree and those of its other roots (its named apps), while the runtime's root lives.
+  const roots = all.some((p) => p.pid === rootPid) ? [rootPid, ...others] : [];
+  const member = roots.includes(pid) ? all.find((p) => p.pid === pid) : roots.flatMap((r) => descendants(r, all)).find((p) => p.pid === pid);
   if (!running(member) || (started !== undefined && startedOf(member) !== started)) return 'no-such-process';
   if (!isAlive(pid, member.startTime)) return 'no-such-process';
   try {

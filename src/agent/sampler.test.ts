@@ -43,6 +43,13 @@ describe('Sampler', () => {
     expect(second?.samples.find((x) => x.kernel === null)?.cpuSecondsTotal).toBeCloseTo(27.5);
     expect(second?.processes.find((p) => p.pid === 200)?.cpu).toBeCloseTo(1);
   });
+  it("counts a named app's tree (another root with the runtime's marker) to the runtime", () => {
+    const table = [proc(1, 0, 0, 0), proc(100, 1, 2, 100), proc(400, 1, 3, 40), proc(401, 400, 1, 10), proc(999, 1, 50, 999)];
+    const s = new Sampler(fake(table, { 400: ['streamlit'], 401: ['node'] }), { now: () => 0 });
+    const [snap] = s.sweep([{ user: 'ann', server: '', rootPid: 100, others: [400], notebooks: {} }]);
+    expect(snap?.samples.find((x) => x.kernel === null)).toMatchObject({ cpuSecondsTotal: 6, memoryBytes: 150 });
+    expect(snap?.processes.map((p) => p.pid).sort()).toEqual([100, 400, 401]);
+  });
   it('reports a runtime whose root is gone as empty rather than failing', () => {
     const s = new Sampler(fake([], {}), { now: () => 0 });
     const [snap] = s.sweep([{ user: 'bob', server: 'x', rootPid: 4242, notebooks: {} }]);

@@ -5,13 +5,15 @@ import { childrenByParent, type ProcStat } from '../procfs/proc.js';
 import { cpuIncrement, type CpuReading } from './counters.js';
 import { kernelIdOf } from './kernels.js';
 import type { ProcReader } from './proc-reader.js';
-import { runtimeTree, type Member } from './tree.js';
+import { runtimeTrees, type Member } from './tree.js';
 
 /** A runtime to sample: who it belongs to and the root of its process tree. */
 export interface RuntimeRef {
   user: string;
   server: string;
   rootPid: number;
+  /** Other roots whose trees count to the runtime (its named apps: FoundRuntime.others). */
+  others?: readonly number[];
   /** Notebook paths by kernel id, as the runtime's /api/sessions last said. */
   notebooks: Record<string, string[]>;
 }
@@ -89,7 +91,8 @@ export class Sampler {
     const root = byPid.get(r.rootPid);
     const prev = this.state.get(key);
     const dt = prev ? (t - prev.t) / 1000 : 0;
-    const members = root ? runtimeTree(root, children, (st) => this.identify(st, byPid).kernel) : [];
+    const kernelOf = (st: ProcStat) => this.identify(st, byPid).kernel;
+    const members = root ? runtimeTrees([root, ...(r.others ?? []).flatMap((pid) => byPid.get(pid) ?? [])], children, kernelOf) : [];
     const groups = new Map<string, Member[]>([[RUNTIME, members]]);
     for (const m of members) {
       if (m.kernel === null) continue;

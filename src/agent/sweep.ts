@@ -75,7 +75,7 @@ export class SweepCore {
     const found = this.finder.find(this.table, { hubId: req.hubId, match: req.match === null ? null : new RegExp(req.match), known: req.known });
     const refs = found
       .filter((r) => !this.forgetNext.has(`${r.user}/${r.server}`))
-      .map((r) => ({ user: r.user, server: r.server, rootPid: r.rootPid, notebooks: req.notebooks[`${r.user}/${r.server}`] ?? {} }));
+      .map((r) => ({ user: r.user, server: r.server, rootPid: r.rootPid, others: r.others, notebooks: req.notebooks[`${r.user}/${r.server}`] ?? {} }));
     this.forgetNext = new Set();
     const snapshots = this.sampler.sweep(refs);
     this.table = [];

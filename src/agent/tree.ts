@@ -17,3 +17,9 @@ export const runtimeTree = (root: ProcStat, children: ReadonlyMap<number, ProcSt
   }
   return members;
 };
+
+/** The trees of several roots (a runtime and its named apps), each process once. */
+export const runtimeTrees = (roots: readonly ProcStat[], children: ReadonlyMap<number, ProcStat[]>, kernelOf: (st: ProcStat) => string | null): Member[] => {
+  const seen = new Set<number>();
+  return roots.flatMap((root) => runtimeTree(root, children, kernelOf)).filter((m) => !seen.has(m.st.pid) && seen.add(m.st.pid));
+};

@@ -21,6 +21,7 @@ import { agentRoutes } from './routes/agents.js';
 import { eventRoutes } from './routes/events.js';
 import { serviceRoutes } from './routes/services.js';
 import { logRoutes } from './routes/logs.js';
+import { appRoutes } from './routes/apps.js';
 
 /** The hub's HTTP app (API, login, console), apart from listen() so tests can inject requests. */
 export const buildApp = async (ctx: ApiContext, serverFactory?: FastifyServerFactory): Promise<FastifyInstance> => {
@@ -69,6 +70,7 @@ export const buildApp = async (ctx: ApiContext, serverFactory?: FastifyServerFac
       await api.register(eventRoutes(ctx));
       await api.register(serviceRoutes(ctx));
       await api.register(logRoutes(ctx));
+      await api.register(appRoutes(ctx));
       api.get('/openapi.json', { schema: { summary: 'This document' } }, async () => {
         const doc = app.swagger() as { paths?: Record<string, unknown> };
         return { ...doc, paths: { ...doc.paths, ...proxyPaths } };

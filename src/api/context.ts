@@ -1,4 +1,5 @@
 import type { Config } from '../config/schema.js';
+import type { AppDirectory } from '../core/apps.js';
 import type { Clock } from '../core/clock.js';
 import type { CullView } from '../core/culling.js';
 import type { IdGenerator } from '../core/ids.js';
@@ -53,4 +54,6 @@ export interface ApiContext {
   version: string;
   /** The configured services (config `services`): what GET /hub/api/services lists. */
   services: ServiceDirectory;
+  /** The named apps of the running servers (started, restarted, stopped by the hub). */
+  apps: AppDirectory;
 }

@@ -68,6 +68,20 @@ describe('config', () => {
     expect(policies(set.culling, set.profiles)('u', 'default').warnMs).toBe(100_000);
     expect(() => loadConfig({ env: { NBHUB_CULLING_IDLE_TIMEOUT_SECONDS: '120', NBHUB_CULLING_WARN_SECONDS: '120' } })).toThrow(/culling\.warn_seconds: must be less than culling\.idle_timeout_seconds \(120\)/);
   });
+  it('reads named apps of a profile with their defaults, and names the key of a bad one', () => {
+    const c = loadConfig({ env: {}, overrides: { profiles: { lab: { apps: { board: { command: ['streamlit', 'run', '--server.port', '{port}'] } } } } } });
+    expect(c.profiles['lab']?.apps['board']).toEqual({
+      command: ['streamlit', 'run', '--server.port', '{port}'], environment: {}, readiness_path: '/', timeout_seconds: 30, strip_prefix: true, title: '', icon: '',
+    });
+    const bad = (apps: Record<string, unknown>) => () => loadConfig({ env: {}, overrides: { profiles: { lab: { apps } } } });
+    expect(bad({ Board: { command: ['x'] } })).toThrow(/profiles\.lab\.apps\.Board: app names: lower-case letters, digits and -/);
+    expect(bad({ b_1: { command: ['x'] } })).toThrow(/profiles\.lab\.apps\.b_1: app names/);
+    expect(bad({ board: { command: [] } })).toThrow(/profiles\.lab\.apps\.board\.command: give the command line/);
+    expect(bad({ board: { command: ['x'], timeout_seconds: 0 } })).toThrow(/profiles\.lab\.apps\.board\.timeout_seconds/);
+    expect(bad({ board: { command: ['x'], readiness_path: 'health' } })).toThrow(/profiles\.lab\.apps\.board\.readiness_path: must start with a single \//);
+    expect(bad({ board: { command: ['x'], icon: 'javascript:alert(1)' } })).toThrow(/profiles\.lab\.apps\.board\.icon: must be empty/);
+    expect(bad({ board: { command: ['x'], port: 80 } })).toThrow(/profiles\.lab\.apps\.board\.port: unknown key/);
+  });
   it('keeps docs/configuration.md generated from the schema', () => {
     expect(readFileSync(new URL('../../docs/configuration.md', import.meta.url), 'utf8')).toBe(configReference());
   });

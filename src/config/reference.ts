@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { envName, type JsonSchema } from './env.js';
 import { agentConfigSchema, AGENT_ENV_PREFIX } from './agent-schema.js';
+import { appSchema } from './app-schema.js';
 import { configSchema } from './schema.js';
 import { serviceSchema } from './services-schema.js';
 
@@ -31,10 +32,13 @@ export const configReference = (): string => {
     profileRows.push(`| \`${path.join('.')}\` | ${node.type ?? 'object'} | ${def} | ${node.description ?? ''} |`);
   };
   for (const [key, child] of Object.entries(profile.properties ?? {})) walkProfile(child, [key]);
-  const service = z.toJSONSchema(serviceSchema, { io: 'input' }) as JsonSchema;
-  const serviceRows = Object.entries(service.properties ?? {}).map(
-    ([key, node]) => `| \`${key}\` | ${node.type ?? 'object'} | ${node.default === undefined ? '' : `\`${JSON.stringify(node.default)}\``} | ${node.description ?? ''} |`,
-  );
+  // One row per key of a list item or map value (a service, a named app).
+  const itemRows = (schema: z.ZodType): string[] =>
+    Object.entries((z.toJSONSchema(schema, { io: 'input' }) as JsonSchema).properties ?? {}).map(
+      ([key, node]) => `| \`${key}\` | ${node.type ?? 'object'} | ${node.default === undefined ? '' : `\`${JSON.stringify(node.default)}\``} | ${node.description ?? ''} |`,
+    );
+  const serviceRows = itemRows(serviceSchema);
+  const appRows = itemRows(appSchema);
   const agent = z.toJSONSchema(agentConfigSchema, { io: 'input' }) as JsonSchema;
   const agentRows = Object.entries(agent.properties ?? {}).map(
     ([key, node]) =>
@@ -61,11 +65,19 @@ export const configReference = (): string => {
     '',
     '## A service (`services[i]`)',
     '',
-    'Exactly one of `url` (external) or `command` (managed), or neither (a token-only service that only calls the API).',
+    '`url` (external), `command` (managed: with a loopback `url`, or on a free port the hub picks), or neither (a token-only service that only calls the API).',
     '',
     '| key | type | default | meaning |',
     '|---|---|---|---|',
     ...serviceRows,
+    '',
+    '## A named app (`profiles.<name>.apps.<app>`)',
+    '',
+    'App names: lower-case letters, digits and `-`. Reached at `/user/{name}/{server}/apps/{app}/`.',
+    '',
+    '| key | type | default | meaning |',
+    '|---|---|---|---|',
+    ...appRows,
     '',
     '## A separate agent (`nbhub agent`)',
     '',

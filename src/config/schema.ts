@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Resolution } from '../core/store.js';
+import { appsSchema } from './app-schema.js';
 import { cullingOverrideSchema, cullingSchema } from './culling-schema.js';
 import { servicesSchema } from './services-schema.js';
 import { logFilesSchema } from './logs-schema.js';
@@ -35,6 +36,7 @@ export const profileSchema = z
       .default(0)
       .describe('Memory a runtime of this profile should stay under (0: none); exported to Prometheus for alerting, not enforced by the local spawner.'),
     culling: cullingOverrideSchema.prefault({}).describe('Culling keys overridden for runtimes of this profile; the others follow culling.*.'),
+    apps: appsSchema,
   })
   .strict();
 

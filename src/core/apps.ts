@@ -41,16 +41,34 @@ export interface AppStatus {
   restarts: number;
 }
 
-/** The named apps of the runtimes: started on demand, restarted when they die, stopped with their runtime. */
+/**
+ * The named apps of the runtimes: started on demand, restarted when they die, stopped with their runtime.
+ * Callers (the API, the proxy) check who may act; the directory checks what the runtime is.
+ */
 export interface AppDirectory {
-  list(user: string, server: string): AppStatus[] | undefined;
+  /** The apps of the runtime's profile with their state; undefined when the runtime is not running. */
+  list(user: string, server: string): Promise<AppStatus[] | undefined>;
   /**
    * The app's upstream, starting it when it does not run and waiting until it answers its readiness path.
    * Throws HubError: NOT_FOUND (no such app in the runtime's profile), CONFLICT (the runtime is not running),
    * UNAVAILABLE (it did not start; the message says why, with the end of its output).
    */
   ensure(user: string, server: string, app: string): Promise<AppUpstream>;
+  /** Stops the app (it stays stopped until the next ensure). Throws NOT_FOUND and CONFLICT as ensure does. */
   stop(user: string, server: string, app: string): Promise<void>;
+}
+
+/** A running runtime as its named apps need it: the spawner's handle (apps run beside it) and its profile. */
+export interface AppRuntime {
+  profile: string;
+  handle: SpawnerHandle;
+  /** When this start of the runtime began: a runtime started again is another one, with apps of its own. */
+  started: number;
+}
+
+/** Which runtimes run now, with their handles (the lifecycle's server directory answers). */
+export interface AppRuntimes {
+  runtimeOf(user: string, server: string): AppRuntime | undefined;
 }
 
 /** A named app as the spawner launches it inside a runtime. */
@@ -58,8 +76,11 @@ export interface AppLaunchSpec {
   user: string;
   server: string;
   app: string;
-  /** Command with {port} and {base_url} already known to the launcher (it picks the port). */
+  /** The runtime's profile: the app gets the runtime's environment (the profile's included). */
+  profile: string;
+  /** Command with the placeholders {port} and {base_url}, which the launcher fills (it picks the port). */
   command: string[];
+  /** Added to the runtime's environment; values take the same placeholders. */
   environment: Record<string, string>;
   /** Path prefix the app is reached at through the hub, e.g. /user/alice/apps/board/ */
   baseUrl: string;
@@ -73,5 +94,11 @@ export interface AppLaunched {
 
 /** What a spawner offers for named apps: one more process (or container) in the runtime's own place. */
 export interface AppLauncher {
+  /**
+   * Starts the app beside the runtime (same workspace, environment and markers) and returns once it exists;
+   * readiness is awaited by the caller. Stopping the runtime stops its apps too.
+   */
   startApp(runtime: SpawnerHandle, spec: AppLaunchSpec, signal: AbortSignal): Promise<AppLaunched>;
+  /** The app launched earlier for this runtime, when it still runs (a restarted hub adopts it); else null. */
+  findApp(runtime: SpawnerHandle, spec: Pick<AppLaunchSpec, 'user' | 'server' | 'app'>): Promise<AppLaunched | null>;
 }

@@ -66,4 +66,11 @@ export interface Spawner {
    * use), or null: the runtime failed on its own. Absent: never.
    */
   lostRace?(handle: SpawnerHandle): Promise<string | null>;
+  /**
+   * Optional, for spawners whose runtimes share an address space with other processes: the origin that
+   * serves `port` of this runtime (`…/proxy/{port}/`), or null unless the runtime's own processes (its
+   * tree, and its named apps) listen there. Absent: that port of the runtime's target host (a pod's IP is
+   * its own). Called often (every request of an app, cached a few seconds by the caller).
+   */
+  portTarget?(handle: SpawnerHandle, port: number): Promise<string | null>;
 }

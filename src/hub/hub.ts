@@ -22,6 +22,8 @@ export interface HubParts {
   heartbeat: Service;
   /** The lifecycle's loop: `init` adopts what runs and starts the polls; `shutdown` ends them. */
   reconciler: { init(): Promise<void>; shutdown(o: { stopRuntimes: boolean }): Promise<void> };
+  /** The named apps' supervision (restarts, polls). */
+  apps: Service;
   /** Execution history (null with monitoring.executions off). */
   executions: Service | null;
   culler: Service;
@@ -55,6 +57,7 @@ export const startHub = async (p: HubParts): Promise<Hub> => {
   // Before the records are loaded and the first lease round: both read the live instances, this one included.
   await p.heartbeat.start();
   await p.reconciler.init();
+  await p.apps.start();
   await p.executions?.start();
   await p.culler.start();
 
@@ -99,6 +102,7 @@ export const startHub = async (p: HubParts): Promise<Hub> => {
       await p.executions?.stop();
       await p.monitoring.stop();
       await p.logFeed.stop();
+      await p.apps.stop();
       await p.reconciler.shutdown({ stopRuntimes: options.stopRuntimes ?? api.config.lifecycle.stop_runtimes_on_shutdown });
       // Last: while the monitor and lifecycle still act, no other instance may think this one gone.
       await p.heartbeat.stop();

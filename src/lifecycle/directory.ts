@@ -1,8 +1,10 @@
+import type { AppRuntime, AppRuntimes, RuntimePorts } from '../core/apps.js';
 import type { ServerRecord } from '../core/models.js';
 import type { RouteEntry } from '../core/routes.js';
 import type { ServerDirectory } from '../core/servers.js';
 import type { RunningRuntime } from '../core/usage.js';
 import type { ActivityBook } from './activity.js';
+import { parseLaunchRecord } from './launch-record.js';
 import { keyOf, type RecordIndex } from './record-index.js';
 
 /**
@@ -10,10 +12,11 @@ import { keyOf, type RecordIndex } from './record-index.js';
  * the samplers and the culler read them, and the activity the hub sees (activity.ts). It only reads and
  * notes activity; requests.ts and reconciler.ts change the records.
  */
-export class Directory implements ServerDirectory {
+export class Directory implements ServerDirectory, RuntimePorts, AppRuntimes {
   constructor(
     private readonly index: RecordIndex,
     private readonly activity: ActivityBook,
+    private readonly ports: RuntimePorts,
   ) {}
 
   get(user: string, name: string): ServerRecord | undefined {
@@ -32,12 +35,25 @@ export class Directory implements ServerDirectory {
     return this.index.resolve(user, firstSegment);
   }
 
+  /** A running server's spawner handle and profile, for its named apps (apps/): only while it is running. */
+  runtimeOf(user: string, server: string): AppRuntime | undefined {
+    const rec = this.index.get(user, server);
+    const launch = rec?.state === 'running' ? parseLaunchRecord(rec.handle) : null;
+    if (!rec || !launch) return undefined;
+    return { profile: rec.profile, handle: launch.spawner, started: rec.started ?? 0 };
+  }
+
   running(): RunningRuntime[] {
     return this.index.running();
   }
 
   touch(user: string, server: string, at: number): void {
     this.activity.touch(user, server, at);
+  }
+
+  /** Which origin serves `port` of a running server (its own processes only, on a shared machine). */
+  portTarget(user: string, server: string, port: number): Promise<string | null> {
+    return this.ports.portTarget(user, server, port);
   }
 
   waitFor(user: string, name: string, pred: (r: ServerRecord | undefined) => boolean, timeoutMs: number): Promise<ServerRecord | undefined> {

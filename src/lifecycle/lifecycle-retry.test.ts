@@ -62,6 +62,7 @@ const fakeSpawner = (origin: string, plans: Plan[]) => {
     // 'taken': another process listens at its port; 'ok' listens itself; the others never get to.
     listener: (h): Promise<Listener> => Promise.resolve(of(h).plan === 'taken' ? 'other' : of(h).plan === 'ok' && !of(h).exited ? 'runtime' : 'none'),
     lostRace: (h) => Promise.resolve(of(h).plan === 'lost' ? 'port 40000 was taken by another process' : null),
+    portTarget: () => Promise.resolve(null),
   };
   return { spawner, runtimes };
 };

@@ -6,6 +6,7 @@ import type { Spawner } from '../core/spawner.js';
 import type { Store } from '../core/store.js';
 import { ActivityBook } from './activity.js';
 import { Directory } from './directory.js';
+import { PortDirectory } from './ports.js';
 import { Reconciler } from './reconciler.js';
 import { RecordIndex } from './record-index.js';
 import { Requests } from './requests.js';
@@ -52,7 +53,7 @@ export const createLifecycle = (o: LifecycleOptions): Lifecycle => {
   const index = new RecordIndex(o.spawner);
   const activity = new ActivityBook({ index, store: o.store, log: o.log });
   const serial = new KeyedSerial();
-  const servers = new Directory(index, activity);
+  const servers = new Directory(index, activity, new PortDirectory(index, o.spawner, o.clock));
   const reconciler = new Reconciler({ ...o, index, activity, serial });
   const requests = new Requests({ index, serial, records: reconciler.records, host: reconciler, clock: o.clock, log: o.log, profiles: o.profiles, defaultProfile: o.defaultProfile });
   const owned: CullScope = { ...servers.ownedBy(reconciler.me), requestStop: (user, name, stop) => requests.requestStop(user, name, stop) };

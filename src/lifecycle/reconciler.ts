@@ -227,6 +227,7 @@ export class Reconciler implements RequestHost, StarterHost {
         return;
       }
       case 'mark-stopped':
+        await this.leftovers(rec);
         await this.records.save({ ...settled(rec, 'stopped', now), message: action.message ?? rec.message });
         if (this.removeAfterStop.delete(key) || rec.removeRequested) await this.records.remove(key, rec);
         return;
@@ -240,11 +241,21 @@ export class Reconciler implements RequestHost, StarterHost {
           note = early.note;
         }
         const logTail = launch ? await this.o.spawner.logTail(launch.spawner, this.o.logTailLines ?? 20) : null;
+        await this.leftovers(rec);
         const status = action.exitCode ?? (action.signal ? signalStatus(action.signal) : null);
         await this.fail(key, { message: note ? `${message} ${note}` : message, exitStatus: status, logTail });
         return;
       }
     }
+  }
+
+  /**
+   * A runtime that exited by itself may leave processes the spawner started beside it (its named apps):
+   * stopping what is gone stops those. A failure here is logged; the record still settles.
+   */
+  private async leftovers(rec: ServerRecord): Promise<void> {
+    const launch = parseLaunchRecord(rec.handle);
+    if (launch) await this.o.spawner.stop(launch.spawner, { graceful: false }).catch((err: unknown) => this.o.log.warn({ err, user: rec.user, server: rec.name }, 'cannot stop what the runtime left'));
   }
 
   /** `by`: what caused the failure, for the history: the runtime itself, or the hub that gave up waiting. */

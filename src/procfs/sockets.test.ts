@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { holdsSocket, listeningInodes, tcpListeners } from './sockets.js';
+import { holdsSocket, listeningInodes, takesLoopback, tcpListeners } from './sockets.js';
 
 const TABLE = `  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
    0: 0100007F:A9DF 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 131977 1 00000000dee19224 100 0 0 10 0
@@ -46,5 +46,21 @@ describe('listening sockets', () => {
     } finally {
       await Promise.all(many.map(({ srv }) => new Promise((r) => srv.close(r))));
     }
+  });
+});
+
+describe('loopback listeners', () => {
+  const SIX = `  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+   0: 00000000000000000000000000000000:1F90 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000  1000        0 7001 1
+   1: 00000000000000000000000001000000:1F90 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000  1000        0 7002 1
+`;
+  it('keeps only the addresses a connection to 127.0.0.1 can reach', () => {
+    const TEN = TABLE.replace('3: 0100007F:1F90', '3: 0500000A:1F90');
+    const takes = takesLoopback;
+    expect(listeningInodes(TABLE, 8080, takes)).toEqual([131980]);
+    // 10.0.0.5:8080 takes no connection to 127.0.0.1:8080.
+    expect(listeningInodes(TEN, 8080, takes)).toEqual([]);
+    // [::]:8080 does (dual stack); [::1]:8080 does not.
+    expect(listeningInodes(SIX, 8080, takes)).toEqual([7001]);
   });
 });

@@ -48,7 +48,9 @@ export const parseAppRoute = (url: string, base: string): AppRoute | undefined =
   if (first !== 'proxy' && first !== 'apps') {
     // An encoded or dotted spelling that a server would read as proxy/ or apps/ must not slip past the
     // checks below to a runtime that routes such paths itself (jupyter-server-proxy).
-    const seen = normalised(segments.slice(0, 4));
+    const head = segments.slice(0, 4);
+    if (!head.some((seg) => seg.includes('%') || seg === '.' || seg === '..')) return undefined;
+    const seen = normalised(head);
     if (seen && (seen[0] === 'proxy' || seen[0] === 'apps') && seen.length > 1) {
       return { kind: 'bad', message: `Path ${JSON.stringify(path)} spells ${seen[0]}/ with encoded characters or dot segments; write it plainly` };
     }

@@ -89,8 +89,11 @@ export const createProxy = (o: ProxyOptions): Proxy => {
       return { ...r, app: null };
     }
     if (app.kind === 'bad') return { status: 400, message: app.message };
-    o.activity.touch(path.user, entry.server, o.clock.now());
-    return appTarget(app, path.user, entry.server, o).then((t) => ('status' in t ? t : { ...r, app: t }));
+    return appTarget(app, path.user, entry.server, o).then((t) => {
+      if ('status' in t) return t;
+      o.activity.touch(path.user, entry.server, o.clock.now());
+      return { ...r, app: t };
+    });
   };
 
   const resolve = (req: IncomingMessage, websocket: boolean): Dispatched | Promise<Dispatched> => {

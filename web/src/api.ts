@@ -1,4 +1,5 @@
 import type {
+  AppModel,
   HistoryEvent,
   ExecutionPage,
   ExecutionQuery,
@@ -151,6 +152,9 @@ export const api = {
   executionSummary: (q: ExecutionQuery) =>
     request<ExecutionSummary>('GET', `/hub/api/executions/summary?${executionSearch({ ...q, limit: undefined, offset: undefined })}`),
   interruptExecution: (id: string) => request<void>('POST', `/hub/api/executions/${enc(id)}/interrupt`),
+  apps: (user: string, server: string) => request<AppModel[]>('GET', `${serverPath(user, server)}/apps`),
+  startApp: (user: string, server: string, app: string) => request<AppModel>('POST', `${serverPath(user, server)}/apps/${enc(app)}`),
+  stopApp: (user: string, server: string, app: string) => request<void>('DELETE', `${serverPath(user, server)}/apps/${enc(app)}`),
   processes: (user: string, server: string) =>
     request<{ processes: ProcessModel[] }>('GET', `${serverPath(user, server)}/processes`).then((r) => r.processes),
   signalProcess: (user: string, server: string, pid: number, signal: ProcessSignal) =>

@@ -113,6 +113,17 @@ export interface UsageQuery {
   step: number;
 }
 
+/** A named app of a running server (GET …/apps). */
+export interface AppModel {
+  name: string;
+  title: string;
+  icon: string;
+  state: 'stopped' | 'starting' | 'running' | 'failed';
+  url: string;
+  message: string | null;
+  restarts: number;
+}
+
 export interface KernelModel {
   id: string;
   name: string;

@@ -2,6 +2,7 @@ import { CachedIdentityResolver } from '../../accounts/identity-resolver.js';
 import type { ApiContext } from '../../api/context.js';
 import type { ProcessRunner } from '../../core/services.js';
 import type { LogFeed } from '../../core/logs.js';
+import type { AppLauncher } from '../../core/apps.js';
 import type { Spawner } from '../../core/spawner.js';
 import { Heartbeat } from '../../hub/heartbeat.js';
 import type { HubParts, Service } from '../../hub/hub.js';
@@ -10,13 +11,14 @@ import { createLifecycle } from '../../lifecycle/lifecycle.js';
 import { createProxy } from '../../proxy/proxy.js';
 import { createServiceProxy } from '../../proxy/services.js';
 import { createServices } from '../../services/services.js';
+import { createApps } from './apps.js';
 import { createCuller } from './culler.js';
 import { createExecutionRecorder } from './executions.js';
 import { createMonitoring } from './monitoring.js';
 
 /** What the CLI has chosen before the hub is assembled: the API's plain values, the store, the spawner, the runtime client. */
 export type HubChoices = Pick<ApiContext, 'config' | 'store' | 'clock' | 'ids' | 'log' | 'profiles' | 'webDir' | 'hubId' | 'version' | 'runtimeApi' | 'logs'> & {
-  spawner: Spawner;
+  spawner: Spawner & AppLauncher;
   processRunner: ProcessRunner;
   /** Follows the log files and publishes their lines (and the hub's own) to subscribers. */
   logFeed: LogFeed & Service;
@@ -54,6 +56,7 @@ export const composeHub = (d: HubChoices): HubParts => {
     // Where other instances may share the store (PostgreSQL); their liveness: the heartbeats.
     shared: d.store.capabilities.sharedByInstances ? { leaseMs } : undefined,
   });
+  const apps = createApps({ config: d.config, spawner: d.spawner, runtimes: lifecycle.servers, clock: d.clock, log: d.log });
   const monitoring = createMonitoring({ config: d.config, store: d.store, clock: d.clock, ids: d.ids, log: d.log, hubId: d.hubId, instance, runtimes: lifecycle.servers, runtimeApi: d.runtimeApi });
   const executions = createExecutionRecorder({ config: d.config, store: d.store, runtimes: lifecycle.servers, processes: monitoring.processes, runtimeApi: d.runtimeApi, clock: d.clock, ids: d.ids, log: d.log });
   // The owner culls: this instance judges only the servers it owns (activity seen elsewhere reaches it through the store).
@@ -69,7 +72,7 @@ export const composeHub = (d: HubChoices): HubParts => {
   });
   // With recording off, no tap: the proxy then decodes kernel messages only as far as activity needs.
   const recorder = executions ?? undefined;
-  const proxy = createProxy({ routes: lifecycle.servers, identity, activity: lifecycle.servers, kernelTap: recorder, kernelControl: recorder, clock: d.clock, log: d.log });
+  const proxy = createProxy({ routes: lifecycle.servers, identity, activity: lifecycle.servers, ports: lifecycle.servers, apps, kernelTap: recorder, kernelControl: recorder, clock: d.clock, log: d.log });
   const serviceProxy = createServiceProxy({ services: services.directory, identity, log: d.log });
   const { spawner: _chosen, processRunner: _runner, logFeed, ...values } = d;
   return {
@@ -84,12 +87,14 @@ export const composeHub = (d: HubChoices): HubParts => {
       executions,
       kernelControl: recorder,
       services: services.directory,
+      apps,
     },
     proxy,
     serviceProxy,
     services,
     heartbeat,
     reconciler: lifecycle.reconciler,
+    apps: { start: () => apps.open(), stop: () => apps.close() },
     executions: executions && { start: () => executions.start(), stop: () => executions.close() },
     culler,
     logFeed,

@@ -173,3 +173,29 @@ it("local: an adopted runtime that ignores SIGTERM is killed once the grace peri
     await first.stop(launched.handle, { graceful: false });
   }
 });
+
+it("local: runs a named app beside its runtime (workspace, markers, own port, appended output) and stops it with the runtime, even from another hub", async () => {
+  writeFileSync(join(own, 'app.js'), "require('fs').writeFileSync('app-env.json', JSON.stringify({ ...process.env, cwd: process.cwd(), argv: process.argv.slice(2) })); console.log('app up'); require('http').createServer((q, s) => s.end('app')).listen(+process.argv[2], '127.0.0.1')");
+  const withEnv: ResolvedProfile = { ...profile('ok', profiles.get('ok')?.command ?? []), environment: { FROM_PROFILE: 'yes' } };
+  const spawner = new LocalSpawner({ dataDir: own, profiles: new Map([['ok', withEnv]]), graceSeconds: 1, ids: cryptoIds, clock: systemClock, hubId: 'hub-1' });
+  const rt = await spawner.start({ user: 'gus', server: 'a', profile: 'ok', baseUrl: '/user/gus/a/', userOptions: {} }, new AbortController().signal);
+  const spec = { user: 'gus', server: 'a', app: 'board', profile: 'ok', command: ['node', join(own, 'app.js'), '{port}', '{base_url}'], environment: { WHERE: '{base_url}' }, baseUrl: '/user/gus/a/apps/board/' };
+  const app = await spawner.startApp(rt.handle, spec, new AbortController().signal);
+  const envFile = join(own, 'workspaces', 'gus', 'a', 'app-env.json');
+  await expect.poll(() => existsSync(envFile) && readFileSync(envFile, 'utf8').length > 0).toBe(true);
+  await expect.poll(async () => (await fetch(app.target).catch(() => null))?.status).toBe(200);
+  const env = JSON.parse(readFileSync(envFile, 'utf8')) as Record<string, unknown>;
+  const port = (app.handle as LocalHandle).port;
+  expect(env).toMatchObject({ NBHUB_RUNTIME: 'gus/a', NBHUB_HUB: 'hub-1', NBHUB_APP: 'board', FROM_PROFILE: 'yes', WHERE: '/user/gus/a/apps/board/', argv: [String(port), '/user/gus/a/apps/board/'] });
+  expect(env['cwd']).toBe(join(own, 'workspaces', 'gus', 'a'));
+  // The runtime's secret is its own.
+  expect(env['NBHUB_TOKEN']).toBeUndefined();
+  expect(port).not.toBe((rt.handle as LocalHandle).port);
+  expect(await spawner.logTail(app.handle, 5)).toContain('app up');
+  // A restarted hub finds it; stopping the runtime stops it too.
+  const other = new LocalSpawner({ dataDir: own, profiles: new Map([['ok', withEnv]]), graceSeconds: 1, ids: cryptoIds, clock: systemClock });
+  expect((await other.findApp(rt.handle, spec))?.target).toBe(app.target);
+  await other.stop(rt.handle, { graceful: true });
+  expect((await spawner.poll(app.handle)).status).toBe('exited');
+  expect(await other.findApp(rt.handle, spec)).toBeNull();
+});

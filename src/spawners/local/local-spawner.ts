@@ -1,15 +1,18 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
+import type { AppLaunched, AppLauncher, AppLaunchSpec } from '../../core/apps.js';
 import type { Clock } from '../../core/clock.js';
 import type { IdGenerator } from '../../core/ids.js';
 import type { LogFiles } from '../../core/logs.js';
 import type { Launched, Listener, PollResult, RuntimeSpec, Spawner, SpawnerHandle } from '../../core/spawner.js';
 import { descendants, isAlive, readStat, signalGroup } from '../../procfs/proc.js';
 import { holdsSocket, tcpListeners } from '../../procfs/sockets.js';
+import { runtimeHoldsPort } from './port-owner.js';
 import { accepting, freePort, portBound } from './ports.js';
 import { expand, type ResolvedProfile } from './profiles.js';
 import { writeJupyterConfig } from './jupyter-config.js';
+import { appHandleFiles, appHandlePath, appLogPath, stateDirOf } from './state-dir.js';
 
 export interface LocalHandle extends SpawnerHandle {
   kind: 'local';
@@ -17,6 +20,10 @@ export interface LocalHandle extends SpawnerHandle {
   startTime: number;
   port: number;
   log: string;
+  /** The runtime's state dir (state-dir.ts), where its apps' handles are; absent in older handles: the log's folder. */
+  stateDir?: string;
+  /** Set on a named app's handle: which app of the runtime it is. */
+  app?: string;
 }
 
 export interface LocalSpawnerOptions {
@@ -51,7 +58,7 @@ export const ADDRESS_IN_USE = /address already in use|EADDRINUSE|port \d+ is alr
  * Each runtime is its own process group (detached), so it outlives a hub killed with SIGKILL and can be
  * adopted; its output goes to a file for the same reason (a pipe would break with the hub).
  */
-export class LocalSpawner implements Spawner {
+export class LocalSpawner implements Spawner, AppLauncher {
   readonly kind = 'local';
   /** Exit of each child this process spawned, resolved when Node has reaped it. */
   private readonly exits = new Map<number, Promise<{ code: number | null; signal: string | null }>>();
@@ -76,7 +83,7 @@ export class LocalSpawner implements Spawner {
     if ('error' in profile) throw new Error(profile.error);
     signal.throwIfAborted();
     const workspace = this.workspaceOf(spec);
-    const stateDir = join(this.o.dataDir, 'runtimes', spec.user, spec.server === '' ? '_default' : spec.server);
+    const stateDir = stateDirOf(this.o.dataDir, spec.user, spec.server);
     mkdirSync(workspace, { recursive: true });
     mkdirSync(join(stateDir, 'runtime'), { recursive: true });
     // A hub killed between launching and storing the handle left this runtime behind: stop it first.
@@ -93,38 +100,67 @@ export class LocalSpawner implements Spawner {
     const values = { ip: '127.0.0.1', port: String(port), base_url: spec.baseUrl, token, workspace };
     const [program, ...args] = profile.command.map((a) => expand(a, values));
     const log = this.o.logFiles?.newStart({ user: spec.user, server: spec.server, profile: spec.profile }) ?? join(stateDir, 'output.log');
-    // Append mode: the hub rotates a log by truncating it (copytruncate), and the runtime goes on at the new end.
-    const out = openSync(log, this.o.logFiles ? 'a' : 'w');
+    const env: NodeJS.ProcessEnv = {
+      ...this.environment(profile, spec, stateDir),
+      ...(profile.jupyter ? { JUPYTER_TOKEN: token } : {}),
+      NBHUB_PORT: String(port),
+      NBHUB_BASE_URL: spec.baseUrl,
+      NBHUB_TOKEN: token,
+    };
+    const handle = await this.launch({ program: program as string, args, cwd: workspace, env, log, append: this.o.logFiles !== undefined }, (pid, startTime) => ({ v: 1, kind: 'local', pid, startTime, port, log, stateDir }));
+    writeFileSync(previous, JSON.stringify(handle));
+    return {
+      handle,
+      target: `http://127.0.0.1:${port}`,
+      token,
+      readinessPath: profile.readinessPath,
+      startTimeoutSeconds: profile.startTimeoutSeconds,
+      startTimeoutKey: `profiles.${profile.name}.start_timeout_seconds`,
+    };
+  }
+
+  /**
+   * The environment of a runtime's processes, its named apps' included (so they run as its own), without
+   * what is the runtime's alone (its port and token).
+   */
+  private environment(profile: ResolvedProfile, spec: Pick<RuntimeSpec, 'user' | 'server'>, stateDir: string): NodeJS.ProcessEnv {
     // The hub's own settings (NBHUB_DATABASE_URL, NBHUB_AGENT_TOKEN, …) are not the runtime's business.
     const base = Object.fromEntries(Object.entries(this.o.env ?? process.env).filter(([k]) => !k.startsWith('NBHUB_')));
-    const env: NodeJS.ProcessEnv = {
+    return {
       ...base,
       ...(profile.binDir ? { PATH: [profile.binDir, base['PATH']].filter(Boolean).join(':'), VIRTUAL_ENV: dirname(profile.binDir) } : {}),
       JUPYTER_CONFIG_DIR: this.jupyterConfigDir,
       JUPYTER_DATA_DIR: join(this.o.dataDir, 'jupyter', 'data'),
       JUPYTER_RUNTIME_DIR: join(stateDir, 'runtime'),
       IPYTHONDIR: join(this.o.dataDir, 'jupyter', 'ipython'),
-      ...(profile.jupyter ? { JUPYTER_TOKEN: token } : {}),
       ...profile.environment,
       // Marks every process of this runtime, so an agent can find them (inherited by kernels): which
       // runtime (user/server, unchanged) and, added later, of which hub.
       NBHUB_RUNTIME: `${spec.user}/${spec.server}`,
       ...(this.o.hubId ? { NBHUB_HUB: this.o.hubId } : {}),
-      NBHUB_PORT: String(port),
-      NBHUB_BASE_URL: spec.baseUrl,
-      NBHUB_TOKEN: token,
       PYTHONUNBUFFERED: '1',
     };
+  }
+
+  /** Runs a process in a group of its own, its output to `log`; its exit is reported to the onExit listeners. */
+  private async launch(
+    p: { program: string; args: string[]; cwd: string; env: NodeJS.ProcessEnv; log: string; append: boolean },
+    handleOf: (pid: number, startTime: number) => LocalHandle,
+  ): Promise<LocalHandle> {
+    mkdirSync(dirname(p.log), { recursive: true });
+    // Append mode: the hub rotates a log by truncating it (copytruncate), and the process goes on at the new end.
+    const out = openSync(p.log, p.append ? 'a' : 'w');
     let child;
     try {
-      child = spawn(program as string, args, { cwd: workspace, env, detached: true, stdio: ['ignore', out, out] });
+      child = spawn(p.program, p.args, { cwd: p.cwd, env: p.env, detached: true, stdio: ['ignore', out, out] });
     } finally {
       closeSync(out);
     }
     const pid = await new Promise<number>((resolvePid, reject) => {
-      child.once('error', (err) => reject(new Error(`cannot run ${program}: ${err.message}`)));
+      child.once('error', (err) => reject(new Error(`cannot run ${p.program}: ${err.message}`)));
       child.once('spawn', () => resolvePid(child.pid as number));
     });
+    const handle = handleOf(pid, readStat(pid)?.startTime ?? 0);
     this.exits.set(
       pid,
       new Promise((resolveExit) =>
@@ -137,16 +173,43 @@ export class LocalSpawner implements Spawner {
       ),
     );
     child.unref();
-    const handle: LocalHandle = { v: 1, kind: 'local', pid, startTime: readStat(pid)?.startTime ?? 0, port, log };
-    writeFileSync(previous, JSON.stringify(handle));
-    return {
-      handle,
-      target: `http://127.0.0.1:${port}`,
-      token,
-      readinessPath: profile.readinessPath,
-      startTimeoutSeconds: profile.startTimeoutSeconds,
-      startTimeoutKey: `profiles.${profile.name}.start_timeout_seconds`,
+    return handle;
+  }
+
+  /**
+   * A named app beside the runtime: its workspace, its environment and markers (so the agent counts the app
+   * to the runtime), a process group of its own, a free port. Its handle is kept in the runtime's state dir,
+   * so stopping the runtime stops it, even from a restarted hub.
+   */
+  async startApp(runtime: SpawnerHandle, spec: AppLaunchSpec, signal: AbortSignal): Promise<AppLaunched> {
+    const rt = asLocal(runtime);
+    const profile = this.o.profiles.get(spec.profile);
+    if (!profile) throw new Error(`Unknown profile ${JSON.stringify(spec.profile)}`);
+    if ('error' in profile) throw new Error(profile.error);
+    if (!isAlive(rt.pid, rt.startTime)) throw new Error('the runtime is not running');
+    signal.throwIfAborted();
+    const stateDir = stateDirOf(this.o.dataDir, spec.user, spec.server);
+    const handleFile = appHandlePath(stateDir, spec.app);
+    // A hub killed between launching and recording the app left it behind: stop it first.
+    const left = readHandle(handleFile);
+    if (left) await this.stop(left, { graceful: false });
+    const port = await freePort('127.0.0.1', this.o.clock);
+    const values = { port: String(port), base_url: spec.baseUrl };
+    const [program, ...args] = spec.command.map((a) => expand(a, values));
+    const env: NodeJS.ProcessEnv = {
+      ...this.environment(profile, spec, stateDir),
+      ...Object.fromEntries(Object.entries(spec.environment).map(([k, v]) => [k, expand(v, values)])),
+      NBHUB_APP: spec.app,
     };
+    const log = this.o.logFiles?.appLog(spec.user, spec.server, spec.app) ?? appLogPath(stateDir, spec.app);
+    const handle = await this.launch({ program: program as string, args, cwd: this.workspaceOf(spec), env, log, append: true }, (pid, startTime) => ({ v: 1, kind: 'local', pid, startTime, port, log, stateDir, app: spec.app }));
+    writeFileSync(handleFile, JSON.stringify(handle));
+    return { handle, target: `http://127.0.0.1:${port}` };
+  }
+
+  async findApp(_runtime: SpawnerHandle, spec: Pick<AppLaunchSpec, 'user' | 'server' | 'app'>): Promise<AppLaunched | null> {
+    const handle = readHandle(appHandlePath(stateDirOf(this.o.dataDir, spec.user, spec.server), spec.app));
+    return handle && isAlive(handle.pid, handle.startTime) ? { handle, target: `http://127.0.0.1:${handle.port}` } : null;
   }
 
   async poll(h: SpawnerHandle): Promise<PollResult> {
@@ -164,6 +227,26 @@ export class LocalSpawner implements Spawner {
 
   async stop(h: SpawnerHandle, { graceful }: { graceful: boolean }): Promise<void> {
     const handle = asLocal(h);
+    const stateDir = handle.stateDir ?? dirname(handle.log);
+    if (handle.app === undefined) {
+      // A runtime's apps go with it (also when the runtime itself is gone already).
+      await Promise.all(appHandleFiles(stateDir).map((f) => this.stopFile(f, graceful)));
+    }
+    await this.stopTree(handle, graceful);
+    if (handle.app !== undefined) {
+      const file = appHandlePath(stateDir, handle.app);
+      // Only this start's record: an app started again meanwhile keeps its own.
+      if (readHandle(file)?.pid === handle.pid) rmSync(file, { force: true });
+    }
+  }
+
+  private async stopFile(file: string, graceful: boolean): Promise<void> {
+    const app = readHandle(file);
+    if (app) await this.stopTree(app, graceful);
+    rmSync(file, { force: true });
+  }
+
+  private async stopTree(handle: LocalHandle, graceful: boolean): Promise<void> {
     if (!isAlive(handle.pid, handle.startTime)) return;
     // Kernels run in sessions of their own (jupyter_client), so signal each descendant's group too.
     const groups = new Set<number>([handle.pid, ...descendants(handle.pid).map((p) => p.pgrp)]);
@@ -246,4 +329,19 @@ export class LocalSpawner implements Spawner {
     const said = (await this.logTail(handle, 20)).split('\n').find((l) => ADDRESS_IN_USE.test(l));
     return said ? `port ${handle.port} was taken by another process (the runtime said: ${said.trim().slice(-200)})` : null;
   }
+
+  /** Only a port the runtime's own processes listen on (port-owner.ts): 127.0.0.1 is shared with everything else here. */
+  async portTarget(h: SpawnerHandle, port: number): Promise<string | null> {
+    const handle = asLocal(h);
+    if (!isAlive(handle.pid, handle.startTime)) return null;
+    return runtimeHoldsPort(handle.pid, port) ? `http://127.0.0.1:${port}` : null;
+  }
 }
+
+const readHandle = (file: string): LocalHandle | null => {
+  try {
+    return asLocal(JSON.parse(readFileSync(file, 'utf8')) as SpawnerHandle);
+  } catch {
+    return null;
+  }
+};

@@ -1,4 +1,5 @@
 import { api } from '../api.js';
+import { AppList } from './AppList.js';
 import { usePoll } from '../poll.js';
 import type { KernelModel } from '../types.js';
 import { KernelTable } from './KernelTable.js';
@@ -9,7 +10,7 @@ import { RuntimeCharts } from './RuntimeCharts.js';
 
 const KERNELS_POLL_MS = 5000;
 
-/** What a server uses: live charts (its recent past too, once stopped), and while it runs, its kernels and processes. */
+/** What a server uses: live charts (its recent past too, once stopped), and while it runs, its apps, kernels and processes. */
 export const RuntimePanel = (p: { user: string; server: string; running: boolean; filter: ExecutionFilter; onFilter: (f: ExecutionFilter) => void }) => {
   const kernels = usePoll<KernelModel[] | undefined>(
     () => (p.running ? api.kernels(p.user, p.server) : Promise.resolve(undefined)),
@@ -21,6 +22,7 @@ export const RuntimePanel = (p: { user: string; server: string; running: boolean
       <RuntimeCharts user={p.user} server={p.server} kernels={kernels.data} onPick={(from, to) => p.onFilter({ ...p.filter, from, to })} />
       {p.running && (
         <>
+          <AppList user={p.user} server={p.server} />
           <KernelTable user={p.user} server={p.server} kernels={kernels.data} error={kernels.error} onChanged={kernels.refresh} />
           <ProcessTable user={p.user} server={p.server} kernels={kernels.data} />
         </>

@@ -1,0 +1,129 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AppDirectory, AppUpstream } from '../core/apps.js';
+import { notFound } from '../core/errors.js';
+import type { Identity } from '../core/identity.js';
+import { createProxy } from './proxy.js';
+
+/** The proxy in front of one fake runtime of alice's, whose processes listen on `appPort`, and a named app. */
+const silent = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {}, child: () => silent } as never;
+const servers: Server[] = [];
+const listen = async (s: Server): Promise<number> => {
+  await new Promise<void>((ok) => s.listen(0, '127.0.0.1', ok));
+  servers.push(s);
+  return (s.address() as AddressInfo).port;
+};
+
+let hub = 0;
+let appPort = 0;
+let strangerPort = 0;
+const touched: string[] = [];
+const ensured: string[] = [];
+const seen: Array<{ url: string; headers: IncomingMessage['headers'] }> = [];
+
+const people: Record<string, Identity> = {
+  'token alice': { user: 'alice', admin: false, via: 'token' },
+  'token bob': { user: 'bob', admin: false, via: 'token' },
+  'token root': { user: 'root', admin: true, via: 'token' },
+};
+
+beforeAll(async () => {
+  const app = createServer((req, res) => {
+    seen.push({ url: req.url ?? '', headers: req.headers });
+    if (req.url === '/go') res.writeHead(302, { location: `http://127.0.0.1:${appPort}/landed` }).end();
+    else res.writeHead(200, { 'content-type': 'text/plain', 'set-cookie': ['nbhub-session=forged', 'app=1'] }).end(`app saw ${req.url}`);
+  });
+  app.on('upgrade', (_req, socket) => {
+    socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n');
+  });
+  appPort = await listen(app);
+  strangerPort = await listen(createServer((_req, res) => res.end('not alice')));
+  const apps: AppDirectory = {
+    list: async () => [],
+    ensure: async (user, server, name): Promise<AppUpstream> => {
+      ensured.push(`${user}/${server}/${name}`);
+      if (name !== 'board') throw notFound(`No app ${name} in the profile of ${user}'s server`);
+      return { target: `http://127.0.0.1:${appPort}`, stripPrefix: false };
+    },
+    stop: async () => {},
+  };
+  const proxy = createProxy({
+    routes: { resolve: (user) => (user === 'alice' ? { user, server: '', state: 'running', target: 'http://127.0.0.1:1', token: 'runtime-secret' } : undefined) },
+    identity: { peek: (c) => (c.authorization ? (people[c.authorization] ?? null) : null), identify: async () => null },
+    activity: { touch: (user, server) => touched.push(`${user}/${server}`) },
+    ports: { portTarget: async (user, _server, port) => (user === 'alice' && port === appPort ? `http://127.0.0.1:${port}` : null) },
+    apps,
+    clock: { now: () => 0 },
+    log: silent,
+  });
+  const front = createServer((req, res) => {
+    if (!proxy.handleRequest(req, res)) res.writeHead(404).end();
+  });
+  front.on('upgrade', (req, socket, head) => {
+    if (!proxy.handleUpgrade(req, socket, head)) socket.destroy();
+  });
+  hub = await listen(front);
+  servers.push({ close: () => proxy.close() } as never);
+});
+afterAll(() => servers.forEach((s) => s.close()));
+
+const get = (path: string, who = 'alice', headers: Record<string, string> = {}) =>
+  fetch(`http://127.0.0.1:${hub}${path}`, { headers: { authorization: `token ${who}`, ...headers }, redirect: 'manual' });
+
+const upgrade = (path: string, who: string): Promise<string> =>
+  new Promise((ok) => {
+    let got = '';
+    const c = connect(hub, '127.0.0.1', () => c.write(`GET ${path} HTTP/1.1\r\nHost: hub\r\nAuthorization: token ${who}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n`));
+    c.on('data', (d) => {
+      got += d.toString();
+      if (got.includes('\r\n\r\n')) c.destroy();
+    });
+    c.on('close', () => ok(got));
+  });
+
+describe('the proxy to apps inside a runtime', () => {
+  it("reaches a port the runtime listens on, stripped, without the hub's credentials", async () => {
+    const r = await get(`/user/alice/proxy/${appPort}/page?token=alice&x=1`, 'alice', { cookie: 'nbhub-session=s; app=1', 'x-remote-user': 'root' });
+    expect(r.status).toBe(200);
+    expect(await r.text()).toBe('app saw /page?x=1');
+    expect(r.headers.getSetCookie()).toEqual(['app=1']);
+    const last = seen[seen.length - 1];
+    expect(last?.headers.authorization).toBeUndefined();
+    expect(last?.headers.cookie).toBe('app=1');
+    expect(last?.headers['x-remote-user']).toBeUndefined();
+    expect(JSON.stringify(last?.headers)).not.toContain('runtime-secret');
+    expect(touched).toContain('alice/');
+  });
+  it('keeps the prefix on /proxy/absolute/ and redirects under the prefix', async () => {
+    expect(await (await get(`/user/alice/proxy/absolute/${appPort}/a`)).text()).toBe(`app saw /user/alice/proxy/absolute/${appPort}/a`);
+    const r = await get(`/user/alice/proxy/${appPort}/go`);
+    expect(r.status).toBe(302);
+    expect(r.headers.get('location')).toBe(`/user/alice/proxy/${appPort}/landed`);
+  });
+  it('refuses other hosts and ports the runtime does not listen on, without connecting', async () => {
+    const before = seen.length;
+    const bad = await get('/user/alice/proxy/evil.example/');
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { message: string }).message).toContain('Invalid port "evil.example"');
+    const stranger = await get(`/user/alice/proxy/${strangerPort}/`);
+    expect(stranger.status).toBe(404);
+    expect(((await stranger.json()) as { message: string }).message).toBe(`Nothing in alice's server listens on port ${strangerPort}`);
+    expect(seen.length).toBe(before);
+  });
+  it('lets in the owner and admins only, on HTTP and on the WebSocket upgrade', async () => {
+    expect((await get(`/user/alice/proxy/${appPort}/`, 'bob')).status).toBe(403);
+    expect((await get(`/user/alice/proxy/${appPort}/`, 'nobody')).status).toBe(401);
+    expect((await get(`/user/alice/proxy/${appPort}/`, 'root')).status).toBe(200);
+    expect(await upgrade(`/user/alice/proxy/${appPort}/ws`, 'bob')).toMatch(/^HTTP\/1.1 403 /);
+    expect(await upgrade(`/user/alice/proxy/${appPort}/ws`, 'nobody')).toMatch(/^HTTP\/1.1 401 /);
+    expect(await upgrade(`/user/alice/proxy/${appPort}/ws`, 'alice')).toMatch(/^HTTP\/1.1 101 /);
+  });
+  it('reaches a named app through the AppDirectory, and says when there is none', async () => {
+    expect(await (await get('/user/alice/apps/board/x')).text()).toBe('app saw /user/alice/apps/board/x');
+    const none = await get('/user/alice/apps/nope/');
+    expect(none.status).toBe(404);
+    expect(((await none.json()) as { message: string }).message).toBe("No app nope in the profile of alice's server");
+    expect(ensured).toEqual(['alice//board', 'alice//nope']);
+  });
+});
