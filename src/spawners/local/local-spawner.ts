@@ -190,6 +190,7 @@ export class LocalSpawner implements Spawner, AppLauncher {
     signal.throwIfAborted();
     const stateDir = stateDirOf(this.o.dataDir, spec.user, spec.server);
     const handleFile = appHandlePath(stateDir, spec.app);
+    mkdirSync(dirname(handleFile), { recursive: true });
     // A hub killed between launching and recording the app left it behind: stop it first.
     const left = readHandle(handleFile);
     if (left) await this.stop(left, { graceful: false });
