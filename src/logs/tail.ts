@@ -82,6 +82,17 @@ export class Tail {
       await copyRange(this.path, tmp, size, now, true);
       size = now;
     }
+    // What was written during the copy went in too: drop as much from the kept part's head (from a line
+    // start again), so the rotated file stays within `keep` like the live one.
+    const excess = size - from - keep;
+    if (excess > 0) {
+      const look = await readAt(tmp, excess - 1, Math.min(64 * 1024, size - from - excess + 1));
+      const nl = look.indexOf(0x0a);
+      const cut = nl === -1 ? excess : excess + nl;
+      await copyRange(tmp, `${tmp}2`, cut, size - from, false);
+      await rename(`${tmp}2`, tmp);
+      from += cut;
+    }
     await truncate(this.path, 0);
     await rename(tmp, this.path + ROTATED);
     const readFrom = Math.max(this.pos, from, size - READ_CHUNK);
