@@ -4,6 +4,7 @@ import type { CullView } from '../core/culling.js';
 import type { IdGenerator } from '../core/ids.js';
 import type { IdentityCache } from '../core/identity.js';
 import type { KernelControlSink } from '../core/kernel-tap.js';
+import type { LogShippingView } from '../core/log-shipping.js';
 import type { Logger } from '../core/logger.js';
 import type { RuntimeClient } from '../core/runtime-client.js';
 import type { ProcessDoor } from '../core/process-door.js';
@@ -47,4 +48,6 @@ export interface ApiContext {
   /** The execution recorder, or null when monitoring.executions is off. */
   executions: ExecutionTracker | null;
   version: string;
+  /** Log shipping's counters per target, for /hub/metrics (absent where nothing ships). */
+  logShipping?: LogShippingView | undefined;
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Resolution } from '../core/store.js';
 import { cullingOverrideSchema, cullingSchema } from './culling-schema.js';
+import { shipSchema } from './ship-schema.js';
 
 /**
  * The whole configuration, validated once at start-up and frozen. Every leaf can also be set from the
@@ -172,6 +173,12 @@ export const configSchema = z
       .record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'profile names: lower-case letters, digits, _ and -'), profileSchema)
       .default({})
       .describe('Runtime profiles by name. A profile named default replaces the detected Jupyter one.'),
+    logs: z
+      .object({
+        ship: shipSchema.prefault({}),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict()
   .superRefine((c, ctx) => {
