@@ -56,10 +56,7 @@ export const lokiTargetSchema = z
   .object({
     url: lokiUrl,
     labels: z
-      .record(
-        z.string().regex(LABEL_NAME, 'label names: letters, digits and _, not starting with a digit').refine((k) => !(LINE_LABELS as readonly string[]).includes(k), `is set on every line (${LINE_LABELS.join(', ')})`),
-        z.string().min(1),
-      )
+      .record(z.string(), z.string().min(1))
       .default({})
       .describe('Static labels added to every stream (each line also carries user, server, profile, stream and hub_instance, empty ones left out).'),
     username: z.string().default('').describe('Basic auth user (empty: no Authorization header).'),
@@ -69,7 +66,13 @@ export const lokiTargetSchema = z
     flush_seconds: z.number().min(0.05).max(60).default(1).describe('A push goes out this long after its first line at the latest, full or not.'),
   })
   .strict()
-  .refine((t) => t.password === '' || t.username !== '', { message: 'a password needs a username', path: ['password'] });
+  .superRefine((t, ctx) => {
+    for (const k of Object.keys(t.labels)) {
+      if (!LABEL_NAME.test(k)) ctx.addIssue({ code: 'custom', path: ['labels', k], message: 'label names: letters, digits and _, not starting with a digit' });
+      if ((LINE_LABELS as readonly string[]).includes(k)) ctx.addIssue({ code: 'custom', path: ['labels', k], message: `is set on every line (${LINE_LABELS.join(', ')})` });
+    }
+    if (t.password !== '' && t.username === '') ctx.addIssue({ code: 'custom', path: ['password'], message: 'a password needs a username' });
+  });
 
 export const SHIP_STREAMS = ['runtime', 'apps', 'services', 'hub'] as const;
 export type ShipStream = (typeof SHIP_STREAMS)[number];

@@ -101,7 +101,8 @@ export interface TcpReceiver {
   close(): Promise<void>;
 }
 
-export const tcpReceiver = async (): Promise<TcpReceiver> => {
+/** Listens on `port` (0: any free one; a given one lets a test bring a receiver back where the hub sends). */
+export const tcpReceiver = async (port = 0): Promise<TcpReceiver> => {
   const messages: GelfMessage[] = [];
   const sockets = new Set<TcpSocket>();
   let paused = false;
@@ -136,7 +137,7 @@ export const tcpReceiver = async (): Promise<TcpReceiver> => {
       }
     });
   });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  await new Promise<void>((done) => server.listen(port, '127.0.0.1', done));
   r.port = (server.address() as { port: number }).port;
   return r;
 };
