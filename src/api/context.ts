@@ -6,6 +6,7 @@ import type { IdentityCache } from '../core/identity.js';
 import type { KernelControlSink } from '../core/kernel-tap.js';
 import type { LogShippingView } from '../core/log-shipping.js';
 import type { Logger } from '../core/logger.js';
+import type { ServerLogs } from '../core/logs.js';
 import type { RuntimeClient } from '../core/runtime-client.js';
 import type { ProcessDoor } from '../core/process-door.js';
 import type { ExecutionTracker } from '../core/executions.js';
@@ -47,6 +48,8 @@ export interface ApiContext {
   runtimeApi: RuntimeClient;
   /** The execution recorder, or null when monitoring.executions is off. */
   executions: ExecutionTracker | null;
+  /** Each start's output of the servers (read, follow; deleted with the server or the user). */
+  logs: ServerLogs;
   version: string;
   /** Log shipping's counters per target, for /hub/metrics (absent where nothing ships). */
   logShipping?: LogShippingView | undefined;

@@ -2,7 +2,12 @@ import { join } from 'node:path';
 import { profileSchema, type Config } from '../config/schema.js';
 import { systemClock } from '../core/clock.js';
 import { cryptoIds } from '../core/ids.js';
+import type { LogFiles } from '../core/logs.js';
 import type { Store } from '../core/store.js';
+import type { Logger } from '../core/logger.js';
+import { FileLogFeed } from '../logs/feed.js';
+import { LocalLogFiles } from '../logs/files.js';
+import { FileServerLogs } from '../logs/server-logs.js';
 import { LocalSpawner } from '../spawners/local/local-spawner.js';
 import { detectJupyter, systemLookup } from '../spawners/local/jupyter-detect.js';
 import { resolveProfile, type ResolvedProfile } from '../spawners/local/profiles.js';
@@ -30,5 +35,19 @@ export const resolveProfiles = (config: Readonly<Config>): Map<string, ResolvedP
   return new Map(entries);
 };
 
-export const createSpawner = (config: Readonly<Config>, profiles: ReturnType<typeof resolveProfiles>, hubId: string) =>
-  new LocalSpawner({ dataDir: config.data_dir, profiles, graceSeconds: config.lifecycle.stop_grace_seconds, ids: cryptoIds, clock: systemClock, hubId });
+export const createSpawner = (config: Readonly<Config>, profiles: ReturnType<typeof resolveProfiles>, hubId: string, logFiles?: LogFiles) =>
+  new LocalSpawner({ dataDir: config.data_dir, profiles, graceSeconds: config.lifecycle.stop_grace_seconds, ids: cryptoIds, clock: systemClock, hubId, logFiles });
+
+/** The log files of starts, the feed that follows them (and the hub's own lines), and the API's reader. */
+export const createLogs = (config: Readonly<Config>, log: Logger) => {
+  const feed = new FileLogFeed({ dataDir: config.data_dir, bytesPerFile: config.logs.bytes_per_file, pollMs: config.logs.poll_ms, clock: systemClock, log });
+  const files = new LocalLogFiles({
+    dataDir: config.data_dir,
+    clock: systemClock,
+    startsKept: config.logs.starts_kept,
+    bytesPerServer: config.logs.bytes_per_server,
+    opened: (path) => feed.track(path),
+  });
+  const reader = new FileServerLogs({ dataDir: config.data_dir, bytesPerFile: config.logs.bytes_per_file, pollMs: config.logs.poll_ms });
+  return { feed, files, reader };
+};

@@ -9,7 +9,8 @@ import { startHub } from '../hub/hub.js';
 import { composeHub } from './compose/hub.js';
 import { hubIdentity } from '../hub/hub-id.js';
 import { HttpRuntimeClient } from '../runtime-api/client.js';
-import { createSpawner, openStore, resolveProfiles } from './implementations.js';
+import { createLogs, createSpawner, openStore, resolveProfiles } from './implementations.js';
+import { TeeDestination } from '../logs/tee.js';
 import { closeOnSignals } from './signals.js';
 import { VERSION } from './version.js';
 
@@ -34,7 +35,11 @@ export const startCommand = async (flags: StartFlags, env: NodeJS.ProcessEnv): P
   if (flags.port !== undefined) overrides['port'] = /^\d+$/.test(flags.port) ? Number(flags.port) : flags.port;
   if (flags.dataDir !== undefined) overrides['data_dir'] = flags.dataDir;
   const config = loadConfig({ file: flags.config ?? env['NBHUB_CONFIG'], env, overrides });
-  const log = pino({ level: config.log_level, base: { app: 'nbhub' } });
+  // Every record goes to stdout as before, and to the log feed (stream 'hub') once it exists.
+  const destination = new TeeDestination(pino.destination(1));
+  const log = pino({ level: config.log_level, base: { app: 'nbhub' } }, destination);
+  const logs = createLogs(config, log);
+  destination.sink = (chunk) => logs.feed.offerHub(chunk);
   const profiles = resolveProfiles(config);
   for (const p of profiles.values()) if ('error' in p) log.warn({ profile: p.name }, p.error);
   const store = await openStore(config);
@@ -44,7 +49,9 @@ export const startCommand = async (flags: StartFlags, env: NodeJS.ProcessEnv): P
     composeHub({
       config,
       store,
-      spawner: createSpawner(config, profiles, hubId),
+      spawner: createSpawner(config, profiles, hubId, logs.files),
+      logs: logs.reader,
+      logFeed: logs.feed,
       hubId,
       clock: systemClock,
       ids: cryptoIds,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Resolution } from '../core/store.js';
 import { cullingOverrideSchema, cullingSchema } from './culling-schema.js';
+import { logFilesSchema } from './logs-schema.js';
 import { shipSchema } from './ship-schema.js';
 
 /**
@@ -157,6 +158,11 @@ export const configSchema = z
       .strict()
       .prefault({}),
     culling: cullingSchema.prefault({}),
+    logs: z
+      .object({ ...logFilesSchema, ship: shipSchema.prefault({}) })
+      .strict()
+      .prefault({})
+      .describe('Output of each start of a runtime or app, kept in data_dir/logs and read through GET …/servers/{server}/logs.'),
     spawner: z
       .object({
         default_profile: z.string().default('default').describe('Profile used when a start request names none.'),
@@ -173,12 +179,6 @@ export const configSchema = z
       .record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'profile names: lower-case letters, digits, _ and -'), profileSchema)
       .default({})
       .describe('Runtime profiles by name. A profile named default replaces the detected Jupyter one.'),
-    logs: z
-      .object({
-        ship: shipSchema.prefault({}),
-      })
-      .strict()
-      .prefault({}),
   })
   .strict()
   .superRefine((c, ctx) => {

@@ -22,3 +22,67 @@ export interface LogLine {
 export interface LogFeed {
   subscribe(listener: (line: LogLine) => void): () => void;
 }
+
+/** The streams a server's start may have: its runtime's output and each named app's. */
+export type ServerLogStream = 'runtime' | `app:${string}`;
+
+/** One start of a server, as its log files tell it. */
+export interface LogStart {
+  /** Stable id (the start's time in ms, as digits): `start=` takes it. */
+  id: string;
+  /** Unix ms. */
+  startedAt: number;
+  profile: string;
+  streams: ServerLogStream[];
+  /** Disk its files use, rotated parts included. */
+  bytes: number;
+}
+
+/** Which lines of a server's log: one start, one stream, then the last lines or a window by byte offset. */
+export interface LogRange {
+  /** 'latest', a start's id, or its index in `starts` (0: the oldest kept). */
+  start: string;
+  stream: ServerLogStream;
+  /** The last `tail` lines (matching `q`). Ignored when `offset` is given. */
+  tail: number;
+  /** Byte offset into the stream's text (rotated part first) to read from; `limit` lines from there. */
+  offset?: number | undefined;
+  limit: number;
+  /** Only lines containing it, case-insensitively. */
+  q?: string | undefined;
+  /** Leave out a last line not ended yet (a follower sends it once it is). */
+  wholeLinesOnly?: boolean | undefined;
+}
+
+export interface LogPage {
+  /** Every kept start, oldest first. */
+  starts: LogStart[];
+  /** The start read, or null when the server has none kept. */
+  start: LogStart | null;
+  stream: ServerLogStream;
+  lines: string[];
+  /** Byte offset just after the last line read: `offset=` continues there, `follow` starts there. */
+  next: number;
+}
+
+/** A server's kept output, for the API and the console (owner and admins; the route checks). */
+export interface ServerLogs {
+  read(user: string, server: string, range: LogRange): Promise<LogPage>;
+  /**
+   * Sends each line appended to the stream from byte `from` on, as it is written (survives rotation), until
+   * `signal` aborts. Whole lines only; a line is sent once its newline is written.
+   */
+  follow(user: string, server: string, start: string, stream: ServerLogStream, from: number, signal: AbortSignal, send: (lines: string[]) => void): void;
+  /** Deletes a server's logs (the server is deleted). */
+  removeServer(user: string, server: string): Promise<void>;
+  /** Deletes what is left of a user's logs (the user is deleted). */
+  removeUser(user: string): Promise<void>;
+}
+
+/** Where a spawner writes output (the layout is the logs module's): injected, so spawners import none of it. */
+export interface LogFiles {
+  /** A new start of the runtime: the path its output is appended to. Older starts past the limits go. */
+  newStart(o: { user: string; server: string; profile: string }): string;
+  /** The path a named app's output is appended to: beside its runtime's latest start. */
+  appLog(user: string, server: string, app: string): string;
+}

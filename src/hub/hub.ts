@@ -25,6 +25,8 @@ export interface HubParts {
   /** Execution history (null with monitoring.executions off). */
   executions: Service | null;
   culler: Service;
+  /** Follows the runtimes' log files (rotation, the feed the shippers read). */
+  logFeed: Service;
   /** The in-process agent (if any) and the monitor pulling every agent. */
   monitoring: Service;
   /** Token use seen since the last call (written behind, not on every request). */
@@ -65,6 +67,7 @@ export const startHub = async (p: HubParts): Promise<Hub> => {
   await app.listen({ host: api.config.ip, port: api.config.port });
   const addr = server.address() as AddressInfo;
   await p.monitoring.start();
+  await p.logFeed.start();
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
 
   const flushTokens = async () => {
@@ -88,6 +91,7 @@ export const startHub = async (p: HubParts): Promise<Hub> => {
       await p.culler.stop();
       await p.executions?.stop();
       await p.monitoring.stop();
+      await p.logFeed.stop();
       await p.reconciler.shutdown({ stopRuntimes: options.stopRuntimes ?? api.config.lifecycle.stop_runtimes_on_shutdown });
       // Last: while the monitor and lifecycle still act, no other instance may think this one gone.
       await p.heartbeat.stop();

@@ -1,6 +1,7 @@
 import type { Clock } from '../core/clock.js';
 import type { CullScope } from '../core/culling.js';
 import type { Logger } from '../core/logger.js';
+import type { ServerLogs } from '../core/logs.js';
 import type { Spawner } from '../core/spawner.js';
 import type { Store } from '../core/store.js';
 import { ActivityBook } from './activity.js';
@@ -30,6 +31,8 @@ export interface LifecycleOptions {
    * Absent: this instance is alone on the store and owns every record.
    */
   shared?: { leaseMs: number } | undefined;
+  /** Where a deleted server's logs are deleted (absent: it has none to delete). */
+  logs?: Pick<ServerLogs, 'removeServer'> | undefined;
 }
 
 /** The lifecycle's three rooms, sharing the records in memory and one lock per server. */

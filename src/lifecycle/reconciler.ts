@@ -1,6 +1,7 @@
 import type { Clock } from '../core/clock.js';
 import { HubError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import type { ServerLogs } from '../core/logs.js';
 import type { ServerRecord } from '../core/models.js';
 import type { Spawner } from '../core/spawner.js';
 import type { Store } from '../core/store.js';
@@ -28,6 +29,8 @@ export interface ReconcilerOptions {
   instance?: string | undefined;
   /** Other instances may share the store (LifecycleOptions.shared). */
   shared?: { leaseMs: number } | undefined;
+  /** A deleted server's logs go with it (LifecycleOptions.logs). */
+  logs?: Pick<ServerLogs, 'removeServer'> | undefined;
   index: RecordIndex;
   activity: ActivityBook;
   serial: KeyedSerial;
@@ -64,6 +67,7 @@ export class Reconciler implements RequestHost, StarterHost {
     this.records = new RecordWriter({
       store: o.store,
       spawner: o.spawner,
+      logs: o.logs,
       clock: o.clock,
       log: o.log,
       index: o.index,

@@ -1,6 +1,7 @@
 import type { Clock } from '../core/clock.js';
 import { conflict } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import type { ServerLogs } from '../core/logs.js';
 import type { ServerRecord } from '../core/models.js';
 import type { Spawner } from '../core/spawner.js';
 import type { Store } from '../core/store.js';
@@ -12,6 +13,8 @@ import { keyOf, type RecordIndex } from './record-index.js';
 export interface RecordWriterOptions {
   store: Store;
   spawner: Pick<Spawner, 'removeWorkspace'>;
+  /** A deleted server's logs are deleted with its workspace. */
+  logs?: Pick<ServerLogs, 'removeServer'> | undefined;
   clock: Clock;
   log: Logger;
   index: RecordIndex;
@@ -55,6 +58,7 @@ export class RecordWriter {
   /** Deletes a server for good: its workspace, its record and its history. */
   async remove(key: string, rec: ServerRecord): Promise<void> {
     await this.o.spawner.removeWorkspace({ user: rec.user, server: rec.name });
+    await this.o.logs?.removeServer(rec.user, rec.name);
     await this.o.store.servers.delete(rec.user, rec.name);
     await this.o.store.history.deleteServer(rec.user, rec.name);
     this.o.index.forget(key);

@@ -1,8 +1,9 @@
 import { CachedIdentityResolver } from '../../accounts/identity-resolver.js';
 import type { ApiContext } from '../../api/context.js';
+import type { LogFeed } from '../../core/logs.js';
 import type { Spawner } from '../../core/spawner.js';
 import { Heartbeat } from '../../hub/heartbeat.js';
-import type { HubParts } from '../../hub/hub.js';
+import type { HubParts, Service } from '../../hub/hub.js';
 import { instanceId } from '../../hub/instance-id.js';
 import { createLifecycle } from '../../lifecycle/lifecycle.js';
 import { createProxy } from '../../proxy/proxy.js';
@@ -11,7 +12,11 @@ import { createExecutionRecorder } from './executions.js';
 import { createMonitoring } from './monitoring.js';
 
 /** What the CLI has chosen before the hub is assembled: the API's plain values, the store, the spawner, the runtime client. */
-export type HubChoices = Pick<ApiContext, 'config' | 'store' | 'clock' | 'ids' | 'log' | 'profiles' | 'webDir' | 'hubId' | 'version' | 'runtimeApi'> & { spawner: Spawner };
+export type HubChoices = Pick<ApiContext, 'config' | 'store' | 'clock' | 'ids' | 'log' | 'profiles' | 'webDir' | 'hubId' | 'version' | 'runtimeApi' | 'logs'> & {
+  spawner: Spawner;
+  /** Follows the log files and publishes their lines (and the hub's own) to subscribers. */
+  logFeed: LogFeed & Service;
+};
 
 /**
  * The one place that assembles the hub (DESIGN.md: only src/cli chooses): every part is built here and handed
@@ -32,6 +37,7 @@ export const composeHub = (d: HubChoices): HubParts => {
     pollSeconds: d.config.lifecycle.poll_seconds,
     activityFlushMs: Math.min(10_000, d.config.monitoring.interval_seconds * 1000),
     instance,
+    logs: d.logs,
     // Where other instances may share the store (PostgreSQL); their liveness: the heartbeats.
     shared: d.store.capabilities.sharedByInstances ? { leaseMs } : undefined,
   });
@@ -51,7 +57,7 @@ export const composeHub = (d: HubChoices): HubParts => {
   // With recording off, no tap: the proxy then decodes kernel messages only as far as activity needs.
   const recorder = executions ?? undefined;
   const proxy = createProxy({ routes: lifecycle.servers, identity, activity: lifecycle.servers, kernelTap: recorder, kernelControl: recorder, clock: d.clock, log: d.log });
-  const { spawner: _chosen, ...values } = d;
+  const { spawner: _chosen, logFeed, ...values } = d;
   return {
     api: {
       ...values,
@@ -69,6 +75,7 @@ export const composeHub = (d: HubChoices): HubParts => {
     reconciler: lifecycle.reconciler,
     executions: executions && { start: () => executions.start(), stop: () => executions.close() },
     culler,
+    logFeed,
     monitoring: { start: () => monitoring.start(), stop: () => monitoring.close() },
     drainTokenActivity: () => identity.drainTokenActivity(),
   };

@@ -3,6 +3,7 @@ import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, re
 import { dirname, join, resolve, sep } from 'node:path';
 import type { Clock } from '../../core/clock.js';
 import type { IdGenerator } from '../../core/ids.js';
+import type { LogFiles } from '../../core/logs.js';
 import type { Launched, Listener, PollResult, RuntimeSpec, Spawner, SpawnerHandle } from '../../core/spawner.js';
 import { descendants, isAlive, readStat, signalGroup } from '../../procfs/proc.js';
 import { holdsSocket, tcpListeners } from '../../procfs/sockets.js';
@@ -29,6 +30,8 @@ export interface LocalSpawnerOptions {
   env?: NodeJS.ProcessEnv;
   /** The hub's id, put on every runtime beside its name (NBHUB_HUB), so agents follow only their hub's. */
   hubId?: string;
+  /** Where each start's output goes (src/logs owns the layout). Absent: one output.log per runtime, overwritten at each start. */
+  logFiles?: LogFiles | undefined;
 }
 
 const asLocal = (h: SpawnerHandle): LocalHandle => {
@@ -89,8 +92,9 @@ export class LocalSpawner implements Spawner {
     const token = this.o.ids.random(24);
     const values = { ip: '127.0.0.1', port: String(port), base_url: spec.baseUrl, token, workspace };
     const [program, ...args] = profile.command.map((a) => expand(a, values));
-    const log = join(stateDir, 'output.log');
-    const out = openSync(log, 'w');
+    const log = this.o.logFiles?.newStart({ user: spec.user, server: spec.server, profile: spec.profile }) ?? join(stateDir, 'output.log');
+    // Append mode: the hub rotates a log by truncating it (copytruncate), and the runtime goes on at the new end.
+    const out = openSync(log, this.o.logFiles ? 'a' : 'w');
     // The hub's own settings (NBHUB_DATABASE_URL, NBHUB_AGENT_TOKEN, …) are not the runtime's business.
     const base = Object.fromEntries(Object.entries(this.o.env ?? process.env).filter(([k]) => !k.startsWith('NBHUB_')));
     const env: NodeJS.ProcessEnv = {

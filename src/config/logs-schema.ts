@@ -1,0 +1,26 @@
+import { z } from 'zod';
+
+/**
+ * The runtime and app log files kept per start (issue 18), apart from schema.ts. Shipping (`logs.ship`) hangs
+ * beside these keys under `logs`.
+ */
+export const logFilesSchema = {
+  bytes_per_file: z
+    .number()
+    .int()
+    .min(4096)
+    .max(2 ** 40)
+    .default(10 << 20)
+    .describe(
+      "A log file (one stream of one start) past this size is rotated: its last bytes_per_file bytes are kept in a .1 beside it and it is truncated (the runtime writes in append mode, so it goes on at the start). Also the most the hub reads of one file in one pass.",
+    ),
+  starts_kept: z.number().int().min(1).max(10_000).default(10).describe("Starts whose output is kept per server; the oldest start's files are deleted when a new one begins."),
+  bytes_per_server: z
+    .number()
+    .int()
+    .min(4096)
+    .max(2 ** 50)
+    .default(200 << 20)
+    .describe("Disk the log files of one server may use, all starts together; past it the oldest starts are deleted (never the newest)."),
+  poll_ms: z.number().int().min(50).max(60_000).default(500).describe('How often the hub looks at the running logs for new lines (and rotation) besides being told by the file system (fs.watch).'),
+};

@@ -1,0 +1,193 @@
+import { watch, type FSWatcher } from 'node:fs';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/logger.js';
+import type { LogFeed, LogLine, LogStream } from '../core/logs.js';
+import { logsRoot, parseLogName, POSITION, serverOfDir } from './layout.js';
+import { readMeta } from './starts.js';
+import { Tail } from './tail.js';
+
+export interface FeedOptions {
+  dataDir: string;
+  /** logs.bytes_per_file: rotation size, and the most read of one file in one pass. */
+  bytesPerFile: number;
+  pollMs: number;
+  clock: Clock;
+  log: Logger;
+  /** Hub lines waiting for subscribers, at most (more are dropped and counted). */
+  hubQueue?: number;
+}
+
+interface Followed {
+  tail: Tail;
+  labels: Omit<LogLine, 'at' | 'line'>;
+  saved: number;
+  watcher?: FSWatcher | undefined;
+  busy: boolean;
+  again: boolean;
+}
+
+const RESCAN_EVERY = 10;
+
+/**
+ * The hub's LogFeed: follows the log file of every runtime and app start as it grows (the same Tail the API's
+ * follow uses), publishes each line with its labels, rotates a file past logs.bytes_per_file, and keeps how far
+ * it has read in a `.pos` beside each file, so a restarted hub does not publish old lines again. The hub's own
+ * lines come in through `offerHub` (the pino destination) and go out on the next turn of the event loop.
+ */
+export class FileLogFeed implements LogFeed {
+  private readonly listeners = new Set<(line: LogLine) => void>();
+  private readonly followed = new Map<string, Followed>();
+  private readonly hub: string[] = [];
+  private hubScheduled = false;
+  private timer: NodeJS.Timeout | undefined;
+  private passes = 0;
+  private closed = false;
+  /** Hub lines dropped because subscribers were behind. */
+  droppedHubLines = 0;
+
+  constructor(private readonly o: FeedOptions) {}
+
+  subscribe(listener: (line: LogLine) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async start(): Promise<void> {
+    await this.rescan();
+    this.timer = setInterval(() => void this.tick(), this.o.pollMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.timer);
+    for (const f of this.followed.values()) f.watcher?.close();
+    this.followed.clear();
+  }
+
+  /** A file a runtime or an app is about to write (LocalLogFiles tells at each start). */
+  track(path: string): void {
+    if (this.closed || this.followed.has(path)) return;
+    void this.follow(path).catch((err: unknown) => this.o.log.warn({ err, path }, 'logs: cannot follow a log file'));
+  }
+
+  /** One chunk from pino (one JSON record per line); never blocks the caller. */
+  offerHub(chunk: string): void {
+    if (this.listeners.size === 0) return;
+    for (const line of chunk.split('\n')) {
+      if (line === '') continue;
+      if (this.hub.length >= (this.o.hubQueue ?? 10_000)) this.droppedHubLines += 1;
+      else this.hub.push(line);
+    }
+    if (!this.hubScheduled && this.hub.length > 0) {
+      this.hubScheduled = true;
+      setImmediate(() => this.flushHub());
+    }
+  }
+
+  private flushHub(): void {
+    this.hubScheduled = false;
+    const lines = this.hub.splice(0);
+    const at = this.o.clock.now();
+    for (const line of lines) this.publish({ at, stream: 'hub', user: '', server: '', profile: '', line });
+  }
+
+  private publish(line: LogLine): void {
+    for (const l of this.listeners) {
+      try {
+        l(line);
+      } catch (err) {
+        // A subscriber's fault is its own: the others still get the line (no logging here: it would loop).
+        void err;
+      }
+    }
+  }
+
+  private async tick(): Promise<void> {
+    this.passes += 1;
+    if (this.passes % RESCAN_EVERY === 0) await this.rescan().catch((err: unknown) => this.o.log.warn({ err }, 'logs: cannot scan the log directory'));
+    await Promise.all([...this.followed.keys()].map((p) => this.pass(p)));
+  }
+
+  /** Follows the files of each server's latest start; lets go of those of older starts and deleted ones. */
+  private async rescan(): Promise<void> {
+    const root = logsRoot(this.o.dataDir);
+    const latest = new Set<string>();
+    for (const user of await readdir(root).catch(() => [] as string[])) {
+      for (const server of await readdir(join(root, user)).catch(() => [] as string[])) {
+        const dir = join(root, user, server);
+        const logs = (await readdir(dir).catch(() => [] as string[])).flatMap((n) => {
+          const p = parseLogName(n);
+          return p?.kind === 'log' && p.suffix === '' ? [{ name: n, start: Number(p.start) }] : [];
+        });
+        const newest = Math.max(...logs.map((l) => l.start));
+        for (const l of logs) if (l.start === newest) latest.add(join(dir, l.name));
+      }
+    }
+    for (const [path, f] of this.followed) {
+      if (!latest.has(path)) {
+        // Read to the end first: an older start's runtime may have written its last lines just before.
+        await this.pass(path);
+        f.watcher?.close();
+        this.followed.delete(path);
+      }
+    }
+    for (const path of latest) this.track(path);
+  }
+
+  private async follow(path: string): Promise<void> {
+    const dir = dirname(path);
+    const name = parseLogName(basename(path));
+    if (!name || name.kind !== 'log') return;
+    const saved = Number(await readFile(path + POSITION, 'utf8').catch(() => '0')) || 0;
+    const meta = await readMeta(dir, name.start);
+    const stream: LogStream = name.stream;
+    const f: Followed = {
+      tail: await Tail.at(path, saved),
+      labels: { stream, user: basename(dirname(dir)), server: serverOfDir(basename(dir)), profile: meta?.profile ?? '' },
+      saved,
+      busy: false,
+      again: false,
+    };
+    if (this.closed || this.followed.has(path)) return;
+    this.followed.set(path, f);
+    try {
+      f.watcher = watch(path, { persistent: false }, () => void this.pass(path));
+      f.watcher.on('error', () => f.watcher?.close());
+    } catch {
+      // The poll reads it.
+    }
+    await this.pass(path);
+  }
+
+  /** Reads what is new in one file (at most bytes_per_file per read), publishes it, rotates past the limit. */
+  private async pass(path: string): Promise<void> {
+    const f = this.followed.get(path);
+    if (!f) return;
+    if (f.busy) {
+      f.again = true;
+      return;
+    }
+    f.busy = true;
+    try {
+      do {
+        f.again = false;
+        const got = await f.tail.pull(this.o.bytesPerFile);
+        const at = this.o.clock.now();
+        for (const line of got.lines) this.publish({ at, ...f.labels, line });
+        if (got.size > this.o.bytesPerFile) await f.tail.rotate(this.o.bytesPerFile);
+        else if (got.more) f.again = true;
+        if (f.tail.pos !== f.saved) {
+          await writeFile(path + POSITION, String(f.tail.pos));
+          f.saved = f.tail.pos;
+        }
+      } while (f.again && !this.closed);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.o.log.warn({ err, path }, 'logs: cannot read a log file');
+    } finally {
+      f.busy = false;
+    }
+  }
+}
