@@ -39,6 +39,11 @@ const IMPLEMENTATIONS = [
   ['**/proxy/proxy.js', ['createProxy']],
   ['**/runtime-api/client.js', ['HttpRuntimeClient']],
   ['**/spawners/local/local-spawner.js', ['LocalSpawner']],
+  ['**/logs/ship/gelf-udp.js', ['GelfUdpSink']],
+  ['**/logs/ship/gelf-tcp.js', ['GelfTcpSink']],
+  ['**/logs/ship/loki.js', ['LokiSink']],
+  ['**/logs/ship/shipper.js', ['Shipper']],
+  ['**/logs/ship/shipping.js', ['LogShipping']],
 ];
 const builtOnlyInCli = IMPLEMENTATIONS.map(([group, importNames]) => ({
   group: [group],

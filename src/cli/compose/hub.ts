@@ -10,6 +10,7 @@ import { createProxy } from '../../proxy/proxy.js';
 import { createCuller } from './culler.js';
 import { createExecutionRecorder } from './executions.js';
 import { createMonitoring } from './monitoring.js';
+import { createShipping } from './shipping.js';
 
 /** What the CLI has chosen before the hub is assembled: the API's plain values, the store, the spawner, the runtime client. */
 export type HubChoices = Pick<ApiContext, 'config' | 'store' | 'clock' | 'ids' | 'log' | 'profiles' | 'webDir' | 'hubId' | 'version' | 'runtimeApi' | 'logs'> & {
@@ -57,6 +58,7 @@ export const composeHub = (d: HubChoices): HubParts => {
   // With recording off, no tap: the proxy then decodes kernel messages only as far as activity needs.
   const recorder = executions ?? undefined;
   const proxy = createProxy({ routes: lifecycle.servers, identity, activity: lifecycle.servers, kernelTap: recorder, kernelControl: recorder, clock: d.clock, log: d.log });
+  const shipping = createShipping({ config: d.config, feed: d.logFeed, clock: d.clock, log: d.log, instance });
   const { spawner: _chosen, logFeed, ...values } = d;
   return {
     api: {
@@ -69,6 +71,7 @@ export const composeHub = (d: HubChoices): HubParts => {
       culling: culler,
       executions,
       kernelControl: recorder,
+      logShipping: shipping.view,
     },
     proxy,
     heartbeat,
@@ -76,6 +79,7 @@ export const composeHub = (d: HubChoices): HubParts => {
     executions: executions && { start: () => executions.start(), stop: () => executions.close() },
     culler,
     logFeed,
+    shipping: shipping.service,
     monitoring: { start: () => monitoring.start(), stop: () => monitoring.close() },
     drainTokenActivity: () => identity.drainTokenActivity(),
   };
