@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
+import { lookup } from 'node:dns/promises';
 import type { LogLine } from '../../core/logs.js';
-import { encodeGelfUdp, type GelfCompression } from './gelf-chunks.js';
+import { encodeGelfUdp, type GelfCompression, type UdpEncoding } from './gelf-chunks.js';
 import { gelfMessage, type GelfSource } from './gelf-message.js';
 import { SinkError, type BatchSink, type SendResult } from './sink.js';
 
@@ -41,7 +42,14 @@ export class GelfUdpSink implements BatchSink {
     let allSent!: () => void;
     const done = new Promise<void>((r) => (allSent = r));
     for (const line of lines) {
-      const enc = encodeGelfUdp(line.line, (text) => gelfMessage(line, this.o.source, text), { compression: this.o.compression, chunkSize: this.o.chunkSize, messageId: this.nextId() });
+      let enc: UdpEncoding;
+      try {
+        enc = encodeGelfUdp(line.line, (text) => gelfMessage(line, this.o.source, text), { compression: this.o.compression, chunkSize: this.o.chunkSize, messageId: this.nextId() });
+      } catch {
+        // Labels too long for 128 chunks even without the text: this line cannot go, the others can.
+        failed++;
+        continue;
+      }
       if (enc.truncated) truncated++;
       let lineFailed = false;
       for (const datagram of enc.datagrams) {
@@ -73,21 +81,25 @@ export class GelfUdpSink implements BatchSink {
     return id;
   }
 
-  /** One connected socket: the name is resolved once, and the kernel tells of a refused port. */
+  /** One connected socket: the name is resolved once (v4 or v6), and the kernel tells of a refused port. */
   private connected(): Promise<Socket> {
-    this.socket ??= new Promise<Socket>((resolve, reject) => {
-      const s = createSocket(this.o.host.includes(':') ? 'udp6' : 'udp4');
-      s.once('error', (err) => {
-        s.close();
-        reject(new SinkError(`cannot reach ${this.name}: ${err.message}`, true));
-      });
-      s.connect(this.o.port, this.o.host, () => {
-        s.removeAllListeners('error');
-        // Later errors are reported by each send's callback; an 'error' event without a listener would throw.
-        s.on('error', () => undefined);
-        resolve(s);
-      });
-    });
+    this.socket ??= lookup(this.o.host).then(
+      ({ address, family }) =>
+        new Promise<Socket>((resolve, reject) => {
+          const s = createSocket(family === 6 ? 'udp6' : 'udp4');
+          s.once('error', (err) => {
+            s.close();
+            reject(new SinkError(`cannot reach ${this.name}: ${err.message}`, true));
+          });
+          s.connect(this.o.port, address, () => {
+            s.removeAllListeners('error');
+            // Later errors are reported by each send's callback; an 'error' event without a listener would throw.
+            s.on('error', () => undefined);
+            resolve(s);
+          });
+        }),
+      (err: Error) => Promise.reject(new SinkError(`cannot resolve ${this.o.host}: ${err.message}`, true)),
+    );
     const current = this.socket;
     current.catch(() => {
       if (this.socket === current) this.socket = null;

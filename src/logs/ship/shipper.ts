@@ -42,7 +42,10 @@ export class Shipper {
     if (this.closing) return;
     if (!this.queue.push(line)) return this.drop('queue_full', 1);
     if (this.queue.length >= this.sink.batchLines) this.wake?.();
-    this.running ??= this.loop().finally(() => (this.running = null));
+    this.running ??= this.loop()
+      // deliver() settles every batch itself; this only keeps an unforeseen fault from taking the hub down.
+      .catch((err: unknown) => this.o.log.error({ err, sink: this.sink.name }, 'log shipping stopped sending a batch'))
+      .finally(() => (this.running = null));
   }
 
   stats(): SinkStats {
