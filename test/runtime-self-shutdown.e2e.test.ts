@@ -52,5 +52,6 @@ it('a JupyterLab server idle for its shutdown_no_activity_timeout shuts itself d
   const history = (await (await hub.api('/hub/api/users/alice/servers/lab/history', { token })).json()) as { events: Array<{ action: string; by: string | null }> };
   expect(history.events[0]).toMatchObject({ action: 'stop', by: 'runtime' });
   // Its own log says why.
-  expect(hub.output() + (await (await import('node:fs/promises')).readFile(join(hub.dataDir, 'runtimes', 'alice', 'lab', 'output.log'), 'utf8'))).toMatch(/shutting down/i);
+  const log = (await (await hub.api('/hub/api/users/alice/servers/lab/logs?tail=10000', { token })).json()) as { lines: string[] };
+  expect(hub.output() + log.lines.join('\n')).toMatch(/shutting down/i);
 }, 200_000);

@@ -19,6 +19,7 @@ import { activityRoutes } from './routes/activity.js';
 import { executionRoutes } from './routes/executions.js';
 import { agentRoutes } from './routes/agents.js';
 import { eventRoutes } from './routes/events.js';
+import { logRoutes } from './routes/logs.js';
 
 /** The hub's HTTP app (API, login, console), apart from listen() so tests can inject requests. */
 export const buildApp = async (ctx: ApiContext, serverFactory?: FastifyServerFactory): Promise<FastifyInstance> => {
@@ -65,6 +66,7 @@ export const buildApp = async (ctx: ApiContext, serverFactory?: FastifyServerFac
       await api.register(executionRoutes(ctx));
       await api.register(agentRoutes(ctx));
       await api.register(eventRoutes(ctx));
+      await api.register(logRoutes(ctx));
       api.get('/openapi.json', { schema: { summary: 'This document' } }, async () => {
         const doc = app.swagger() as { paths?: Record<string, unknown> };
         return { ...doc, paths: { ...doc.paths, ...proxyPaths } };

@@ -40,7 +40,7 @@ export const createSpawner = (config: Readonly<Config>, profiles: ReturnType<typ
 
 /** The log files of starts, the feed that follows them (and the hub's own lines), and the API's reader. */
 export const createLogs = (config: Readonly<Config>, log: Logger) => {
-  const feed = new FileLogFeed({ dataDir: config.data_dir, bytesPerFile: config.logs.bytes_per_file, pollMs: config.logs.poll_ms, clock: systemClock, log });
+  const feed = new FileLogFeed({ dataDir: config.data_dir, bytesPerFile: config.logs.bytes_per_file, pollMs: config.logs.poll_seconds * 1000, clock: systemClock, log });
   const files = new LocalLogFiles({
     dataDir: config.data_dir,
     clock: systemClock,
@@ -48,6 +48,6 @@ export const createLogs = (config: Readonly<Config>, log: Logger) => {
     bytesPerServer: config.logs.bytes_per_server,
     opened: (path) => feed.track(path),
   });
-  const reader = new FileServerLogs({ dataDir: config.data_dir, bytesPerFile: config.logs.bytes_per_file, pollMs: config.logs.poll_ms });
+  const reader = new FileServerLogs({ dataDir: config.data_dir, bytesPerFile: config.logs.bytes_per_file, pollMs: config.logs.poll_seconds * 1000 });
   return { feed, files, reader };
 };

@@ -22,5 +22,10 @@ export const logFilesSchema = {
     .max(2 ** 50)
     .default(200 << 20)
     .describe("Disk the log files of one server may use, all starts together; past it the oldest starts are deleted (never the newest)."),
-  poll_ms: z.number().int().min(50).max(60_000).default(500).describe('How often the hub looks at the running logs for new lines (and rotation) besides being told by the file system (fs.watch).'),
+  poll_seconds: z
+    .number()
+    .min(0.05)
+    .max(60)
+    .default(0.5)
+    .describe('How often the hub looks at the running logs for new lines (and rotation), besides being told by the file system (fs.watch). At least 0.05.'),
 };

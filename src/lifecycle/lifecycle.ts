@@ -54,7 +54,7 @@ export const createLifecycle = (o: LifecycleOptions): Lifecycle => {
   const serial = new KeyedSerial();
   const servers = new Directory(index, activity);
   const reconciler = new Reconciler({ ...o, index, activity, serial });
-  const requests = new Requests({ index, serial, records: reconciler.records, host: reconciler, clock: o.clock, profiles: o.profiles, defaultProfile: o.defaultProfile });
+  const requests = new Requests({ index, serial, records: reconciler.records, host: reconciler, clock: o.clock, log: o.log, profiles: o.profiles, defaultProfile: o.defaultProfile });
   const owned: CullScope = { ...servers.ownedBy(reconciler.me), requestStop: (user, name, stop) => requests.requestStop(user, name, stop) };
   return { servers, requests, reconciler, owned };
 };

@@ -1,5 +1,7 @@
+import { audit } from '../core/audit.js';
 import type { Clock } from '../core/clock.js';
 import { badRequest, notFound } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
 import { newServerRecord, type ServerRecord } from '../core/models.js';
 import type { ServerRequests, StartRequest, StopRequest } from '../core/servers.js';
 import { describeServer as describe } from '../core/names.js';
@@ -27,6 +29,8 @@ export interface RequestsOptions {
   records: RecordWriter;
   host: RequestHost;
   clock: Clock;
+  /** Where each request is told (audit events: server_start, server_stop, server_delete). */
+  log: Logger;
   profiles: ReadonlySet<string>;
   defaultProfile: string;
 }
@@ -80,6 +84,7 @@ export class Requests implements ServerRequests {
         removeRequested: false,
       };
       const saved = await this.o.records.save(next);
+      audit(this.o.log, { event: 'server_start', user, server: name, profile, by: o.by });
       void this.o.host.kick(key);
       return saved;
     });
@@ -95,6 +100,7 @@ export class Requests implements ServerRequests {
       }
       if (o.onlyIf && !o.onlyIf(rec)) return rec;
       if (rec.state === 'pending') throw badRequest(`${describe(user, name)} is pending spawn, please wait`);
+      if (o.remove) audit(this.o.log, { event: 'server_delete', user, server: name, by: o.by });
       const owner = this.o.host.actorOf(rec);
       // Another live instance owns it: a deletion is written down for it, as the rest of the request is.
       const foreign = owner !== this.o.host.me;
@@ -106,6 +112,7 @@ export class Requests implements ServerRequests {
       if (rec.state === 'running') {
         const next: ServerRecord = { ...rec, owner, desired: 'stopped', state: 'stopping', stopReason: o.reason, requestedBy: o.by, stopRequestedAt: this.o.clock.now(), removeRequested };
         const saved = await this.o.records.save(next);
+        audit(this.o.log, { event: 'server_stop', user, server: name, reason: o.reason, by: o.by });
         void this.o.host.kick(key);
         return saved;
       }

@@ -23,12 +23,18 @@ interface Followed {
   tail: Tail;
   labels: Omit<LogLine, 'at' | 'line'>;
   saved: number;
+  savedAt: number;
   watcher?: FSWatcher | undefined;
   busy: boolean;
   again: boolean;
 }
 
 const RESCAN_EVERY = 10;
+/**
+ * A position is written at most this often per file (and at stop): a hub killed in between publishes up to
+ * that much again, rather than a write per line for a runtime printing flat out.
+ */
+const SAVE_EVERY_MS = 1000;
 
 /**
  * The hub's LogFeed: follows the log file of every runtime and app start as it grows (the same Tail the API's
@@ -46,6 +52,8 @@ export class FileLogFeed implements LogFeed {
   private closed = false;
   /** Hub lines dropped because subscribers were behind. */
   droppedHubLines = 0;
+  /** Bytes of runtime output rotated away before they were read (written faster than bytes_per_file a pass). */
+  skippedBytes = 0;
 
   constructor(private readonly o: FeedOptions) {}
 
@@ -64,6 +72,7 @@ export class FileLogFeed implements LogFeed {
     this.closed = true;
     clearInterval(this.timer);
     for (const f of this.followed.values()) f.watcher?.close();
+    await Promise.all([...this.followed].map(([path, f]) => this.save(path, f, true)));
     this.followed.clear();
   }
 
@@ -148,6 +157,7 @@ export class FileLogFeed implements LogFeed {
       tail: await Tail.at(path, saved),
       labels: { stream, user: basename(dirname(dir)), server: serverOfDir(basename(dir)), profile: meta?.profile ?? '' },
       saved,
+      savedAt: 0,
       busy: false,
       again: false,
     };
@@ -160,6 +170,14 @@ export class FileLogFeed implements LogFeed {
       // The poll reads it.
     }
     await this.pass(path);
+  }
+
+  private async save(path: string, f: Followed, now: boolean): Promise<void> {
+    if (f.tail.pos === f.saved || (!now && this.o.clock.now() - f.savedAt < SAVE_EVERY_MS)) return;
+    const pos = f.tail.pos;
+    await writeFile(path + POSITION, String(pos)).catch(() => undefined);
+    f.saved = pos;
+    f.savedAt = this.o.clock.now();
   }
 
   /** Reads what is new in one file (at most bytes_per_file per read), publishes it, rotates past the limit. */
@@ -177,12 +195,16 @@ export class FileLogFeed implements LogFeed {
         const got = await f.tail.pull(this.o.bytesPerFile);
         const at = this.o.clock.now();
         for (const line of got.lines) this.publish({ at, ...f.labels, line });
-        if (got.size > this.o.bytesPerFile) await f.tail.rotate(this.o.bytesPerFile);
-        else if (got.more) f.again = true;
-        if (f.tail.pos !== f.saved) {
-          await writeFile(path + POSITION, String(f.tail.pos));
-          f.saved = f.tail.pos;
-        }
+        if (got.size > this.o.bytesPerFile) {
+          // Past the limit: what was not read yet is skipped up to the kept tail, whose lines go out now.
+          const rest = await f.tail.rotate(this.o.bytesPerFile);
+          const at = this.o.clock.now();
+          for (const line of rest.lines) this.publish({ at, ...f.labels, line });
+          if (rest.skipped > 0) this.skippedBytes += rest.skipped;
+          // At once: a position past the emptied file's new end would skip what is written next.
+          await this.save(path, f, true);
+        } else if (got.more) f.again = true;
+        await this.save(path, f, false);
       } while (f.again && !this.closed);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.o.log.warn({ err, path }, 'logs: cannot read a log file');

@@ -43,16 +43,30 @@ export class Tail {
     return { lines, more: this.pos < size && consumed > 0, size };
   }
 
-  /** Rotation, logrotate's copytruncate: the last `keep` bytes to `.1`, the file emptied (writers append). */
-  async rotate(keep: number): Promise<void> {
+  /**
+   * Rotation, logrotate's copytruncate: the last `keep` bytes to `.1`, the file emptied (writers append).
+   * Returns the lines of the kept tail this reader had not read yet (the newest ones), and how many bytes
+   * between its position and the kept tail it will never read.
+   */
+  async rotate(keep: number): Promise<{ lines: string[]; skipped: number }> {
     const size = await stat(this.path).then((s) => s.size, () => 0);
-    const tail = await readAt(this.path, Math.max(0, size - keep), Math.min(size, keep));
+    const from = Math.max(0, size - keep);
+    const tail = await readAt(this.path, from, Math.min(size, keep));
     // Right after the copy, so that little written meanwhile is lost (copytruncate's known window).
     await truncate(this.path, 0);
     const tmp = `${this.path}${ROTATED}.tmp`;
     await writeFile(tmp, tail);
     await rename(tmp, this.path + ROTATED);
+    const unread = tail.subarray(Math.max(0, this.pos - from));
+    const skipped = Math.max(0, from - this.pos);
     this.pos = 0;
     this.rotated = await inodeOf(this.path + ROTATED);
+    // Starting inside a line: its end alone is no line.
+    const first = skipped > 0 ? unread.indexOf(0x0a) + 1 : 0;
+    const rest = unread.subarray(first);
+    const { lines, consumed } = wholeLines(rest);
+    // The last line, not ended yet, goes on in the emptied file: what was written of it is sent as it is.
+    if (consumed < rest.length) lines.push(rest.toString('utf8', consumed));
+    return { lines, skipped: skipped + first };
   }
 }

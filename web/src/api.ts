@@ -4,6 +4,8 @@ import type {
   ExecutionQuery,
   ExecutionSummary,
   KernelModel,
+  LogAnswer,
+  LogQuery,
   LoginResult,
   ProcessModel,
   ProcessSignal,
@@ -97,6 +99,17 @@ export const executionSearch = (q: ExecutionQuery): string => {
   return params.toString();
 };
 
+/** The query string of GET …/logs; `follow` asks for the event stream. */
+export const logSearch = (q: LogQuery, follow: boolean): string => {
+  const params = new URLSearchParams({ start: q.start, stream: q.stream, tail: String(q.tail) });
+  if (q.q !== '') params.set('q', q.q);
+  if (follow) params.set('follow', '1');
+  return params.toString();
+};
+
+/** Where the console follows a server's output (an EventSource: the session cookie goes along). */
+export const logFollowUrl = (user: string, server: string, q: LogQuery): string => `${serverPath(user, server)}/logs?${logSearch(q, true)}`;
+
 export const PAGINATION_TYPE = 'application/jupyterhub-pagination+json';
 
 export const api = {
@@ -124,6 +137,8 @@ export const api = {
    * sent: the hub stamps its own (an nbhub extension), so the browser's clock does not matter.
    */
   keepRunning: (user: string, server: string) => request<void>('POST', `${userPath(user)}/activity`, { body: { servers: { [server]: {} } } }),
+
+  logs: (user: string, server: string, q: LogQuery) => request<LogAnswer>('GET', `${serverPath(user, server)}/logs?${logSearch(q, false)}`),
 
   usage: (q: UsageQuery) => request<UsageResult>('GET', `/hub/api/usage?${usageSearch(q)}`),
   kernels: (user: string, server: string) =>

@@ -207,3 +207,30 @@ export interface ExecutionSummary {
   notebooks: NotebookSummary[];
   kernels: KernelCost[];
 }
+
+/** One kept start of a server's output (GET …/logs). */
+export interface LogStart {
+  id: string;
+  index: number;
+  started_at: string;
+  profile: string;
+  /** 'runtime', then 'app:{name}' for each named app that printed. */
+  streams: string[];
+  bytes: number;
+}
+
+export interface LogAnswer {
+  starts: LogStart[];
+  start: string | null;
+  stream: string;
+  lines: string[];
+  next: number;
+}
+
+export interface LogQuery {
+  /** 'latest' or a start's id. */
+  start: string;
+  stream: string;
+  q: string;
+  tail: number;
+}

@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { parseCookies, serializeCookie, SESSION_COOKIE, XSRF_COOKIE } from '../../accounts/cookies.js';
 import { hashPassword, verifyPassword } from '../../accounts/passwords.js';
 import { createSession } from '../../accounts/sessions.js';
+import { audit } from '../../core/audit.js';
 import { sha256hex } from '../../core/ids.js';
 import type { ApiContext } from '../context.js';
 
@@ -48,11 +49,14 @@ export const loginRoutes =
         // Unknown users (and users without a password) cost a hash check too: timing does not reveal names.
         const ok = (await verifyPassword(user?.passwordHash ?? (await dummyHash()), req.body.password)) && user?.passwordHash != null;
         if (!ok) {
+          // The name as typed (it may be a mistyped password: cut short), never the password.
+          audit(ctx.log, { event: 'login_failed', user: req.body.username.slice(0, 64), via: 'password', reason: user ? 'wrong password' : 'unknown user or no password' });
           if (form) return reply.redirect(`/hub/login?error=1&next=${encodeURIComponent(safeNext(req.body.next))}`, 303);
           return reply.code(403).send({ status: 403, message: 'Invalid username or password' });
         }
         const maxAge = ctx.config.session_max_age_seconds;
         const { id, record } = await createSession(ctx, user.name, maxAge);
+        audit(ctx.log, { event: 'login', user: user.name, via: 'password' });
         reply.header('set-cookie', [
           serializeCookie(SESSION_COOKIE, id, { maxAgeSeconds: maxAge, httpOnly: true, secure: secure(req) }),
           // Readable by the console's script, which echoes it in X-XSRFToken on writes.
@@ -68,7 +72,10 @@ export const loginRoutes =
       if (sid) {
         const rec = await ctx.store.sessions.get(sha256hex(sid));
         await ctx.store.sessions.delete(sha256hex(sid));
-        if (rec) ctx.identity.forget(rec.user);
+        if (rec) {
+          ctx.identity.forget(rec.user);
+          audit(ctx.log, { event: 'logout', user: rec.user });
+        }
       }
       reply.header('set-cookie', [
         serializeCookie(SESSION_COOKIE, '', { maxAgeSeconds: 0, httpOnly: true, secure: secure(req) }),

@@ -2,6 +2,7 @@ import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typ
 import type { FastifyRequest } from 'fastify';
 import { createUsers, deleteUser, modifyUser, type UserAdminDeps } from '../../accounts/user-admin.js';
 import { addUser } from '../../accounts/users.js';
+import { audit } from '../../core/audit.js';
 import { badRequest, notFound } from '../../core/errors.js';
 import type { UserRecord } from '../../core/models.js';
 import { requireAdmin, requireSelfOrAdmin, requireUser } from '../auth.js';
@@ -50,8 +51,9 @@ export const userRoutes =
         },
       },
       async (req, reply) => {
-        requireAdmin(req);
+        const who = requireAdmin(req);
         const created = await createUsers(deps, req.body.usernames, req.body.admin ?? false);
+        for (const u of created) audit(ctx.log, { event: 'user_add', user: u.name, admin: u.admin, by: who.user });
         return reply.code(201).send(created.map((u) => model(u, req, false)));
       },
     );
@@ -72,8 +74,9 @@ export const userRoutes =
         },
       },
       async (req, reply) => {
-        requireAdmin(req);
+        const who = requireAdmin(req);
         const u = await addUser(deps, req.params.name, { admin: req.body.admin, password: req.body.password });
+        audit(ctx.log, { event: 'user_add', user: u.name, admin: u.admin, by: who.user });
         return reply.code(201).send(model(u, req, false));
       },
     );
@@ -95,13 +98,19 @@ export const userRoutes =
         // A user may change their own password; everything else is for admins.
         const selfPassword = who.user === req.params.name && req.body.admin === undefined && req.body.name === undefined;
         if (!selfPassword) requireAdmin(req);
-        return model(await modifyUser(deps, req.params.name, req.body), req, false);
+        const changed = await modifyUser(deps, req.params.name, req.body);
+        // Which fields changed, not their values (a password is never logged).
+        const fields = (['name', 'admin', 'password'] as const).filter((k) => req.body[k] !== undefined);
+        audit(ctx.log, { event: 'user_update', user: req.params.name, changed: fields, by: who.user });
+        return model(changed, req, false);
       },
     );
 
     app.delete('/users/:name', { schema: { summary: 'Delete a user, stopping their servers (admin)', params: UserParams } }, async (req, reply) => {
       const who = requireAdmin(req);
       await deleteUser(deps, req.params.name, who.user);
+      await ctx.logs.removeUser(req.params.name);
+      audit(ctx.log, { event: 'user_delete', user: req.params.name, by: who.user });
       return reply.code(204).send();
     });
   };

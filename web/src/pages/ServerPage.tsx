@@ -2,6 +2,7 @@ import { api } from '../api.js';
 import { CullBanner } from '../components/CullBanner.js';
 import { ServerHistory } from '../components/ServerHistory.js';
 import { FailureDetails } from '../components/FailureDetails.js';
+import { LogPanel } from '../components/LogPanel.js';
 import { RuntimePanel } from '../components/RuntimePanel.js';
 import { ServerActions } from '../components/ServerActions.js';
 import { blankDefaultServer } from '../components/ServerTable.js';
@@ -29,6 +30,7 @@ export const ServerPage = (p: { user: string; server: string; me: string; search
   const s = found ?? blankDefaultServer(p.user);
   const n = s.nbhub;
   const why = stopReason(s);
+  const logs = <LogPanel user={p.user} server={p.server} state={n.state} />;
   return (
     <main data-testid="server-page">
       <h1>
@@ -38,6 +40,8 @@ export const ServerPage = (p: { user: string; server: string; me: string; search
       {p.user !== p.me && <CullBanner user={p.user} servers={[s]} onChanged={owner.refresh} />}
       <ServerActions user={p.user} server={s} exists={found !== undefined} onChanged={owner.refresh} onRemoved={() => navigate('/hub/home')} />
       {n.state === 'failed' && <FailureDetails server={s} />}
+      {/* A failed start's whole log, without asking; otherwise below the facts. */}
+      {n.state === 'failed' && logs}
       <dl class="facts">
         <dt>URL</dt>
         <dd>
@@ -80,6 +84,7 @@ export const ServerPage = (p: { user: string; server: string; me: string; search
           <code>{JSON.stringify(s.user_options)}</code>
         </dd>
       </dl>
+      {n.state !== 'failed' && logs}
       {found && (
         <RuntimePanel
           user={p.user}

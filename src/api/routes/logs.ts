@@ -1,0 +1,142 @@
+import { Type, type FastifyPluginAsyncTypebox, type Static } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { badRequest, notFound } from '../../core/errors.js';
+import type { LogPage, LogRange, ServerLogStream } from '../../core/logs.js';
+import { requireSelfOrAdmin } from '../auth.js';
+import type { ApiContext } from '../context.js';
+import { flag, ServerName, UserName } from '../schemas.js';
+
+const DEFAULT_TAIL = 200;
+const DEFAULT_LIMIT = 1000;
+const MAX_LINES = 10_000;
+const KEEPALIVE_MS = 15_000;
+
+const Digits = (description: string) => Type.Optional(Type.String({ pattern: '^[0-9]{1,12}$', description }));
+
+const LogQuery = Type.Object(
+  {
+    start: Type.Optional(
+      Type.String({ pattern: '^(latest|[0-9]{1,16})$', description: "Which start: 'latest' (default), a start's id, or its index in `starts` (0: the oldest kept)" }),
+    ),
+    stream: Type.Optional(Type.String({ pattern: '^(runtime|app:[a-z0-9][a-z0-9-]*)$', description: "Whose output: 'runtime' (default) or 'app:{name}' (a named app's)" })),
+    tail: Digits(`The last N lines (0-${MAX_LINES}, default ${DEFAULT_TAIL}); ignored with offset`),
+    offset: Digits("Byte offset into the stream's text (its rotated part first) to read from, e.g. a previous answer's `next`"),
+    limit: Digits(`With offset: lines to return at most (1-${MAX_LINES}, default ${DEFAULT_LIMIT})`),
+    q: Type.Optional(Type.String({ maxLength: 256, description: 'Only lines containing this text, case-insensitively' })),
+    follow: Type.Optional(
+      Type.String({
+        description:
+          'follow=1: a text/event-stream that sends the range asked for, then each new line as it is written, until the client leaves. Each event: `data: {"line": "…"}`; a first `event: meta` carries the answer without its lines.',
+      }),
+    ),
+    token: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+);
+
+const LogStartModel = Type.Object({
+  id: Type.String(),
+  index: Type.Integer(),
+  started_at: Type.String({ format: 'date-time' }),
+  profile: Type.String(),
+  streams: Type.Array(Type.String()),
+  bytes: Type.Integer(),
+});
+const LogReply = Type.Object({
+  starts: Type.Array(LogStartModel, { description: 'Every kept start, oldest first' }),
+  start: Type.Union([Type.String(), Type.Null()], { description: 'Id of the start read (null: none kept)' }),
+  stream: Type.String(),
+  lines: Type.Array(Type.String()),
+  next: Type.Integer({ description: 'Byte offset after the last whole line read: offset= continues there' }),
+});
+
+const DESCRIPTION =
+  "The output of one start of the server (owner or admin): JSON {starts, start, stream, lines, next}, or the lines alone as text/plain when the request's Accept prefers it. Kept after the runtime stopped and across hub restarts (logs.*), deleted with the server.";
+
+const number = (text: string | undefined, name: string, def: number, min: number): number => {
+  const n = text === undefined ? def : Number(text);
+  if (n < min || n > MAX_LINES) throw badRequest(`${name}: must be between ${min} and ${MAX_LINES}; it is ${text}`);
+  return n;
+};
+
+const pageModel = (p: LogPage) => ({
+  starts: p.starts.map((s, index) => ({ id: s.id, index, started_at: new Date(s.startedAt).toISOString(), profile: s.profile, streams: s.streams, bytes: s.bytes })),
+  start: p.start?.id ?? null,
+  stream: p.stream,
+  lines: p.lines,
+  next: p.next,
+});
+
+type Query = Static<typeof LogQuery>;
+
+/** A server's output per start (DESIGN.md: GET …/server/logs and …/servers/{server}/logs, ?follow=1 streams). */
+export const logRoutes =
+  (ctx: ApiContext): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    const logs = async (req: FastifyRequest, reply: FastifyReply, user: string, server: string, query: Query) => {
+      requireSelfOrAdmin(req, user);
+      const range: LogRange = {
+        start: query.start ?? 'latest',
+        stream: (query.stream ?? 'runtime') as ServerLogStream,
+        tail: number(query.tail, 'tail', DEFAULT_TAIL, 0),
+        offset: query.offset === undefined ? undefined : Number(query.offset),
+        limit: number(query.limit, 'limit', DEFAULT_LIMIT, 1),
+        q: query.q,
+      };
+      const following = flag(query.follow);
+      if (!(await ctx.store.users.get(user))) throw notFound(`No such user: ${user}`);
+      // A deleted server is gone with its logs; the default server always exists (possibly never started).
+      if (server !== '' && !ctx.servers.get(user, server)) throw notFound(`${user} has no server named '${server}'`);
+      const page = await ctx.logs.read(user, server, { ...range, wholeLinesOnly: following });
+      if (!following) {
+        const text = req.headers.accept?.includes('text/plain') && !req.headers.accept.includes('application/json');
+        if (text) return reply.type('text/plain; charset=utf-8').send(page.lines.map((l) => `${l}\n`).join(''));
+        return pageModel(page);
+      }
+      if (!page.start) throw notFound(`start: ${user}'s server '${server}' has no output kept yet`);
+      stream(req, reply, page, (abort, send) => ctx.logs.follow(user, server, page.start?.id ?? '', range.stream, page.next, abort, send), range.q);
+      return reply;
+    };
+
+    app.get('/users/:name/server/logs', { schema: { summary: "The default server's output (a range, or follow=1)", description: DESCRIPTION, params: Type.Object({ name: UserName }), querystring: LogQuery, response: { 200: LogReply } } }, (req, reply) =>
+      logs(req, reply, req.params.name, '', req.query),
+    );
+    app.get(
+      '/users/:name/servers/:server/logs',
+      { schema: { summary: "A named server's output (a range, or follow=1)", description: DESCRIPTION, params: Type.Object({ name: UserName, server: ServerName }), querystring: LogQuery, response: { 200: LogReply } } },
+      (req, reply) => logs(req, reply, req.params.name, req.params.server, req.query),
+    );
+  };
+
+/** The event stream of follow=1: the range read, then each new line, until the client leaves. */
+const stream = (
+  req: FastifyRequest,
+  reply: FastifyReply,
+  page: LogPage,
+  follow: (signal: AbortSignal, send: (lines: string[]) => void) => void,
+  q: string | undefined,
+): void => {
+  reply.hijack();
+  const res = reply.raw;
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' });
+  const { lines: _lines, ...meta } = pageModel(page);
+  res.write(`event: meta\ndata: ${JSON.stringify(meta)}\n\n`);
+  const needle = q?.toLowerCase();
+  const send = (lines: string[]) => {
+    const chosen = needle ? lines.filter((l) => l.toLowerCase().includes(needle)) : lines;
+    if (chosen.length > 0) res.write(chosen.map((line) => `data: ${JSON.stringify({ line })}\n\n`).join(''));
+  };
+  send(page.lines);
+  const ac = new AbortController();
+  const keepalive = setInterval(() => res.write(': keepalive\n\n'), KEEPALIVE_MS);
+  keepalive.unref();
+  req.raw.socket.once('close', () => {
+    clearInterval(keepalive);
+    ac.abort();
+  });
+  res.once('close', () => {
+    clearInterval(keepalive);
+    ac.abort();
+  });
+  follow(ac.signal, send);
+};

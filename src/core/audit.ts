@@ -1,0 +1,34 @@
+import type { Logger } from './logger.js';
+import type { StopReason } from './models.js';
+
+/**
+ * What the hub does and who asked (issue 18): one structured log record per event, with a stable `event` field
+ * collectors can select on. `by` is the user name of whoever asked, or 'culler' / 'hub' for the hub itself.
+ * Never a password or a token's secret.
+ */
+export type AuditEvent =
+  | { event: 'login'; user: string; via: string }
+  | { event: 'login_failed'; user: string; via: string; reason: string }
+  | { event: 'logout'; user: string }
+  | { event: 'server_start'; user: string; server: string; profile: string; by: string }
+  | { event: 'server_stop'; user: string; server: string; reason: StopReason; by: string }
+  | { event: 'server_delete'; user: string; server: string; by: string }
+  | { event: 'user_add'; user: string; admin: boolean; by: string }
+  | { event: 'user_delete'; user: string; by: string }
+  | { event: 'user_update'; user: string; changed: string[]; by: string }
+  | { event: 'token_create'; user: string; token_id: string; by: string }
+  | { event: 'token_revoke'; user: string; token_id: string; by: string }
+  | { event: 'kernel_action'; user: string; server: string; kernel: string; action: string; by: string }
+  | { event: 'process_signal'; user: string; server: string; pid: number; signal: string; by: string };
+
+const who = (e: AuditEvent): string => ('by' in e ? ` by ${e.by}` : '');
+
+/**
+ * Logs the event at info. `admin_action`: someone acted on another user's things (an admin: the API lets no one
+ * else), so an audit can find them without comparing fields.
+ */
+export const audit = (log: Logger, e: AuditEvent): void => {
+  const adminAction = 'by' in e && e.by !== e.user && e.by !== 'culler' && e.by !== 'hub';
+  const server = 'server' in e ? ` ${e.server === '' ? '(default)' : e.server}` : '';
+  log.info({ ...e, ...(adminAction ? { admin_action: true } : {}) }, `${e.event}: ${e.user}${server}${who(e)}`);
+};

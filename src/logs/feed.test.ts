@@ -1,0 +1,89 @@
+import { appendFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../core/logger.js';
+import type { LogLine } from '../core/logs.js';
+import { FileLogFeed } from './feed.js';
+import { LocalLogFiles } from './files.js';
+import { TeeDestination } from './tee.js';
+
+let dir: string;
+const clock = { now: () => 1_800_000_000_000 };
+const feeds: FileLogFeed[] = [];
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'nbhub-feed-'));
+});
+afterEach(async () => {
+  for (const f of feeds.splice(0)) await f.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const feed = (bytesPerFile = 1 << 20) => {
+  const f = new FileLogFeed({ dataDir: dir, bytesPerFile, pollMs: 20, clock, log: silentLogger });
+  feeds.push(f);
+  return f;
+};
+const collect = (f: FileLogFeed) => {
+  const got: LogLine[] = [];
+  f.subscribe((l) => got.push(l));
+  return got;
+};
+
+describe('FileLogFeed', () => {
+  it('publishes each line of a runtime and an app with its labels', async () => {
+    const f = feed();
+    const got = collect(f);
+    const files = new LocalLogFiles({ dataDir: dir, clock, startsKept: 5, bytesPerServer: 1 << 30, opened: (p) => f.track(p) });
+    await f.start();
+    appendFileSync(files.newStart({ user: 'alice', server: 'lab', profile: 'gpu' }), 'hello\n');
+    appendFileSync(files.appLog('alice', 'lab', 'board'), 'app line\n');
+    await expect.poll(() => got.map((l) => `${l.stream} ${l.user}/${l.server} ${l.profile} ${l.line}`).sort(), { timeout: 5000 }).toEqual([
+      'app:board alice/lab gpu app line',
+      'runtime alice/lab gpu hello',
+    ]);
+  });
+
+  it('does not publish old lines again after a restart, and finds running logs on its own', async () => {
+    const files = new LocalLogFiles({ dataDir: dir, clock, startsKept: 5, bytesPerServer: 1 << 30 });
+    const path = files.newStart({ user: 'alice', server: '', profile: 'p' });
+    appendFileSync(path, 'before\n');
+    const first = feed();
+    const got1 = collect(first);
+    await first.start();
+    await expect.poll(() => got1.map((l) => l.line), { timeout: 5000 }).toEqual(['before']);
+    await first.stop();
+    appendFileSync(path, 'while the hub was down\n');
+    const second = feed();
+    const got2 = collect(second);
+    await second.start();
+    await expect.poll(() => got2.map((l) => l.line), { timeout: 5000 }).toEqual(['while the hub was down']);
+    expect(got2[0]?.server).toBe('');
+  });
+
+  it('rotates a file past the limit: the newest lines stay, the size stays bounded', async () => {
+    const limit = 64 * 1024;
+    const f = feed(limit);
+    const got = collect(f);
+    const files = new LocalLogFiles({ dataDir: dir, clock, startsKept: 5, bytesPerServer: 1 << 30, opened: (p) => f.track(p) });
+    await f.start();
+    const path = files.newStart({ user: 'alice', server: '', profile: 'p' });
+    for (let i = 0; i < 5000; i++) appendFileSync(path, `line ${i} ${'x'.repeat(80)}\n`);
+    await expect.poll(() => got.at(-1)?.line, { timeout: 10_000 }).toMatch(/^line 4999 /);
+    expect(statSync(path).size).toBeLessThanOrEqual(limit);
+    expect(statSync(`${path}.1`).size).toBeLessThanOrEqual(limit);
+  });
+
+  it("offers the hub's own records without blocking the writer", async () => {
+    const f = feed();
+    const got = collect(f);
+    const out: string[] = [];
+    const tee = new TeeDestination({ write: (c: string) => out.push(c) });
+    tee.sink = (c) => f.offerHub(c);
+    tee.write('{"msg":"one"}\n');
+    expect(out).toEqual(['{"msg":"one"}\n']);
+    expect(got).toEqual([]);
+    await expect.poll(() => got.map((l) => [l.stream, l.line]), { timeout: 1000 }).toEqual([['hub', '{"msg":"one"}']]);
+  });
+});
