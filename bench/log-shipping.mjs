@@ -126,6 +126,7 @@ runBench(async () => {
     `A Python runtime prints ~64-byte lines into its log file (flat out: up to ${fmt(MAX_LINES)} lines or ${MAX_SECONDS} s; paced: ${fmt(PACED_RATE)} lines/s for ${PACED_SECONDS} s). ` +
       'The hub follows the file (logs.bytes_per_file 1 GiB: no rotation during the run) and, when shipping, sends every runtime line to a GELF UDP receiver in this process ' +
       '(gzip, or none where said; default queue of 10,000 lines; the receiver only counts datagrams). Read rate: printed lines / time from "go" until the hub\'s read position reaches the end of the file. ' +
+      'The feed writes its read position at most once a second, so the read time can be up to 1 s late (the read rate is a lower bound). ' +
       'Hub CPU: utime + stime of the hub process (/proc/<pid>/stat) from "go" until what it read is shipped or dropped.',
   );
   const paced = `paced ${fmt(PACED_RATE)}/s`;
