@@ -42,10 +42,19 @@ export class Shipper {
     if (this.closing) return;
     if (!this.queue.push(line)) return this.drop('queue_full', 1);
     if (this.queue.length >= this.sink.batchLines) this.wake?.();
-    this.running ??= this.loop()
+    this.kick();
+  }
+
+  private kick(): void {
+    if (this.running) return;
+    this.running = this.loop()
       // deliver() settles every batch itself; this only keeps an unforeseen fault from taking the hub down.
       .catch((err: unknown) => this.o.log.error({ err, sink: this.sink.name }, 'log shipping stopped sending a batch'))
-      .finally(() => (this.running = null));
+      .finally(() => {
+        this.running = null;
+        // A line offered between the loop's last look at the queue and now would otherwise wait for the next one.
+        if (this.queue.length > 0) this.kick();
+      });
   }
 
   stats(): SinkStats {
@@ -57,7 +66,7 @@ export class Shipper {
     this.closing = true;
     this.wake?.();
     const timer = setTimeout(() => this.stop.abort(), boundMs);
-    await this.running;
+    while (this.running) await this.running;
     clearTimeout(timer);
     this.stop.abort();
     await this.sink.close().catch(() => undefined);
