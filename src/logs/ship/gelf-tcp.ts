@@ -29,7 +29,7 @@ export class GelfTcpSink implements BatchSink {
   }
 
   async send(lines: readonly LogLine[], signal: AbortSignal): Promise<SendResult> {
-    const socket = this.socket ?? (await this.connect(signal));
+    const socket = this.socket && !this.socket.destroyed && this.socket.writable ? this.socket : await this.connect(signal);
     // Labels and text are JSON-escaped, so a message holds no null byte of its own.
     const body = Buffer.from(lines.map((l) => gelfMessage(l, this.o.source) + '\0').join(''));
     if (!socket.write(body)) await this.drained(socket, signal);
