@@ -1,16 +1,19 @@
 // bench/log-shipping: log lines/s from a runtime printing flat out, read by the hub (the log feed follows its
 // file), without shipping and with shipping to a GELF UDP receiver in this process (a counter: it only counts
 // datagrams); and the hub's CPU per 10,000 lines (utime + stime of the hub process from /proc/<pid>/stat, before
-// and after). The paced runs hold the printer at a rate shipping carries whole, for the CPU of a shipped line.
+// and after). The paced runs hold the printer at a rate shipping carries whole. Last, the shipping alone: the
+// GELF UDP sink of dist/ in this process sending BENCH_LOG_SINK_LINES lines to a socket that never reads (the
+// kernel drops them), its CPU per 10,000 lines per compression, without the feed's or a receiver's share.
 // Bounded: the printer stops after BENCH_LOG_LINES lines (2M) or BENCH_LOG_SECONDS seconds (10), whichever first.
 // No target: figures to compare the cases of the same run (issue 18 asks for them, with and without shipping).
+import { spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { cpuSecondsOf, waitQuiet } from './lib/cpu.mjs';
 import { startHub } from './lib/hub.mjs';
-import { runBench, sleep, tmpDir } from './lib/proc.mjs';
+import { benchEnv, REPO, runBench, sleep, tmpDir } from './lib/proc.mjs';
 import { banner, fmt, info, table } from './lib/report.mjs';
 
 const MAX_LINES = Number(process.env['BENCH_LOG_LINES'] ?? 2_000_000);
@@ -120,6 +123,41 @@ const runCase = async ({ name, ship, compression = 'gzip', rate, seconds }) => {
   }
 };
 
+const SINK_LINES = Number(process.env['BENCH_LOG_SINK_LINES'] ?? 200_000);
+
+/** CPU of this process per 10,000 lines through GelfUdpSink, by compression (a python socket that never reads is the target). */
+const sinkAlone = async () => {
+  const { GelfUdpSink } = await import(join(REPO, 'dist', 'logs', 'ship', 'gelf-udp.js'));
+  const sinkProc = spawn('python3', ['-c', 'import socket,time\ns=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\ns.bind(("127.0.0.1",0))\nprint(s.getsockname()[1],flush=True)\ntime.sleep(600)'], {
+    env: benchEnv(),
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  try {
+    const port = await new Promise((resolve) => sinkProc.stdout.once('data', (d) => resolve(Number(String(d).trim()))));
+    const line = (i) => ({ at: Date.now(), stream: 'runtime', user: 'alice', server: 'p', profile: 'printer', line: `line ${String(i).padStart(9, '0')} ${'x'.repeat(40)}` });
+    const batch = [...Array(256).keys()].map(line);
+    const rows = [];
+    for (const compression of ['gzip', 'zlib', 'none']) {
+      const sink = new GelfUdpSink({ host: '127.0.0.1', port, compression, chunkSize: 1420, source: { host: 'bench', hubInstance: 'bench:1' } });
+      for (let i = 0; i < 20; i++) await sink.send(batch); // warm-up
+      const c0 = process.cpuUsage();
+      const t0 = performance.now();
+      let sent = 0;
+      while (sent < SINK_LINES) {
+        await sink.send(batch);
+        sent += batch.length;
+      }
+      const c = process.cpuUsage(c0);
+      const wall = (performance.now() - t0) / 1000;
+      await sink.close();
+      rows.push({ compression, sent, cpuMsPer10k: ((c.user + c.system) / 1000 / sent) * 10_000, linesPerS: sent / wall });
+    }
+    return rows;
+  } finally {
+    sinkProc.kill('SIGKILL');
+  }
+};
+
 runBench(async () => {
   banner(
     'bench/log-shipping',
@@ -158,6 +196,11 @@ runBench(async () => {
       r.shipped ? ((r.cpu / r.shipped) * 1e7).toFixed(1) : '-',
     ]),
   ]);
+  await waitQuiet();
+  const alone = await sinkAlone();
+  console.log(`\nThe shipping alone (GelfUdpSink in this process, ${fmt(SINK_LINES)} lines of ~64 bytes, batches of 256, to a socket that never reads):`);
+  table([['compression', 'lines/s, one core at most', 'CPU ms / 10k lines'], ...alone.map((r) => [r.compression, fmt(r.linesPerS), r.cpuMsPer10k.toFixed(1)])]);
+  for (const r of alone) info('log-shipping', `GELF UDP sink alone, ${r.compression}: CPU ms per 10k lines`, r.cpuMsPer10k.toFixed(1));
   for (const r of results) {
     info('log-shipping', `${r.name}: hub read lines/s`, fmt(r.lines / r.readSeconds));
     info('log-shipping', `${r.name}: hub CPU ms per 10k lines`, ((r.cpu / r.lines) * 1e7).toFixed(1));
