@@ -133,6 +133,7 @@ describe('GET …/logs', () => {
       ['start=first', 'start'],
       ['limit=0&offset=0', 'limit'],
       ['colour=red', 'colour'],
+      ['follow=maybe', 'follow'],
     ] as const) {
       const res = await app.inject({ url: `/hub/api/users/alice/servers/lab/logs?${query}`, headers: as('alice') });
       expect(res.statusCode, query).toBe(400);

@@ -180,7 +180,10 @@ export class FileLogFeed implements LogFeed {
     f.savedAt = this.o.clock.now();
   }
 
-  /** Reads what is new in one file (at most bytes_per_file per read), publishes it, rotates past the limit. */
+  /**
+   * Reads what is new in one file, at most bytes_per_file a pass (in chunks), publishes it, rotates past the
+   * limit. More left: the next pass (the poll, or the file system's next word) goes on.
+   */
   private async pass(path: string): Promise<void> {
     const f = this.followed.get(path);
     if (!f) return;
@@ -189,10 +192,13 @@ export class FileLogFeed implements LogFeed {
       return;
     }
     f.busy = true;
+    let budget = this.o.bytesPerFile;
     try {
       do {
         f.again = false;
-        const got = await f.tail.pull(this.o.bytesPerFile);
+        const before = f.tail.pos;
+        const got = await f.tail.pull(budget);
+        budget -= Math.max(0, f.tail.pos - before);
         const at = this.o.clock.now();
         for (const line of got.lines) this.publish({ at, ...f.labels, line });
         if (got.size > this.o.bytesPerFile) {
@@ -205,7 +211,7 @@ export class FileLogFeed implements LogFeed {
           await this.save(path, f, true);
         } else if (got.more) f.again = true;
         await this.save(path, f, false);
-      } while (f.again && !this.closed);
+      } while (f.again && budget > 0 && !this.closed);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.o.log.warn({ err, path }, 'logs: cannot read a log file');
     } finally {

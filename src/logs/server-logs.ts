@@ -16,6 +16,9 @@ export interface ServerLogsOptions {
 }
 
 const FIRST_WINDOW = 64 * 1024;
+/** The most one request reads: a tail looks back this far at most, a window reads this much at most. */
+const MAX_TAIL_SCAN = 32 << 20;
+const MAX_WINDOW = 4 << 20;
 const NL = 0x0a;
 
 /** A server's kept output, read from its log files (layout.ts). */
@@ -40,10 +43,10 @@ export class FileServerLogs implements ServerLogs {
     return { ...empty, ...found };
   }
 
-  /** The last `tail` lines matching `q`, looking back at most twice bytes_per_file. */
+  /** The last `tail` lines matching `q`, looking back at most twice bytes_per_file (and MAX_TAIL_SCAN). */
   private async tail(text: StreamText, r: LogRange): Promise<{ lines: string[]; next: number }> {
     const size = text.size;
-    const limit = Math.min(size, 2 * this.o.bytesPerFile);
+    const limit = Math.min(size, 2 * this.o.bytesPerFile, MAX_TAIL_SCAN);
     const match = matcher(r.q);
     for (let w = Math.min(FIRST_WINDOW, limit); ; w = Math.min(w * 4, limit)) {
       const from = size - w;
@@ -56,11 +59,11 @@ export class FileServerLogs implements ServerLogs {
     }
   }
 
-  /** Up to `limit` lines matching `q` from byte `offset` on, reading at most bytes_per_file. */
+  /** Up to `limit` lines matching `q` from byte `offset` on, reading at most MAX_WINDOW (`next` goes on). */
   private async window(text: StreamText, offset: number, r: LogRange): Promise<{ lines: string[]; next: number }> {
     const size = text.size;
     if (offset >= size) return { lines: [], next: size };
-    const buf = await text.read(offset, Math.min(size, offset + this.o.bytesPerFile));
+    const buf = await text.read(offset, Math.min(size, offset + MAX_WINDOW));
     const match = matcher(r.q);
     const lines: string[] = [];
     let from = 0;

@@ -1,9 +1,24 @@
-import { rename, stat, truncate, writeFile } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { rename, stat, truncate } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
 import { ROTATED } from './layout.js';
 import { wholeLines } from './lines.js';
 import { readAt } from './stream-text.js';
 
+/** The most read into memory at once: a pass over a big backlog goes in chunks. */
+export const READ_CHUNK = 1 << 20;
+
 const inodeOf = (path: string): Promise<number | null> => stat(path).then((s) => s.ino, () => null);
+const sizeOf = (path: string): Promise<number> => stat(path).then((s) => s.size, () => 0);
+
+/** Copies bytes [from, to) of `src` to `dest` (appended when `append`), streaming. */
+const copyRange = async (src: string, dest: string, from: number, to: number, append: boolean): Promise<void> => {
+  if (to <= from) {
+    if (!append) await pipeline(async function* () {}, createWriteStream(dest));
+    return;
+  }
+  await pipeline(createReadStream(src, { start: from, end: to - 1 }), createWriteStream(dest, { flags: append ? 'a' : 'w' }));
+};
 
 /**
  * Reads a growing log file line by line from a byte position. A rotation (the file truncated, its tail moved to
@@ -21,8 +36,8 @@ export class Tail {
   }
 
   /**
-   * The whole lines written since the last pull, reading at most `maxBytes` (a longer line is cut there).
-   * `more`: the file holds more than was read. `size`: the file's size, -1 when it does not exist (yet).
+   * The whole lines written since the last pull, reading at most `maxBytes` (and READ_CHUNK; a longer line is
+   * cut there). `more`: the file holds more than was read. `size`: the file's size, -1 when it does not exist.
    */
   async pull(maxBytes: number): Promise<{ lines: string[]; more: boolean; size: number }> {
     const size = await stat(this.path).then((s) => s.size, () => -1);
@@ -33,9 +48,10 @@ export class Tail {
       this.rotated = rotated;
     }
     if (size === this.pos) return { lines: [], more: false, size };
-    const buf = await readAt(this.path, this.pos, Math.min(size - this.pos, maxBytes));
+    const max = Math.min(maxBytes, READ_CHUNK);
+    const buf = await readAt(this.path, this.pos, Math.min(size - this.pos, max));
     let { lines, consumed } = wholeLines(buf);
-    if (consumed === 0 && buf.length === maxBytes) {
+    if (consumed === 0 && buf.length === max) {
       lines = [buf.toString('utf8')];
       consumed = buf.length;
     }
@@ -44,25 +60,41 @@ export class Tail {
   }
 
   /**
-   * Rotation, logrotate's copytruncate: the last `keep` bytes to `.1`, the file emptied (writers append).
-   * Returns the lines of the kept tail this reader had not read yet (the newest ones), and how many bytes
-   * between its position and the kept tail it will never read.
+   * Rotation, logrotate's copytruncate: the last `keep` bytes to `.1`, then the file emptied (writers append).
+   * What was written during the copy is copied after it (twice at most), so that little is lost in the
+   * window copytruncate always has. Returns the newest lines of the copy this reader had not read yet (at
+   * most READ_CHUNK of them), and how many bytes it will never read.
    */
   async rotate(keep: number): Promise<{ lines: string[]; skipped: number }> {
-    const size = await stat(this.path).then((s) => s.size, () => 0);
-    const from = Math.max(0, size - keep);
-    const tail = await readAt(this.path, from, Math.min(size, keep));
-    // Right after the copy, so that little written meanwhile is lost (copytruncate's known window).
-    await truncate(this.path, 0);
+    let size = await sizeOf(this.path);
+    let from = Math.max(0, size - keep);
+    if (from > 0) {
+      // The kept part begins with a whole line (a reader of .1 then needs no guess).
+      const look = await readAt(this.path, from - 1, Math.min(64 * 1024, size - from + 1));
+      const nl = look.indexOf(0x0a);
+      if (nl !== -1) from += nl;
+    }
     const tmp = `${this.path}${ROTATED}.tmp`;
-    await writeFile(tmp, tail);
+    await copyRange(this.path, tmp, from, size, false);
+    for (let i = 0; i < 2; i++) {
+      const now = await sizeOf(this.path);
+      if (now <= size) break;
+      await copyRange(this.path, tmp, size, now, true);
+      size = now;
+    }
+    await truncate(this.path, 0);
     await rename(tmp, this.path + ROTATED);
-    const unread = tail.subarray(Math.max(0, this.pos - from));
-    const skipped = Math.max(0, from - this.pos);
+    const readFrom = Math.max(this.pos, from, size - READ_CHUNK);
+    const skipped = Math.max(0, readFrom - this.pos);
+    // One byte before, to know whether reading starts a line (its position, the kept part's start) or not.
+    const before = readFrom > from ? 1 : 0;
+    const read = await readAt(this.path + ROTATED, readFrom - from - before, size - readFrom + before);
+    const midLine = before === 1 && read[0] !== 0x0a;
+    const unread = read.subarray(before);
     this.pos = 0;
     this.rotated = await inodeOf(this.path + ROTATED);
     // Starting inside a line: its end alone is no line.
-    const first = skipped > 0 ? unread.indexOf(0x0a) + 1 : 0;
+    const first = midLine ? unread.indexOf(0x0a) + 1 : 0;
     const rest = unread.subarray(first);
     const { lines, consumed } = wholeLines(rest);
     // The last line, not ended yet, goes on in the emptied file: what was written of it is sent as it is.

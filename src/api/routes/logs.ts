@@ -20,11 +20,12 @@ const LogQuery = Type.Object(
     ),
     stream: Type.Optional(Type.String({ pattern: '^(runtime|app:[a-z0-9][a-z0-9-]*)$', description: "Whose output: 'runtime' (default) or 'app:{name}' (a named app's)" })),
     tail: Digits(`The last N lines (0-${MAX_LINES}, default ${DEFAULT_TAIL}); ignored with offset`),
-    offset: Digits("Byte offset into the stream's text (its rotated part first) to read from, e.g. a previous answer's `next`"),
+    offset: Digits("Byte offset into the stream's text (its rotated part first) to read from, e.g. a previous answer's `next`; one answer reads at most 4 MiB from there (a search may return fewer lines: continue at `next`)"),
     limit: Digits(`With offset: lines to return at most (1-${MAX_LINES}, default ${DEFAULT_LIMIT})`),
     q: Type.Optional(Type.String({ maxLength: 256, description: 'Only lines containing this text, case-insensitively' })),
     follow: Type.Optional(
       Type.String({
+        pattern: '^(0|1|true|false)$',
         description:
           'follow=1: a text/event-stream that sends the range asked for, then each new line as it is written, until the client leaves. Each event: `data: {"line": "…"}`; a first `event: meta` carries the answer without its lines.',
       }),
