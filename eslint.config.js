@@ -43,6 +43,11 @@ const IMPLEMENTATIONS = [
   ['**/spawners/local/process-runner.js', ['LocalProcessRunner']],
   ['**/services/services.js', ['createServices']],
   ['**/proxy/services.js', ['createServiceProxy']],
+  ['**/logs/ship/gelf-udp.js', ['GelfUdpSink']],
+  ['**/logs/ship/gelf-tcp.js', ['GelfTcpSink']],
+  ['**/logs/ship/loki.js', ['LokiSink']],
+  ['**/logs/ship/shipper.js', ['Shipper']],
+  ['**/logs/ship/shipping.js', ['LogShipping']],
 ];
 const builtOnlyInCli = IMPLEMENTATIONS.map(([group, importNames]) => ({
   group: [group],

@@ -5,6 +5,7 @@ import type { CullView } from '../core/culling.js';
 import type { IdGenerator } from '../core/ids.js';
 import type { IdentityCache } from '../core/identity.js';
 import type { KernelControlSink } from '../core/kernel-tap.js';
+import type { LogShippingView } from '../core/log-shipping.js';
 import type { Logger } from '../core/logger.js';
 import type { ServerLogs } from '../core/logs.js';
 import type { RuntimeClient } from '../core/runtime-client.js';
@@ -56,4 +57,6 @@ export interface ApiContext {
   services: ServiceDirectory;
   /** The named apps of the running servers (started, restarted, stopped by the hub). */
   apps: AppDirectory;
+  /** Log shipping's counters per target, for /hub/metrics (absent where nothing ships). */
+  logShipping?: LogShippingView | undefined;
 }

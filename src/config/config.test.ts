@@ -27,6 +27,30 @@ describe('config', () => {
     expect(() => loadConfig({ env: {}, overrides: { lifecycle: { grace: 1 } } })).toThrow(/lifecycle\.grace: unknown key/);
     expect(() => loadConfig({ env: {}, overrides: { database_url: 'mysql://x' } })).toThrow(/database_url: must be empty/);
   });
+  it('reads logs.ship targets and names the key of a bad one', () => {
+    const c = loadConfig({ env: { NBHUB_LOGS_SHIP_GELF: '[{"url":"udp://127.0.0.1:12201"},{"url":"tcp://[::1]:12201"}]', NBHUB_LOGS_SHIP_STREAMS: '["runtime","apps"]' } });
+    expect(c.logs.ship.gelf).toEqual([
+      { url: 'udp://127.0.0.1:12201', compression: 'gzip', chunk_size: 1420 },
+      { url: 'tcp://[::1]:12201', compression: 'gzip', chunk_size: 1420 },
+    ]);
+    expect(c.logs.ship).toMatchObject({ streams: ['runtime', 'apps'], queue_lines: 10_000, loki: [] });
+    expect(loadConfig({ env: {} }).logs.ship).toEqual({ gelf: [], loki: [], streams: ['runtime', 'apps', 'services', 'hub'], queue_lines: 10_000 });
+    const loki = loadConfig({ env: {}, overrides: { logs: { ship: { loki: [{ url: 'https://loki.example/loki/api/v1/push', labels: { cluster: 'a' }, tenant: 't' }] } } } }).logs.ship.loki[0];
+    expect(loki).toMatchObject({ url: 'https://loki.example/loki/api/v1/push', labels: { cluster: 'a' }, tenant: 't', batch_lines: 1000, flush_seconds: 1, username: '' });
+
+    const bad = (ship: Record<string, unknown>) => () => loadConfig({ env: {}, overrides: { logs: { ship } } });
+    expect(bad({ gelf: [{ url: 'http://graylog:12201' }] })).toThrow(/logs\.ship\.gelf\.0\.url: must be udp:\/\/host:port or tcp:\/\/host:port/);
+    expect(bad({ gelf: [{ url: 'udp://graylog' }] })).toThrow(/logs\.ship\.gelf\.0\.url: /);
+    expect(bad({ gelf: [{ url: 'udp://graylog:1', chunk_size: 9000 }] })).toThrow(/logs\.ship\.gelf\.0\.chunk_size: /);
+    expect(bad({ gelf: [{ url: 'udp://graylog:1', compression: 'lz4' }] })).toThrow(/logs\.ship\.gelf\.0\.compression: /);
+    expect(bad({ loki: [{ url: 'http://loki:3100/api/push' }] })).toThrow(/logs\.ship\.loki\.0\.url: must be http\(s\):\/\/host\[:port\]\/…\/loki\/api\/v1\/push/);
+    expect(bad({ loki: [{ url: 'http://me:secret@loki:3100/loki/api/v1/push' }] })).toThrow(/logs\.ship\.loki\.0\.url: /);
+    expect(bad({ loki: [{ url: 'http://loki:3100/loki/api/v1/push', labels: { user: 'x' } }] })).toThrow(/logs\.ship\.loki\.0\.labels\.user: is set on every line/);
+    expect(bad({ loki: [{ url: 'http://loki:3100/loki/api/v1/push', password: 'p' }] })).toThrow(/logs\.ship\.loki\.0\.password: a password needs a username/);
+    expect(bad({ streams: ['kernels'] })).toThrow(/logs\.ship\.streams\.0: /);
+    expect(bad({ queue_lines: 0 })).toThrow(/logs\.ship\.queue_lines: /);
+    expect(bad({ gelf: [{ url: 'udp://graylog:1', level: 3 }] })).toThrow(/logs\.ship\.gelf\.0\.level: unknown key/);
+  });
   it('names the culling key of every bad value, per-profile overrides included', () => {
     const bad = (overrides: Record<string, unknown>) => () => loadConfig({ env: {}, overrides });
     expect(bad({ culling: { idle_timeout_seconds: -1 } })).toThrow(/culling\.idle_timeout_seconds: /);

@@ -17,6 +17,15 @@ export const configReference = (): string => {
     const type = node.enum ? node.enum.map((v) => JSON.stringify(v)).join(' \\| ') : (node.type ?? 'object');
     const def = node.default === undefined ? '' : `\`${JSON.stringify(node.default)}\``;
     rows.push(`| \`${path.join('.')}\` | \`${envName(path)}\` | ${type} | ${def} | ${node.description ?? ''} |`);
+    // A list of objects (logs.ship.gelf): a row per key of an item, set through the list (JSON in the environment).
+    const items = node['items'] as JsonSchema | undefined;
+    if (node.type === 'array' && items?.type === 'object' && items.properties) {
+      for (const [key, child] of Object.entries(items.properties)) {
+        const t = child.enum ? child.enum.map((v) => JSON.stringify(v)).join(' \\| ') : (child.type ?? 'object');
+        const d = child.default === undefined ? '' : `\`${JSON.stringify(child.default)}\``;
+        rows.push(`| \`${path.join('.')}[].${key}\` | | ${t} | ${d} | ${child.description ?? ''} |`);
+      }
+    }
   };
   walk(json, []);
   const profile = z.toJSONSchema(configSchema.shape.profiles.unwrap().valueType, { io: 'input' }) as JsonSchema;

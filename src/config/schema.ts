@@ -4,6 +4,7 @@ import { appsSchema } from './app-schema.js';
 import { cullingOverrideSchema, cullingSchema } from './culling-schema.js';
 import { servicesSchema } from './services-schema.js';
 import { logFilesSchema } from './logs-schema.js';
+import { shipSchema } from './ship-schema.js';
 
 /**
  * The whole configuration, validated once at start-up and frozen. Every leaf can also be set from the
@@ -161,7 +162,7 @@ export const configSchema = z
       .prefault({}),
     culling: cullingSchema.prefault({}),
     logs: z
-      .object({ ...logFilesSchema })
+      .object({ ...logFilesSchema, ship: shipSchema.prefault({}) })
       .strict()
       .prefault({})
       .describe('Output of each start of a runtime or app, kept in data_dir/logs and read through GET …/servers/{server}/logs.'),

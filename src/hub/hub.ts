@@ -29,6 +29,8 @@ export interface HubParts {
   culler: Service;
   /** Follows the runtimes' log files (rotation, the feed the shippers read). */
   logFeed: Service;
+  /** Sends the feed's lines to GELF and Loki targets (logs.ship); stopped last, flushing within a bound. */
+  shipping: Service;
   /** The in-process agent (if any) and the monitor pulling every agent. */
   monitoring: Service;
   /** `/services/{name}/…` (config `services`), HTTP and WebSocket, behind the hub's login. */
@@ -74,6 +76,8 @@ export const startHub = async (p: HubParts): Promise<Hub> => {
   await app.listen({ host: api.config.ip, port: api.config.port });
   const addr = server.address() as AddressInfo;
   await p.monitoring.start();
+  // Subscribed before the feed reads: no line is published before shipping listens.
+  await p.shipping.start();
   await p.logFeed.start();
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   await p.services.start(`http://${host}:${addr.port}`);
@@ -106,6 +110,8 @@ export const startHub = async (p: HubParts): Promise<Hub> => {
       await p.reconciler.shutdown({ stopRuntimes: options.stopRuntimes ?? api.config.lifecycle.stop_runtimes_on_shutdown });
       // Last: while the monitor and lifecycle still act, no other instance may think this one gone.
       await p.heartbeat.stop();
+      // Last but the store: the hub's own lines about stopping go out too, within the shipping's bound.
+      await p.shipping.stop();
       await flushTokens();
       await api.store.close();
     },

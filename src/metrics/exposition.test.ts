@@ -119,6 +119,16 @@ describe('renderMetrics', () => {
     expect(value(m, 'nbhub_kernel_cpu_seconds_total', { user: 'bob', server: 'gpu-lab', kernel: 'k-lone', notebook: '' })).toBe(0.2);
   });
 
+  it('counts shipped, dropped (every reason, 0 included) and truncated log lines per target', () => {
+    const families = parse(realisticInput());
+    const loki = 'loki+https://loki.example/loki/api/v1/push';
+    expect(families.get('nbhub_log_lines_shipped_total')?.samples).toContainEqual({ labels: { sink: loki }, value: 119_000 });
+    const dropped = families.get('nbhub_log_lines_dropped_total')?.samples.filter((s) => s.labels['sink'] === loki);
+    expect(dropped?.map((s) => [s.labels['reason'], s.value])).toEqual([['queue_full', 1000], ['rejected', 5], ['send_failed', 0], ['closing', 0]]);
+    expect(families.get('nbhub_log_lines_truncated_total')?.type).toBe('counter');
+    expect(families.get('nbhub_log_ship_queue_lines')?.samples).toContainEqual({ labels: { sink: loki }, value: 1000 });
+  });
+
   it('writes special values as Prometheus spells them', () => {
     expect([NaN, Infinity, -Infinity, 0.5, 1e21].map(formatValue)).toEqual(['NaN', '+Inf', '-Inf', '0.5', '1e+21']);
   });

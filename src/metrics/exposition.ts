@@ -1,4 +1,5 @@
 import type { ServerState } from '../core/models.js';
+import { logShippingFamilies } from './log-families.js';
 import { runtimeFamilies } from './runtime-families.js';
 import { renderFamily, type Family, type Sample } from './text-format.js';
 import type { HubProcessStats, MetricsInput, RuntimeInfo, SamplerStats } from './types.js';
@@ -40,6 +41,7 @@ export const renderMetrics = (input: MetricsInput): string => {
     { name: 'nbhub_runtimes', type: 'gauge', help: 'Runtimes known to the hub, by state.', samples: runtimesByState(input.runtimes) },
     { name: 'nbhub_users', type: 'gauge', help: 'User accounts.', samples: one(input.users) },
     ...samplerFamilies(input.sampler),
+    ...logShippingFamilies(input.logShipping ?? []),
     ...processFamilies(input.hub),
   ];
   return families.map(renderFamily).join('');

@@ -78,6 +78,10 @@ export const realisticInput = (): MetricsInput => ({
   users: 4,
   sampler: { intervalSeconds: 10, lastSweepSeconds: T + 0.25, lastSweepDurationSeconds: 0.0125, sweeps: 360, errors: 2 },
   hub: { startTimeSeconds: T - 3600, residentMemoryBytes: 104_857_600, cpuSecondsTotal: 42.5 },
+  logShipping: [
+    { sink: 'gelf+udp://graylog.example:12201', shipped: 120_000, truncated: 2, queued: 0, dropped: { queue_full: 0, rejected: 0, send_failed: 3, closing: 0 } },
+    { sink: 'loki+https://loki.example/loki/api/v1/push', shipped: 119_000, truncated: 0, queued: 1000, dropped: { queue_full: 1000, rejected: 5, send_failed: 0, closing: 0 } },
+  ],
 });
 
 export interface ParsedFamily {

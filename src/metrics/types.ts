@@ -1,3 +1,4 @@
+import type { SinkStats } from '../core/log-shipping.js';
 import type { RuntimeSnapshot, SamplerStats } from '../core/usage.js';
 
 export type { SamplerStats };
@@ -30,4 +31,6 @@ export interface MetricsInput {
   users: number;
   sampler: SamplerStats;
   hub: HubProcessStats;
+  /** Each log shipping target's counters (none when logs.ship names no target). */
+  logShipping?: readonly SinkStats[];
 }

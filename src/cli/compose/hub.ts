@@ -15,6 +15,7 @@ import { createApps } from './apps.js';
 import { createCuller } from './culler.js';
 import { createExecutionRecorder } from './executions.js';
 import { createMonitoring } from './monitoring.js';
+import { createShipping } from './shipping.js';
 
 /** What the CLI has chosen before the hub is assembled: the API's plain values, the store, the spawner, the runtime client. */
 export type HubChoices = Pick<ApiContext, 'config' | 'store' | 'clock' | 'ids' | 'log' | 'profiles' | 'webDir' | 'hubId' | 'version' | 'runtimeApi' | 'logs'> & {
@@ -74,6 +75,7 @@ export const composeHub = (d: HubChoices): HubParts => {
   const recorder = executions ?? undefined;
   const proxy = createProxy({ routes: lifecycle.servers, identity, activity: lifecycle.servers, ports: lifecycle.servers, apps, kernelTap: recorder, kernelControl: recorder, clock: d.clock, log: d.log });
   const serviceProxy = createServiceProxy({ services: services.directory, identity, log: d.log });
+  const shipping = createShipping({ config: d.config, feed: d.logFeed, clock: d.clock, log: d.log, instance });
   const { spawner: _chosen, processRunner: _runner, logFeed, ...values } = d;
   return {
     api: {
@@ -88,6 +90,7 @@ export const composeHub = (d: HubChoices): HubParts => {
       kernelControl: recorder,
       services: services.directory,
       apps,
+      logShipping: shipping.view,
     },
     proxy,
     serviceProxy,
@@ -98,6 +101,7 @@ export const composeHub = (d: HubChoices): HubParts => {
     executions: executions && { start: () => executions.start(), stop: () => executions.close() },
     culler,
     logFeed,
+    shipping: shipping.service,
     monitoring: { start: () => monitoring.start(), stop: () => monitoring.close() },
     drainTokenActivity: () => identity.drainTokenActivity(),
   };
