@@ -5,6 +5,7 @@ import type { AppDirectory, AppUpstream } from '../core/apps.js';
 import { notFound } from '../core/errors.js';
 import type { Identity } from '../core/identity.js';
 import { createProxy } from './proxy.js';
+import { frame } from './testing.js';
 
 /** The proxy in front of one fake runtime of alice's, whose processes listen on `appPort`, and a named app. */
 const silent = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {}, child: () => silent } as never;
@@ -18,6 +19,7 @@ const listen = async (s: Server): Promise<number> => {
 let hub = 0;
 let appPort = 0;
 let strangerPort = 0;
+let runtimePort = 0;
 const touched: string[] = [];
 const ensured: string[] = [];
 const seen: Array<{ url: string; headers: IncomingMessage['headers'] }> = [];
@@ -26,6 +28,7 @@ const people: Record<string, Identity> = {
   'token alice': { user: 'alice', admin: false, via: 'token' },
   'token bob': { user: 'bob', admin: false, via: 'token' },
   'token root': { user: 'root', admin: true, via: 'token' },
+  'token carol': { user: 'carol', admin: false, via: 'token' },
 };
 
 beforeAll(async () => {
@@ -39,6 +42,7 @@ beforeAll(async () => {
   });
   appPort = await listen(app);
   strangerPort = await listen(createServer((_req, res) => res.end('not alice')));
+  runtimePort = await listen(createServer((req, res) => res.end(`runtime saw ${req.url}`)));
   const apps: AppDirectory = {
     list: async () => [],
     ensure: async (user, server, name): Promise<AppUpstream> => {
@@ -49,7 +53,13 @@ beforeAll(async () => {
     stop: async () => {},
   };
   const proxy = createProxy({
-    routes: { resolve: (user) => (user === 'alice' ? { user, server: '', state: 'running', target: 'http://127.0.0.1:1', token: 'runtime-secret' } : undefined) },
+    // carol has a named server called `proxy`: it wins over her default server's proxy/ paths, as every named server does.
+    routes: {
+      resolve: (user, first) =>
+        user === 'alice' || user === 'carol'
+          ? { user, server: user === 'carol' && first === 'proxy' ? 'proxy' : '', state: 'running', target: `http://127.0.0.1:${runtimePort}`, token: 'runtime-secret' }
+          : undefined,
+    },
     identity: { peek: (c) => (c.authorization ? (people[c.authorization] ?? null) : null), identify: async () => null },
     activity: { touch: (user, server) => touched.push(`${user}/${server}`) },
     ports: { portTarget: async (user, _server, port) => (user === 'alice' && port === appPort ? `http://127.0.0.1:${port}` : null) },
@@ -71,13 +81,18 @@ afterAll(() => servers.forEach((s) => s.close()));
 const get = (path: string, who = 'alice', headers: Record<string, string> = {}) =>
   fetch(`http://127.0.0.1:${hub}${path}`, { headers: { authorization: `token ${who}`, ...headers }, redirect: 'manual' });
 
-const upgrade = (path: string, who: string): Promise<string> =>
+/** Asks for an upgrade; once answered, sends `then` (frames) and closes after a moment. Resolves with the answer. */
+const upgrade = (path: string, who: string, then: Buffer[] = []): Promise<string> =>
   new Promise((ok) => {
     let got = '';
     const c = connect(hub, '127.0.0.1', () => c.write(`GET ${path} HTTP/1.1\r\nHost: hub\r\nAuthorization: token ${who}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n`));
     c.on('data', (d) => {
+      const first = !got.includes('\r\n\r\n');
       got += d.toString();
-      if (got.includes('\r\n\r\n')) c.destroy();
+      if (first && got.includes('\r\n\r\n')) {
+        for (const f of then) c.write(f);
+        setTimeout(() => c.destroy(), 100);
+      }
     });
     c.on('close', () => ok(got));
   });
@@ -118,6 +133,15 @@ describe('the proxy to apps inside a runtime', () => {
     expect(await upgrade(`/user/alice/proxy/${appPort}/ws`, 'bob')).toMatch(/^HTTP\/1.1 403 /);
     expect(await upgrade(`/user/alice/proxy/${appPort}/ws`, 'nobody')).toMatch(/^HTTP\/1.1 401 /);
     expect(await upgrade(`/user/alice/proxy/${appPort}/ws`, 'alice')).toMatch(/^HTTP\/1.1 101 /);
+  });
+  it('counts each message the browser sends an app over a WebSocket as activity', async () => {
+    touched.length = 0;
+    expect(await upgrade(`/user/alice/proxy/${appPort}/ws`, 'alice', [frame('one', { mask: true }), frame('two', { mask: true }), frame('', { opcode: 9, mask: true })])).toMatch(/^HTTP\/1.1 101 /);
+    // The upgrade itself, then two messages; the ping is not a person's.
+    expect(touched).toEqual(['alice/', 'alice/', 'alice/']);
+  });
+  it('leaves proxy/ paths to a named server called proxy', async () => {
+    expect(await (await get('/user/carol/proxy/8050/x', 'carol')).text()).toBe('runtime saw /user/carol/proxy/8050/x');
   });
   it('reaches a named app through the AppDirectory, and says when there is none', async () => {
     expect(await (await get('/user/alice/apps/board/x')).text()).toBe('app saw /user/alice/apps/board/x');
