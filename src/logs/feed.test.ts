@@ -75,6 +75,19 @@ describe('FileLogFeed', () => {
     expect(statSync(`${path}.1`).size).toBeLessThanOrEqual(limit);
   });
 
+  it('with nobody subscribed (nothing ships), reads no line yet keeps files bounded, and a later subscriber gets only new lines', async () => {
+    const limit = 64 * 1024;
+    const f = feed(limit);
+    const files = new LocalLogFiles({ dataDir: dir, clock, startsKept: 5, bytesPerServer: 1 << 30, opened: (p) => f.track(p) });
+    await f.start();
+    const path = files.newStart({ user: 'alice', server: '', profile: 'p' });
+    for (let i = 0; i < 5000; i++) appendFileSync(path, `line ${i} ${'x'.repeat(80)}\n`);
+    await expect.poll(() => statSync(path).size, { timeout: 10_000 }).toBeLessThanOrEqual(limit);
+    const got = collect(f);
+    appendFileSync(path, 'after\n');
+    await expect.poll(() => got.map((l) => l.line), { timeout: 5000 }).toEqual(['after']);
+  });
+
   it("offers the hub's own records without blocking the writer", async () => {
     const f = feed();
     const got = collect(f);

@@ -6,7 +6,7 @@ import type { Logger } from '../core/logger.js';
 import type { LogFeed, LogLine, LogStream } from '../core/logs.js';
 import { logsRoot, parseLogName, POSITION, serverOfDir } from './layout.js';
 import { readMeta } from './starts.js';
-import { Tail } from './tail.js';
+import { Tail, WATCH_COALESCE_MS } from './tail.js';
 
 export interface FeedOptions {
   dataDir: string;
@@ -27,6 +27,8 @@ interface Followed {
   watcher?: FSWatcher | undefined;
   busy: boolean;
   again: boolean;
+  /** A pass asked by the file system is waiting (a runtime printing flat out changes its file thousands of times a second). */
+  soon: boolean;
 }
 
 const RESCAN_EVERY = 10;
@@ -160,16 +162,26 @@ export class FileLogFeed implements LogFeed {
       savedAt: 0,
       busy: false,
       again: false,
+      soon: false,
     };
     if (this.closed || this.followed.has(path)) return;
     this.followed.set(path, f);
     try {
-      f.watcher = watch(path, { persistent: false }, () => void this.pass(path));
+      f.watcher = watch(path, { persistent: false }, () => this.passSoon(path, f));
       f.watcher.on('error', () => f.watcher?.close());
     } catch {
       // The poll reads it.
     }
     await this.pass(path);
+  }
+
+  private passSoon(path: string, f: Followed): void {
+    if (f.soon) return;
+    f.soon = true;
+    setTimeout(() => {
+      f.soon = false;
+      void this.pass(path);
+    }, WATCH_COALESCE_MS).unref();
   }
 
   private async save(path: string, f: Followed, now: boolean): Promise<void> {
@@ -194,6 +206,13 @@ export class FileLogFeed implements LogFeed {
     f.busy = true;
     let budget = this.o.bytesPerFile;
     try {
+      if (this.listeners.size === 0) {
+        // Nobody takes the lines (nothing ships): only keep the file within its bound, read nothing.
+        const size = await f.tail.skipToEnd();
+        if (size > this.o.bytesPerFile) await f.tail.rotate(this.o.bytesPerFile);
+        await this.save(path, f, size > this.o.bytesPerFile);
+        return;
+      }
       do {
         f.again = false;
         const before = f.tail.pos;

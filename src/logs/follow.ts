@@ -1,5 +1,5 @@
 import { watch, type FSWatcher } from 'node:fs';
-import { Tail } from './tail.js';
+import { Tail, WATCH_COALESCE_MS } from './tail.js';
 
 export interface FollowOptions {
   pollMs: number;
@@ -15,6 +15,7 @@ export interface FollowOptions {
 export const followFile = (path: string, from: number, o: FollowOptions, signal: AbortSignal, send: (lines: string[]) => void): void => {
   let tail: Tail | undefined;
   let busy = false;
+  let soon = false;
   let again = false;
   let watcher: FSWatcher | undefined;
   const check = async (): Promise<void> => {
@@ -40,7 +41,15 @@ export const followFile = (path: string, from: number, o: FollowOptions, signal:
   };
   const startWatch = () => {
     try {
-      watcher = watch(path, { persistent: false }, () => void check());
+      // Changes within WATCH_COALESCE_MS make one read (a runtime printing flat out changes its file all the time).
+      watcher = watch(path, { persistent: false }, () => {
+        if (soon) return;
+        soon = true;
+        setTimeout(() => {
+          soon = false;
+          void check();
+        }, WATCH_COALESCE_MS).unref();
+      });
       watcher.on('error', () => {
         watcher?.close();
         watcher = undefined;

@@ -5,6 +5,9 @@ import { ROTATED } from './layout.js';
 import { wholeLines } from './lines.js';
 import { readAt } from './stream-text.js';
 
+/** File-system changes of one file within this time make one read, not one each. */
+export const WATCH_COALESCE_MS = 50;
+
 /** The most read into memory at once: a pass over a big backlog goes in chunks. */
 export const READ_CHUNK = 1 << 20;
 
@@ -57,6 +60,15 @@ export class Tail {
     }
     this.pos += consumed;
     return { lines, more: this.pos < size && consumed > 0, size };
+  }
+
+  /** Moves to the end without reading (nobody wants the lines); the file's size, -1 when it does not exist. */
+  async skipToEnd(): Promise<number> {
+    const size = await stat(this.path).then((s) => s.size, () => -1);
+    if (size < 0) return size;
+    this.rotated = await inodeOf(this.path + ROTATED);
+    this.pos = size;
+    return size;
   }
 
   /**
