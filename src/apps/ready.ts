@@ -1,35 +1,9 @@
-import { request } from 'node:http';
 import type { Clock } from '../core/clock.js';
+import { httpProbe, waitUntilReady, type ReadyOutcome } from '../core/readiness.js';
 import type { Listener } from '../core/spawner.js';
 
 /** 'taken': another process listens at the app's port (it took it between the choice and the app's bind). */
-export type AppReadyOutcome = 'ready' | 'timeout' | 'exited' | 'taken' | 'aborted';
-
-/** GET without credentials: 2xx or 3xx is an app that serves (many apps answer / with a redirect). */
-const probe = (url: string): Promise<boolean> =>
-  new Promise((resolve) => {
-    const req = request(url, { method: 'GET', agent: false, timeout: 2000 }, (res) => {
-      res.resume();
-      resolve((res.statusCode ?? 500) < 400);
-    });
-    req.on('error', () => resolve(false));
-    req.on('timeout', () => {
-      req.destroy();
-      resolve(false);
-    });
-    req.end();
-  });
-
-const pause = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
+export type AppReadyOutcome = ReadyOutcome;
 
 /**
  * Waits until the app answers its readiness URL, as the lifecycle waits for a runtime (lifecycle/readiness.ts),
@@ -44,19 +18,14 @@ export const waitAppReady = async (o: {
   exited: () => Promise<boolean>;
   listener?: (() => Promise<Listener>) | undefined;
   intervalMs?: number;
-}): Promise<AppReadyOutcome> => {
-  const deadline = o.clock.now() + o.timeoutMs;
-  let ours = !o.listener;
-  while (!o.signal.aborted) {
-    if (!ours && o.listener) {
-      const who = await o.listener();
-      if (who === 'other') return 'taken';
-      ours = who === 'runtime';
-    }
-    if (ours && (await probe(o.url))) return 'ready';
-    if (await o.exited()) return 'exited';
-    if (o.clock.now() >= deadline) return 'timeout';
-    await pause(o.intervalMs ?? 50, o.signal);
-  }
-  return 'aborted';
-};
+}): Promise<AppReadyOutcome> =>
+  waitUntilReady({
+    // Without credentials (apps get none); 2xx or 3xx is an app that serves (many answer / with a redirect).
+    probe: () => httpProbe(o.url, { below: 400 }),
+    timeoutMs: o.timeoutMs,
+    clock: o.clock,
+    signal: o.signal,
+    exited: o.exited,
+    listener: o.listener,
+    intervalMs: o.intervalMs ?? 50,
+  });

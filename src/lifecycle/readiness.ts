@@ -1,31 +1,8 @@
-import { request } from 'node:http';
 import type { Clock } from '../core/clock.js';
+import { httpProbe, waitUntilReady, type ReadyOutcome } from '../core/readiness.js';
 import type { Listener } from '../core/spawner.js';
 
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const wake = () => {
-      clearTimeout(t);
-      signal.removeEventListener('abort', wake);
-      resolve();
-    };
-    const t = setTimeout(wake, ms);
-    signal.addEventListener('abort', wake, { once: true });
-  });
-
-const probe = (url: string, token: string): Promise<boolean> =>
-  new Promise((resolve) => {
-    const req = request(url, { method: 'GET', headers: { authorization: `token ${token}` }, agent: false, timeout: 2000 }, (res) => {
-      res.resume();
-      resolve((res.statusCode ?? 500) < 300);
-    });
-    req.on('error', () => resolve(false));
-    req.on('timeout', () => { req.destroy(); resolve(false); });
-    req.end();
-  });
-
-/** 'taken': another process listens at the runtime's address (it took the port), so the runtime never will. */
-export type ReadyOutcome = 'ready' | 'timeout' | 'exited' | 'taken' | 'aborted';
+export type { ReadyOutcome };
 
 /**
  * Polls the runtime's readiness URL often (20 ms) so the hub adds little to the runtime's own start time;
@@ -43,20 +20,13 @@ export const waitReady = async (options: {
   exited: () => Promise<boolean>;
   listener?: (() => Promise<Listener>) | undefined;
   intervalMs?: number;
-}): Promise<ReadyOutcome> => {
-  const deadline = options.clock.now() + options.timeoutMs;
-  // Once the runtime holds the listening socket, nobody else can take the port while it lives.
-  let ours = !options.listener;
-  while (!options.signal.aborted) {
-    if (!ours && options.listener) {
-      const who = await options.listener();
-      if (who === 'other') return 'taken';
-      ours = who === 'runtime';
-    }
-    if (ours && (await probe(options.url, options.token))) return 'ready';
-    if (await options.exited()) return 'exited';
-    if (options.clock.now() >= deadline) return 'timeout';
-    await sleep(options.intervalMs ?? 20, options.signal);
-  }
-  return 'aborted';
-};
+}): Promise<ReadyOutcome> =>
+  waitUntilReady({
+    probe: () => httpProbe(options.url, { headers: { authorization: `token ${options.token}` }, below: 300 }),
+    timeoutMs: options.timeoutMs,
+    clock: options.clock,
+    signal: options.signal,
+    exited: options.exited,
+    listener: options.listener,
+    intervalMs: options.intervalMs ?? 20,
+  });

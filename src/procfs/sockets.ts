@@ -39,8 +39,11 @@ export const tcpListeners = (port: number): number[] => [
   ...listeningInodes(readProcTable('/proc/net/tcp6') ?? '', port),
 ];
 
-/** Which of `inodes` process `pid` has open (its `socket:[N]` links under /proc/PID/fd); none when unreadable. */
-export const heldSockets = (pid: number, inodes: ReadonlySet<number>): number[] => {
+/**
+ * Which of `inodes` process `pid` has open (its `socket:[N]` links under /proc/PID/fd), stopping at the first
+ * when `first`; none when unreadable.
+ */
+export const heldSockets = (pid: number, inodes: ReadonlySet<number>, first = false): number[] => {
   let fds: string[];
   try {
     fds = readdirSync(`/proc/${pid}/fd`);
@@ -55,30 +58,14 @@ export const heldSockets = (pid: number, inodes: ReadonlySet<number>): number[] 
     } catch {
       continue;
     }
-    if (link.startsWith('socket:[')) {
-      const inode = Number(link.slice(8, -1));
-      if (inodes.has(inode)) out.push(inode);
-    }
+    if (!link.startsWith('socket:[')) continue;
+    const inode = Number(link.slice(8, -1));
+    if (!inodes.has(inode)) continue;
+    out.push(inode);
+    if (first) break;
   }
   return out;
 };
 
 /** Whether process `pid` has one of `inodes` open (a `socket:[N]` link under /proc/PID/fd); false when unreadable. */
-export const holdsSocket = (pid: number, inodes: ReadonlySet<number>): boolean => {
-  let fds: string[];
-  try {
-    fds = readdirSync(`/proc/${pid}/fd`);
-  } catch {
-    return false;
-  }
-  for (const fd of fds) {
-    let link: string;
-    try {
-      link = readlinkSync(`/proc/${pid}/fd/${fd}`);
-    } catch {
-      continue;
-    }
-    if (link.startsWith('socket:[') && inodes.has(Number(link.slice(8, -1)))) return true;
-  }
-  return false;
-};
+export const holdsSocket = (pid: number, inodes: ReadonlySet<number>): boolean => heldSockets(pid, inodes, true).length > 0;
