@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { appsBin, appsEnv, APPS_MISSING } from './helpers/apps.js';
+import { appsBin, appsEnv, APPS_MISSING, butterflyEcho, openWs as openWsAt } from './helpers/apps.js';
 import { startTestHub, type TestHub } from './helpers/hub.js';
 
 const helper = (name: string) => fileURLToPath(new URL(`./helpers/${name}`, import.meta.url));
@@ -98,20 +98,7 @@ const portsOf = async (user: string, token: string, server: string) =>
 
 const json = async (r: Response) => (await r.json()) as { status: number; message: string };
 
-/** Opens a WebSocket through the hub; resolves with it open, or with the status the hub answered. */
-const openWs = (path: string, o: { token?: string; cookie?: string; origin?: string; protocols?: string[] }): Promise<WebSocket | number> =>
-  new Promise((resolve, reject) => {
-    const headers: Record<string, string> = {};
-    if (o.token) headers['authorization'] = `token ${o.token}`;
-    if (o.cookie) headers['cookie'] = o.cookie;
-    const ws = new WebSocket(`ws://127.0.0.1:${hub.port}${path}`, o.protocols ?? [], { headers, ...(o.origin ? { origin: o.origin } : {}) });
-    ws.once('open', () => resolve(ws));
-    ws.once('unexpected-response', (_req, res) => {
-      resolve(res.statusCode ?? 0);
-      ws.terminate();
-    });
-    ws.once('error', reject);
-  });
+const openWs = (path: string, o: { token?: string; cookie?: string; origin?: string; protocols?: string[] }) => openWsAt(hub.port, path, o);
 
 describe.skipIf(!ENV)(`apps inside a runtime through the proxy${ENV ? '' : ` (skipped: ${APPS_MISSING})`}`, () => {
   beforeAll(async () => {
@@ -226,27 +213,8 @@ describe.skipIf(!ENV)(`apps inside a runtime through the proxy${ENV ? '' : ` (sk
     const script = new RegExp(`src="(${prefix}static/main\\.min\\.js[^"]*)"`).exec(html)?.[1];
     expect(script).toBeDefined();
     expect((await hub.api(script as string, { token: alice })).status).toBe(200);
+    await butterflyEcho(hub.port, prefix, { cookie, origin: hub.url });
     const session = `t${Date.now()}`;
-    const [ctl, shell] = await Promise.all([
-      openWs(`${prefix}ctl/session/${session}`, { cookie, origin: hub.url }),
-      openWs(`${prefix}ws/session/${session}`, { cookie, origin: hub.url }),
-    ]);
-    if (!(ctl instanceof WebSocket) || !(shell instanceof WebSocket)) throw new Error(`not opened: ${ctl instanceof WebSocket ? "open" : ctl} ${shell instanceof WebSocket ? "open" : shell}`);
-    let out = '';
-    const said = new Promise<void>((resolve) =>
-      shell.on('message', (d: Buffer) => {
-        out += d.toString();
-        // `h""i` prints `hi`: the echoed command line alone does not contain it.
-        if (/\r\nhi\r\n/.test(out)) resolve();
-      }),
-    );
-    ctl.send(JSON.stringify({ cmd: 'open' }));
-    ctl.send(JSON.stringify({ cmd: 'size', cols: 80, rows: 24 }));
-    await sleep(300);
-    shell.send('echo h""i\r');
-    await Promise.race([said, sleep(30_000).then(() => Promise.reject(new Error(`no answer from the terminal: ${JSON.stringify(out)}`)))]);
-    ctl.close();
-    shell.close();
     expect(await openWs(`${prefix}ws/session/${session}`, {})).toBe(401);
     expect(await openWs(`${prefix}ws/session/${session}`, { cookie, origin: 'http://evil.example' })).toBe(403);
     expect(await openWs(`${prefix}ws/session/${session}`, { token: bob })).toBe(403);

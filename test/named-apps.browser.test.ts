@@ -68,6 +68,8 @@ describe.skipIf(!env)(`a named app from the console (${env ? 'Streamlit' : APPS_
     await expect.poll(() => tab.getByText('numbers from inside a runtime').count(), { timeout: 30_000 }).toBe(1);
     expect(await tab.getByRole('heading', { name: 'nbhub board' }).count()).toBe(1);
 
+    // An open tab would reconnect its WebSocket, and a visit starts the app again (as on first visit).
+    await tab.close();
     await app.getByTestId('app-stop').click();
     await expect.poll(() => app.getByTestId('app-state').textContent(), { timeout: 15_000 }).toBe('stopped');
   });

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { APPS_MISSING, appsBin, appsEnv } from './helpers/apps.js';
+import { APPS_MISSING, appsBin, appsEnv, butterflyEcho, openWs } from './helpers/apps.js';
 import { startTestHub, type TestHub } from './helpers/hub.js';
 
 const helper = (name: string) => fileURLToPath(new URL(`./helpers/${name}`, import.meta.url));
@@ -16,7 +16,7 @@ interface AppStatus {
   restarts: number;
 }
 
-const CONFIG = (streamlit: string) => `
+const CONFIG = (streamlit: string, python: string, butterfly: string) => `
 lifecycle:
   poll_seconds: 1
 profiles:
@@ -36,6 +36,10 @@ profiles:
         title: Board
       broken:
         command: ["python3", "${helper('named-app.py')}", "broken", "{port}", "--fail"]
+      term:
+        command: ["${python}", "${butterfly}", "--host=127.0.0.1", "--port={port}", "--unsecure", "--shell=/bin/sh", "--motd=/dev/null", "--uri-root-path={base_url}"]
+        strip_prefix: false
+        title: Terminal
 `;
 
 /** The processes of this hub's runtime alice/w, by the test's own reading of /proc (not the hub's). */
@@ -64,7 +68,7 @@ describe.skipIf(!env)(`named apps (${env ? 'Streamlit from the apps env' : APPS_
   const visit = (path: string, token = alice) => hub.api(`/user/alice/w/apps/${path}`, { token });
 
   beforeAll(async () => {
-    hub = await startTestHub({ config: CONFIG(appsBin(env as string, 'streamlit')) });
+    hub = await startTestHub({ config: CONFIG(appsBin(env as string, 'streamlit'), appsBin(env as string, 'python'), appsBin(env as string, 'butterfly.server.py')) });
     alice = hub.addUser('alice');
     bob = hub.addUser('bob');
     const r = await hub.api('/hub/api/users/alice/servers/w', { method: 'POST', token: alice, body: { profile: 'apps' } });
@@ -82,6 +86,7 @@ describe.skipIf(!env)(`named apps (${env ? 'Streamlit from the apps env' : APPS_
       ['hello', 'Hello', 'stopped', '/user/alice/w/apps/hello/'],
       ['board', 'Board', 'stopped', '/user/alice/w/apps/board/'],
       ['broken', 'broken', 'stopped', '/user/alice/w/apps/broken/'],
+      ['term', 'Terminal', 'stopped', '/user/alice/w/apps/term/'],
     ]);
   });
 
@@ -100,6 +105,15 @@ describe.skipIf(!env)(`named apps (${env ? 'Streamlit from the apps env' : APPS_
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<title>Streamlit</title>');
     expect((await visit('board/_stcore/health')).status).toBe(200);
+  }, 90_000);
+
+  it('runs a command in butterfly, a terminal over WebSocket, as a named app (prefix kept); refuses its WebSocket to others', async () => {
+    const page = await visit('term/');
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<title>Butterfly</title>');
+    await butterflyEcho(hub.port, '/user/alice/w/apps/term/', { token: alice });
+    expect(await openWs(hub.port, '/user/alice/w/apps/term/ws/session/x', {})).toBe(401);
+    expect(await openWs(hub.port, '/user/alice/w/apps/term/ws/session/x', { token: bob })).toBe(403);
   }, 90_000);
 
   it('starts an app killed by SIGKILL again; the hub lists its process among the runtime’s', async () => {
