@@ -27,8 +27,9 @@ export interface AppSupervisorOptions {
 
 /**
  * The named apps of the running runtimes (core AppDirectory): started on the first ensure (a visit, the
- * console, an open page's traffic; after an explicit stop only a visit: demand.ts), waited for until they answer their readiness path, started again when they die (restart.ts
- * decides the backoff), and forgotten when their runtime stops (the spawner stops their processes with it).
+ * console, an open page's traffic; after an explicit stop only a visit: demand.ts), waited for until they
+ * answer their readiness path, started again when they die (restart.ts decides the backoff), and forgotten
+ * when their runtime stops (the spawner stops their processes with it).
  * Only this hub's memory: after a restart, an app still running is adopted from the spawner (findApp).
  */
 export class AppSupervisor implements AppDirectory {
