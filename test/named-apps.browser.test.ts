@@ -1,7 +1,7 @@
 /**
  * A named app from the console, in a real Chromium against a real hub (built: `npm run build`): log in, open the
  * server page, start Streamlit from its app list, open it in its tab and read what it rendered (over its
- * WebSocket, through the hub's proxy).
+ * WebSocket, through the hub's proxy); stop it with its tab still open (it stays stopped), open it again.
  */
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -31,10 +31,11 @@ describe.skipIf(!env)(`a named app from the console (${env ? 'Streamlit' : APPS_
   let hub: TestHub;
   let browser: Browser;
   let page: Page;
+  let token: string;
 
   beforeAll(async () => {
     hub = await startTestHub({ config: CONFIG(appsBin(env as string, 'streamlit')) });
-    const token = hub.addUser('alice', { password: 'alice-secret' });
+    token = hub.addUser('alice', { password: 'alice-secret' });
     const r = await hub.api('/hub/api/users/alice/servers/w', { method: 'POST', token, body: { profile: 'apps' } });
     if (r.status !== 201 && r.status !== 202) throw new Error(`cannot start the server: ${r.status} ${await r.text()}`);
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
@@ -43,7 +44,7 @@ describe.skipIf(!env)(`a named app from the console (${env ? 'Streamlit' : APPS_
   afterAll(async () => {
     await browser?.close();
     // The app's command line does not name the data dir (where the helper's cleanup looks): stop the runtime first.
-    await hub?.api('/hub/api/users/alice/servers/w', { method: 'DELETE', token: hub.cli(['token', 'create', 'alice']).trim() }).catch(() => undefined);
+    await hub?.api('/hub/api/users/alice/servers/w', { method: 'DELETE', token }).catch(() => undefined);
     await hub?.dispose();
   });
 
@@ -68,9 +69,20 @@ describe.skipIf(!env)(`a named app from the console (${env ? 'Streamlit' : APPS_
     await expect.poll(() => tab.getByText('numbers from inside a runtime').count(), { timeout: 30_000 }).toBe(1);
     expect(await tab.getByRole('heading', { name: 'nbhub board' }).count()).toBe(1);
 
-    // An open tab would reconnect its WebSocket, and a visit starts the app again (as on first visit).
-    await tab.close();
+    // Stopped with its tab still open: the tab's reconnects and health checks do not start it again.
     await app.getByTestId('app-stop').click();
     await expect.poll(() => app.getByTestId('app-state').textContent(), { timeout: 15_000 }).toBe('stopped');
+    const state = async () => ((await (await hub.api('/hub/api/users/alice/servers/w/apps', { token })).json()) as Array<{ name: string; state: string }>).find((a) => a.name === 'board')?.state;
+    for (let i = 0; i < 5; i++) {
+      await new Promise((ok) => setTimeout(ok, 1000));
+      expect(await state(), `${i + 1} s after Stop`).toBe('stopped');
+    }
+    expect(tab.isClosed()).toBe(false);
+    expect(await app.getByTestId('app-state').textContent()).toBe('stopped');
+
+    // Opened again from the console (a page navigation): it starts, and renders in its new tab.
+    const [again] = await Promise.all([page.context().waitForEvent('page'), app.getByTestId('app-open').click()]);
+    await expect.poll(() => again.getByText('numbers from inside a runtime').count(), { timeout: 60_000 }).toBe(1);
+    expect(await state()).toBe('running');
   });
 });

@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APPS_MISSING, appsBin, appsEnv, butterflyEcho, openWs } from './helpers/apps.js';
@@ -41,6 +42,20 @@ profiles:
         strip_prefix: false
         title: Terminal
 `;
+
+/** A page opened in a browser (fetch sends its own Sec-Fetch-Mode, cors): a top-level navigation, with a token. */
+const navigate = (port: number, path: string, token: string): Promise<{ status: number; body: string }> =>
+  new Promise((resolve, reject) => {
+    const headers = { authorization: `token ${token}`, accept: 'text/html,*/*;q=0.8', 'sec-fetch-mode': 'navigate', 'sec-fetch-dest': 'document' };
+    request({ host: '127.0.0.1', port, path, headers }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    })
+      .on('error', reject)
+      .end();
+  });
 
 /** The processes of this hub's runtime alice/w, by the test's own reading of /proc (not the hub's). */
 const runtimeProcesses = (hub: TestHub): Array<{ pid: number; app: string | null }> => {
@@ -114,6 +129,34 @@ describe.skipIf(!env)(`named apps (${env ? 'Streamlit from the apps env' : APPS_
     await butterflyEcho(hub.port, '/user/alice/w/apps/term/', { token: alice });
     expect(await openWs(hub.port, '/user/alice/w/apps/term/ws/session/x', {})).toBe(401);
     expect(await openWs(hub.port, '/user/alice/w/apps/term/ws/session/x', { token: bob })).toBe(403);
+  }, 90_000);
+
+  it('keeps an app stopped from the console stopped against its open pages (fetches, WebSockets); opening its page starts it', async () => {
+    expect((await hub.api('/hub/api/users/alice/servers/w/apps/term', { method: 'DELETE', token: alice })).status).toBe(204);
+    // What a tab left open sends: its polling (fetch: Sec-Fetch-Mode cors, even asking for HTML) and its WebSocket reconnecting.
+    for (const headers of [{}, { accept: 'text/html' }] as Array<Record<string, string>>) {
+      const r = await hub.api('/user/alice/w/apps/term/', { token: alice, headers });
+      expect(r.status).toBe(503);
+      const { message } = (await r.json()) as { message: string };
+      expect(message).toContain('was stopped on purpose');
+      expect(message).toContain('open /user/alice/w/apps/term/ in the browser');
+    }
+    expect(await openWs(hub.port, '/user/alice/w/apps/term/ws/session/x', { token: alice })).toBe(503);
+    expect(await appOf('term')).toMatchObject({ state: 'stopped', message: expect.stringContaining('opening it or Start does') });
+    expect(runtimeProcesses(hub).some((p) => p.app === 'term')).toBe(false);
+
+    // A person opens it again (a top-level navigation): it starts, and its page's traffic is served again.
+    const page = await navigate(hub.port, '/user/alice/w/apps/term/', alice);
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('<title>Butterfly</title>');
+    expect(await appOf('term')).toMatchObject({ state: 'running', message: null });
+    await butterflyEcho(hub.port, '/user/alice/w/apps/term/', { token: alice });
+
+    // The console's Start does the same.
+    expect((await hub.api('/hub/api/users/alice/servers/w/apps/term', { method: 'DELETE', token: alice })).status).toBe(204);
+    expect((await visit('term/')).status).toBe(503);
+    expect([201, 202]).toContain((await hub.api('/hub/api/users/alice/servers/w/apps/term', { method: 'POST', token: alice })).status);
+    await expect.poll(async () => (await visit('term/')).status, { timeout: 30_000 }).toBe(200);
   }, 90_000);
 
   it('starts an app killed by SIGKILL again; the hub lists its process among the runtime’s', async () => {

@@ -128,6 +128,9 @@ describe('a real Prometheus scrapes /hub/metrics (real Jupyter, real Prometheus)
     const text = await r.text();
     expect(text).toMatch(/^nbhub_sampler_interval_seconds 1$/m);
     expect(text).toMatch(/^nbhub_users 2$/m);
+    // The log feed's losses, from the hub's own feed (nothing ships here: it reads no line, loses none).
+    expect(text).toMatch(/^nbhub_log_feed_skipped_bytes_total 0$/m);
+    expect(text).toMatch(/^nbhub_log_feed_hub_lines_dropped_total 0$/m);
     expect(promtool(['check', 'metrics'], text)).toEqual({ status: 0, output: '' });
   });
 

@@ -7,7 +7,7 @@ import type { IdentityCache } from '../core/identity.js';
 import type { KernelControlSink } from '../core/kernel-tap.js';
 import type { LogShippingView } from '../core/log-shipping.js';
 import type { Logger } from '../core/logger.js';
-import type { ServerLogs } from '../core/logs.js';
+import type { LogFeedView, ServerLogs } from '../core/logs.js';
 import type { RuntimeClient } from '../core/runtime-client.js';
 import type { ProcessDoor } from '../core/process-door.js';
 import type { ExecutionTracker } from '../core/executions.js';
@@ -59,4 +59,6 @@ export interface ApiContext {
   apps: AppDirectory;
   /** Log shipping's counters per target, for /hub/metrics (absent where nothing ships). */
   logShipping?: LogShippingView | undefined;
+  /** What the log feed lost before shipping, for /hub/metrics (absent in tests that build no feed). */
+  logFeed?: LogFeedView | undefined;
 }

@@ -20,6 +20,8 @@ export interface Entry {
   message: string | null;
   restarts: number;
   quickDeaths: number;
+  /** Stopped through stop() since its last start: only a visit starts it again (demand.ts). */
+  stoppedOnPurpose: boolean;
 }
 
 /** The apps of one start of a runtime; a runtime started again (or stopped) is another, and its apps go. */
@@ -34,5 +36,5 @@ export const groupKey = (user: string, server: string): string => `${user}\u0000
 export const sameHandle = (a: SpawnerHandle, b: SpawnerHandle): boolean => JSON.stringify(a) === JSON.stringify(b);
 
 export const newEntry = (name: string, config: AppConfig): Entry => ({
-  name, config, state: 'stopped', launched: null, since: 0, starting: null, halting: null, abort: null, timer: null, message: null, restarts: 0, quickDeaths: 0,
+  name, config, state: 'stopped', launched: null, since: 0, starting: null, halting: null, abort: null, timer: null, message: null, restarts: 0, quickDeaths: 0, stoppedOnPurpose: false,
 });

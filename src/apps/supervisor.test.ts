@@ -48,6 +48,8 @@ const fakeSpawner = () => {
 };
 
 const catalog = new Map([['lab', { board: appSchema.parse({ command: ['board', '{port}'], title: 'Board' }), notes: appSchema.parse({ command: ['notes'] }) }]]);
+const visit = { intent: 'visit' } as const;
+const background = { intent: 'background' } as const;
 let supervisor: AppSupervisor | undefined;
 afterEach(() => supervisor?.close());
 
@@ -56,7 +58,8 @@ describe('AppSupervisor', () => {
     const f = fakeSpawner();
     let runtime: AppRuntime | undefined = { profile: 'lab', handle: { v: 1, kind: 'fake', id: 0 }, started: 1 };
     supervisor = new AppSupervisor({ runtimes: { runtimeOf: () => runtime }, launcher: f.launcher, processes: f.processes, catalog, clock: systemClock, log: silentLogger, pollMs: 60_000 });
-    const [a, b] = await Promise.all([supervisor.ensure('ann', '', 'board'), supervisor.ensure('ann', '', 'board')]);
+    // A page's own traffic starts an app nobody stopped, as a visit does.
+    const [a, b] = await Promise.all([supervisor.ensure('ann', '', 'board', visit), supervisor.ensure('ann', '', 'board', background)]);
     expect(a).toEqual(b);
     expect(a.stripPrefix).toBe(true);
     expect(f.launches).toHaveLength(1);
@@ -68,24 +71,60 @@ describe('AppSupervisor', () => {
       ['notes', 'notes', 'stopped', '/user/ann/apps/notes/'],
     ]);
 
-    await expect(supervisor.ensure('ann', '', 'nope')).rejects.toMatchObject({ code: 'NOT_FOUND', message: expect.stringContaining("No app named 'nope'") });
+    await expect(supervisor.ensure('ann', '', 'nope', visit)).rejects.toMatchObject({ code: 'NOT_FOUND', message: expect.stringContaining("No app named 'nope'") });
     runtime = undefined;
     expect(await supervisor.list('ann', '')).toBeUndefined();
-    await expect(supervisor.ensure('ann', '', 'board')).rejects.toMatchObject({ code: 'CONFLICT', message: "ann's server is not running" });
+    await expect(supervisor.ensure('ann', '', 'board', visit)).rejects.toMatchObject({ code: 'CONFLICT', message: "ann's server is not running" });
     // Started again, the runtime is another one: its apps start afresh.
     runtime = { profile: 'lab', handle: { v: 1, kind: 'fake', id: 0 }, started: 2 };
     expect((await supervisor.list('ann', ''))?.[0]?.state).toBe('stopped');
+  });
+
+  it('keeps an app stopped on purpose against background traffic until a visit; a new start of the runtime forgets the stop', async () => {
+    const f = fakeSpawner();
+    let runtime: AppRuntime = { profile: 'lab', handle: { v: 1, kind: 'fake', id: 0 }, started: 1 };
+    supervisor = new AppSupervisor({ runtimes: { runtimeOf: () => runtime }, launcher: f.launcher, processes: f.processes, catalog, clock: systemClock, log: silentLogger, pollMs: 60_000 });
+    await supervisor.ensure('ann', '', 'board', background);
+    await supervisor.stop('ann', '', 'board');
+    expect(f.servers.size).toBe(0);
+
+    const refused = await supervisor.ensure('ann', '', 'board', background).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(HubError);
+    expect(refused).toMatchObject({ code: 'UNAVAILABLE' });
+    expect((refused as Error).message).toContain('was stopped on purpose');
+    expect((refused as Error).message).toContain('open /user/ann/apps/board/ in the browser');
+    expect((refused as Error).message).toContain('POST /hub/api/users/ann/server/apps/board');
+    expect(f.launches).toHaveLength(1);
+    expect((await supervisor.list('ann', ''))?.[0]).toMatchObject({ state: 'stopped', message: expect.stringContaining('opening it or Start does') });
+
+    // A person opens it again: it starts, and the stop is over (its page's traffic is served again).
+    await supervisor.ensure('ann', '', 'board', visit);
+    expect(f.launches).toHaveLength(2);
+    expect((await supervisor.list('ann', ''))?.[0]).toMatchObject({ state: 'running', message: null });
+    await supervisor.ensure('ann', '', 'board', background);
+    expect(f.launches).toHaveLength(2);
+
+    // Dying by itself is no stop: the app is started again by itself.
+    await supervisor.ensure('ann', '', 'notes', background);
+    f.kill(3);
+    await expect.poll(async () => (await supervisor?.list('ann', ''))?.[1]).toMatchObject({ state: 'running', restarts: 1 });
+
+    // Stopped again, then the runtime is started again: its apps start afresh, on any request.
+    await supervisor.stop('ann', '', 'board');
+    runtime = { ...runtime, started: 2 };
+    await supervisor.ensure('ann', '', 'board', background);
+    expect((await supervisor.list('ann', ''))?.[0]?.state).toBe('running');
   });
 
   it('starts an app that died again, and fails one that never answers with the key to raise', async () => {
     const f = fakeSpawner();
     const runtime: AppRuntime = { profile: 'lab', handle: { v: 1, kind: 'fake', id: 0 }, started: 1 };
     supervisor = new AppSupervisor({ runtimes: { runtimeOf: () => runtime }, launcher: f.launcher, processes: f.processes, catalog, clock: systemClock, log: silentLogger, pollMs: 60_000 });
-    const first = await supervisor.ensure('ann', '', 'board');
+    const first = await supervisor.ensure('ann', '', 'board', visit);
     f.kill(1);
     await expect.poll(async () => (await supervisor?.list('ann', ''))?.[0]?.restarts).toBe(1);
     await expect.poll(async () => (await supervisor?.list('ann', ''))?.[0]?.state).toBe('running');
-    const second = await supervisor.ensure('ann', '', 'board');
+    const second = await supervisor.ensure('ann', '', 'board', visit);
     expect(second.target).not.toBe(first.target);
     expect(await (await fetch(second.target)).text()).toBe('app board');
 
@@ -99,7 +138,7 @@ describe('AppSupervisor', () => {
       return { handle: { v: 1 as const, kind: 'fake', id: 1 }, target: `http://127.0.0.1:${(srv.address() as AddressInfo).port}` };
     };
     const s2 = new AppSupervisor({ runtimes: { runtimeOf: () => runtime }, launcher: f2.launcher, processes: f2.processes, catalog: slow, clock: systemClock, log: silentLogger, pollMs: 60_000 });
-    const err = await s2.ensure('ann', '', 'board').catch((e: unknown) => e);
+    const err = await s2.ensure('ann', '', 'board', visit).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(HubError);
     expect(err).toMatchObject({ code: 'UNAVAILABLE' });
     expect((err as Error).message).toContain('not ready within 1 s');

@@ -1,11 +1,12 @@
 import type { AppConfig } from '../config/app-schema.js';
-import type { AppDirectory, AppLaunched, AppLauncher, AppRuntime, AppRuntimes, AppStatus, AppUpstream } from '../core/apps.js';
+import type { AppDirectory, AppIntent, AppLaunched, AppLauncher, AppRuntime, AppRuntimes, AppStatus, AppUpstream } from '../core/apps.js';
 import type { Clock } from '../core/clock.js';
 import { conflict, HubError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { describeServer } from '../core/names.js';
 import type { PollResult, Spawner } from '../core/spawner.js';
-import { appConfigOf, appPath, idleStatus, type AppCatalog } from './catalog.js';
+import { appConfigOf, appPath, idleStatus, STOPPED_ON_PURPOSE_NOTE, stoppedOnPurposeMessage, type AppCatalog } from './catalog.js';
+import { demand } from './demand.js';
 import { groupKey, newEntry, sameHandle, type Entry, type Group } from './entries.js';
 import { waitAppReady } from './ready.js';
 import { afterAppExit } from './restart.js';
@@ -26,8 +27,9 @@ export interface AppSupervisorOptions {
 
 /**
  * The named apps of the running runtimes (core AppDirectory): started on the first ensure (a visit, the
- * console), waited for until they answer their readiness path, started again when they die (restart.ts
- * decides the backoff), and forgotten when their runtime stops (the spawner stops their processes with it).
+ * console, an open page's traffic; after an explicit stop only a visit: demand.ts), waited for until they
+ * answer their readiness path, started again when they die (restart.ts decides the backoff), and forgotten
+ * when their runtime stops (the spawner stops their processes with it).
  * Only this hub's memory: after a restart, an app still running is adopted from the spawner (findApp).
  */
 export class AppSupervisor implements AppDirectory {
@@ -63,18 +65,25 @@ export class AppSupervisor implements AppDirectory {
     return apps.map(([name, config]) => this.statusOf(g, this.entryOf(g, name, config)));
   }
 
-  async ensure(user: string, server: string, app: string): Promise<AppUpstream> {
+  async ensure(user: string, server: string, app: string, o: { intent: AppIntent }): Promise<AppUpstream> {
     const { g, e } = this.find(user, server, app);
-    if (e.state === 'running' && e.launched) return { target: e.launched.target, stripPrefix: e.config.strip_prefix };
+    const d = demand({ intent: o.intent, state: e.state, stoppedOnPurpose: e.stoppedOnPurpose });
+    if (d === 'use' && e.launched) return { target: e.launched.target, stripPrefix: e.config.strip_prefix };
+    if (d === 'refuse') throw new HubError('UNAVAILABLE', stoppedOnPurposeMessage(user, server, app));
     if (e.starting) return e.starting;
     // Asked for again: an app left failed after dying over and over gets its full series of restarts back.
     if (e.state === 'failed') e.quickDeaths = 0;
+    e.stoppedOnPurpose = false;
     return this.begin(g, e);
   }
 
   async stop(user: string, server: string, app: string): Promise<void> {
     const { e } = this.find(user, server, app);
-    await this.halt(e);
+    const halted = this.halt(e);
+    // Set after halt() (which clears the state) and before its wait: traffic arriving meanwhile is refused.
+    e.stoppedOnPurpose = true;
+    e.message = STOPPED_ON_PURPOSE_NOTE;
+    await halted;
   }
 
   // ---- starting ----
@@ -164,7 +173,8 @@ export class AppSupervisor implements AppDirectory {
 
   /** After a hub restart: the app this runtime's spawner still runs is taken as it is. */
   private async adopt(g: Group, e: Entry): Promise<void> {
-    if (e.state !== 'stopped' || e.launched || e.starting || e.halting) return;
+    // An app its user stopped is not taken back, should its process linger.
+    if (e.state !== 'stopped' || e.launched || e.starting || e.halting || e.stoppedOnPurpose) return;
     const found = await this.o.launcher.findApp(g.runtime.handle, { user: g.user, server: g.server, app: e.name }).catch(() => null);
     if (!found || e.state !== 'stopped' || e.starting || !this.current(g)) return;
     e.launched = found;

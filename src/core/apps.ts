@@ -42,6 +42,13 @@ export interface AppStatus {
 }
 
 /**
+ * Who asks for a named app. `visit`: a person (a top-level page navigation to its URL, the console's Start);
+ * `background`: the traffic of a page already open (its WebSocket reconnecting, its fetches and polling), which
+ * must not bring back an app its user stopped.
+ */
+export type AppIntent = 'visit' | 'background';
+
+/**
  * The named apps of the runtimes: started on demand, restarted when they die, stopped with their runtime.
  * Callers (the API, the proxy) check who may act; the directory checks what the runtime is.
  */
@@ -50,11 +57,16 @@ export interface AppDirectory {
   list(user: string, server: string): Promise<AppStatus[] | undefined>;
   /**
    * The app's upstream, starting it when it does not run and waiting until it answers its readiness path.
+   * After an explicit stop, only a `visit` starts it again (and ends the stop); `background` traffic is refused.
    * Throws HubError: NOT_FOUND (no such app in the runtime's profile), CONFLICT (the runtime is not running),
-   * UNAVAILABLE (it did not start; the message says why, with the end of its output).
+   * UNAVAILABLE (it did not start, the message says why with the end of its output; or it was stopped on
+   * purpose and this is background traffic, the message says how to start it).
    */
-  ensure(user: string, server: string, app: string): Promise<AppUpstream>;
-  /** Stops the app (it stays stopped until the next ensure). Throws NOT_FOUND and CONFLICT as ensure does. */
+  ensure(user: string, server: string, app: string, o: { intent: AppIntent }): Promise<AppUpstream>;
+  /**
+   * Stops the app on purpose: it stays stopped until a `visit` (its page opened again, the console's Start) or
+   * its runtime's next start. Throws NOT_FOUND and CONFLICT as ensure does.
+   */
   stop(user: string, server: string, app: string): Promise<void>;
 }
 

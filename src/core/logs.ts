@@ -23,6 +23,19 @@ export interface LogFeed {
   subscribe(listener: (line: LogLine) => void): () => void;
 }
 
+/** What the feed lost before any subscriber saw it, since the hub started (counters). */
+export interface LogFeedStats {
+  /** Bytes of runtime and app output rotated away before the feed read them (written faster than it reads). */
+  skippedBytes: number;
+  /** The hub's own lines dropped because its queue for subscribers was full. */
+  droppedHubLines: number;
+}
+
+/** What /hub/metrics reads of the feed. */
+export interface LogFeedView {
+  stats(): LogFeedStats;
+}
+
 /** The streams a server's start may have: its runtime's output and each named app's. */
 export type ServerLogStream = 'runtime' | `app:${string}`;
 

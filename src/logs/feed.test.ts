@@ -88,6 +88,26 @@ describe('FileLogFeed', () => {
     await expect.poll(() => got.map((l) => l.line), { timeout: 5000 }).toEqual(['after']);
   });
 
+  it('counts what it lost for /hub/metrics: output rotated away unread, hub lines past its queue', async () => {
+    const limit = 64 * 1024;
+    const files = new LocalLogFiles({ dataDir: dir, clock, startsKept: 5, bytesPerServer: 1 << 30 });
+    const path = files.newStart({ user: 'alice', server: '', profile: 'p' });
+    // Written while the hub was not reading: far past the limit, so rotation skips what it cannot keep.
+    appendFileSync(path, Array.from({ length: 5000 }, (_, i) => `line ${i} ${'x'.repeat(80)}\n`).join(''));
+    const f = new FileLogFeed({ dataDir: dir, bytesPerFile: limit, pollMs: 20, clock, log: silentLogger, hubQueue: 10 });
+    feeds.push(f);
+    const got = collect(f);
+    expect(f.stats()).toEqual({ skippedBytes: 0, droppedHubLines: 0 });
+    await f.start();
+    await expect.poll(() => got.at(-1)?.line, { timeout: 10_000 }).toMatch(/^line 4999 /);
+    const { skippedBytes } = f.stats();
+    expect(skippedBytes).toBeGreaterThan(5000 * 90 - 2 * limit);
+    expect(skippedBytes).toBeLessThan(5000 * 90);
+
+    f.offerHub(Array.from({ length: 25 }, (_, i) => `{"msg":"${i}"}`).join('\n') + '\n');
+    expect(f.stats().droppedHubLines).toBe(15);
+  });
+
   it("offers the hub's own records without blocking the writer", async () => {
     const f = feed();
     const got = collect(f);

@@ -3,7 +3,7 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
-import type { LogFeed, LogLine, LogStream } from '../core/logs.js';
+import type { LogFeed, LogFeedStats, LogFeedView, LogLine, LogStream } from '../core/logs.js';
 import { logsRoot, parseLogName, POSITION, serverOfDir } from './layout.js';
 import { readMeta } from './starts.js';
 import { Tail, WATCH_COALESCE_MS } from './tail.js';
@@ -44,7 +44,7 @@ const SAVE_EVERY_MS = 1000;
  * it has read in a `.pos` beside each file, so a restarted hub does not publish old lines again. The hub's own
  * lines come in through `offerHub` (the pino destination) and go out on the next turn of the event loop.
  */
-export class FileLogFeed implements LogFeed {
+export class FileLogFeed implements LogFeed, LogFeedView {
   private readonly listeners = new Set<(line: LogLine) => void>();
   private readonly followed = new Map<string, Followed>();
   private readonly hub: string[] = [];
@@ -58,6 +58,10 @@ export class FileLogFeed implements LogFeed {
   skippedBytes = 0;
 
   constructor(private readonly o: FeedOptions) {}
+
+  stats(): LogFeedStats {
+    return { skippedBytes: this.skippedBytes, droppedHubLines: this.droppedHubLines };
+  }
 
   subscribe(listener: (line: LogLine) => void): () => void {
     this.listeners.add(listener);

@@ -129,6 +129,16 @@ describe('renderMetrics', () => {
     expect(families.get('nbhub_log_ship_queue_lines')?.samples).toContainEqual({ labels: { sink: loki }, value: 1000 });
   });
 
+  it("counts what the log feed lost before shipping: output rotated away unread, the hub's lines dropped", () => {
+    const m = parse(realisticInput());
+    expect(family(m, 'nbhub_log_feed_skipped_bytes_total')).toMatchObject({ type: 'counter', samples: [{ labels: {}, value: 5_242_880 }] });
+    expect(family(m, 'nbhub_log_feed_hub_lines_dropped_total')).toMatchObject({ type: 'counter', samples: [{ labels: {}, value: 12 }] });
+    // 0 is written too (a rate() finds the series from the first scrape on); no feed, no series.
+    const none = parse({ ...realisticInput(), logFeed: { skippedBytes: 0, droppedHubLines: 0 } });
+    expect(value(none, 'nbhub_log_feed_hub_lines_dropped_total')).toBe(0);
+    expect(family(parse(emptyInput()), 'nbhub_log_feed_skipped_bytes_total').samples).toEqual([]);
+  });
+
   it('writes special values as Prometheus spells them', () => {
     expect([NaN, Infinity, -Infinity, 0.5, 1e21].map(formatValue)).toEqual(['NaN', '+Inf', '-Inf', '0.5', '1e+21']);
   });

@@ -1,5 +1,5 @@
 import type { ServerState } from '../core/models.js';
-import { logShippingFamilies } from './log-families.js';
+import { logFeedFamilies, logShippingFamilies } from './log-families.js';
 import { runtimeFamilies } from './runtime-families.js';
 import { renderFamily, type Family, type Sample } from './text-format.js';
 import type { HubProcessStats, MetricsInput, RuntimeInfo, SamplerStats } from './types.js';
@@ -42,6 +42,7 @@ export const renderMetrics = (input: MetricsInput): string => {
     { name: 'nbhub_users', type: 'gauge', help: 'User accounts.', samples: one(input.users) },
     ...samplerFamilies(input.sampler),
     ...logShippingFamilies(input.logShipping ?? []),
+    ...logFeedFamilies(input.logFeed),
     ...processFamilies(input.hub),
   ];
   return families.map(renderFamily).join('');

@@ -82,6 +82,7 @@ export const realisticInput = (): MetricsInput => ({
     { sink: 'gelf+udp://graylog.example:12201', shipped: 120_000, truncated: 2, queued: 0, dropped: { queue_full: 0, rejected: 0, send_failed: 3, closing: 0 } },
     { sink: 'loki+https://loki.example/loki/api/v1/push', shipped: 119_000, truncated: 0, queued: 1000, dropped: { queue_full: 1000, rejected: 5, send_failed: 0, closing: 0 } },
   ],
+  logFeed: { skippedBytes: 5_242_880, droppedHubLines: 12 },
 });
 
 export interface ParsedFamily {

@@ -1,4 +1,5 @@
 import type { SinkStats } from '../core/log-shipping.js';
+import type { LogFeedStats } from '../core/logs.js';
 import type { RuntimeSnapshot, SamplerStats } from '../core/usage.js';
 
 export type { SamplerStats };
@@ -33,4 +34,6 @@ export interface MetricsInput {
   hub: HubProcessStats;
   /** Each log shipping target's counters (none when logs.ship names no target). */
   logShipping?: readonly SinkStats[];
+  /** What the log feed lost before it was read or shipped (absent: nothing written). */
+  logFeed?: LogFeedStats | undefined;
 }

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, request, type IncomingMessage, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppDirectory, AppUpstream } from '../core/apps.js';
@@ -45,8 +45,8 @@ beforeAll(async () => {
   runtimePort = await listen(createServer((req, res) => res.end(`runtime saw ${req.url}`)));
   const apps: AppDirectory = {
     list: async () => [],
-    ensure: async (user, server, name): Promise<AppUpstream> => {
-      ensured.push(`${user}/${server}/${name}`);
+    ensure: async (user, server, name, o): Promise<AppUpstream> => {
+      ensured.push(`${user}/${server}/${name} ${o.intent}`);
       if (name !== 'board') throw notFound(`No app ${name} in the profile of ${user}'s server`);
       return { target: `http://127.0.0.1:${appPort}`, stripPrefix: false };
     },
@@ -80,6 +80,18 @@ afterAll(() => servers.forEach((s) => s.close()));
 
 const get = (path: string, who = 'alice', headers: Record<string, string> = {}) =>
   fetch(`http://127.0.0.1:${hub}${path}`, { headers: { authorization: `token ${who}`, ...headers }, redirect: 'manual' });
+
+/** A page opened in a browser (fetch sets its own Sec-Fetch-Mode, cors): resolves with the status. */
+const navigate = (path: string, who: string): Promise<number> =>
+  new Promise((ok, fail) => {
+    const headers = { authorization: `token ${who}`, accept: 'text/html', 'sec-fetch-mode': 'navigate', 'sec-fetch-dest': 'document' };
+    request({ host: '127.0.0.1', port: hub, path, headers }, (res) => {
+      res.resume();
+      ok(res.statusCode ?? 0);
+    })
+      .on('error', fail)
+      .end();
+  });
 
 /** Asks for an upgrade; once answered, sends `then` (frames) and closes after a moment. Resolves with the answer. */
 const upgrade = (path: string, who: string, then: Buffer[] = []): Promise<string> =>
@@ -148,6 +160,9 @@ describe('the proxy to apps inside a runtime', () => {
     const none = await get('/user/alice/apps/nope/');
     expect(none.status).toBe(404);
     expect(((await none.json()) as { message: string }).message).toBe("No app nope in the profile of alice's server");
-    expect(ensured).toEqual(['alice//board', 'alice//nope']);
+    // A page opened in the browser may start a stopped app; a page's own fetches and WebSockets only may not.
+    expect(await navigate('/user/alice/apps/board/', 'alice')).toBe(200);
+    expect(await upgrade('/user/alice/apps/board/ws', 'alice')).toMatch(/^HTTP\/1.1 101/);
+    expect(ensured).toEqual(['alice//board background', 'alice//nope background', 'alice//board visit', 'alice//board background']);
   });
 });

@@ -9,6 +9,7 @@ import type { ActivitySink, RouteEntry, RouteTable } from '../core/routes.js';
 import { decideAccess } from './access.js';
 import { appDownstreamHeaders, appUpstreamHeaders } from './app-headers.js';
 import { parseAppRoute, rawBase } from './app-paths.js';
+import { appIntent } from './app-intent.js';
 import { appTarget, type AppTarget } from './app-target.js';
 import { createForwarder, originParser, rejectUpgrade } from './forward.js';
 import { downstreamHeaders, upstreamHeaders } from './headers.js';
@@ -89,7 +90,7 @@ export const createProxy = (o: ProxyOptions): Proxy => {
       return { ...r, app: null };
     }
     if (app.kind === 'bad') return { status: 400, message: app.message };
-    return appTarget(app, path.user, entry.server, o).then((t) => {
+    return appTarget(app, path.user, entry.server, o, appIntent(method, req.headers, websocket)).then((t) => {
       if ('status' in t) return t;
       o.activity.touch(path.user, entry.server, o.clock.now());
       return { ...r, app: t };

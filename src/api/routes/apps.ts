@@ -73,7 +73,7 @@ export const appRoutes =
           const { user, server, app: name } = at(req);
           await owner(req, user);
           const before = await statusOf(user, server, name);
-          const started = ctx.apps.ensure(user, server, name);
+          const started = ctx.apps.ensure(user, server, name, { intent: 'visit' });
           // Like a server's start: wait a little for readiness, else answer that it is still starting.
           const waited = await Promise.race([
             started.then(() => true),
@@ -86,7 +86,7 @@ export const appRoutes =
       );
       app.delete(
         `${prefix}/apps/:app`,
-        { config: { optionalBody: true }, schema: { summary: 'Stop a named app (it starts again on its next visit)', params: Type.Object({ ...props, app: AppName }) } },
+        { config: { optionalBody: true }, schema: { summary: 'Stop a named app: it stays stopped until its page is opened again or it is started (requests from its pages left open get 503)', params: Type.Object({ ...props, app: AppName }) } },
         async (req, reply) => {
           const { user, server, app: name } = at(req);
           await owner(req, user);

@@ -23,6 +23,7 @@ export const metricsRoutes =
         users: await ctx.store.users.count(),
         sampler: ctx.usage?.stats ?? { intervalSeconds: ctx.config.monitoring.interval_seconds, lastSweepSeconds: null, lastSweepDurationSeconds: null, sweeps: 0, errors: 0 },
         logShipping: ctx.logShipping?.stats() ?? [],
+        logFeed: ctx.logFeed?.stats(),
         hub: { startTimeSeconds: START_SECONDS, residentMemoryBytes: process.memoryUsage.rss(), cpuSecondsTotal: (cpu.user + cpu.system) / 1e6 },
       });
       return reply.type(CONTENT_TYPE).send(body);

@@ -1,7 +1,7 @@
 import { CachedIdentityResolver } from '../../accounts/identity-resolver.js';
 import type { ApiContext } from '../../api/context.js';
 import type { ProcessRunner } from '../../core/services.js';
-import type { LogFeed } from '../../core/logs.js';
+import type { LogFeed, LogFeedView } from '../../core/logs.js';
 import type { AppLauncher } from '../../core/apps.js';
 import type { Spawner } from '../../core/spawner.js';
 import { Heartbeat } from '../../hub/heartbeat.js';
@@ -22,7 +22,7 @@ export type HubChoices = Pick<ApiContext, 'config' | 'store' | 'clock' | 'ids' |
   spawner: Spawner & AppLauncher;
   processRunner: ProcessRunner;
   /** Follows the log files and publishes their lines (and the hub's own) to subscribers. */
-  logFeed: LogFeed & Service;
+  logFeed: LogFeed & LogFeedView & Service;
 };
 
 /**
@@ -91,6 +91,7 @@ export const composeHub = (d: HubChoices): HubParts => {
       services: services.directory,
       apps,
       logShipping: shipping.view,
+      logFeed,
     },
     proxy,
     serviceProxy,
