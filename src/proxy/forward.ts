@@ -1,6 +1,7 @@
 import { Agent, request, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from '../core/logger.js';
+import { withoutToken } from './paths.js';
 
 /** Where one request goes: an origin's host and port, the path (and query) asked there, the headers sent. */
 export interface Upstream {
@@ -80,7 +81,7 @@ export const createForwarder = (log: Logger): Forwarder => {
       upRes.on('error', () => res.destroy());
     });
     upReq.on('error', (err) => {
-      log.debug({ err, url: req.url }, 'proxy: upstream error');
+      log.debug({ err, url: withoutToken(req.url ?? '') }, 'proxy: upstream error');
       if (!res.headersSent) {
         const status = hooks.unreachableStatus ?? 502;
         const body = JSON.stringify({ status, message: `${hooks.name} did not answer: ${err.message}` });

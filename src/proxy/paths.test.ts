@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseUserPath, stripTokenParam, tokenParam } from './paths.js';
+import { parseUserPath, stripTokenParam, tokenParam, withoutToken } from './paths.js';
 
 describe('parseUserPath', () => {
   it('splits the user and the first segment and keeps the path', () => {
@@ -15,5 +15,13 @@ describe('parseUserPath', () => {
   it('refuses what is not a user path or cannot be decoded', () => {
     expect(parseUserPath('/hub/api')).toBeUndefined();
     expect(parseUserPath('/user/%E0%A4%A/')).toBeUndefined();
+  });
+});
+
+describe('withoutToken', () => {
+  it('keeps a URL as it is but for its token, for logs', () => {
+    expect(withoutToken('/user/alice/api?token=s3cret&x=1')).toBe('/user/alice/api?x=1');
+    expect(withoutToken('/user/alice/api?token=s3cret')).toBe('/user/alice/api');
+    expect(withoutToken('/user/alice/api')).toBe('/user/alice/api');
   });
 });

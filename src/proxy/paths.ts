@@ -27,7 +27,7 @@ export const parseUserPath = (url: string): UserPath | undefined => {
     const seg = next < 0 ? path.slice(slash + 1) : path.slice(slash + 1, next);
     firstSegment = seg === '' ? undefined : decode(seg);
   }
-  return { user, firstSegment, forward: q < 0 ? url : path + stripTokenParam(url.slice(q)) };
+  return { user, firstSegment, forward: withoutToken(url) };
 };
 
 /** Removes `token=` from a query string: it authenticated the client to the hub and must not travel on. */
@@ -37,6 +37,12 @@ export const stripTokenParam = (query: string): string => {
   params.delete('token');
   const rest = params.toString();
   return rest ? `?${rest}` : '';
+};
+
+/** The URL without its `token=`: what may be logged or passed on. */
+export const withoutToken = (url: string): string => {
+  const q = url.indexOf('?');
+  return q < 0 ? url : url.slice(0, q) + stripTokenParam(url.slice(q));
 };
 
 export const tokenParam = (url: string): string | undefined => {

@@ -14,7 +14,7 @@ import { appTarget, type AppTarget } from './app-target.js';
 import { createForwarder, originParser, rejectUpgrade } from './forward.js';
 import { downstreamHeaders, upstreamHeaders } from './headers.js';
 import type { AppPlace } from './location.js';
-import { parseUserPath, tokenParam, type UserPath } from './paths.js';
+import { parseUserPath, tokenParam, withoutToken, type UserPath } from './paths.js';
 import { stoppedPage } from './stopped-page.js';
 import { kernelControlOf } from './kernel-control.js';
 import { byteBudget, WsMessageReader } from './ws-frames.js';
@@ -157,7 +157,7 @@ export const createProxy = (o: ProxyOptions): Proxy => {
       return true;
     }
     r.then(act, (err: unknown) => {
-      o.log.error({ err, url: req.url }, 'proxy: cannot resolve request');
+      o.log.error({ err, url: withoutToken(req.url ?? '') }, 'proxy: cannot resolve request');
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' }).end('{"status":500,"message":"Internal error"}');
     });
     return true;
@@ -219,7 +219,7 @@ export const createProxy = (o: ProxyOptions): Proxy => {
         else upgradeRuntime(req, socket, head, r);
       },
       (err: unknown) => {
-        o.log.error({ err, url: req.url }, 'proxy: cannot resolve upgrade');
+        o.log.error({ err, url: withoutToken(req.url ?? '') }, 'proxy: cannot resolve upgrade');
         rejectUpgrade(socket, 500, 'Internal error');
       },
     );
