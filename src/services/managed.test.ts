@@ -40,7 +40,7 @@ describe('ManagedService', () => {
       name: 'board',
       command: ['board'],
       env: {},
-      logFile: '/x/output.log',
+      logFile: () => '/x/output.log',
       pidFile: '/x/process.json',
       runner: f.runner,
       clock: { now: () => Date.now() },
