@@ -123,11 +123,13 @@ export const logRoutes =
       if (!(await ctx.store.users.get(user))) throw notFound(`No such user: ${user}`);
       // A deleted server is gone with its logs; the default server always exists (possibly never started).
       if (server !== '' && !ctx.servers.get(user, server)) throw notFound(`${user} has no server named '${server}'`);
-      return answer(req, reply, {
+      const source: LogSource = {
         what: `${user}'s server '${server}'`,
         read: (r) => ctx.logs.read(user, server, r),
+        // The query's pattern admits a server's streams only.
         follow: (start, s, from, signal, send) => ctx.logs.follow(user, server, start, s as ServerLogStream, from, signal, send),
-      }, range, following);
+      };
+      return answer(req, reply, source, range, following);
     };
 
     app.get('/users/:name/server/logs', { schema: { summary: "The default server's output (a range, or follow=1)", description: DESCRIPTION, params: Type.Object({ name: UserName }), querystring: LogQuery, response: { 200: LogReply } } }, (req, reply) =>
@@ -156,11 +158,12 @@ export const logRoutes =
         const service = ctx.services.get(name);
         if (!service) throw notFound(`No such service: ${name}`);
         if (service.command.length === 0) throw notFound(`service ${name} is not managed (it has no command): the hub keeps no output of it`);
-        return answer(req, reply, {
+        const source: LogSource = {
           what: `service ${name}`,
           read: (r) => ctx.serviceLogs.read(name, r),
           follow: (start, _stream, from, signal, send) => ctx.serviceLogs.follow(name, start, from, signal, send),
-        }, range, flag(req.query.follow));
+        };
+        return answer(req, reply, source, range, flag(req.query.follow));
       },
     );
   };
