@@ -12,6 +12,7 @@ import { silentLogger, type Logger } from '../src/core/logger.js';
 import { newServerRecord } from '../src/core/models.js';
 import { LocalLogFiles } from '../src/logs/files.js';
 import { FileServerLogs } from '../src/logs/server-logs.js';
+import { FileServiceLogs } from '../src/logs/service-logs.js';
 import { memoryStore, type TestStore } from '../src/store/testing.js';
 import { buildApp } from '../src/api/app.js';
 import type { ApiContext } from '../src/api/context.js';
@@ -53,6 +54,12 @@ beforeAll(async () => {
     requests: { removeUser: () => Promise.resolve(), assertRenamable: () => undefined },
     culling: { scheduleOf: () => null },
     logs: new FileServerLogs({ dataDir: dir, bytesPerFile: 1 << 20, pollMs: 20 }),
+    serviceLogs: new FileServiceLogs({ dataDir: dir, bytesPerFile: 1 << 20, pollMs: 20 }),
+    services: {
+      list: () => [],
+      get: (name: string) =>
+        ({ board: { command: ['board'] }, ext: { command: [] } } as Record<string, { command: string[] }>)[name],
+    },
   } as unknown as ApiContext;
   app = await buildApp(ctx);
 });
@@ -143,5 +150,33 @@ describe('GET …/logs', () => {
     const start = await app.inject({ url: '/hub/api/users/alice/servers/lab/logs?start=5', headers: as('alice') });
     expect(start.statusCode).toBe(404);
     expect(start.json<{ message: string }>().message).toMatch(/^start: /);
+  });
+});
+
+describe('GET /hub/api/services/{name}/logs', () => {
+  beforeAll(() => {
+    appendFileSync(files.serviceStart('board'), 'board listening\nsecret-ish detail\n');
+  });
+
+  it("answers admins with the service's starts and lines, refuses everybody else", async () => {
+    const res = await app.inject({ url: '/hub/api/services/board/logs', headers: as('root') });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ stream: 'service', lines: ['board listening', 'secret-ish detail'], starts: [{ index: 0, streams: ['service'] }] });
+    const q = await app.inject({ url: '/hub/api/services/board/logs?q=LISTENING&stream=service', headers: as('root') });
+    expect(q.json<{ lines: string[] }>().lines).toEqual(['board listening']);
+    const denied = await app.inject({ url: '/hub/api/services/board/logs', headers: as('alice') });
+    expect(denied.statusCode).toBe(403);
+    expect(denied.body).not.toContain('board listening');
+    expect((await app.inject({ url: '/hub/api/services/board/logs' })).statusCode).toBe(403);
+  });
+
+  it('names what is wrong: an unknown or unmanaged service (404), a stream a service has not (400)', async () => {
+    expect((await app.inject({ url: '/hub/api/services/nope/logs', headers: as('root') })).statusCode).toBe(404);
+    const ext = await app.inject({ url: '/hub/api/services/ext/logs', headers: as('root') });
+    expect(ext.statusCode).toBe(404);
+    expect(ext.json<{ message: string }>().message).toMatch(/not managed/);
+    const bad = await app.inject({ url: '/hub/api/services/board/logs?stream=runtime', headers: as('root') });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json<{ message: string }>().message).toContain('stream');
   });
 });

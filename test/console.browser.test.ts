@@ -15,6 +15,11 @@ profiles:
   broken:
     display_name: Broken on purpose
     command: ["sh", "-c", "echo 'cannot find the dataset' >&2; exit 3"]
+# Services the home page lists (display and a URL) or not (hidden; token-only). Nothing listens: only links.
+services:
+  - { name: board, url: "http://127.0.0.1:9" }
+  - { name: hidden, url: "http://127.0.0.1:9", display: false }
+  - { name: robot, api_token: robot-token-0123456789abcdef }
 `;
 
 let hub: TestHub;
@@ -63,6 +68,10 @@ describe('the console', { timeout: 150_000 }, () => {
     // The default server is listed before it was ever started; alice is no admin.
     expect(await stateOf(row(page, ''))()).toBe('stopped');
     expect(await page.getByTestId('nav-admin').count()).toBe(0);
+    // The services to open, as JupyterHub's home page lists them.
+    const services = page.getByTestId('service-row');
+    await expect.poll(() => services.allTextContents()).toEqual(['board']);
+    expect(await services.getByRole('link').getAttribute('href')).toBe('/services/board/');
   });
 
   it('checks a new server name, then creates and starts the server', async () => {

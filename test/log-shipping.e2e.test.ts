@@ -91,6 +91,9 @@ logs:
         labels: {cluster: e2e}
         batch_lines: 2000
         flush_seconds: 0.2
+services:
+  - name: printer
+    command: [python3, -c, "import time; print('printer ready', flush=True); time.sleep(3600)"]
 `,
       // The hub's own lines at info: what it does about the start is shipped under stream hub.
       env: { NBHUB_LOG_LEVEL: 'info' },
@@ -111,6 +114,10 @@ logs:
       expect(Math.abs(first.timestamp - Date.now() / 1000)).toBeLessThan(600);
       // The hub's own lines are shipped too, under stream hub.
       expect(tcp.messages.some((m) => m._stream === 'hub' && m._user === '')).toBe(true);
+      // A managed service's output too, under stream service:{name}, without a user or a server.
+      const printer = () => tcp.messages.filter((m) => m._stream === 'service:printer');
+      await expect.poll(() => printer().map((m) => m.short_message), { timeout: 30_000, interval: 200 }).toContain('printer ready');
+      expect(printer().every((m) => m._user === '' && m._server === '')).toBe(true);
 
       await expect.poll(() => udp.result().messages.filter(runtimeOf).length, { timeout: 60_000, interval: 500 }).toBe(lines);
       const r = udp.result();
@@ -127,6 +134,8 @@ logs:
       const lokiRuntime = () => loki.pushes.flatMap((p) => p.streams.filter((s) => s.stream['stream'] === 'runtime' && s.stream['server'] === 'burst'));
       await expect.poll(() => lokiRuntime().reduce((n, s) => n + s.values.length, 0), { timeout: 60_000, interval: 200 }).toBe(lines);
       expect(loki.contentTypes).toEqual(new Set(['application/json']));
+      const lokiPrinter = loki.pushes.flatMap((p) => p.streams.filter((s) => s.stream['stream'] === 'service:printer'));
+      expect(lokiPrinter.flatMap((s) => s.values.map(([, line]) => line))).toContain('printer ready');
       for (const s of lokiRuntime()) expect(s.stream).toMatchObject({ cluster: 'e2e', user: 'alice', server: 'burst', profile: 'burst', stream: 'runtime', hub_instance: first._hub_instance });
       const values = lokiRuntime().flatMap((s) => s.values);
       expect(values.map(([, line]) => line)).toEqual(tcpLines);

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHub, type TestHub } from './helpers/hub.js';
+import { followLogLines as follow } from './helpers/log-follow.js';
 
 const BYTES_PER_FILE = 256 * 1024;
 
@@ -33,25 +34,6 @@ interface LogAnswer {
   lines: string[];
   next: number;
 }
-
-/** Reads a follow=1 event stream, collecting each line's text, until stopped. */
-const follow = async (res: Response, onLine: (line: string) => void): Promise<void> => {
-  const reader = res.body?.getReader();
-  if (!reader) throw new Error('no body');
-  const decoder = new TextDecoder();
-  let buf = '';
-  for (;;) {
-    const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
-    if (done) return;
-    buf += decoder.decode(value, { stream: true });
-    let end: number;
-    while ((end = buf.indexOf('\n\n')) !== -1) {
-      const event = buf.slice(0, end);
-      buf = buf.slice(end + 2);
-      if (event.startsWith('data: ')) onLine((JSON.parse(event.slice('data: '.length)) as { line: string }).line);
-    }
-  }
-};
 
 describe('logs people can read', () => {
   let hub: TestHub;

@@ -8,6 +8,7 @@ import { createServer, type Server } from 'node:http';
 import WebSocket, { WebSocketServer } from 'ws';
 import { freePort } from '../src/spawners/local/ports.js';
 import { killAndWait, NBHUB_BIN, startTestHub, type TestHub } from './helpers/hub.js';
+import { followLogLines } from './helpers/log-follow.js';
 
 const SERVICE_PY = fileURLToPath(new URL('./helpers/service.py', import.meta.url));
 const MGR_TOKEN = 'mgr-token-0123456789abcdef';
@@ -52,6 +53,13 @@ describe('services at /services/{name}/', () => {
   let admin: string;
   let cookie: string;
   const pids = new Set<number>();
+
+  /** A service's kept output, as an admin reads it. */
+  const serviceLogs = async (name: string, query = '') => {
+    const r = await hub.api(`/hub/api/services/${name}/logs?${query}`, { token: admin });
+    expect(r.status, await r.clone().text()).toBe(200);
+    return (await r.json()) as { starts: Array<{ id: string; streams: string[] }>; start: string | null; stream: string; lines: string[] };
+  };
 
   /** The managed service's answer once it serves, through the hub, with a token. */
   const mgr = (path = '') =>
@@ -136,8 +144,36 @@ describe('services at /services/{name}/', () => {
     expect(redirect.status).toBe(302);
     expect(redirect.headers.get('location')).toBe('/hub/login?next=/services/mgr/');
     expect(redirect.headers.getSetCookie()).toEqual(['svc=1; Path=/services/mgr/']);
-    expect(existsSync(join(hub.dataDir, 'services', 'mgr', 'output.log'))).toBe(true);
-    expect(readFileSync(join(hub.dataDir, 'services', 'mgr', 'output.log'), 'utf8')).toContain('service listening on 127.0.0.1');
+  });
+
+  it("keeps a managed service's output for admins: a range, or followed as it prints; refused to others", async () => {
+    await mgr();
+    const page = await serviceLogs('mgr');
+    expect(page.stream).toBe('service');
+    expect(page.starts.at(-1)?.streams).toEqual(['service']);
+    expect(page.lines.join('\n')).toContain('service listening on 127.0.0.1');
+    // Its output may hold anything: not for users, whose own token or session the route refuses.
+    const refused = await hub.api('/hub/api/services/mgr/logs', { token: alice });
+    expect(refused.status).toBe(403);
+    expect(await refused.text()).not.toContain('service listening');
+    expect((await hub.api('/hub/api/services/mgr/logs', { headers: { cookie } })).status).toBe(403);
+    expect((await hub.api('/hub/api/services/mgr/logs')).status).toBe(403);
+    expect((await hub.api('/hub/api/services/ext/logs', { token: admin })).status).toBe(404);
+
+    const ac = new AbortController();
+    const res = await fetch(`${hub.url}/hub/api/services/mgr/logs?follow=1&tail=0`, { headers: { authorization: `token ${admin}` }, signal: ac.signal });
+    expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const seen: string[] = [];
+    const done = followLogLines(res, (line) => seen.push(line));
+    const said = `hello-${Date.now()}`;
+    await until('the printed line in the follow', async () => {
+      await hub.api(`/services/mgr/print/${said}`, { token: alice });
+      return seen.includes(`service says ${said}`) ? true : undefined;
+    });
+    ac.abort();
+    await done;
+    // It is the start's log on disk, in the log layout (kept, rotated and shipped like a runtime's).
+    expect(existsSync(join(hub.dataDir, 'services', 'mgr', 'output.log'))).toBe(false);
   });
 
   it('refuses a request without login: 401 JSON for clients, the login page for browsers, and the WebSocket upgrade', async () => {
@@ -157,10 +193,11 @@ describe('services at /services/{name}/', () => {
     // Unknown services, and one without a web server, are 404 to a logged-in user.
     expect((await hub.api('/services/nope/', { token: alice })).status).toBe(404);
     expect((await hub.api('/services/robot/', { token: alice })).status).toBe(404);
-    // A managed service that cannot start is named in a 503.
+    // A managed service that cannot start is named in a 503; its log says why, to an admin.
     const broken = await hub.api('/services/broken/', { token: alice });
     expect(broken.status).toBe(503);
     expect(((await broken.json()) as { message: string }).message).toMatch(/Service broken is not running/);
+    expect((await serviceLogs('broken')).lines.join('\n')).toMatch(/nbhub: cannot run \/nonexistent\/nbhub-test-service/);
     // An external service that does not answer is down: 503, named.
     const gone = await hub.api('/services/gone/', { token: alice });
     expect(gone.status).toBe(503);
@@ -243,6 +280,14 @@ describe('services at /services/{name}/', () => {
     });
     expect(after.pid).not.toBe(before);
     expect(alive(before)).toBe(false);
+    // Each start of the process keeps its own output: the one killed is still there beside the new one.
+    const page = await until('the new start in the service log', async () => {
+      const p = await serviceLogs('mgr');
+      return p.starts.length >= 2 && p.lines.join('\n').includes('service listening') ? p : undefined;
+    });
+    const previous = page.starts.at(-2)?.id as string;
+    expect((await serviceLogs('mgr', `start=${previous}`)).lines.join('\n')).toContain('service listening on 127.0.0.1');
+    expect(page.start).not.toBe(previous);
   });
 
   it('leaves no second copy when the hub is killed and started again, and none after the hub stops', async () => {
@@ -256,6 +301,8 @@ describe('services at /services/{name}/', () => {
       return seen.pid !== before ? seen : undefined;
     });
     expect(alive(before)).toBe(false);
+    // The service's earlier starts are still readable after the hub was killed.
+    expect((await serviceLogs('mgr')).starts.length).toBeGreaterThanOrEqual(3);
     await hub.kill('SIGTERM');
     expect(alive(after.pid)).toBe(false);
     expect(existsSync(join(hub.dataDir, 'services', 'mgr', 'process.json'))).toBe(false);

@@ -7,7 +7,7 @@ import type { IdentityCache } from '../core/identity.js';
 import type { KernelControlSink } from '../core/kernel-tap.js';
 import type { LogShippingView } from '../core/log-shipping.js';
 import type { Logger } from '../core/logger.js';
-import type { LogFeedView, ServerLogs } from '../core/logs.js';
+import type { LogFeedView, ServerLogs, ServiceLogs } from '../core/logs.js';
 import type { RuntimeClient } from '../core/runtime-client.js';
 import type { ProcessDoor } from '../core/process-door.js';
 import type { ExecutionTracker } from '../core/executions.js';
@@ -52,6 +52,8 @@ export interface ApiContext {
   executions: ExecutionTracker | null;
   /** Each start's output of the servers (read, follow; deleted with the server or the user). */
   logs: ServerLogs;
+  /** Each start's output of the managed services (read, follow; admins only). */
+  serviceLogs: ServiceLogs;
   version: string;
   /** The configured services (config `services`): what GET /hub/api/services lists. */
   services: ServiceDirectory;

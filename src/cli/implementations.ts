@@ -8,6 +8,7 @@ import type { Logger } from '../core/logger.js';
 import { FileLogFeed } from '../logs/feed.js';
 import { LocalLogFiles } from '../logs/files.js';
 import { FileServerLogs } from '../logs/server-logs.js';
+import { FileServiceLogs } from '../logs/service-logs.js';
 import { LocalSpawner } from '../spawners/local/local-spawner.js';
 import { detectJupyter, systemLookup } from '../spawners/local/jupyter-detect.js';
 import { resolveProfile, type ResolvedProfile } from '../spawners/local/profiles.js';
@@ -38,7 +39,7 @@ export const resolveProfiles = (config: Readonly<Config>): Map<string, ResolvedP
 export const createSpawner = (config: Readonly<Config>, profiles: ReturnType<typeof resolveProfiles>, hubId: string, logFiles?: LogFiles) =>
   new LocalSpawner({ dataDir: config.data_dir, profiles, graceSeconds: config.lifecycle.stop_grace_seconds, ids: cryptoIds, clock: systemClock, hubId, logFiles });
 
-/** The log files of starts, the feed that follows them (and the hub's own lines), and the API's reader. */
+/** The log files of starts, the feed that follows them (and the hub's own lines), and the API's readers (servers, services). */
 export const createLogs = (config: Readonly<Config>, log: Logger) => {
   const feed = new FileLogFeed({ dataDir: config.data_dir, bytesPerFile: config.logs.bytes_per_file, pollMs: config.logs.poll_seconds * 1000, clock: systemClock, log });
   const files = new LocalLogFiles({
@@ -48,6 +49,6 @@ export const createLogs = (config: Readonly<Config>, log: Logger) => {
     bytesPerServer: config.logs.bytes_per_server,
     opened: (path) => feed.track(path),
   });
-  const reader = new FileServerLogs({ dataDir: config.data_dir, bytesPerFile: config.logs.bytes_per_file, pollMs: config.logs.poll_seconds * 1000 });
-  return { feed, files, reader };
+  const readerOptions = { dataDir: config.data_dir, bytesPerFile: config.logs.bytes_per_file, pollMs: config.logs.poll_seconds * 1000 };
+  return { feed, files, reader: new FileServerLogs(readerOptions), serviceReader: new FileServiceLogs(readerOptions) };
 };

@@ -59,6 +59,8 @@ export const startCommand = async (flags: StartFlags, env: NodeJS.ProcessEnv): P
       spawner: createSpawner(config, profiles, hubId, logs.files),
       processRunner: new LocalProcessRunner({ clock: systemClock, env: process.env }),
       logs: logs.reader,
+      serviceLogs: logs.serviceReader,
+      logFiles: logs.files,
       logFeed: logs.feed,
       hubId,
       clock: systemClock,

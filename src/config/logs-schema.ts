@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * The runtime and app log files kept per start (issue 18), apart from schema.ts. Shipping (`logs.ship`) hangs
+ * The runtime, app and managed service log files kept per start (issue 18), apart from schema.ts. Shipping (`logs.ship`) hangs
  * beside these keys under `logs`.
  */
 export const logFilesSchema = {
@@ -14,14 +14,14 @@ export const logFilesSchema = {
     .describe(
       "A log file (one stream of one start) past this size is rotated: its last bytes_per_file bytes are kept in a .1 beside it and it is truncated (the runtime writes in append mode, so it goes on at the start). Also the most the hub reads of one file in one pass.",
     ),
-  starts_kept: z.number().int().min(1).max(10_000).default(10).describe("Starts whose output is kept per server; the oldest start's files are deleted when a new one begins."),
+  starts_kept: z.number().int().min(1).max(10_000).default(10).describe("Starts whose output is kept per server (and per managed service: each start of its process); the oldest start's files are deleted when a new one begins."),
   bytes_per_server: z
     .number()
     .int()
     .min(4096)
     .max(2 ** 50)
     .default(200 << 20)
-    .describe("Disk the log files of one server may use, all starts together; past it the oldest starts are deleted (never the newest)."),
+    .describe("Disk the log files of one server (or managed service) may use, all starts together; past it the oldest starts are deleted (never the newest)."),
   poll_seconds: z
     .number()
     .min(0.05)

@@ -38,7 +38,7 @@ export const serviceSchema = z
       .array(z.string())
       .min(1)
       .optional()
-      .describe('Command line of a managed service: the hub runs it (a process group of its own, output in data_dir/services/{name}/output.log), restarts it when it dies and stops it with the hub (SIGTERM, then SIGKILL after lifecycle.stop_grace_seconds). Each hub instance runs its own copy (several instances on one PostgreSQL: several copies). It runs in the working directory of the hub and gets JUPYTERHUB_SERVICE_NAME, JUPYTERHUB_API_TOKEN, JUPYTERHUB_API_URL, JUPYTERHUB_BASE_URL, JUPYTERHUB_SERVICE_PREFIX and JUPYTERHUB_SERVICE_URL.'),
+      .describe('Command line of a managed service: the hub runs it (a process group of its own; the output of each start in data_dir/logs/_services/{name}/, kept, rotated and shipped like runtime output under logs.*, readable by admins at GET /hub/api/services/{name}/logs), restarts it when it dies and stops it with the hub (SIGTERM, then SIGKILL after lifecycle.stop_grace_seconds). Each hub instance runs its own copy (several instances on one PostgreSQL: several copies). It runs in the working directory of the hub and gets JUPYTERHUB_SERVICE_NAME, JUPYTERHUB_API_TOKEN, JUPYTERHUB_API_URL, JUPYTERHUB_BASE_URL, JUPYTERHUB_SERVICE_PREFIX and JUPYTERHUB_SERVICE_URL.'),
     environment: z.record(z.string(), z.string()).default({}).describe("Extra environment variables of a managed service (the JUPYTERHUB_* ones win; the hub's NBHUB_* settings are never passed)."),
     api_token: z
       .string()

@@ -39,6 +39,9 @@ export interface LogFeedView {
 /** The streams a server's start may have: its runtime's output and each named app's. */
 export type ServerLogStream = 'runtime' | `app:${string}`;
 
+/** The streams a kept start may have: a server's, or `service` (a managed service's one output). */
+export type KeptStream = ServerLogStream | 'service';
+
 /** One start of a server, as its log files tell it. */
 export interface LogStart {
   /** Stable id (the start's time in ms, as digits): `start=` takes it. */
@@ -46,7 +49,7 @@ export interface LogStart {
   /** Unix ms. */
   startedAt: number;
   profile: string;
-  streams: ServerLogStream[];
+  streams: KeptStream[];
   /** Disk its files use, rotated parts included. */
   bytes: number;
 }
@@ -55,7 +58,7 @@ export interface LogStart {
 export interface LogRange {
   /** 'latest', a start's id, or its index in `starts` (0: the oldest kept). */
   start: string;
-  stream: ServerLogStream;
+  stream: KeptStream;
   /** The last `tail` lines (matching `q`). Ignored when `offset` is given. */
   tail: number;
   /** Byte offset into the stream's text (rotated part first) to read from; `limit` lines from there. */
@@ -72,7 +75,7 @@ export interface LogPage {
   starts: LogStart[];
   /** The start read, or null when the server has none kept. */
   start: LogStart | null;
-  stream: ServerLogStream;
+  stream: KeptStream;
   lines: string[];
   /** Byte offset just after the last line read: `offset=` continues there, `follow` starts there. */
   next: number;
@@ -92,10 +95,19 @@ export interface ServerLogs {
   removeUser(user: string): Promise<void>;
 }
 
+/** A managed service's kept output, per start of its process (admins only: the route checks). One stream, `service`. */
+export interface ServiceLogs {
+  read(service: string, range: LogRange): Promise<LogPage>;
+  /** As ServerLogs.follow. */
+  follow(service: string, start: string, from: number, signal: AbortSignal, send: (lines: string[]) => void): void;
+}
+
 /** Where a spawner writes output (the layout is the logs module's): injected, so spawners import none of it. */
 export interface LogFiles {
   /** A new start of the runtime: the path its output is appended to. Older starts past the limits go. */
   newStart(o: { user: string; server: string; profile: string }): string;
   /** The path a named app's output is appended to: beside its runtime's latest start. */
   appLog(user: string, server: string, app: string): string;
+  /** A new start of a managed service's process: the path its output is appended to. Older starts past the limits go. */
+  serviceStart(service: string): string;
 }

@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -43,6 +43,28 @@ describe('FileLogFeed', () => {
       'app:board alice/lab gpu app line',
       'runtime alice/lab gpu hello',
     ]);
+  });
+
+  it("publishes a managed service's lines as stream service:{name}, without user, server or profile, each start on its own", async () => {
+    const f = feed();
+    const got = collect(f);
+    let now = 1_800_000_000_000;
+    const files = new LocalLogFiles({ dataDir: dir, clock: { now: () => now }, startsKept: 2, bytesPerServer: 1 << 30, opened: (p) => f.track(p) });
+    await f.start();
+    const first = files.serviceStart('board');
+    appendFileSync(first, 'first start\n');
+    await expect.poll(() => got.map((l) => l.line), { timeout: 5000 }).toEqual(['first start']);
+    now += 1000;
+    appendFileSync(files.serviceStart('board'), 'second start\n');
+    await expect.poll(() => got.map((l) => `${l.stream} [${l.user}/${l.server}/${l.profile}] ${l.line}`), { timeout: 5000 }).toEqual([
+      'service:board [//] first start',
+      'service:board [//] second start',
+    ]);
+    // Retention as for runtimes (logs.starts_kept: 2 here): a third start drops the first.
+    now += 1000;
+    files.serviceStart('board');
+    expect(readdirSync(join(dir, 'logs', '_services', 'board')).filter((n) => n.endsWith('-service.log'))).toHaveLength(2);
+    expect(existsSync(first)).toBe(false);
   });
 
   it('does not publish old lines again after a restart, and finds running logs on its own', async () => {

@@ -4,7 +4,7 @@ import { basename, dirname, join } from 'node:path';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { LogFeed, LogFeedStats, LogFeedView, LogLine, LogStream } from '../core/logs.js';
-import { logsRoot, parseLogName, POSITION, serverOfDir } from './layout.js';
+import { logsRoot, ownerOfDir, parseLogName, POSITION } from './layout.js';
 import { readMeta } from './starts.js';
 import { Tail, WATCH_COALESCE_MS } from './tail.js';
 
@@ -39,7 +39,7 @@ const RESCAN_EVERY = 10;
 const SAVE_EVERY_MS = 1000;
 
 /**
- * The hub's LogFeed: follows the log file of every runtime and app start as it grows (the same Tail the API's
+ * The hub's LogFeed: follows the log file of every runtime, app and managed service start as it grows (the same Tail the API's
  * follow uses), publishes each line with its labels, rotates a file past logs.bytes_per_file, and keeps how far
  * it has read in a `.pos` beside each file, so a restarted hub does not publish old lines again. The hub's own
  * lines come in through `offerHub` (the pino destination) and go out on the next turn of the event loop.
@@ -82,7 +82,7 @@ export class FileLogFeed implements LogFeed, LogFeedView {
     this.followed.clear();
   }
 
-  /** A file a runtime or an app is about to write (LocalLogFiles tells at each start). */
+  /** A file a runtime, an app or a service is about to write (LocalLogFiles tells at each start). */
   track(path: string): void {
     if (this.closed || this.followed.has(path)) return;
     void this.follow(path).catch((err: unknown) => this.o.log.warn({ err, path }, 'logs: cannot follow a log file'));
@@ -126,7 +126,7 @@ export class FileLogFeed implements LogFeed, LogFeedView {
     await Promise.all([...this.followed.keys()].map((p) => this.pass(p)));
   }
 
-  /** Follows the files of each server's latest start; lets go of those of older starts and deleted ones. */
+  /** Follows the files of each server's and service's latest start; lets go of those of older starts and deleted ones. */
   private async rescan(): Promise<void> {
     const root = logsRoot(this.o.dataDir);
     const latest = new Set<string>();
@@ -157,11 +157,15 @@ export class FileLogFeed implements LogFeed, LogFeedView {
     const name = parseLogName(basename(path));
     if (!name || name.kind !== 'log') return;
     const saved = Number(await readFile(path + POSITION, 'utf8').catch(() => '0')) || 0;
-    const meta = await readMeta(dir, name.start);
-    const stream: LogStream = name.stream;
+    const owner = ownerOfDir(basename(dirname(dir)), basename(dir));
+    const labels: Followed['labels'] =
+      owner.kind === 'service'
+        ? { stream: `service:${owner.service}`, user: '', server: '', profile: '' }
+        : // A server's folder holds runtime and app streams only (layout.ts).
+          { stream: name.stream as LogStream, user: owner.user, server: owner.server, profile: (await readMeta(dir, name.start))?.profile ?? '' };
     const f: Followed = {
       tail: await Tail.at(path, saved),
-      labels: { stream, user: basename(dirname(dir)), server: serverOfDir(basename(dir)), profile: meta?.profile ?? '' },
+      labels,
       saved,
       savedAt: 0,
       busy: false,

@@ -1,8 +1,8 @@
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Clock } from '../core/clock.js';
-import type { LogFiles } from '../core/logs.js';
-import { logName, metaName, nextStartId, parseLogName, serverLogDir } from './layout.js';
+import type { KeptStream, LogFiles } from '../core/logs.js';
+import { logName, metaName, nextStartId, parseLogName, serverLogDir, serviceLogDir } from './layout.js';
 import { startsToDelete } from './retention.js';
 import { startIdsSync, type StartMeta } from './starts.js';
 
@@ -11,24 +11,32 @@ export interface LogFilesOptions {
   clock: Clock;
   startsKept: number;
   bytesPerServer: number;
-  /** Told of each file a runtime or app is about to write (the feed follows it at once). */
+  /** Told of each file a runtime, app or service is about to write (the feed follows it at once). */
   opened?: ((path: string) => void) | undefined;
 }
 
-/** The log files of starts: a new set per start, older starts dropped past the limits (logs.*). */
+/** The log files of starts (of servers and of managed services): a new set per start, older starts dropped past the limits (logs.*). */
 export class LocalLogFiles implements LogFiles {
   constructor(private readonly o: LogFilesOptions) {}
 
   newStart(s: { user: string; server: string; profile: string }): string {
-    const dir = serverLogDir(this.o.dataDir, s.user, s.server);
+    return this.begin(serverLogDir(this.o.dataDir, s.user, s.server), 'runtime', s.profile);
+  }
+
+  serviceStart(service: string): string {
+    return this.begin(serviceLogDir(this.o.dataDir, service), 'service', '');
+  }
+
+  /** A new start in `dir`: its labels and its empty log; older starts past the limits go first. */
+  private begin(dir: string, stream: KeptStream, profile: string): string {
     mkdirSync(dir, { recursive: true });
     const existing = startIdsSync(dir);
     const now = this.o.clock.now();
     const id = nextStartId(now, existing.at(-1)?.id);
     deleteStarts(dir, startsToDelete([...existing, { id, bytes: 0 }], this.o.startsKept, this.o.bytesPerServer));
-    const meta: StartMeta = { profile: s.profile, started_at: now };
+    const meta: StartMeta = { profile, started_at: now };
     writeFileSync(join(dir, metaName(id)), JSON.stringify(meta));
-    const path = join(dir, logName(id, 'runtime'));
+    const path = join(dir, logName(id, stream));
     writeFileSync(path, '', { flag: 'a' });
     this.o.opened?.(path);
     return path;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { logName, nextStartId, parseLogName, parseStream, serverLogDir } from './layout.js';
+import { logName, nextStartId, ownerOfDir, parseLogName, parseStream, serverLogDir, serviceLogDir } from './layout.js';
+import { isValidUserName } from '../core/names.js';
 import { startsToDelete } from './retention.js';
 import { groupStarts } from './starts.js';
 
@@ -19,6 +20,18 @@ describe('log layout', () => {
     expect(serverLogDir('/d', 'alice', 'lab')).toBe('/d/logs/alice/lab');
     expect(() => serverLogDir('/d', '..', 'x')).toThrow(/outside/);
     expect(() => serverLogDir('/d', 'alice', '../bob')).toThrow(/outside/);
+  });
+
+  it("keeps a managed service's starts in a folder no user can have", () => {
+    expect(serviceLogDir('/d', 'board')).toBe('/d/logs/_services/board');
+    expect(isValidUserName('_services')).toBe(false);
+    expect(logName('1700000000000', 'service')).toBe('1700000000000-service.log');
+    expect(parseLogName('1700000000000-service.log.1')).toEqual({ kind: 'log', start: '1700000000000', stream: 'service', suffix: '.1' });
+    expect(ownerOfDir('_services', 'board')).toEqual({ kind: 'service', service: 'board' });
+    expect(ownerOfDir('alice', '_default')).toEqual({ kind: 'server', user: 'alice', server: '' });
+    expect(() => serviceLogDir('/d', '../alice')).toThrow(/outside/);
+    // The server API never reads a service's stream.
+    expect(parseStream('service')).toBeNull();
   });
 
   it('gives a second start in the same millisecond its own id', () => {

@@ -1,15 +1,18 @@
 import { resolve, sep } from 'node:path';
-import type { ServerLogStream } from '../core/logs.js';
+import type { KeptStream, ServerLogStream } from '../core/logs.js';
 
 /**
  * Where logs live (the one owner of the layout):
  *   data_dir/logs/{user}/{server or _default}/{start}.json            the start's labels (profile, time)
  *   data_dir/logs/{user}/{server or _default}/{start}-runtime.log      the runtime's output
  *   data_dir/logs/{user}/{server or _default}/{start}-app-{app}.log    a named app's, beside its runtime's start
+ *   data_dir/logs/_services/{service}/{start}.json and {start}-service.log   a managed service's, per start of its process
  * plus `.1` (the rotated tail) and `.pos` (how far the hub has read, for the feed) after a log's name.
- * {start} is the start's time in ms, as digits, so names sort by age.
+ * {start} is the start's time in ms, as digits, so names sort by age. User names start with a letter or a digit
+ * (core/names.ts), so `_services` is never a user's folder.
  */
 export const DEFAULT_SERVER_DIR = '_default';
+export const SERVICES_DIR = '_services';
 
 export const logsRoot = (dataDir: string): string => resolve(dataDir, 'logs');
 
@@ -27,19 +30,27 @@ const inside = (root: string, name: string): string => {
 
 export const serverOfDir = (dirName: string): string => (dirName === DEFAULT_SERVER_DIR ? '' : dirName);
 
+export const serviceLogDir = (dataDir: string, service: string): string => inside(inside(logsRoot(dataDir), SERVICES_DIR), service);
+
+/** Whose output a log directory holds, from its parent's name and its own. */
+export type LogOwner = { kind: 'server'; user: string; server: string } | { kind: 'service'; service: string };
+
+export const ownerOfDir = (parent: string, dirName: string): LogOwner =>
+  parent === SERVICES_DIR ? { kind: 'service', service: dirName } : { kind: 'server', user: parent, server: serverOfDir(dirName) };
+
 export const metaName = (start: string): string => `${start}.json`;
 
-export const logName = (start: string, stream: ServerLogStream): string =>
-  stream === 'runtime' ? `${start}-runtime.log` : `${start}-app-${stream.slice('app:'.length)}.log`;
+export const logName = (start: string, stream: KeptStream): string =>
+  stream === 'runtime' || stream === 'service' ? `${start}-${stream}.log` : `${start}-app-${stream.slice('app:'.length)}.log`;
 
 export const ROTATED = '.1';
 export const POSITION = '.pos';
 
 export type LogFileName =
   | { kind: 'meta'; start: string }
-  | { kind: 'log'; start: string; stream: ServerLogStream; suffix: '' | typeof ROTATED | typeof POSITION };
+  | { kind: 'log'; start: string; stream: KeptStream; suffix: '' | typeof ROTATED | typeof POSITION };
 
-const LOG_RE = /^(\d{1,16})-(runtime|app-[a-z0-9][a-z0-9-]*)\.log(\.1|\.pos)?$/;
+const LOG_RE = /^(\d{1,16})-(runtime|service|app-[a-z0-9][a-z0-9-]*)\.log(\.1|\.pos)?$/;
 const META_RE = /^(\d{1,16})\.json$/;
 
 /** What a file in a server's log directory is, or null for anything else. */
@@ -49,7 +60,7 @@ export const parseLogName = (name: string): LogFileName | null => {
   const m = LOG_RE.exec(name);
   if (!m) return null;
   const s = m[2] as string;
-  const stream: ServerLogStream = s === 'runtime' ? 'runtime' : `app:${s.slice('app-'.length)}`;
+  const stream: KeptStream = s === 'runtime' || s === 'service' ? s : `app:${s.slice('app-'.length)}`;
   return { kind: 'log', start: m[1] as string, stream, suffix: (m[3] ?? '') as '' | '.1' | '.pos' };
 };
 

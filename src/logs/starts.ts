@@ -1,7 +1,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { LogStart, ServerLogStream } from '../core/logs.js';
+import type { LogStart, KeptStream } from '../core/logs.js';
 import { metaName, parseLogName } from './layout.js';
 
 export interface SizedName {
@@ -10,12 +10,12 @@ export interface SizedName {
 }
 
 /** The starts in a server's log directory (pure): ids, the streams each has, and the bytes they use. */
-export const groupStarts = (files: readonly SizedName[]): Map<string, { bytes: number; streams: Set<ServerLogStream> }> => {
-  const starts = new Map<string, { bytes: number; streams: Set<ServerLogStream> }>();
+export const groupStarts = (files: readonly SizedName[]): Map<string, { bytes: number; streams: Set<KeptStream> }> => {
+  const starts = new Map<string, { bytes: number; streams: Set<KeptStream> }>();
   for (const f of files) {
     const parsed = parseLogName(f.name);
     if (!parsed) continue;
-    const s = starts.get(parsed.start) ?? { bytes: 0, streams: new Set<ServerLogStream>() };
+    const s = starts.get(parsed.start) ?? { bytes: 0, streams: new Set<KeptStream>() };
     starts.set(parsed.start, s);
     s.bytes += f.size;
     if (parsed.kind === 'log' && parsed.suffix !== '.pos') s.streams.add(parsed.stream);

@@ -9,8 +9,10 @@ const fakeRunner = () => {
   const exits = new Map<number, (e: ProcessExit) => void>();
   const stopped: number[] = [];
   const runs: number[] = [];
+  const logs: string[] = [];
   const runner: ProcessRunner = {
-    run: async () => {
+    run: async (r) => {
+      logs.push(r.logFile);
       const pid = next++;
       runs.push(pid);
       const exited = new Promise<ProcessExit>((resolve) => exits.set(pid, resolve));
@@ -26,6 +28,7 @@ const fakeRunner = () => {
   return {
     runner,
     runs,
+    logs,
     stopped,
     die: (pid: number) => exits.get(pid)?.({ code: 1, signal: null }),
   };
@@ -35,12 +38,13 @@ describe('ManagedService', () => {
   beforeEach(() => vi.useFakeTimers());
   afterEach(() => vi.useRealTimers());
 
-  const make = (f: ReturnType<typeof fakeRunner>) =>
-    new ManagedService({
+  const make = (f: ReturnType<typeof fakeRunner>) => {
+    let starts = 0;
+    return new ManagedService({
       name: 'board',
       command: ['board'],
       env: {},
-      logFile: '/x/output.log',
+      logFile: () => `/x/${++starts}-service.log`,
       pidFile: '/x/process.json',
       runner: f.runner,
       clock: { now: () => Date.now() },
@@ -48,6 +52,7 @@ describe('ManagedService', () => {
       graceMs: 1000,
       backoff: { initialMs: 500, maxMs: 4000, healthyAfterMs: 60_000 },
     });
+  };
 
   it('starts again after a death, later after each quick death in a row', async () => {
     const f = fakeRunner();
@@ -66,6 +71,8 @@ describe('ManagedService', () => {
     expect(f.runs).toEqual([100, 101]);
     await vi.advanceTimersByTimeAsync(1);
     expect(s.pid).toBe(102);
+    // Each start writes a file of its own (the log layout keeps the earlier ones).
+    expect(f.logs).toEqual(['/x/1-service.log', '/x/2-service.log', '/x/3-service.log']);
     await s.stop();
   });
 

@@ -8,7 +8,8 @@ export interface ManagedServiceOptions {
   command: readonly string[];
   /** The whole environment added for it (JUPYTERHUB_* and the configured `environment`). */
   env: Readonly<Record<string, string>>;
-  logFile: string;
+  /** A new file for each start of its process (the log layout's, so it is kept, rotated and shipped). */
+  logFile: () => string;
   pidFile: string;
   runner: ProcessRunner;
   clock: Clock;
@@ -29,6 +30,8 @@ export class ManagedService {
   private timer: NodeJS.Timeout | null = null;
   private failures = 0;
   private stopping = false;
+  /** The latest start's output, named when the service dies. */
+  private lastLog = '';
 
   constructor(private readonly o: ManagedServiceOptions) {}
 
@@ -69,7 +72,8 @@ export class ManagedService {
     const startedAt = o.clock.now();
     let proc: RunningProcess;
     try {
-      proc = await o.runner.run({ command: o.command, env: o.env, logFile: o.logFile, pidFile: o.pidFile });
+      this.lastLog = o.logFile();
+      proc = await o.runner.run({ command: o.command, env: o.env, logFile: this.lastLog, pidFile: o.pidFile });
     } catch (err) {
       o.log.error({ service: o.name, err }, `service ${o.name}: cannot start`);
       this.restartLater(0, null);
@@ -88,7 +92,7 @@ export class ManagedService {
     const d = restartDelay(this.failures, ranMs, this.o.backoff ?? DEFAULT_BACKOFF);
     this.failures = d.failures;
     const how = exit ? (exit.signal ? `killed by ${exit.signal}` : `exited with code ${exit.code}`) : 'did not start';
-    this.o.log.warn({ service: this.o.name, ...exit, restart_in_ms: d.delayMs }, `service ${this.o.name} ${how}; restarting in ${d.delayMs} ms (see ${this.o.logFile})`);
+    this.o.log.warn({ service: this.o.name, ...exit, restart_in_ms: d.delayMs }, `service ${this.o.name} ${how}; restarting in ${d.delayMs} ms (see ${this.lastLog})`);
     this.timer = setTimeout(() => {
       this.timer = null;
       void this.launch();

@@ -3,6 +3,7 @@ import type { ServiceConfig } from '../config/services-schema.js';
 import type { Clock } from '../core/clock.js';
 import type { IdGenerator } from '../core/ids.js';
 import type { Logger } from '../core/logger.js';
+import type { LogFiles } from '../core/logs.js';
 import type { ProcessRunner, ServiceCredential, ServiceDirectory, ServiceView } from '../core/services.js';
 import type { BackoffPolicy } from './backoff.js';
 import { ManagedService } from './managed.js';
@@ -10,6 +11,8 @@ import { ManagedService } from './managed.js';
 export interface ServicesOptions {
   services: readonly ServiceConfig[];
   dataDir: string;
+  /** Where each start of a managed service writes its output (the log layout). */
+  logFiles: Pick<LogFiles, 'serviceStart'>;
   runner: ProcessRunner;
   ids: IdGenerator;
   clock: Clock;
@@ -95,7 +98,7 @@ export const createServices = (o: ServicesOptions): Services => {
           name: s.name,
           command: s.command,
           env: serviceEnvironment(s, { token: tokens.get(s.name) as string, url, hubUrl }),
-          logFile: join(dir, 'output.log'),
+          logFile: () => o.logFiles.serviceStart(s.name),
           pidFile: join(dir, 'process.json'),
           runner: o.runner,
           clock: o.clock,

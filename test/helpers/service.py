@@ -2,7 +2,8 @@
 answers what it was given and what it was sent, as JSON: its pid, its JUPYTERHUB_* environment (the token only as
 a yes/no), whether it sees any NBHUB_* variable, and the request's path and headers. `GET {prefix}whoami` asks the
 hub's API as the service (GET /hub/api/user with its own token) and passes the answer on; `GET {prefix}redirect`
-sends the browser to the hub's login, as a HubAuth service does, and tries to set the hub's session cookie.
+sends the browser to the hub's login, as a HubAuth service does, and tries to set the hub's session cookie;
+`GET {prefix}print/{text}` prints `service says {text}` to its output (what the hub keeps as the service's log).
 
 Run as a managed service (the hub sets the environment), or as an external one with
 `service.py --external PORT PREFIX`.
@@ -41,6 +42,8 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
+        if self.path.startswith(prefix + "print/"):
+            print("service says " + self.path[len(prefix + "print/"):], flush=True)
         if self.path == prefix + "whoami":
             req = urllib.request.Request(
                 os.environ["JUPYTERHUB_API_URL"] + "/user",

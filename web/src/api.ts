@@ -11,6 +11,7 @@ import type {
   ProcessModel,
   ProcessSignal,
   Profile,
+  ServiceModel,
   UsageQuery,
   UsageResult,
   UserModel,
@@ -122,6 +123,7 @@ export const api = {
   users: (offset: number, limit: number) =>
     request<UserPage>('GET', `/hub/api/users?include_stopped_servers=1&offset=${offset}&limit=${limit}`, { accept: PAGINATION_TYPE }),
   profiles: () => request<{ profiles: Profile[] }>('GET', '/hub/api/profiles').then((r) => r.profiles),
+  services: () => request<Record<string, ServiceModel>>('GET', '/hub/api/services').then((r) => Object.values(r)),
   startServer: (user: string, server: string, profile?: string) =>
     request<unknown>('POST', serverPath(user, server), { body: profile ? { profile } : {} }),
   stopServer: (user: string, server: string) => request<void>('DELETE', serverPath(user, server)),

@@ -50,6 +50,14 @@ export interface UserPage {
   _pagination: { offset: number; limit: number; total: number; next: { offset: number; limit: number } | null };
 }
 
+/** A service as GET /hub/api/services lists it (JupyterHub's model; the fields the console uses). */
+export interface ServiceModel {
+  name: string;
+  /** Its path on the hub, /services/{name}/ ('' for a service without a web server). */
+  prefix: string;
+  display: boolean;
+}
+
 export interface Profile {
   name: string;
   /** What it runs, e.g. "JupyterLab 4.6.6". */

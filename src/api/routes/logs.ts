@@ -1,8 +1,9 @@
 import { Type, type FastifyPluginAsyncTypebox, type Static } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { badRequest, notFound } from '../../core/errors.js';
-import type { LogPage, LogRange, ServerLogStream } from '../../core/logs.js';
-import { requireSelfOrAdmin } from '../auth.js';
+import { SERVICE_NAME_PATTERN } from '../../config/services-schema.js';
+import type { KeptStream, LogPage, LogRange, ServerLogStream } from '../../core/logs.js';
+import { requireAdmin, requireSelfOrAdmin } from '../auth.js';
 import type { ApiContext } from '../context.js';
 import { flag, ServerName, UserName } from '../schemas.js';
 
@@ -13,27 +14,33 @@ const KEEPALIVE_MS = 15_000;
 
 const Digits = (description: string) => Type.Optional(Type.String({ pattern: '^[0-9]{1,12}$', description }));
 
-const LogQuery = Type.Object(
-  {
-    start: Type.Optional(
-      Type.String({ pattern: '^(latest|[0-9]{1,16})$', description: "Which start: 'latest' (default), a start's id, or its index in `starts` (0: the oldest kept)" }),
-    ),
-    stream: Type.Optional(Type.String({ pattern: '^(runtime|app:[a-z0-9][a-z0-9-]*)$', description: "Whose output: 'runtime' (default) or 'app:{name}' (a named app's)" })),
-    tail: Digits(`The last N lines (0-${MAX_LINES}, default ${DEFAULT_TAIL}); ignored with offset`),
-    offset: Digits("Byte offset into the stream's text (its rotated part first) to read from, e.g. a previous answer's `next`; one answer reads at most 4 MiB from there (a search may return fewer lines: continue at `next`)"),
-    limit: Digits(`With offset: lines to return at most (1-${MAX_LINES}, default ${DEFAULT_LIMIT})`),
-    q: Type.Optional(Type.String({ maxLength: 256, description: 'Only lines containing this text, case-insensitively' })),
-    follow: Type.Optional(
-      Type.String({
-        pattern: '^(0|1|true|false)$',
-        description:
-          'follow=1: a text/event-stream that sends the range asked for, then each new line as it is written, until the client leaves. Each event: `data: {"line": "…"}`; a first `event: meta` carries the answer without its lines.',
-      }),
-    ),
-    token: Type.Optional(Type.String()),
-  },
-  { additionalProperties: false },
-);
+/** The query of a logs route; `stream` as that route's streams are spelled. */
+const logQuery = (stream: ReturnType<typeof Type.String>) =>
+  Type.Object(
+    {
+      start: Type.Optional(
+        Type.String({ pattern: '^(latest|[0-9]{1,16})$', description: "Which start: 'latest' (default), a start's id, or its index in `starts` (0: the oldest kept)" }),
+      ),
+      stream: Type.Optional(stream),
+      tail: Digits(`The last N lines (0-${MAX_LINES}, default ${DEFAULT_TAIL}); ignored with offset`),
+      offset: Digits("Byte offset into the stream's text (its rotated part first) to read from, e.g. a previous answer's `next`; one answer reads at most 4 MiB from there (a search may return fewer lines: continue at `next`)"),
+      limit: Digits(`With offset: lines to return at most (1-${MAX_LINES}, default ${DEFAULT_LIMIT})`),
+      q: Type.Optional(Type.String({ maxLength: 256, description: 'Only lines containing this text, case-insensitively' })),
+      follow: Type.Optional(
+        Type.String({
+          pattern: '^(0|1|true|false)$',
+          description:
+            'follow=1: a text/event-stream that sends the range asked for, then each new line as it is written, until the client leaves. Each event: `data: {"line": "…"}`; a first `event: meta` carries the answer without its lines.',
+        }),
+      ),
+      token: Type.Optional(Type.String()),
+    },
+    { additionalProperties: false },
+  );
+
+const LogQuery = logQuery(Type.String({ pattern: '^(runtime|app:[a-z0-9][a-z0-9-]*)$', description: "Whose output: 'runtime' (default) or 'app:{name}' (a named app's)" }));
+/** A service has one stream; `stream=service` is accepted so clients can send the same query everywhere. */
+const ServiceLogQuery = logQuery(Type.String({ pattern: '^service$', description: "Its one stream: 'service' (default)" }));
 
 const LogStartModel = Type.Object({
   id: Type.String(),
@@ -68,35 +75,61 @@ const pageModel = (p: LogPage) => ({
   next: p.next,
 });
 
+// Both queries have the same shape (only `stream`'s pattern differs).
 type Query = Static<typeof LogQuery>;
 
-/** A server's output per start (DESIGN.md: GET …/server/logs and …/servers/{server}/logs, ?follow=1 streams). */
+/** What a logs route reads: one server's or one service's kept starts. */
+interface LogSource {
+  /** Who, in a message: "alice's server 'lab'", "service board". */
+  what: string;
+  read(range: LogRange): Promise<LogPage>;
+  follow(start: string, stream: KeptStream, from: number, signal: AbortSignal, send: (lines: string[]) => void): void;
+}
+
+const rangeOf = (query: Query, defaultStream: KeptStream): LogRange => ({
+  start: query.start ?? 'latest',
+  stream: (query.stream ?? defaultStream) as KeptStream,
+  tail: number(query.tail, 'tail', DEFAULT_TAIL, 0),
+  offset: query.offset === undefined ? undefined : Number(query.offset),
+  limit: number(query.limit, 'limit', DEFAULT_LIMIT, 1),
+  q: query.q,
+});
+
+/** One answer of a logs route: the range as JSON or text, or follow=1's event stream. The caller has checked access. */
+const answer = async (req: FastifyRequest, reply: FastifyReply, source: LogSource, range: LogRange, following: boolean) => {
+  const page = await source.read({ ...range, wholeLinesOnly: following });
+  if (!following) {
+    const text = req.headers.accept?.includes('text/plain') && !req.headers.accept.includes('application/json');
+    if (text) return reply.type('text/plain; charset=utf-8').send(page.lines.map((l) => `${l}\n`).join(''));
+    return pageModel(page);
+  }
+  if (!page.start) throw notFound(`start: ${source.what} has no output kept yet`);
+  const id = page.start.id;
+  stream(req, reply, page, (abort, send) => source.follow(id, range.stream, page.next, abort, send), range.q);
+  return reply;
+};
+
+const SERVICE_DESCRIPTION =
+  "The output of one start of a managed service's process (admins only: it may hold anything the service prints): the same parameters and answer as a server's logs, with the one stream 'service'. Kept across restarts of the service and of the hub (logs.*).";
+
+/** A server's output per start (DESIGN.md: GET …/server/logs and …/servers/{server}/logs, ?follow=1 streams), and a managed service's. */
 export const logRoutes =
   (ctx: ApiContext): FastifyPluginAsyncTypebox =>
   async (app) => {
     const logs = async (req: FastifyRequest, reply: FastifyReply, user: string, server: string, query: Query) => {
       requireSelfOrAdmin(req, user);
-      const range: LogRange = {
-        start: query.start ?? 'latest',
-        stream: (query.stream ?? 'runtime') as ServerLogStream,
-        tail: number(query.tail, 'tail', DEFAULT_TAIL, 0),
-        offset: query.offset === undefined ? undefined : Number(query.offset),
-        limit: number(query.limit, 'limit', DEFAULT_LIMIT, 1),
-        q: query.q,
-      };
+      const range = rangeOf(query, 'runtime');
       const following = flag(query.follow);
       if (!(await ctx.store.users.get(user))) throw notFound(`No such user: ${user}`);
       // A deleted server is gone with its logs; the default server always exists (possibly never started).
       if (server !== '' && !ctx.servers.get(user, server)) throw notFound(`${user} has no server named '${server}'`);
-      const page = await ctx.logs.read(user, server, { ...range, wholeLinesOnly: following });
-      if (!following) {
-        const text = req.headers.accept?.includes('text/plain') && !req.headers.accept.includes('application/json');
-        if (text) return reply.type('text/plain; charset=utf-8').send(page.lines.map((l) => `${l}\n`).join(''));
-        return pageModel(page);
-      }
-      if (!page.start) throw notFound(`start: ${user}'s server '${server}' has no output kept yet`);
-      stream(req, reply, page, (abort, send) => ctx.logs.follow(user, server, page.start?.id ?? '', range.stream, page.next, abort, send), range.q);
-      return reply;
+      const source: LogSource = {
+        what: `${user}'s server '${server}'`,
+        read: (r) => ctx.logs.read(user, server, r),
+        // The query's pattern admits a server's streams only.
+        follow: (start, s, from, signal, send) => ctx.logs.follow(user, server, start, s as ServerLogStream, from, signal, send),
+      };
+      return answer(req, reply, source, range, following);
     };
 
     app.get('/users/:name/server/logs', { schema: { summary: "The default server's output (a range, or follow=1)", description: DESCRIPTION, params: Type.Object({ name: UserName }), querystring: LogQuery, response: { 200: LogReply } } }, (req, reply) =>
@@ -106,6 +139,32 @@ export const logRoutes =
       '/users/:name/servers/:server/logs',
       { schema: { summary: "A named server's output (a range, or follow=1)", description: DESCRIPTION, params: Type.Object({ name: UserName, server: ServerName }), querystring: LogQuery, response: { 200: LogReply } } },
       (req, reply) => logs(req, reply, req.params.name, req.params.server, req.query),
+    );
+    app.get(
+      '/services/:name/logs',
+      {
+        schema: {
+          summary: "A managed service's output (admins only; a range, or follow=1)",
+          description: SERVICE_DESCRIPTION,
+          params: Type.Object({ name: Type.String({ pattern: SERVICE_NAME_PATTERN, description: 'Service name' }) }),
+          querystring: ServiceLogQuery,
+          response: { 200: LogReply },
+        },
+      },
+      async (req, reply) => {
+        requireAdmin(req);
+        const name = req.params.name;
+        const range = rangeOf(req.query, 'service');
+        const service = ctx.services.get(name);
+        if (!service) throw notFound(`No such service: ${name}`);
+        if (service.command.length === 0) throw notFound(`service ${name} is not managed (it has no command): the hub keeps no output of it`);
+        const source: LogSource = {
+          what: `service ${name}`,
+          read: (r) => ctx.serviceLogs.read(name, r),
+          follow: (start, _stream, from, signal, send) => ctx.serviceLogs.follow(name, start, from, signal, send),
+        };
+        return answer(req, reply, source, range, flag(req.query.follow));
+      },
     );
   };
 

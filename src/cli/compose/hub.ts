@@ -1,7 +1,7 @@
 import { CachedIdentityResolver } from '../../accounts/identity-resolver.js';
 import type { ApiContext } from '../../api/context.js';
 import type { ProcessRunner } from '../../core/services.js';
-import type { LogFeed, LogFeedView } from '../../core/logs.js';
+import type { LogFeed, LogFeedView, LogFiles } from '../../core/logs.js';
 import type { AppLauncher } from '../../core/apps.js';
 import type { Spawner } from '../../core/spawner.js';
 import { Heartbeat } from '../../hub/heartbeat.js';
@@ -18,11 +18,13 @@ import { createMonitoring } from './monitoring.js';
 import { createShipping } from './shipping.js';
 
 /** What the CLI has chosen before the hub is assembled: the API's plain values, the store, the spawner, the runtime client. */
-export type HubChoices = Pick<ApiContext, 'config' | 'store' | 'clock' | 'ids' | 'log' | 'profiles' | 'webDir' | 'hubId' | 'version' | 'runtimeApi' | 'logs'> & {
+export type HubChoices = Pick<ApiContext, 'config' | 'store' | 'clock' | 'ids' | 'log' | 'profiles' | 'webDir' | 'hubId' | 'version' | 'runtimeApi' | 'logs' | 'serviceLogs'> & {
   spawner: Spawner & AppLauncher;
   processRunner: ProcessRunner;
   /** Follows the log files and publishes their lines (and the hub's own) to subscribers. */
   logFeed: LogFeed & LogFeedView & Service;
+  /** Where each start of a managed service writes its output. */
+  logFiles: Pick<LogFiles, 'serviceStart'>;
 };
 
 /**
@@ -33,6 +35,7 @@ export const composeHub = (d: HubChoices): HubParts => {
   const services = createServices({
     services: d.config.services,
     dataDir: d.config.data_dir,
+    logFiles: d.logFiles,
     runner: d.processRunner,
     ids: d.ids,
     clock: d.clock,
@@ -76,7 +79,7 @@ export const composeHub = (d: HubChoices): HubParts => {
   const proxy = createProxy({ routes: lifecycle.servers, identity, activity: lifecycle.servers, ports: lifecycle.servers, apps, kernelTap: recorder, kernelControl: recorder, clock: d.clock, log: d.log });
   const serviceProxy = createServiceProxy({ services: services.directory, identity, log: d.log });
   const shipping = createShipping({ config: d.config, feed: d.logFeed, clock: d.clock, log: d.log, instance });
-  const { spawner: _chosen, processRunner: _runner, logFeed, ...values } = d;
+  const { spawner: _chosen, processRunner: _runner, logFeed, logFiles: _files, ...values } = d;
   return {
     api: {
       ...values,

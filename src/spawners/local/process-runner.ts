@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Clock } from '../../core/clock.js';
 import type { ProcessExit, ProcessRef, ProcessRunner, RunningProcess, RunRequest } from '../../core/services.js';
@@ -42,7 +42,16 @@ export class LocalProcessRunner implements ProcessRunner {
       closeSync(out);
     }
     const pid = await new Promise<number>((resolve, reject) => {
-      child.once('error', (err) => reject(new Error(`cannot run ${program}: ${err.message}`)));
+      child.once('error', (err) => {
+        const message = `cannot run ${program}: ${err.message}`;
+        // In the start's log too, where an admin reading the service's output looks for why it is not running.
+        try {
+          appendFileSync(r.logFile, `nbhub: ${message}\n`);
+        } catch {
+          // The message still goes to the hub's log.
+        }
+        reject(new Error(message));
+      });
       child.once('spawn', () => resolve(child.pid as number));
     });
     const exited = new Promise<ProcessExit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
