@@ -11,7 +11,7 @@ const SERVE = "require('http').createServer((q, s) => s.end('ok')).listen(+proce
 // Prints what a file named say.txt in its workspace says, once it appears: a line on demand, no timing guess.
 const TALK = `${SERVE} const fs = require('fs'); console.log('talker ready'); setInterval(() => { try { const t = fs.readFileSync('say.txt', 'utf8'); fs.unlinkSync('say.txt'); console.log(t.trim()); } catch {} }, 20);`;
 // 5 MB of numbered lines as fast as it can, then a last line.
-const FLOOD = `${SERVE} const pad = 'x'.repeat(90); let i = 0; const more = () => { let ok = true; while (i < 52000 && ok) ok = process.stdout.write('flood ' + (i++) + ' ' + pad + '\\n'); if (i < 52000) process.stdout.once('drain', more); else console.log('flood done'); }; more();`;
+const FLOOD = `${SERVE} const pad = 'x'.repeat(90); let i = 0; const more = () => { let ok = true; while (i < 52000 && ok) ok = process.stdout.write('flood ' + (i++) + ' ' + pad + '\\n'); if (i < 52000) process.stdout.once('drain', more); else setTimeout(() => console.log('flood done'), 1000); }; more();`;
 
 const CONFIG = `
 logs:
@@ -100,6 +100,9 @@ describe('logs people can read', () => {
     expect((await logs('servers/talk/logs')).lines).toContain('talker ready');
   });
 
+  // Rotation is copytruncate (the runtime holds its file open): a line written in the instant between the last
+  // catch-up copy and the truncate is lost, as logrotate documents. The last line comes after a pause, so what this
+  // checks is that rotation keeps the newest lines, not that the flood's writes never meet that instant.
   it('rotates a log while the runtime prints 5 MB: the newest lines stay and the files stay bounded', async () => {
     expect((await hub.api('/hub/api/users/alice/servers/flood', { method: 'POST', token: alice, body: { profile: 'flood' } })).status).toBe(201);
     await expect.poll(async () => (await logs('servers/flood/logs?tail=2')).lines, { timeout: 60_000, interval: 500 }).toEqual(['flood 51999 ' + 'x'.repeat(90), 'flood done']);

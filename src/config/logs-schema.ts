@@ -12,7 +12,7 @@ export const logFilesSchema = {
     .max(2 ** 40)
     .default(10 << 20)
     .describe(
-      "A log file (one stream of one start) past this size is rotated: its last bytes_per_file bytes are kept in a .1 beside it and it is truncated (the runtime writes in append mode, so it goes on at the start). Also the most the hub reads of one file in one pass.",
+      "A log file (one stream of one start) past this size is rotated: its last bytes_per_file bytes are kept in a .1 beside it and it is truncated (the runtime writes in append mode, so it goes on at the start; as with logrotate's copytruncate, a line written in the instant between the last copy and the truncate is lost). Also the most the hub reads of one file in one pass.",
     ),
   starts_kept: z.number().int().min(1).max(10_000).default(10).describe("Starts whose output is kept per server (and per managed service: each start of its process); the oldest start's files are deleted when a new one begins."),
   bytes_per_server: z

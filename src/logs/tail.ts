@@ -8,6 +8,9 @@ import { readAt } from './stream-text.js';
 /** File-system changes of one file within this time make one read, not one each. */
 export const WATCH_COALESCE_MS = 50;
 
+/** At most this many catch-up copies before a rotation empties the file. */
+const COPY_ROUNDS = 50;
+
 /** The most read into memory at once: a pass over a big backlog goes in chunks. */
 export const READ_CHUNK = 1 << 20;
 
@@ -73,7 +76,7 @@ export class Tail {
 
   /**
    * Rotation, logrotate's copytruncate: the last `keep` bytes to `.1`, then the file emptied (writers append).
-   * What was written during the copy is copied after it (twice at most), so that little is lost in the
+   * What was written during the copy is copied after it (until none comes, COPY_ROUNDS at most), so that little is lost in the
    * window copytruncate always has. Returns the newest lines of the copy this reader had not read yet (at
    * most READ_CHUNK of them), and how many bytes it will never read.
    */
@@ -88,7 +91,9 @@ export class Tail {
     }
     const tmp = `${this.path}${ROTATED}.tmp`;
     await copyRange(this.path, tmp, from, size, false);
-    for (let i = 0; i < 2; i++) {
+    // Each round copies only what came meanwhile, so even a writer printing flat out is caught up with in a
+    // few rounds; what it writes between the last look and the truncate is the only loss (copytruncate's window).
+    for (let i = 0; i < COPY_ROUNDS; i++) {
       const now = await sizeOf(this.path);
       if (now <= size) break;
       await copyRange(this.path, tmp, size, now, true);
