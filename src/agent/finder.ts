@@ -1,5 +1,5 @@
 import type { RuntimeKey } from '../core/events.js';
-import type { ProcStat } from '../procfs/proc.js';
+import { environValue, type ProcStat } from '../procfs/proc.js';
 import type { ProcReader } from './proc-reader.js';
 
 /** How the agent reaches a runtime's own API (its sessions), from the marker or from the hub. */
@@ -36,26 +36,18 @@ interface Marker {
   api: RuntimeApi | null;
 }
 
-const pick = (environ: string, name: string): string | null => {
-  const at = environ.startsWith(`${name}=`) ? 0 : environ.indexOf(`\0${name}=`) + 1;
-  if (at === 0 && !environ.startsWith(`${name}=`)) return null;
-  const start = at + name.length + 1;
-  const end = environ.indexOf('\0', start);
-  return environ.slice(start, end < 0 ? undefined : end);
-};
-
 /** NBHUB_RUNTIME=<user>/<server> (names hold no slash), NBHUB_HUB=<hub id>, and the runtime's port, path and token. */
 export const parseMarker = (environ: string): Marker | null => {
-  const runtime = pick(environ, 'NBHUB_RUNTIME');
+  const runtime = environValue(environ, 'NBHUB_RUNTIME');
   const slash = runtime?.indexOf('/') ?? -1;
   if (!runtime || slash <= 0) return null;
-  const port = pick(environ, 'NBHUB_PORT');
-  const baseUrl = pick(environ, 'NBHUB_BASE_URL');
-  const token = pick(environ, 'NBHUB_TOKEN');
+  const port = environValue(environ, 'NBHUB_PORT');
+  const baseUrl = environValue(environ, 'NBHUB_BASE_URL');
+  const token = environValue(environ, 'NBHUB_TOKEN');
   return {
     user: runtime.slice(0, slash),
     server: runtime.slice(slash + 1),
-    hub: pick(environ, 'NBHUB_HUB'),
+    hub: environValue(environ, 'NBHUB_HUB'),
     api: port && baseUrl && token ? { target: `http://127.0.0.1:${port}`, baseUrl, token } : null,
   };
 };

@@ -112,6 +112,15 @@ export const readEnviron = (pid: number): string | undefined => {
   }
 };
 
+/** The value of `name` in a NUL-separated environment (readEnviron's), or null when it is not set (pure). */
+export const environValue = (environ: string, name: string): string | null => {
+  const at = environ.startsWith(`${name}=`) ? 0 : environ.indexOf(`\0${name}=`) + 1;
+  if (at === 0 && !environ.startsWith(`${name}=`)) return null;
+  const start = at + name.length + 1;
+  const end = environ.indexOf('\0', start);
+  return environ.slice(start, end < 0 ? undefined : end);
+};
+
 /** Proportional set size (shared pages split among their users), when the kernel lets us read it. */
 export const readPss = (pid: number): number | undefined => {
   try {

@@ -1,13 +1,5 @@
-import { allProcesses, descendants, readEnviron } from '../../procfs/proc.js';
+import { allProcesses, descendants, environValue, readEnviron } from '../../procfs/proc.js';
 import { heldSockets, loopbackListeners } from '../../procfs/sockets.js';
-
-/** `NAME=value` of a NUL-separated environment, or undefined. */
-const entry = (environ: string, name: string): string | undefined => {
-  const at = environ.startsWith(`${name}=`) ? 0 : environ.indexOf(`\0${name}=`) + 1;
-  if (at === 0) return undefined;
-  const end = environ.indexOf('\0', at);
-  return environ.slice(at, end < 0 ? undefined : end);
-};
 
 /**
  * Whether every socket that would take a connection to 127.0.0.1:`port` is held by the runtime rooted at
@@ -28,13 +20,13 @@ export const runtimeHoldsPort = (root: number, port: number): boolean => {
   const tree = new Set([root, ...descendants(root, all).map((p) => p.pid)]);
   for (const pid of tree) if (take(pid)) return true;
   const rootEnv = readEnviron(root);
-  const marker = rootEnv && entry(rootEnv, 'NBHUB_RUNTIME');
+  const marker = rootEnv && environValue(rootEnv, 'NBHUB_RUNTIME');
   if (!rootEnv || !marker) return false;
-  const hub = entry(rootEnv, 'NBHUB_HUB');
+  const hub = environValue(rootEnv, 'NBHUB_HUB');
   for (const p of all) {
     if (tree.has(p.pid)) continue;
     const env = readEnviron(p.pid);
-    if (!env || entry(env, 'NBHUB_RUNTIME') !== marker || (hub !== undefined && entry(env, 'NBHUB_HUB') !== hub)) continue;
+    if (!env || environValue(env, 'NBHUB_RUNTIME') !== marker || (hub !== null && environValue(env, 'NBHUB_HUB') !== hub)) continue;
     if (take(p.pid)) return true;
   }
   return false;
