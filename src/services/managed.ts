@@ -1,7 +1,7 @@
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { ProcessExit, ProcessRunner, RunningProcess } from '../core/services.js';
-import { DEFAULT_BACKOFF, restartDelay, type BackoffPolicy } from './backoff.js';
+import { DEFAULT_BACKOFF, restartDelay, type BackoffPolicy } from '../core/restart-backoff.js';
 
 export interface ManagedServiceOptions {
   name: string;

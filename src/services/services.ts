@@ -5,7 +5,7 @@ import type { IdGenerator } from '../core/ids.js';
 import type { Logger } from '../core/logger.js';
 import type { LogFiles } from '../core/logs.js';
 import type { ProcessRunner, ServiceCredential, ServiceDirectory, ServiceView } from '../core/services.js';
-import type { BackoffPolicy } from './backoff.js';
+import type { BackoffPolicy } from '../core/restart-backoff.js';
 import { ManagedService } from './managed.js';
 
 export interface ServicesOptions {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { restartDelay, type BackoffPolicy } from './backoff.js';
+import { restartDelay, type BackoffPolicy } from './restart-backoff.js';
 
 const policy: BackoffPolicy = { initialMs: 500, maxMs: 8_000, healthyAfterMs: 60_000 };
 

@@ -1,4 +1,4 @@
-/** How a managed service that keeps dying is restarted: quickly at first, then less and less often. */
+/** How a process the hub keeps running (a managed service, a named app) is restarted when it keeps dying: quickly at first, then less and less often. */
 export interface BackoffPolicy {
   /** Delay before the first restart. */
   initialMs: number;
@@ -17,7 +17,7 @@ export interface RestartDecision {
 }
 
 /**
- * Pure: when to restart a service that just exited, from the deaths before it and how long it ran. The delay
+ * Pure: when to restart a process that just exited, from the deaths before it and how long it ran. The delay
  * doubles with each quick death (a crash loop must not spin the machine) and starts over after a healthy run.
  */
 export const restartDelay = (previousFailures: number, ranMs: number, p: BackoffPolicy = DEFAULT_BACKOFF): RestartDecision => {
