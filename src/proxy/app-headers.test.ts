@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { appDownstreamHeaders, appUpstreamHeaders } from './app-headers.js';
 
-const ctx = { remoteAddress: '127.0.0.9', prefix: '/user/alice/proxy/8050/', proto: 'http' as const };
+const ctx = { remoteAddress: '127.0.0.9', prefix: '/user/alice/proxy/8050/' };
 const place = { prefix: '/user/alice/proxy/8050/', origin: 'http://127.0.0.1:8050', hubHost: 'hub:8000' };
 
 describe('app headers', () => {
@@ -35,6 +35,10 @@ describe('app headers', () => {
       'x-forwarded-host': 'hub:8000',
       'x-forwarded-prefix': '/user/alice/proxy/8050',
     });
+  });
+  it('says https to the app when a TLS front end told the hub so', () => {
+    expect(appUpstreamHeaders({ 'x-forwarded-proto': 'https' }, ctx, false)['x-forwarded-proto']).toBe('https');
+    expect(appUpstreamHeaders({ 'x-forwarded-proto': 'gopher' }, ctx, false)['x-forwarded-proto']).toBe('http');
   });
   it('keeps Connection and Upgrade on a WebSocket upgrade', () => {
     const out = appUpstreamHeaders({ connection: 'Upgrade', upgrade: 'websocket', authorization: 'x' }, ctx, true);

@@ -31,12 +31,13 @@ const DROPPED_PREFIXES = ['x-forwarded-', 'x-auth-request-', 'x-nbhub-'];
 
 const dropped = (key: string): boolean => DROPPED.has(key) || DROPPED_PREFIXES.some((p) => key.startsWith(p));
 
+/** Whether the hub was reached over TLS: a TLS front end says so in X-Forwarded-Proto (as the session cookie trusts it). */
+export const forwardedProto = (incoming: IncomingHttpHeaders): 'http' | 'https' => (incoming['x-forwarded-proto'] === 'https' ? 'https' : 'http');
+
 export interface AppRequestContext {
   remoteAddress: string | undefined;
   /** The path the browser sees the app at (X-Forwarded-Prefix), e.g. /user/alice/proxy/8050 */
   prefix: string;
-  /** Whether the hub was reached over TLS (a proxy in front may say so; config tells). */
-  proto: 'http' | 'https';
 }
 
 /**
@@ -54,7 +55,7 @@ export const appUpstreamHeaders = (incoming: IncomingHttpHeaders, ctx: AppReques
   const cookie = stripHubCookies(incoming.cookie);
   if (cookie) out['cookie'] = cookie;
   out['x-forwarded-for'] = ctx.remoteAddress ?? '';
-  out['x-forwarded-proto'] = ctx.proto;
+  out['x-forwarded-proto'] = forwardedProto(incoming);
   if (typeof incoming.host === 'string') out['x-forwarded-host'] = incoming.host;
   out['x-forwarded-prefix'] = ctx.prefix.replace(/\/$/, '');
   return out;

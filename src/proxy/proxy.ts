@@ -14,7 +14,8 @@ import { appTarget, type AppTarget } from './app-target.js';
 import { createForwarder, originParser, rejectUpgrade } from './forward.js';
 import { downstreamHeaders, upstreamHeaders } from './headers.js';
 import type { AppPlace } from './location.js';
-import { parseUserPath, tokenParam, withoutToken, type UserPath } from './paths.js';
+import { parseUserPath, withoutToken, type UserPath } from './paths.js';
+import { credentialsOf, sendInternalError, sendRefusal, wantsHtml } from './answers.js';
 import { stoppedPage } from './stopped-page.js';
 import { kernelControlOf } from './kernel-control.js';
 import { byteBudget, WsMessageReader } from './ws-frames.js';
@@ -47,8 +48,6 @@ type Refusal = { status: number; message: string; login?: boolean; entry?: Route
 type Resolved = { entry: RouteEntry; path: UserPath; actor: string } | Refusal;
 type Dispatched = { entry: RouteEntry; path: UserPath; actor: string; app: AppTarget | null } | Refusal;
 
-const wantsHtml = (req: IncomingMessage) => req.method === 'GET' && (req.headers.accept ?? '').includes('text/html');
-
 /**
  * The authenticated proxy: `/user/{name}/…` to the owner's runtime, HTTP and WebSocket, over kept-alive
  * upstream connections. Built on node:http directly (measured ~2× faster per request than a framework).
@@ -57,12 +56,6 @@ export const createProxy = (o: ProxyOptions): Proxy => {
   const forwarder = createForwarder(o.log);
   const targetOf = originParser();
   const tapBudget = byteBudget(TAP_BUDGET_BYTES);
-
-  const credentials = (req: IncomingMessage) => ({
-    authorization: req.headers.authorization,
-    cookie: req.headers.cookie,
-    queryToken: tokenParam(req.url ?? ''),
-  });
 
   /** Everything after identification; synchronous, so a cached identity costs no promise. */
   const route = (req: IncomingMessage, path: UserPath, who: Identity | null, websocket: boolean): Resolved => {
@@ -100,31 +93,25 @@ export const createProxy = (o: ProxyOptions): Proxy => {
   const resolve = (req: IncomingMessage, websocket: boolean): Dispatched | Promise<Dispatched> => {
     const path = parseUserPath(req.url ?? '/');
     if (!path) return { status: 404, message: 'Not found' };
-    const creds = credentials(req);
+    const creds = credentialsOf(req);
     const cached = o.identity.peek(creds);
     if (cached !== undefined) return dispatch(req, route(req, path, cached, websocket), websocket);
     return o.identity.identify(creds).then((who) => dispatch(req, route(req, path, who, websocket), websocket));
   };
 
   const refuse = (req: IncomingMessage, res: ServerResponse, r: Refusal) => {
-    if (r.login && wantsHtml(req)) {
-      res.writeHead(302, { location: `/hub/login?next=${encodeURIComponent(req.url ?? '/')}` }).end();
-      return;
-    }
     if (r.status === 503 && wantsHtml(req) && r.path) {
       const body = stoppedPage(r.path.user, r.entry?.server ?? '', r.entry?.state ?? 'never started', req.url ?? '/');
       res.writeHead(503, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(body);
       return;
     }
-    const body = JSON.stringify({ status: r.status, message: r.message });
-    res.writeHead(r.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
+    sendRefusal(req, res, r);
   };
 
-  /** Where an app is, for its headers both ways. A TLS terminator in front says https (as the session cookie trusts it). */
+  /** Where an app is, for its headers both ways. */
   const appContext = (req: IncomingMessage, app: AppTarget) => {
     const place: AppPlace = { prefix: app.prefix, origin: app.origin, hubHost: req.headers.host };
-    const proto: 'http' | 'https' = req.headers['x-forwarded-proto'] === 'https' ? 'https' : 'http';
-    return { place, ctx: { remoteAddress: req.socket.remoteAddress, prefix: app.prefix, proto } };
+    return { place, ctx: { remoteAddress: req.socket.remoteAddress, prefix: app.prefix } };
   };
 
   const forwardToApp = (req: IncomingMessage, res: ServerResponse, app: AppTarget) => {
@@ -158,7 +145,7 @@ export const createProxy = (o: ProxyOptions): Proxy => {
     }
     r.then(act, (err: unknown) => {
       o.log.error({ err, url: withoutToken(req.url ?? '') }, 'proxy: cannot resolve request');
-      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' }).end('{"status":500,"message":"Internal error"}');
+      sendInternalError(res);
     });
     return true;
   };

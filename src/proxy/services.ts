@@ -7,7 +7,8 @@ import { crossOriginRefusal } from './access.js';
 import { appUpstreamHeaders } from './app-headers.js';
 import { createForwarder, rejectUpgrade, type Upstream } from './forward.js';
 import { downstreamHeaders, withoutHubCookies } from './headers.js';
-import { tokenParam } from './paths.js';
+import { withoutToken } from './paths.js';
+import { credentialsOf, sendInternalError, sendRefusal } from './answers.js';
 import { parseServicePath } from './service-paths.js';
 
 export interface ServiceProxyOptions {
@@ -26,11 +27,6 @@ export interface ServiceProxy {
 type Refusal = { status: number; message: string; login?: boolean };
 type Target = { upstream: Upstream; name: string };
 
-/** The path without its query, which may carry a `?token=`: tokens are never logged. */
-const pathOf = (req: IncomingMessage) => (req.url ?? '/').split('?')[0];
-
-const wantsHtml = (req: IncomingMessage) => req.method === 'GET' && (req.headers.accept ?? '').includes('text/html');
-
 /**
  * `/services/{name}/…` to the service, HTTP and WebSocket, for anyone logged in (JupyterHub 5 asks for the
  * access:services scope; nbhub has no scopes yet, so any authenticated user or service passes). The path goes on
@@ -40,7 +36,7 @@ export const createServiceProxy = (o: ServiceProxyOptions): ServiceProxy => {
   const forwarder = createForwarder(o.log);
 
   const identify = (req: IncomingMessage): Identity | null | Promise<Identity | null> => {
-    const creds = { authorization: req.headers.authorization, cookie: req.headers.cookie, queryToken: tokenParam(req.url ?? '') };
+    const creds = credentialsOf(req);
     const cached = o.identity.peek(creds);
     return cached !== undefined ? cached : o.identity.identify(creds);
   };
@@ -63,8 +59,7 @@ export const createServiceProxy = (o: ServiceProxyOptions): ServiceProxy => {
       port: Number(u.port || 80),
       // A URL with a path puts it before the request's, as configurable-http-proxy does.
       path: u.pathname.replace(/\/$/, '') + forward,
-      // As for apps: a TLS front end in front of the hub says so in X-Forwarded-Proto.
-      headers: appUpstreamHeaders(req.headers, { remoteAddress: req.socket.remoteAddress, prefix, proto: req.headers['x-forwarded-proto'] === 'https' ? 'https' : 'http' }, websocket),
+      headers: appUpstreamHeaders(req.headers, { remoteAddress: req.socket.remoteAddress, prefix }, websocket),
     };
     return { upstream, name };
   };
@@ -78,15 +73,6 @@ export const createServiceProxy = (o: ServiceProxyOptions): ServiceProxy => {
     return decide(req, p.name, p.forward, who, websocket);
   };
 
-  const refuse = (req: IncomingMessage, res: ServerResponse, r: Refusal) => {
-    if (r.login && wantsHtml(req)) {
-      res.writeHead(302, { location: `/hub/login?next=${encodeURIComponent(req.url ?? '/')}` }).end();
-      return;
-    }
-    const body = JSON.stringify({ status: r.status, message: r.message });
-    res.writeHead(r.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
-  };
-
   // Location headers pass unchanged, as JupyterHub's proxy passes them: a service knows its prefix, and sends
   // browsers elsewhere on the hub (/hub/login, /user/…) on purpose. Only the hub's own cookies are kept from it.
   const hooks = (t: Target, upgrade: boolean) => ({
@@ -98,12 +84,12 @@ export const createServiceProxy = (o: ServiceProxyOptions): ServiceProxy => {
   const handleRequest = (req: IncomingMessage, res: ServerResponse): boolean => {
     const r = resolve(req, false);
     if (r === null) return false;
-    const act = (x: Target | Refusal) => ('status' in x ? refuse(req, res, x) : forwarder.http(req, res, x.upstream, hooks(x, false)));
+    const act = (x: Target | Refusal) => ('status' in x ? sendRefusal(req, res, x) : forwarder.http(req, res, x.upstream, hooks(x, false)));
     if ('location' in r) res.writeHead(302, { location: r.location }).end();
     else if (r instanceof Promise)
       r.then(act, (err: unknown) => {
-        o.log.error({ err, path: pathOf(req) }, 'service proxy: cannot resolve request');
-        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' }).end('{"status":500,"message":"Internal error"}');
+        o.log.error({ err, url: withoutToken(req.url ?? '') }, 'service proxy: cannot resolve request');
+        sendInternalError(res);
       });
     else act(r);
     return true;
@@ -120,7 +106,7 @@ export const createServiceProxy = (o: ServiceProxyOptions): ServiceProxy => {
     Promise.resolve(r).then(
       (x) => ('status' in x ? rejectUpgrade(socket, x.status, x.message) : forwarder.websocket(req, socket, head, x.upstream, hooks(x, true))),
       (err: unknown) => {
-        o.log.error({ err, path: pathOf(req) }, 'service proxy: cannot resolve upgrade');
+        o.log.error({ err, url: withoutToken(req.url ?? '') }, 'service proxy: cannot resolve upgrade');
         rejectUpgrade(socket, 500, 'Internal error');
       },
     );
