@@ -3,7 +3,9 @@
 #   scripts/install-deps.sh          runtime: Node.js, JupyterLab 4 (a Python environment), npm packages, the build
 #   scripts/install-deps.sh --test   also what the tests use: Debian's notebook 6 (the compatibility suite),
 #                                    Chromium, Prometheus's promtool, PostgreSQL (running), the test apps
-#                                    (Streamlit, butterfly) in ~/.local/share/nbhub/apps
+#                                    (Streamlit, butterfly) in ~/.local/share/nbhub/apps, and Spark (below)
+#   scripts/install-deps.sh --spark  also Spark for the hub's clusters: pyspark from PyPI (it carries spark-class and
+#                                    the jars) in ~/.local/share/nbhub/spark, on Java 17 (Debian's, when missing)
 # The runtimes' Python environment is $NBHUB_SPAWNER_JUPYTER_ENV, else $XDG_DATA_HOME/nbhub/jupyter, else
 # ~/.local/share/nbhub/jupyter: the hub looks there first (config spawner.jupyter_env). It lives outside the
 # repository, so a second run (or a second clone) reuses it.
@@ -11,7 +13,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 export DEBIAN_FRONTEND=noninteractive
-TEST=""; [ "${1:-}" = "--test" ] && TEST=1
+TEST=""; SPARK=""
+for arg in "$@"; do
+  case "$arg" in
+    --test) TEST=1; SPARK=1 ;;
+    --spark) SPARK=1 ;;
+    *) echo "usage: $0 [--test] [--spark]" >&2; exit 2 ;;
+  esac
+done
 JUPYTER_ENV="${NBHUB_SPAWNER_JUPYTER_ENV:-${XDG_DATA_HOME:-$HOME/.local/share}/nbhub/jupyter}"
 REQ=scripts/requirements/jupyter.txt
 CONSTRAINTS=scripts/requirements/jupyter-constraints.txt
@@ -59,6 +68,21 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     rm -rf "$JUPYTER_ENV"
     echo "PyPI could not be reached or the install failed: falling back to Debian's Jupyter Notebook 6 (${debian_jupyter[*]})" >&2
     has_debian_jupyter || apt_install "${debian_jupyter[@]}"
+  fi
+fi
+
+if [ -n "$SPARK" ]; then
+  # Spark 4 (issue 19): pyspark with `pip install --target`, so the folder holds pyspark and py4j only and can be
+  # put on a runtime's PYTHONPATH whatever its own environment is. About 500 MB; reinstalled only when the pin changes.
+  command -v java >/dev/null || apt_install openjdk-17-jre-headless
+  SPARK_DIR="${NBHUB_SPARK_HOME:-${XDG_DATA_HOME:-$HOME/.local/share}/nbhub/spark}"
+  spark_stamp="$SPARK_DIR/.nbhub-requirements"
+  spark_want=$(sha256sum < scripts/requirements/spark.txt | cut -d' ' -f1)
+  if [ "$(cat "$spark_stamp" 2>/dev/null)" != "$spark_want" ]; then
+    echo "installing Spark (pyspark, pinned in scripts/requirements/spark.txt) into $SPARK_DIR" >&2
+    rm -rf "$SPARK_DIR"
+    python3 -m pip install -q --disable-pip-version-check --no-deps --target "$SPARK_DIR" -r scripts/requirements/spark.txt
+    echo "$spark_want" > "$spark_stamp"
   fi
 fi
 

@@ -5,6 +5,7 @@ import { cullingOverrideSchema, cullingSchema } from './culling-schema.js';
 import { servicesSchema } from './services-schema.js';
 import { logFilesSchema } from './logs-schema.js';
 import { shipSchema } from './ship-schema.js';
+import { objectStoreSchema, sparkSchema } from './spark-schema.js';
 
 /**
  * The whole configuration, validated once at start-up and frozen. Every leaf can also be set from the
@@ -182,6 +183,8 @@ export const configSchema = z
       .record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'profile names: lower-case letters, digits, _ and -'), profileSchema)
       .default({})
       .describe('Runtime profiles by name. A profile named default replaces the detected Jupyter one.'),
+    spark: sparkSchema.prefault({}).describe('Spark clusters the hub starts (issue 19): see the spark.* keys.'),
+    object_store: objectStoreSchema.prefault({}).describe('The S3-compatible object store Spark jobs take their application files from.'),
     services: servicesSchema
       .default([])
       .describe("Services, as JupyterHub's c.JupyterHub.services: a list of {name, url | command, environment, api_token, admin, display, info}; each reached at /services/{name}/ behind the hub's login. See the service keys below."),

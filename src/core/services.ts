@@ -67,4 +67,6 @@ export interface ProcessRunner {
   stopLeftover(pidFile: string, graceMs: number): Promise<boolean>;
   /** A free TCP port on 127.0.0.1. */
   freePort(): Promise<number>;
+  /** Whether that process (pid and start time) still runs: for what a hub finds again after a restart. */
+  alive(process: ProcessRef): boolean;
 }

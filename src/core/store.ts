@@ -1,6 +1,7 @@
 import type { AgentEvent } from './events.js';
 import type { ServerRecord, SessionRecord, StopReason, TokenRecord, UserRecord } from './models.js';
 import type { ExecutionRepo } from './executions.js';
+import type { ClusterRepo, SparkJobRepo } from './clusters.js';
 
 /** `?state=` of JupyterHub's user list: active = any server running or in transition. */
 export type UserStateFilter = 'active' | 'ready' | 'inactive';
@@ -303,6 +304,8 @@ export interface Store {
   readonly agents: AgentRepo;
   readonly instances: InstanceRepo;
   readonly events: EventRepo;
+  readonly clusters: ClusterRepo;
+  readonly sparkJobs: SparkJobRepo;
   /** Applies pending versioned migrations; safe to call again. The command that opens the store runs it, once. */
   migrate(): Promise<void>;
   close(): Promise<void>;

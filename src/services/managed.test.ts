@@ -24,6 +24,7 @@ const fakeRunner = () => {
     },
     stopLeftover: async () => false,
     freePort: async () => 1234,
+    alive: (p) => exits.has(p.pid),
   };
   return {
     runner,

@@ -1,5 +1,6 @@
 import { Migrator, type Kysely } from 'kysely';
 import { createAgentRepo } from './agents-repo.js';
+import { createClustersRepo } from './clusters-repo.js';
 import type { StoreDialect } from './dialect.js';
 import { createEventRepo } from './events-repo.js';
 import { createExecutionRepo } from './execution-repo.js';
@@ -11,6 +12,7 @@ import type { Database } from './schema.js';
 import { SeriesIds } from './series-ids.js';
 import { createServersRepo } from './servers-repo.js';
 import { createSessionsRepo } from './sessions-repo.js';
+import { createSparkJobsRepo } from './spark-jobs-repo.js';
 import type { TestStore } from './testing.js';
 import { createTokensRepo } from './tokens-repo.js';
 import { createUsageRepo } from './usage-repo.js';
@@ -34,6 +36,8 @@ export const createKyselyStore = (db: Kysely<Database>, dialect: StoreDialect): 
     agents: createAgentRepo(db),
     instances: createInstancesRepo(db),
     events: createEventRepo(db, dialect, seriesIds),
+    clusters: createClustersRepo(db),
+    sparkJobs: createSparkJobsRepo(db),
     migrate: async () => {
       // Migrations are numbered per feature and may land out of order; each runs once whatever the order.
       const { error, results } = await new Migrator({ db, provider: migrationProvider, allowUnorderedMigrations: true }).migrateToLatest();

@@ -170,7 +170,43 @@ export interface HubInstancesTable {
   last_seen: number;
 }
 
+export interface ClustersTable {
+  name: string;
+  kind: string;
+  owner: string;
+  users: string;
+  workers: number;
+  worker_cores: number;
+  worker_memory_mb: number;
+  desired: string;
+  state: string;
+  handle: string | null;
+  endpoints: string | null;
+  failure: string | null;
+  created: number;
+  started: number | null;
+  stopped: number | null;
+}
+
+export interface SparkJobsTable {
+  id: string;
+  cluster: string;
+  user_name: string;
+  resource: string;
+  main_class: string;
+  args: string;
+  conf: string;
+  submission_id: string | null;
+  app_id: string | null;
+  state: string;
+  message: string | null;
+  submitted: number;
+  ended: number | null;
+}
+
 export interface Database {
+  clusters: ClustersTable;
+  spark_jobs: SparkJobsTable;
   executions: ExecutionsTable;
   agents: AgentsTable;
   agent_events: AgentEventsTable;

@@ -81,6 +81,10 @@ export class LocalProcessRunner implements ProcessRunner {
     return alive;
   }
 
+  alive(p: ProcessRef): boolean {
+    return isAlive(p.pid, p.startTime);
+  }
+
   freePort(): Promise<number> {
     return freePort('127.0.0.1', this.o.clock);
   }

@@ -12,6 +12,7 @@ import * as m010 from './010-usage-series.js';
 import * as m011 from './011-server-owner.js';
 import * as m012 from './012-server-changes.js';
 import * as m013 from './013-usage-series-epoch.js';
+import * as m014 from './014-spark-clusters.js';
 
 /** Versioned migrations, in order. Add a file and a line; never edit a released one. */
 const migrations: Record<string, Migration> = {
@@ -29,6 +30,7 @@ const migrations: Record<string, Migration> = {
   '011-server-owner': m011,
   '012-server-changes': m012,
   '013-usage-series-epoch': m013,
+  '014-spark-clusters': m014,
 };
 
 export const migrationProvider: MigrationProvider = {
