@@ -239,6 +239,7 @@ export class ExecutionRecorder implements KernelTap, KernelControlSink {
       errorName: null,
       cpuSeconds: null,
       peakMemory: null,
+      sparkCpuSeconds: null,
     };
     // Hashed when the writer copies the record behind the traffic, not on the kernel message's way.
     Object.defineProperty(record, 'codeSha256', { enumerable: true, get: kept.sha256 });
