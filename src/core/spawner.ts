@@ -93,3 +93,11 @@ export interface Spawner {
    */
   portTarget?(handle: SpawnerHandle, port: number): Promise<string | null>;
 }
+
+/** `env` with `add` applied (its folders before what `env` holds); every spawner spells it the same way. */
+export const withRuntimeEnv = (env: Record<string, string | undefined>, add: RuntimeEnv | undefined): Record<string, string | undefined> => {
+  if (!add) return env;
+  const out = { ...env, ...add.set };
+  for (const [k, dirs] of Object.entries(add.prepend)) out[k] = [...dirs, out[k]].filter((d) => d !== undefined && d !== '').join(':');
+  return out;
+};
