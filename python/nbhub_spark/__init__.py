@@ -51,7 +51,8 @@ def _active_context():
 
 
 def _pre_execute():
-    # pre_execute, not pre_run_cell: it also fires for silent requests, which the hub records too.
+    # pre_execute, not pre_run_cell: it fires for silent requests too, so their jobs (which the hub does not
+    # record) are never charged to the cell before them.
     msg_id = _request_id(_state["shell"])
     _state["group"] = GROUP_PREFIX + msg_id if msg_id else None
     sc = _active_context()
