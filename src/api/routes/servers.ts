@@ -36,10 +36,8 @@ export const serverRoutes =
     const checkCluster = (userOptions: Record<string, unknown>, user: { name: string; admin: boolean }, via: Identity['via']) => {
       const name = clusterOption(userOptions);
       if (name === undefined) return;
-      const clusters = ctx.clusters;
-      if (!clusters) throw badRequest(`This hub runs no Spark clusters (user_options.spark_cluster: ${name})`);
       const runtimeOwner: Identity = { user: user.name, admin: user.admin, via };
-      checkAttach(name, clusters.get(name), (c) => clusters.mayUse(runtimeOwner, c), user.name);
+      checkAttach(name, ctx.clusters.get(name), (c) => ctx.clusters.mayUse(runtimeOwner, c), user.name);
     };
     const reason = (who: Identity, user: string): 'user' | 'admin' => (who.user === user ? 'user' : 'admin');
 
