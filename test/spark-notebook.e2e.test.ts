@@ -15,7 +15,8 @@ const runCell = async (kernel: Kernel.IKernelConnection, code: string): Promise<
   const future = kernel.requestExecute({ code });
   future.onIOPub = (msg) => {
     const c = msg.content as { name?: string; text?: string; ename?: string; evalue?: string };
-    if (msg.header.msg_type === 'stream' && c.text) output += c.text;
+    // stdout only: the JVM's own lines (log4j) come on stderr.
+    if (msg.header.msg_type === 'stream' && c.name === 'stdout' && c.text) output += c.text;
     if (msg.header.msg_type === 'error') output += `${c.ename}: ${c.evalue}`;
   };
   const reply = await future.done;
@@ -73,7 +74,8 @@ describe('a notebook on a Spark cluster, each cell charged its Spark CPU', () =>
   let ui = '';
 
   beforeAll(async () => {
-    hub = await startTestHub();
+    // Info level: the hub's account of the cluster's start is in a failure's message.
+    hub = await startTestHub({ env: { NBHUB_LOG_LEVEL: 'info' } });
     admin = hub.addUser('root', { admin: true });
     alice = hub.addUser('alice');
     bob = hub.addUser('bob');
@@ -91,11 +93,14 @@ describe('a notebook on a Spark cluster, each cell charged its Spark CPU', () =>
     if (session) await session.shutdown().catch(() => undefined);
     m?.dispose();
     await hub?.api('/hub/api/users/alice/server', { method: 'DELETE', token: alice }).catch(() => undefined);
-    await hub?.api(`/hub/api/clusters/${NAME}/stop`, { method: 'POST', token: admin }).catch(() => undefined);
+    // Bounded: a stop that hangs must not keep Spark's JVMs running after the test.
+    const stop = hub?.api(`/hub/api/clusters/${NAME}/stop`, { method: 'POST', token: admin }).catch(() => undefined);
+    await Promise.race([stop, new Promise((r) => setTimeout(r, 60_000))]);
     const left = clusterProcesses(NAME);
     await hub?.dispose();
+    for (const pid of clusterProcesses(NAME)) process.kill(pid, 'SIGKILL');
     expect(left).toEqual([]);
-  }, 120_000);
+  }, 180_000);
 
   it('refuses a start on an unknown cluster (400), on one the owner may not use (403), on one not running (409), and starts nothing', async () => {
     const created = await hub.api('/hub/api/clusters', { method: 'POST', token: admin, body: { name: IDLE, kind: 'spark', workers: 1, owner: 'alice' } });
@@ -129,9 +134,12 @@ describe('a notebook on a Spark cluster, each cell charged its Spark CPU', () =>
     const kernel = session.kernel!;
 
     // Cell 1: the session on the cluster (nothing but getOrCreate: the runtime's settings) and a CPU-heavy job.
-    const one = await runCell(kernel, ['from pyspark.sql import SparkSession', 'spark = SparkSession.builder.getOrCreate()', 'print(spark.sparkContext.applicationId)', 'print(spark.sparkContext.master)', `print(${burn(20_000_000)})`].join('\n'));
+    const one = await runCell(kernel, ['from pyspark.sql import SparkSession', 'spark = SparkSession.builder.getOrCreate()', "print('app', spark.sparkContext.applicationId)", "print('master', spark.sparkContext.master)", `print(${burn(20_000_000)})`].join('\n'));
     expect(one.status, one.output).toBe('ok');
-    const [app, master] = one.output.trim().split('\n');
+    const said = (key: string) => one.output.split('\n').find((l) => l.startsWith(`${key} `))?.slice(key.length + 1);
+    const app = said('app');
+    const master = said('master');
+    expect(app, one.output).toMatch(/^app-/);
     expect(master).toMatch(/^spark:\/\/127\.0\.0\.1:\d+$/);
     // Read now, before cell 2 runs: what Spark itself reports for the jobs of cell 1's group.
     const spark1 = await sparkSays(ui, app!, `nbhub-${one.msgId}`);

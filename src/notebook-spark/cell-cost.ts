@@ -12,19 +12,23 @@ export interface SparkRestCellCostOptions {
   clusterOf: (user: string, server: string) => Pick<ClusterRecord, 'endpoints'> | undefined;
   fetchJson: FetchJson;
   log: Logger;
-  /** Reads of Spark's API before giving up on jobs that are not final yet, and the wait between two. */
-  attempts?: number;
+  /**
+   * Spark's API is read every `delayMs` until the cell's jobs are final, for `finalMs` at most; when no job of
+   * the cell shows up within `noneMs`, it started none. Spark's status store follows the jobs through its
+   * listener bus, which lags behind them on a busy driver: the execute_reply may come first.
+   */
   delayMs?: number;
+  noneMs?: number;
+  finalMs?: number;
 }
 
 interface MasterApp {
   id: string;
-  user?: string;
 }
 
 /**
  * A cell's executor CPU from the cluster's own REST API (issue 19): the master's `/json/` names the running
- * applications of the runtime's user; each one's jobs (through the master's reverse proxy, as the UI reaches
+ * applications; each one's jobs (through the master's reverse proxy, as the UI reaches
  * them) of group `nbhub-<msgId>`, then their stages' executorCpuTime. The execute_reply may come before
  * Spark's status store has taken the jobs' last events, so figures are read again until final (bounded).
  * An application that ended with the cell (spark.stop()) took its UI with it: its jobs cannot be read.
@@ -35,16 +39,16 @@ export class SparkRestCellCost implements SparkCellCost {
   async cpuSeconds(cell: { user: string; server: string; msgId: string }, signal: AbortSignal): Promise<number | null> {
     const ui = this.o.clusterOf(cell.user, cell.server)?.endpoints?.ui;
     if (!ui) return null;
-    const attempts = this.o.attempts ?? 20;
+    const delay = this.o.delayMs ?? 500;
+    const noneReads = Math.max(2, Math.ceil((this.o.noneMs ?? 5000) / delay) + 1);
+    const finalReads = Math.max(noneReads, Math.ceil((this.o.finalMs ?? 30_000) / delay) + 1);
     let last: CellCost = { kind: 'none' };
     try {
-      for (let i = 0; i < attempts && !signal.aborted; i++) {
-        if (i > 0) await sleep(this.o.delayMs ?? 500, undefined, { signal });
-        last = await this.read(ui, cell.user, cellGroup(cell.msgId), signal);
+      for (let i = 0; i < finalReads && !signal.aborted; i++) {
+        if (i > 0) await sleep(delay, undefined, { signal });
+        last = await this.read(ui, cellGroup(cell.msgId), signal);
         if (last.kind === 'final') return last.cpuSeconds;
-        // Nothing of the group after a second look: the cell started no job (the first look may come before
-        // Spark's listener has seen a job start).
-        if (last.kind === 'none' && i >= 1) return null;
+        if (last.kind === 'none' && i + 1 >= noneReads) return null;
       }
     } catch (err) {
       if (!signal.aborted) this.o.log.debug({ err, user: cell.user, server: cell.server }, 'executions: Spark REST API not readable');
@@ -54,10 +58,11 @@ export class SparkRestCellCost implements SparkCellCost {
     return null;
   }
 
-  private async read(ui: string, user: string, group: string, signal: AbortSignal): Promise<CellCost> {
+  private async read(ui: string, group: string, signal: AbortSignal): Promise<CellCost> {
     const master = (await this.o.fetchJson(`${ui}/json/`, signal)) as { activeapps?: MasterApp[] } | undefined;
-    // SPARK_USER of an attached runtime is its user: another user's applications cannot hold its cells' jobs.
-    const apps = (master?.activeapps ?? []).filter((a) => a.user === undefined || a.user === user);
+    // Every running application: the master names each one's user as the driver's OS account (SPARK_USER
+    // aside), which tells no runtime from another; the group, a request's msg_id, is the cell's alone.
+    const apps = master?.activeapps ?? [];
     const costs: CellCost[] = [];
     for (const app of apps) {
       const base = `${ui}/proxy/${encodeURIComponent(app.id)}/api/v1/applications/${encodeURIComponent(app.id)}`;
