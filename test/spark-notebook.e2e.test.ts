@@ -154,15 +154,14 @@ describe('a notebook on a Spark cluster, each cell charged its Spark CPU', () =>
 
     await endedExecutions(hub, 'user=alice', alice, 3);
     let items: SparkExecution[] = [];
-    await expect
-      .poll(
-        async () => {
-          items = (await listExecutions(hub, 'user=alice', alice)).items as SparkExecution[];
-          return items.filter((e) => e.spark_cpu_seconds !== null).length;
-        },
-        { timeout: 60_000, interval: 500 },
-      )
-      .toBe(2);
+    const charged = async () => {
+      items = (await listExecutions(hub, 'user=alice', alice)).items as SparkExecution[];
+      return items.filter((e) => e.spark_cpu_seconds !== null).length;
+    };
+    const deadline = Date.now() + 60_000;
+    while ((await charged()) < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 500));
+    const told = () => items.map((e) => `${e.code?.split('\n').pop()} -> ${e.spark_cpu_seconds}`).join('\n') + '\n' + hub.output().split('\n').filter((l) => /Spark|spark/.test(l)).join('\n');
+    expect(items.filter((e) => e.spark_cpu_seconds !== null).length, told()).toBe(2);
     const byCode = (part: string) => items.find((e) => e.code?.includes(part));
     const cell1 = byCode('getOrCreate');
     const cell2 = byCode('max(hash');

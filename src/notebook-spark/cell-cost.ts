@@ -40,7 +40,7 @@ export class SparkRestCellCost implements SparkCellCost {
     const ui = this.o.clusterOf(cell.user, cell.server)?.endpoints?.ui;
     if (!ui) return null;
     const delay = this.o.delayMs ?? 500;
-    const noneReads = Math.max(2, Math.ceil((this.o.noneMs ?? 5000) / delay) + 1);
+    const noneReads = Math.max(2, Math.ceil((this.o.noneMs ?? 10_000) / delay) + 1);
     const finalReads = Math.max(noneReads, Math.ceil((this.o.finalMs ?? 30_000) / delay) + 1);
     let last: CellCost = { kind: 'none' };
     try {
