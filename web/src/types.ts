@@ -297,6 +297,8 @@ export interface SparkJobModel {
   submitted: string | number | null;
   ended: string | number | null;
   message: string | null;
+  /** The application's UI through the hub (/clusters/{name}/proxy/{appId}/) while it runs. */
+  ui_url?: string | null;
   /** Only in GET …/jobs/{id}: the driver's output. */
   driver_log?: string | null;
 }

@@ -50,6 +50,11 @@ const JobRow = (p: { cluster: string; job: SparkJobModel; onChanged: () => void 
         </td>
         <td>
           <div class="actions">
+            {j.ui_url && (
+              <a class="button" href={j.ui_url} target="_blank" rel="noopener" data-testid="job-ui">
+                App UI
+              </a>
+            )}
             <button type="button" data-testid="job-log-toggle" onClick={() => setShowLog(!showLog)}>
               {showLog ? 'Hide log' : 'Driver log'}
             </button>
