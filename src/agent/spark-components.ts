@@ -31,7 +31,7 @@ export const sparkComponentOf = (argv: readonly string[], environ: () => string 
     const env = environ();
     return (env === undefined ? null : environValue(env, 'SPARK_USER')) ?? '';
   };
-  switch (argv[at]) {
+  switch (argv[at] as string) {
     case MASTER:
       return { kind: 'master' };
     case WORKER: {
