@@ -45,6 +45,8 @@ export const MAX_KERNEL_SERIES = 64;
 /** Counters of kernels that went away are kept (a restarting kernel keeps its id), up to this many. */
 const MAX_GONE_SERIES = 256;
 const procKey = (p: ProcStat) => `${p.pid}:${p.startTime}`;
+/** What a JVM's ProcessBuilder runs first in a new child, before that execs the command asked for. */
+const JVM_SPAWN_HELPER = /(^|\/)jspawnhelper$/;
 
 /**
  * Samples process trees from /proc (DESIGN.md idea 4): per runtime and per kernel, a CPU-seconds
@@ -163,10 +165,11 @@ export class Sampler {
     const argv = this.reader.cmdline(st.pid) ?? [];
     const kernel = parts === 'spark' ? sparkComponentKey(argv, () => this.reader.environ?.(st.pid), st.pid) : kernelIdOf(argv);
     const found = { command: argv.join(' '), kernel };
-    // A child still showing its parent's command line may not have exec'd yet: ask again next sweep.
+    // A child still showing its parent's command line may not have exec'd yet, nor a JVM's child still in the
+    // helper the JVM starts it through (a Spark worker's executors): ask again next sweep.
     const parent = byPid.get(st.ppid);
     const parentHit = parent && this.known.get(procKey(parent));
-    if (argv.length > 0 && parentHit?.command !== found.command) this.known.set(key, found);
+    if (argv.length > 0 && parentHit?.command !== found.command && !JVM_SPAWN_HELPER.test(argv[0] as string)) this.known.set(key, found);
     return found;
   }
 }

@@ -103,4 +103,16 @@ describe('a cluster, found by its marker and sampled by component', () => {
       'app/app-20261206212321-0001/bob': [9, 90],
     });
   });
+
+  it("asks again about an executor caught in the JVM's spawn helper, so its CPU goes to its application, not its worker", () => {
+    const argv: Record<number, string[]> = { 801: rec('worker-1').argv, 1823: ['/usr/lib/jvm/java-17-openjdk-amd64/lib/jspawnhelper', '0:0:0'] };
+    const t = [proc(801, 10, 2, 200), proc(1823, 801, 0, 1)];
+    const r: ProcReader = { all: () => t, cmdline: (pid) => argv[pid], environ: () => envOf(rec('executor-alice'))(), pss: () => undefined, startedAt: (st) => st.startTime };
+    const sampler = new Sampler(r, { now: () => 0 });
+    const ref = { user: CLUSTER_USAGE_USER, server: 'dprobe', rootPid: 801, notebooks: {}, parts: 'spark' as const };
+    expect(sampler.sweep([ref])[0]?.samples.map((s) => s.kernel)).toEqual([null, 'worker-1']);
+    argv[1823] = rec('executor-alice').argv;
+    t[1] = proc(1823, 801, 6, 110);
+    expect(sampler.sweep([ref])[0]?.samples.find((s) => s.kernel === 'app/app-20261206212316-0000/alice')?.memoryBytes).toBe(110);
+  });
 });
