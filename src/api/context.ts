@@ -1,6 +1,7 @@
 import type { Config } from '../config/schema.js';
 import type { AppDirectory } from '../core/apps.js';
 import type { Clock } from '../core/clock.js';
+import type { ClusterControl } from '../core/clusters.js';
 import type { CullView } from '../core/culling.js';
 import type { IdGenerator } from '../core/ids.js';
 import type { IdentityCache } from '../core/identity.js';
@@ -59,6 +60,8 @@ export interface ApiContext {
   services: ServiceDirectory;
   /** The named apps of the running servers (started, restarted, stopped by the hub). */
   apps: AppDirectory;
+  /** Spark clusters: their records, who may use them, start/stop/delete. */
+  clusters: ClusterControl;
   /** Log shipping's counters per target, for /hub/metrics (absent where nothing ships). */
   logShipping?: LogShippingView | undefined;
   /** What the log feed lost before shipping, for /hub/metrics (absent in tests that build no feed). */
