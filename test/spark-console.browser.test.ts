@@ -2,7 +2,7 @@
  * Clusters from the console, in a real Chromium against a real hub (built: `npm run build`) and a real Spark
  * (pyspark 4.x: scripts/install-deps.sh --spark): an admin creates a cluster of 2 workers with the form, starts it,
  * sees it become running, opens its UI in its own tab (through /clusters/{name}/) and finds both workers there,
- * then stops it from the console.
+ * reads its processes' output on its page, then stops it from there.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -74,8 +74,15 @@ describe.skipIf(!installed)(`clusters from the console${installed ? '' : ' (skip
     const sheets = await tab.evaluate(() => Array.from({ length: document.styleSheets.length }, (_, i) => document.styleSheets.item(i)).map((s) => ({ href: s?.href ?? '', rules: s?.cssRules.length ?? 0 })));
     expect(sheets.some((s) => s.href.includes(`/clusters/${NAME}/static/`) && s.rules > 0), JSON.stringify(sheets)).toBe(true);
 
-    await row.getByTestId('cluster-stop').click();
-    await expect.poll(state, { timeout: 60_000, interval: 1000 }).toBe('stopped');
-    expect(await row.getByTestId('cluster-open').count()).toBe(0);
+    // Its own page: the output of each of its processes, then stopped from there.
+    await row.getByTestId('cluster-name').click();
+    await page.waitForURL(new RegExp(`/hub/clusters/${NAME}$`));
+    const detail = page.getByTestId('cluster-page');
+    expect(await detail.getByTestId('cluster-state').getAttribute('data-state')).toBe('running');
+    await expect.poll(() => detail.getByTestId('cluster-logs-process').locator('option').allTextContents(), { timeout: 15_000 }).toEqual(['master', 'worker-1', 'worker-2']);
+    expect(await detail.getByTestId('cluster-logs-text').textContent()).toContain('Master');
+    await detail.getByTestId('cluster-stop').click();
+    await expect.poll(() => detail.getByTestId('cluster-state').getAttribute('data-state'), { timeout: 60_000, interval: 1000 }).toBe('stopped');
+    expect(await detail.getByTestId('cluster-open').count()).toBe(0);
   });
 });

@@ -168,6 +168,7 @@ export const api = {
   startCluster: (name: string) => request<unknown>('POST', `${clusterPath(name)}/start`),
   stopCluster: (name: string) => request<unknown>('POST', `${clusterPath(name)}/stop`),
   deleteCluster: (name: string) => request<void>('DELETE', clusterPath(name)),
+  clusterLogs: (name: string) => request<Array<{ process: string; text: string }>>('GET', `${clusterPath(name)}/logs?tail=200`),
   clusterJobs: (name: string) => request<SparkJobModel[] | { items: SparkJobModel[] }>('GET', `${clusterPath(name)}/jobs`).then(itemsOf),
   clusterJob: (name: string, id: string) => request<SparkJobModel>('GET', `${clusterPath(name)}/jobs/${enc(id)}`),
   killJob: (name: string, id: string) => request<unknown>('DELETE', `${clusterPath(name)}/jobs/${enc(id)}`),

@@ -1,5 +1,6 @@
 import { api, ApiError } from '../api.js';
 import { ClusterActions } from '../components/ClusterActions.js';
+import { ClusterLogs } from '../components/ClusterLogs.js';
 import { ClusterState } from '../components/ClusterState.js';
 import { JobTable } from '../components/JobTable.js';
 import { Link } from '../components/Link.js';
@@ -11,7 +12,7 @@ import type { UserModel } from '../types.js';
 
 const POLL_MS = 2000;
 
-/** One cluster: its shape, state (with the failure open), who may use it, its controls and its jobs. */
+/** One cluster: its shape, state (with the failure open), who may use it, its controls, its jobs and its processes' output. */
 export const ClusterPage = (p: { name: string; me: UserModel }) => {
   const cluster = usePoll(() => api.cluster(p.name), POLL_MS, `cluster:${p.name}`);
   const c = cluster.data;
@@ -63,6 +64,7 @@ export const ClusterPage = (p: { name: string; me: UserModel }) => {
         </p>
       )}
       <JobTable cluster={c.name} />
+      <ClusterLogs cluster={c.name} />
     </main>
   );
 };
