@@ -47,15 +47,18 @@ const record = (name: string, o: Partial<ClusterRecord>): ClusterRecord => ({
 });
 
 beforeAll(async () => {
-  ui = await listen(
-    createServer((req, res) => {
+  const uiServer = createServer((req, res) => {
       seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
       if (req.url === '/json') res.writeHead(301, { location: '/json/' }).end();
       else if (req.url === '/app/kill/') res.writeHead(302, { location: `http://${req.headers.host}/` }).end();
       else if (req.url === '/proxy/app-1') res.writeHead(302, { location: `http://${req.headers.host}/proxy/app-1/jobs/` }).end();
       else res.writeHead(200, { 'content-type': 'text/plain', 'set-cookie': ['nbhub-session=forged', 'spark=1'] }).end(`ui saw ${req.method} ${req.url}`);
-    }),
-  );
+  });
+  uiServer.on('upgrade', (req, socket) => {
+    seen.push({ method: 'UPGRADE', url: req.url ?? '', headers: req.headers });
+    socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n');
+  });
+  ui = await listen(uiServer);
   rest = await listen(createServer((req, res) => (restSeen.push(req.url ?? ''), res.end('rest'))));
   records.set('demo', record('demo', {}));
   records.set('idle', record('idle', { state: 'stopped', endpoints: null }));
@@ -157,7 +160,7 @@ describe('the cluster proxy', () => {
     expect(own.status).toBe(302);
     expect(kills()).toBe(before + 1);
   });
-  it('answers WebSocket upgrades with the same refusals', async () => {
+  it('passes WebSocket upgrades to its users without their credentials, with the same refusals for others', async () => {
     const upgrade = (path: string, who: string) =>
       new Promise<string>((ok) => {
         let got = '';
@@ -166,6 +169,10 @@ describe('the cluster proxy', () => {
         c.on('close', () => ok(got));
         setTimeout(() => c.destroy(), 500);
       });
+    expect(await upgrade('/clusters/demo/ws?token=x', 'alice')).toMatch(/^HTTP\/1.1 101 /);
+    const up = seen[seen.length - 1];
+    expect(up).toMatchObject({ method: 'UPGRADE', url: '/ws' });
+    expect(up?.headers.authorization).toBeUndefined();
     expect(await upgrade('/clusters/demo/ws', 'carol')).toMatch(/^HTTP\/1.1 403 /);
     expect(await upgrade('/clusters/idle/ws', 'alice')).toMatch(/^HTTP\/1.1 503 /);
   });
