@@ -180,6 +180,8 @@ describe('the cluster proxy', () => {
     const all = JSON.stringify(lines);
     expect(all).toContain('"cluster":"demo"');
     expect(all).toContain('"user":"bob"');
+    // Refusals too, with who was refused.
+    expect(lines).toContainEqual(expect.objectContaining({ cluster: 'demo', user: 'carol', status: 403 }));
     expect(all).not.toContain('token=alice');
   });
 });

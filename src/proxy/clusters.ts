@@ -25,7 +25,7 @@ export interface ClusterProxy {
   close(): void;
 }
 
-type Refusal = { status: number; message: string; login?: boolean; name?: string; state?: string | undefined };
+type Refusal = { status: number; message: string; login?: boolean; name?: string; user?: string | undefined; state?: string | undefined };
 type Target = { upstream: Upstream; place: AppPlace; name: string; user: string };
 
 /**
@@ -55,7 +55,7 @@ export const createClusterProxy = (o: ClusterProxyOptions): ClusterProxy => {
       headers: req.headers,
       websocket,
     });
-    if (!verdict.ok) return { ...verdict, name: p.name };
+    if (!verdict.ok) return { ...verdict, name: p.name, user: who?.user };
     const place: AppPlace = { prefix: p.prefix, origin: verdict.ui, hubHost: req.headers.host };
     const upstream: Upstream = {
       ...targetOf(verdict.ui),
@@ -77,7 +77,7 @@ export const createClusterProxy = (o: ClusterProxyOptions): ClusterProxy => {
 
   /** One line per request, who and what, never its token. */
   const logged = (req: IncomingMessage, status: number, t?: Target | Refusal) =>
-    o.log.info({ cluster: t?.name, user: t && 'user' in t ? t.user : undefined, method: req.method, url: withoutToken(req.url ?? ''), status }, 'cluster UI');
+    o.log.info({ cluster: t?.name, user: t?.user, method: req.method, url: withoutToken(req.url ?? ''), status }, 'cluster UI');
 
   const refuse = (req: IncomingMessage, res: ServerResponse, r: Refusal) => {
     logged(req, r.status, r);
