@@ -21,7 +21,7 @@ import { createMonitoring } from './monitoring.js';
 import { createShipping } from './shipping.js';
 
 /** What the CLI has chosen before the hub is assembled: the API's plain values, the store, the spawner, the runtime client. */
-export type HubChoices = Pick<ApiContext, 'config' | 'store' | 'clock' | 'ids' | 'log' | 'profiles' | 'webDir' | 'hubId' | 'version' | 'runtimeApi' | 'logs' | 'serviceLogs'> & {
+export type HubChoices = Pick<ApiContext, 'config' | 'store' | 'clock' | 'ids' | 'log' | 'profiles' | 'webDir' | 'hubId' | 'version' | 'runtimeApi' | 'logs' | 'serviceLogs' | 'clusterLogs'> & {
   spawner: Spawner & AppLauncher;
   processRunner: ProcessRunner;
   /** Runs Spark clusters' processes. */
