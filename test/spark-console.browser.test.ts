@@ -79,8 +79,12 @@ describe.skipIf(!installed)(`clusters from the console${installed ? '' : ' (skip
     await page.waitForURL(new RegExp(`/hub/clusters/${NAME}$`));
     const detail = page.getByTestId('cluster-page');
     expect(await detail.getByTestId('cluster-state').getAttribute('data-state')).toBe('running');
-    await expect.poll(() => detail.getByTestId('cluster-logs-process').locator('option').allTextContents(), { timeout: 15_000 }).toEqual(['master', 'worker-1', 'worker-2']);
-    expect(await detail.getByTestId('cluster-logs-text').textContent()).toContain('Master');
+    const logs = detail.getByTestId('log-panel');
+    await expect.poll(() => logs.getByTestId('log-stream').locator('option').allTextContents(), { timeout: 15_000 }).toEqual(['master', 'worker-1', 'worker-2']);
+    // The master's output, tailed live while the cluster runs.
+    await expect.poll(() => logs.getByTestId('log-lines').textContent(), { timeout: 15_000 }).toContain('Master');
+    await logs.getByTestId('log-stream').selectOption('process:worker-2');
+    await expect.poll(() => logs.getByTestId('log-lines').textContent(), { timeout: 15_000 }).toContain('Worker');
     await detail.getByTestId('cluster-stop').click();
     await expect.poll(() => detail.getByTestId('cluster-state').getAttribute('data-state'), { timeout: 60_000, interval: 1000 }).toBe('stopped');
     expect(await detail.getByTestId('cluster-open').count()).toBe(0);

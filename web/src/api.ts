@@ -116,6 +116,7 @@ export const logSearch = (q: LogQuery, follow: boolean): string => {
 
 /** Where the console follows a server's output (an EventSource: the session cookie goes along). */
 export const logFollowUrl = (user: string, server: string, q: LogQuery): string => `${serverPath(user, server)}/logs?${logSearch(q, true)}`;
+export const clusterLogFollowUrl = (name: string, q: LogQuery): string => `${clusterPath(name)}/logs?${logSearch(q, true)}`;
 
 export const PAGINATION_TYPE = 'application/jupyterhub-pagination+json';
 
@@ -168,7 +169,7 @@ export const api = {
   startCluster: (name: string) => request<unknown>('POST', `${clusterPath(name)}/start`),
   stopCluster: (name: string) => request<unknown>('POST', `${clusterPath(name)}/stop`),
   deleteCluster: (name: string) => request<void>('DELETE', clusterPath(name)),
-  clusterLogs: (name: string) => request<Array<{ process: string; text: string }>>('GET', `${clusterPath(name)}/logs?tail=200`),
+  clusterLogs: (name: string, q: LogQuery) => request<LogAnswer>('GET', `${clusterPath(name)}/logs?${logSearch(q, false)}`),
   clusterJobs: (name: string) => request<SparkJobModel[] | { items: SparkJobModel[] }>('GET', `${clusterPath(name)}/jobs`).then(itemsOf),
   clusterJob: (name: string, id: string) => request<SparkJobModel>('GET', `${clusterPath(name)}/jobs/${enc(id)}`),
   killJob: (name: string, id: string) => request<unknown>('DELETE', `${clusterPath(name)}/jobs/${enc(id)}`),

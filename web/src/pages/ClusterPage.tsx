@@ -1,8 +1,8 @@
 import { api, ApiError } from '../api.js';
 import { ClusterActions } from '../components/ClusterActions.js';
-import { ClusterLogs } from '../components/ClusterLogs.js';
 import { ClusterState } from '../components/ClusterState.js';
 import { JobTable } from '../components/JobTable.js';
+import { clusterLogSource, LogPanel } from '../components/LogPanel.js';
 import { Link } from '../components/Link.js';
 import { clusterShape, isoOf } from '../clusters.js';
 import { ago } from '../format.js';
@@ -64,7 +64,7 @@ export const ClusterPage = (p: { name: string; me: UserModel }) => {
         </p>
       )}
       <JobTable cluster={c.name} />
-      <ClusterLogs cluster={c.name} />
+      <LogPanel source={clusterLogSource(c.name)} state={c.state} />
     </main>
   );
 };
