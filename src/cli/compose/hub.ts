@@ -9,6 +9,7 @@ import { Heartbeat } from '../../hub/heartbeat.js';
 import type { HubParts, Service } from '../../hub/hub.js';
 import { instanceId } from '../../hub/instance-id.js';
 import { createLifecycle } from '../../lifecycle/lifecycle.js';
+import { createClusterProxy } from '../../proxy/clusters.js';
 import { createProxy } from '../../proxy/proxy.js';
 import { createServiceProxy } from '../../proxy/services.js';
 import { createServices } from '../../services/services.js';
@@ -83,6 +84,7 @@ export const composeHub = (d: HubChoices): HubParts => {
   const recorder = executions ?? undefined;
   const proxy = createProxy({ routes: lifecycle.servers, identity, activity: lifecycle.servers, ports: lifecycle.servers, apps, kernelTap: recorder, kernelControl: recorder, clock: d.clock, log: d.log });
   const serviceProxy = createServiceProxy({ services: services.directory, identity, log: d.log });
+  const clusterProxy = createClusterProxy({ clusters, identity, log: d.log });
   const shipping = createShipping({ config: d.config, feed: d.logFeed, clock: d.clock, log: d.log, instance });
   const { spawner: _chosen, processRunner: _runner, clusterSpawner: _clusterSpawner, logFeed, logFiles: _files, ...values } = d;
   return {
@@ -104,6 +106,7 @@ export const composeHub = (d: HubChoices): HubParts => {
     },
     proxy,
     serviceProxy,
+    clusterProxy,
     services,
     heartbeat,
     reconciler: lifecycle.reconciler,
