@@ -13,6 +13,7 @@ import type { ProcessDoor } from '../core/process-door.js';
 import type { ExecutionTracker } from '../core/executions.js';
 import type { ServerDirectory, ServerRequests } from '../core/servers.js';
 import type { ServiceDirectory } from '../core/services.js';
+import type { SparkJobs } from '../core/spark-jobs.js';
 import type { Store } from '../core/store.js';
 import type { MonitorView } from '../core/usage.js';
 
@@ -59,6 +60,8 @@ export interface ApiContext {
   services: ServiceDirectory;
   /** The named apps of the running servers (started, restarted, stopped by the hub). */
   apps: AppDirectory;
+  /** Spark jobs on the hub's clusters (submit from the object store, follow, kill, history). */
+  sparkJobs: SparkJobs;
   /** Log shipping's counters per target, for /hub/metrics (absent where nothing ships). */
   logShipping?: LogShippingView | undefined;
   /** What the log feed lost before shipping, for /hub/metrics (absent in tests that build no feed). */

@@ -19,7 +19,8 @@ export type AuditEvent =
   | { event: 'token_create'; user: string; token_id: string; by: string }
   | { event: 'token_revoke'; user: string; token_id: string; by: string }
   | { event: 'kernel_action'; user: string; server: string; kernel: string; action: string; by: string }
-  | { event: 'process_signal'; user: string; server: string; pid: number; signal: string; by: string };
+  | { event: 'process_signal'; user: string; server: string; pid: number; signal: string; by: string }
+  | { event: 'spark_job_submit' | 'spark_job_kill'; user: string; cluster: string; job: string; resource: string; main_class: string; by: string };
 
 const who = (e: AuditEvent): string => ('by' in e ? ` by ${e.by}` : '');
 

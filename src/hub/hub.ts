@@ -31,6 +31,8 @@ export interface HubParts {
   logFeed: Service;
   /** Sends the feed's lines to GELF and Loki targets (logs.ship); stopped last, flushing within a bound. */
   shipping: Service;
+  /** Follows the unfinished Spark jobs of the clusters (their state, their end when a cluster goes). */
+  sparkJobs: Service;
   /** The in-process agent (if any) and the monitor pulling every agent. */
   monitoring: Service;
   /** `/services/{name}/…` (config `services`), HTTP and WebSocket, behind the hub's login. */
@@ -81,6 +83,7 @@ export const startHub = async (p: HubParts): Promise<Hub> => {
   await p.logFeed.start();
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   await p.services.start(`http://${host}:${addr.port}`);
+  await p.sparkJobs.start();
 
   const flushTokens = async () => {
     for (const [id, at] of p.drainTokenActivity()) await api.store.tokens.touch(id, at).catch(() => undefined);
@@ -103,6 +106,7 @@ export const startHub = async (p: HubParts): Promise<Hub> => {
       p.proxy.close();
       p.serviceProxy.close();
       await p.culler.stop();
+      await p.sparkJobs.stop();
       await p.executions?.stop();
       await p.monitoring.stop();
       await p.logFeed.stop();

@@ -16,6 +16,8 @@ import { createCuller } from './culler.js';
 import { createExecutionRecorder } from './executions.js';
 import { createMonitoring } from './monitoring.js';
 import { createShipping } from './shipping.js';
+import { createSparkJobs } from './spark-jobs.js';
+import { mayUseCluster, type ClusterDirectory } from '../../core/clusters.js';
 
 /** What the CLI has chosen before the hub is assembled: the API's plain values, the store, the spawner, the runtime client. */
 export type HubChoices = Pick<ApiContext, 'config' | 'store' | 'clock' | 'ids' | 'log' | 'profiles' | 'webDir' | 'hubId' | 'version' | 'runtimeApi' | 'logs' | 'serviceLogs'> & {
@@ -79,6 +81,9 @@ export const composeHub = (d: HubChoices): HubParts => {
   const proxy = createProxy({ routes: lifecycle.servers, identity, activity: lifecycle.servers, ports: lifecycle.servers, apps, kernelTap: recorder, kernelControl: recorder, clock: d.clock, log: d.log });
   const serviceProxy = createServiceProxy({ services: services.directory, identity, log: d.log });
   const shipping = createShipping({ config: d.config, feed: d.logFeed, clock: d.clock, log: d.log, instance });
+  // Until the cluster manager lands: no clusters (every job route answers 404).
+  const clusters: ClusterDirectory = { get: () => undefined, list: () => [], mayUse: mayUseCluster };
+  const sparkJobs = createSparkJobs({ config: d.config, clusters, repo: d.store.sparkJobs, clock: d.clock, ids: d.ids, log: d.log });
   const { spawner: _chosen, processRunner: _runner, logFeed, logFiles: _files, ...values } = d;
   return {
     api: {
@@ -95,6 +100,7 @@ export const composeHub = (d: HubChoices): HubParts => {
       apps,
       logShipping: shipping.view,
       logFeed,
+      sparkJobs: sparkJobs.jobs,
     },
     proxy,
     serviceProxy,
@@ -106,6 +112,7 @@ export const composeHub = (d: HubChoices): HubParts => {
     culler,
     logFeed,
     shipping: shipping.service,
+    sparkJobs: sparkJobs.service,
     monitoring: { start: () => monitoring.start(), stop: () => monitoring.close() },
     drainTokenActivity: () => identity.drainTokenActivity(),
   };
