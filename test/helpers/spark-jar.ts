@@ -40,8 +40,8 @@ export const buildPiJar = (sparkPackageDir: string): Buffer => {
   const dir = mkdtempSync(join(tmpdir(), 'nbhub-pi-'));
   try {
     writeFileSync(join(dir, 'NbhubPi.java'), SOURCE);
-    execFileSync('javac', ['-cp', `${sparkPackageDir}/jars/*`, '-d', dir, join(dir, 'NbhubPi.java')], { stdio: 'pipe' });
-    execFileSync('jar', ['cf', join(dir, 'pi.jar'), '-C', dir, '.'], { stdio: 'pipe' });
+    execFileSync('javac', ['-cp', `${sparkPackageDir}/jars/*`, '-d', join(dir, 'classes'), join(dir, 'NbhubPi.java')], { stdio: 'pipe' });
+    execFileSync('jar', ['cf', join(dir, 'pi.jar'), '-C', join(dir, 'classes'), '.'], { stdio: 'pipe' });
     return readFileSync(join(dir, 'pi.jar'));
   } finally {
     rmSync(dir, { recursive: true, force: true });
