@@ -1,6 +1,7 @@
 import type { Config } from '../config/schema.js';
 import type { AppDirectory } from '../core/apps.js';
 import type { Clock } from '../core/clock.js';
+import type { ClusterControl } from '../core/clusters.js';
 import type { CullView } from '../core/culling.js';
 import type { IdGenerator } from '../core/ids.js';
 import type { IdentityCache } from '../core/identity.js';
@@ -62,6 +63,8 @@ export interface ApiContext {
   apps: AppDirectory;
   /** Spark jobs on the hub's clusters (submit from the object store, follow, kill, history). */
   sparkJobs: SparkJobs;
+  /** Spark clusters: their records, who may use them, start/stop/delete. */
+  clusters: ClusterControl;
   /** Log shipping's counters per target, for /hub/metrics (absent where nothing ships). */
   logShipping?: LogShippingView | undefined;
   /** What the log feed lost before shipping, for /hub/metrics (absent in tests that build no feed). */

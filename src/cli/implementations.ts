@@ -1,8 +1,10 @@
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { profileSchema, type Config } from '../config/schema.js';
 import { systemClock } from '../core/clock.js';
 import { cryptoIds } from '../core/ids.js';
 import type { LogFiles } from '../core/logs.js';
+import type { ProcessRunner } from '../core/services.js';
 import type { Store } from '../core/store.js';
 import type { Logger } from '../core/logger.js';
 import { FileLogFeed } from '../logs/feed.js';
@@ -12,6 +14,7 @@ import { FileServiceLogs } from '../logs/service-logs.js';
 import { LocalSpawner } from '../spawners/local/local-spawner.js';
 import { detectJupyter, systemLookup } from '../spawners/local/jupyter-detect.js';
 import { resolveProfile, type ResolvedProfile } from '../spawners/local/profiles.js';
+import { LocalSparkSpawner } from '../spawners/local/spark-cluster.js';
 
 /** The one place that picks concrete implementations (CONVENTIONS: hono's hono.ts only chooses). */
 // Each driver is loaded only when chosen: the other would cost memory for nothing. The store is migrated here,
@@ -52,3 +55,18 @@ export const createLogs = (config: Readonly<Config>, log: Logger) => {
   const readerOptions = { dataDir: config.data_dir, bytesPerFile: config.logs.bytes_per_file, pollMs: config.logs.poll_seconds * 1000 };
   return { feed, files, reader: new FileServerLogs(readerOptions), serviceReader: new FileServiceLogs(readerOptions) };
 };
+
+/** Where Spark is (config spark.home, else where scripts/install-deps.sh --spark puts it). */
+export const sparkHomeOf = (config: Readonly<Config>, env: NodeJS.ProcessEnv = process.env): string =>
+  config.spark.home || join(env['XDG_DATA_HOME'] || join(homedir(), '.local', 'share'), 'nbhub', 'spark');
+
+/** Spark clusters as local processes (the only cluster spawner so far). */
+export const createClusterSpawner = (config: Readonly<Config>, hubId: string, runner: ProcessRunner) =>
+  new LocalSparkSpawner({
+    sparkHome: sparkHomeOf(config),
+    javaHome: config.spark.java_home,
+    clustersDir: join(config.data_dir, 'clusters'),
+    hubId,
+    runner,
+    graceMs: config.lifecycle.stop_grace_seconds * 1000,
+  });

@@ -11,7 +11,7 @@ import { hubIdentity } from '../hub/hub-id.js';
 import { HttpRuntimeClient } from '../runtime-api/client.js';
 import { LocalProcessRunner } from '../spawners/local/process-runner.js';
 import { checkServiceTokens } from '../services/tokens.js';
-import { createLogs, createSpawner, openStore, resolveProfiles } from './implementations.js';
+import { createClusterSpawner, createLogs, createSpawner, openStore, resolveProfiles } from './implementations.js';
 import { TeeDestination } from '../logs/tee.js';
 import { closeOnSignals } from './signals.js';
 import { VERSION } from './version.js';
@@ -52,12 +52,14 @@ export const startCommand = async (flags: StartFlags, env: NodeJS.ProcessEnv): P
   }
   const hubId = await hubIdentity(store, cryptoIds);
   const webDir = fileURLToPath(new URL('../../web/dist', import.meta.url));
+  const runner = new LocalProcessRunner({ clock: systemClock, env: process.env });
   const hub = await startHub(
     composeHub({
       config,
       store,
       spawner: createSpawner(config, profiles, hubId, logs.files),
-      processRunner: new LocalProcessRunner({ clock: systemClock, env: process.env }),
+      processRunner: runner,
+      clusterSpawner: createClusterSpawner(config, hubId, runner),
       logs: logs.reader,
       serviceLogs: logs.serviceReader,
       logFiles: logs.files,

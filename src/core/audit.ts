@@ -20,7 +20,9 @@ export type AuditEvent =
   | { event: 'token_revoke'; user: string; token_id: string; by: string }
   | { event: 'kernel_action'; user: string; server: string; kernel: string; action: string; by: string }
   | { event: 'process_signal'; user: string; server: string; pid: number; signal: string; by: string }
-  | { event: 'spark_job_submit' | 'spark_job_kill'; user: string; cluster: string; job: string; resource: string; main_class: string; by: string };
+  | { event: 'spark_job_submit' | 'spark_job_kill'; user: string; cluster: string; job: string; resource: string; main_class: string; by: string }
+  /** `user`: the cluster's owner. */
+  | { event: 'cluster_create' | 'cluster_start' | 'cluster_stop' | 'cluster_delete'; user: string; cluster: string; by: string };
 
 const who = (e: AuditEvent): string => ('by' in e ? ` by ${e.by}` : '');
 
@@ -30,6 +32,6 @@ const who = (e: AuditEvent): string => ('by' in e ? ` by ${e.by}` : '');
  */
 export const audit = (log: Logger, e: AuditEvent): void => {
   const adminAction = 'by' in e && e.by !== e.user && e.by !== 'culler' && e.by !== 'hub';
-  const server = 'server' in e ? ` ${e.server === '' ? '(default)' : e.server}` : '';
+  const server = 'server' in e ? ` ${e.server === '' ? '(default)' : e.server}` : 'cluster' in e ? ` cluster ${e.cluster}` : '';
   log.info({ ...e, ...(adminAction ? { admin_action: true } : {}) }, `${e.event}: ${e.user}${server}${who(e)}`);
 };

@@ -68,6 +68,8 @@ export interface ClusterSpawner {
   logTail(handle: ClusterHandle, lines: number): Promise<string>;
   /** Deletes what the cluster kept on disk (work directories, logs of its drivers). */
   removeFiles(name: string): Promise<void>;
+  /** The end of each process's output, by the cluster's name (also once stopped). */
+  logs(name: string, lines: number): Promise<ClusterLog[]>;
 }
 
 export interface ClusterRecord {
@@ -143,12 +145,43 @@ export interface SparkJobRepo {
   unfinished(limit: number): Promise<SparkJobRecord[]>;
 }
 
+/** A new cluster, as the API checked it (clusters/input.ts). */
+export interface ClusterInput {
+  name: string;
+  kind: ClusterKind;
+  workers: number;
+  workerCores: number;
+  workerMemoryMb: number;
+  /** Absent: whoever creates it. */
+  owner: string | undefined;
+  users: string[];
+}
+
 /** What the proxy, the runtimes and the executions recorder ask about clusters (in memory, no I/O). */
 export interface ClusterDirectory {
   get(name: string): ClusterRecord | undefined;
   list(): ClusterRecord[];
   /** The owner, the users it is shared with, and admins. */
   mayUse(who: Identity, cluster: ClusterRecord): boolean;
+}
+
+/** What the API does with clusters (admins create and delete; the owner and admins start and stop). */
+export interface ClusterControl extends ClusterDirectory {
+  create(input: ClusterInput, by: Identity): Promise<ClusterRecord>;
+  /** Asks for it to run; the start goes on in the background (`state`). */
+  start(name: string, by: Identity): Promise<ClusterRecord>;
+  /** Resolves once every process of the cluster is gone. */
+  stop(name: string, by: Identity): Promise<ClusterRecord>;
+  /** Stops it, deletes its files and its record (its jobs' history stays). */
+  remove(name: string, by: Identity): Promise<void>;
+  /** The end of each of its processes' output (kept after a stop, until the cluster is deleted). */
+  logs(name: string, lines: number): Promise<ClusterLog[]>;
+}
+
+export interface ClusterLog {
+  /** `master`, `worker-1`, … */
+  process: string;
+  text: string;
 }
 
 export const mayUseCluster = (who: Identity, c: Pick<ClusterRecord, 'owner' | 'users'>): boolean =>

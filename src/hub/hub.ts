@@ -24,6 +24,8 @@ export interface HubParts {
   reconciler: { init(): Promise<void>; shutdown(o: { stopRuntimes: boolean }): Promise<void> };
   /** The named apps' supervision (restarts, polls). */
   apps: Service;
+  /** Spark clusters: adopted at start, watched while the hub runs (they outlive it). */
+  clusters: Service;
   /** Execution history (null with monitoring.executions off). */
   executions: Service | null;
   culler: Service;
@@ -62,6 +64,7 @@ export const startHub = async (p: HubParts): Promise<Hub> => {
   await p.heartbeat.start();
   await p.reconciler.init();
   await p.apps.start();
+  await p.clusters.start();
   await p.executions?.start();
   await p.culler.start();
 
@@ -111,6 +114,7 @@ export const startHub = async (p: HubParts): Promise<Hub> => {
       await p.monitoring.stop();
       await p.logFeed.stop();
       await p.apps.stop();
+      await p.clusters.stop();
       await p.reconciler.shutdown({ stopRuntimes: options.stopRuntimes ?? api.config.lifecycle.stop_runtimes_on_shutdown });
       // Last: while the monitor and lifecycle still act, no other instance may think this one gone.
       await p.heartbeat.stop();

@@ -1,6 +1,7 @@
 import { CachedIdentityResolver } from '../../accounts/identity-resolver.js';
 import type { ApiContext } from '../../api/context.js';
 import type { ProcessRunner } from '../../core/services.js';
+import type { ClusterSpawner } from '../../core/clusters.js';
 import type { LogFeed, LogFeedView, LogFiles } from '../../core/logs.js';
 import type { AppLauncher } from '../../core/apps.js';
 import type { Spawner } from '../../core/spawner.js';
@@ -12,17 +13,19 @@ import { createProxy } from '../../proxy/proxy.js';
 import { createServiceProxy } from '../../proxy/services.js';
 import { createServices } from '../../services/services.js';
 import { createApps } from './apps.js';
+import { createClusters } from './clusters.js';
 import { createCuller } from './culler.js';
 import { createExecutionRecorder } from './executions.js';
 import { createMonitoring } from './monitoring.js';
 import { createShipping } from './shipping.js';
 import { createSparkJobs } from './spark-jobs.js';
-import { mayUseCluster, type ClusterDirectory } from '../../core/clusters.js';
 
 /** What the CLI has chosen before the hub is assembled: the API's plain values, the store, the spawner, the runtime client. */
 export type HubChoices = Pick<ApiContext, 'config' | 'store' | 'clock' | 'ids' | 'log' | 'profiles' | 'webDir' | 'hubId' | 'version' | 'runtimeApi' | 'logs' | 'serviceLogs'> & {
   spawner: Spawner & AppLauncher;
   processRunner: ProcessRunner;
+  /** Runs Spark clusters' processes. */
+  clusterSpawner: ClusterSpawner;
   /** Follows the log files and publishes their lines (and the hub's own) to subscribers. */
   logFeed: LogFeed & LogFeedView & Service;
   /** Where each start of a managed service writes its output. */
@@ -62,6 +65,7 @@ export const composeHub = (d: HubChoices): HubParts => {
     // Where other instances may share the store (PostgreSQL); their liveness: the heartbeats.
     shared: d.store.capabilities.sharedByInstances ? { leaseMs } : undefined,
   });
+  const clusters = createClusters({ config: d.config, store: d.store, spawner: d.clusterSpawner, clock: d.clock, log: d.log });
   const apps = createApps({ config: d.config, spawner: d.spawner, runtimes: lifecycle.servers, clock: d.clock, log: d.log });
   const monitoring = createMonitoring({ config: d.config, store: d.store, clock: d.clock, ids: d.ids, log: d.log, hubId: d.hubId, instance, runtimes: lifecycle.servers, runtimeApi: d.runtimeApi });
   const executions = createExecutionRecorder({ config: d.config, store: d.store, runtimes: lifecycle.servers, processes: monitoring.processes, runtimeApi: d.runtimeApi, clock: d.clock, ids: d.ids, log: d.log });
@@ -81,10 +85,8 @@ export const composeHub = (d: HubChoices): HubParts => {
   const proxy = createProxy({ routes: lifecycle.servers, identity, activity: lifecycle.servers, ports: lifecycle.servers, apps, kernelTap: recorder, kernelControl: recorder, clock: d.clock, log: d.log });
   const serviceProxy = createServiceProxy({ services: services.directory, identity, log: d.log });
   const shipping = createShipping({ config: d.config, feed: d.logFeed, clock: d.clock, log: d.log, instance });
-  // Until the cluster manager lands: no clusters (every job route answers 404).
-  const clusters: ClusterDirectory = { get: () => undefined, list: () => [], mayUse: mayUseCluster };
   const sparkJobs = createSparkJobs({ config: d.config, clusters, repo: d.store.sparkJobs, clock: d.clock, ids: d.ids, log: d.log });
-  const { spawner: _chosen, processRunner: _runner, logFeed, logFiles: _files, ...values } = d;
+  const { spawner: _chosen, processRunner: _runner, clusterSpawner: _clusterSpawner, logFeed, logFiles: _files, ...values } = d;
   return {
     api: {
       ...values,
@@ -100,6 +102,7 @@ export const composeHub = (d: HubChoices): HubParts => {
       apps,
       logShipping: shipping.view,
       logFeed,
+      clusters,
       sparkJobs: sparkJobs.jobs,
     },
     proxy,
@@ -108,6 +111,7 @@ export const composeHub = (d: HubChoices): HubParts => {
     heartbeat,
     reconciler: lifecycle.reconciler,
     apps: { start: () => apps.open(), stop: () => apps.close() },
+    clusters: { start: () => clusters.open(), stop: () => clusters.close() },
     executions: executions && { start: () => executions.start(), stop: () => executions.close() },
     culler,
     logFeed,

@@ -1,6 +1,6 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ClusterHandle, ClusterLaunched, ClusterPoll, ClusterSpawner, ClusterSpec, SparkEndpoints } from '../../core/clusters.js';
+import type { ClusterHandle, ClusterLaunched, ClusterLog, ClusterPoll, ClusterSpawner, ClusterSpec, SparkEndpoints } from '../../core/clusters.js';
 import type { ProcessRef, ProcessRunner, RunningProcess } from '../../core/services.js';
 
 export interface LocalSparkOptions {
@@ -166,11 +166,33 @@ export class LocalSparkSpawner implements ClusterSpawner {
     rmSync(this.dirOf(name), { recursive: true, force: true });
   }
 
-  private tailOf(file: string, lines: number): string {
+  async logs(name: string, lines: number): Promise<ClusterLog[]> {
+    const dir = join(this.dirOf(name), 'logs');
+    let files: string[];
     try {
-      return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+      files = readdirSync(dir).filter((f) => f.endsWith('.log'));
+    } catch {
+      return [];
+    }
+    const order = (f: string) => (f === 'master.log' ? '' : f.replace(/\d+/, (n) => n.padStart(6, '0')));
+    return files.sort((a, b) => order(a).localeCompare(order(b))).map((f) => ({ process: f.replace(/\.log$/, ''), text: this.tailOf(join(dir, f), lines) }));
+  }
+
+  /** The last lines of a file, from its last 64 KiB (Spark's logs grow long). */
+  private tailOf(file: string, lines: number): string {
+    let fd: number | undefined;
+    try {
+      fd = openSync(file, 'r');
+      const size = fstatSync(fd).size;
+      const len = Math.min(size, 65_536);
+      const buf = Buffer.alloc(len);
+      readSync(fd, buf, 0, len, size - len);
+      return buf.toString('utf8').trimEnd().split('\n').slice(len < size ? 1 : 0).slice(-lines).join('\n');
     } catch {
       return '';
+    } finally {
+      if (fd !== undefined) closeSync(fd);
     }
   }
+
 }
