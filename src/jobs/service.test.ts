@@ -102,7 +102,7 @@ describe('SparkJobService', () => {
   it('refuses, changing nothing: unknown cluster 404, not shared 403, bad body 400, no store 503, not running 409, missing object 400', async () => {
     const { service, sent, rows } = setup();
     expect(await refusal(service.submit(alice, 'nope', req))).toEqual({ code: 'NOT_FOUND', message: 'No such cluster: nope' });
-    expect(await refusal(service.submit(carol, 'c1', req))).toEqual({ code: 'FORBIDDEN', message: 'Cluster c1 is not shared with carol' });
+    expect(await refusal(service.submit(carol, 'c1', req))).toEqual({ code: 'FORBIDDEN', message: 'Cluster c1 is not shared with you' });
     expect((await refusal(service.submit(alice, 'c1', { ...req, conf: { 'spark.master': 'local' } }))).message).toMatch(/conf spark\.master is set by the hub/);
     expect(await refusal(service.submit(alice, 'c1', { ...req, resource: 's3://jobs/gone.jar' }))).toEqual({ code: 'BAD_REQUEST', message: 's3://jobs/gone.jar does not exist' });
     expect(await refusal(setup({ objects: false }).service.submit(alice, 'c1', req))).toMatchObject({ code: 'UNAVAILABLE', message: expect.stringMatching(/object_store\.endpoint/) });

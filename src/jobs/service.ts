@@ -66,7 +66,7 @@ export class SparkJobService implements SparkJobs {
   private usable(who: Identity, name: string): ClusterRecord {
     const c = this.o.clusters.get(name);
     if (!c) throw notFound(`No such cluster: ${name}`);
-    if (!this.o.clusters.mayUse(who, c)) throw forbidden(`Cluster ${name} is not shared with ${who.user}`);
+    if (!this.o.clusters.mayUse(who, c)) throw forbidden(`Cluster ${name} is not shared with you`);
     return c;
   }
 
