@@ -145,6 +145,9 @@ describe.skipIf(missing !== null)(`Spark jobs through the hub${missing ? ` (skip
       [second.id, 'alice', 'KILLED'],
       [first.id, 'bob', 'FINISHED'],
     ]);
+    // The store's secret key is in no answer and no log line.
+    expect(JSON.stringify(all)).not.toContain(s3.secretKey);
+    expect(hub.output()).not.toContain(s3.secretKey);
   });
 
   it('ends a running job KILLED when its cluster is stopped', async () => {

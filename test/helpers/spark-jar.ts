@@ -1,45 +1,21 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /**
- * A SparkPi of our own, compiled in the test against the installed Spark's jars: `NbhubPi [slices] [sleep
- * seconds]` prints "Pi is roughly …", then sleeps (a job long enough to kill). It never names its application,
- * so spark.app.name (the hub's) stands.
+ * A SparkPi of our own (spark-pi/NbhubPi.java, which bench/spark-submit.mjs builds too), compiled in the test
+ * against the installed Spark's jars: `NbhubPi [slices] [sleep seconds]` prints "Pi is roughly …", then sleeps
+ * (a job long enough to kill). It never names its application, so spark.app.name (the hub's) stands.
  */
-const SOURCE = `
-import java.util.ArrayList;
-import java.util.List;
-import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.sql.SparkSession;
-
-public final class NbhubPi {
-  public static void main(String[] args) throws Exception {
-    int slices = args.length > 0 ? Integer.parseInt(args[0]) : 2;
-    long sleepSeconds = args.length > 1 ? Long.parseLong(args[1]) : 0;
-    SparkSession spark = SparkSession.builder().getOrCreate();
-    JavaSparkContext jsc = new JavaSparkContext(spark.sparkContext());
-    int n = 100000 * slices;
-    List<Integer> l = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) l.add(i);
-    int count = jsc.parallelize(l, slices).map(i -> {
-      double x = Math.random() * 2 - 1, y = Math.random() * 2 - 1;
-      return (x * x + y * y <= 1) ? 1 : 0;
-    }).reduce(Integer::sum);
-    System.out.println("Pi is roughly " + 4.0 * count / n);
-    System.out.flush();
-    if (sleepSeconds > 0) Thread.sleep(sleepSeconds * 1000);
-    spark.stop();
-  }
-}
-`;
+const SOURCE = fileURLToPath(new URL('./spark-pi/NbhubPi.java', import.meta.url));
 
 /** Compiles NbhubPi with javac against `<sparkPackageDir>/jars/*` and returns the jar's bytes. */
 export const buildPiJar = (sparkPackageDir: string): Buffer => {
   const dir = mkdtempSync(join(tmpdir(), 'nbhub-pi-'));
   try {
-    writeFileSync(join(dir, 'NbhubPi.java'), SOURCE);
+    copyFileSync(SOURCE, join(dir, 'NbhubPi.java'));
     execFileSync('javac', ['-cp', `${sparkPackageDir}/jars/*`, '-d', join(dir, 'classes'), join(dir, 'NbhubPi.java')], { stdio: 'pipe' });
     execFileSync('jar', ['cf', join(dir, 'pi.jar'), '-C', join(dir, 'classes'), '.'], { stdio: 'pipe' });
     return readFileSync(join(dir, 'pi.jar'));
