@@ -6,6 +6,7 @@ import { newServerRecord } from '../../core/models.js';
 import type { EventBatchWrite } from '../../core/store.js';
 import type { TestStore } from '../testing.js';
 import { ORDER_LOCK } from './postgres-bulk.js';
+import { clustersStoreContract } from '../clusters.contract.js';
 import { monitoringStoreContract } from '../monitoring.contract.js';
 import { storeContract, type HoldWrite } from '../store.contract.js';
 import { usageSeriesContract } from '../series.contract.js';
@@ -44,6 +45,7 @@ storeContract('postgres', async () => {
 });
 monitoringStoreContract('postgres', openPostgres);
 usageSeriesContract('postgres', openPostgres);
+clustersStoreContract('postgres', openPostgres);
 
 describe('PostgreSQL store: server changes are announced to the other instances', () => {
   it('tells a watcher of every new version and deletion written (through the pool, not its own connection), not of activity alone', async () => {

@@ -4,6 +4,7 @@ import type { SampleEvent } from '../../core/events.js';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { clustersStoreContract } from '../clusters.contract.js';
 import { monitoringStoreContract } from '../monitoring.contract.js';
 import { storeContract } from '../store.contract.js';
 import { usageSeriesContract } from '../series.contract.js';
@@ -32,6 +33,7 @@ const openSqlite = async () => {
 storeContract('sqlite', openSqlite);
 monitoringStoreContract('sqlite', openSqlite);
 usageSeriesContract('sqlite', openSqlite);
+clustersStoreContract('sqlite', openSqlite);
 
 describe('SQLite store: a large batch does not hold the event loop', () => {
   it('lets the event loop turn while a sweep of 1,000 runtimes is stored, and stores it once, with its offset', async () => {
