@@ -13,7 +13,7 @@ import { formatS3Url } from '../objects/s3-url.js';
 import { nextJob } from './decide.js';
 import type { SparkMaster } from './master.js';
 import { checkJobRequest } from './request.js';
-import { appNameOf, createSubmissionRequest, type DriverStatus } from './spark-rest.js';
+import { appNameOf, createSubmissionRequest, type DriverStatus, type MasterState } from './spark-rest.js';
 
 export interface SparkJobServiceOptions {
   clusters: ClusterDirectory;
@@ -132,8 +132,8 @@ export class SparkJobService implements SparkJobs {
   }
 
   async get(who: Identity, cluster: string, id: string): Promise<SparkJobView> {
-    const { job, driver } = await this.refresh(await this.jobOf(who, cluster, id));
-    return { job, driverLog: await this.driverLog(job, driver) };
+    const { job, driver, master } = await this.refresh(await this.jobOf(who, cluster, id));
+    return { job, driverLog: await this.driverLog(job, driver, master) };
   }
 
   async kill(who: Identity, cluster: string, id: string): Promise<SparkJobRecord> {
@@ -172,8 +172,8 @@ export class SparkJobService implements SparkJobs {
     return this.polling;
   }
 
-  /** The job as its cluster and master now say, written when it changed; the driver's status when one was read. */
-  private async refresh(job: SparkJobRecord): Promise<{ job: SparkJobRecord; driver: DriverStatus | null }> {
+  /** The job as its cluster and master now say, written when it changed; the driver's status and the master's state when read. */
+  private async refresh(job: SparkJobRecord): Promise<{ job: SparkJobRecord; driver: DriverStatus | null; master?: MasterState | undefined }> {
     if (FINAL_JOB_STATES.has(job.state) && job.appId !== null) return { job, driver: null };
     const c = this.o.clusters.get(job.cluster);
     const now = this.o.clock.now();
@@ -192,27 +192,27 @@ export class SparkJobService implements SparkJobs {
       return { job, driver: null };
     }
     let next = nextJob(job, { kind: 'driver', status: driver }, now) ?? job;
+    let master: MasterState | undefined;
     if (next.appId === null && driver && driver.state !== 'SUBMITTED') {
       const name = appNameOf(job.id, job.mainClass, job.conf);
-      const app = await this.o.master.state(c.endpoints).then(
-        (s) => s.apps.find((a) => a.name === name),
-        () => undefined,
-      );
+      master = await this.o.master.state(c.endpoints).catch(() => undefined);
+      const app = master?.apps.find((a) => a.name === name);
       if (app) next = { ...next, appId: app.id };
     }
     if (next !== job) await this.o.repo.put(next);
-    return { job: next, driver };
+    return { job: next, driver, master };
   }
 
   /** stdout's then stderr's last bytes, through the worker the driver runs (or ran) on. */
-  private async driverLog(job: SparkJobRecord, driver: DriverStatus | null): Promise<string | null> {
+  private async driverLog(job: SparkJobRecord, driver: DriverStatus | null, known?: MasterState): Promise<string | null> {
     const c = this.o.clusters.get(job.cluster);
     if (!c?.endpoints || c.state !== 'running' || !job.submissionId) return null;
     let status = driver;
     try {
       status ??= await this.o.master.status(c.endpoints, job.submissionId);
       if (!status?.workerId) return null;
-      const worker = (await this.o.master.state(c.endpoints)).workers.find((w) => w.id === status?.workerId);
+      const workers = (known ?? (await this.o.master.state(c.endpoints))).workers;
+      const worker = workers.find((w) => w.id === status?.workerId);
       if (!worker) return null;
       const id = job.submissionId;
       const [out, err] = await Promise.all([this.o.master.driverLog(worker.webui, id, 'stdout', this.o.logBytes), this.o.master.driverLog(worker.webui, id, 'stderr', this.o.logBytes)]);
