@@ -19,6 +19,16 @@ interface JobJson {
 }
 
 const NAME = 'jobs-e2e';
+/** A PySpark program: its answer is printed by the driver, the sum computed by an executor on the cluster. */
+const SQUARES_PY = `import sys
+from pyspark.sql import SparkSession
+
+spark = SparkSession.builder.getOrCreate()
+n = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
+total = spark.sparkContext.parallelize(range(n), 2).map(lambda x: x * x).sum()
+print(f"sum of squares below {n}: {total}", flush=True)
+spark.stop()
+`;
 const missing = s3Missing();
 
 /**
@@ -38,6 +48,7 @@ describe.skipIf(missing !== null)(`Spark jobs through the hub${missing ? ` (skip
     const store = new S3ObjectStore({ endpoint: s3.endpoint, accessKey: s3.accessKey, secretKey: s3.secretKey, region: s3.region, clock: { now: () => Date.now() } });
     await store.createBucket('jobs');
     await store.put('jobs', 'pi/nbhub-pi.jar', buildPiJar(sparkPackage()));
+    await store.put('jobs', 'py/squares.py', SQUARES_PY);
     hub = await startTestHub({
       config: `object_store:\n  endpoint: ${s3.endpoint}\n  access_key: ${s3.accessKey}\n  secret_key: ${s3.secretKey}\n  region: ${s3.region}\n  presign_seconds: 600\n`,
     });
@@ -78,6 +89,7 @@ describe.skipIf(missing !== null)(`Spark jobs through the hub${missing ? ` (skip
       [alice, { ...pi, resource: 's3://jobs/pi/missing.jar' }, 400, /^s3:\/\/jobs\/pi\/missing\.jar does not exist$/],
       [alice, { ...pi, resource: 's3://nobucket/x.jar' }, 400, /does not exist/],
       [alice, { ...pi, main_class: 'Nbhub Pi;' }, 400, /main_class must be a Java class name/],
+      [alice, { ...pi, resource: 's3://jobs/py/squares.py' }, 400, /^main_class is for jars/],
       [alice, { ...pi, args: ['2', 600] }, 400, /^args\[1\] must be a string, not number$/],
       [alice, { ...pi, args: Array(300).fill('1') }, 400, /at most 256/],
       [alice, { ...pi, conf: { 'spark.master': 'local[*]' } }, 400, /^conf spark\.master is set by the hub/],
@@ -149,6 +161,18 @@ describe.skipIf(missing !== null)(`Spark jobs through the hub${missing ? ` (skip
     expect(JSON.stringify(all)).not.toContain(s3.secretKey);
     expect(hub.output()).not.toContain(s3.secretKey);
   });
+
+  it('runs a Python file in client mode: its driver beside the hub, RUNNING then FINISHED, its output in driver_log', async () => {
+    const r = await submit(bob, { resource: 's3://jobs/py/squares.py', args: ['1000'], conf: { 'spark.executor.memory': '512m' } });
+    expect(r.status).toBe(201);
+    const py = (await r.json()) as JobJson;
+    expect(py.submission_id).toBe(`client-${py.id}`);
+    await waitFor(bob, py.id, (j) => j.state === 'RUNNING', 'RUNNING');
+    const done = await waitFor(bob, py.id, (j) => j.state !== 'RUNNING' && j.state !== 'SUBMITTED', 'ended');
+    expect(done.state, `${JSON.stringify(done)}`).toBe('FINISHED');
+    expect(done.driver_log).toContain('sum of squares below 1000: 332833500');
+    expect(done.app_id).toMatch(/^app-/);
+  }, 300_000);
 
   it('ends a running job KILLED when its cluster is stopped', async () => {
     const r = await submit(bob, { ...pi, args: ['2', '600'] });

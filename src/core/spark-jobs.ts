@@ -3,14 +3,15 @@ import type { Identity } from './identity.js';
 import type { Page } from './store.js';
 
 /**
- * Spark jobs submitted through the hub's API (issue 19): an application file in the object store, run in cluster
- * deploy mode on one of the hub's clusters. The API hands over plain values and gets HubErrors back.
+ * Spark jobs submitted through the hub's API (issue 19): an application file in the object store, a jar run in
+ * cluster deploy mode on one of the hub's clusters, or a Python file run in client mode (its driver beside the hub). The API hands over plain values and gets HubErrors back.
  */
 
 /** What a user asks for, as sent (checked by the service, whose 400s name what is wrong). */
 export interface JobRequest {
   resource: unknown;
-  main_class: unknown;
+  /** A jar's main class; none for a Python file. */
+  main_class?: unknown;
   args?: unknown;
   conf?: unknown;
 }

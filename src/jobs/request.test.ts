@@ -17,6 +17,7 @@ const refusal = (r: Partial<JobRequest> & Record<string, unknown>): string => {
 describe('checkJobRequest', () => {
   it('accepts a jar, a class, string args and Spark properties', () => {
     expect(checkJobRequest(ok)).toEqual({
+      kind: 'jar',
       resource: 's3://jobs/pi.jar',
       location: { bucket: 'jobs', key: 'pi.jar' },
       mainClass: 'org.example.SparkPi',
@@ -24,6 +25,11 @@ describe('checkJobRequest', () => {
       conf: { 'spark.executor.memory': '512m' },
     });
     expect(checkJobRequest({ resource: 's3://jobs/a.jar', main_class: 'Main$Inner' })).toMatchObject({ args: [], conf: {} });
+  });
+
+  it('takes a .py file as a Python job in client mode, without main_class', () => {
+    expect(checkJobRequest({ resource: 's3://jobs/etl/run.py', main_class: undefined, args: ['x'] })).toMatchObject({ kind: 'python', mainClass: '', args: ['x'] });
+    expect(refusal({ resource: 's3://jobs/run.py', main_class: 'Main' })).toBe('main_class is for jars: a Python file (.py) runs as its own main');
   });
 
   it('refuses a resource that is not s3://bucket/key', () => {

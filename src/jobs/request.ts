@@ -30,6 +30,8 @@ const bytes = (s: string): number => Buffer.byteLength(s);
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export interface CheckedJob {
+  /** A jar runs in cluster deploy mode; a `.py` file in client mode, its driver run by the hub. */
+  kind: 'jar' | 'python';
   resource: string;
   location: ObjectLocation;
   mainClass: string;
@@ -37,11 +39,14 @@ export interface CheckedJob {
   conf: Record<string, string>;
 }
 
-/** A submission's body checked: every refusal is a 400 naming the field (and key or index) that is wrong. */
+/** A submission's body checked (a key ending in .py is a Python file, else a jar): every refusal is a 400 naming the field (and key or index) that is wrong. */
 export const checkJobRequest = (r: JobRequest): CheckedJob => {
   if (typeof r.resource !== 'string') throw badRequest('resource must be a string: s3://bucket/key');
   const location = parseS3Url(r.resource);
-  if (typeof r.main_class !== 'string' || r.main_class.length > 512 || !JAVA_CLASS.test(r.main_class)) {
+  const kind = location.key.endsWith('.py') ? 'python' : 'jar';
+  if (kind === 'python') {
+    if (r.main_class !== undefined && r.main_class !== null && r.main_class !== '') throw badRequest('main_class is for jars: a Python file (.py) runs as its own main');
+  } else if (typeof r.main_class !== 'string' || r.main_class.length > 512 || !JAVA_CLASS.test(r.main_class)) {
     throw badRequest(`main_class must be a Java class name such as org.example.Main, not ${JSON.stringify(r.main_class)?.slice(0, 100) ?? 'nothing'}`);
   }
   const args = r.args ?? [];
@@ -63,5 +68,5 @@ export const checkJobRequest = (r: JobRequest): CheckedJob => {
     const owned = ownedBy(k);
     if (owned) throw badRequest(`conf ${k} is set by the hub (${owned.why})`);
   }
-  return { resource: r.resource, location, mainClass: r.main_class, args: args as string[], conf: conf as Record<string, string> };
+  return { kind, resource: r.resource, location, mainClass: kind === 'jar' ? (r.main_class as string) : '', args: args as string[], conf: conf as Record<string, string> };
 };

@@ -4,6 +4,7 @@ import type { HubError } from '../core/errors.js';
 import type { Identity } from '../core/identity.js';
 import type { Logger } from '../core/logger.js';
 import type { ObjectStore } from '../core/objects.js';
+import type { ClientDriverLaunch, ClientDrivers } from './client-driver.js';
 import type { SparkMaster } from './master.js';
 import { SparkJobService } from './service.js';
 import type { DriverStatus } from './spark-rest.js';
@@ -32,7 +33,7 @@ const setup = (o: { objects?: boolean; cluster?: ClusterRecord } = {}) => {
     unfinished: async () => [...rows.values()].filter((j) => !['FINISHED', 'FAILED', 'KILLED', 'ERROR', 'UNKNOWN'].includes(j.state)),
   };
   const objects: ObjectStore = {
-    head: async (b, k) => (b === 'jobs' && k === 'pi.jar' ? { size: 10 } : null),
+    head: async (b, k) => (b === 'jobs' && (k === 'pi.jar' || k === 'run.py') ? { size: 10 } : null),
     presignGet: (b, k, s) => `http://127.0.0.1:7070/${b}/${k}?X-Amz-Expires=${s}&X-Amz-Signature=abc`,
     put: async () => undefined,
     createBucket: async () => undefined,
@@ -60,8 +61,20 @@ const setup = (o: { objects?: boolean; cluster?: ClusterRecord } = {}) => {
     }),
     driverLog: async (_w, _id, stream) => (stream === 'stdout' ? 'Pi is roughly 3.14\n' : 'INFO spark things\n'),
   };
+  const clientState = new Map<string, ReturnType<ClientDrivers['state']>>();
+  const launched: ClientDriverLaunch[] = [];
+  const client: ClientDrivers = {
+    start: async (l) => {
+      launched.push(l);
+      clientState.set(l.jobId, { state: 'running' });
+    },
+    state: (id) => clientState.get(id) ?? { state: 'gone' },
+    kill: async (id) => void clientState.set(id, { state: 'exited', code: 143 }),
+    log: (id) => `output of ${id}\n`,
+  };
   let n = 0;
   const service = new SparkJobService({
+    drivers: client,
     clusters: { get: (name) => clusters.get(name), list: () => [...clusters.values()], mayUse: mayUseCluster },
     repo,
     objects: o.objects === false ? null : objects,
@@ -73,7 +86,7 @@ const setup = (o: { objects?: boolean; cluster?: ClusterRecord } = {}) => {
     pollMs: 1000,
     logBytes: 1024,
   });
-  return { service, clusters, rows, sent, drivers, killed };
+  return { service, clusters, rows, sent, drivers, killed, launched, clientState };
 };
 
 const refusal = async (p: Promise<unknown>): Promise<{ code: string; message: string }> => {
@@ -153,5 +166,34 @@ describe('SparkJobService', () => {
     clusters.delete('c1');
     await service.pollOnce();
     expect(rows.get(b.id)).toMatchObject({ state: 'UNKNOWN', message: 'Cluster c1 was deleted while the job ran' });
+  });
+
+  it('runs a Python file in client mode beside the hub: its process says RUNNING, its exit code FINISHED or FAILED', async () => {
+    const { service, launched, clientState, sent, rows } = setup();
+    const py = { resource: 's3://jobs/run.py', args: ['a'] };
+    const job = await service.submit(bob, 'c1', py);
+    expect(job).toMatchObject({ submissionId: `client-${job.id}`, mainClass: '', state: 'SUBMITTED', user: 'bob' });
+    expect(sent).toEqual([]);
+    expect(launched[0]).toMatchObject({
+      jobId: job.id,
+      resourceUrl: 'http://127.0.0.1:7070/jobs/run.py?X-Amz-Expires=3600&X-Amz-Signature=abc',
+      args: ['a'],
+      user: 'bob',
+      conf: { 'spark.submit.deployMode': 'client', 'spark.master': 'spark://127.0.0.1:7077', 'spark.app.name': `run.py [nbhub job ${job.id}]`, 'spark.ui.reverseProxyUrl': '/clusters/c1' },
+    });
+    await service.pollOnce();
+    expect(rows.get(job.id)?.state).toBe('RUNNING');
+    clientState.set(job.id, { state: 'exited', code: 0 });
+    const seen = await service.get(bob, 'c1', job.id);
+    expect(seen.job).toMatchObject({ state: 'FINISHED' });
+    expect(seen.driverLog).toBe(`output of ${job.id}\n`);
+    const failing = await service.submit(bob, 'c1', py);
+    clientState.set(failing.id, { state: 'exited', code: 1 });
+    await service.pollOnce();
+    expect(rows.get(failing.id)).toMatchObject({ state: 'FAILED', message: 'spark-submit exited with code 1' });
+    const killed = await service.submit(bob, 'c1', py);
+    expect(await service.kill(bob, 'c1', killed.id)).toMatchObject({ state: 'KILLED' });
+    expect(clientState.get(killed.id)).toEqual({ state: 'exited', code: 143 });
+    expect((await refusal(service.submit(bob, 'c1', { ...py, main_class: 'Main' }))).message).toMatch(/main_class is for jars/);
   });
 });

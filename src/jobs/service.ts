@@ -1,6 +1,6 @@
 import { audit } from '../core/audit.js';
 import type { Clock } from '../core/clock.js';
-import { FINAL_JOB_STATES, type ClusterDirectory, type ClusterRecord, type SparkJobRecord, type SparkJobRepo } from '../core/clusters.js';
+import { FINAL_JOB_STATES, type ClusterDirectory, type ClusterRecord, type SparkEndpoints, type SparkJobRecord, type SparkJobRepo } from '../core/clusters.js';
 import { conflict, forbidden, HubError, notFound } from '../core/errors.js';
 import type { Identity } from '../core/identity.js';
 import type { IdGenerator } from '../core/ids.js';
@@ -11,6 +11,7 @@ import type { Page } from '../core/store.js';
 import { badRequest } from '../core/errors.js';
 import { formatS3Url } from '../objects/s3-url.js';
 import { nextJob } from './decide.js';
+import type { ClientDrivers } from './client-driver.js';
 import type { SparkMaster } from './master.js';
 import { checkJobRequest } from './request.js';
 import { appNameOf, createSubmissionRequest, type DriverStatus, type MasterState } from './spark-rest.js';
@@ -21,6 +22,8 @@ export interface SparkJobServiceOptions {
   /** null where object_store.endpoint is empty: submissions are refused with a 503 naming the key. */
   objects: ObjectStore | null;
   master: SparkMaster;
+  /** Where Python files run in client mode (their drivers beside the hub). */
+  drivers: ClientDrivers;
   clock: Clock;
   ids: IdGenerator;
   log: Logger;
@@ -38,6 +41,22 @@ const POLL_BATCH = 200;
 const KILL_WAIT_MS = 10_000;
 
 const uiPrefix = (cluster: string): string => `/clusters/${cluster}`;
+/** A Python job's driver runs beside the hub; its "submission id" says so. */
+const CLIENT_PREFIX = 'client-';
+const isClient = (job: SparkJobRecord): boolean => job.submissionId?.startsWith(CLIENT_PREFIX) ?? false;
+
+/** The client-mode driver's process as a driver status: its exit code says how the program ended. */
+const clientStatus = (s: ReturnType<ClientDrivers['state']>): DriverStatus => {
+  const base = { workerId: null, workerHostPort: null };
+  switch (s.state) {
+    case 'running':
+      return { ...base, state: 'RUNNING', message: null };
+    case 'exited':
+      return s.code === 0 ? { ...base, state: 'FINISHED', message: null } : { ...base, state: 'FAILED', message: `spark-submit exited with code ${s.code ?? 'unknown'}` };
+    case 'gone':
+      return { ...base, state: 'UNKNOWN', message: 'Its driver process ended without leaving an exit code' };
+  }
+};
 
 /**
  * Jobs on the hub's clusters: checks, signs, submits, follows (a poll of the unfinished jobs of every cluster,
@@ -101,6 +120,7 @@ export class SparkJobService implements SparkJobs {
       submitted: now,
       ended: null,
     };
+    if (checked.kind === 'python') return this.submitPython(who, name, cluster.endpoints, job, objects.presignGet(bucket, key, this.o.presignSeconds));
     const request_ = createSubmissionRequest({
       resourceUrl: objects.presignGet(bucket, key, this.o.presignSeconds),
       mainClass: job.mainClass,
@@ -108,7 +128,7 @@ export class SparkJobService implements SparkJobs {
       conf: job.conf,
       endpoints: cluster.endpoints,
       uiPrefix: uiPrefix(name),
-      appName: appNameOf(job.id, job.mainClass, job.conf),
+      appName: appNameOf(job.id, job.mainClass, job.conf, job.resource),
       user: who.user,
     });
     const answer = await this.o.master.submit(cluster.endpoints, request_).catch((err: unknown) => {
@@ -123,6 +143,29 @@ export class SparkJobService implements SparkJobs {
     const submitted = { ...job, submissionId: answer.submissionId };
     await this.o.repo.put(submitted);
     audit(this.o.log, { event: 'spark_job_submit', user: who.user, cluster: name, job: job.id, resource: job.resource, main_class: job.mainClass, by: who.user });
+    return submitted;
+  }
+
+  /** A Python file in client mode: spark-submit run beside the hub against the cluster's master. */
+  private async submitPython(who: Identity, name: string, endpoints: SparkEndpoints, job: SparkJobRecord, url: string): Promise<SparkJobRecord> {
+    const conf = {
+      ...job.conf,
+      'spark.app.name': appNameOf(job.id, job.mainClass, job.conf, job.resource),
+      'spark.master': endpoints.master,
+      'spark.submit.deployMode': 'client',
+      'spark.ui.reverseProxy': 'true',
+      'spark.ui.reverseProxyUrl': uiPrefix(name),
+    };
+    try {
+      await this.o.drivers.start({ jobId: job.id, resourceUrl: url, fileName: job.resource.split('/').pop() ?? 'main.py', args: job.args, conf, user: who.user, endpoints });
+    } catch (err) {
+      const message = `The driver could not be started: ${(err as Error).message}`;
+      await this.o.repo.put({ ...job, state: 'ERROR', message, ended: job.submitted });
+      throw new HubError('UNAVAILABLE', message, { cause: err });
+    }
+    const submitted = { ...job, submissionId: `${CLIENT_PREFIX}${job.id}` };
+    await this.o.repo.put(submitted);
+    audit(this.o.log, { event: 'spark_job_submit', user: who.user, cluster: name, job: job.id, resource: job.resource, main_class: '', by: who.user });
     return submitted;
   }
 
@@ -141,6 +184,13 @@ export class SparkJobService implements SparkJobs {
     const c = this.usable(who, cluster);
     if (!who.admin && who.user !== job.user && who.user !== c.owner) throw forbidden(`Job ${id} was submitted by ${job.user}: only they, the cluster's owner or an admin may kill it`);
     if (FINAL_JOB_STATES.has(job.state)) return job;
+    if (isClient(job)) {
+      await this.o.drivers.kill(job.id);
+      audit(this.o.log, { event: 'spark_job_kill', user: job.user, cluster, job: id, resource: job.resource, main_class: job.mainClass, by: who.user });
+      const killed = { ...job, state: 'KILLED' as const, ended: this.o.clock.now() };
+      await this.o.repo.put(killed);
+      return killed;
+    }
     if (job.submissionId && c.endpoints && c.state === 'running') {
       const answer = await this.o.master.kill(c.endpoints, job.submissionId);
       if (!answer.ok) this.o.log.info({ job: id, message: answer.message }, 'the master refused a kill');
@@ -179,13 +229,15 @@ export class SparkJobService implements SparkJobs {
     const now = this.o.clock.now();
     const byCluster = nextJob(job, c ? { kind: 'cluster', cluster: c } : { kind: 'cluster-gone' }, now);
     if (byCluster) {
+      // A client-mode driver outlives its cluster's processes: it goes with them.
+      if (isClient(job)) await this.o.drivers.kill(job.id);
       await this.o.repo.put(byCluster);
       return { job: byCluster, driver: null };
     }
     if (!c?.endpoints || c.state !== 'running' || !job.submissionId) return { job, driver: null };
     let driver: DriverStatus | null;
     try {
-      driver = await this.o.master.status(c.endpoints, job.submissionId);
+      driver = isClient(job) ? clientStatus(this.o.drivers.state(job.id)) : await this.o.master.status(c.endpoints, job.submissionId);
     } catch (err) {
       // An unreachable master is the cluster manager's to notice; the job stays as it was.
       this.o.log.debug({ err, job: job.id }, 'the master did not answer a status');
@@ -194,7 +246,7 @@ export class SparkJobService implements SparkJobs {
     let next = nextJob(job, { kind: 'driver', status: driver }, now) ?? job;
     let master: MasterState | undefined;
     if (next.appId === null && driver && driver.state !== 'SUBMITTED') {
-      const name = appNameOf(job.id, job.mainClass, job.conf);
+      const name = appNameOf(job.id, job.mainClass, job.conf, job.resource);
       master = await this.o.master.state(c.endpoints).catch(() => undefined);
       const app = master?.apps.find((a) => a.name === name);
       if (app) next = { ...next, appId: app.id };
@@ -205,6 +257,7 @@ export class SparkJobService implements SparkJobs {
 
   /** stdout's then stderr's last bytes, through the worker the driver runs (or ran) on. */
   private async driverLog(job: SparkJobRecord, driver: DriverStatus | null, known?: MasterState): Promise<string | null> {
+    if (isClient(job)) return this.o.drivers.log(job.id, 2 * this.o.logBytes);
     const c = this.o.clusters.get(job.cluster);
     if (!c?.endpoints || c.state !== 'running' || !job.submissionId) return null;
     let status = driver;

@@ -62,6 +62,7 @@ describe('the submission the hub sends', () => {
     const name = appNameOf('j1', 'org.example.SparkPi', {});
     expect(name).toBe('SparkPi [nbhub job j1]');
     expect(appNameOf('j1', 'Pi', { 'spark.app.name': 'nightly' })).toBe('nightly [nbhub job j1]');
+    expect(appNameOf('j1', '', {}, 's3://jobs/etl/run.py')).toBe('run.py [nbhub job j1]');
     const req = createSubmissionRequest({
       resourceUrl: url,
       mainClass: 'org.example.SparkPi',

@@ -41,9 +41,12 @@ export const createSubmissionRequest = (s: SubmissionInput): Record<string, unkn
   },
 });
 
-/** The application's name in the master: the job's (spark.app.name, else the class's simple name), tagged with its id so it is found again. */
-export const appNameOf = (jobId: string, mainClass: string, conf: Record<string, string>): string =>
-  `${conf['spark.app.name'] ?? mainClass.split('.').pop() ?? mainClass} [nbhub job ${jobId}]`;
+/**
+ * The application's name in the master: the job's (spark.app.name, else the class's simple name, else the Python
+ * file's name), tagged with its id so it is found again.
+ */
+export const appNameOf = (jobId: string, mainClass: string, conf: Record<string, string>, resource = ''): string =>
+  `${conf['spark.app.name'] ?? (mainClass !== '' ? mainClass.split('.').pop() : resource.split('/').pop()) ?? mainClass} [nbhub job ${jobId}]`;
 
 const obj = (v: unknown): Record<string, unknown> => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);

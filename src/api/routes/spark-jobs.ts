@@ -13,8 +13,10 @@ const Digits = Type.String({ pattern: '^[0-9]{1,9}$' });
 
 const JobBody = Type.Object(
   {
-    resource: Type.String({ description: 'The application jar in the object store: s3://bucket/key (it must exist)' }),
-    main_class: Type.String({ description: 'Java class name of the application' }),
+    resource: Type.String({
+      description: 'The application in the object store, s3://bucket/key (it must exist): a jar, run in cluster deploy mode, or a .py file, run in client mode (its driver beside the hub)',
+    }),
+    main_class: Type.Optional(Type.String({ description: "Java class name of a jar's application; none for a Python file" })),
     args: Type.Optional(Type.Unknown({ description: 'Arguments: a list of strings (at most 256, 4 KB each, 64 KB in all)' })),
     conf: Type.Optional(
       Type.Unknown({
@@ -95,7 +97,7 @@ export const sparkJobRoutes =
       '/clusters/:name/jobs',
       {
         schema: {
-          summary: 'Submit a Spark job: a jar from the object store, run in cluster deploy mode',
+          summary: 'Submit a Spark job: a jar from the object store in cluster deploy mode, or a Python file in client mode',
           description:
             "The hub checks that the object exists, signs a GET URL for it (object_store.presign_seconds) that Spark's driver and executors fetch, and submits through the cluster's master. 409: the cluster is not running; 503: no object store configured (object_store.endpoint), or the store or the master failed.",
           params: Type.Object({ name: ClusterName }),

@@ -19,6 +19,7 @@ import { createExecutionRecorder } from './executions.js';
 import { createMonitoring } from './monitoring.js';
 import { createShipping } from './shipping.js';
 import { createSparkJobs } from './spark-jobs.js';
+import { sparkHomeOf } from '../implementations.js';
 
 /** What the CLI has chosen before the hub is assembled: the API's plain values, the store, the spawner, the runtime client. */
 export type HubChoices = Pick<ApiContext, 'config' | 'store' | 'clock' | 'ids' | 'log' | 'profiles' | 'webDir' | 'hubId' | 'version' | 'runtimeApi' | 'logs' | 'serviceLogs'> & {
@@ -85,7 +86,7 @@ export const composeHub = (d: HubChoices): HubParts => {
   const proxy = createProxy({ routes: lifecycle.servers, identity, activity: lifecycle.servers, ports: lifecycle.servers, apps, kernelTap: recorder, kernelControl: recorder, clock: d.clock, log: d.log });
   const serviceProxy = createServiceProxy({ services: services.directory, identity, log: d.log });
   const shipping = createShipping({ config: d.config, feed: d.logFeed, clock: d.clock, log: d.log, instance });
-  const sparkJobs = createSparkJobs({ config: d.config, clusters, repo: d.store.sparkJobs, clock: d.clock, ids: d.ids, log: d.log });
+  const sparkJobs = createSparkJobs({ config: d.config, clusters, repo: d.store.sparkJobs, runner: d.processRunner, sparkHome: sparkHomeOf(d.config), clock: d.clock, ids: d.ids, log: d.log });
   const { spawner: _chosen, processRunner: _runner, clusterSpawner: _clusterSpawner, logFeed, logFiles: _files, ...values } = d;
   return {
     api: {

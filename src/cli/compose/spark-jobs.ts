@@ -4,6 +4,9 @@ import type { ClusterDirectory, SparkJobRepo } from '../../core/clusters.js';
 import type { IdGenerator } from '../../core/ids.js';
 import type { Logger } from '../../core/logger.js';
 import type { ObjectStore } from '../../core/objects.js';
+import { join } from 'node:path';
+import type { ProcessRunner } from '../../core/services.js';
+import { LocalClientDrivers } from '../../jobs/client-driver.js';
 import { HttpSparkMaster } from '../../jobs/master.js';
 import { SparkJobService } from '../../jobs/service.js';
 import { S3ObjectStore } from '../../objects/s3-store.js';
@@ -22,12 +25,21 @@ export const createObjectStore = (config: Config, clock: Clock): ObjectStore | n
   return new S3ObjectStore({ endpoint: o.endpoint, accessKey: o.access_key, secretKey: o.secret_key, region: o.region, clock });
 };
 
-export const createSparkJobs = (d: { config: Config; clusters: ClusterDirectory; repo: SparkJobRepo; clock: Clock; ids: IdGenerator; log: Logger }) => {
+export const createSparkJobs = (d: { config: Config; clusters: ClusterDirectory; repo: SparkJobRepo; runner: ProcessRunner; sparkHome: string; clock: Clock; ids: IdGenerator; log: Logger }) => {
   const service = new SparkJobService({
     clusters: d.clusters,
     repo: d.repo,
     objects: createObjectStore(d.config, d.clock),
     master: new HttpSparkMaster({ timeoutMs: MASTER_TIMEOUT_MS }),
+    // Python files in client mode: their drivers as the hub's processes, files in data_dir/spark-jobs/{id}/.
+    drivers: new LocalClientDrivers({
+      runner: d.runner,
+      sparkPackage: join(d.sparkHome, 'pyspark'),
+      sparkHome: d.sparkHome,
+      javaHome: d.config.spark.java_home,
+      dir: join(d.config.data_dir, 'spark-jobs'),
+      graceMs: d.config.lifecycle.stop_grace_seconds * 1000,
+    }),
     clock: d.clock,
     ids: d.ids,
     log: d.log,
