@@ -8,7 +8,7 @@ import type { IdentityCache } from '../core/identity.js';
 import type { KernelControlSink } from '../core/kernel-tap.js';
 import type { LogShippingView } from '../core/log-shipping.js';
 import type { Logger } from '../core/logger.js';
-import type { LogFeedView, ServerLogs, ServiceLogs } from '../core/logs.js';
+import type { ClusterLogs, LogFeedView, ServerLogs, ServiceLogs } from '../core/logs.js';
 import type { RuntimeClient } from '../core/runtime-client.js';
 import type { ProcessDoor } from '../core/process-door.js';
 import type { ExecutionTracker } from '../core/executions.js';
@@ -56,6 +56,8 @@ export interface ApiContext {
   logs: ServerLogs;
   /** Each start's output of the managed services (read, follow; admins only). */
   serviceLogs: ServiceLogs;
+  /** Each start's output of the Spark clusters' processes (read, follow; the cluster's users and admins). */
+  clusterLogs: ClusterLogs;
   version: string;
   /** The configured services (config `services`): what GET /hub/api/services lists. */
   services: ServiceDirectory;

@@ -22,7 +22,7 @@ import { createSparkJobs } from './spark-jobs.js';
 import { sparkHomeOf } from '../implementations.js';
 
 /** What the CLI has chosen before the hub is assembled: the API's plain values, the store, the spawner, the runtime client. */
-export type HubChoices = Pick<ApiContext, 'config' | 'store' | 'clock' | 'ids' | 'log' | 'profiles' | 'webDir' | 'hubId' | 'version' | 'runtimeApi' | 'logs' | 'serviceLogs'> & {
+export type HubChoices = Pick<ApiContext, 'config' | 'store' | 'clock' | 'ids' | 'log' | 'profiles' | 'webDir' | 'hubId' | 'version' | 'runtimeApi' | 'logs' | 'serviceLogs' | 'clusterLogs'> & {
   spawner: Spawner & AppLauncher;
   processRunner: ProcessRunner;
   /** Runs Spark clusters' processes. */
