@@ -22,6 +22,7 @@ import { eventRoutes } from './routes/events.js';
 import { serviceRoutes } from './routes/services.js';
 import { logRoutes } from './routes/logs.js';
 import { appRoutes } from './routes/apps.js';
+import { sparkJobRoutes } from './routes/spark-jobs.js';
 import { clusterRoutes } from './routes/clusters.js';
 import { clusterUsageRoutes } from './routes/cluster-usage.js';
 
@@ -75,6 +76,7 @@ export const buildApp = async (ctx: ApiContext, serverFactory?: FastifyServerFac
       await api.register(clusterRoutes(ctx));
       await api.register(clusterUsageRoutes(ctx));
       await api.register(appRoutes(ctx));
+      await api.register(sparkJobRoutes(ctx));
       api.get('/openapi.json', { schema: { summary: 'This document' } }, async () => {
         const doc = app.swagger() as { paths?: Record<string, unknown> };
         return { ...doc, paths: { ...doc.paths, ...proxyPaths } };

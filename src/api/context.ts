@@ -14,6 +14,7 @@ import type { ProcessDoor } from '../core/process-door.js';
 import type { ExecutionTracker } from '../core/executions.js';
 import type { ServerDirectory, ServerRequests } from '../core/servers.js';
 import type { ServiceDirectory } from '../core/services.js';
+import type { SparkJobs } from '../core/spark-jobs.js';
 import type { Store } from '../core/store.js';
 import type { MonitorView } from '../core/usage.js';
 
@@ -62,6 +63,8 @@ export interface ApiContext {
   services: ServiceDirectory;
   /** The named apps of the running servers (started, restarted, stopped by the hub). */
   apps: AppDirectory;
+  /** Spark jobs on the hub's clusters (submit from the object store, follow, kill, history). */
+  sparkJobs: SparkJobs;
   /** Spark clusters: their records, who may use them, start/stop/delete. */
   clusters: ClusterControl;
   /** Log shipping's counters per target, for /hub/metrics (absent where nothing ships). */

@@ -139,6 +139,8 @@ export interface SparkJobRepo {
   get(id: string): Promise<SparkJobRecord | undefined>;
   /** Newest first. */
   list(q: SparkJobQuery): Promise<Page<SparkJobRecord>>;
+  /** Jobs not in a final state, oldest first (what the hub still follows). */
+  unfinished(limit: number): Promise<SparkJobRecord[]>;
 }
 
 /** A new cluster, as the API checked it (clusters/input.ts). */

@@ -33,6 +33,8 @@ export interface HubParts {
   logFeed: Service;
   /** Sends the feed's lines to GELF and Loki targets (logs.ship); stopped last, flushing within a bound. */
   shipping: Service;
+  /** Follows the unfinished Spark jobs of the clusters (their state, their end when a cluster goes). */
+  sparkJobs: Service;
   /** The in-process agent (if any) and the monitor pulling every agent. */
   monitoring: Service;
   /** `/services/{name}/…` (config `services`), HTTP and WebSocket, behind the hub's login. */
@@ -86,6 +88,7 @@ export const startHub = async (p: HubParts): Promise<Hub> => {
   await p.logFeed.start();
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   await p.services.start(`http://${host}:${addr.port}`);
+  await p.sparkJobs.start();
 
   const flushTokens = async () => {
     for (const [id, at] of p.drainTokenActivity()) await api.store.tokens.touch(id, at).catch(() => undefined);
@@ -109,6 +112,7 @@ export const startHub = async (p: HubParts): Promise<Hub> => {
       p.serviceProxy.close();
       p.clusterProxy.close();
       await p.culler.stop();
+      await p.sparkJobs.stop();
       await p.executions?.stop();
       await p.monitoring.stop();
       await p.logFeed.stop();

@@ -19,6 +19,8 @@ import { createCuller } from './culler.js';
 import { createExecutionRecorder } from './executions.js';
 import { createMonitoring } from './monitoring.js';
 import { createShipping } from './shipping.js';
+import { createSparkJobs } from './spark-jobs.js';
+import { sparkHomeOf } from '../implementations.js';
 
 /** What the CLI has chosen before the hub is assembled: the API's plain values, the store, the spawner, the runtime client. */
 export type HubChoices = Pick<ApiContext, 'config' | 'store' | 'clock' | 'ids' | 'log' | 'profiles' | 'webDir' | 'hubId' | 'version' | 'runtimeApi' | 'logs' | 'serviceLogs' | 'clusterLogs'> & {
@@ -86,6 +88,7 @@ export const composeHub = (d: HubChoices): HubParts => {
   const serviceProxy = createServiceProxy({ services: services.directory, identity, log: d.log });
   const clusterProxy = createClusterProxy({ clusters, identity, log: d.log });
   const shipping = createShipping({ config: d.config, feed: d.logFeed, clock: d.clock, log: d.log, instance });
+  const sparkJobs = createSparkJobs({ config: d.config, clusters, repo: d.store.sparkJobs, runner: d.processRunner, sparkHome: sparkHomeOf(d.config), clock: d.clock, ids: d.ids, log: d.log });
   const { spawner: _chosen, processRunner: _runner, clusterSpawner: _clusterSpawner, logFeed, logFiles: _files, ...values } = d;
   return {
     api: {
@@ -103,6 +106,7 @@ export const composeHub = (d: HubChoices): HubParts => {
       logShipping: shipping.view,
       logFeed,
       clusters,
+      sparkJobs: sparkJobs.jobs,
     },
     proxy,
     serviceProxy,
@@ -116,6 +120,7 @@ export const composeHub = (d: HubChoices): HubParts => {
     culler,
     logFeed,
     shipping: shipping.service,
+    sparkJobs: sparkJobs.service,
     monitoring: { start: () => monitoring.start(), stop: () => monitoring.close() },
     drainTokenActivity: () => identity.drainTokenActivity(),
   };
