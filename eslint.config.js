@@ -48,6 +48,9 @@ const IMPLEMENTATIONS = [
   ['**/logs/ship/loki.js', ['LokiSink']],
   ['**/logs/ship/shipper.js', ['Shipper']],
   ['**/logs/ship/shipping.js', ['LogShipping']],
+  ['**/objects/s3-store.js', ['S3ObjectStore']],
+  ['**/jobs/master.js', ['HttpSparkMaster']],
+  ['**/jobs/service.js', ['SparkJobService']],
 ];
 const builtOnlyInCli = IMPLEMENTATIONS.map(([group, importNames]) => ({
   group: [group],

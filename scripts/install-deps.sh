@@ -3,7 +3,8 @@
 #   scripts/install-deps.sh          runtime: Node.js, JupyterLab 4 (a Python environment), npm packages, the build
 #   scripts/install-deps.sh --test   also what the tests use: Debian's notebook 6 (the compatibility suite),
 #                                    Chromium, Prometheus's promtool, PostgreSQL (running), the test apps
-#                                    (Streamlit, butterfly) in ~/.local/share/nbhub/apps, and Spark (below)
+#                                    (Streamlit, butterfly) in ~/.local/share/nbhub/apps, the S3 server (versitygw,
+#                                    built from the Go module proxy into ~/.local/share/nbhub/bin) and Spark (below)
 #   scripts/install-deps.sh --spark  also Spark for the hub's clusters: pyspark from PyPI (it carries spark-class and
 #                                    the jars) in ~/.local/share/nbhub/spark, on Java 17 (Debian's, when missing)
 # The runtimes' Python environment is $NBHUB_SPAWNER_JUPYTER_ENV, else $XDG_DATA_HOME/nbhub/jupyter, else
@@ -97,6 +98,20 @@ if [ -n "$TEST" ]; then
     python3 -m venv --clear "$APPS_ENV"
     "$APPS_ENV/bin/pip" install -q --disable-pip-version-check -r scripts/requirements/apps.txt
     echo "$apps_want" > "$apps_stamp"
+  fi
+
+  # The S3-compatible object store the Spark job tests upload to: versitygw (Apache-2.0, one Go binary built from
+  # the module proxy, a posix backend that serves a plain folder). MinIO's community edition is source only and
+  # AGPL; SeaweedFS is far bigger. Pinned in scripts/requirements/versitygw.txt; rebuilt only when the pin changes.
+  BIN_DIR="${XDG_DATA_HOME:-$HOME/.local/share}/nbhub/bin"
+  gw_stamp="$BIN_DIR/.versitygw-version"
+  gw_want=$(tr -d '[:space:]' < scripts/requirements/versitygw.txt)
+  if [ "$(cat "$gw_stamp" 2>/dev/null)" != "$gw_want" ] || [ ! -x "$BIN_DIR/versitygw" ]; then
+    command -v go >/dev/null || apt_install golang-go
+    echo "building versitygw ($gw_want) into $BIN_DIR (Go module proxy; a few minutes)" >&2
+    mkdir -p "$BIN_DIR"
+    GOBIN="$BIN_DIR" go install "$gw_want"
+    echo "$gw_want" > "$gw_stamp"
   fi
 
   # PostgreSQL for the store contract suite: create the cluster on a fresh machine, start it if it is down.

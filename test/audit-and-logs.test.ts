@@ -13,6 +13,8 @@ import { newServerRecord } from '../src/core/models.js';
 import { LocalLogFiles } from '../src/logs/files.js';
 import { FileServerLogs } from '../src/logs/server-logs.js';
 import { FileServiceLogs } from '../src/logs/service-logs.js';
+import { FileClusterLogs } from '../src/logs/cluster-logs.js';
+import { mayUseCluster } from '../src/core/clusters.js';
 import { memoryStore, type TestStore } from '../src/store/testing.js';
 import { buildApp } from '../src/api/app.js';
 import type { ApiContext } from '../src/api/context.js';
@@ -55,6 +57,12 @@ beforeAll(async () => {
     culling: { scheduleOf: () => null },
     logs: new FileServerLogs({ dataDir: dir, bytesPerFile: 1 << 20, pollMs: 20 }),
     serviceLogs: new FileServiceLogs({ dataDir: dir, bytesPerFile: 1 << 20, pollMs: 20 }),
+    clusterLogs: new FileClusterLogs({ dataDir: dir, bytesPerFile: 1 << 20, pollMs: 20 }),
+    // One cluster, alice's, shared with nobody (the manager's directory, as the routes see it).
+    clusters: {
+      get: (name: string) => (name === 'etl' ? { name: 'etl', owner: 'alice', users: [] } : undefined),
+      mayUse: mayUseCluster,
+    },
     services: {
       list: () => [],
       get: (name: string) =>
@@ -176,6 +184,45 @@ describe('GET /hub/api/services/{name}/logs', () => {
     expect(ext.statusCode).toBe(404);
     expect(ext.json<{ message: string }>().message).toMatch(/not managed/);
     const bad = await app.inject({ url: '/hub/api/services/board/logs?stream=runtime', headers: as('root') });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json<{ message: string }>().message).toContain('stream');
+  });
+});
+
+describe('GET /hub/api/clusters/{name}/logs', () => {
+  let now = Date.now();
+  beforeAll(() => {
+    const cfiles = new LocalLogFiles({ dataDir: dir, clock: { now: () => now }, startsKept: 5, bytesPerServer: 1 << 30 });
+    const first = cfiles.clusterStart('etl', ['master', 'worker-1', 'worker-2']);
+    appendFileSync(first['master'] as string, 'Registering worker 127.0.0.1:1 with 1 cores\n');
+    appendFileSync(first['worker-2'] as string, 'Successfully registered with master\n');
+    now += 1000;
+    appendFileSync(cfiles.clusterStart('etl', ['master', 'worker-1'])['master'] as string, 'second start\n');
+  });
+
+  it("answers the cluster's users and admins with each start's processes, refuses others", async () => {
+    const res = await app.inject({ url: '/hub/api/clusters/etl/logs', headers: as('alice') });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({
+      stream: 'process:master',
+      lines: ['second start'],
+      starts: [{ index: 0, streams: ['process:master', 'process:worker-1', 'process:worker-2'] }, { index: 1, streams: ['process:master', 'process:worker-1'] }],
+    });
+    const first = await app.inject({ url: '/hub/api/clusters/etl/logs?start=0&stream=process:worker-2', headers: as('root') });
+    expect(first.json<{ lines: string[] }>().lines).toEqual(['Successfully registered with master']);
+    const text = await app.inject({ url: '/hub/api/clusters/etl/logs?start=0&q=registering', headers: { ...as('alice'), accept: 'text/plain' } });
+    expect(text.body).toBe('Registering worker 127.0.0.1:1 with 1 cores\n');
+    const denied = await app.inject({ url: '/hub/api/clusters/etl/logs', headers: as('bob') });
+    expect(denied.statusCode).toBe(403);
+    expect(denied.body).not.toContain('second start');
+  });
+
+  it('names what is wrong: an unknown cluster or process (404), a stream a cluster has not (400)', async () => {
+    expect((await app.inject({ url: '/hub/api/clusters/nope/logs', headers: as('root') })).statusCode).toBe(404);
+    const gone = await app.inject({ url: '/hub/api/clusters/etl/logs?stream=process:worker-2', headers: as('root') });
+    expect(gone.statusCode).toBe(404);
+    expect(gone.json<{ message: string }>().message).toMatch(/process:master, process:worker-1/);
+    const bad = await app.inject({ url: '/hub/api/clusters/etl/logs?stream=runtime', headers: as('root') });
     expect(bad.statusCode).toBe(400);
     expect(bad.json<{ message: string }>().message).toContain('stream');
   });

@@ -1,3 +1,4 @@
+import { CLUSTER_USAGE_USER } from '../core/cluster-usage.js';
 import type { RuntimeKey } from '../core/events.js';
 import { environValue, type ProcStat } from '../procfs/proc.js';
 import type { ProcReader } from './proc-reader.js';
@@ -36,11 +37,21 @@ interface Marker {
   api: RuntimeApi | null;
 }
 
-/** NBHUB_RUNTIME=<user>/<server> (names hold no slash), NBHUB_HUB=<hub id>, and the runtime's port, path and token. */
+/**
+ * NBHUB_RUNTIME=<user>/<server> (names hold no slash), NBHUB_HUB=<hub id>, and the runtime's port, path and token.
+ * A Spark cluster's processes carry NBHUB_CLUSTER=<name> instead (spawners/local/spark-cluster.ts): the cluster
+ * is followed as the runtime (CLUSTER_USAGE_USER, name), which no user's server can be (core/cluster-usage.ts).
+ * A runtime's marker wins: a runtime allowed on a cluster may be told the cluster's name.
+ */
 export const parseMarker = (environ: string): Marker | null => {
   const runtime = environValue(environ, 'NBHUB_RUNTIME');
-  const slash = runtime?.indexOf('/') ?? -1;
-  if (!runtime || slash <= 0) return null;
+  if (runtime === null) {
+    const cluster = environValue(environ, 'NBHUB_CLUSTER');
+    if (!cluster || cluster.includes('/')) return null;
+    return { user: CLUSTER_USAGE_USER, server: cluster, hub: environValue(environ, 'NBHUB_HUB'), api: null };
+  }
+  const slash = runtime.indexOf('/');
+  if (slash <= 0) return null;
   const port = environValue(environ, 'NBHUB_PORT');
   const baseUrl = environValue(environ, 'NBHUB_BASE_URL');
   const token = environValue(environ, 'NBHUB_TOKEN');

@@ -5,6 +5,7 @@ import { childrenByParent, type ProcStat } from '../procfs/proc.js';
 import { cpuIncrement, type CpuReading } from './counters.js';
 import { kernelIdOf } from './kernels.js';
 import type { ProcReader } from './proc-reader.js';
+import { sparkComponentKey } from './spark-components.js';
 import { runtimeTrees, type Member } from './tree.js';
 
 /** A runtime to sample: who it belongs to and the root of its process tree. */
@@ -16,6 +17,11 @@ export interface RuntimeRef {
   others?: readonly number[];
   /** Notebook paths by kernel id, as the runtime's /api/sessions last said. */
   notebooks: Record<string, string[]>;
+  /**
+   * What its series below the whole are: a runtime's kernels (default), or a Spark cluster's components
+   * (spark-components.ts: master, workers, each application's executors and drivers) in the kernel's place.
+   */
+  parts?: 'kernels' | 'spark';
 }
 
 interface SeriesState {
@@ -39,6 +45,8 @@ export const MAX_KERNEL_SERIES = 64;
 /** Counters of kernels that went away are kept (a restarting kernel keeps its id), up to this many. */
 const MAX_GONE_SERIES = 256;
 const procKey = (p: ProcStat) => `${p.pid}:${p.startTime}`;
+/** What a JVM's ProcessBuilder runs first in a new child, before that execs the command asked for. */
+const JVM_SPAWN_HELPER = /(^|\/)jspawnhelper$/;
 
 /**
  * Samples process trees from /proc (DESIGN.md idea 4): per runtime and per kernel, a CPU-seconds
@@ -91,7 +99,7 @@ export class Sampler {
     const root = byPid.get(r.rootPid);
     const prev = this.state.get(key);
     const dt = prev ? (t - prev.t) / 1000 : 0;
-    const kernelOf = (st: ProcStat) => this.identify(st, byPid).kernel;
+    const kernelOf = (st: ProcStat) => this.identify(st, byPid, r.parts ?? 'kernels').kernel;
     const members = root ? runtimeTrees([root, ...(r.others ?? []).flatMap((pid) => byPid.get(pid) ?? [])], children, kernelOf) : [];
     const groups = new Map<string, Member[]>([[RUNTIME, members]]);
     for (const m of members) {
@@ -140,7 +148,7 @@ export class Sampler {
       return {
         pid: st.pid,
         ppid: st.ppid,
-        command: this.identify(st, byPid).command,
+        command: this.identify(st, byPid, r.parts ?? 'kernels').command,
         cpu: dt > 0 ? Math.max(0, used) / dt : 0,
         memory: memory.get(st.pid) ?? st.rssBytes,
         kernelId: kernel,
@@ -150,16 +158,18 @@ export class Sampler {
     return { t, user: r.user, server: r.server, samples, processes, notebooks: r.notebooks, fresh, rootCpuSeconds: root ? root.cpuSeconds : null };
   }
 
-  private identify(st: ProcStat, byPid: Map<number, ProcStat>): { command: string; kernel: string | null } {
+  private identify(st: ProcStat, byPid: Map<number, ProcStat>, parts: 'kernels' | 'spark'): { command: string; kernel: string | null } {
     const key = procKey(st);
     const hit = this.known.get(key);
     if (hit) return hit;
     const argv = this.reader.cmdline(st.pid) ?? [];
-    const found = { command: argv.join(' '), kernel: kernelIdOf(argv) };
-    // A child still showing its parent's command line may not have exec'd yet: ask again next sweep.
+    const kernel = parts === 'spark' ? sparkComponentKey(argv, () => this.reader.environ?.(st.pid), st.pid) : kernelIdOf(argv);
+    const found = { command: argv.join(' '), kernel };
+    // A child still showing its parent's command line may not have exec'd yet, nor a JVM's child still in the
+    // helper the JVM starts it through (a Spark worker's executors): ask again next sweep.
     const parent = byPid.get(st.ppid);
     const parentHit = parent && this.known.get(procKey(parent));
-    if (argv.length > 0 && parentHit?.command !== found.command) this.known.set(key, found);
+    if (argv.length > 0 && parentHit?.command !== found.command && !JVM_SPAWN_HELPER.test(argv[0] as string)) this.known.set(key, found);
     return found;
   }
 }

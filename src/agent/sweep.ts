@@ -1,4 +1,5 @@
 import type { Clock } from '../core/clock.js';
+import { isClusterUsage } from '../core/cluster-usage.js';
 import type { LastCounter } from '../core/store.js';
 import type { RuntimeSnapshot } from '../core/usage.js';
 import type { ProcStat } from '../procfs/proc.js';
@@ -75,7 +76,14 @@ export class SweepCore {
     const found = this.finder.find(this.table, { hubId: req.hubId, match: req.match === null ? null : new RegExp(req.match), known: req.known });
     const refs = found
       .filter((r) => !this.forgetNext.has(`${r.user}/${r.server}`))
-      .map((r) => ({ user: r.user, server: r.server, rootPid: r.rootPid, others: r.others, notebooks: req.notebooks[`${r.user}/${r.server}`] ?? {} }));
+      .map((r) => ({
+        user: r.user,
+        server: r.server,
+        rootPid: r.rootPid,
+        others: r.others,
+        notebooks: req.notebooks[`${r.user}/${r.server}`] ?? {},
+        parts: isClusterUsage(r.user) ? ('spark' as const) : ('kernels' as const),
+      }));
     this.forgetNext = new Set();
     const snapshots = this.sampler.sweep(refs);
     this.table = [];

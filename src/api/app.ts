@@ -22,7 +22,9 @@ import { eventRoutes } from './routes/events.js';
 import { serviceRoutes } from './routes/services.js';
 import { logRoutes } from './routes/logs.js';
 import { appRoutes } from './routes/apps.js';
+import { sparkJobRoutes } from './routes/spark-jobs.js';
 import { clusterRoutes } from './routes/clusters.js';
+import { clusterUsageRoutes } from './routes/cluster-usage.js';
 
 /** The hub's HTTP app (API, login, console), apart from listen() so tests can inject requests. */
 export const buildApp = async (ctx: ApiContext, serverFactory?: FastifyServerFactory): Promise<FastifyInstance> => {
@@ -72,7 +74,9 @@ export const buildApp = async (ctx: ApiContext, serverFactory?: FastifyServerFac
       await api.register(serviceRoutes(ctx));
       await api.register(logRoutes(ctx));
       await api.register(clusterRoutes(ctx));
+      await api.register(clusterUsageRoutes(ctx));
       await api.register(appRoutes(ctx));
+      await api.register(sparkJobRoutes(ctx));
       api.get('/openapi.json', { schema: { summary: 'This document' } }, async () => {
         const doc = app.swagger() as { paths?: Record<string, unknown> };
         return { ...doc, paths: { ...doc.paths, ...proxyPaths } };

@@ -8,12 +8,13 @@ import type { IdentityCache } from '../core/identity.js';
 import type { KernelControlSink } from '../core/kernel-tap.js';
 import type { LogShippingView } from '../core/log-shipping.js';
 import type { Logger } from '../core/logger.js';
-import type { LogFeedView, ServerLogs, ServiceLogs } from '../core/logs.js';
+import type { ClusterLogs, LogFeedView, ServerLogs, ServiceLogs } from '../core/logs.js';
 import type { RuntimeClient } from '../core/runtime-client.js';
 import type { ProcessDoor } from '../core/process-door.js';
 import type { ExecutionTracker } from '../core/executions.js';
 import type { ServerDirectory, ServerRequests } from '../core/servers.js';
 import type { ServiceDirectory } from '../core/services.js';
+import type { SparkJobs } from '../core/spark-jobs.js';
 import type { Store } from '../core/store.js';
 import type { MonitorView } from '../core/usage.js';
 
@@ -55,11 +56,15 @@ export interface ApiContext {
   logs: ServerLogs;
   /** Each start's output of the managed services (read, follow; admins only). */
   serviceLogs: ServiceLogs;
+  /** Each start's output of the Spark clusters' processes (read, follow; the cluster's users and admins). */
+  clusterLogs: ClusterLogs;
   version: string;
   /** The configured services (config `services`): what GET /hub/api/services lists. */
   services: ServiceDirectory;
   /** The named apps of the running servers (started, restarted, stopped by the hub). */
   apps: AppDirectory;
+  /** Spark jobs on the hub's clusters (submit from the object store, follow, kill, history). */
+  sparkJobs: SparkJobs;
   /** Spark clusters: their records, who may use them, start/stop/delete. */
   clusters: ClusterControl;
   /** Log shipping's counters per target, for /hub/metrics (absent where nothing ships). */

@@ -11,6 +11,7 @@ import { FileLogFeed } from '../logs/feed.js';
 import { LocalLogFiles } from '../logs/files.js';
 import { FileServerLogs } from '../logs/server-logs.js';
 import { FileServiceLogs } from '../logs/service-logs.js';
+import { FileClusterLogs } from '../logs/cluster-logs.js';
 import { LocalSpawner } from '../spawners/local/local-spawner.js';
 import { detectJupyter, systemLookup } from '../spawners/local/jupyter-detect.js';
 import { resolveProfile, type ResolvedProfile } from '../spawners/local/profiles.js';
@@ -42,7 +43,7 @@ export const resolveProfiles = (config: Readonly<Config>): Map<string, ResolvedP
 export const createSpawner = (config: Readonly<Config>, profiles: ReturnType<typeof resolveProfiles>, hubId: string, logFiles?: LogFiles) =>
   new LocalSpawner({ dataDir: config.data_dir, profiles, graceSeconds: config.lifecycle.stop_grace_seconds, ids: cryptoIds, clock: systemClock, hubId, logFiles });
 
-/** The log files of starts, the feed that follows them (and the hub's own lines), and the API's readers (servers, services). */
+/** The log files of starts, the feed that follows them (and the hub's own lines), and the API's readers (servers, services, clusters). */
 export const createLogs = (config: Readonly<Config>, log: Logger) => {
   const feed = new FileLogFeed({ dataDir: config.data_dir, bytesPerFile: config.logs.bytes_per_file, pollMs: config.logs.poll_seconds * 1000, clock: systemClock, log });
   const files = new LocalLogFiles({
@@ -53,7 +54,7 @@ export const createLogs = (config: Readonly<Config>, log: Logger) => {
     opened: (path) => feed.track(path),
   });
   const readerOptions = { dataDir: config.data_dir, bytesPerFile: config.logs.bytes_per_file, pollMs: config.logs.poll_seconds * 1000 };
-  return { feed, files, reader: new FileServerLogs(readerOptions), serviceReader: new FileServiceLogs(readerOptions) };
+  return { feed, files, reader: new FileServerLogs(readerOptions), serviceReader: new FileServiceLogs(readerOptions), clusterReader: new FileClusterLogs(readerOptions) };
 };
 
 /**
@@ -72,8 +73,9 @@ export const sparkHomeOf = (config: Readonly<Config>, env: NodeJS.ProcessEnv = p
   config.spark.home || join(env['XDG_DATA_HOME'] || join(homedir(), '.local', 'share'), 'nbhub', 'spark');
 
 /** Spark clusters as local processes (the only cluster spawner so far). */
-export const createClusterSpawner = (config: Readonly<Config>, hubId: string, runner: ProcessRunner) =>
+export const createClusterSpawner = (config: Readonly<Config>, hubId: string, runner: ProcessRunner, logFiles: LogFiles) =>
   new LocalSparkSpawner({
+    logFiles,
     sparkHome: sparkHomeOf(config),
     javaHome: config.spark.java_home,
     clustersDir: join(config.data_dir, 'clusters'),

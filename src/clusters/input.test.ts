@@ -27,6 +27,7 @@ describe('a new cluster, as the API reads it', () => {
     [{ name: '-a' }, /name must be/],
     [{ name: 'a'.repeat(41) }, /at most 40/],
     [{ name: 'a/b' }, /name must be/],
+    [{ name: 'proxy' }, /"proxy" is reserved/],
     [{ name: 'a', users: 'bob' }, /users must be a list/],
     [{ name: 'a', owner: 3 }, /owner must be a user name/],
     [{ name: 'a', extra: 1, more: 2 }, /Unknown fields: extra, more/],

@@ -43,6 +43,8 @@ export const parseClusterInput = (body: unknown, limits: ClusterLimits): Cluster
   if (typeof b['name'] !== 'string' || !NAME.test(b['name'])) {
     throw badRequest(`name must be lower-case letters, digits and '-', starting and ending with a letter or digit, at most 40 characters (got ${JSON.stringify(b['name'] ?? null)})`);
   }
+  // Spark's executors page finds its application by the first `proxy` segment of the URL: /clusters/proxy/… breaks it.
+  if (b['name'] === 'proxy') throw badRequest('name "proxy" is reserved (it would break the Spark UI\'s executors page under /clusters/proxy/)');
   const kind = b['kind'] ?? 'spark';
   if (!CLUSTER_KINDS.includes(kind as ClusterKind)) throw badRequest(`kind must be one of ${CLUSTER_KINDS.join(', ')} (got ${JSON.stringify(kind)})`);
   const workerMemoryMb = b['worker_memory'] === undefined ? 1024 : parseMemoryMb(b['worker_memory']);

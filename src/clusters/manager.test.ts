@@ -35,7 +35,6 @@ const fakeSpawner = (o: { fail?: string } = {}) => {
     },
     logTail: async () => '[master]\nlast words',
     removeFiles: async () => {},
-    logs: async () => [],
   };
   return { spawner, stopped, kill: () => (alive = false) };
 };

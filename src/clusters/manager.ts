@@ -4,7 +4,6 @@ import {
   mayUseCluster,
   type ClusterControl,
   type ClusterInput,
-  type ClusterLog,
   type ClusterRecord,
   type ClusterRepo,
   type ClusterSpawner,
@@ -141,11 +140,6 @@ export class ClusterManager implements ClusterControl {
       this.records.delete(name);
     });
     audit(this.o.log, { event: 'cluster_delete', user: owner, cluster: name, by: by.user });
-  }
-
-  async logs(name: string, lines: number): Promise<ClusterLog[]> {
-    this.require(name);
-    return this.o.spawner.logs(name, lines);
   }
 
   /** Runs once per poll interval: a cluster whose process died is failed, with the reason. */

@@ -34,7 +34,7 @@ describe('config', () => {
       { url: 'tcp://[::1]:12201', compression: 'gzip', chunk_size: 1420 },
     ]);
     expect(c.logs.ship).toMatchObject({ streams: ['runtime', 'apps'], queue_lines: 10_000, loki: [] });
-    expect(loadConfig({ env: {} }).logs.ship).toEqual({ gelf: [], loki: [], streams: ['runtime', 'apps', 'services', 'hub'], queue_lines: 10_000 });
+    expect(loadConfig({ env: {} }).logs.ship).toEqual({ gelf: [], loki: [], streams: ['runtime', 'apps', 'services', 'clusters', 'hub'], queue_lines: 10_000 });
     const loki = loadConfig({ env: {}, overrides: { logs: { ship: { loki: [{ url: 'https://loki.example/loki/api/v1/push', labels: { cluster: 'a' }, tenant: 't' }] } } } }).logs.ship.loki[0];
     expect(loki).toMatchObject({ url: 'https://loki.example/loki/api/v1/push', labels: { cluster: 'a' }, tenant: 't', batch_lines: 1000, flush_seconds: 1, username: '' });
 

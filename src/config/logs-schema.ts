@@ -14,14 +14,14 @@ export const logFilesSchema = {
     .describe(
       "A log file (one stream of one start) past this size is rotated: its last bytes_per_file bytes are kept in a .1 beside it and it is truncated (the runtime writes in append mode, so it goes on at the start; as with logrotate's copytruncate, a line written in the instant between the last copy and the truncate is lost). Also the most the hub reads of one file in one pass.",
     ),
-  starts_kept: z.number().int().min(1).max(10_000).default(10).describe("Starts whose output is kept per server (and per managed service: each start of its process); the oldest start's files are deleted when a new one begins."),
+  starts_kept: z.number().int().min(1).max(10_000).default(10).describe("Starts whose output is kept per server (and per managed service: each start of its process; per Spark cluster: each start of its master and workers); the oldest start's files are deleted when a new one begins."),
   bytes_per_server: z
     .number()
     .int()
     .min(4096)
     .max(2 ** 50)
     .default(200 << 20)
-    .describe("Disk the log files of one server (or managed service) may use, all starts together; past it the oldest starts are deleted (never the newest)."),
+    .describe("Disk the log files of one server (or managed service, or Spark cluster) may use, all starts together; past it the oldest starts are deleted (never the newest)."),
   poll_seconds: z
     .number()
     .min(0.05)

@@ -50,7 +50,7 @@ const lokiUrl = z
 
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 /** The labels every line carries; a static label may not replace one. */
-export const LINE_LABELS = ['user', 'server', 'profile', 'stream', 'hub_instance'] as const;
+export const LINE_LABELS = ['user', 'server', 'profile', 'stream', 'process', 'hub_instance'] as const;
 
 export const lokiTargetSchema = z
   .object({
@@ -58,7 +58,7 @@ export const lokiTargetSchema = z
     labels: z
       .record(z.string(), z.string().min(1))
       .default({})
-      .describe('Static labels added to every stream (each line also carries user, server, profile, stream and hub_instance, empty ones left out).'),
+      .describe('Static labels added to every stream (each line also carries user, server, profile, stream, process (on cluster lines) and hub_instance, empty ones left out).'),
     username: z.string().default('').describe('Basic auth user (empty: no Authorization header).'),
     password: z.string().default('').describe('Basic auth password.'),
     tenant: z.string().default('').describe('Sent as X-Scope-OrgID (empty: not sent).'),
@@ -74,7 +74,7 @@ export const lokiTargetSchema = z
     if (t.password !== '' && t.username === '') ctx.addIssue({ code: 'custom', path: ['password'], message: 'a password needs a username' });
   });
 
-export const SHIP_STREAMS = ['runtime', 'apps', 'services', 'hub'] as const;
+export const SHIP_STREAMS = ['runtime', 'apps', 'services', 'clusters', 'hub'] as const;
 export type ShipStream = (typeof SHIP_STREAMS)[number];
 
 export const shipSchema = z
@@ -82,7 +82,7 @@ export const shipSchema = z
     gelf: z
       .array(gelfTargetSchema)
       .default([])
-      .describe('GELF 1.1 targets (Graylog): a list of {url, compression, chunk_size}. Fields: _user, _server, _profile, _stream, _hub_instance.'),
+      .describe('GELF 1.1 targets (Graylog): a list of {url, compression, chunk_size}. Fields: _user, _server, _profile, _stream, _process (on cluster lines only), _hub_instance.'),
     loki: z
       .array(lokiTargetSchema)
       .default([])
@@ -90,7 +90,7 @@ export const shipSchema = z
     streams: z
       .array(z.enum(SHIP_STREAMS))
       .default([...SHIP_STREAMS])
-      .describe("Which lines are shipped: the runtimes' output, their named apps', managed services', the hub's own."),
+      .describe("Which lines are shipped: the runtimes' output, their named apps', managed services', Spark clusters' processes' (stream cluster:{name}, label process), the hub's own."),
     queue_lines: z
       .number()
       .int()

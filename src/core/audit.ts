@@ -20,6 +20,7 @@ export type AuditEvent =
   | { event: 'token_revoke'; user: string; token_id: string; by: string }
   | { event: 'kernel_action'; user: string; server: string; kernel: string; action: string; by: string }
   | { event: 'process_signal'; user: string; server: string; pid: number; signal: string; by: string }
+  | { event: 'spark_job_submit' | 'spark_job_kill'; user: string; cluster: string; job: string; resource: string; main_class: string; by: string }
   /** `user`: the cluster's owner. */
   | { event: 'cluster_create' | 'cluster_start' | 'cluster_stop' | 'cluster_delete'; user: string; cluster: string; by: string };
 

@@ -66,10 +66,8 @@ export interface ClusterSpawner {
   stop(handle: ClusterHandle, options: { graceful: boolean }): Promise<void>;
   /** The last lines its processes printed, for a failure's explanation. */
   logTail(handle: ClusterHandle, lines: number): Promise<string>;
-  /** Deletes what the cluster kept on disk (work directories, logs of its drivers). */
+  /** Deletes what the cluster kept on disk (work directories, logs of its drivers, its processes' logs). */
   removeFiles(name: string): Promise<void>;
-  /** The end of each process's output, by the cluster's name (also once stopped). */
-  logs(name: string, lines: number): Promise<ClusterLog[]>;
 }
 
 export interface ClusterRecord {
@@ -141,6 +139,8 @@ export interface SparkJobRepo {
   get(id: string): Promise<SparkJobRecord | undefined>;
   /** Newest first. */
   list(q: SparkJobQuery): Promise<Page<SparkJobRecord>>;
+  /** Jobs not in a final state, oldest first (what the hub still follows). */
+  unfinished(limit: number): Promise<SparkJobRecord[]>;
 }
 
 /** A new cluster, as the API checked it (clusters/input.ts). */
@@ -172,14 +172,6 @@ export interface ClusterControl extends ClusterDirectory {
   stop(name: string, by: Identity): Promise<ClusterRecord>;
   /** Stops it, deletes its files and its record (its jobs' history stays). */
   remove(name: string, by: Identity): Promise<void>;
-  /** The end of each of its processes' output (kept after a stop, until the cluster is deleted). */
-  logs(name: string, lines: number): Promise<ClusterLog[]>;
-}
-
-export interface ClusterLog {
-  /** `master`, `worker-1`, … */
-  process: string;
-  text: string;
 }
 
 export const mayUseCluster = (who: Identity, c: Pick<ClusterRecord, 'owner' | 'users'>): boolean =>

@@ -3,8 +3,11 @@
  * after the runtime stopped and across hub restarts, and every line can be shipped elsewhere (GELF, Loki).
  */
 
-/** Which output a line belongs to: the runtime's own, one of its named apps', a managed service's, the hub's. */
-export type LogStream = 'runtime' | `app:${string}` | `service:${string}` | 'hub';
+/**
+ * Which output a line belongs to: the runtime's own, one of its named apps', a managed service's, a Spark
+ * cluster's (its process in `process`), the hub's.
+ */
+export type LogStream = 'runtime' | `app:${string}` | `service:${string}` | `cluster:${string}` | 'hub';
 
 /** One line of output, with the labels a collector groups by. */
 export interface LogLine {
@@ -15,6 +18,8 @@ export interface LogLine {
   user: string;
   server: string;
   profile: string;
+  /** A cluster's process (`master`, `worker-1`, …); absent for every other stream. */
+  process?: string | undefined;
   line: string;
 }
 
@@ -39,8 +44,11 @@ export interface LogFeedView {
 /** The streams a server's start may have: its runtime's output and each named app's. */
 export type ServerLogStream = 'runtime' | `app:${string}`;
 
-/** The streams a kept start may have: a server's, or `service` (a managed service's one output). */
-export type KeptStream = ServerLogStream | 'service';
+/** A cluster's streams: one per process of a start (`process:master`, `process:worker-1`, …). */
+export type ClusterLogStream = `process:${string}`;
+
+/** The streams a kept start may have: a server's, `service` (a managed service's one output), or a cluster's. */
+export type KeptStream = ServerLogStream | 'service' | ClusterLogStream;
 
 /** One start of a server, as its log files tell it. */
 export interface LogStart {
@@ -102,6 +110,13 @@ export interface ServiceLogs {
   follow(service: string, start: string, from: number, signal: AbortSignal, send: (lines: string[]) => void): void;
 }
 
+/** A Spark cluster's kept output, per start, one stream per process (its users and admins: the route checks). */
+export interface ClusterLogs {
+  read(cluster: string, range: LogRange): Promise<LogPage>;
+  /** As ServerLogs.follow. */
+  follow(cluster: string, start: string, stream: ClusterLogStream, from: number, signal: AbortSignal, send: (lines: string[]) => void): void;
+}
+
 /** Where a spawner writes output (the layout is the logs module's): injected, so spawners import none of it. */
 export interface LogFiles {
   /** A new start of the runtime: the path its output is appended to. Older starts past the limits go. */
@@ -110,4 +125,11 @@ export interface LogFiles {
   appLog(user: string, server: string, app: string): string;
   /** A new start of a managed service's process: the path its output is appended to. Older starts past the limits go. */
   serviceStart(service: string): string;
+  /**
+   * A new start of a cluster: the path each of its processes (`master`, `worker-1`, …) appends its output to.
+   * Older starts past the limits go.
+   */
+  clusterStart(cluster: string, processes: readonly string[]): Record<string, string>;
+  /** Deletes a cluster's logs (the cluster is deleted). */
+  removeCluster(cluster: string): void;
 }

@@ -33,10 +33,14 @@ export interface HubParts {
   logFeed: Service;
   /** Sends the feed's lines to GELF and Loki targets (logs.ship); stopped last, flushing within a bound. */
   shipping: Service;
+  /** Follows the unfinished Spark jobs of the clusters (their state, their end when a cluster goes). */
+  sparkJobs: Service;
   /** The in-process agent (if any) and the monitor pulling every agent. */
   monitoring: Service;
   /** `/services/{name}/…` (config `services`), HTTP and WebSocket, behind the hub's login. */
   serviceProxy: Pick<Proxy, 'handleRequest' | 'handleUpgrade' | 'close'>;
+  /** `/clusters/{name}/…`: a Spark cluster's UIs (its master's, and through it its workers' and applications'), behind the hub's login. */
+  clusterProxy: Pick<Proxy, 'handleRequest' | 'handleUpgrade' | 'close'>;
   /** The managed services' processes: started once the hub listens (they call its API), stopped first. */
   services: { start(hubUrl: string): Promise<void>; stop(): Promise<void> };
   /** Token use seen since the last call (written behind, not on every request). */
@@ -53,8 +57,8 @@ export interface Hub {
 const TOKEN_ACTIVITY_FLUSH_MS = 30_000;
 
 /**
- * Runs the parts on one HTTP server: `/user/…` goes straight to the proxy and `/services/…` to the service
- * proxy (no framework on the hot path), everything else to the API app. Nothing is built here: the parts arrive chosen and assembled (cli/).
+ * Runs the parts on one HTTP server: `/user/…` goes straight to the proxy, `/services/…` to the service
+ * proxy and `/clusters/…` to the cluster proxy (no framework on the hot path), everything else to the API app. Nothing is built here: the parts arrive chosen and assembled (cli/).
  */
 export const startHub = async (p: HubParts): Promise<Hub> => {
   const { api } = p;
@@ -69,10 +73,10 @@ export const startHub = async (p: HubParts): Promise<Hub> => {
   let server!: Server;
   const app = await buildApp(api, (handler) => {
     server = createServer({ noDelay: true, keepAliveTimeout: 65_000 }, (req, res) => {
-      if (!p.proxy.handleRequest(req, res) && !p.serviceProxy.handleRequest(req, res)) handler(req, res);
+      if (!p.proxy.handleRequest(req, res) && !p.serviceProxy.handleRequest(req, res) && !p.clusterProxy.handleRequest(req, res)) handler(req, res);
     });
     server.on('upgrade', (req, socket, head) => {
-      if (!p.proxy.handleUpgrade(req, socket, head) && !p.serviceProxy.handleUpgrade(req, socket, head)) socket.destroy();
+      if (!p.proxy.handleUpgrade(req, socket, head) && !p.serviceProxy.handleUpgrade(req, socket, head) && !p.clusterProxy.handleUpgrade(req, socket, head)) socket.destroy();
     });
     return server;
   });
@@ -84,6 +88,7 @@ export const startHub = async (p: HubParts): Promise<Hub> => {
   await p.logFeed.start();
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   await p.services.start(`http://${host}:${addr.port}`);
+  await p.sparkJobs.start();
 
   const flushTokens = async () => {
     for (const [id, at] of p.drainTokenActivity()) await api.store.tokens.touch(id, at).catch(() => undefined);
@@ -105,7 +110,9 @@ export const startHub = async (p: HubParts): Promise<Hub> => {
       await closed;
       p.proxy.close();
       p.serviceProxy.close();
+      p.clusterProxy.close();
       await p.culler.stop();
+      await p.sparkJobs.stop();
       await p.executions?.stop();
       await p.monitoring.stop();
       await p.logFeed.stop();

@@ -67,6 +67,31 @@ describe('FileLogFeed', () => {
     expect(existsSync(first)).toBe(false);
   });
 
+  it("publishes a cluster's process lines as stream cluster:{name} with the process as a label, follows a new start, and a removed cluster's logs are gone", async () => {
+    const f = feed();
+    const got = collect(f);
+    let now = 1_800_000_000_000;
+    const files = new LocalLogFiles({ dataDir: dir, clock: { now: () => now }, startsKept: 2, bytesPerServer: 1 << 30, opened: (p) => f.track(p) });
+    await f.start();
+    const first = files.clusterStart('etl', ['master', 'worker-1']);
+    expect(Object.keys(first)).toEqual(['master', 'worker-1']);
+    appendFileSync(first['master'] as string, 'Registering worker 127.0.0.1:40000\n');
+    appendFileSync(first['worker-1'] as string, 'Successfully registered with master\n');
+    const shown = () => got.map((l) => `${l.stream} ${l.process ?? '-'} [${l.user}/${l.server}/${l.profile}] ${l.line}`).sort();
+    await expect.poll(shown, { timeout: 5000 }).toEqual([
+      'cluster:etl master [//] Registering worker 127.0.0.1:40000',
+      'cluster:etl worker-1 [//] Successfully registered with master',
+    ]);
+    now += 1000;
+    const second = files.clusterStart('etl', ['master', 'worker-1']);
+    expect(second['master']).not.toBe(first['master']);
+    appendFileSync(second['master'] as string, 'I have been elected leader\n');
+    await expect.poll(() => got.at(-1)?.line, { timeout: 5000 }).toBe('I have been elected leader');
+    expect(() => files.clusterStart('etl', ['Master'])).toThrow(/process's name/);
+    files.removeCluster('etl');
+    expect(existsSync(join(dir, 'logs', '_clusters', 'etl'))).toBe(false);
+  });
+
   it('does not publish old lines again after a restart, and finds running logs on its own', async () => {
     const files = new LocalLogFiles({ dataDir: dir, clock, startsKept: 5, bytesPerServer: 1 << 30 });
     const path = files.newStart({ user: 'alice', server: '', profile: 'p' });

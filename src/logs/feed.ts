@@ -39,7 +39,7 @@ const RESCAN_EVERY = 10;
 const SAVE_EVERY_MS = 1000;
 
 /**
- * The hub's LogFeed: follows the log file of every runtime, app and managed service start as it grows (the same Tail the API's
+ * The hub's LogFeed: follows the log file of every runtime, app, managed service and cluster process start as it grows (the same Tail the API's
  * follow uses), publishes each line with its labels, rotates a file past logs.bytes_per_file, and keeps how far
  * it has read in a `.pos` beside each file, so a restarted hub does not publish old lines again. The hub's own
  * lines come in through `offerHub` (the pino destination) and go out on the next turn of the event loop.
@@ -126,7 +126,7 @@ export class FileLogFeed implements LogFeed, LogFeedView {
     await Promise.all([...this.followed.keys()].map((p) => this.pass(p)));
   }
 
-  /** Follows the files of each server's and service's latest start; lets go of those of older starts and deleted ones. */
+  /** Follows the files of each server's, service's and cluster's latest start; lets go of those of older starts and deleted ones. */
   private async rescan(): Promise<void> {
     const root = logsRoot(this.o.dataDir);
     const latest = new Set<string>();
@@ -161,8 +161,11 @@ export class FileLogFeed implements LogFeed, LogFeedView {
     const labels: Followed['labels'] =
       owner.kind === 'service'
         ? { stream: `service:${owner.service}`, user: '', server: '', profile: '' }
-        : // A server's folder holds runtime and app streams only (layout.ts).
-          { stream: name.stream as LogStream, user: owner.user, server: owner.server, profile: (await readMeta(dir, name.start))?.profile ?? '' };
+        : owner.kind === 'cluster'
+          ? // One stream per cluster, its process as a label of its own: a collector groups by either.
+            { stream: `cluster:${owner.cluster}`, user: '', server: '', profile: '', process: name.stream.slice('process:'.length) }
+          : // A server's folder holds runtime and app streams only (layout.ts).
+            { stream: name.stream as LogStream, user: owner.user, server: owner.server, profile: (await readMeta(dir, name.start))?.profile ?? '' };
     const f: Followed = {
       tail: await Tail.at(path, saved),
       labels,

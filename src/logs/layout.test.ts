@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { logName, nextStartId, ownerOfDir, parseLogName, parseStream, serverLogDir, serviceLogDir } from './layout.js';
+import { clusterLogDir, logName, nextStartId, ownerOfDir, parseClusterStream, parseLogName, parseStream, serverLogDir, serviceLogDir } from './layout.js';
 import { isValidUserName } from '../core/names.js';
 import { startsToDelete } from './retention.js';
 import { groupStarts } from './starts.js';
@@ -32,6 +32,27 @@ describe('log layout', () => {
     expect(() => serviceLogDir('/d', '../alice')).toThrow(/outside/);
     // The server API never reads a service's stream.
     expect(parseStream('service')).toBeNull();
+  });
+
+  it("keeps a cluster's starts in a folder no user can have, one log per process, names read both ways", () => {
+    expect(clusterLogDir('/d', 'etl')).toBe('/d/logs/_clusters/etl');
+    expect(isValidUserName('_clusters')).toBe(false);
+    expect(logName('1700000000000', 'process:master')).toBe('1700000000000-process-master.log');
+    expect(logName('1700000000000', 'process:worker-12')).toBe('1700000000000-process-worker-12.log');
+    expect(parseLogName('1700000000000-process-worker-12.log')).toEqual({ kind: 'log', start: '1700000000000', stream: 'process:worker-12', suffix: '' });
+    expect(parseLogName('1700000000000-process-master.log.pos')).toEqual({ kind: 'log', start: '1700000000000', stream: 'process:master', suffix: '.pos' });
+    expect(parseLogName('1700000000000-process-.log')).toBeNull();
+    expect(ownerOfDir('_clusters', 'etl')).toEqual({ kind: 'cluster', cluster: 'etl' });
+    expect(() => clusterLogDir('/d', '../alice')).toThrow(/outside/);
+    expect(groupStarts([{ name: '5-process-master.log', size: 3 }, { name: '5-process-worker-1.log.1', size: 4 }, { name: '5.json', size: 1 }]).get('5')).toEqual({
+      bytes: 8,
+      streams: new Set(['process:master', 'process:worker-1']),
+    });
+    // The cluster API reads process streams only, the server API never does.
+    expect(parseClusterStream('process:worker-1')).toBe('process:worker-1');
+    expect(parseClusterStream('process:../x')).toBeNull();
+    expect(parseClusterStream('runtime')).toBeNull();
+    expect(parseStream('process:master')).toBeNull();
   });
 
   it('gives a second start in the same millisecond its own id', () => {

@@ -68,13 +68,16 @@ export const readMeta = async (dir: string, start: string): Promise<StartMeta | 
   }
 };
 
-/** Every kept start of a server, oldest first (the runtime stream listed first). */
+/** The main stream of a start, listed first: a runtime's, a cluster's master's. */
+const first = (s: KeptStream): boolean => s === 'runtime' || s === 'process:master';
+
+/** Every kept start of a server, service or cluster, oldest first (the main stream first, then worker-2 before worker-10). */
 export const readStarts = async (dir: string): Promise<LogStart[]> => {
   const groups = [...groupStarts(await sized(dir))].sort(([a], [b]) => Number(a) - Number(b));
   return Promise.all(
     groups.map(async ([id, g]) => {
       const meta = await readMeta(dir, id);
-      const streams = [...g.streams].sort((a, b) => (a === 'runtime' ? -1 : b === 'runtime' ? 1 : a.localeCompare(b)));
+      const streams = [...g.streams].sort((a, b) => (first(a) ? -1 : first(b) ? 1 : a.localeCompare(b, 'en', { numeric: true })));
       return { id, startedAt: meta?.started_at ?? Number(id), profile: meta?.profile ?? '', streams, bytes: g.bytes };
     }),
   );

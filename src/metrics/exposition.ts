@@ -1,4 +1,5 @@
 import type { ServerState } from '../core/models.js';
+import { clusterFamilies } from './cluster-families.js';
 import { logFeedFamilies, logShippingFamilies } from './log-families.js';
 import { runtimeFamilies } from './runtime-families.js';
 import { renderFamily, type Family, type Sample } from './text-format.js';
@@ -38,6 +39,7 @@ const processFamilies = (h: HubProcessStats): Family[] => [
 export const renderMetrics = (input: MetricsInput): string => {
   const families: Family[] = [
     ...runtimeFamilies(input.snapshots, input.runtimes),
+    ...clusterFamilies(input.snapshots),
     { name: 'nbhub_runtimes', type: 'gauge', help: 'Runtimes known to the hub, by state.', samples: runtimesByState(input.runtimes) },
     { name: 'nbhub_users', type: 'gauge', help: 'User accounts.', samples: one(input.users) },
     ...samplerFamilies(input.sampler),

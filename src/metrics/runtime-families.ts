@@ -1,3 +1,4 @@
+import { isClusterUsage } from '../core/cluster-usage.js';
 import type { RuntimeSnapshot, UsageSample } from '../core/usage.js';
 import type { Family, Sample } from './text-format.js';
 import type { RuntimeInfo } from './types.js';
@@ -50,7 +51,8 @@ export const runtimeFamilies = (snapshots: readonly RuntimeSnapshot[], runtimes:
   const kernelProcesses: Sample[] = [];
   const sampled = new Set<string>();
 
-  for (const snap of latestPerRuntime(snapshots)) {
+  // A Spark cluster's sweep is no user's runtime: its families are cluster-families.ts's.
+  for (const snap of latestPerRuntime(snapshots.filter((s) => !isClusterUsage(s.user)))) {
     sampled.add(key(snap.user, snap.server));
     const runtime = { user: snap.user, server: snap.server };
     const { whole, kernels } = split(snap);

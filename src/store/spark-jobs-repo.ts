@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { JobState, SparkJobRecord, SparkJobRepo } from '../core/clusters.js';
+import { FINAL_JOB_STATES, type JobState, type SparkJobRecord, type SparkJobRepo } from '../core/clusters.js';
 import type { Database, SparkJobsTable } from './schema.js';
 
 const json = <T>(text: string, fallback: T): T => {
@@ -62,4 +62,14 @@ export const createSparkJobsRepo = (db: Kysely<Database>): SparkJobRepo => ({
     ]);
     return { items: rows.map(fromRow), total: Number(total.n) };
   },
+  unfinished: async (limit) =>
+    (
+      await db
+        .selectFrom('spark_jobs')
+        .selectAll()
+        .where('state', 'not in', [...FINAL_JOB_STATES])
+        .orderBy('submitted')
+        .limit(limit)
+        .execute()
+    ).map(fromRow),
 });

@@ -8,6 +8,7 @@ import { queryUsage } from '../usage/query.js';
 import type { UsageParams } from '../usage/params.js';
 import { toSeries } from '../usage/testing.js';
 import type { ExecutionRecord } from '../core/executions.js';
+import type { SparkJobRecord } from '../core/clusters.js';
 import { EXECUTION_UPDATED_COLUMNS, executionToRow } from './execution-rows.js';
 
 /**
@@ -479,6 +480,24 @@ export const storeContract = (name: string, open: () => Promise<{ store: TestSto
       for (const c of Object.keys(stored) as Array<keyof typeof stored>) {
         if (c !== 'id') expect([c, stored[c]]).toEqual([c, updated.has(c) ? b[c] : a[c]]);
       }
+    });
+
+    it('keeps Spark jobs: updates what changes, lists newest first, follows the unfinished ones', async () => {
+      const job = (id: string, submitted: number, extra: Partial<SparkJobRecord> = {}): SparkJobRecord => ({
+        id, cluster: 'c1', user: 'alice', resource: 's3://b1b/pi.jar', mainClass: 'Pi', args: ['1', 'two words'], conf: { 'spark.executor.memory': '512m' },
+        submissionId: null, appId: null, state: 'SUBMITTED', message: null, submitted, ended: null, ...extra,
+      });
+      await store.sparkJobs.put(job('j1', 4_102_444_800_001));
+      await store.sparkJobs.put(job('j2', 4_102_444_800_002, { user: 'bob', submissionId: 'driver-2', state: 'RUNNING' }));
+      await store.sparkJobs.put(job('j3', 4_102_444_800_003, { cluster: 'c2' }));
+      // The fields a job's life changes are written; what was submitted is not.
+      await store.sparkJobs.put(job('j1', 4_102_444_800_001, { submissionId: 'driver-1', appId: 'app-1', state: 'FINISHED', ended: 4_102_444_800_009, mainClass: 'Other' }));
+      expect(await store.sparkJobs.get('j1')).toEqual(job('j1', 4_102_444_800_001, { submissionId: 'driver-1', appId: 'app-1', state: 'FINISHED', ended: 4_102_444_800_009 }));
+      const page = await store.sparkJobs.list({ cluster: 'c1', offset: 0, limit: 10 });
+      expect([page.total, page.items.map((j) => j.id)]).toEqual([2, ['j2', 'j1']]);
+      expect((await store.sparkJobs.list({ user: 'bob', offset: 0, limit: 10 })).items.map((j) => j.id)).toEqual(['j2']);
+      expect((await store.sparkJobs.unfinished(10)).map((j) => j.id)).toEqual(['j2', 'j3']);
+      expect((await store.sparkJobs.unfinished(1)).map((j) => j.id)).toEqual(['j2']);
     });
 
     it('keeps meta values', async () => {

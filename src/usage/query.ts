@@ -1,3 +1,4 @@
+import { isClusterUsage } from '../core/cluster-usage.js';
 import type { KernelNotebook, Store } from '../core/store.js';
 import { RESOLUTION_MS } from '../core/store.js';
 import { aggregate, type SeriesKey, type UsageAnswer } from './aggregate.js';
@@ -39,6 +40,8 @@ export const queryUsage = async (store: Store, p: UsageParams, now: number): Pro
     sampleIntervalMs: p.sampleIntervalMs,
     now,
     labelsOf: (r): Record<string, string> | undefined => {
+      // Spark clusters' series are no user's: GET /hub/api/clusters/{name}/usage answers them.
+      if (p.user === undefined && isClusterUsage(r.user)) return undefined;
       if (p.notebook !== undefined && !(notebooksOf.get(kernelKey(r)) ?? []).includes(p.notebook)) return undefined;
       switch (p.groupBy) {
         case 'user':

@@ -1,5 +1,8 @@
 import type {
   AppModel,
+  ClusterModel,
+  NewCluster,
+  SparkJobModel,
   HistoryEvent,
   ExecutionPage,
   ExecutionQuery,
@@ -18,6 +21,7 @@ import type {
   UserPage,
 } from './types.js';
 import { hubClock } from './hubClock.js';
+import { itemsOf } from './clusters.js';
 
 /** An API answer that is not 2xx, with the hub's own message (`{"status", "message"}`). */
 export class ApiError extends Error {
@@ -69,6 +73,7 @@ const request = async <T>(method: string, path: string, o: { body?: unknown; acc
 
 const enc = encodeURIComponent;
 const userPath = (user: string) => `/hub/api/users/${enc(user)}`;
+const clusterPath = (name: string) => `/hub/api/clusters/${enc(name)}`;
 /** The default server ('') and named servers have different paths, as in JupyterHub. */
 const serverPath = (user: string, server: string) => (server === '' ? `${userPath(user)}/server` : `${userPath(user)}/servers/${enc(server)}`);
 
@@ -111,6 +116,7 @@ export const logSearch = (q: LogQuery, follow: boolean): string => {
 
 /** Where the console follows a server's output (an EventSource: the session cookie goes along). */
 export const logFollowUrl = (user: string, server: string, q: LogQuery): string => `${serverPath(user, server)}/logs?${logSearch(q, true)}`;
+export const clusterLogFollowUrl = (name: string, q: LogQuery): string => `${clusterPath(name)}/logs?${logSearch(q, true)}`;
 
 export const PAGINATION_TYPE = 'application/jupyterhub-pagination+json';
 
@@ -157,6 +163,16 @@ export const api = {
   apps: (user: string, server: string) => request<AppModel[]>('GET', `${serverPath(user, server)}/apps`),
   startApp: (user: string, server: string, app: string) => request<AppModel>('POST', `${serverPath(user, server)}/apps/${enc(app)}`),
   stopApp: (user: string, server: string, app: string) => request<void>('DELETE', `${serverPath(user, server)}/apps/${enc(app)}`),
+  clusters: () => request<ClusterModel[] | { items: ClusterModel[] }>('GET', '/hub/api/clusters').then(itemsOf),
+  cluster: (name: string) => request<ClusterModel>('GET', clusterPath(name)),
+  createCluster: (c: NewCluster) => request<ClusterModel>('POST', '/hub/api/clusters', { body: c }),
+  startCluster: (name: string) => request<unknown>('POST', `${clusterPath(name)}/start`),
+  stopCluster: (name: string) => request<unknown>('POST', `${clusterPath(name)}/stop`),
+  deleteCluster: (name: string) => request<void>('DELETE', clusterPath(name)),
+  clusterLogs: (name: string, q: LogQuery) => request<LogAnswer>('GET', `${clusterPath(name)}/logs?${logSearch(q, false)}`),
+  clusterJobs: (name: string) => request<SparkJobModel[] | { items: SparkJobModel[] }>('GET', `${clusterPath(name)}/jobs`).then(itemsOf),
+  clusterJob: (name: string, id: string) => request<SparkJobModel>('GET', `${clusterPath(name)}/jobs/${enc(id)}`),
+  killJob: (name: string, id: string) => request<unknown>('DELETE', `${clusterPath(name)}/jobs/${enc(id)}`),
   processes: (user: string, server: string) =>
     request<{ processes: ProcessModel[] }>('GET', `${serverPath(user, server)}/processes`).then((r) => r.processes),
   signalProcess: (user: string, server: string, pid: number, signal: ProcessSignal) =>

@@ -3,6 +3,8 @@ import { api, ApiError } from './api.js';
 import { CullBanner } from './components/CullBanner.js';
 import { Header } from './components/Header.js';
 import { AdminPage } from './pages/Admin.js';
+import { ClusterPage } from './pages/ClusterPage.js';
+import { ClustersPage } from './pages/Clusters.js';
 import { HomePage } from './pages/Home.js';
 import { LoginPage } from './pages/Login.js';
 import { ServerPage } from './pages/ServerPage.js';
@@ -46,6 +48,8 @@ const Signed = (p: { route: Exclude<Route, { page: 'login' }>; pathname: string;
       {r.page === 'admin' && <AdminPage me={me.data} />}
       {r.page === 'usage' && <UsagePage me={me.data} search={p.search} />}
       {r.page === 'server' && <ServerPage key={`${r.user}/${r.server}`} user={r.user} server={r.server} me={me.data.name} search={p.search} />}
+      {r.page === 'clusters' && <ClustersPage me={me.data} />}
+      {r.page === 'cluster' && <ClusterPage key={r.name} name={r.name} me={me.data} />}
       {r.page === 'not-found' && <main class="error">There is no page at {p.pathname}.</main>}
     </>
   );

@@ -8,6 +8,8 @@ export type Route =
   | { page: 'admin' }
   | { page: 'usage' }
   | { page: 'server'; user: string; server: string }
+  | { page: 'clusters' }
+  | { page: 'cluster'; name: string }
   | { page: 'not-found' };
 
 const decode = (s: string): string | undefined => {
@@ -25,6 +27,12 @@ export const parseRoute = (pathname: string): Route => {
   if (path === '/hub/home') return { page: 'home' };
   if (path === '/hub/admin') return { page: 'admin' };
   if (path === '/hub/usage') return { page: 'usage' };
+  if (path === '/hub/clusters') return { page: 'clusters' };
+  const c = /^\/hub\/clusters\/([^/]+)$/.exec(path);
+  if (c) {
+    const name = decode(c[1] ?? '');
+    if (name !== undefined) return { page: 'cluster', name };
+  }
   // /hub/servers/{user}/ is the default server, /hub/servers/{user}/{server} a named one.
   const m = /^\/hub\/servers\/([^/]+)(?:\/([^/]*))?\/?$/.exec(pathname);
   if (m) {
@@ -37,6 +45,8 @@ export const parseRoute = (pathname: string): Route => {
 
 export const serverPagePath = (user: string, server: string): string =>
   `/hub/servers/${encodeURIComponent(user)}/${encodeURIComponent(server)}`;
+
+export const clusterPagePath = (name: string): string => `/hub/clusters/${encodeURIComponent(name)}`;
 
 const CHANGE = 'nbhub:navigate';
 

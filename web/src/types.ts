@@ -255,3 +255,52 @@ export interface LogQuery {
   q: string;
   tail: number;
 }
+
+export type ClusterState = 'stopped' | 'starting' | 'running' | 'stopping' | 'failed';
+
+/** A Spark cluster (GET /hub/api/clusters[/{name}]). */
+export interface ClusterModel {
+  name: string;
+  kind: string;
+  owner: string;
+  users: string[];
+  workers: number;
+  worker_cores: number;
+  /** "1g", "512m" */
+  worker_memory: string;
+  state: ClusterState;
+  /** Where its UIs are on the hub: /clusters/{name}/ */
+  ui_url: string;
+  failure: string | null;
+  /** ISO text (epoch milliseconds are read too). */
+  created: string | number | null;
+  started: string | number | null;
+  stopped: string | number | null;
+}
+
+export interface NewCluster {
+  name: string;
+  kind: 'spark';
+  workers: number;
+  worker_cores: number;
+  worker_memory: string;
+  owner?: string;
+  users?: string[];
+}
+
+/** One application submitted through the hub (GET /hub/api/clusters/{name}/jobs[/{id}]). */
+export interface SparkJobModel {
+  id: string;
+  user: string;
+  resource: string;
+  main_class: string;
+  /** Spark's driver state: SUBMITTED, RUNNING, FINISHED, FAILED, KILLED, … */
+  state: string;
+  submitted: string | number | null;
+  ended: string | number | null;
+  message: string | null;
+  /** The application's UI through the hub (/clusters/{name}/proxy/{appId}/) while it runs. */
+  ui_url?: string | null;
+  /** Only in GET …/jobs/{id}: the driver's output. */
+  driver_log?: string | null;
+}

@@ -2,7 +2,7 @@ import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typ
 import type { FastifyRequest } from 'fastify';
 import { CLUSTER_NAME_PATTERN, parseClusterInput } from '../../clusters/input.js';
 import type { ClusterRecord } from '../../core/clusters.js';
-import { badRequest, forbidden, notFound } from '../../core/errors.js';
+import { forbidden, notFound } from '../../core/errors.js';
 import { requireAdmin, requireUser } from '../auth.js';
 import { ClusterCreate, clusterModel, ClusterModel } from '../cluster-models.js';
 import type { ApiContext } from '../context.js';
@@ -14,7 +14,7 @@ const errors = { 400: ErrorReply, 403: ErrorReply, 404: ErrorReply, 409: ErrorRe
 /**
  * Spark clusters (issue 19; DESIGN.md's routes). Admins create and delete them; their owner and admins start and
  * stop them; everyone allowed on one (owner, users, admins) sees it. Others are refused with 403 rather than
- * told nothing, as the proxy at /clusters/{name}/ refuses them.
+ * told nothing, as the proxy at /clusters/{name}/ refuses them. Their processes' output: routes/logs.ts.
  */
 export const clusterRoutes =
   (ctx: ApiContext): FastifyPluginAsyncTypebox =>
@@ -93,21 +93,4 @@ export const clusterRoutes =
       },
     );
 
-    app.get(
-      '/clusters/:name/logs',
-      {
-        schema: {
-          summary: "The end of each of a cluster's processes' output (master, workers)",
-          params: Params,
-          querystring: Type.Object({ tail: Type.Optional(Type.String({ pattern: '^[0-9]{1,4}$', description: 'Lines per process (1-5000, default 200)' })) }),
-          response: { 200: Type.Array(Type.Object({ process: Type.String(), text: Type.String() })), ...errors },
-        },
-      },
-      async (req) => {
-        visible(req, req.params.name);
-        const tail = Number(req.query.tail ?? 200);
-        if (tail < 1 || tail > 5000) throw badRequest(`tail must be from 1 to 5000 lines (got ${tail})`);
-        return clusters.logs(req.params.name, tail);
-      },
-    );
   };

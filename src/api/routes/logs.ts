@@ -1,9 +1,10 @@
 import { Type, type FastifyPluginAsyncTypebox, type Static } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { badRequest, notFound } from '../../core/errors.js';
+import { badRequest, forbidden, notFound } from '../../core/errors.js';
+import { CLUSTER_NAME_PATTERN } from '../../clusters/input.js';
 import { SERVICE_NAME_PATTERN } from '../../config/services-schema.js';
-import type { KeptStream, LogPage, LogRange, ServerLogStream } from '../../core/logs.js';
-import { requireAdmin, requireSelfOrAdmin } from '../auth.js';
+import type { ClusterLogStream, KeptStream, LogPage, LogRange, ServerLogStream } from '../../core/logs.js';
+import { requireAdmin, requireSelfOrAdmin, requireUser } from '../auth.js';
 import type { ApiContext } from '../context.js';
 import { flag, ServerName, UserName } from '../schemas.js';
 
@@ -41,6 +42,9 @@ const logQuery = (stream: ReturnType<typeof Type.String>) =>
 const LogQuery = logQuery(Type.String({ pattern: '^(runtime|app:[a-z0-9][a-z0-9-]*)$', description: "Whose output: 'runtime' (default) or 'app:{name}' (a named app's)" }));
 /** A service has one stream; `stream=service` is accepted so clients can send the same query everywhere. */
 const ServiceLogQuery = logQuery(Type.String({ pattern: '^service$', description: "Its one stream: 'service' (default)" }));
+const ClusterLogQuery = logQuery(
+  Type.String({ pattern: '^process:[a-z0-9][a-z0-9-]*$', description: "Which process: 'process:master' (default), 'process:worker-1', … (a start's `streams` lists them)" }),
+);
 
 const LogStartModel = Type.Object({
   id: Type.String(),
@@ -112,6 +116,9 @@ const answer = async (req: FastifyRequest, reply: FastifyReply, source: LogSourc
 const SERVICE_DESCRIPTION =
   "The output of one start of a managed service's process (admins only: it may hold anything the service prints): the same parameters and answer as a server's logs, with the one stream 'service'. Kept across restarts of the service and of the hub (logs.*).";
 
+const CLUSTER_DESCRIPTION =
+  "The output of one start of a Spark cluster (its owner, the users it is shared with, admins), one stream per process: the same parameters and answer as a server's logs, streams 'process:master', 'process:worker-1', …. Each start of the cluster is a start here; kept across stops and hub restarts (logs.*), deleted with the cluster.";
+
 /** A server's output per start (DESIGN.md: GET …/server/logs and …/servers/{server}/logs, ?follow=1 streams), and a managed service's. */
 export const logRoutes =
   (ctx: ApiContext): FastifyPluginAsyncTypebox =>
@@ -162,6 +169,33 @@ export const logRoutes =
           what: `service ${name}`,
           read: (r) => ctx.serviceLogs.read(name, r),
           follow: (start, _stream, from, signal, send) => ctx.serviceLogs.follow(name, start, from, signal, send),
+        };
+        return answer(req, reply, source, range, flag(req.query.follow));
+      },
+    );
+    app.get(
+      '/clusters/:name/logs',
+      {
+        schema: {
+          summary: "A Spark cluster's processes' output (a range, or follow=1)",
+          description: CLUSTER_DESCRIPTION,
+          params: Type.Object({ name: Type.String({ pattern: CLUSTER_NAME_PATTERN, description: 'Cluster name' }) }),
+          querystring: ClusterLogQuery,
+          response: { 200: LogReply },
+        },
+      },
+      async (req, reply) => {
+        const who = requireUser(req);
+        const name = req.params.name;
+        const range = rangeOf(req.query, 'process:master');
+        const cluster = ctx.clusters.get(name);
+        if (!cluster) throw notFound(`No such cluster: ${name}`);
+        if (!ctx.clusters.mayUse(who, cluster)) throw forbidden(`You may not use cluster ${name}: it is ${cluster.owner}'s and not shared with you`);
+        const source: LogSource = {
+          what: `cluster ${name}`,
+          read: (r) => ctx.clusterLogs.read(name, r),
+          // The query's pattern admits a cluster's streams only.
+          follow: (start, s, from, signal, send) => ctx.clusterLogs.follow(name, start, s as ClusterLogStream, from, signal, send),
         };
         return answer(req, reply, source, range, flag(req.query.follow));
       },

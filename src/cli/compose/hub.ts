@@ -9,6 +9,7 @@ import { Heartbeat } from '../../hub/heartbeat.js';
 import type { HubParts, Service } from '../../hub/hub.js';
 import { instanceId } from '../../hub/instance-id.js';
 import { createLifecycle } from '../../lifecycle/lifecycle.js';
+import { createClusterProxy } from '../../proxy/clusters.js';
 import { createProxy } from '../../proxy/proxy.js';
 import { createServiceProxy } from '../../proxy/services.js';
 import { createServices } from '../../services/services.js';
@@ -19,15 +20,15 @@ import { createCuller } from './culler.js';
 import { createExecutionRecorder } from './executions.js';
 import { createMonitoring } from './monitoring.js';
 import { createShipping } from './shipping.js';
+import { createSparkJobs } from './spark-jobs.js';
+import { sparkHomeOf } from '../implementations.js';
 
 /** What the CLI has chosen before the hub is assembled: the API's plain values, the store, the spawner, the runtime client. */
-export type HubChoices = Pick<ApiContext, 'config' | 'store' | 'clock' | 'ids' | 'log' | 'profiles' | 'webDir' | 'hubId' | 'version' | 'runtimeApi' | 'logs' | 'serviceLogs'> & {
+export type HubChoices = Pick<ApiContext, 'config' | 'store' | 'clock' | 'ids' | 'log' | 'profiles' | 'webDir' | 'hubId' | 'version' | 'runtimeApi' | 'logs' | 'serviceLogs' | 'clusterLogs'> & {
   spawner: Spawner & AppLauncher;
   processRunner: ProcessRunner;
   /** Runs Spark clusters' processes. */
   clusterSpawner: ClusterSpawner;
-  /** Where Spark is (config spark.home resolved), for runtimes attached to a cluster. */
-  sparkHome: string;
   /** The Python of a profile's kernels (the executors of its notebooks run the same one). */
   kernelPython: (profile: string) => string;
   /** Follows the log files and publishes their lines (and the hub's own) to subscribers. */
@@ -70,7 +71,7 @@ export const composeHub = (d: HubChoices): HubParts => {
     // Where other instances may share the store (PostgreSQL); their liveness: the heartbeats.
     shared: d.store.capabilities.sharedByInstances ? { leaseMs } : undefined,
     // A runtime started with user_options.spark_cluster gets the cluster's settings and the kernel extension.
-    environment: createNotebookSparkEnvironment({ config: d.config, clusters, sparkHome: d.sparkHome, pythonOf: d.kernelPython }),
+    environment: createNotebookSparkEnvironment({ config: d.config, clusters, sparkHome: sparkHomeOf(d.config), pythonOf: d.kernelPython }),
   });
   const apps = createApps({ config: d.config, spawner: d.spawner, runtimes: lifecycle.servers, clock: d.clock, log: d.log });
   const monitoring = createMonitoring({ config: d.config, store: d.store, clock: d.clock, ids: d.ids, log: d.log, hubId: d.hubId, instance, runtimes: lifecycle.servers, runtimeApi: d.runtimeApi });
@@ -100,8 +101,10 @@ export const composeHub = (d: HubChoices): HubParts => {
   const recorder = executions ?? undefined;
   const proxy = createProxy({ routes: lifecycle.servers, identity, activity: lifecycle.servers, ports: lifecycle.servers, apps, kernelTap: recorder, kernelControl: recorder, clock: d.clock, log: d.log });
   const serviceProxy = createServiceProxy({ services: services.directory, identity, log: d.log });
+  const clusterProxy = createClusterProxy({ clusters, identity, log: d.log });
   const shipping = createShipping({ config: d.config, feed: d.logFeed, clock: d.clock, log: d.log, instance });
-  const { spawner: _chosen, processRunner: _runner, clusterSpawner: _clusterSpawner, sparkHome: _sparkHome, kernelPython: _kernelPython, logFeed, logFiles: _files, ...values } = d;
+  const sparkJobs = createSparkJobs({ config: d.config, clusters, repo: d.store.sparkJobs, runner: d.processRunner, sparkHome: sparkHomeOf(d.config), clock: d.clock, ids: d.ids, log: d.log });
+  const { spawner: _chosen, processRunner: _runner, clusterSpawner: _clusterSpawner, kernelPython: _kernelPython, logFeed, logFiles: _files, ...values } = d;
   return {
     api: {
       ...values,
@@ -118,9 +121,11 @@ export const composeHub = (d: HubChoices): HubParts => {
       logShipping: shipping.view,
       logFeed,
       clusters,
+      sparkJobs: sparkJobs.jobs,
     },
     proxy,
     serviceProxy,
+    clusterProxy,
     services,
     heartbeat,
     reconciler: lifecycle.reconciler,
@@ -130,6 +135,7 @@ export const composeHub = (d: HubChoices): HubParts => {
     culler,
     logFeed,
     shipping: shipping.service,
+    sparkJobs: sparkJobs.service,
     monitoring: { start: () => monitoring.start(), stop: () => monitoring.close() },
     drainTokenActivity: () => identity.drainTokenActivity(),
   };

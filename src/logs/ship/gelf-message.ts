@@ -47,5 +47,6 @@ export const gelfMessage = (line: LogLine, source: GelfSource, text: string = li
     _server: line.server,
     _profile: line.profile,
     _stream: line.stream,
+    ...(line.process === undefined ? {} : { _process: line.process }),
     _hub_instance: source.hubInstance,
   });

@@ -16,6 +16,14 @@ describe('Loki push payload', () => {
     // The body Loki gets is JSON of exactly this.
     expect(JSON.parse(JSON.stringify(push))).toEqual(push);
   });
+  it("keeps a cluster's processes apart: stream cluster:{name}, label process", () => {
+    const c = { stream: 'cluster:etl' as const, user: '', profile: '' };
+    const push = lokiPush([line('m', 1000, { ...c, process: 'master' }), line('w', 1000, { ...c, process: 'worker-1' })], { hubInstance: 'h1', labels: {}, stamper: new Stamper() });
+    expect(push.streams.map((s) => s.stream)).toEqual([
+      { stream: 'cluster:etl', process: 'master', hub_instance: 'h1' },
+      { stream: 'cluster:etl', process: 'worker-1', hub_instance: 'h1' },
+    ]);
+  });
   it('keeps a stream in order across pushes and a clock that steps back', () => {
     const s = new Stamper();
     const stamps = [s.stamp('k', 5000), s.stamp('k', 5000), s.stamp('k', 4000), s.stamp('k', 5001), s.stamp('other', 10)];

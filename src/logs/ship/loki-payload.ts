@@ -19,6 +19,7 @@ export const lokiLabels = (line: LogLine, hubInstance: string, statics: Readonly
   set('server', line.server);
   set('profile', line.profile);
   set('stream', line.stream);
+  set('process', line.process ?? '');
   set('hub_instance', hubInstance);
   return labels;
 };
@@ -47,7 +48,7 @@ export class Stamper {
 export const lokiPush = (lines: readonly LogLine[], o: { hubInstance: string; labels: Readonly<Record<string, string>>; stamper: Stamper }): LokiPush => {
   const byStream = new Map<string, LokiPush['streams'][number]>();
   for (const line of lines) {
-    const key = `${line.user}\0${line.server}\0${line.profile}\0${line.stream}`;
+    const key = `${line.user}\0${line.server}\0${line.profile}\0${line.stream}\0${line.process ?? ''}`;
     let s = byStream.get(key);
     if (!s) byStream.set(key, (s = { stream: lokiLabels(line, o.hubInstance, o.labels), values: [] }));
     s.values.push([o.stamper.stamp(key, line.at), line.line]);

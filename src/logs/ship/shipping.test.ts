@@ -55,6 +55,6 @@ describe('LogShipping', () => {
     expect(shipping.stats().map((s) => [s.sink, s.shipped])).toEqual([['a', 3], ['b', 3]]);
   });
   it('names the kind of each stream as logs.ship.streams does', () => {
-    expect((['runtime', 'hub', 'app:lab', 'service:grafana'] as LogStream[]).map(streamKind)).toEqual(['runtime', 'hub', 'apps', 'services']);
+    expect((['runtime', 'hub', 'app:lab', 'service:grafana', 'cluster:etl'] as LogStream[]).map(streamKind)).toEqual(['runtime', 'hub', 'apps', 'services', 'clusters']);
   });
 });

@@ -3,11 +3,11 @@ import type { LogFeed, LogLine, LogStream } from '../../core/logs.js';
 import type { Shipper } from './shipper.js';
 
 /** The kinds of line `logs.ship.streams` chooses from. */
-export type StreamKind = 'runtime' | 'apps' | 'services' | 'hub';
+export type StreamKind = 'runtime' | 'apps' | 'services' | 'clusters' | 'hub';
 
 export const streamKind = (stream: LogStream): StreamKind => {
   if (stream === 'runtime' || stream === 'hub') return stream;
-  return stream.startsWith('app:') ? 'apps' : 'services';
+  return stream.startsWith('app:') ? 'apps' : stream.startsWith('cluster:') ? 'clusters' : 'services';
 };
 
 /**

@@ -1,6 +1,7 @@
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ClusterHandle, ClusterLaunched, ClusterLog, ClusterPoll, ClusterSpawner, ClusterSpec, SparkEndpoints } from '../../core/clusters.js';
+import type { ClusterHandle, ClusterLaunched, ClusterPoll, ClusterSpawner, ClusterSpec, SparkEndpoints } from '../../core/clusters.js';
+import type { LogFiles } from '../../core/logs.js';
 import type { ProcessRef, ProcessRunner, RunningProcess } from '../../core/services.js';
 
 export interface LocalSparkOptions {
@@ -8,8 +9,10 @@ export interface LocalSparkOptions {
   sparkHome: string;
   /** JAVA_HOME for Spark's processes; '' keeps the java on PATH. */
   javaHome: string;
-  /** Where each cluster keeps its configuration, work directories, pid files and logs: `{dir}/{name}/`. */
+  /** Where each cluster keeps its configuration, work directories and pid files: `{dir}/{name}/`. */
   clustersDir: string;
+  /** Where each start's processes write their output (the logs module's layout: kept, rotated, shipped). */
+  logFiles: Pick<LogFiles, 'clusterStart' | 'removeCluster'>;
   /** The hub's id, in the marker its agent finds the cluster's processes by. */
   hubId: string;
   runner: ProcessRunner;
@@ -95,9 +98,12 @@ export class LocalSparkSpawner implements ClusterSpawner {
       ...(this.o.javaHome ? { JAVA_HOME: this.o.javaHome } : {}),
     };
     const processes: SparkProcess[] = [];
+    // A new start of the cluster's logs: one file per process, in the order they are launched.
+    const logFiles = this.o.logFiles.clusterStart(spec.name, ['master', ...Array.from({ length: spec.workers }, (_, i) => `worker-${i + 1}`)]);
     const launch = async (role: string, args: string[]) => {
       if (signal.aborted) throw new Error('start cancelled');
-      const logFile = join(dir, 'logs', `${role}.log`);
+      const logFile = logFiles[role];
+      if (logFile === undefined) throw new Error(`no log file for the cluster's ${role}`);
       const pidFile = join(dir, 'run', `${role}.pid`);
       const p: RunningProcess = await this.o.runner.run({ command: [bin, ...args], env, logFile, pidFile });
       void p.exited.then(() => this.exited.set(p.pid, true));
@@ -164,18 +170,7 @@ export class LocalSparkSpawner implements ClusterSpawner {
 
   async removeFiles(name: string): Promise<void> {
     rmSync(this.dirOf(name), { recursive: true, force: true });
-  }
-
-  async logs(name: string, lines: number): Promise<ClusterLog[]> {
-    const dir = join(this.dirOf(name), 'logs');
-    let files: string[];
-    try {
-      files = readdirSync(dir).filter((f) => f.endsWith('.log'));
-    } catch {
-      return [];
-    }
-    const order = (f: string) => (f === 'master.log' ? '' : f.replace(/\d+/, (n) => n.padStart(6, '0')));
-    return files.sort((a, b) => order(a).localeCompare(order(b))).map((f) => ({ process: f.replace(/\.log$/, ''), text: this.tailOf(join(dir, f), lines) }));
+    this.o.logFiles.removeCluster(name);
   }
 
   /** The last lines of a file, from its last 64 KiB (Spark's logs grow long). */

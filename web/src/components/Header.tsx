@@ -16,6 +16,9 @@ export const Header = (p: { me: UserModel; page: string }) => {
         <Link href="/hub/usage" testid="nav-usage" class={p.page === 'usage' ? 'current' : ''}>
           Usage
         </Link>
+        <Link href="/hub/clusters" testid="nav-clusters" class={p.page === 'clusters' || p.page === 'cluster' ? 'current' : ''}>
+          Clusters
+        </Link>
         {p.me.admin && (
           <Link href="/hub/admin" testid="nav-admin" class={p.page === 'admin' ? 'current' : ''}>
             Admin

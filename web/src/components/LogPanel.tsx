@@ -1,6 +1,37 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
-import { api, logFollowUrl } from '../api.js';
+import { api, clusterLogFollowUrl, logFollowUrl } from '../api.js';
 import type { LogAnswer, LogQuery, LogStart } from '../types.js';
+
+/** Whose output a panel shows: a server's (runtime and apps) or a cluster's (its processes). */
+export interface LogSource {
+  /** Changes when the panel must start over. */
+  key: string;
+  read(q: LogQuery): Promise<LogAnswer>;
+  followUrl(q: LogQuery): string;
+  /** The stream shown first. */
+  stream: string;
+  label(stream: string): string;
+  /** Whether a start names the profile it ran (a server's do; a cluster has none). */
+  profiles: boolean;
+}
+
+export const serverLogSource = (user: string, server: string): LogSource => ({
+  key: `server:${user}/${server}`,
+  read: (q) => api.logs(user, server, q),
+  followUrl: (q) => logFollowUrl(user, server, q),
+  stream: 'runtime',
+  label: (s) => (s === 'runtime' ? 'runtime' : `app ${s.slice('app:'.length)}`),
+  profiles: true,
+});
+
+export const clusterLogSource = (name: string): LogSource => ({
+  key: `cluster:${name}`,
+  read: (q) => api.clusterLogs(name, q),
+  followUrl: (q) => clusterLogFollowUrl(name, q),
+  stream: 'process:master',
+  label: (s) => s.replace(/^process:/, ''),
+  profiles: false,
+});
 
 const TAIL = 500;
 /** Lines kept on screen while following; older ones scroll away. */
@@ -10,15 +41,14 @@ const RETRY_MS = 3000;
 /** New lines are drawn in batches: a runtime printing flat out must not redraw the page per line. */
 const DRAW_EVERY_MS = 100;
 
-const streamLabel = (s: string) => (s === 'runtime' ? 'runtime' : `app ${s.slice('app:'.length)}`);
-
 /**
- * A server's output: the latest start tailed live while it runs (follow=1 event stream), any kept start and
- * stream on demand, filtered by a search. A failed start shows its log as the page opens.
+ * A server's or a cluster's output: the latest start tailed live while it runs (follow=1 event stream), any
+ * kept start and stream on demand, filtered by a search. A failed start shows its log as the page opens.
  */
-export const LogPanel = (p: { user: string; server: string; state: string }) => {
+export const LogPanel = (p: { source: LogSource; state: string }) => {
+  const src = p.source;
   const [start, setStart] = useState('latest');
-  const [stream, setStream] = useState('runtime');
+  const [stream, setStream] = useState(src.stream);
   const [search, setSearch] = useState('');
   const [q, setQ] = useState('');
   const [starts, setStarts] = useState<LogStart[]>([]);
@@ -34,14 +64,14 @@ export const LogPanel = (p: { user: string; server: string; state: string }) => 
     return () => clearTimeout(t);
   }, [search]);
 
-  const follows = start === 'latest' && (p.state === 'running' || p.state === 'pending');
+  const follows = start === 'latest' && (p.state === 'running' || p.state === 'pending' || p.state === 'starting');
   useEffect(() => {
     const query: LogQuery = { start, stream, q, tail: TAIL };
     let alive = true;
     setError(undefined);
     if (!follows) {
       setLive(false);
-      api.logs(p.user, p.server, query).then(
+      src.read(query).then(
         (a: LogAnswer) => {
           if (!alive) return;
           setStarts(a.starts);
@@ -61,7 +91,7 @@ export const LogPanel = (p: { user: string; server: string; state: string }) => 
       pending = [];
       setLines((l) => [...l, ...batch].slice(-KEEP));
     };
-    const es = new EventSource(logFollowUrl(p.user, p.server, query));
+    const es = new EventSource(src.followUrl(query));
     es.addEventListener('meta', (ev) => {
       const meta = JSON.parse((ev as MessageEvent<string>).data) as Omit<LogAnswer, 'lines'>;
       setStarts(meta.starts);
@@ -86,7 +116,7 @@ export const LogPanel = (p: { user: string; server: string; state: string }) => 
       clearTimeout(timer);
       clearTimeout(again);
     };
-  }, [p.user, p.server, start, stream, q, follows, p.state, retry]);
+  }, [src.key, start, stream, q, follows, p.state, retry]);
 
   // Stay at the newest line unless the reader scrolled up.
   useLayoutEffect(() => {
@@ -95,7 +125,7 @@ export const LogPanel = (p: { user: string; server: string; state: string }) => 
   }, [lines]);
 
   const chosen = start === 'latest' ? starts.at(-1) : starts.find((s) => s.id === start);
-  const streams = chosen?.streams ?? ['runtime'];
+  const streams = chosen?.streams ?? [src.stream];
   return (
     <section data-testid="log-panel">
       <h2>
@@ -108,7 +138,8 @@ export const LogPanel = (p: { user: string; server: string; state: string }) => 
             <option value="latest">latest</option>
             {[...starts].reverse().map((s) => (
               <option key={s.id} value={s.id}>
-                {new Date(s.started_at).toLocaleString()} ({s.profile || 'no profile'})
+                {new Date(s.started_at).toLocaleString()}
+                {src.profiles && ` (${s.profile || 'no profile'})`}
               </option>
             ))}
           </select>
@@ -118,7 +149,7 @@ export const LogPanel = (p: { user: string; server: string; state: string }) => 
           <select data-testid="log-stream" value={stream} onChange={(e) => setStream((e.target as HTMLSelectElement).value)}>
             {streams.map((s) => (
               <option key={s} value={s}>
-                {streamLabel(s)}
+                {src.label(s)}
               </option>
             ))}
           </select>

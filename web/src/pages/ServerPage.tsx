@@ -2,7 +2,7 @@ import { api } from '../api.js';
 import { CullBanner } from '../components/CullBanner.js';
 import { ServerHistory } from '../components/ServerHistory.js';
 import { FailureDetails } from '../components/FailureDetails.js';
-import { LogPanel } from '../components/LogPanel.js';
+import { LogPanel, serverLogSource } from '../components/LogPanel.js';
 import { RuntimePanel } from '../components/RuntimePanel.js';
 import { ServerActions } from '../components/ServerActions.js';
 import { blankDefaultServer } from '../components/ServerTable.js';
@@ -30,7 +30,7 @@ export const ServerPage = (p: { user: string; server: string; me: string; search
   const s = found ?? blankDefaultServer(p.user);
   const n = s.nbhub;
   const why = stopReason(s);
-  const logs = <LogPanel user={p.user} server={p.server} state={n.state} />;
+  const logs = <LogPanel source={serverLogSource(p.user, p.server)} state={n.state} />;
   return (
     <main data-testid="server-page">
       <h1>

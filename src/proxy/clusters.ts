@@ -1,0 +1,138 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { ClusterDirectory } from '../core/clusters.js';
+import type { Identity, IdentityResolver } from '../core/identity.js';
+import type { Logger } from '../core/logger.js';
+import { credentialsOf, sendInternalError, sendRefusal, wantsHtml } from './answers.js';
+import { appDownstreamHeaders, appUpstreamHeaders } from './app-headers.js';
+import { decideClusterAccess } from './cluster-access.js';
+import { clusterDownPage } from './cluster-page.js';
+import { parseClusterPath } from './cluster-paths.js';
+import { createForwarder, originParser, rejectUpgrade, type Upstream } from './forward.js';
+import type { AppPlace } from './location.js';
+import { withoutToken } from './paths.js';
+
+export interface ClusterProxyOptions {
+  clusters: ClusterDirectory;
+  identity: IdentityResolver;
+  log: Logger;
+}
+
+export interface ClusterProxy {
+  /** Handles `/clusters/{name}…`; false for any other path (left to the hub's app). */
+  handleRequest(req: IncomingMessage, res: ServerResponse): boolean;
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
+  close(): void;
+}
+
+type Refusal = { status: number; message: string; login?: boolean; name?: string; user?: string | undefined; state?: string | undefined };
+type Target = { upstream: Upstream; place: AppPlace; name: string; user: string };
+
+/**
+ * `/clusters/{name}/…` to the cluster's master UI, prefix stripped, HTTP and WebSocket, for the users of the
+ * cluster. The workers' and applications' UIs come through the master's own reverse proxy
+ * (`/proxy/{id}/`, spark.ui.reverseProxy), whose links Spark already writes under the prefix; the REST
+ * submission port is never a target. Spark gets no hub credential (as an app inside a runtime), its
+ * redirects stay under the prefix, and its Set-Cookie of the hub's cookies is dropped.
+ */
+export const createClusterProxy = (o: ClusterProxyOptions): ClusterProxy => {
+  const forwarder = createForwarder(o.log);
+  const targetOf = originParser();
+
+  const identify = (req: IncomingMessage): Identity | null | Promise<Identity | null> => {
+    const creds = credentialsOf(req);
+    const cached = o.identity.peek(creds);
+    return cached !== undefined ? cached : o.identity.identify(creds);
+  };
+
+  const decide = (req: IncomingMessage, p: { name: string; prefix: string; forward: string }, who: Identity | null, websocket: boolean): Target | Refusal => {
+    const verdict = decideClusterAccess({
+      who,
+      name: p.name,
+      cluster: o.clusters.get(p.name),
+      mayUse: (w, c) => o.clusters.mayUse(w, c),
+      method: req.method ?? 'GET',
+      headers: req.headers,
+      websocket,
+    });
+    if (!verdict.ok) return { ...verdict, name: p.name, user: who?.user };
+    const place: AppPlace = { prefix: p.prefix, origin: verdict.ui, hubHost: req.headers.host };
+    const upstream: Upstream = {
+      ...targetOf(verdict.ui),
+      path: p.forward,
+      headers: appUpstreamHeaders(req.headers, { remoteAddress: req.socket.remoteAddress, prefix: p.prefix }, websocket),
+    };
+    return { upstream, place, name: p.name, user: (who as Identity).user };
+  };
+
+  const resolve = (req: IncomingMessage, websocket: boolean): Target | Refusal | { location: string } | null | Promise<Target | Refusal> => {
+    const p = parseClusterPath(req.url ?? '/');
+    if (p.kind === 'none') return null;
+    if (p.kind === 'slash') return { location: p.location };
+    if (p.kind === 'bad') return { status: 400, message: p.message };
+    const who = identify(req);
+    if (who instanceof Promise) return who.then((w) => decide(req, p, w, websocket));
+    return decide(req, p, who, websocket);
+  };
+
+  /** One line per request, who and what, never its token. */
+  const logged = (req: IncomingMessage, status: number, t?: Target | Refusal) =>
+    o.log.info({ cluster: t?.name, user: t?.user, method: req.method, url: withoutToken(req.url ?? ''), status }, 'cluster UI');
+
+  const refuse = (req: IncomingMessage, res: ServerResponse, r: Refusal) => {
+    logged(req, r.status, r);
+    if (r.status === 503 && r.name !== undefined && wantsHtml(req)) {
+      res.writeHead(503, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(clusterDownPage(r.name, r.message));
+      return;
+    }
+    sendRefusal(req, res, r);
+  };
+
+  const forward = (req: IncomingMessage, res: ServerResponse, t: Target) =>
+    forwarder.http(req, res, t.upstream, {
+      name: `Cluster ${t.name}'s UI`,
+      unreachableStatus: 503,
+      responseHeaders: (raw) => appDownstreamHeaders(raw, t.place, false),
+      onResponse: (status) => logged(req, status, t),
+    });
+
+  const handleRequest = (req: IncomingMessage, res: ServerResponse): boolean => {
+    const r = resolve(req, false);
+    if (r === null) return false;
+    const act = (x: Target | Refusal) => ('status' in x ? refuse(req, res, x) : forward(req, res, x));
+    if ('location' in r) {
+      logged(req, 302);
+      res.writeHead(302, { location: r.location }).end();
+    } else if (r instanceof Promise)
+      r.then(act, (err: unknown) => {
+        o.log.error({ err, url: withoutToken(req.url ?? '') }, 'cluster proxy: cannot resolve request');
+        sendInternalError(res);
+      });
+    else act(r);
+    return true;
+  };
+
+  const handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): boolean => {
+    const r = resolve(req, true);
+    if (r === null) return false;
+    socket.on('error', () => socket.destroy());
+    if ('location' in r) {
+      rejectUpgrade(socket, 404, `Not found: the cluster's UI is at ${r.location}`);
+      return true;
+    }
+    Promise.resolve(r).then(
+      (x) => {
+        logged(req, 'status' in x ? x.status : 101, x);
+        if ('status' in x) rejectUpgrade(socket, x.status, x.message);
+        else forwarder.websocket(req, socket, head, x.upstream, { name: `Cluster ${x.name}'s UI`, unreachableStatus: 503, responseHeaders: (raw) => appDownstreamHeaders(raw, x.place, true) });
+      },
+      (err: unknown) => {
+        o.log.error({ err, url: withoutToken(req.url ?? '') }, 'cluster proxy: cannot resolve upgrade');
+        rejectUpgrade(socket, 500, 'Internal error');
+      },
+    );
+    return true;
+  };
+
+  return { handleRequest, handleUpgrade, close: () => forwarder.close() };
+};
