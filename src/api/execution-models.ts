@@ -18,6 +18,7 @@ export const executionModel = (e: ExecutionRecord) => ({
   status: e.status,
   cpu_seconds: e.cpuSeconds,
   peak_memory: e.peakMemory,
+  spark_cpu_seconds: e.sparkCpuSeconds,
   error_name: e.errorName,
   requested: isoOrNull(e.requested),
   attribution: e.attribution,

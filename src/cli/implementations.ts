@@ -57,6 +57,17 @@ export const createLogs = (config: Readonly<Config>, log: Logger) => {
   return { feed, files, reader: new FileServerLogs(readerOptions), serviceReader: new FileServiceLogs(readerOptions), clusterReader: new FileClusterLogs(readerOptions) };
 };
 
+/**
+ * The Python a profile's kernels run: jupyter_client starts the python3 kernel with the server's own
+ * interpreter, the one of the profile's environment (its bin first on PATH), else python3 from PATH.
+ */
+export const kernelPythonOf =
+  (profiles: ReturnType<typeof resolveProfiles>) =>
+  (name: string): string => {
+    const p = profiles.get(name);
+    return p && !('error' in p) && p.binDir ? join(p.binDir, 'python') : 'python3';
+  };
+
 /** Where Spark is (config spark.home, else where scripts/install-deps.sh --spark puts it). */
 export const sparkHomeOf = (config: Readonly<Config>, env: NodeJS.ProcessEnv = process.env): string =>
   config.spark.home || join(env['XDG_DATA_HOME'] || join(homedir(), '.local', 'share'), 'nbhub', 'spark');

@@ -11,7 +11,7 @@ import { hubIdentity } from '../hub/hub-id.js';
 import { HttpRuntimeClient } from '../runtime-api/client.js';
 import { LocalProcessRunner } from '../spawners/local/process-runner.js';
 import { checkServiceTokens } from '../services/tokens.js';
-import { createClusterSpawner, createLogs, createSpawner, openStore, resolveProfiles } from './implementations.js';
+import { createClusterSpawner, createLogs, createSpawner, kernelPythonOf, openStore, resolveProfiles } from './implementations.js';
 import { TeeDestination } from '../logs/tee.js';
 import { closeOnSignals } from './signals.js';
 import { VERSION } from './version.js';
@@ -60,6 +60,7 @@ export const startCommand = async (flags: StartFlags, env: NodeJS.ProcessEnv): P
       spawner: createSpawner(config, profiles, hubId, logs.files),
       processRunner: runner,
       clusterSpawner: createClusterSpawner(config, hubId, runner, logs.files),
+      kernelPython: kernelPythonOf(profiles),
       logs: logs.reader,
       serviceLogs: logs.serviceReader,
       clusterLogs: logs.clusterReader,

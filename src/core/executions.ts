@@ -45,6 +45,11 @@ export interface ExecutionRecord {
   /** Kernel CPU-seconds and peak memory (bytes) over [started, ended]; null while running or when unknown. */
   cpuSeconds: number | null;
   peakMemory: number | null;
+  /**
+   * Executor CPU-seconds Spark reports for the jobs the cell started on the cluster its runtime is attached
+   * to (job group `nbhub-<msgId>`); null when the runtime has no cluster or no job ran.
+   */
+  sparkCpuSeconds: number | null;
 }
 
 export interface ExecutionQuery {
@@ -104,4 +109,14 @@ export interface ExecutionRepo {
 export interface ExecutionTracker extends KernelControlSink {
   /** Its kernel, when it is the one running there now; `queued` when it waits behind another; undefined when not followed. */
   interruptTarget(id: string): { user: string; server: string; kernelId: string } | 'queued' | undefined;
+}
+
+/** The cluster's share of an execution (issue 19): what the Spark jobs of a cell cost on the cluster. */
+export interface SparkCellCost {
+  /**
+   * Executor CPU-seconds of the jobs of group `nbhub-<msgId>` on the cluster the runtime is attached to,
+   * once they are final (waiting a bounded time); null when the runtime has no cluster or no such job ran.
+   * Never rejects; ends early (null) when `signal` aborts.
+   */
+  cpuSeconds(cell: { user: string; server: string; msgId: string }, signal: AbortSignal): Promise<number | null>;
 }

@@ -7,6 +7,25 @@ export interface RuntimeSpec {
   /** Path prefix the runtime must serve under, e.g. `/user/alice/` or `/user/alice/lab/`. */
   baseUrl: string;
   userOptions: Record<string, unknown>;
+  /** What the hub adds to the runtime's environment (RuntimeEnvironment); the spawner's own markers still win. */
+  environment?: RuntimeEnv | undefined;
+}
+
+/** Variables for a runtime's processes, from outside the spawner (a Spark cluster the runtime is attached to). */
+export interface RuntimeEnv {
+  /** Set as given. */
+  set: Record<string, string>;
+  /** Folders put before what the variable holds already (PYTHONPATH, JUPYTER_PATH), ':'-joined. */
+  prepend: Record<string, string[]>;
+}
+
+/**
+ * Builds the environment the hub adds to a runtime at each start, from its user options (issue 19: the
+ * cluster of `spark_cluster`). Undefined: nothing to add. Throws (a start failure naming why) when what the
+ * options ask for cannot be had now.
+ */
+export interface RuntimeEnvironment {
+  forRuntime(r: Pick<RuntimeSpec, 'user' | 'server' | 'profile' | 'userOptions'>): Promise<RuntimeEnv | undefined>;
 }
 
 /** Versioned, JSON-serialisable; kept in the store so a restarted hub can poll and stop it. */
@@ -74,3 +93,11 @@ export interface Spawner {
    */
   portTarget?(handle: SpawnerHandle, port: number): Promise<string | null>;
 }
+
+/** `env` with `add` applied (its folders before what `env` holds); every spawner spells it the same way. */
+export const withRuntimeEnv = (env: Record<string, string | undefined>, add: RuntimeEnv | undefined): Record<string, string | undefined> => {
+  if (!add) return env;
+  const out = { ...env, ...add.set };
+  for (const [k, dirs] of Object.entries(add.prepend)) out[k] = [...dirs, out[k]].filter((d) => d !== undefined && d !== '').join(':');
+  return out;
+};

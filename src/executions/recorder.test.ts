@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { ExecutionRecord } from '../core/executions.js';
+import type { ExecutionRecord, SparkCellCost } from '../core/executions.js';
 import type { Store, UsageRow } from '../core/store.js';
 import type { RunningRuntime } from '../core/usage.js';
 import type { Attributed } from './attribution.js';
@@ -17,7 +17,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * each reading when asked and answers at once or, with `late`, only when the test lets it (`arrive`); a
  * clock; a store keeping what is written.
  */
-const setup = (o: { capture?: boolean; maxCodeBytes?: number; attributed?: Attributed; known?: Attributed; samples?: UsageRow[]; late?: boolean } = {}) => {
+const setup = (o: { capture?: boolean; maxCodeBytes?: number; attributed?: Attributed; known?: Attributed; samples?: UsageRow[]; late?: boolean; spark?: SparkCellCost } = {}) => {
   const kernel = { cpu: 100, memory: 1000, process: '42:1', alive: true };
   const answers: Array<() => void> = [];
   const rows = new Map<string, ExecutionRecord>();
@@ -65,6 +65,7 @@ const setup = (o: { capture?: boolean; maxCodeBytes?: number; attributed?: Attri
     retentionDays: 90,
     flushMs: 1,
     samples: { waitMs: 200, pollMs: 5 },
+    spark: o.spark,
   });
   const open = (sessionId = 'client-1') => recorder.open({ user: 'alice', server: '', kernelId: KERNEL, sessionId, actor: 'alice' }, 0) as NonNullable<ReturnType<ExecutionRecorder['open']>>;
   const stored = async () => {
@@ -401,6 +402,27 @@ describe('execution recorder (synthetic kernel messages)', () => {
     const [a, b] = await stored();
     expect([a?.status, a?.ended, a?.cpuSeconds, a?.peakMemory]).toEqual(['ok', 2000, 1, 1000]);
     expect([b?.status, b?.started, b?.ended, b?.cpuSeconds, b?.peakMemory]).toEqual(['ok', 2000, 5000, 3, 4000]);
+  });
+
+  it("adds the cell's Spark share once the cluster tells it, without holding the record for it", async () => {
+    const asked: string[] = [];
+    let tell: (cpu: number | null) => void = () => undefined;
+    const spark: SparkCellCost = {
+      cpuSeconds: (cell) => {
+        asked.push(`${cell.user}/${cell.server}:${cell.msgId}`);
+        return new Promise((resolve) => (tell = resolve));
+      },
+    };
+    const { open, rowsNow, stored } = setup({ spark });
+    const ch = open();
+    ch.message(executeRequest('m1', 'df.count()'), 1000);
+    ch.message(executeInput('m1', 1), 1001);
+    ch.message(executeReply('m1', 'ok', { count: 1 }), 2000);
+    await expect.poll(async () => (await rowsNow())[0]?.status).toBe('ok');
+    expect((await rowsNow())[0]?.sparkCpuSeconds).toBeNull();
+    expect(asked).toEqual(['alice/:m1']);
+    tell(4.5);
+    expect((await stored())[0]).toMatchObject({ status: 'ok', sparkCpuSeconds: 4.5 });
   });
 
   it('leaves the cost unknown when the door finds no kernel, and still ends the cell', async () => {

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clock } from '../core/clock.js';
-import type { ExecutionRecord } from '../core/executions.js';
+import type { ExecutionRecord, SparkCellCost } from '../core/executions.js';
 import type { IdGenerator } from '../core/ids.js';
 import type { KernelChannelInfo, KernelChannelTap, KernelControlSink, KernelMessage, KernelTap } from '../core/kernel-tap.js';
 import type { Logger } from '../core/logger.js';
@@ -37,6 +37,8 @@ export interface RecorderOptions {
    * on (looking every `pollMs`), at most `waitMs`: the samples of its last interval are still on their way.
    */
   samples?: { waitMs: number; pollMs: number };
+  /** The cluster's share of a finished cell, for runtimes attached to a Spark cluster (absent: none are). */
+  spark?: SparkCellCost | undefined;
 }
 
 interface KernelEntry {
@@ -239,6 +241,7 @@ export class ExecutionRecorder implements KernelTap, KernelControlSink {
       errorName: null,
       cpuSeconds: null,
       peakMemory: null,
+      sparkCpuSeconds: null,
     };
     // Hashed when the writer copies the record behind the traffic, not on the kernel message's way.
     Object.defineProperty(record, 'codeSha256', { enumerable: true, get: kept.sha256 });
@@ -262,6 +265,7 @@ export class ExecutionRecorder implements KernelTap, KernelControlSink {
           // Peak memory also looks at the samples the sampler stored while it ran (a peak between the two readings).
           // Not for short executions: a sample seldom falls inside one, and a lookup per cell would cost a "run all".
           if (r.ended !== null && r.ended - r.started >= SAMPLE_PEAK_MIN_MS) this.track(this.peakFromSamples(e, r, r.ended));
+          if (this.o.spark) this.track(this.sparkShare(this.o.spark, r));
         }),
       );
     }
@@ -286,6 +290,21 @@ export class ExecutionRecorder implements KernelTap, KernelControlSink {
       this.writer.put(r);
     } catch (err) {
       this.o.log.debug({ err }, 'executions: stored samples not readable for peak memory');
+    }
+  }
+
+  /**
+   * Adds what the cell's Spark jobs cost on the cluster, once Spark says they are final (the spark cost waits,
+   * bounded); written as a later version of the record, so nothing else waits for the cluster.
+   */
+  private async sparkShare(spark: SparkCellCost, r: ExecutionRecord): Promise<void> {
+    try {
+      const cpu = await spark.cpuSeconds({ user: r.user, server: r.server, msgId: r.msgId }, this.closing.signal);
+      if (cpu === null) return;
+      r.sparkCpuSeconds = cpu;
+      this.writer.put(r);
+    } catch (err) {
+      this.o.log.debug({ err }, 'executions: Spark share not readable');
     }
   }
 

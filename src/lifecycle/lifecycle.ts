@@ -2,7 +2,7 @@ import type { Clock } from '../core/clock.js';
 import type { CullScope } from '../core/culling.js';
 import type { Logger } from '../core/logger.js';
 import type { ServerLogs } from '../core/logs.js';
-import type { Spawner } from '../core/spawner.js';
+import type { RuntimeEnvironment, Spawner } from '../core/spawner.js';
 import type { Store } from '../core/store.js';
 import { ActivityBook } from './activity.js';
 import { Directory } from './directory.js';
@@ -34,6 +34,8 @@ export interface LifecycleOptions {
   shared?: { leaseMs: number } | undefined;
   /** Where a deleted server's logs are deleted (absent: it has none to delete). */
   logs?: Pick<ServerLogs, 'removeServer'> | undefined;
+  /** What the hub adds to each runtime's environment at its start (the Spark cluster of `spark_cluster`). */
+  environment?: RuntimeEnvironment | undefined;
 }
 
 /** The lifecycle's three rooms, sharing the records in memory and one lock per server. */

@@ -3,7 +3,7 @@ import { HubError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { ServerLogs } from '../core/logs.js';
 import type { ServerRecord } from '../core/models.js';
-import type { Spawner } from '../core/spawner.js';
+import type { RuntimeEnvironment, Spawner } from '../core/spawner.js';
 import type { Store } from '../core/store.js';
 import type { ActivityBook } from './activity.js';
 import { decide, type Action, type Observed } from './decide.js';
@@ -31,6 +31,8 @@ export interface ReconcilerOptions {
   shared?: { leaseMs: number } | undefined;
   /** A deleted server's logs go with it (LifecycleOptions.logs). */
   logs?: Pick<ServerLogs, 'removeServer'> | undefined;
+  /** What the hub adds to a runtime's environment (LifecycleOptions.environment). */
+  environment?: RuntimeEnvironment | undefined;
   index: RecordIndex;
   activity: ActivityBook;
   serial: KeyedSerial;
@@ -78,7 +80,7 @@ export class Reconciler implements RequestHost, StarterHost {
         if (this.index.get(user, name)?.owner === this.me) void this.kick(keyOf(user, name));
       },
     });
-    this.starter = new Starter({ spawner: o.spawner, clock: o.clock, log: o.log, logTailLines: o.logTailLines, index: o.index, records: this.records, serial: o.serial, host: this });
+    this.starter = new Starter({ spawner: o.spawner, clock: o.clock, log: o.log, logTailLines: o.logTailLines, environment: o.environment, index: o.index, records: this.records, serial: o.serial, host: this });
     this.sharing = new Sharing({
       store: o.store,
       clock: o.clock,

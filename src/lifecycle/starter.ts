@@ -1,7 +1,7 @@
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { ServerRecord } from '../core/models.js';
-import type { Spawner } from '../core/spawner.js';
+import type { RuntimeEnvironment, Spawner } from '../core/spawner.js';
 import { serverPath } from '../core/urls.js';
 import { parseLaunchRecord, toLaunchRecord, type LaunchRecord } from './launch-record.js';
 import { waitReady } from './readiness.js';
@@ -34,6 +34,8 @@ export interface StarterOptions {
   records: RecordWriter;
   serial: KeyedSerial;
   host: StarterHost;
+  /** What the hub adds to a runtime's environment (a Spark cluster it is attached to); absent: nothing. */
+  environment?: RuntimeEnvironment | undefined;
 }
 
 /**
@@ -74,10 +76,10 @@ export class Starter {
     const ac = new AbortController();
     this.readying.set(key, ac);
     try {
-      const launched = await this.o.spawner.start(
-        { user: rec.user, server: rec.name, profile: rec.profile, baseUrl: serverPath(rec.user, rec.name), userOptions: rec.userOptions },
-        ac.signal,
-      );
+      const spec = { user: rec.user, server: rec.name, profile: rec.profile, baseUrl: serverPath(rec.user, rec.name), userOptions: rec.userOptions };
+      // Built at each start, from what the options name now (a cluster's address changes when it restarts).
+      const environment = await this.o.environment?.forRuntime(spec);
+      const launched = await this.o.spawner.start({ ...spec, environment }, ac.signal);
       try {
         await this.o.records.save({ ...rec, handle: toLaunchRecord(launched, attempt), target: launched.target, runtimeToken: launched.token, started });
       } catch (err) {

@@ -19,6 +19,7 @@ export const EXECUTION_UPDATED_COLUMNS = [
   'error_name',
   'cpu_seconds',
   'peak_memory',
+  'spark_cpu_seconds',
 ] as const satisfies readonly (keyof ExecutionsTable)[];
 
 /** Rows a statement in the kysely upsert: well under either database's parameter limit. */
@@ -60,6 +61,7 @@ export const executionToRow = (e: ExecutionRecord): ExecutionsTable => ({
   error_name: e.errorName,
   cpu_seconds: e.cpuSeconds,
   peak_memory: e.peakMemory,
+  spark_cpu_seconds: e.sparkCpuSeconds,
 });
 
 const num = (v: number | string | null): number | null => (v == null ? null : Number(v));
@@ -95,4 +97,5 @@ export const executionFromRow = (r: ExecutionsTable): ExecutionRecord => ({
   errorName: r.error_name,
   cpuSeconds: num(r.cpu_seconds),
   peakMemory: num(r.peak_memory),
+  sparkCpuSeconds: num(r.spark_cpu_seconds),
 });

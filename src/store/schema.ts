@@ -136,6 +136,7 @@ export interface ExecutionsTable {
   error_name: string | null;
   cpu_seconds: number | null;
   peak_memory: number | null;
+  spark_cpu_seconds: number | null;
 }
 
 export interface AgentsTable {

@@ -399,9 +399,10 @@ export const storeContract = (name: string, open: () => Promise<{ store: TestSto
         errorName: null,
         cpuSeconds: null,
         peakMemory: null,
+        sparkCpuSeconds: null,
         ...extra,
       });
-      const e1 = exec('e1', { started: base, requested: base, ended: base + 2_000, status: 'ok', executionCount: 1, cpuSeconds: 1.5, peakMemory: 4_000_000_000 });
+      const e1 = exec('e1', { started: base, requested: base, ended: base + 2_000, status: 'ok', executionCount: 1, cpuSeconds: 1.5, peakMemory: 4_000_000_000, sparkCpuSeconds: 3.25 });
       const e2 = exec('e2', { started: base + 10_000, requested: base + 10_000, ended: base + 11_000, status: 'error', errorName: 'ZeroDivisionError', cpuSeconds: 0.25, peakMemory: 10 });
       const e3 = exec('e3', { started: base + 20_000, requested: base + 20_000, notebook: null, attribution: 'ambiguous', candidates: ['a.ipynb', 'b.ipynb'], cellId: 'c-1', code: null });
       const e4 = exec('e4', { user: 'carol', kernelId: 'k2', started: base + 5_000, requested: base + 5_000, ended: base + 6_000, status: 'ok', cpuSeconds: 2 });
@@ -463,13 +464,13 @@ export const storeContract = (name: string, open: () => Promise<{ store: TestSto
       const first: ExecutionRecord = {
         id: 'u1', user: 'bob', server: '', kernelId: 'k1', notebook: 'a.ipynb', attribution: 'pending', candidates: [], cellId: null,
         msgId: 'm1', clientSession: 's1', executionCount: null, code: 'x', codeSha256: 'ab'.repeat(32), codeBytes: 1, requested: 1_000,
-        started: 1_000, ended: null, status: 'running', errorName: null, cpuSeconds: null, peakMemory: null,
+        started: 1_000, ended: null, status: 'running', errorName: null, cpuSeconds: null, peakMemory: null, sparkCpuSeconds: null,
       };
       // Every field different, the id aside.
       const later: ExecutionRecord = {
         id: 'u1', user: 'carl', server: 'lab', kernelId: 'k2', notebook: 'b.ipynb', attribution: 'cell', candidates: ['b.ipynb'], cellId: 'c-2',
         msgId: 'm2', clientSession: 's2', executionCount: 5, code: 'y', codeSha256: 'cd'.repeat(32), codeBytes: 2, requested: 2_000,
-        started: 2_000, ended: 3_000, status: 'ok', errorName: 'E', cpuSeconds: 1.5, peakMemory: 7,
+        started: 2_000, ended: 3_000, status: 'ok', errorName: 'E', cpuSeconds: 1.5, peakMemory: 7, sparkCpuSeconds: 12.25,
       };
       await store.executions.put([first]);
       await store.executions.put([later]);

@@ -176,6 +176,8 @@ export interface ExecutionModel {
   status: ExecutionStatus;
   cpu_seconds: number | null;
   peak_memory: number | null;
+  /** Executor CPU of the cell's Spark jobs on its runtime's cluster; null without a cluster or a job. */
+  spark_cpu_seconds: number | null;
   error_name: string | null;
   attribution: 'pending' | 'session' | 'cell' | 'ambiguous' | 'none';
   notebook_candidates: string[];

@@ -43,7 +43,7 @@ export const executionRoutes =
       {
         schema: {
           summary:
-            'Cell executions, newest first, running ones included (ended: null). ?user=&server=&kernel=&notebook=&status=&since=&until=&limit=&offset= (since/until: ISO 8601 or Unix seconds; executions whose run overlaps them). Paginated as JupyterHub: {items, _pagination}',
+            'Cell executions, newest first, running ones included (ended: null); cpu_seconds is the kernel\'s, spark_cpu_seconds the executor CPU of the cell\'s Spark jobs on its runtime\'s cluster (null without a cluster or a job). ?user=&server=&kernel=&notebook=&status=&since=&until=&limit=&offset= (since/until: ISO 8601 or Unix seconds; executions whose run overlaps them). Paginated as JupyterHub: {items, _pagination}',
         },
       },
       async (req) => {

@@ -7,26 +7,44 @@ import { requireSelfOrAdmin } from '../auth.js';
 import type { ApiContext } from '../context.js';
 import { serverModel } from '../models.js';
 import { ServerParams, UserParams } from '../schemas.js';
+import { checkAttach, clusterOption } from '../../notebook-spark/attach.js';
 
-// user_options are free-form (JupyterHub passes them to the spawner); `profile` picks an nbhub profile.
+// user_options are free-form (JupyterHub passes them to the spawner); `profile` picks an nbhub profile,
+// `spark_cluster` attaches the runtime to a Spark cluster (its master and settings in the runtime's environment).
 const UserOptions = Type.Optional(
-  Type.Object({ profile: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9_-]*$' })) }, { additionalProperties: true }),
+  Type.Object(
+    {
+      profile: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9_-]*$' })),
+      spark_cluster: Type.Optional(Type.String({ minLength: 1, description: "A Spark cluster the server's owner may use, running (400 unknown, 403 not theirs, 409 not running)" })),
+    },
+    { additionalProperties: true },
+  ),
 );
 const StopBody = Type.Object({ remove: Type.Optional(Type.Boolean()) }, { additionalProperties: false });
 
 export const serverRoutes =
   (ctx: ApiContext): FastifyPluginAsyncTypebox =>
   async (app) => {
-    const owner = async (req: FastifyRequest, name: string): Promise<Identity> => {
+    const owner = async (req: FastifyRequest, name: string): Promise<Identity> => (await ownerOf(req, name)).who;
+    const ownerOf = async (req: FastifyRequest, name: string) => {
       const who = requireSelfOrAdmin(req, name);
-      if (!(await ctx.store.users.get(name))) throw notFound(`No such user: ${name}`);
-      return who;
+      const user = await ctx.store.users.get(name);
+      if (!user) throw notFound(`No such user: ${name}`);
+      return { who, user };
+    };
+    /** A runtime attached to a cluster starts only where its owner may use that cluster, and it runs. */
+    const checkCluster = (userOptions: Record<string, unknown>, user: { name: string; admin: boolean }, via: Identity['via']) => {
+      const name = clusterOption(userOptions);
+      if (name === undefined) return;
+      const runtimeOwner: Identity = { user: user.name, admin: user.admin, via };
+      checkAttach(name, ctx.clusters.get(name), (c) => ctx.clusters.mayUse(runtimeOwner, c), user.name);
     };
     const reason = (who: Identity, user: string): 'user' | 'admin' => (who.user === user ? 'user' : 'admin');
 
     const start = async (req: FastifyRequest, reply: FastifyReply, user: string, server: string, options: Record<string, unknown> | undefined) => {
-      const who = await owner(req, user);
+      const { who, user: account } = await ownerOf(req, user);
       const userOptions = options ?? {};
+      checkCluster(userOptions, account, who.via);
       const rec = await ctx.requests.requestStart(user, server, {
         profile: typeof userOptions['profile'] === 'string' ? userOptions['profile'] : undefined,
         userOptions,

@@ -15,6 +15,7 @@ import { createServiceProxy } from '../../proxy/services.js';
 import { createServices } from '../../services/services.js';
 import { createApps } from './apps.js';
 import { createClusters } from './clusters.js';
+import { createNotebookSparkEnvironment, createSparkCellCost } from './notebook-spark.js';
 import { createCuller } from './culler.js';
 import { createExecutionRecorder } from './executions.js';
 import { createMonitoring } from './monitoring.js';
@@ -28,6 +29,8 @@ export type HubChoices = Pick<ApiContext, 'config' | 'store' | 'clock' | 'ids' |
   processRunner: ProcessRunner;
   /** Runs Spark clusters' processes. */
   clusterSpawner: ClusterSpawner;
+  /** The Python of a profile's kernels (the executors of its notebooks run the same one). */
+  kernelPython: (profile: string) => string;
   /** Follows the log files and publishes their lines (and the hub's own) to subscribers. */
   logFeed: LogFeed & LogFeedView & Service;
   /** Where each start of a managed service writes its output. */
@@ -53,6 +56,7 @@ export const composeHub = (d: HubChoices): HubParts => {
   const instance = instanceId(d.config, d.ids);
   const leaseMs = d.config.monitoring.lease_seconds * 1000;
   const heartbeat = new Heartbeat({ instances: d.store.instances, clock: d.clock, log: d.log, instance, leaseMs });
+  const clusters = createClusters({ config: d.config, store: d.store, spawner: d.clusterSpawner, clock: d.clock, log: d.log });
   const lifecycle = createLifecycle({
     store: d.store,
     spawner: d.spawner,
@@ -66,11 +70,22 @@ export const composeHub = (d: HubChoices): HubParts => {
     logs: d.logs,
     // Where other instances may share the store (PostgreSQL); their liveness: the heartbeats.
     shared: d.store.capabilities.sharedByInstances ? { leaseMs } : undefined,
+    // A runtime started with user_options.spark_cluster gets the cluster's settings and the kernel extension.
+    environment: createNotebookSparkEnvironment({ config: d.config, clusters, sparkHome: sparkHomeOf(d.config), pythonOf: d.kernelPython }),
   });
-  const clusters = createClusters({ config: d.config, store: d.store, spawner: d.clusterSpawner, clock: d.clock, log: d.log });
   const apps = createApps({ config: d.config, spawner: d.spawner, runtimes: lifecycle.servers, clock: d.clock, log: d.log });
   const monitoring = createMonitoring({ config: d.config, store: d.store, clock: d.clock, ids: d.ids, log: d.log, hubId: d.hubId, instance, runtimes: lifecycle.servers, runtimeApi: d.runtimeApi });
-  const executions = createExecutionRecorder({ config: d.config, store: d.store, runtimes: lifecycle.servers, processes: monitoring.processes, runtimeApi: d.runtimeApi, clock: d.clock, ids: d.ids, log: d.log });
+  const executions = createExecutionRecorder({
+    config: d.config,
+    store: d.store,
+    runtimes: lifecycle.servers,
+    processes: monitoring.processes,
+    runtimeApi: d.runtimeApi,
+    clock: d.clock,
+    ids: d.ids,
+    log: d.log,
+    spark: createSparkCellCost({ clusters, servers: lifecycle.servers, log: d.log }),
+  });
   // The owner culls: this instance judges only the servers it owns (activity seen elsewhere reaches it through the store).
   const culler = createCuller({
     config: d.config,
@@ -89,7 +104,7 @@ export const composeHub = (d: HubChoices): HubParts => {
   const clusterProxy = createClusterProxy({ clusters, identity, log: d.log });
   const shipping = createShipping({ config: d.config, feed: d.logFeed, clock: d.clock, log: d.log, instance });
   const sparkJobs = createSparkJobs({ config: d.config, clusters, repo: d.store.sparkJobs, runner: d.processRunner, sparkHome: sparkHomeOf(d.config), clock: d.clock, ids: d.ids, log: d.log });
-  const { spawner: _chosen, processRunner: _runner, clusterSpawner: _clusterSpawner, logFeed, logFiles: _files, ...values } = d;
+  const { spawner: _chosen, processRunner: _runner, clusterSpawner: _clusterSpawner, kernelPython: _kernelPython, logFeed, logFiles: _files, ...values } = d;
   return {
     api: {
       ...values,

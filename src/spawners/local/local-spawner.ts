@@ -5,7 +5,7 @@ import type { AppLaunched, AppLauncher, AppLaunchSpec } from '../../core/apps.js
 import type { Clock } from '../../core/clock.js';
 import type { IdGenerator } from '../../core/ids.js';
 import type { LogFiles } from '../../core/logs.js';
-import type { Launched, Listener, PollResult, RuntimeSpec, Spawner, SpawnerHandle } from '../../core/spawner.js';
+import { withRuntimeEnv, type Launched, type Listener, type PollResult, type RuntimeEnv, type RuntimeSpec, type Spawner, type SpawnerHandle } from '../../core/spawner.js';
 import { descendants, isAlive, readStat, signalGroup } from '../../procfs/proc.js';
 import { holdsSocket, tcpListeners } from '../../procfs/sockets.js';
 import { runtimeHoldsPort } from './port-owner.js';
@@ -101,7 +101,7 @@ export class LocalSpawner implements Spawner, AppLauncher {
     const [program, ...args] = profile.command.map((a) => expand(a, values));
     const log = this.o.logFiles?.newStart({ user: spec.user, server: spec.server, profile: spec.profile }) ?? join(stateDir, 'output.log');
     const env: NodeJS.ProcessEnv = {
-      ...this.environment(profile, spec, stateDir),
+      ...this.environment(profile, spec, stateDir, spec.environment),
       ...(profile.jupyter ? { JUPYTER_TOKEN: token } : {}),
       NBHUB_PORT: String(port),
       NBHUB_BASE_URL: spec.baseUrl,
@@ -123,10 +123,10 @@ export class LocalSpawner implements Spawner, AppLauncher {
    * The environment of a runtime's processes, its named apps' included (so they run as its own), without
    * what is the runtime's alone (its port and token).
    */
-  private environment(profile: ResolvedProfile, spec: Pick<RuntimeSpec, 'user' | 'server'>, stateDir: string): NodeJS.ProcessEnv {
+  private environment(profile: ResolvedProfile, spec: Pick<RuntimeSpec, 'user' | 'server'>, stateDir: string, added?: RuntimeEnv): NodeJS.ProcessEnv {
     // The hub's own settings (NBHUB_DATABASE_URL, NBHUB_AGENT_TOKEN, …) are not the runtime's business.
     const base = Object.fromEntries(Object.entries(this.o.env ?? process.env).filter(([k]) => !k.startsWith('NBHUB_')));
-    return {
+    const own = {
       ...base,
       ...(profile.binDir ? { PATH: [profile.binDir, base['PATH']].filter(Boolean).join(':'), VIRTUAL_ENV: dirname(profile.binDir) } : {}),
       JUPYTER_CONFIG_DIR: this.jupyterConfigDir,
@@ -134,6 +134,10 @@ export class LocalSpawner implements Spawner, AppLauncher {
       JUPYTER_RUNTIME_DIR: join(stateDir, 'runtime'),
       IPYTHONDIR: join(this.o.dataDir, 'jupyter', 'ipython'),
       ...profile.environment,
+    };
+    return {
+      // What the hub adds (a Spark cluster's settings) over the profile's; the markers below still win.
+      ...withRuntimeEnv(own, added),
       // Marks every process of this runtime, so an agent can find them (inherited by kernels): which
       // runtime (user/server, unchanged) and, added later, of which hub.
       NBHUB_RUNTIME: `${spec.user}/${spec.server}`,

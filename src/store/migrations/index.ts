@@ -13,6 +13,7 @@ import * as m011 from './011-server-owner.js';
 import * as m012 from './012-server-changes.js';
 import * as m013 from './013-usage-series-epoch.js';
 import * as m014 from './014-spark-clusters.js';
+import * as m015 from './015-execution-spark-cpu.js';
 
 /** Versioned migrations, in order. Add a file and a line; never edit a released one. */
 const migrations: Record<string, Migration> = {
@@ -31,6 +32,7 @@ const migrations: Record<string, Migration> = {
   '012-server-changes': m012,
   '013-usage-series-epoch': m013,
   '014-spark-clusters': m014,
+  '015-execution-spark-cpu': m015,
 };
 
 export const migrationProvider: MigrationProvider = {

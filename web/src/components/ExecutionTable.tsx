@@ -52,6 +52,9 @@ const ExecutionRow = (p: { e: ExecutionModel; onNotebook: (notebook: string) => 
       <td class="num" data-testid="execution-cpu">
         {cpuSeconds(e.cpu_seconds)}
       </td>
+      <td class="num" data-testid="execution-spark-cpu" title="Executor CPU of the cell's Spark jobs on the cluster">
+        {e.spark_cpu_seconds === null ? '' : cpuSeconds(e.spark_cpu_seconds)}
+      </td>
       <td class="num">{bytes(e.peak_memory)}</td>
       <td>
         {e.status === 'running' && (
@@ -83,6 +86,7 @@ export const ExecutionTable = (p: { items: ExecutionModel[]; onNotebook: (notebo
         <th>Status</th>
         <th class="num">Duration</th>
         <th class="num">CPU</th>
+        <th class="num">Spark CPU</th>
         <th class="num">Peak memory</th>
         <th />
       </tr>
