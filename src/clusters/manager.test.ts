@@ -115,6 +115,18 @@ describe('ClusterManager', () => {
     expect(m.get('c')).toMatchObject({ state: 'failed', failure: 'The cluster stopped by itself: its master (pid 1) ended' });
   });
 
+  it('fails a start that threw midway (never leaves it starting), and stops what it launched', async () => {
+    const f = fakeSpawner();
+    f.spawner.poll = async () => {
+      throw new Error('the disk is full');
+    };
+    const m = manager(f.spawner, () => 2);
+    await m.create(input, admin);
+    await m.start('c', admin);
+    expect((await until(m, 'failed'))?.failure).toBe('Could not start: the disk is full');
+    expect(f.stopped).toEqual(['c']);
+  });
+
   it('refuses a second cluster of the same name', async () => {
     const m = manager(fakeSpawner().spawner, () => 2);
     await m.create(input, admin);

@@ -33,8 +33,13 @@ export interface ClusterManagerOptions {
 
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+    const done = () => {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const t = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
   });
 
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
@@ -117,7 +122,7 @@ export class ClusterManager implements ClusterControl {
     if (c.desired === 'running' && (c.state === 'starting' || c.state === 'running')) return c;
     const next = await this.write({ ...c, desired: 'running', state: 'starting', failure: null, started: null });
     audit(this.o.log, { event: 'cluster_start', user: c.owner, cluster: name, by: by.user });
-    void this.serial.run(name, () => this.launch(name));
+    void this.serial.run(name, () => this.launchSafely(name));
     return next;
   }
 
@@ -151,7 +156,7 @@ export class ClusterManager implements ClusterControl {
     for (const name of this.records.keys()) if (!names.has(name)) this.records.delete(name);
     await Promise.all(
       this.list()
-        .filter((c) => c.state === 'running' && this.isOurs(c))
+        .filter((c) => (c.state === 'running' || c.state === 'starting' || c.state === 'stopping') && this.isOurs(c))
         .map((c) => this.serial.run(c.name, () => this.watch(c.name))),
     );
   }
@@ -184,6 +189,16 @@ export class ClusterManager implements ClusterControl {
 
   private spec(c: ClusterRecord): ClusterSpec {
     return { name: c.name, kind: c.kind, owner: c.owner, workers: c.workers, workerCores: c.workerCores, workerMemoryMb: c.workerMemoryMb, uiPrefix: `/clusters/${c.name}` };
+  }
+
+  /** A start that threw (the store, the file system) fails the cluster with why, never leaves it `starting`. */
+  private async launchSafely(name: string): Promise<void> {
+    try {
+      await this.launch(name);
+    } catch (err) {
+      this.o.log.error({ err, cluster: name }, `cluster ${name}: start failed`);
+      await this.halt(name, 'failed', `Could not start: ${message(err)}`).catch((e: unknown) => this.o.log.error({ err: e, cluster: name }, `cluster ${name}: cannot record the failure`));
+    }
   }
 
   private async launch(name: string): Promise<void> {
@@ -245,7 +260,13 @@ export class ClusterManager implements ClusterControl {
 
   private async watch(name: string): Promise<void> {
     const c = this.records.get(name);
-    if (!c || c.state !== 'running' || !c.handle) return;
+    if (!c?.handle) return;
+    // Operations on a cluster run one at a time, so a start or stop still marked here has nobody carrying it on.
+    if (c.state === 'starting' || c.state === 'stopping') {
+      if (this.starting.has(name)) return;
+      return void (await this.halt(name, 'failed', `The cluster's ${c.state === 'starting' ? 'start' : 'stop'} was interrupted; start it again`));
+    }
+    if (c.state !== 'running') return;
     const p = await this.o.spawner.poll(c.handle);
     if (p.status === 'exited') await this.halt(name, 'failed', `The cluster stopped by itself: ${p.reason}`);
   }
@@ -255,7 +276,7 @@ export class ClusterManager implements ClusterControl {
     const c = this.records.get(name);
     if (!c) return;
     if (!c.handle) {
-      if (c.desired === 'running' && c.state === 'starting') return this.launch(name);
+      if (c.desired === 'running' && c.state === 'starting') return this.launchSafely(name);
       return void (await this.write({ ...c, desired: 'stopped', state: 'stopped', stopped: this.o.clock.now() }));
     }
     if (c.state === 'running') {
@@ -266,7 +287,7 @@ export class ClusterManager implements ClusterControl {
       // The start was cut short with the hub: begin it again from nothing.
       await this.o.spawner.stop(c.handle, { graceful: false });
       await this.write({ ...c, handle: null, endpoints: null });
-      await this.launch(name);
+      await this.launchSafely(name);
     } else {
       await this.halt(name, c.state === 'failed' ? 'failed' : 'stopped', c.failure);
     }
