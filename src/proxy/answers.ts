@@ -1,6 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Credentials } from '../core/identity.js';
-import { tokenParam } from './paths.js';
+import type { Duplex } from 'node:stream';
+import type { Credentials, Identity, IdentityResolver } from '../core/identity.js';
+import type { Logger } from '../core/logger.js';
+import { rejectUpgrade } from './forward.js';
+import { tokenParam, withoutToken } from './paths.js';
 
 /** What a request carries to prove who it is, for the identity resolver (services never see requests). */
 export const credentialsOf = (req: IncomingMessage): Credentials => ({
@@ -25,4 +28,56 @@ export const sendRefusal = (req: IncomingMessage, res: ServerResponse, r: { stat
 /** A fault of the hub's own while deciding (logged by the caller): a 500 without internals, if nothing was sent yet. */
 export const sendInternalError = (res: ServerResponse): void => {
   if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' }).end('{"status":500,"message":"Internal error"}');
+};
+
+/** Who a request is: the resolver's cached answer when it has one (no I/O), else its lookup. */
+export const identifyRequest = (identity: IdentityResolver, req: IncomingMessage): Identity | null | Promise<Identity | null> => {
+  const creds = credentialsOf(req);
+  const cached = identity.peek(creds);
+  return cached !== undefined ? cached : identity.identify(creds);
+};
+
+/**
+ * A prefix proxy's decision (services, clusters): not its path (null), the slash form of its prefix to redirect
+ * to, or what to do (a target or a refusal), at hand or once the caller's identity is known.
+ */
+export type Decision<T> = T | { location: string } | null | Promise<T>;
+
+const isRedirect = <T>(d: Decision<T>): d is { location: string } => typeof d === 'object' && d !== null && !(d instanceof Promise) && 'location' in d;
+
+interface DecisionHooks<T> {
+  act: (x: T) => void;
+  log: Logger;
+  /** Names the proxy in the log line of a fault. */
+  what: string;
+}
+
+/** Acts on a decision for an HTTP request; false when the path is not the proxy's. A fault while deciding is a 500. */
+export const answerRequest = <T>(req: IncomingMessage, res: ServerResponse, d: Decision<T>, h: DecisionHooks<T> & { redirected?: () => void }): boolean => {
+  if (d === null) return false;
+  if (isRedirect(d)) {
+    h.redirected?.();
+    res.writeHead(302, { location: d.location }).end();
+  } else if (d instanceof Promise) {
+    d.then(h.act, (err: unknown) => {
+      h.log.error({ err, url: withoutToken(req.url ?? '') }, `${h.what}: cannot resolve request`);
+      sendInternalError(res);
+    });
+  } else h.act(d);
+  return true;
+};
+
+/** The same for a WebSocket upgrade: the prefix without its slash is no WebSocket endpoint (404 naming it). */
+export const answerUpgrade = <T>(req: IncomingMessage, socket: Duplex, d: Decision<T>, h: DecisionHooks<T> & { place: string }): boolean => {
+  if (d === null) return false;
+  socket.on('error', () => socket.destroy());
+  if (isRedirect(d)) {
+    rejectUpgrade(socket, 404, `Not found: ${h.place} is at ${d.location}`);
+    return true;
+  }
+  Promise.resolve(d).then(h.act, (err: unknown) => {
+    h.log.error({ err, url: withoutToken(req.url ?? '') }, `${h.what}: cannot resolve upgrade`);
+    rejectUpgrade(socket, 500, 'Internal error');
+  });
+  return true;
 };

@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import type { ClusterDirectory } from '../core/clusters.js';
 import type { Identity, IdentityResolver } from '../core/identity.js';
 import type { Logger } from '../core/logger.js';
-import { credentialsOf, sendInternalError, sendRefusal, wantsHtml } from './answers.js';
+import { answerRequest, answerUpgrade, identifyRequest, sendRefusal, wantsHtml } from './answers.js';
 import { appDownstreamHeaders, appUpstreamHeaders } from './app-headers.js';
 import { decideClusterAccess } from './cluster-access.js';
 import { clusterDownPage } from './cluster-page.js';
@@ -39,12 +39,6 @@ export const createClusterProxy = (o: ClusterProxyOptions): ClusterProxy => {
   const forwarder = createForwarder(o.log);
   const targetOf = originParser();
 
-  const identify = (req: IncomingMessage): Identity | null | Promise<Identity | null> => {
-    const creds = credentialsOf(req);
-    const cached = o.identity.peek(creds);
-    return cached !== undefined ? cached : o.identity.identify(creds);
-  };
-
   const decide = (req: IncomingMessage, p: { name: string; prefix: string; forward: string }, who: Identity | null, websocket: boolean): Target | Refusal => {
     const verdict = decideClusterAccess({
       who,
@@ -70,7 +64,7 @@ export const createClusterProxy = (o: ClusterProxyOptions): ClusterProxy => {
     if (p.kind === 'none') return null;
     if (p.kind === 'slash') return { location: p.location };
     if (p.kind === 'bad') return { status: 400, message: p.message };
-    const who = identify(req);
+    const who = identifyRequest(o.identity, req);
     if (who instanceof Promise) return who.then((w) => decide(req, p, w, websocket));
     return decide(req, p, who, websocket);
   };
@@ -96,43 +90,25 @@ export const createClusterProxy = (o: ClusterProxyOptions): ClusterProxy => {
       onResponse: (status) => logged(req, status, t),
     });
 
-  const handleRequest = (req: IncomingMessage, res: ServerResponse): boolean => {
-    const r = resolve(req, false);
-    if (r === null) return false;
-    const act = (x: Target | Refusal) => ('status' in x ? refuse(req, res, x) : forward(req, res, x));
-    if ('location' in r) {
-      logged(req, 302);
-      res.writeHead(302, { location: r.location }).end();
-    } else if (r instanceof Promise)
-      r.then(act, (err: unknown) => {
-        o.log.error({ err, url: withoutToken(req.url ?? '') }, 'cluster proxy: cannot resolve request');
-        sendInternalError(res);
-      });
-    else act(r);
-    return true;
-  };
+  const handleRequest = (req: IncomingMessage, res: ServerResponse): boolean =>
+    answerRequest(req, res, resolve(req, false), {
+      act: (x) => ('status' in x ? refuse(req, res, x) : forward(req, res, x)),
+      redirected: () => logged(req, 302),
+      log: o.log,
+      what: 'cluster proxy',
+    });
 
-  const handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): boolean => {
-    const r = resolve(req, true);
-    if (r === null) return false;
-    socket.on('error', () => socket.destroy());
-    if ('location' in r) {
-      rejectUpgrade(socket, 404, `Not found: the cluster's UI is at ${r.location}`);
-      return true;
-    }
-    Promise.resolve(r).then(
-      (x) => {
+  const handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): boolean =>
+    answerUpgrade(req, socket, resolve(req, true), {
+      act: (x) => {
         logged(req, 'status' in x ? x.status : 101, x);
         if ('status' in x) rejectUpgrade(socket, x.status, x.message);
         else forwarder.websocket(req, socket, head, x.upstream, { name: `Cluster ${x.name}'s UI`, unreachableStatus: 503, responseHeaders: (raw) => appDownstreamHeaders(raw, x.place, true) });
       },
-      (err: unknown) => {
-        o.log.error({ err, url: withoutToken(req.url ?? '') }, 'cluster proxy: cannot resolve upgrade');
-        rejectUpgrade(socket, 500, 'Internal error');
-      },
-    );
-    return true;
-  };
+      log: o.log,
+      what: 'cluster proxy',
+      place: "the cluster's UI",
+    });
 
   return { handleRequest, handleUpgrade, close: () => forwarder.close() };
 };

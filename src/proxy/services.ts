@@ -7,8 +7,7 @@ import { crossOriginRefusal } from './access.js';
 import { appUpstreamHeaders } from './app-headers.js';
 import { createForwarder, rejectUpgrade, type Upstream } from './forward.js';
 import { downstreamHeaders, withoutHubCookies } from './headers.js';
-import { withoutToken } from './paths.js';
-import { credentialsOf, sendInternalError, sendRefusal } from './answers.js';
+import { answerRequest, answerUpgrade, identifyRequest, sendRefusal } from './answers.js';
 import { parseServicePath } from './service-paths.js';
 
 export interface ServiceProxyOptions {
@@ -34,12 +33,6 @@ type Target = { upstream: Upstream; name: string };
  */
 export const createServiceProxy = (o: ServiceProxyOptions): ServiceProxy => {
   const forwarder = createForwarder(o.log);
-
-  const identify = (req: IncomingMessage): Identity | null | Promise<Identity | null> => {
-    const creds = credentialsOf(req);
-    const cached = o.identity.peek(creds);
-    return cached !== undefined ? cached : o.identity.identify(creds);
-  };
 
   /** Who may pass, and where to: a refusal names what is wrong. */
   const decide = (req: IncomingMessage, name: string, forward: string, who: Identity | null, websocket: boolean): Target | Refusal => {
@@ -68,7 +61,7 @@ export const createServiceProxy = (o: ServiceProxyOptions): ServiceProxy => {
     const p = parseServicePath(req.url ?? '/');
     if (p.kind === 'none') return null;
     if (p.kind === 'slash') return { location: p.location };
-    const who = identify(req);
+    const who = identifyRequest(o.identity, req);
     if (who instanceof Promise) return who.then((w) => decide(req, p.name, p.forward, w, websocket));
     return decide(req, p.name, p.forward, who, websocket);
   };
@@ -81,37 +74,20 @@ export const createServiceProxy = (o: ServiceProxyOptions): ServiceProxy => {
     responseHeaders: upgrade ? withoutHubCookies : downstreamHeaders,
   });
 
-  const handleRequest = (req: IncomingMessage, res: ServerResponse): boolean => {
-    const r = resolve(req, false);
-    if (r === null) return false;
-    const act = (x: Target | Refusal) => ('status' in x ? sendRefusal(req, res, x) : forwarder.http(req, res, x.upstream, hooks(x, false)));
-    if ('location' in r) res.writeHead(302, { location: r.location }).end();
-    else if (r instanceof Promise)
-      r.then(act, (err: unknown) => {
-        o.log.error({ err, url: withoutToken(req.url ?? '') }, 'service proxy: cannot resolve request');
-        sendInternalError(res);
-      });
-    else act(r);
-    return true;
-  };
+  const handleRequest = (req: IncomingMessage, res: ServerResponse): boolean =>
+    answerRequest(req, res, resolve(req, false), {
+      act: (x) => ('status' in x ? sendRefusal(req, res, x) : forwarder.http(req, res, x.upstream, hooks(x, false))),
+      log: o.log,
+      what: 'service proxy',
+    });
 
-  const handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): boolean => {
-    const r = resolve(req, true);
-    if (r === null) return false;
-    socket.on('error', () => socket.destroy());
-    if ('location' in r) {
-      rejectUpgrade(socket, 404, `Not found: the service is at ${r.location}`);
-      return true;
-    }
-    Promise.resolve(r).then(
-      (x) => ('status' in x ? rejectUpgrade(socket, x.status, x.message) : forwarder.websocket(req, socket, head, x.upstream, hooks(x, true))),
-      (err: unknown) => {
-        o.log.error({ err, url: withoutToken(req.url ?? '') }, 'service proxy: cannot resolve upgrade');
-        rejectUpgrade(socket, 500, 'Internal error');
-      },
-    );
-    return true;
-  };
+  const handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): boolean =>
+    answerUpgrade(req, socket, resolve(req, true), {
+      act: (x) => ('status' in x ? rejectUpgrade(socket, x.status, x.message) : forwarder.websocket(req, socket, head, x.upstream, hooks(x, true))),
+      log: o.log,
+      what: 'service proxy',
+      place: 'the service',
+    });
 
   return { handleRequest, handleUpgrade, close: () => forwarder.close() };
 };
