@@ -12,6 +12,7 @@ import {
 import { badRequest, conflict, notFound } from '../core/errors.js';
 import type { Identity } from '../core/identity.js';
 import type { Logger } from '../core/logger.js';
+import { sleep } from '../core/readiness.js';
 import { KeyedSerial } from '../lifecycle/serial.js';
 import { readMaster, type MasterView } from './ready.js';
 
@@ -30,17 +31,6 @@ export interface ClusterManagerOptions {
   /** Injectable for tests. */
   readMaster?: (uiUrl: string) => Promise<MasterView | null>;
 }
-
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const done = () => {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const t = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
 
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 

@@ -5,7 +5,8 @@ import type { Listener } from './spawner.js';
 /** 'taken': another process listens at the address (it took the port), so the awaited process never will. */
 export type ReadyOutcome = 'ready' | 'timeout' | 'exited' | 'taken' | 'aborted';
 
-const sleep = (ms: number, signal: AbortSignal) =>
+/** Waits `ms`, or less when `signal` aborts (and leaves no listener behind either way). */
+export const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
     const wake = () => {
       clearTimeout(t);

@@ -1,16 +1,9 @@
 import type { Kysely } from 'kysely';
 import type { ClusterHandle, ClusterKind, ClusterRecord, ClusterRepo, ClusterState, SparkEndpoints } from '../core/clusters.js';
+import { jsonColumn } from './rows.js';
 import type { ClustersTable, Database } from './schema.js';
 
 const num = (v: number | string | null): number | null => (v == null ? null : Number(v));
-const json = <T>(text: string | null, fallback: T): T => {
-  if (text == null) return fallback;
-  try {
-    return JSON.parse(text) as T;
-  } catch {
-    return fallback;
-  }
-};
 
 const toRow = (c: ClusterRecord): ClustersTable => ({
   name: c.name,
@@ -34,14 +27,14 @@ const fromRow = (r: ClustersTable): ClusterRecord => ({
   name: r.name,
   kind: r.kind as ClusterKind,
   owner: r.owner,
-  users: json<string[]>(r.users, []),
+  users: jsonColumn<string[]>(r.users, []),
   workers: Number(r.workers),
   workerCores: Number(r.worker_cores),
   workerMemoryMb: Number(r.worker_memory_mb),
   desired: r.desired === 'running' ? 'running' : 'stopped',
   state: r.state as ClusterState,
-  handle: json<ClusterHandle | null>(r.handle, null),
-  endpoints: json<SparkEndpoints | null>(r.endpoints, null),
+  handle: jsonColumn<ClusterHandle | null>(r.handle, null),
+  endpoints: jsonColumn<SparkEndpoints | null>(r.endpoints, null),
   failure: r.failure,
   created: Number(r.created),
   started: num(r.started),

@@ -109,3 +109,13 @@ export const sessionFromRow = (r: SessionsTable): SessionRecord => ({
   created: Number(r.created),
   expiresAt: Number(r.expires_at),
 });
+
+/** A JSON column, or `fallback` when it is empty or not JSON (a row written by hand must not break a listing). */
+export const jsonColumn = <T>(text: string | null, fallback: T): T => {
+  if (text == null) return fallback;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return fallback;
+  }
+};

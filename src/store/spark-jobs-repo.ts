@@ -1,14 +1,7 @@
 import type { Kysely } from 'kysely';
 import { FINAL_JOB_STATES, type JobState, type SparkJobRecord, type SparkJobRepo } from '../core/clusters.js';
+import { jsonColumn } from './rows.js';
 import type { Database, SparkJobsTable } from './schema.js';
-
-const json = <T>(text: string, fallback: T): T => {
-  try {
-    return JSON.parse(text) as T;
-  } catch {
-    return fallback;
-  }
-};
 
 const toRow = (j: SparkJobRecord): SparkJobsTable => ({
   id: j.id,
@@ -32,8 +25,8 @@ const fromRow = (r: SparkJobsTable): SparkJobRecord => ({
   user: r.user_name,
   resource: r.resource,
   mainClass: r.main_class,
-  args: json<string[]>(r.args, []),
-  conf: json<Record<string, string>>(r.conf, {}),
+  args: jsonColumn<string[]>(r.args, []),
+  conf: jsonColumn<Record<string, string>>(r.conf, {}),
   submissionId: r.submission_id,
   appId: r.app_id,
   state: r.state as JobState,
