@@ -69,7 +69,9 @@ describe('execution history in the console', { timeout: 150_000 }, () => {
     const cpuText = (await burnt.getByTestId('execution-cpu').textContent()) ?? '';
     expect(cpuText).toMatch(/^[\d.]+ CPU-s$/);
     expect(Number(cpuText.split(' ')[0])).toBeCloseTo(api[2]?.cpu_seconds ?? NaN, 2);
-    expect(await burnt.locator('td').nth(7).textContent()).toMatch(/MiB$/);
+    expect(await burnt.getByTestId('execution-memory').textContent()).toMatch(/MiB$/);
+    // No Spark cluster behind this runtime: no Spark share, shown as no figure rather than 0.
+    expect(await burnt.getByTestId('execution-spark-cpu').textContent()).toBe('—');
     expect(await rows(page).nth(2).textContent()).toContain('ValueError');
     // The per-notebook summary counts the runs and errors of each notebook.
     const summary = page.locator('[data-testid="notebook-summary-row"][data-notebook="first.ipynb"]');

@@ -53,9 +53,11 @@ const ExecutionRow = (p: { e: ExecutionModel; onNotebook: (notebook: string) => 
         {cpuSeconds(e.cpu_seconds)}
       </td>
       <td class="num" data-testid="execution-spark-cpu" title="Executor CPU of the cell's Spark jobs on the cluster">
-        {e.spark_cpu_seconds === null ? '' : cpuSeconds(e.spark_cpu_seconds)}
+        {e.spark_cpu_seconds === null ? '—' : cpuSeconds(e.spark_cpu_seconds)}
       </td>
-      <td class="num">{bytes(e.peak_memory)}</td>
+      <td class="num" data-testid="execution-memory">
+        {bytes(e.peak_memory)}
+      </td>
       <td>
         {e.status === 'running' && (
           <div class="actions">
