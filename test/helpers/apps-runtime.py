@@ -10,6 +10,7 @@ Usage: apps-runtime.py PORT BASE_URL WORKSPACE
 import ctypes
 import json
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -26,11 +27,18 @@ def die_with_parent():
 
 
 def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
+    # Below the ephemeral range (32768-60999): a port the kernel hands out for bind(0) can be taken by any
+    # outgoing connection before the app binds it (Spark's JVMs beside these tests make many), one below cannot.
+    while True:
+        p = random.randint(20000, 32767)
+        s = socket.socket()
+        try:
+            s.bind(("127.0.0.1", p))
+            return p
+        except OSError:
+            continue
+        finally:
+            s.close()
 
 
 with open(os.path.join(workspace, "runtime-token"), "w") as f:
