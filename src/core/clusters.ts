@@ -1,3 +1,4 @@
+import { forbidden, notFound } from './errors.js';
 import type { Identity } from './identity.js';
 import type { Page } from './store.js';
 
@@ -176,3 +177,14 @@ export interface ClusterControl extends ClusterDirectory {
 
 export const mayUseCluster = (who: Identity, c: Pick<ClusterRecord, 'owner' | 'users'>): boolean =>
   who.admin || (who.service === undefined && (who.user === c.owner || c.users.includes(who.user)));
+
+/**
+ * The cluster `name` for someone allowed to use it, as every door answers it (API, jobs, logs, usage): unknown
+ * 404, known but not theirs 403.
+ */
+export const usableCluster = (clusters: ClusterDirectory, who: Identity, name: string): ClusterRecord => {
+  const c = clusters.get(name);
+  if (!c) throw notFound(`No such cluster: ${name}`);
+  if (!clusters.mayUse(who, c)) throw forbidden(`Cluster ${name} is not shared with you`);
+  return c;
+};

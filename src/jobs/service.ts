@@ -1,6 +1,6 @@
 import { audit } from '../core/audit.js';
 import type { Clock } from '../core/clock.js';
-import { FINAL_JOB_STATES, type ClusterDirectory, type ClusterRecord, type SparkEndpoints, type SparkJobRecord, type SparkJobRepo } from '../core/clusters.js';
+import { FINAL_JOB_STATES, usableCluster, type ClusterDirectory, type ClusterRecord, type SparkEndpoints, type SparkJobRecord, type SparkJobRepo } from '../core/clusters.js';
 import { conflict, forbidden, HubError, notFound } from '../core/errors.js';
 import type { Identity } from '../core/identity.js';
 import type { IdGenerator } from '../core/ids.js';
@@ -83,10 +83,7 @@ export class SparkJobService implements SparkJobs {
 
   /** The cluster, for someone allowed to use it: unknown → 404; known but not theirs → 403 (as at its UIs). */
   private usable(who: Identity, name: string): ClusterRecord {
-    const c = this.o.clusters.get(name);
-    if (!c) throw notFound(`No such cluster: ${name}`);
-    if (!this.o.clusters.mayUse(who, c)) throw forbidden(`Cluster ${name} is not shared with you`);
-    return c;
+    return usableCluster(this.o.clusters, who, name);
   }
 
   private async jobOf(who: Identity, cluster: string, id: string): Promise<SparkJobRecord> {

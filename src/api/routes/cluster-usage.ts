@@ -1,7 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { retentionDays } from '../../config/schema.js';
-import type { ClusterDirectory } from '../../core/clusters.js';
-import { forbidden, notFound } from '../../core/errors.js';
+import { usableCluster, type ClusterDirectory } from '../../core/clusters.js';
 import { parseClusterUsageParams } from '../../usage/cluster-params.js';
 import { queryClusterUsage } from '../../usage/cluster-query.js';
 import { usageJson } from '../../usage/usage-json.js';
@@ -28,9 +27,7 @@ export const clusterUsageRoutes =
       async (req, reply) => {
         const who = requireUser(req);
         const { name } = req.params;
-        const c = ctx.clusters.get(name);
-        if (!c) throw notFound(`No such cluster: ${name}`);
-        if (!ctx.clusters.mayUse(who, c)) throw forbidden(`You may not use cluster ${name}: it is ${c.owner}'s and not shared with you`);
+        usableCluster(ctx.clusters, who, name);
         const p = parseClusterUsageParams(req.query as Record<string, unknown>, {
           now: ctx.clock.now(),
           intervalSeconds: m.interval_seconds,

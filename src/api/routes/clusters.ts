@@ -1,7 +1,7 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { CLUSTER_NAME_PATTERN, parseClusterInput } from '../../clusters/input.js';
-import type { ClusterRecord } from '../../core/clusters.js';
+import { usableCluster, type ClusterRecord } from '../../core/clusters.js';
 import { forbidden, notFound } from '../../core/errors.js';
 import { requireAdmin, requireUser } from '../auth.js';
 import { ClusterCreate, clusterModel, ClusterModel } from '../cluster-models.js';
@@ -20,13 +20,7 @@ export const clusterRoutes =
   (ctx: ApiContext): FastifyPluginAsyncTypebox =>
   async (app) => {
     const clusters = ctx.clusters;
-    const visible = (req: FastifyRequest, name: string): ClusterRecord => {
-      const who = requireUser(req);
-      const c = clusters.get(name);
-      if (!c) throw notFound(`No such cluster: ${name}`);
-      if (!clusters.mayUse(who, c)) throw forbidden(`You may not use cluster ${name}: it is ${c.owner}'s and not shared with you`);
-      return c;
-    };
+    const visible = (req: FastifyRequest, name: string): ClusterRecord => usableCluster(clusters, requireUser(req), name);
     const ownerOrAdmin = (req: FastifyRequest, name: string): ClusterRecord => {
       const c = visible(req, name);
       const who = requireUser(req);

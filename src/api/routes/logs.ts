@@ -1,6 +1,7 @@
 import { Type, type FastifyPluginAsyncTypebox, type Static } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { badRequest, forbidden, notFound } from '../../core/errors.js';
+import { usableCluster } from '../../core/clusters.js';
+import { badRequest, notFound } from '../../core/errors.js';
 import { CLUSTER_NAME_PATTERN } from '../../clusters/input.js';
 import { SERVICE_NAME_PATTERN } from '../../config/services-schema.js';
 import type { ClusterLogStream, KeptStream, LogPage, LogRange, ServerLogStream } from '../../core/logs.js';
@@ -188,9 +189,7 @@ export const logRoutes =
         const who = requireUser(req);
         const name = req.params.name;
         const range = rangeOf(req.query, 'process:master');
-        const cluster = ctx.clusters.get(name);
-        if (!cluster) throw notFound(`No such cluster: ${name}`);
-        if (!ctx.clusters.mayUse(who, cluster)) throw forbidden(`You may not use cluster ${name}: it is ${cluster.owner}'s and not shared with you`);
+        usableCluster(ctx.clusters, who, name);
         const source: LogSource = {
           what: `cluster ${name}`,
           read: (r) => ctx.clusterLogs.read(name, r),
