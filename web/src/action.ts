@@ -31,3 +31,26 @@ export const useAction = (): Action => {
   };
   return { busy, error, run, clear: () => setError(undefined) };
 };
+
+export type LifecycleStep = 'start' | 'stop' | 'delete';
+export const LIFECYCLE_DOING: Record<LifecycleStep, string> = { start: 'Starting…', stop: 'Stopping…', delete: 'Deleting…' };
+
+/**
+ * Start, stop and delete of one thing whose state its page polls (a server, a cluster): which step is in
+ * flight, and the page refreshed as soon as the hub has the new state, not only when the (possibly slow)
+ * request answers. `onDeleted` after a delete that succeeded.
+ */
+export const useLifecycleAction = (onChanged: () => void, onDeleted: () => void) => {
+  const action = useAction();
+  const [doing, setDoing] = useState<LifecycleStep | undefined>(undefined);
+  const act = async (what: LifecycleStep, fn: () => Promise<unknown>) => {
+    setDoing(what);
+    const early = setTimeout(onChanged, 300);
+    const ok = await action.run(fn);
+    clearTimeout(early);
+    setDoing(undefined);
+    onChanged();
+    if (ok && what === 'delete') onDeleted();
+  };
+  return { ...action, doing, act };
+};

@@ -1,31 +1,17 @@
-import { useState } from 'preact/hooks';
-import { useAction } from '../action.js';
+import { LIFECYCLE_DOING, useLifecycleAction } from '../action.js';
 import { api } from '../api.js';
 import type { ClusterModel } from '../types.js';
 import { ConfirmButton } from './ConfirmButton.js';
-
-type Doing = 'start' | 'stop' | 'delete';
-const DOING: Record<Doing, string> = { start: 'Starting…', stop: 'Stopping…', delete: 'Deleting…' };
 
 /**
  * Open, start, stop and delete of one cluster: admins do all, its owner starts and stops it (the hub decides
  * again and says why when it refuses), a user it is shared with opens it.
  */
 export const ClusterActions = (p: { cluster: ClusterModel; me: { name: string; admin: boolean }; onChanged: () => void; onDeleted?: () => void }) => {
-  const action = useAction();
-  const [doing, setDoing] = useState<Doing | undefined>(undefined);
+  const action = useLifecycleAction(p.onChanged, () => p.onDeleted?.());
+  const { doing, act } = action;
   const c = p.cluster;
   const mayRun = p.me.admin || p.me.name === c.owner;
-  const act = async (what: Doing, fn: () => Promise<unknown>) => {
-    setDoing(what);
-    // Show the new state as soon as the hub has it, not when the (possibly slow) request answers.
-    const early = setTimeout(p.onChanged, 300);
-    const ok = await action.run(fn);
-    clearTimeout(early);
-    setDoing(undefined);
-    p.onChanged();
-    if (ok && what === 'delete') p.onDeleted?.();
-  };
   return (
     <div class="actions">
       {c.state === 'running' && (
@@ -53,7 +39,7 @@ export const ClusterActions = (p: { cluster: ClusterModel; me: { name: string; a
           onConfirm={() => void act('delete', () => api.deleteCluster(c.name))}
         />
       )}
-      {doing && <span class="muted small">{DOING[doing]}</span>}
+      {doing && <span class="muted small">{LIFECYCLE_DOING[doing]}</span>}
       {action.error && (
         <span class="error" role="alert" data-testid="cluster-error">
           {action.error}

@@ -1,5 +1,4 @@
-import { useState } from 'preact/hooks';
-import { useAction } from '../action.js';
+import { LIFECYCLE_DOING, useLifecycleAction } from '../action.js';
 import { api } from '../api.js';
 import type { ServerModel } from '../types.js';
 import { ConfirmButton } from './ConfirmButton.js';
@@ -13,25 +12,12 @@ export interface ServerActionsProps {
   onRemoved?: () => void;
 }
 
-type Doing = 'start' | 'stop' | 'delete';
-const DOING: Record<Doing, string> = { start: 'Starting…', stop: 'Stopping…', delete: 'Deleting…' };
-
 /** Start / stop / open / delete of one server, with the request's progress and error in place. */
 export const ServerActions = (p: ServerActionsProps) => {
-  const action = useAction();
-  const [doing, setDoing] = useState<Doing | undefined>(undefined);
+  const action = useLifecycleAction(p.onChanged, () => p.onRemoved?.());
+  const { doing, act } = action;
   const { state, profile } = p.server.nbhub;
   const name = p.server.name;
-  const act = async (what: Doing, fn: () => Promise<unknown>) => {
-    setDoing(what);
-    // Show the new state as soon as the hub has it, not when the (possibly slow) request answers.
-    const early = setTimeout(p.onChanged, 300);
-    const ok = await action.run(fn);
-    clearTimeout(early);
-    setDoing(undefined);
-    p.onChanged();
-    if (ok && what === 'delete') p.onRemoved?.();
-  };
   const canStart = state === 'stopped' || state === 'failed';
   const canStop = state === 'running' || state === 'pending';
   return (
@@ -66,7 +52,7 @@ export const ServerActions = (p: ServerActionsProps) => {
           onConfirm={() => void act('delete', () => api.removeServer(p.user, name))}
         />
       )}
-      {doing && action.busy && <span class="muted" data-testid="server-busy">{DOING[doing]}</span>}
+      {doing && action.busy && <span class="muted" data-testid="server-busy">{LIFECYCLE_DOING[doing]}</span>}
       {action.error && (
         <span class="error" role="alert" data-testid="server-error">
           {action.error}
