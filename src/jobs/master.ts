@@ -1,6 +1,7 @@
 import type { SparkEndpoints } from '../core/clusters.js';
 import { HubError } from '../core/errors.js';
-import { parseCreateResponse, parseKillResponse, parseMasterState, parseStatusResponse, stripLogHeader, type CreateAnswer, type DriverStatus, type MasterState } from './spark-rest.js';
+import { parseMasterState, type MasterState } from '../clusters/master-json.js';
+import { parseCreateResponse, parseKillResponse, parseStatusResponse, stripLogHeader, type CreateAnswer, type DriverStatus } from './spark-rest.js';
 
 /** What the jobs service asks of a cluster's master (its REST server and UI), reached on the cluster's network only. */
 export interface SparkMaster {

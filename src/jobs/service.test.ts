@@ -56,8 +56,8 @@ const setup = (o: { objects?: boolean; cluster?: ClusterRecord } = {}) => {
       return { ok: true, message: null };
     },
     state: async () => ({
-      apps: sent.map((r, i) => ({ id: `app-${i + 1}`, name: (r['sparkProperties'] as Record<string, string>)['spark.app.name'] ?? '', state: 'RUNNING' })),
-      workers: [{ id: 'worker-1', webui: 'http://127.0.0.1:8081' }],
+      apps: sent.map((r, i) => ({ id: `app-${i + 1}`, name: (r['sparkProperties'] as Record<string, string>)['spark.app.name'] ?? '', state: 'RUNNING', active: true })),
+      workers: [{ id: 'worker-1', webui: 'http://127.0.0.1:8081', state: 'ALIVE' }],
     }),
     driverLog: async (_w, _id, stream) => (stream === 'stdout' ? 'Pi is roughly 3.14\n' : 'INFO spark things\n'),
   };

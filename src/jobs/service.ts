@@ -14,7 +14,8 @@ import { nextJob } from './decide.js';
 import type { ClientDrivers } from './client-driver.js';
 import type { SparkMaster } from './master.js';
 import { checkJobRequest } from './request.js';
-import { appNameOf, createSubmissionRequest, type DriverStatus, type MasterState } from './spark-rest.js';
+import type { MasterState } from '../clusters/master-json.js';
+import { appNameOf, createSubmissionRequest, type DriverStatus } from './spark-rest.js';
 
 export interface SparkJobServiceOptions {
   clusters: ClusterDirectory;

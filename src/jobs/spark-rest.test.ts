@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { appNameOf, createSubmissionRequest, parseCreateResponse, parseKillResponse, parseMasterState, parseStatusResponse, stripLogHeader, toJobState } from './spark-rest.js';
+import { parseMasterState } from '../clusters/master-json.js';
+import { appNameOf, createSubmissionRequest, parseCreateResponse, parseKillResponse, parseStatusResponse, stripLogHeader, toJobState } from './spark-rest.js';
 
 // Answers as Spark 4.3's standalone master gave them (recorded from a real master on loopback).
 describe("the master's REST answers", () => {
@@ -43,10 +44,10 @@ describe("the master's REST answers", () => {
     });
     expect(state).toEqual({
       apps: [
-        { id: 'app-2', name: 'Pi [nbhub job b]', state: 'RUNNING' },
-        { id: 'app-1', name: 'Pi [nbhub job a]', state: 'FINISHED' },
+        { id: 'app-2', name: 'Pi [nbhub job b]', state: 'RUNNING', active: true },
+        { id: 'app-1', name: 'Pi [nbhub job a]', state: 'FINISHED', active: false },
       ],
-      workers: [{ id: 'worker-1', webui: 'http://127.0.0.1:48081' }],
+      workers: [{ id: 'worker-1', webui: 'http://127.0.0.1:48081', state: 'ALIVE' }],
     });
     expect(parseMasterState(null)).toEqual({ apps: [], workers: [] });
   });

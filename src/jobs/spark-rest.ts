@@ -89,37 +89,5 @@ export const parseKillResponse = (body: unknown): { ok: boolean; message: string
   return { ok: b['success'] === true, message: firstLine(b['message']) };
 };
 
-export interface MasterApp {
-  id: string;
-  name: string;
-  state: string;
-}
-export interface MasterWorker {
-  id: string;
-  /** `http://host:port` of its UI (where drivers' logs are read). */
-  webui: string;
-}
-export interface MasterState {
-  apps: MasterApp[];
-  workers: MasterWorker[];
-}
-
-/** The master UI's `/json/`: its applications (active first) and its workers. */
-export const parseMasterState = (body: unknown): MasterState => {
-  const b = obj(body);
-  const list = (k: string): Record<string, unknown>[] => (Array.isArray(b[k]) ? (b[k] as unknown[]).map(obj) : []);
-  const apps = [...list('activeapps'), ...list('completedapps')].flatMap((a) => {
-    const id = str(a['id']);
-    const name = str(a['name']);
-    return id && name ? [{ id, name, state: str(a['state']) ?? '' }] : [];
-  });
-  const workers = list('workers').flatMap((w) => {
-    const id = str(w['id']);
-    const webui = str(w['webuiaddress']);
-    return id && webui ? [{ id, webui }] : [];
-  });
-  return { apps, workers };
-};
-
 /** A worker's `/log/` page starts with `==== Bytes a-b of n of /path ====`: the path is the worker's business. */
 export const stripLogHeader = (text: string): string => text.replace(/^==== Bytes [^\n]*====\n?/, '');

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { parseMasterState } from '../clusters/master-json.js';
 import type { ClusterRecord } from '../core/clusters.js';
 import type { SparkCellCost } from '../core/executions.js';
 import type { Logger } from '../core/logger.js';
@@ -20,10 +21,6 @@ export interface SparkRestCellCostOptions {
   delayMs?: number;
   noneMs?: number;
   finalMs?: number;
-}
-
-interface MasterApp {
-  id: string;
 }
 
 /**
@@ -59,10 +56,9 @@ export class SparkRestCellCost implements SparkCellCost {
   }
 
   private async read(ui: string, group: string, signal: AbortSignal): Promise<CellCost> {
-    const master = (await this.o.fetchJson(`${ui}/json/`, signal)) as { activeapps?: MasterApp[] } | undefined;
     // Every running application: the master names each one's user as the driver's OS account (SPARK_USER
     // aside), which tells no runtime from another; the group, a request's msg_id, is the cell's alone.
-    const apps = master?.activeapps ?? [];
+    const apps = parseMasterState(await this.o.fetchJson(`${ui}/json/`, signal)).apps.filter((a) => a.active);
     const costs: CellCost[] = [];
     for (const app of apps) {
       const base = `${ui}/proxy/${encodeURIComponent(app.id)}/api/v1/applications/${encodeURIComponent(app.id)}`;
