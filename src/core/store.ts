@@ -19,7 +19,8 @@ export interface UserRepo {
   create(user: UserRecord): Promise<void>;
   get(name: string): Promise<UserRecord | undefined>;
   list(query: { offset: number; limit: number; state?: UserStateFilter }): Promise<Page<UserRecord>>;
-  count(): Promise<number>;
+  /** How many users there are; with `admin`, only the admins (true) or the others (false). */
+  count(filter?: { admin?: boolean }): Promise<number>;
   /**
    * Changes a user in one transaction: all of `change` or nothing. With `name`, renames them and everything
    * keyed by the name; throws CONFLICT (changing nothing) when the new name is taken.

@@ -75,6 +75,11 @@ export const storeContract = (name: string, open: () => Promise<{ store: TestSto
       expect(await names('inactive')).toEqual(['alice', 'dave']);
       expect((await store.users.list({ offset: 0, limit: 100, state: 'ready' })).total).toBe(1);
       expect(await store.users.count()).toBe(4);
+      expect(await store.users.count({ admin: true })).toBe(0);
+      await store.users.update('dave', { admin: true });
+      expect(await store.users.count({ admin: true })).toBe(1);
+      expect(await store.users.count({ admin: false })).toBe(3);
+      await store.users.update('dave', { admin: false });
     });
 
     it('stores server records whole, including JSON options', async () => {
