@@ -172,8 +172,9 @@ export interface ServerEvent {
   user: string;
   server: string;
   t: number;
-  action: 'start' | 'stop';
-  /** Why it stopped (null for a start). */
+  /** `delete`: the server was deleted (its history stays; a server made again with its name continues it). */
+  action: 'start' | 'stop' | 'delete';
+  /** Why it stopped (null for a start or a delete). */
   reason: StopReason | null;
   by: string | null;
   message: string | null;

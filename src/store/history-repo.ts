@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { ServerEvent, ServerHistoryRepo } from '../core/store.js';
 import type { Database, ServerEventsTable } from './schema.js';
 
@@ -29,8 +29,8 @@ export const createHistoryRepo = (db: Kysely<Database>): ServerHistoryRepo => ({
         .where('user_name', '=', user)
         .where('server', '=', server)
         .orderBy('t', 'desc')
-        // In one millisecond a stop follows a start.
-        .orderBy('action', 'desc')
+        // In one millisecond a stop follows a start, and a delete a stop.
+        .orderBy(sql`case action when 'delete' then 2 when 'stop' then 1 else 0 end`, 'desc')
         .limit(limit)
         .execute()
     ).map(fromRow),

@@ -348,7 +348,7 @@ export const storeContract = (name: string, open: () => Promise<{ store: TestSto
     });
 
     it('keeps each server its history of starts and stops, newest first, renamed and deleted with its user', async () => {
-      const ev = (server: string, t: number, action: 'start' | 'stop', extra: Partial<ServerEvent> = {}): ServerEvent => ({
+      const ev = (server: string, t: number, action: ServerEvent['action'], extra: Partial<ServerEvent> = {}): ServerEvent => ({
         user: 'hank',
         server,
         t,
@@ -371,6 +371,9 @@ export const storeContract = (name: string, open: () => Promise<{ store: TestSto
       ]);
       expect((await store.history.list('hank', '', 1)).map((e) => e.t)).toEqual([4_102_444_800_123]);
       expect(await store.history.list('hank', 'lab', 10)).toEqual([ev('lab', 1_700_000_000_000, 'stop', { reason: 'failed', by: 'runtime', message: 'exited with status 3' })]);
+      // A deleted server's history stays, its delete newest even in the millisecond of its stop.
+      await store.history.add(ev('lab', 1_700_000_000_000, 'delete', { reason: null, by: 'root' }));
+      expect((await store.history.list('hank', 'lab', 10)).map((e) => e.action)).toEqual(['delete', 'stop']);
       await store.history.deleteServer('hank', 'lab');
       expect(await store.history.list('hank', 'lab', 10)).toEqual([]);
       await store.users.update('hank', { name: 'ivan' });

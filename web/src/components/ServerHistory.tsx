@@ -1,8 +1,10 @@
 import { api } from '../api.js';
 import { ago, causeWords, reasonWords } from '../format.js';
 import { usePoll } from '../poll.js';
+import type { HistoryEvent } from '../types.js';
 
 const HISTORY_POLL_MS = 5000;
+const ACTIONS: Record<HistoryEvent['action'], string> = { start: 'Started', stop: 'Stopped', delete: 'Deleted' };
 
 /** Each start and stop of a server, newest first, with why and who or what caused it. */
 export const ServerHistory = (p: { user: string; server: string; state: string }) => {
@@ -27,7 +29,7 @@ export const ServerHistory = (p: { user: string; server: string; state: string }
             {history.data.map((e) => (
               <tr key={`${e.time}-${e.action}`} data-testid="history-event" data-action={e.action} data-reason={e.reason ?? ''} data-by={e.by ?? ''}>
                 <td title={e.time}>{ago(e.time)}</td>
-                <td>{e.action === 'start' ? 'Started' : 'Stopped'}</td>
+                <td>{ACTIONS[e.action]}</td>
                 <td>
                   {e.action === 'stop' ? reasonWords(e.reason) || '—' : ''}
                   {e.message && <div class="muted small">{e.message}</div>}
