@@ -37,7 +37,7 @@ describe("a deleted server's page", { timeout: 90_000 }, () => {
     try {
       const session = await jupyter.sessions.startNew({ path: 'report.ipynb', type: 'notebook', name: 'report.ipynb', kernel: { name: 'python3' } });
       expect((await run(session.kernel!, burn(1))).status).toBe('ok');
-      [{ id: executionId }] = (await endedExecutions(hub, 'user=alice&server=lab', token, 1)) as [{ id: string }];
+      executionId = (await endedExecutions(hub, 'user=alice&server=lab', token, 1))[0]?.id ?? '';
       // Its usage is stored (the monitor wrote samples past the cell) before the server goes.
       await expect
         .poll(async () => {
@@ -80,6 +80,12 @@ describe("a deleted server's page", { timeout: 90_000 }, () => {
     // Its starts and stops, and the deletion, newest first.
     await expect.poll(() => page.getByTestId('history-event').evaluateAll((els) => els.map((e) => e.getAttribute('data-action'))), SHOWN).toEqual(['delete', 'stop', 'start']);
     expect(await page.getByTestId('history-event').first().locator('td').nth(1).textContent()).toBe('Deleted');
+    // The profile it ran, by what it runs (JupyterLab 4.x.y where scripts/install-deps.sh installed it), not by its key.
+    const { profiles } = (await (await hub.api('/hub/api/profiles', { token })).json()) as { profiles: Array<{ name: string; display_name: string }> };
+    const runs = profiles.find((x) => x.name === 'default')?.display_name;
+    expect(runs).toBeTruthy();
+    expect(await page.getByTestId('history-profile').allTextContents()).toEqual([runs, runs, runs]);
+    expect(await page.getByTestId('server-profile').textContent()).toBe(runs);
     // The cell it ran, with its cost.
     const exec = page.locator(`[data-testid="execution-row"][data-id="${executionId}"]`);
     await exec.waitFor(SHOWN);

@@ -178,6 +178,8 @@ export interface ServerEvent {
   reason: StopReason | null;
   by: string | null;
   message: string | null;
+  /** The profile the server ran (null on events stored before the hub kept it). */
+  profile: string | null;
 }
 
 export interface ServerHistoryRepo {

@@ -64,7 +64,7 @@ export class RecordWriter {
     await this.o.spawner.removeWorkspace({ user: rec.user, server: rec.name });
     await this.o.logs?.removeServer(rec.user, rec.name);
     await this.o.store.servers.delete(rec.user, rec.name);
-    const event = { user: rec.user, server: rec.name, t: this.o.clock.now(), action: 'delete' as const, reason: null, by: by ?? rec.requestedBy, message: null };
+    const event = { user: rec.user, server: rec.name, t: this.o.clock.now(), action: 'delete' as const, reason: null, by: by ?? rec.requestedBy, message: null, profile: rec.profile };
     await this.o.store.history.add(event).catch((err: unknown) => this.o.log.error({ err, event }, 'cannot record server history'));
     this.o.index.forget(key);
     this.o.index.changed(key);

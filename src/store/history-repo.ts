@@ -10,6 +10,7 @@ const fromRow = (r: ServerEventsTable): ServerEvent => ({
   reason: r.reason as ServerEvent['reason'],
   by: r.actor,
   message: r.message,
+  profile: r.profile,
 });
 
 export const createHistoryRepo = (db: Kysely<Database>): ServerHistoryRepo => ({
@@ -17,7 +18,7 @@ export const createHistoryRepo = (db: Kysely<Database>): ServerHistoryRepo => ({
     // The same event written twice (a pass repeated after a crash) is one event.
     await db
       .insertInto('server_events')
-      .values({ user_name: e.user, server: e.server, t: e.t, action: e.action, reason: e.reason, actor: e.by, message: e.message })
+      .values({ user_name: e.user, server: e.server, t: e.t, action: e.action, reason: e.reason, actor: e.by, message: e.message, profile: e.profile })
       .onConflict((oc) => oc.doNothing())
       .execute();
   },

@@ -356,6 +356,7 @@ export const storeContract = (name: string, open: () => Promise<{ store: TestSto
         reason: action === 'stop' ? 'idle' : null,
         by: action === 'stop' ? 'culler' : 'hank',
         message: null,
+        profile: 'default',
         ...extra,
       });
       await store.users.create(user('hank'));

@@ -36,6 +36,8 @@ export interface HistoryEvent {
   /** A user's name, 'culler', 'hub' or 'runtime'. */
   by: string | null;
   message: string | null;
+  /** The profile it ran (null for events stored before the hub kept it). */
+  profile: string | null;
 }
 
 export interface UserModel {

@@ -5,6 +5,7 @@ import { executionFilterSearch, parseExecutionFilter } from '../executionFilter.
 import { ago, causeWords } from '../format.js';
 import { lifeRange } from '../lifeUsage.js';
 import { usePoll } from '../poll.js';
+import { profileLabel } from '../profiles.js';
 import { navigate, serverPagePath } from '../router.js';
 import type { HistoryEvent } from '../types.js';
 import { bytes, cpuHours } from '../units.js';
@@ -44,6 +45,7 @@ const LifeUsage = (p: { user: string; server: string; events: HistoryEvent[] }) 
  */
 export const DeletedServer = (p: { user: string; server: string; search: string }) => {
   const history = usePoll(() => api.history(p.user, p.server), 30_000, `deleted:${p.user}/${p.server}`);
+  const profiles = usePoll(api.profiles, 60_000, 'profiles');
   if (history.error && !history.data) {
     const missing = history.error instanceof ApiError && history.error.status === 404;
     return (
@@ -54,6 +56,7 @@ export const DeletedServer = (p: { user: string; server: string; search: string 
   }
   if (!history.data) return <main class="muted">Loading…</main>;
   const deleted = history.data.find((e) => e.action === 'delete');
+  const ran = history.data.find((e) => e.profile)?.profile;
   const filter = parseExecutionFilter(p.search);
   return (
     <main data-testid="server-page" data-deleted="true">
@@ -70,9 +73,17 @@ export const DeletedServer = (p: { user: string; server: string; search: string 
           'This server is no longer there. What it did is kept: its starts and stops, its executions and its usage.'
         )}
       </p>
+      {ran && (
+        <dl class="facts">
+          <dt>Profile</dt>
+          <dd data-testid="server-profile" title={`profile ${ran}`}>
+            {profileLabel(ran, profiles.data)}
+          </dd>
+        </dl>
+      )}
       <LifeUsage user={p.user} server={p.server} events={history.data} />
       <ExecutionsPanel user={p.user} server={p.server} filter={filter} onFilter={(f) => navigate(serverPagePath(p.user, p.server) + executionFilterSearch(f))} />
-      <ServerHistory user={p.user} server={p.server} state="deleted" />
+      <ServerHistory user={p.user} server={p.server} state="deleted" profiles={profiles.data} />
     </main>
   );
 };

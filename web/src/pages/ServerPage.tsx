@@ -107,7 +107,7 @@ export const ServerPage = (p: { user: string; server: string; me: string; search
           onFilter={(f) => navigate(serverPagePath(p.user, p.server) + executionFilterSearch(f))}
         />
       )}
-      <ServerHistory user={p.user} server={p.server} state={n.state} />
+      <ServerHistory user={p.user} server={p.server} state={n.state} profiles={profiles.data} />
     </main>
   );
 };
