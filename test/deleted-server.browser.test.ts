@@ -49,6 +49,16 @@ describe("a deleted server's page", { timeout: 90_000 }, () => {
     } finally {
       jupyter.dispose();
     }
+    // While it is there, its page shows the options it was started with as fields (item 6).
+    await page.goto(`${hub.url}/hub/login`);
+    await page.getByTestId('login-username').fill('alice');
+    await page.getByTestId('login-password').fill('alice-secret');
+    await page.getByTestId('login-submit').click();
+    await page.waitForURL(/\/hub\/home$/);
+    await page.goto(`${hub.url}/hub/servers/alice/lab`);
+    await page.getByTestId('server-option').first().waitFor(SHOWN);
+    const fields = await page.getByTestId('server-option').evaluateAll((els) => els.map((e) => `${e.previousElementSibling?.textContent}: ${e.textContent}`));
+    expect(fields).toEqual(['Analysis: weekly', 'Gpu: no']);
     const gone = await hub.api('/hub/api/users/alice/servers/lab', { method: 'DELETE', token, body: { remove: true } });
     expect([202, 204]).toContain(gone.status);
     await expect
@@ -63,11 +73,6 @@ describe("a deleted server's page", { timeout: 90_000 }, () => {
   });
 
   it('is reached from the usage page, and shows its history, executions and usage, marked deleted', async () => {
-    await page.goto(`${hub.url}/hub/login`);
-    await page.getByTestId('login-username').fill('alice');
-    await page.getByTestId('login-password').fill('alice-secret');
-    await page.getByTestId('login-submit').click();
-    await page.waitForURL(/\/hub\/home$/);
     await page.goto(`${hub.url}/hub/usage`);
     const row = page.locator('[data-testid="usage-servers-row"][data-user="alice"][data-server="lab"]');
     await row.waitFor(SHOWN);
