@@ -96,6 +96,21 @@ describe('JupyterHub-compatible REST API', () => {
     expect((await hub.api('/hub/api/users/frank/server', { method: 'DELETE', token: user, body: { remove: true } })).status).toBe(400);
   });
 
+  it("stops servers on DELETE with Content-Type: application/json and no body, as JupyterHub (admin scripts send it)", async () => {
+    const empty = { method: 'DELETE', token: admin, headers: { 'content-type': 'application/json' } };
+    const state = async (server: string) =>
+      ((await (await hub.api('/hub/api/users/frank?include_stopped_servers', { token: admin })).json()) as { servers: Record<string, { nbhub: { state: string } }> }).servers[server]?.nbhub.state;
+    for (const [path, server] of [
+      ['/hub/api/users/frank/server', ''],
+      ['/hub/api/users/frank/servers/e', 'e'],
+    ] as const) {
+      expect((await hub.api(path, { method: 'POST', token: admin, body: { profile: 'echo' } })).status).toBe(201);
+      const r = await hub.api(path, empty);
+      expect(r.status, await r.text()).toBe(204);
+      expect(await state(server)).toBe('stopped');
+    }
+  });
+
   it('creates, lists and revokes tokens, showing the secret once', async () => {
     const created = await json(await hub.api('/hub/api/users/frank/tokens', { method: 'POST', token: user, body: { note: 'ci', expires_in: 3600 } }));
     expect(created.status).toBe(201);

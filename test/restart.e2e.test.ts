@@ -97,18 +97,37 @@ describe('hub SIGTERM with lifecycle.stop_runtimes_on_shutdown', () => {
 });
 
 describe('a fresh install', () => {
-  it('tells the operator how to create the first admin, once', async () => {
-    const hub = await startTestHub();
+  it('tells the operator how to create the first admin at every start while there is none', async () => {
+    // At info level the hub says it listens right after the hint (if any), so each start's output can be counted.
+    const hub = await startTestHub({ env: { NBHUB_LOG_LEVEL: 'info' } });
     try {
-      const notice = 'nbhub has no users yet. Create the first admin';
-      await expect.poll(() => hub.output()).toContain(notice);
+      const notice = 'nbhub has no admin yet. Create the first admin';
+      const count = (s: string) => hub.output().split(s).length - 1;
+      const started = async (n: number) => {
+        await expect.poll(() => count(' listening on ')).toBe(n);
+        // The hint goes to stderr just before that stdout line: give the pipe a moment to be read.
+        await new Promise((r) => setTimeout(r, 300));
+      };
+      await started(1);
+      expect(count(notice)).toBe(1);
       expect(hub.output()).toMatch(/nbhub(\.js)? user add admin --admin --password-stdin/);
       await hub.kill('SIGTERM');
       await hub.restart();
-      await new Promise((r) => setTimeout(r, 500));
-      expect(hub.output().split(notice).length - 1).toBe(1);
+      await started(2);
+      expect(count(notice)).toBe(2);
+      // A user who is not an admin does not end it.
+      hub.addUser('alice');
+      await hub.kill('SIGTERM');
+      await hub.restart();
+      await started(3);
+      expect(count(notice)).toBe(3);
+      hub.addUser('root', { admin: true });
+      await hub.kill('SIGTERM');
+      await hub.restart();
+      await started(4);
+      expect(count(notice)).toBe(3);
     } finally {
       await hub.dispose();
     }
-  });
+  }, 120_000);
 });

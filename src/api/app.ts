@@ -2,6 +2,7 @@ import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerFactory } from 'fastify';
 import { authenticate } from './auth.js';
+import { lenientBodies } from './bodies.js';
 import type { ApiContext } from './context.js';
 import { sendError, toErrorBody } from './errors.js';
 import { proxyPaths } from './openapi.js';
@@ -38,10 +39,7 @@ export const buildApp = async (ctx: ApiContext, serverFactory?: FastifyServerFac
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorateRequest('identity', null);
-  // JupyterHub accepts these requests without a body; the schema then sees an empty object.
-  app.addHook('preValidation', async (req) => {
-    if (req.body === undefined && (req.routeOptions.config as { optionalBody?: boolean } | undefined)?.optionalBody) req.body = {};
-  });
+  lenientBodies(app);
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
   });

@@ -7,7 +7,6 @@ export { HTTP_STATUS };
 // Fastify's own errors that are the client's fault, with the message a user should read.
 const FASTIFY_CLIENT_ERRORS: Record<string, (e: FastifyError) => string> = {
   FST_ERR_CTP_INVALID_JSON_BODY: (e) => `Malformed JSON body: ${e.message}`,
-  FST_ERR_CTP_EMPTY_JSON_BODY: () => 'Empty body: send a JSON object (or no Content-Type)',
   FST_ERR_CTP_BODY_TOO_LARGE: () => 'Request body is too large',
   FST_ERR_CTP_INVALID_MEDIA_TYPE: (e) => `Unsupported media type: ${e.message}`,
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: () => 'Content-Length does not match the body',

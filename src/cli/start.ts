@@ -14,6 +14,7 @@ import { checkServiceTokens } from '../services/tokens.js';
 import { createClusterSpawner, createLogs, createSpawner, kernelPythonOf, openStore, resolveProfiles } from './implementations.js';
 import { TeeDestination } from '../logs/tee.js';
 import { closeOnSignals } from './signals.js';
+import { firstAdminHint } from './first-admin.js';
 import { VERSION } from './version.js';
 
 export interface StartFlags {
@@ -21,8 +22,6 @@ export interface StartFlags {
   port?: string;
   dataDir?: string;
 }
-
-const FIRST_RUN_KEY = 'first_run_notice_shown';
 
 /** How the operator ran this command: `nbhub` when installed on PATH, else the script's path. */
 const commandName = (): string => {
@@ -76,15 +75,9 @@ export const startCommand = async (flags: StartFlags, env: NodeJS.ProcessEnv): P
       version: VERSION,
     }),
   );
+  const hint = firstAdminHint({ admins: await store.users.count({ admin: true }), command: commandName(), dataDir: flags.dataDir, url: hub.url });
+  if (hint) process.stderr.write(hint);
   log.info({ url: hub.url, store: store.kind, data_dir: config.data_dir }, `nbhub ${VERSION} listening on ${hub.url}`);
-  if ((await store.users.count()) === 0 && !(await store.meta.get(FIRST_RUN_KEY))) {
-    process.stderr.write(
-      `\nnbhub has no users yet. Create the first admin (this works while the hub runs):\n` +
-        `  ${commandName()} user add admin --admin --password-stdin${flags.dataDir ? ` --data-dir ${flags.dataDir}` : ''}\n` +
-        `then log in at ${hub.url}/hub/\n\n`,
-    );
-    await store.meta.set(FIRST_RUN_KEY, new Date().toISOString());
-  }
   // A stray rejection is a bug to log, not a reason to drop every user's proxy connection.
   process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection'));
   closeOnSignals(log, 'stopping', () => hub.close());

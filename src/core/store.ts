@@ -19,7 +19,8 @@ export interface UserRepo {
   create(user: UserRecord): Promise<void>;
   get(name: string): Promise<UserRecord | undefined>;
   list(query: { offset: number; limit: number; state?: UserStateFilter }): Promise<Page<UserRecord>>;
-  count(): Promise<number>;
+  /** How many users there are; with `admin`, only the admins (true) or the others (false). */
+  count(filter?: { admin?: boolean }): Promise<number>;
   /**
    * Changes a user in one transaction: all of `change` or nothing. With `name`, renames them and everything
    * keyed by the name; throws CONFLICT (changing nothing) when the new name is taken.
@@ -171,11 +172,14 @@ export interface ServerEvent {
   user: string;
   server: string;
   t: number;
-  action: 'start' | 'stop';
-  /** Why it stopped (null for a start). */
+  /** `delete`: the server was deleted (its history stays; a server made again with its name continues it). */
+  action: 'start' | 'stop' | 'delete';
+  /** Why it stopped (null for a start or a delete). */
   reason: StopReason | null;
   by: string | null;
   message: string | null;
+  /** The profile the server ran (null on events stored before the hub kept it). */
+  profile: string | null;
 }
 
 export interface ServerHistoryRepo {

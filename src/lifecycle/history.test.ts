@@ -6,9 +6,9 @@ const rec = (o: Partial<ServerRecord>): ServerRecord => ({ ...newServerRecord('a
 const T = 1_800_000_000_000;
 
 describe('historyEvent: what a saved change adds to a server history', () => {
-  it('a start, by whoever asked', () => {
-    expect(historyEvent(undefined, rec({ desired: 'running', state: 'pending', requestedBy: 'alice' }), T)).toEqual({
-      user: 'alice', server: 'lab', t: T, action: 'start', reason: null, by: 'alice', message: null,
+  it('a start, by whoever asked, with the profile it runs', () => {
+    expect(historyEvent(undefined, rec({ desired: 'running', state: 'pending', requestedBy: 'alice', profile: 'big' }), T)).toEqual({
+      user: 'alice', server: 'lab', t: T, action: 'start', reason: null, by: 'alice', message: null, profile: 'big',
     });
     expect(historyEvent(rec({ state: 'failed' }), rec({ desired: 'running', state: 'pending', requestedBy: 'root' }), T)?.by).toBe('root');
   });

@@ -11,13 +11,13 @@ const down = (r: ServerRecord | undefined) => !r || r.state === 'stopped' || r.s
  */
 export const historyEvent = (prev: ServerRecord | undefined, next: ServerRecord, at: number): ServerEvent | null => {
   if (down(prev) && next.state === 'pending') {
-    return { user: next.user, server: next.name, t: at, action: 'start', reason: null, by: next.requestedBy, message: null };
+    return { user: next.user, server: next.name, t: at, action: 'start', reason: null, by: next.requestedBy, message: null, profile: next.profile };
   }
   if (prev && !down(prev) && down(next)) {
     // Nobody asked for a stop that the runtime did by itself.
     const by = next.state === 'stopped' && prev.desired === 'running' ? 'runtime' : next.requestedBy;
     const reason = next.state === 'failed' ? 'failed' : next.stopReason;
-    return { user: next.user, server: next.name, t: next.stoppedAt ?? at, action: 'stop', reason, by, message: next.message };
+    return { user: next.user, server: next.name, t: next.stoppedAt ?? at, action: 'stop', reason, by, message: next.message, profile: next.profile };
   }
   return null;
 };

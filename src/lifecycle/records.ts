@@ -55,12 +55,17 @@ export class RecordWriter {
     return next;
   }
 
-  /** Deletes a server for good: its workspace, its record and its history. */
-  async remove(key: string, rec: ServerRecord): Promise<void> {
+  /**
+   * Deletes a server for good: its workspace, its logs and its record. Its history stays, ended by a delete
+   * event (by `by`, else whoever asked for its last change), so its page still shows what it did, as its
+   * executions and usage do (issue 17).
+   */
+  async remove(key: string, rec: ServerRecord, by?: string): Promise<void> {
     await this.o.spawner.removeWorkspace({ user: rec.user, server: rec.name });
     await this.o.logs?.removeServer(rec.user, rec.name);
     await this.o.store.servers.delete(rec.user, rec.name);
-    await this.o.store.history.deleteServer(rec.user, rec.name);
+    const event = { user: rec.user, server: rec.name, t: this.o.clock.now(), action: 'delete' as const, reason: null, by: by ?? rec.requestedBy, message: null, profile: rec.profile };
+    await this.o.store.history.add(event).catch((err: unknown) => this.o.log.error({ err, event }, 'cannot record server history'));
     this.o.index.forget(key);
     this.o.index.changed(key);
   }

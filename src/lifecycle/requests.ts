@@ -119,8 +119,8 @@ export class Requests implements ServerRequests {
       if (o.remove) {
         // Already down: deleted now (or, another's, written down for its owner).
         this.o.host.removeOnStop(key, false);
-        if (foreign) return rec.removeRequested ? rec : this.o.records.save({ ...rec, removeRequested: true });
-        await this.o.records.remove(key, rec);
+        if (foreign) return rec.removeRequested ? rec : this.o.records.save({ ...rec, removeRequested: true, requestedBy: o.by });
+        await this.o.records.remove(key, rec, o.by);
       }
       return rec;
     });
@@ -133,7 +133,7 @@ export class Requests implements ServerRequests {
     await Promise.all(recs.map((r) => this.o.index.waitFor(keyOf(user, r.name), (x) => x === undefined, 30_000)));
     // Another live instance's (it did not finish in time) are left to it: their workspace is its to remove.
     for (const r of this.o.index.serversOf(user).filter((x) => x.owner === this.o.host.me)) {
-      await this.o.serial.run(keyOf(user, r.name), () => this.o.records.remove(keyOf(user, r.name), r));
+      await this.o.serial.run(keyOf(user, r.name), () => this.o.records.remove(keyOf(user, r.name), r, by));
     }
   }
 

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { ServerEvent, ServerHistoryRepo } from '../core/store.js';
 import type { Database, ServerEventsTable } from './schema.js';
 
@@ -10,6 +10,7 @@ const fromRow = (r: ServerEventsTable): ServerEvent => ({
   reason: r.reason as ServerEvent['reason'],
   by: r.actor,
   message: r.message,
+  profile: r.profile,
 });
 
 export const createHistoryRepo = (db: Kysely<Database>): ServerHistoryRepo => ({
@@ -17,7 +18,7 @@ export const createHistoryRepo = (db: Kysely<Database>): ServerHistoryRepo => ({
     // The same event written twice (a pass repeated after a crash) is one event.
     await db
       .insertInto('server_events')
-      .values({ user_name: e.user, server: e.server, t: e.t, action: e.action, reason: e.reason, actor: e.by, message: e.message })
+      .values({ user_name: e.user, server: e.server, t: e.t, action: e.action, reason: e.reason, actor: e.by, message: e.message, profile: e.profile })
       .onConflict((oc) => oc.doNothing())
       .execute();
   },
@@ -29,8 +30,8 @@ export const createHistoryRepo = (db: Kysely<Database>): ServerHistoryRepo => ({
         .where('user_name', '=', user)
         .where('server', '=', server)
         .orderBy('t', 'desc')
-        // In one millisecond a stop follows a start.
-        .orderBy('action', 'desc')
+        // In one millisecond a stop follows a start, and a delete a stop.
+        .orderBy(sql`case action when 'delete' then 2 when 'stop' then 1 else 0 end`, 'desc')
         .limit(limit)
         .execute()
     ).map(fromRow),

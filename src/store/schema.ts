@@ -112,6 +112,7 @@ export interface ServerEventsTable {
   reason: string | null;
   actor: string | null;
   message: string | null;
+  profile: string | null;
 }
 
 export interface ExecutionsTable {

@@ -75,6 +75,11 @@ export const storeContract = (name: string, open: () => Promise<{ store: TestSto
       expect(await names('inactive')).toEqual(['alice', 'dave']);
       expect((await store.users.list({ offset: 0, limit: 100, state: 'ready' })).total).toBe(1);
       expect(await store.users.count()).toBe(4);
+      expect(await store.users.count({ admin: true })).toBe(0);
+      await store.users.update('dave', { admin: true });
+      expect(await store.users.count({ admin: true })).toBe(1);
+      expect(await store.users.count({ admin: false })).toBe(3);
+      await store.users.update('dave', { admin: false });
     });
 
     it('stores server records whole, including JSON options', async () => {
@@ -343,7 +348,7 @@ export const storeContract = (name: string, open: () => Promise<{ store: TestSto
     });
 
     it('keeps each server its history of starts and stops, newest first, renamed and deleted with its user', async () => {
-      const ev = (server: string, t: number, action: 'start' | 'stop', extra: Partial<ServerEvent> = {}): ServerEvent => ({
+      const ev = (server: string, t: number, action: ServerEvent['action'], extra: Partial<ServerEvent> = {}): ServerEvent => ({
         user: 'hank',
         server,
         t,
@@ -351,6 +356,7 @@ export const storeContract = (name: string, open: () => Promise<{ store: TestSto
         reason: action === 'stop' ? 'idle' : null,
         by: action === 'stop' ? 'culler' : 'hank',
         message: null,
+        profile: 'default',
         ...extra,
       });
       await store.users.create(user('hank'));
@@ -366,6 +372,9 @@ export const storeContract = (name: string, open: () => Promise<{ store: TestSto
       ]);
       expect((await store.history.list('hank', '', 1)).map((e) => e.t)).toEqual([4_102_444_800_123]);
       expect(await store.history.list('hank', 'lab', 10)).toEqual([ev('lab', 1_700_000_000_000, 'stop', { reason: 'failed', by: 'runtime', message: 'exited with status 3' })]);
+      // A deleted server's history stays, its delete newest even in the millisecond of its stop.
+      await store.history.add(ev('lab', 1_700_000_000_000, 'delete', { reason: null, by: 'root' }));
+      expect((await store.history.list('hank', 'lab', 10)).map((e) => e.action)).toEqual(['delete', 'stop']);
       await store.history.deleteServer('hank', 'lab');
       expect(await store.history.list('hank', 'lab', 10)).toEqual([]);
       await store.users.update('hank', { name: 'ivan' });

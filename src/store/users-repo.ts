@@ -45,8 +45,10 @@ export const createUsersRepo = (db: Kysely<Database>, dialect: StoreDialect): Us
       ]);
       return { items: rows.map(userFromRow), total: Number(total.n) };
     },
-    count: async () => {
-      const r = await db.selectFrom('users').select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
+    count: async (filter) => {
+      let q = db.selectFrom('users');
+      if (filter?.admin !== undefined) q = q.where('admin', '=', filter.admin ? 1 : 0);
+      const r = await q.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
       return Number(r.n);
     },
     update: async (name, change: UserChange) => {

@@ -28,14 +28,16 @@ export interface ServerModel {
   };
 }
 
-/** One start or stop in a server's history. */
+/** One start, stop or deletion in a server's history (a deleted server's history stays). */
 export interface HistoryEvent {
   time: string;
-  action: 'start' | 'stop';
+  action: 'start' | 'stop' | 'delete';
   reason: string | null;
   /** A user's name, 'culler', 'hub' or 'runtime'. */
   by: string | null;
   message: string | null;
+  /** The profile it ran (null for events stored before the hub kept it). */
+  profile: string | null;
 }
 
 export interface UserModel {

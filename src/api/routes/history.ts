@@ -27,7 +27,7 @@ export const historyRoutes =
       // The default server always exists (possibly never started); a named one exists once created.
       if (server !== '' && events.length === 0 && !ctx.servers.get(user, server)) throw notFound(`${user} has no server named '${server}'`);
       return {
-        events: events.map((e) => ({ time: isoOrNull(e.t), action: e.action, reason: e.reason, by: e.by, message: e.message })),
+        events: events.map((e) => ({ time: isoOrNull(e.t), action: e.action, reason: e.reason, by: e.by, message: e.message, profile: e.profile })),
       };
     };
 

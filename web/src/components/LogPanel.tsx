@@ -1,6 +1,7 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { api, clusterLogFollowUrl, logFollowUrl } from '../api.js';
-import type { LogAnswer, LogQuery, LogStart } from '../types.js';
+import { profileLabel } from '../profiles.js';
+import type { LogAnswer, LogQuery, LogStart, Profile } from '../types.js';
 
 /** Whose output a panel shows: a server's (runtime and apps) or a cluster's (its processes). */
 export interface LogSource {
@@ -45,7 +46,8 @@ const DRAW_EVERY_MS = 100;
  * A server's or a cluster's output: the latest start tailed live while it runs (follow=1 event stream), any
  * kept start and stream on demand, filtered by a search. A failed start shows its log as the page opens.
  */
-export const LogPanel = (p: { source: LogSource; state: string }) => {
+/** `profiles`: to name each start's profile by what it runs. */
+export const LogPanel = (p: { source: LogSource; state: string; profiles?: Profile[] | undefined }) => {
   const src = p.source;
   const [start, setStart] = useState('latest');
   const [stream, setStream] = useState(src.stream);
@@ -139,7 +141,7 @@ export const LogPanel = (p: { source: LogSource; state: string }) => {
             {[...starts].reverse().map((s) => (
               <option key={s.id} value={s.id}>
                 {new Date(s.started_at).toLocaleString()}
-                {src.profiles && ` (${s.profile || 'no profile'})`}
+                {src.profiles && ` (${s.profile ? profileLabel(s.profile, p.profiles) : 'no profile'})`}
               </option>
             ))}
           </select>

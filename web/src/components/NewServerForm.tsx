@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { useAction } from '../action.js';
 import { api } from '../api.js';
 import { serverNameProblem } from '../names.js';
-import { defaultProfile } from '../profiles.js';
+import { firstChoice, profileChoices } from '../profiles.js';
 import type { Profile } from '../types.js';
 
 export interface NewServerFormProps {
@@ -15,7 +15,7 @@ export interface NewServerFormProps {
 /** Creates a named server and starts it; the list below shows it coming up. */
 export const NewServerForm = (p: NewServerFormProps) => {
   const [name, setName] = useState('');
-  const [profile, setProfile] = useState('');
+  const [profile, setProfile] = useState<string | undefined>(undefined);
   const [problem, setProblem] = useState<string | undefined>(undefined);
   const action = useAction();
 
@@ -26,15 +26,16 @@ export const NewServerForm = (p: NewServerFormProps) => {
     setProblem(bad);
     if (bad) return;
     const early = setTimeout(p.onChanged, 300);
-    const ok = await action.run(() => api.startServer(p.user, wanted, profile || undefined));
+    const ok = await action.run(() => api.startServer(p.user, wanted, chosen || undefined));
     clearTimeout(early);
     if (ok) setName('');
     p.onChanged();
   };
 
   const usable = (p.profiles ?? []).filter((x) => !x.error);
-  // The default profile is the empty choice (the hub picks it), named after what it runs.
-  const def = defaultProfile(p.profiles);
+  // One entry per profile; the default is the empty choice (the hub picks it), named after what it runs.
+  const choices = profileChoices(p.profiles ?? []);
+  const chosen = profile ?? firstChoice(choices);
   return (
     <form class="inline-form" data-testid="new-server-form" onSubmit={(e) => void submit(e)} noValidate>
       <label>
@@ -53,13 +54,10 @@ export const NewServerForm = (p: NewServerFormProps) => {
       {usable.length > 0 && (
         <label>
           Profile{' '}
-          <select data-testid="new-server-profile" value={profile} onChange={(e) => setProfile(e.currentTarget.value)}>
-            {!def && <option value="">Hub default</option>}
-            {(p.profiles ?? []).map((x) => (
-              <option key={x.name} value={x === def ? '' : x.name} disabled={Boolean(x.error)} title={x.error ?? `profile ${x.name}`}>
-                {x.display_name || x.name}
-                {x === def ? ' (default)' : ''}
-                {x.error ? ' (unavailable)' : ''}
+          <select data-testid="new-server-profile" value={chosen} onChange={(e) => setProfile(e.currentTarget.value)}>
+            {choices.map((c) => (
+              <option key={c.value} value={c.value} disabled={c.disabled} title={c.title}>
+                {c.label}
               </option>
             ))}
           </select>

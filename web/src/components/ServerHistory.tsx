@@ -1,11 +1,14 @@
 import { api } from '../api.js';
 import { ago, causeWords, reasonWords } from '../format.js';
 import { usePoll } from '../poll.js';
+import { profileLabel } from '../profiles.js';
+import type { HistoryEvent, Profile } from '../types.js';
 
 const HISTORY_POLL_MS = 5000;
+const ACTIONS: Record<HistoryEvent['action'], string> = { start: 'Started', stop: 'Stopped', delete: 'Deleted' };
 
 /** Each start and stop of a server, newest first, with why and who or what caused it. */
-export const ServerHistory = (p: { user: string; server: string; state: string }) => {
+export const ServerHistory = (p: { user: string; server: string; state: string; profiles?: Profile[] | undefined }) => {
   // A new state (started, stopped) is a new event to show at once.
   const history = usePoll(() => api.history(p.user, p.server), HISTORY_POLL_MS, `history:${p.user}/${p.server}:${p.state}`);
   return (
@@ -19,6 +22,7 @@ export const ServerHistory = (p: { user: string; server: string; state: string }
             <tr>
               <th>When</th>
               <th>Event</th>
+              <th>Profile</th>
               <th>Why</th>
               <th>By</th>
             </tr>
@@ -27,7 +31,10 @@ export const ServerHistory = (p: { user: string; server: string; state: string }
             {history.data.map((e) => (
               <tr key={`${e.time}-${e.action}`} data-testid="history-event" data-action={e.action} data-reason={e.reason ?? ''} data-by={e.by ?? ''}>
                 <td title={e.time}>{ago(e.time)}</td>
-                <td>{e.action === 'start' ? 'Started' : 'Stopped'}</td>
+                <td>{ACTIONS[e.action]}</td>
+                <td data-testid="history-profile" title={e.profile ? `profile ${e.profile}` : undefined}>
+                  {e.profile ? profileLabel(e.profile, p.profiles) : '—'}
+                </td>
                 <td>
                   {e.action === 'stop' ? reasonWords(e.reason) || '—' : ''}
                   {e.message && <div class="muted small">{e.message}</div>}

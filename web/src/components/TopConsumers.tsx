@@ -1,4 +1,6 @@
 import { serverLabel, usageLabel } from '../labels.js';
+import { serverPagePath } from '../router.js';
+import { Link } from './Link.js';
 import type { UsageTotal } from '../types.js';
 import { bytes, cpuHours, percent } from '../units.js';
 
@@ -9,6 +11,8 @@ interface Item {
   label: string;
   cpuSeconds: number;
   peakMemory: number;
+  /** The page it leads to (a server's, deleted or not). */
+  href?: string | undefined;
 }
 
 const TopList = (p: { title: string; items: Item[]; testid: string }) => {
@@ -26,7 +30,7 @@ const TopList = (p: { title: string; items: Item[]; testid: string }) => {
             <li key={i.key} data-testid={`${p.testid}-item`}>
               <div class="top-line">
                 <span class="top-label" title={i.label}>
-                  {i.label}
+                  {i.href ? <Link href={i.href}>{i.label}</Link> : i.label}
                 </span>
                 <span class="muted small">
                   {cpuHours(i.cpuSeconds)} ({percent(i.cpuSeconds, all)}) · peak {bytes(i.peakMemory)}
@@ -41,8 +45,11 @@ const TopList = (p: { title: string; items: Item[]; testid: string }) => {
   );
 };
 
+/** A server's page for a total about one server (or one of its notebooks). */
+const pageOf = (t: UsageTotal): string | undefined => (t.labels.user !== undefined && t.labels.server !== undefined ? serverPagePath(t.labels.user, t.labels.server) : undefined);
+
 const items = (totals: readonly UsageTotal[], label: (t: UsageTotal) => string): Item[] =>
-  totals.map((t) => ({ key: JSON.stringify(t.labels), label: label(t), cpuSeconds: t.cpu_seconds, peakMemory: t.peak_memory }));
+  totals.map((t) => ({ key: JSON.stringify(t.labels), label: label(t), cpuSeconds: t.cpu_seconds, peakMemory: t.peak_memory, href: pageOf(t) }));
 
 /** The servers and the notebooks (or kernels without one) that used the most CPU in the range. */
 export const TopConsumers = (p: { servers: readonly UsageTotal[]; notebooks: readonly UsageTotal[] | Error }) => (

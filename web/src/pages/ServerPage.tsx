@@ -1,4 +1,5 @@
-import { api } from '../api.js';
+import { Fragment } from 'preact';
+import { api, ApiError } from '../api.js';
 import { CullBanner } from '../components/CullBanner.js';
 import { ServerHistory } from '../components/ServerHistory.js';
 import { FailureDetails } from '../components/FailureDetails.js';
@@ -12,6 +13,8 @@ import { usePoll } from '../poll.js';
 import { executionFilterSearch, parseExecutionFilter } from '../executionFilter.js';
 import { navigate, serverPagePath } from '../router.js';
 import { profileLabel } from '../profiles.js';
+import { optionFields } from '../options.js';
+import { DeletedServer } from './DeletedServer.js';
 
 /** One server in detail, with what it uses: /hub/servers/{user}/ (default) or /hub/servers/{user}/{server}. */
 export const ServerPage = (p: { user: string; server: string; me: string; search: string }) => {
@@ -19,18 +22,23 @@ export const ServerPage = (p: { user: string; server: string; me: string; search
   const profiles = usePoll(api.profiles, 60_000, 'profiles');
   if (owner.error && !owner.data) return (
       <main>
-        <p class="error" role="alert">
-          {owner.error.message}
+        <p class="error" role="alert" data-testid="server-page-error">
+          {owner.error instanceof ApiError && owner.error.status === 404
+            ? // Deleting a user deletes what the hub kept of them (servers, history, executions, usage): a name can be given to someone else.
+              `There is no user named ${p.user}. When a user is deleted, their servers' history, executions and usage are deleted with them.`
+            : owner.error.message}
         </p>
       </main>
     );
   if (!owner.data) return <main class="muted">Loading…</main>;
   const found = owner.data.servers[p.server];
-  if (!found && p.server !== '') return <main class="error">{p.user} has no server named {p.server}.</main>;
+  if (!found && p.server !== '') return <DeletedServer user={p.user} server={p.server} search={p.search} />;
   const s = found ?? blankDefaultServer(p.user);
   const n = s.nbhub;
   const why = stopReason(s);
-  const logs = <LogPanel source={serverLogSource(p.user, p.server)} state={n.state} />;
+  const logs = <LogPanel source={serverLogSource(p.user, p.server)} state={n.state} profiles={profiles.data} />;
+  const { profile: _shownAbove, ...rest } = s.user_options;
+  const options = optionFields(rest, (name) => profileLabel(name, profiles.data));
   return (
     <main data-testid="server-page">
       <h1>
@@ -79,10 +87,15 @@ export const ServerPage = (p: { user: string; server: string; me: string; search
             <dd>{n.exit_status}</dd>
           </>
         )}
-        <dt>Options</dt>
-        <dd>
-          <code>{JSON.stringify(s.user_options)}</code>
-        </dd>
+        {/* The options it was started with, as label: value (the profile is above). */}
+        {options.map((o) => (
+          <Fragment key={o.key}>
+            <dt>{o.label}</dt>
+            <dd data-testid="server-option" data-key={o.key}>
+              {o.value}
+            </dd>
+          </Fragment>
+        ))}
       </dl>
       {n.state !== 'failed' && logs}
       {found && (
@@ -94,7 +107,7 @@ export const ServerPage = (p: { user: string; server: string; me: string; search
           onFilter={(f) => navigate(serverPagePath(p.user, p.server) + executionFilterSearch(f))}
         />
       )}
-      <ServerHistory user={p.user} server={p.server} state={n.state} />
+      <ServerHistory user={p.user} server={p.server} state={n.state} profiles={profiles.data} />
     </main>
   );
 };
