@@ -6,6 +6,7 @@ import type { Identity, IdentityResolver } from '../core/identity.js';
 import type { KernelControlSink, KernelTap } from '../core/kernel-tap.js';
 import type { Logger } from '../core/logger.js';
 import type { ActivitySink, RouteEntry, RouteTable } from '../core/routes.js';
+import { startPagePath } from '../core/urls.js';
 import { decideAccess } from './access.js';
 import { appDownstreamHeaders, appUpstreamHeaders } from './app-headers.js';
 import { parseAppRoute, rawBase } from './app-paths.js';
@@ -100,8 +101,14 @@ export const createProxy = (o: ProxyOptions): Proxy => {
   };
 
   const refuse = (req: IncomingMessage, res: ServerResponse, r: Refusal) => {
+    // A person opening a server that is starting goes to its start page, which brings them back once it is ready;
+    // the page's own requests (fetches, assets, WebSockets) keep getting the 503.
+    if (r.status === 503 && r.entry?.state === 'pending' && appIntent(req.method ?? 'GET', req.headers, false) === 'visit') {
+      res.writeHead(302, { location: startPagePath(r.entry.user, r.entry.server, withoutToken(req.url ?? '/')), 'cache-control': 'no-store' }).end();
+      return;
+    }
     if (r.status === 503 && wantsHtml(req) && r.path) {
-      const body = stoppedPage(r.path.user, r.entry?.server ?? '', r.entry?.state ?? 'never started', req.url ?? '/');
+      const body = stoppedPage(r.path.user, r.entry?.server ?? '', r.entry?.state ?? null, req.url ?? '/');
       res.writeHead(503, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(body);
       return;
     }
