@@ -7,6 +7,7 @@ import type { KernelControlSink, KernelTap } from '../core/kernel-tap.js';
 import type { Logger } from '../core/logger.js';
 import type { ActivitySink, RouteEntry, RouteTable } from '../core/routes.js';
 import { startPagePath } from '../core/urls.js';
+import { STATE_NAME } from '../core/names.js';
 import { decideAccess } from './access.js';
 import { appDownstreamHeaders, appUpstreamHeaders } from './app-headers.js';
 import { parseAppRoute, rawBase } from './app-paths.js';
@@ -64,7 +65,7 @@ export const createProxy = (o: ProxyOptions): Proxy => {
     if (!verdict.ok) return { status: verdict.status, message: verdict.message, login: verdict.login };
     const entry = o.routes.resolve(path.user, path.firstSegment);
     if (!entry) return { status: 503, message: `${path.user} has no server here; start one first`, path };
-    if (!entry.target || !entry.token) return { status: 503, message: `Server ${entry.server === '' ? '(default)' : entry.server} of ${path.user} is not running (${entry.state})`, entry, path };
+    if (!entry.target || !entry.token) return { status: 503, message: `Server ${entry.server === '' ? '(default)' : entry.server} of ${path.user} is not running (${STATE_NAME[entry.state]})`, entry, path };
     return { entry, path, actor: (who as Identity).user };
   };
 

@@ -1,5 +1,6 @@
 import { LIFECYCLE_DOING, useLifecycleAction } from '../action.js';
 import { api } from '../api.js';
+import { navigate, startPagePath } from '../router.js';
 import type { ServerModel } from '../types.js';
 import { ConfirmButton } from './ConfirmButton.js';
 
@@ -27,8 +28,14 @@ export const ServerActions = (p: ServerActionsProps) => {
           type="button"
           data-testid="server-start"
           disabled={action.busy}
-          // Restart with the profile it had; the API would otherwise use the hub's default profile.
-          onClick={() => void act('start', () => api.startServer(p.user, name, p.exists ? profile : undefined))}
+          // Restart with the profile it had; the API would otherwise use the hub's default profile. Then its start
+          // page follows the start and lands in the server.
+          onClick={() =>
+            void act('start', async () => {
+              await api.beginStart(p.user, name, p.exists ? profile : undefined);
+              navigate(startPagePath(p.user, name));
+            })
+          }
         >
           Start
         </button>
