@@ -81,14 +81,19 @@ export const StartPage = (p: { user: string; server: string; search: string }) =
 
   const label = `${p.user} / ${displayName(p.server)}`;
   const state = model?.nbhub.state;
+  // Until the stream ends the server is starting, as far as this page knows.
+  const badge = state ?? (view.readyUrl ? 'running' : view.failed ? 'failed' : 'pending');
   // The stream ended without ready: a failure, or a server that was not starting (stopped, or it went on meanwhile).
   const settled = model !== undefined && view.readyUrl === null;
   return (
     <main data-testid="start-page" data-user={p.user} data-server={p.server}>
       <h1>
-        Starting <Link href={serverPagePath(p.user, p.server)}>{label}</Link> {state && <StateBadge state={state} />}
+        Starting <Link href={serverPagePath(p.user, p.server)}>{label}</Link> <StateBadge state={badge} />
       </h1>
-      <progress data-testid="start-progress" max={100} value={view.progress} aria-label="Start progress" />
+      <div class="start-progress">
+        <progress data-testid="start-progress" max={100} value={view.progress} aria-label="Start progress" />
+        <span class="muted">{view.progress}%</span>
+      </div>
       <p data-testid="start-message" aria-live="polite">
         {view.readyUrl ? (
           <>
