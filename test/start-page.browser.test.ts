@@ -20,6 +20,9 @@ profiles:
   default:
     display_name: Slow to start
     command: ["python3", "${helper('slow-runtime.py')}", "{port}", "{base_url}", "6", "{workspace}"]
+  slower:
+    display_name: Slower to start
+    command: ["python3", "${helper('slow-runtime.py')}", "{port}", "{base_url}", "15", "{workspace}"]
   broken:
     display_name: Fails after loading
     command: ["python3", "${helper('slow-runtime.py')}", "{port}", "{base_url}", "2", "fail", "{workspace}"]
@@ -112,11 +115,15 @@ describe('the start page', { timeout: 120_000 }, () => {
   });
 
   it('says "starting" for a starting server on the home page and its own page', async () => {
-    const started = await hub.api('/hub/api/users/alice/servers/third', { method: 'POST', token, body: {}, headers: { prefer: 'respond-async' } });
+    const started = await hub.api('/hub/api/users/alice/servers/third', { method: 'POST', token, body: { profile: 'slower' }, headers: { prefer: 'respond-async' } });
     expect(started.status).toBe(202);
     await page.goto(`${hub.url}/hub/home`);
     await expect.poll(() => row(page, 'third').getByTestId('server-state').textContent(), START).toBe('starting');
     await page.goto(`${hub.url}/hub/servers/alice/third`);
     await expect.poll(() => page.getByTestId('server-state').first().textContent(), START).toBe('starting');
+    // From there, its start page, which lands in it.
+    await page.getByTestId('server-follow-start').click();
+    await page.waitForURL(/\/hub\/spawn-pending\/alice\/third$/);
+    await page.waitForURL(/\/user\/alice\/third\/$/, START);
   });
 });

@@ -11,6 +11,8 @@ import { ServerParams, UserParams } from '../schemas.js';
 const KEEPALIVE_MS = 8_000;
 /** How often a stream looks for the start's log file until the spawner made it. */
 const LOOK_MS = 500;
+/** At the end, the follower's moment to send what was written just before (fs.watch, then a read). */
+const DRAIN_MS = 200;
 /** Lines of output already printed that a stream opened late sends first. */
 const FIRST_LINES = 200;
 
@@ -79,6 +81,8 @@ export const progressRoutes =
         const launchSeen = seenLaunch;
         now = await ctx.servers.waitFor(user, server, (x) => x?.state !== 'pending' || (!launchSeen && launched(x)), following && seenLaunch ? 30_000 : LOOK_MS, ac.signal);
       }
+      // The last lines before the end (a failing runtime's reason) come before the end's event.
+      if (following) await new Promise((r) => setTimeout(r, DRAIN_MS));
       if (ac.signal.aborted) return;
       send(now?.state === 'running' ? readyEvent(now) : failedEvent(now));
       ac.abort();

@@ -3,6 +3,7 @@ import { api } from '../api.js';
 import { navigate, startPagePath } from '../router.js';
 import type { ServerModel } from '../types.js';
 import { ConfirmButton } from './ConfirmButton.js';
+import { Link } from './Link.js';
 
 export interface ServerActionsProps {
   user: string;
@@ -44,6 +45,11 @@ export const ServerActions = (p: ServerActionsProps) => {
         <button type="button" data-testid="server-stop" disabled={action.busy} onClick={() => void act('stop', () => api.stopServer(p.user, name))}>
           Stop
         </button>
+      )}
+      {state === 'pending' && (
+        <Link class="button" href={startPagePath(p.user, name)} testid="server-follow-start">
+          Follow the start
+        </Link>
       )}
       {p.server.ready && (
         <a class="button" data-testid="server-open" href={p.server.url} target="_blank" rel="noopener">
