@@ -145,6 +145,10 @@ describe('the start progress stream', { timeout: 90_000 }, () => {
 
     const unknown = await hub.api(progressPath('nothing'), { token });
     expect(unknown.status).toBe(404);
+    // The default server, never started, is not starting either.
+    const never = await hub.api(progressPath(''), { token });
+    expect(never.status).toBe(400);
+    expect(((await never.json()) as { message: string }).message).toBe("alice's server is not starting (it is stopped)");
   });
 
   it('sends what a failing runtime printed, then failed with the reason; a later stream says failed at once', async () => {

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { badRequest, notFound } from '../../core/errors.js';
 import type { ServerRecord } from '../../core/models.js';
+import { describeServer } from '../../core/names.js';
 import { requireSelfOrAdmin } from '../auth.js';
 import type { ApiContext } from '../context.js';
 import { failedEvent, LAUNCHED, launched, lineEvent, opening, readyEvent, REQUESTED, type ProgressEvent } from '../progress-events.js';
@@ -27,6 +28,8 @@ export const progressRoutes =
       requireSelfOrAdmin(req, user);
       if (!(await ctx.store.users.get(user))) throw notFound(`No such user: ${user}`);
       const rec = ctx.servers.get(user, server);
+      // The default server always exists, possibly never started: not starting, as a stopped one.
+      if (!rec && server === '') throw badRequest(`${describeServer(user, '')} is not starting (it is stopped)`);
       if (!rec) throw notFound(`${user} has no server named '${server}'`);
       const first = opening(rec);
       if (first.kind === 'not-starting') throw badRequest(first.message);
