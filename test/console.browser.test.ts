@@ -150,12 +150,18 @@ describe('the console', { timeout: 150_000 }, () => {
   it('starts the server again, stops it, then deletes it', async () => {
     const nb1 = row(page, 'nb1');
     await nb1.getByTestId('server-start').click();
+    // The start page follows the start and lands in the server (JupyterLab); back to the list.
+    await page.waitForURL(/\/user\/alice\/nb1\//, START);
+    await page.goto(`${hub.url}/hub/home`);
     await expect.poll(stateOf(nb1), START).toBe('running');
     await nb1.getByTestId('server-stop').click();
     await expect.poll(stateOf(nb1), START).toBe('stopped');
     expect(await nb1.getByTestId('server-open').count()).toBe(0);
 
     await nb1.getByTestId('server-start').click();
+    // The start page follows the start and lands in the server (JupyterLab); back to the list.
+    await page.waitForURL(/\/user\/alice\/nb1\//, START);
+    await page.goto(`${hub.url}/hub/home`);
     await expect.poll(stateOf(nb1), START).toBe('running');
     await nb1.getByTestId('server-delete').click();
     await nb1.getByTestId('server-delete-confirm').click();

@@ -91,6 +91,9 @@ describe('culling in the console', { timeout: 120_000 }, () => {
     expect(await events.nth(1).textContent()).toContain('alice');
 
     await page.getByTestId('server-start').click();
+    // The start page follows the start and lands in the server; back to its page.
+    await page.waitForURL(/\/user\/alice\//, WAIT);
+    await page.goto(`${hub.url}/hub/servers/alice/`);
     await expect.poll(() => page.getByTestId('server-state').first().textContent(), WAIT).toBe('running');
     await expect.poll(() => events.count(), WAIT).toBe(3);
     expect(await page.getByTestId('server-cull-at').textContent()).toMatch(/if it stays idle/);

@@ -10,6 +10,7 @@ import { consoleRoutes } from './routes/console.js';
 import { loginRoutes } from './routes/login.js';
 import { rootRoutes } from './routes/root.js';
 import { serverRoutes } from './routes/servers.js';
+import { progressRoutes } from './routes/progress.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { userRoutes } from './routes/users.js';
 import { usageRoutes } from './routes/usage.js';
@@ -61,6 +62,7 @@ export const buildApp = async (ctx: ApiContext, serverFactory?: FastifyServerFac
       await api.register(rootRoutes(ctx));
       await api.register(userRoutes(ctx));
       await api.register(serverRoutes(ctx));
+      await api.register(progressRoutes(ctx));
       await api.register(tokenRoutes(ctx));
       await api.register(usageRoutes(ctx));
       await api.register(insideRoutes(ctx));

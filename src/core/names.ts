@@ -8,6 +8,15 @@ export const SERVER_NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$';
 const userRe = new RegExp(USER_NAME_PATTERN);
 const serverRe = new RegExp(SERVER_NAME_PATTERN);
 
+/** A server's state as people read it (the console's badge says the same): the model's `pending` is "starting". */
+export const STATE_NAME: Record<'stopped' | 'pending' | 'running' | 'stopping' | 'failed', string> = {
+  stopped: 'stopped',
+  pending: 'starting',
+  running: 'running',
+  stopping: 'stopping',
+  failed: 'failed',
+};
+
 /** A server as messages to users name it. */
 export const describeServer = (user: string, name: string): string => (name === '' ? `${user}'s server` : `${user}'s server ${name}`);
 

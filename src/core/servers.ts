@@ -10,8 +10,11 @@ export interface ServerDirectory extends RouteTable, ActivitySink, RuntimeDirect
   get(user: string, name: string): ServerRecord | undefined;
   serversOf(user: string): ServerRecord[];
   all(): ServerRecord[];
-  /** Resolves with the record once `pred` holds, or with the current record after `timeoutMs`. */
-  waitFor(user: string, name: string, pred: (r: ServerRecord | undefined) => boolean, timeoutMs: number): Promise<ServerRecord | undefined>;
+  /**
+   * Resolves with the record once `pred` holds, or with the current record after `timeoutMs` or when `signal`
+   * aborts (a client that went away frees its wait at once).
+   */
+  waitFor(user: string, name: string, pred: (r: ServerRecord | undefined) => boolean, timeoutMs: number, signal?: AbortSignal): Promise<ServerRecord | undefined>;
 }
 
 export interface StartRequest {

@@ -56,8 +56,8 @@ export class Directory implements ServerDirectory, RuntimePorts, AppRuntimes {
     return this.ports.portTarget(user, server, port);
   }
 
-  waitFor(user: string, name: string, pred: (r: ServerRecord | undefined) => boolean, timeoutMs: number): Promise<ServerRecord | undefined> {
-    return this.index.waitFor(keyOf(user, name), pred, timeoutMs);
+  waitFor(user: string, name: string, pred: (r: ServerRecord | undefined) => boolean, timeoutMs: number, signal?: AbortSignal): Promise<ServerRecord | undefined> {
+    return this.index.waitFor(keyOf(user, name), pred, timeoutMs, signal);
   }
 
   /** The part `owner` acts on: the culler of an instance judges (and stops) only the servers it owns. */

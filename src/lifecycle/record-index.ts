@@ -85,18 +85,20 @@ export class RecordIndex {
     this.events.emit(key);
   }
 
-  /** Resolves with the record once `pred` holds, or with the current record after `timeoutMs`. */
-  waitFor(key: string, pred: (r: ServerRecord | undefined) => boolean, timeoutMs: number): Promise<ServerRecord | undefined> {
-    if (pred(this.records.get(key))) return Promise.resolve(this.records.get(key));
+  /** Resolves with the record once `pred` holds, or with the current record after `timeoutMs` or when `signal` aborts. */
+  waitFor(key: string, pred: (r: ServerRecord | undefined) => boolean, timeoutMs: number, signal?: AbortSignal): Promise<ServerRecord | undefined> {
+    if (pred(this.records.get(key)) || signal?.aborted) return Promise.resolve(this.records.get(key));
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
         this.events.off(key, check);
+        signal?.removeEventListener('abort', done);
         resolve(this.records.get(key));
       };
       const check = () => pred(this.records.get(key)) && done();
       const timer = setTimeout(done, timeoutMs);
       this.events.on(key, check);
+      signal?.addEventListener('abort', done, { once: true });
     });
   }
 }

@@ -53,7 +53,7 @@ export class Requests implements ServerRequests {
         throw badRequest(`Unknown profile ${JSON.stringify(profile)}; known: ${[...this.o.profiles].join(', ')}`);
       }
       if (rec?.state === 'pending') return rec;
-      if (rec?.state === 'stopping') throw badRequest(`${describe(user, name)} is pending stop, please wait`);
+      if (rec?.state === 'stopping') throw badRequest(`${describe(user, name)} is stopping (pending stop), please wait`);
       if (rec?.state === 'running') {
         // It may have exited since the last pass: look first.
         await this.o.host.passHeld(key);
@@ -99,7 +99,7 @@ export class Requests implements ServerRequests {
         throw notFound(`${user} has no server named '${name}'`);
       }
       if (o.onlyIf && !o.onlyIf(rec)) return rec;
-      if (rec.state === 'pending') throw badRequest(`${describe(user, name)} is pending spawn, please wait`);
+      if (rec.state === 'pending') throw badRequest(`${describe(user, name)} is starting (pending spawn), please wait until it is ready`);
       if (o.remove) audit(this.o.log, { event: 'server_delete', user, server: name, by: o.by });
       const owner = this.o.host.actorOf(rec);
       // Another live instance owns it: a deletion is written down for it, as the rest of the request is.

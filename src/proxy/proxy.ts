@@ -6,6 +6,8 @@ import type { Identity, IdentityResolver } from '../core/identity.js';
 import type { KernelControlSink, KernelTap } from '../core/kernel-tap.js';
 import type { Logger } from '../core/logger.js';
 import type { ActivitySink, RouteEntry, RouteTable } from '../core/routes.js';
+import { startPagePath } from '../core/urls.js';
+import { STATE_NAME } from '../core/names.js';
 import { decideAccess } from './access.js';
 import { appDownstreamHeaders, appUpstreamHeaders } from './app-headers.js';
 import { parseAppRoute, rawBase } from './app-paths.js';
@@ -63,7 +65,7 @@ export const createProxy = (o: ProxyOptions): Proxy => {
     if (!verdict.ok) return { status: verdict.status, message: verdict.message, login: verdict.login };
     const entry = o.routes.resolve(path.user, path.firstSegment);
     if (!entry) return { status: 503, message: `${path.user} has no server here; start one first`, path };
-    if (!entry.target || !entry.token) return { status: 503, message: `Server ${entry.server === '' ? '(default)' : entry.server} of ${path.user} is not running (${entry.state})`, entry, path };
+    if (!entry.target || !entry.token) return { status: 503, message: `Server ${entry.server === '' ? '(default)' : entry.server} of ${path.user} is not running (${STATE_NAME[entry.state]})`, entry, path };
     return { entry, path, actor: (who as Identity).user };
   };
 
@@ -100,8 +102,14 @@ export const createProxy = (o: ProxyOptions): Proxy => {
   };
 
   const refuse = (req: IncomingMessage, res: ServerResponse, r: Refusal) => {
+    // A person opening a server that is starting goes to its start page, which brings them back once it is ready;
+    // the page's own requests (fetches, assets, WebSockets) keep getting the 503.
+    if (r.status === 503 && r.entry?.state === 'pending' && appIntent(req.method ?? 'GET', req.headers, false) === 'visit') {
+      res.writeHead(302, { location: startPagePath(r.entry.user, r.entry.server, withoutToken(req.url ?? '/')), 'cache-control': 'no-store' }).end();
+      return;
+    }
     if (r.status === 503 && wantsHtml(req) && r.path) {
-      const body = stoppedPage(r.path.user, r.entry?.server ?? '', r.entry?.state ?? 'never started', req.url ?? '/');
+      const body = stoppedPage(r.path.user, r.entry?.server ?? '', r.entry?.state ?? null, req.url ?? '/');
       res.writeHead(503, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(body);
       return;
     }

@@ -54,8 +54,9 @@ const messageOf = async (res: Response): Promise<string> => {
   return `${res.status} ${res.statusText || 'error'}`;
 };
 
-const request = async <T>(method: string, path: string, o: { body?: unknown; accept?: string } = {}): Promise<T> => {
+const request = async <T>(method: string, path: string, o: { body?: unknown; accept?: string; prefer?: string } = {}): Promise<T> => {
   const headers: Record<string, string> = { Accept: o.accept ?? 'application/json' };
+  if (o.prefer) headers['Prefer'] = o.prefer;
   if (method !== 'GET') headers['X-XSRFToken'] = xsrf();
   if (o.body !== undefined) headers['Content-Type'] = 'application/json';
   const sentAt = Date.now();
@@ -118,6 +119,9 @@ export const logSearch = (q: LogQuery, follow: boolean): string => {
 export const logFollowUrl = (user: string, server: string, q: LogQuery): string => `${serverPath(user, server)}/logs?${logSearch(q, true)}`;
 export const clusterLogFollowUrl = (name: string, q: LogQuery): string => `${clusterPath(name)}/logs?${logSearch(q, true)}`;
 
+/** JupyterHub's progress event stream of a server's start. */
+export const progressUrl = (user: string, server: string): string => `${serverPath(user, server)}/progress`;
+
 export const PAGINATION_TYPE = 'application/jupyterhub-pagination+json';
 
 export const api = {
@@ -132,6 +136,9 @@ export const api = {
   services: () => request<Record<string, ServiceModel>>('GET', '/hub/api/services').then((r) => Object.values(r)),
   startServer: (user: string, server: string, profile?: string) =>
     request<unknown>('POST', serverPath(user, server), { body: profile ? { profile } : {} }),
+  /** Asks for the start and answers at once (Prefer: respond-async); the start page follows it. */
+  beginStart: (user: string, server: string, profile?: string) =>
+    request<unknown>('POST', serverPath(user, server), { body: profile ? { profile } : {}, prefer: 'respond-async' }),
   stopServer: (user: string, server: string) => request<void>('DELETE', serverPath(user, server)),
   /** Stops a named server and deletes it with its workspace. */
   removeServer: (user: string, server: string) => request<void>('DELETE', serverPath(user, server), { body: { remove: true } }),

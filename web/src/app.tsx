@@ -8,6 +8,7 @@ import { ClustersPage } from './pages/Clusters.js';
 import { HomePage } from './pages/Home.js';
 import { LoginPage } from './pages/Login.js';
 import { ServerPage } from './pages/ServerPage.js';
+import { StartPage } from './pages/StartPage.js';
 import { UsagePage } from './pages/Usage.js';
 import { usePoll } from './poll.js';
 import { navigate, parseRoute, useLocation, type Route } from './router.js';
@@ -48,6 +49,7 @@ const Signed = (p: { route: Exclude<Route, { page: 'login' }>; pathname: string;
       {r.page === 'admin' && <AdminPage me={me.data} />}
       {r.page === 'usage' && <UsagePage me={me.data} search={p.search} />}
       {r.page === 'server' && <ServerPage key={`${r.user}/${r.server}`} user={r.user} server={r.server} me={me.data.name} search={p.search} />}
+      {r.page === 'start' && <StartPage key={`${r.user}/${r.server}`} user={r.user} server={r.server} search={p.search} />}
       {r.page === 'clusters' && <ClustersPage me={me.data} />}
       {r.page === 'cluster' && <ClusterPage key={r.name} name={r.name} me={me.data} />}
       {r.page === 'not-found' && <main class="error">There is no page at {p.pathname}.</main>}

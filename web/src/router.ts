@@ -8,6 +8,7 @@ export type Route =
   | { page: 'admin' }
   | { page: 'usage' }
   | { page: 'server'; user: string; server: string }
+  | { page: 'start'; user: string; server: string }
   | { page: 'clusters' }
   | { page: 'cluster'; name: string }
   | { page: 'not-found' };
@@ -40,8 +41,19 @@ export const parseRoute = (pathname: string): Route => {
     const server = decode(m[2] ?? '');
     if (user !== undefined && server !== undefined) return { page: 'server', user, server };
   }
+  // JupyterHub's start page: /hub/spawn-pending/{user} (default server) or /hub/spawn-pending/{user}/{server}.
+  const s = /^\/hub\/spawn-pending\/([^/]+)(?:\/([^/]*))?\/?$/.exec(pathname);
+  if (s) {
+    const user = decode(s[1] ?? '');
+    const server = decode(s[2] ?? '');
+    if (user !== undefined && server !== undefined) return { page: 'start', user, server };
+  }
   return { page: 'not-found' };
 };
+
+/** The start page of a server, which goes to it once it is ready (src/core/urls.ts startPagePath, the hub's). */
+export const startPagePath = (user: string, server: string): string =>
+  `/hub/spawn-pending/${encodeURIComponent(user)}/${encodeURIComponent(server)}`;
 
 export const serverPagePath = (user: string, server: string): string =>
   `/hub/servers/${encodeURIComponent(user)}/${encodeURIComponent(server)}`;

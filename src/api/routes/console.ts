@@ -15,7 +15,7 @@ const TYPES: Record<string, string> = {
 };
 
 // Paths of the single-page console; the page routes itself.
-const PAGES = ['/', '/login', '/home', '/admin', '/usage', '/servers/*', '/clusters', '/clusters/*'];
+const PAGES = ['/', '/login', '/home', '/admin', '/usage', '/servers/*', '/clusters', '/clusters/*', '/spawn-pending/*'];
 
 /** Serves the built console (web/dist): its pages at /hub/…, its files under /hub/static/. */
 export const consoleRoutes =

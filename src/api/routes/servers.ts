@@ -51,7 +51,9 @@ export const serverRoutes =
         by: who.user,
       });
       // Like JupyterHub: wait a little for the start to finish (201); otherwise it is still pending (202).
-      const now = await ctx.servers.waitFor(user, server, (r) => r?.state !== 'pending', ctx.config.api.slow_spawn_timeout_seconds * 1000);
+      // `Prefer: respond-async` (RFC 7240) answers at once: the console then follows the progress stream.
+      const wait = preferAsync(req) ? 0 : ctx.config.api.slow_spawn_timeout_seconds * 1000;
+      const now = wait === 0 ? rec : await ctx.servers.waitFor(user, server, (r) => r?.state !== 'pending', wait);
       const settled = now ?? rec;
       if (settled.state === 'failed') {
         return reply.code(500).send({ status: 500, message: `Spawn failed: ${settled.message ?? 'unknown error'}` });
@@ -82,39 +84,8 @@ export const serverRoutes =
       { config: { optionalBody: true }, schema: { summary: 'Stop a named server; {"remove": true} also deletes it and its workspace', params: ServerParams, body: StopBody } },
       (req, reply) => stop(req, reply, req.params.name, req.params.server, req.body.remove ?? false),
     );
-
-    const progress = async (req: FastifyRequest, reply: FastifyReply, user: string, server: string) => {
-      await owner(req, user);
-      const current = ctx.servers.get(user, server);
-      if (!current) throw notFound(`${user} has no server named '${server}'`);
-      // JupyterHub's progress event stream: one event per state change until ready or failed.
-      reply.hijack();
-      const res = reply.raw;
-      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-      const send = (r: ServerRecord | undefined) => {
-        const ready = r?.state === 'running';
-        const failed = !r || r.state === 'failed' || r.state === 'stopped';
-        const event = {
-          progress: ready ? 100 : failed ? 100 : 50,
-          message: ready ? 'Server ready' : failed ? (r?.message ?? 'Server is not running') : `Server is ${r.state}`,
-          ...(ready ? { ready: true, url: serverModel(r, { admin: false }).url } : {}),
-          ...(failed ? { failed: true } : {}),
-        };
-        res.write(`data: ${JSON.stringify(event)}\n\n`);
-        return ready || failed;
-      };
-      if (!send(current)) {
-        const end = await ctx.servers.waitFor(user, server, (r) => r?.state !== 'pending', 300_000);
-        send(end);
-      }
-      res.end();
-    };
-    app.get('/users/:name/server/progress', { schema: { summary: 'Start progress (event stream)', params: UserParams } }, (req, reply) =>
-      progress(req, reply, req.params.name, ''),
-    );
-    app.get('/users/:name/servers/:server/progress', { schema: { summary: 'Start progress of a named server (event stream)', params: ServerParams } }, (req, reply) =>
-      progress(req, reply, req.params.name, req.params.server),
-    );
   };
+
+const preferAsync = (req: FastifyRequest): boolean => /(^|[,\s])respond-async\b/i.test(String(req.headers.prefer ?? ''));
 
 const stoppedOrGone = (r: ServerRecord | undefined) => !r || r.state === 'stopped' || r.state === 'failed';

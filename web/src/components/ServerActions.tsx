@@ -1,7 +1,9 @@
 import { LIFECYCLE_DOING, useLifecycleAction } from '../action.js';
 import { api } from '../api.js';
+import { navigate, startPagePath } from '../router.js';
 import type { ServerModel } from '../types.js';
 import { ConfirmButton } from './ConfirmButton.js';
+import { Link } from './Link.js';
 
 export interface ServerActionsProps {
   user: string;
@@ -27,8 +29,14 @@ export const ServerActions = (p: ServerActionsProps) => {
           type="button"
           data-testid="server-start"
           disabled={action.busy}
-          // Restart with the profile it had; the API would otherwise use the hub's default profile.
-          onClick={() => void act('start', () => api.startServer(p.user, name, p.exists ? profile : undefined))}
+          // Restart with the profile it had; the API would otherwise use the hub's default profile. Then its start
+          // page follows the start and lands in the server.
+          onClick={() =>
+            void act('start', async () => {
+              await api.beginStart(p.user, name, p.exists ? profile : undefined);
+              navigate(startPagePath(p.user, name));
+            })
+          }
         >
           Start
         </button>
@@ -37,6 +45,11 @@ export const ServerActions = (p: ServerActionsProps) => {
         <button type="button" data-testid="server-stop" disabled={action.busy} onClick={() => void act('stop', () => api.stopServer(p.user, name))}>
           Stop
         </button>
+      )}
+      {state === 'pending' && (
+        <Link class="button" href={startPagePath(p.user, name)} testid="server-follow-start">
+          Follow the start
+        </Link>
       )}
       {p.server.ready && (
         <a class="button" data-testid="server-open" href={p.server.url} target="_blank" rel="noopener">
