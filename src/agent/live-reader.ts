@@ -1,5 +1,6 @@
 import type { RuntimeProcess } from '../core/process-door.js';
-import { CLK_TCK, readPss, readUptime } from '../procfs/proc.js';
+import { performance } from 'node:perf_hooks';
+import { CLK_TCK, allProcesses, readPss, readUptime, type ProcStat } from '../procfs/proc.js';
 import { MIN_GAP_S, baseFor, countedKey, liveRates, prune, type CounterReading } from './live-rates.js';
 import { listed, running, treeNow, type TreeMember } from './processes.js';
 
@@ -18,6 +19,9 @@ export interface LiveReaderOptions {
 
 const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** One /proc scan serves the runtimes asked about within this long (an admin's list asks about hundreds at once). */
+const SCAN_REUSE_MS = 50;
+
 /**
  * A runtime's processes with their CPU and memory now (issue 17): each ask reads the tree's counters, and
  * the rate is since the newest kept reading of the same runtime that is 1 to 5 s old; with none, a reading
@@ -27,6 +31,7 @@ export class LiveReader {
   private readonly kept = new Map<string, CounterReading[]>();
   private readonly pending = new Map<string, Promise<RuntimeProcess[]>>();
   private readonly sleep: (ms: number) => Promise<void>;
+  private scanned: { at: number; t: number; all: ProcStat[] } | undefined;
 
   constructor(private readonly o: LiveReaderOptions) {
     this.sleep = o.sleep ?? pause;
@@ -53,14 +58,24 @@ export class LiveReader {
   }
 
   private read(key: string, root: LiveRoot): { members: TreeMember[]; counters: CounterReading } | undefined {
-    const t = readUptime();
-    const members = treeNow(root.pid, root.others);
-    if (t === undefined || members.length === 0) {
+    const scan = this.scan();
+    const members = scan ? treeNow(root.pid, root.others, scan.all) : [];
+    if (!scan || members.length === 0) {
       this.kept.delete(key);
       return undefined;
     }
     const procs = members.map(({ st }) => ({ pid: st.pid, ppid: st.ppid, start: st.startTime / CLK_TCK, cpuSeconds: st.cpuSeconds + st.childCpuSeconds }));
-    return { members, counters: { t, procs } };
+    return { members, counters: { t: scan.t, procs } };
+  }
+
+  /** Every process and the time of the reading (seconds since boot); undefined without /proc. */
+  private scan(): { t: number; all: ProcStat[] } | undefined {
+    const at = performance.now();
+    if (this.scanned && at - this.scanned.at < SCAN_REUSE_MS) return this.scanned;
+    const t = readUptime();
+    if (t === undefined) return undefined;
+    this.scanned = { at, t, all: allProcesses() };
+    return this.scanned;
   }
 
   private keep(key: string, r: CounterReading): void {

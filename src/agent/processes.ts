@@ -20,8 +20,7 @@ export interface TreeMember {
  * A runtime's tree right now (its root and its other roots, each process once), zombies included: their
  * counters are final until they are reaped into their parent's. Empty when the root is gone.
  */
-export const treeNow = (rootPid: number, others: readonly number[] = []): TreeMember[] => {
-  const all = allProcesses();
+export const treeNow = (rootPid: number, others: readonly number[] = [], all: readonly ProcStat[] = allProcesses()): TreeMember[] => {
   const root = all.find((p) => p.pid === rootPid);
   if (!root) return [];
   const commands = new Map<number, string[]>();
