@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { baseFor, liveRates, prune, type Counted, type CounterReading } from './live-rates.js';
+import { baseFor, liveRates, prune, remember, type Counted, type CounterReading } from './live-rates.js';
 
 const proc = (pid: number, ppid: number, start: number, cpuSeconds: number): Counted => ({ pid, ppid, start, cpuSeconds });
 const at = (t: number, ...procs: Counted[]): CounterReading => ({ t, procs });
@@ -47,5 +47,14 @@ describe('live rates', () => {
     expect(baseFor([at(94)], 100)).toBeUndefined();
     expect(prune(kept, 100).map((r) => r.t)).toEqual([99.6, 99, 96.5]);
     expect(prune([at(99), at(99.5), at(99.9)], 100, 2).map((r) => r.t)).toEqual([99.9, 99.5]);
+  });
+
+  it('keeps readings a quarter second apart, so asks however frequent still find one 1 to 5 s old', () => {
+    let kept: CounterReading[] = [];
+    for (let t = 100; t <= 110; t += 0.05) {
+      if (t > 101.5) expect(baseFor(kept, t)).toBeDefined();
+      kept = remember(kept, at(t));
+    }
+    expect(kept.length).toBeLessThanOrEqual(8);
   });
 });

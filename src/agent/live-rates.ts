@@ -37,6 +37,13 @@ export const baseFor = (kept: readonly CounterReading[], now: number): CounterRe
 export const prune = (kept: readonly CounterReading[], now: number, max = 8): CounterReading[] =>
   kept.filter((r) => now - r.t <= MAX_AGE_S).sort((a, b) => b.t - a.t).slice(0, max);
 
+/** Kept readings are at least this far apart, so that however often one is asked, one 1 to 5 s old is kept. */
+export const KEEP_SPACING_S = 0.25;
+
+/** The kept readings after `r` is taken: `r` joins them unless one was taken less than KEEP_SPACING_S before it. */
+export const remember = (kept: readonly CounterReading[], r: CounterReading): CounterReading[] =>
+  prune(kept.some((x) => Math.abs(r.t - x.t) < KEEP_SPACING_S) ? kept : [r, ...kept], r.t);
+
 /**
  * Cores each process of `cur` used since `prev` (by `pid:start`), or null for no figure yet. A process
  * that was there before: its counter's growth over the time between. One that started since: its whole

@@ -1,7 +1,7 @@
 import type { RuntimeProcess } from '../core/process-door.js';
 import { performance } from 'node:perf_hooks';
 import { CLK_TCK, allProcesses, readPss, readUptime, type ProcStat } from '../procfs/proc.js';
-import { MIN_GAP_S, baseFor, countedKey, liveRates, prune, type CounterReading } from './live-rates.js';
+import { MIN_GAP_S, baseFor, countedKey, liveRates, prune, remember, type CounterReading } from './live-rates.js';
 import { listed, running, treeNow, type TreeMember } from './processes.js';
 
 /** A runtime's roots as the reader needs them (insides.ts Root). */
@@ -85,7 +85,7 @@ export class LiveReader {
       if (left.length === 0) this.kept.delete(k);
       else this.kept.set(k, left);
     }
-    this.kept.set(key, prune([r, ...(this.kept.get(key) ?? [])], r.t));
+    this.kept.set(key, remember(this.kept.get(key) ?? [], r));
   }
 
   private answer(members: readonly TreeMember[], rates: ReadonlyMap<string, number | null>): RuntimeProcess[] {
