@@ -3,12 +3,14 @@
  * sweep is up to 20 s behind), a real JupyterLab kernel burning one core for 45 s reads about one core and
  * `busy` in the kernels API, GET /hub/api/live and the runtime page in Chromium within seconds of the burn's
  * start, and below 0.2 and `idle` within seconds of its end; a figure not there yet is null ("—"), never 0.
+ * Both agent modes; the file takes about 160 s.
  */
 import type { Session } from '@jupyterlab/services';
 import { chromium, type Browser, type Page, type Route } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestHub, type TestHub } from './helpers/hub.js';
+import { AGENT_MODES, startHubInMode, type HubInMode } from './helpers/agent-modes.js';
+import type { TestHub } from './helpers/hub.js';
 import { execute, jupyterSettings, managers } from './helpers/jupyter.js';
 
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
@@ -95,6 +97,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** "0.998 cores" → 0.998; "—" → null. */
 const coresOf = (text: string | null): number | null => (text === null || text.trim() === '—' ? null : Number.parseFloat(text));
 
+let inMode: HubInMode;
 let hub: TestHub;
 let alice: string;
 let admin: string;
@@ -104,26 +107,6 @@ let session: Session.ISessionConnection;
 let kernelId: string;
 let browser: Browser;
 let page: Page;
-
-beforeAll(async () => {
-  // The default monitoring interval (10 s): nothing here may lean on a sweep.
-  hub = await startTestHub();
-  alice = hub.addUser('alice', { password: 'alice-secret' });
-  admin = hub.addUser('root', { admin: true });
-  bob = hub.addUser('bob');
-  expect((await hub.api('/hub/api/users/alice/server', { method: 'POST', token: alice })).status).toBe(201);
-  m = managers(jupyterSettings(hub.url, '/user/alice/', alice));
-  session = await m.sessions.startNew({ path: 'burn.ipynb', type: 'notebook', name: 'burn.ipynb', kernel: { name: 'python3' } });
-  kernelId = session.kernel?.id as string;
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-  page = await (await browser.newContext({ viewport: { width: 1280, height: 1400 } })).newPage();
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  m?.dispose();
-  await hub?.dispose();
-});
 
 const kernels = async (path = '/hub/api/users/alice/server/kernels', token = alice): Promise<Kernel[]> => {
   const r = await hub.api(path, { token });
@@ -136,7 +119,29 @@ const live = async (query: string, token: string): Promise<Live> => {
   return (await r.json()) as Live;
 };
 
-describe('live figures', () => {
+// Through the in-process agent, and through a separate agent's API (the hub's only door to the processes then).
+describe.each(AGENT_MODES)('live figures ($mode)', (mode) => {
+  beforeAll(async () => {
+    // The default monitoring interval (10 s): nothing here may lean on a sweep.
+    inMode = await startHubInMode(mode, '  interval_seconds: 10\n');
+    hub = inMode.hub;
+    alice = hub.addUser('alice', { password: 'alice-secret' });
+    admin = hub.addUser('root', { admin: true });
+    bob = hub.addUser('bob');
+    expect((await hub.api('/hub/api/users/alice/server', { method: 'POST', token: alice })).status).toBe(201);
+    m = managers(jupyterSettings(hub.url, '/user/alice/', alice));
+    session = await m.sessions.startNew({ path: 'burn.ipynb', type: 'notebook', name: 'burn.ipynb', kernel: { name: 'python3' } });
+    kernelId = session.kernel?.id as string;
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    page = await (await browser.newContext({ viewport: { width: 1280, height: 1400 } })).newPage();
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    m?.dispose();
+    await inMode?.dispose();
+  });
+
   it('shows a kernel just started with no figure or a real one, never a made-up 0', async () => {
     const fresh = await m.sessions.startNew({ path: 'fresh.ipynb', type: 'notebook', name: 'fresh.ipynb', kernel: { name: 'python3' } });
     try {
