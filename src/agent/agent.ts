@@ -115,13 +115,13 @@ export class Agent {
     if (root) this.insides.forgetKernel(root, kernelId);
   }
 
-  /** The runtime's processes now, with CPU rates from the last sweep; undefined when this agent does not find it. */
-  runtimeProcesses(rt: RuntimeKey): RuntimeProcess[] | undefined {
+  /**
+   * The runtime's processes with their CPU and memory now (a rate since a reading 1 to 5 s old, not the
+   * last sweep's); undefined when this agent does not find it.
+   */
+  async runtimeProcesses(rt: RuntimeKey): Promise<RuntimeProcess[] | undefined> {
     const root = this.rootOf(rt, 'fresh');
-    if (!root) return undefined;
-    const key = runtimeKey(rt);
-    const latest = this.latestProcesses.find((p) => runtimeKey(p) === key);
-    return this.insides.processes(root, new Map((latest?.processes ?? []).map((p) => [p.pid, p.cpu])));
+    return root ? this.insides.processes(root) : undefined;
   }
 
   /** Whether this agent finds the runtime now. */

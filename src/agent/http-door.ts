@@ -88,11 +88,11 @@ export const doorRoutes = (agent: Agent) => ({
     return { status: 204 };
   },
 
-  processes: (f: Fields): Answer => {
+  processes: async (f: Fields): Promise<Answer> => {
     const named = runtimeOf(f, []);
     if ('error' in named) return named.error;
     const rt = named.rt;
-    const list = agent.runtimeProcesses(rt);
+    const list = await agent.runtimeProcesses(rt);
     return list ? { status: 200, body: { processes: list.map(processToWire) } } : notFollowed(rt);
   },
 

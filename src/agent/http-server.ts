@@ -44,7 +44,7 @@ const whole = (q: URLSearchParams, name: string, def: number, max: number): numb
  */
 export const createAgentServer = (o: AgentServerOptions): Server => {
   const door = doorRoutes(o.agent);
-  const gets: Record<string, (q: URLSearchParams) => Answer> = {
+  const gets: Record<string, (q: URLSearchParams) => Answer | Promise<Answer>> = {
     [KERNEL_READING_PATH]: (q) => withFields(queryFields(q), door.kernelReading),
     [RUNTIME_PROCESSES_PATH]: (q) => withFields(queryFields(q), door.processes),
   };
@@ -66,12 +66,14 @@ export const createAgentServer = (o: AgentServerOptions): Server => {
       return;
     }
     if (Object.hasOwn(gets, path)) {
-      try {
-        return answer(res, (gets[path] as (q: URLSearchParams) => Answer)(url.searchParams));
-      } catch (err) {
-        o.log.error({ err, path }, 'agent: request failed');
-        return fail(res, 500, 'The agent failed to answer; see its log');
-      }
+      // A process list waits for its second reading (live-reader.ts); the others answer at once.
+      void (async () => (gets[path] as (q: URLSearchParams) => Answer | Promise<Answer>)(url.searchParams))()
+        .then((a) => answer(res, a))
+        .catch((err: unknown) => {
+          o.log.error({ err, path }, 'agent: request failed');
+          if (!res.headersSent) fail(res, 500, 'The agent failed to answer; see its log');
+        });
+      return;
     }
     if (path === PROCESSES_PATH) return send(res, 200, JSON.stringify({ runtimes: o.agent.processes() }));
     for (const key of url.searchParams.keys()) if (!['after', 'limit', 'ack'].includes(key)) return fail(res, 400, `${key}: unknown parameter`);
@@ -86,7 +88,7 @@ export const createAgentServer = (o: AgentServerOptions): Server => {
   });
 };
 
-const withFields = (p: Parsed, route: (f: Fields) => Answer): Answer => ('error' in p ? p.error : route(p.fields));
+const withFields = <A extends Answer | Promise<Answer>>(p: Parsed, route: (f: Fields) => A): Answer | A => ('error' in p ? p.error : route(p.fields));
 
 export const listen = (server: Server, ip: string, port: number): Promise<number> =>
   new Promise((resolve, reject) => {

@@ -3,7 +3,8 @@ import { allProcesses, readStat } from '../procfs/proc.js';
 import { RuntimeFinder, type FoundRuntime, type KnownRoot } from './finder.js';
 import { createKernelProbe, type KernelProbe } from './kernel-probe.js';
 import { procfsReader } from './proc-reader.js';
-import { liveProcesses, running, signalInTree, startedOf } from './processes.js';
+import { LiveReader } from './live-reader.js';
+import { running, signalInTree, startedOf } from './processes.js';
 
 /** A runtime's root process: its pid and when it started (whole Unix ms), so a reused pid is not taken for it. */
 export interface Root {
@@ -17,14 +18,16 @@ export const rootOfFound = (f: FoundRuntime): Root => ({ pid: f.rootPid, started
 
 /**
  * What the agent reads from and does to the runtimes on its machine, right now, through /proc (the sweep,
- * in its worker, is the other reader): kernels for per-cell cost, process lists, signals.
+ * in its worker, is the other reader): kernels for per-cell cost, process lists with CPU and memory now, signals.
  */
 export class RuntimeInsides {
   private readonly probe: KernelProbe;
   private readonly finder = new RuntimeFinder(procfsReader);
+  private readonly live: LiveReader;
 
   constructor(o: { pss: boolean }) {
     this.probe = createKernelProbe({ pss: o.pss });
+    this.live = new LiveReader({ pss: o.pss });
   }
 
   /** Whether the root is still the process it was. */
@@ -46,8 +49,9 @@ export class RuntimeInsides {
     this.probe.forget(root.pid, kernelId);
   }
 
-  processes(root: Root, cpuOf: ReadonlyMap<number, number>): RuntimeProcess[] {
-    return liveProcesses(root.pid, cpuOf, root.others);
+  /** The runtime's processes with their CPU and memory now (live-reader.ts): may take a second. */
+  processes(root: Root): Promise<RuntimeProcess[]> {
+    return this.live.processes(root);
   }
 
   signal(root: Root, pid: number, signal: SignalName, started?: number): 'signalled' | 'no-such-process' {

@@ -14,6 +14,6 @@ export const inProcessDoor = (agent: Agent): ProcessDoor => ({
     }
   },
   forgetKernel: (rt, kernelId) => agent.forgetKernel(rt, kernelId),
-  processes: async (rt) => agent.runtimeProcesses(rt),
+  processes: (rt) => agent.runtimeProcesses(rt),
   signal: async (rt, pid, signal, started) => agent.signal(rt, pid, signal, started),
 });

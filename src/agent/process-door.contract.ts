@@ -88,6 +88,20 @@ export const processDoorContract = (name: string, open: () => Promise<{ door: Pr
       expect(all.some((p) => p.pid === process.pid)).toBe(false);
     });
 
+    it('gives each process its CPU and memory now: the kernel what it burns (up to a third of a core), a sleeper none', async () => {
+      await sleeper();
+      // Asked twice in a row: the second answer's rate is over a reading kept from the first (1 to 5 s before).
+      for (let i = 0; i < 2; i++) {
+        const all = await list();
+        const kernel = all.find((p) => p.command.startsWith(`${PYTHON} -c`));
+        // A third of a core on a quiet machine; a busy one gives the stand-in less (test/live-figures.e2e is exact).
+        expect(kernel?.cpu).toBeGreaterThan(0.03);
+        expect(kernel?.cpu).toBeLessThan(0.6);
+        expect(kernel?.memory).toBeGreaterThan(1_000_000);
+        expect(all.find((p) => p.command === 'sleep 600')?.cpu).toBeLessThan(0.05);
+      }
+    });
+
     it('refuses a pid outside the runtime, and one that is now another process (its start time differs)', async () => {
       const outside = spawn('sleep', ['600'], { detached: true, stdio: 'ignore' });
       try {

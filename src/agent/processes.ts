@@ -9,29 +9,36 @@ export const running = (st: ProcStat | undefined): st is ProcStat => st !== unde
 /** When a process started, whole Unix ms (start times move in clock ticks, 10 ms): what tells a reused pid. */
 export const startedOf = (st: ProcStat): number => Math.round(startedAtMs(st.startTime));
 
+/** A process of a runtime's tree as read now, with its command line and the kernel it counts to. */
+export interface TreeMember {
+  st: ProcStat;
+  argv: string[];
+  kernel: string | null;
+}
+
 /**
- * The processes of a runtime right now (so a stopped one disappears at once), with CPU rates from the
- * latest sweep where the process was already there.
+ * A runtime's tree right now (its root and its other roots, each process once), zombies included: their
+ * counters are final until they are reaped into their parent's. Empty when the root is gone.
  */
-export const liveProcesses = (rootPid: number, cpuOf: ReadonlyMap<number, number>, others: readonly number[] = []): RuntimeProcess[] => {
-  const all = allProcesses();
+export const treeNow = (rootPid: number, others: readonly number[] = [], all: readonly ProcStat[] = allProcesses()): TreeMember[] => {
   const root = all.find((p) => p.pid === rootPid);
   if (!root) return [];
   const commands = new Map<number, string[]>();
   const argv = (st: ProcStat) => commands.get(st.pid) ?? commands.set(st.pid, readCmdline(st.pid) ?? []).get(st.pid) ?? [];
   const roots = [root, ...all.filter((p) => others.includes(p.pid))];
-  return runtimeTrees(roots, childrenByParent(all), (st) => kernelIdOf(argv(st)))
-    .filter(({ st }) => running(st))
-    .map(({ st, kernel }) => ({
-      pid: st.pid,
-      ppid: st.ppid,
-      command: argv(st).join(' '),
-      cpu: cpuOf.get(st.pid) ?? 0,
-      memory: st.rssBytes,
-      kernelId: kernel,
-      started: startedOf(st),
-    }));
+  return runtimeTrees(roots, childrenByParent(all), (st) => kernelIdOf(argv(st))).map(({ st, kernel }) => ({ st, kernel, argv: argv(st) }));
 };
+
+/** A tree member as the process door lists it, with its CPU now (null: no figure yet) and memory now. */
+export const listed = (m: TreeMember, cpu: number | null, memory: number): RuntimeProcess => ({
+  pid: m.st.pid,
+  ppid: m.st.ppid,
+  command: m.argv.join(' '),
+  cpu,
+  memory,
+  kernelId: m.kernel,
+  started: startedOf(m.st),
+});
 
 /**
  * Signals `pid` only if it is in the runtime's tree now and is the process meant: the tree's process with

@@ -15,6 +15,7 @@ import { tokenRoutes } from './routes/tokens.js';
 import { userRoutes } from './routes/users.js';
 import { usageRoutes } from './routes/usage.js';
 import { insideRoutes } from './routes/inside.js';
+import { liveRoutes } from './routes/live.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { historyRoutes } from './routes/history.js';
 import { activityRoutes } from './routes/activity.js';
@@ -66,6 +67,7 @@ export const buildApp = async (ctx: ApiContext, serverFactory?: FastifyServerFac
       await api.register(tokenRoutes(ctx));
       await api.register(usageRoutes(ctx));
       await api.register(insideRoutes(ctx));
+      await api.register(liveRoutes(ctx));
       await api.register(historyRoutes(ctx));
       await api.register(activityRoutes(ctx));
       await api.register(executionRoutes(ctx));

@@ -61,7 +61,8 @@ export interface WireProcess {
   pid: number;
   ppid: number;
   command: string;
-  cpu: number;
+  /** Cores now; null: no figure yet. */
+  cpu: number | null;
   memory: number;
   kernel_id: string | null;
   started: number;

@@ -19,8 +19,13 @@ export interface KernelReading {
   process: string;
 }
 
-/** One process of a runtime, as it is now (a sweep's ProcessInfo, with its start time). */
-export interface RuntimeProcess extends ProcessInfo {
+/**
+ * One process of a runtime, as it is now: a sweep's ProcessInfo with its start time, and `cpu` its cores
+ * now (a rate since a reading 1 to 5 s before the answer), null while there is no figure yet (a process
+ * younger than a second); `memory` is PSS where readable, else RSS, as the sweep counts it.
+ */
+export interface RuntimeProcess extends Omit<ProcessInfo, 'cpu'> {
+  cpu: number | null;
   /** When the process started, Unix ms (whole): with the pid, which process this is. */
   started: number;
 }
@@ -42,7 +47,10 @@ export interface ProcessDoor {
   readKernel(rt: RuntimeRef, kernelId: string): Promise<KernelReading | undefined>;
   /** The kernel is not followed any more: what is kept to read it fast may go. */
   forgetKernel(rt: RuntimeRef, kernelId: string): void;
-  /** The runtime's processes now; undefined when no agent finds the runtime. Throws UNAVAILABLE when none can be asked. */
+  /**
+   * The runtime's processes with their CPU and memory now (may take a second: a rate needs two readings);
+   * undefined when no agent finds the runtime. Throws UNAVAILABLE when none can be asked.
+   */
   processes(rt: RuntimeRef): Promise<RuntimeProcess[] | undefined>;
   /**
    * Signals one process of the runtime, checked against the live tree and the process's start time right

@@ -168,3 +168,13 @@ export const signalGroup = (pgid: number, signal: NodeJS.Signals): void => {
     // Already gone: stopping is idempotent.
   }
 };
+
+/** Seconds since boot (/proc/uptime), the clock of ProcStat.startTime / CLK_TCK; undefined when unreadable. */
+export const readUptime = (): number | undefined => {
+  try {
+    const v = Number.parseFloat(readFileSync('/proc/uptime', 'latin1'));
+    return Number.isFinite(v) ? v : undefined;
+  } catch {
+    return undefined;
+  }
+};

@@ -8,6 +8,7 @@ import type {
   ExecutionQuery,
   ExecutionSummary,
   KernelModel,
+  LiveAnswer,
   LogAnswer,
   LogQuery,
   LoginResult,
@@ -184,4 +185,7 @@ export const api = {
     request<{ processes: ProcessModel[] }>('GET', `${serverPath(user, server)}/processes`).then((r) => r.processes),
   signalProcess: (user: string, server: string, pid: number, signal: ProcessSignal) =>
     request<void>('POST', `${serverPath(user, server)}/processes/${pid}/signal`, { body: { signal } }),
+  /** CPU and memory now of running servers (all the caller may see, or only `users`'). */
+  live: (users: readonly string[] = []) =>
+    request<LiveAnswer>('GET', `/hub/api/live${users.length > 0 ? `?${new URLSearchParams(users.map((u) => ['user', u]))}` : ''}`),
 };

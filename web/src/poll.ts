@@ -1,5 +1,8 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 
+/** How often live figures (CPU and memory now) are asked for while they are on screen. */
+export const LIVE_POLL_MS = 2000;
+
 export interface Polled<T> {
   data: T | undefined;
   error: Error | undefined;
@@ -9,9 +12,10 @@ export interface Polled<T> {
 
 /**
  * Loads `load()` now and every `intervalMs` after the previous load finished, so requests never pile up.
- * A new `key` starts over; the last good data stays while a later load fails.
+ * A new `key` starts over; the last good data stays while a later load fails. `whileVisible`: no loads
+ * while the page is hidden (live figures are asked of the agents), and one at once when it shows again.
  */
-export const usePoll = <T>(load: () => Promise<T>, intervalMs: number, key: string): Polled<T> => {
+export const usePoll = <T>(load: () => Promise<T>, intervalMs: number, key: string, o: { whileVisible?: boolean } = {}): Polled<T> => {
   const [state, setState] = useState<{ data: T | undefined; error: Error | undefined }>({ data: undefined, error: undefined });
   const kick = useRef<() => void>(() => undefined);
   useEffect(() => {
@@ -25,8 +29,9 @@ export const usePoll = <T>(load: () => Promise<T>, intervalMs: number, key: stri
         again = true;
         return;
       }
-      running = true;
       clearTimeout(timer);
+      if (o.whileVisible === true && document.visibilityState === 'hidden') return;
+      running = true;
       try {
         const data = await load();
         if (alive) setState({ data, error: undefined });
@@ -41,10 +46,15 @@ export const usePoll = <T>(load: () => Promise<T>, intervalMs: number, key: stri
       }
     };
     kick.current = () => void tick();
+    const shown = () => {
+      if (document.visibilityState === 'visible' && !running) void tick();
+    };
+    if (o.whileVisible === true) document.addEventListener('visibilitychange', shown);
     void tick();
     return () => {
       alive = false;
       clearTimeout(timer);
+      document.removeEventListener('visibilitychange', shown);
     };
     // `load` is recreated on every render; `key` says when what it loads changes.
   }, [key, intervalMs]);

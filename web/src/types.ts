@@ -142,9 +142,9 @@ export interface KernelModel {
   execution_state: string | null;
   last_activity: string | null;
   connections: number;
-  /** Cores, from the latest sample; null before the first. */
+  /** Cores now (the kernel's processes together); null: no figure yet. */
   cpu: number | null;
-  /** Bytes, from the latest sample; null before the first. */
+  /** Bytes now; null: no figure yet. */
   memory: number | null;
 }
 
@@ -305,4 +305,21 @@ export interface SparkJobModel {
   ui_url?: string | null;
   /** Only in GET …/jobs/{id}: the driver's output. */
   driver_log?: string | null;
+}
+
+/** CPU (cores) and memory (bytes) now; null is "no figure yet", shown as "—" (GET /hub/api/live). */
+export interface LiveServer {
+  user: string;
+  /** '' for the default server. */
+  server: string;
+  cpu: number | null;
+  memory: number | null;
+  kernels: number | null;
+}
+
+export interface LiveAnswer {
+  /** When it was read, ISO 8601. */
+  t: string;
+  servers: LiveServer[];
+  users: Array<{ user: string; cpu: number | null; memory: number | null }>;
 }

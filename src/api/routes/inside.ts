@@ -2,6 +2,7 @@ import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typ
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { audit } from '../../core/audit.js';
 import { HubError, notFound } from '../../core/errors.js';
+import { runtimeLive } from '../../core/live.js';
 import { describeServer } from '../../core/names.js';
 import { SIGNALS } from '../../core/process-door.js';
 import type { RunningRuntime } from '../../core/usage.js';
@@ -30,10 +31,10 @@ export const insideRoutes =
     const notebooksOf = async (rt: RunningRuntime): Promise<Record<string, string[]>> => ctx.runtimeApi.labelsByKernel(rt).catch(() => ({}));
 
     // A runtime that does not answer is unavailable (the client's RuntimeApiError), not an internal error.
+    // CPU and memory are now's, through the agent (core/live.ts); no agent to ask: no figure (null).
     const listKernels = async (rt: RunningRuntime) => {
-      const kernels = await ctx.runtimeApi.kernels(rt);
-      const notebooks = await notebooksOf(rt);
-      const snap = ctx.usage?.latestOf(rt.user, rt.server);
+      const [kernels, notebooks, procs] = await Promise.all([ctx.runtimeApi.kernels(rt), notebooksOf(rt), ctx.processes.processes(rt).catch(() => undefined)]);
+      const live = runtimeLive(procs ?? []).kernels;
       return {
         kernels: kernels.map((k) => ({
           id: k.id,
@@ -42,8 +43,8 @@ export const insideRoutes =
           execution_state: k.executionState,
           last_activity: k.lastActivity === null ? null : new Date(k.lastActivity).toISOString(),
           connections: k.connections ?? 0,
-          cpu: snap?.processes.filter((p) => p.kernelId === k.id).reduce((s, p) => s + p.cpu, 0) ?? null,
-          memory: snap?.samples.find((s) => s.kernel === k.id)?.memoryBytes ?? null,
+          cpu: live.get(k.id)?.cpu ?? null,
+          memory: live.get(k.id)?.memory ?? null,
         })),
       };
     };
@@ -84,7 +85,7 @@ export const insideRoutes =
       ['/users/:name/servers/:server', { name: UserName, server: ServerName }],
     ] as const) {
       const params = Type.Object(props);
-      app.get(`${prefix}/kernels`, { schema: { summary: 'Kernels of a running server, with notebooks, state, CPU and memory', params } }, async (req) =>
+      app.get(`${prefix}/kernels`, { schema: { summary: 'Kernels of a running server, with notebooks, state, and CPU (cores) and memory (bytes) now (null: no figure yet)', params } }, async (req) =>
         listKernels(at(req)),
       );
       const kparams = Type.Object({ ...props, kernel: KernelId });
@@ -97,7 +98,7 @@ export const insideRoutes =
       app.delete(`${prefix}/kernels/:kernel`, { schema: { summary: 'Shut a kernel down', params: kparams } }, async (req, reply) =>
         kernelAction(reply, at(req), (req.params as { kernel: string }).kernel, 'shutdown'),
       );
-      app.get(`${prefix}/processes`, { schema: { summary: 'Processes running inside a server, with their kernel and notebook', params } }, async (req) =>
+      app.get(`${prefix}/processes`, { schema: { summary: 'Processes running inside a server, with their kernel, notebook, and CPU and memory now (null: no figure yet)', params } }, async (req) =>
         listProcesses(at(req)),
       );
       app.post(

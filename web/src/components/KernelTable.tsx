@@ -33,8 +33,12 @@ const KernelRow = (p: { user: string; server: string; kernel: KernelModel; onCha
       </td>
       <td>{k.connections}</td>
       <td>{ago(k.last_activity)}</td>
-      <td class="num">{cores(k.cpu)}</td>
-      <td class="num">{bytes(k.memory)}</td>
+      <td class="num" data-testid="kernel-cpu">
+        {cores(k.cpu)}
+      </td>
+      <td class="num" data-testid="kernel-memory">
+        {bytes(k.memory)}
+      </td>
       <td>
         <div class="actions">
           <button
@@ -89,8 +93,8 @@ export const KernelTable = (p: { user: string; server: string; kernels: KernelMo
             <th>State</th>
             <th>Connections</th>
             <th>Last activity</th>
-            <th class="num">CPU</th>
-            <th class="num">Memory</th>
+            <th class="num">CPU now</th>
+            <th class="num">Memory now</th>
             <th>Actions</th>
           </tr>
         </thead>

@@ -2,13 +2,11 @@ import { useState } from 'preact/hooks';
 import { useAction } from '../action.js';
 import { api } from '../api.js';
 import { kernelLabel } from '../labels.js';
-import { usePoll } from '../poll.js';
+import { LIVE_POLL_MS, usePoll } from '../poll.js';
 import { processTree } from '../processTree.js';
 import type { KernelModel, ProcessModel, ProcessSignal } from '../types.js';
 import { bytes, cores } from '../units.js';
 import { ConfirmButton } from './ConfirmButton.js';
-
-const POLL_MS = 5000;
 
 const ProcessRow = (p: {
   user: string;
@@ -37,8 +35,12 @@ const ProcessRow = (p: {
         {pr.command ? <code data-testid="process-command">{pr.command}</code> : <span class="muted">(no command line)</span>}
       </td>
       <td data-testid="process-kernel">{owner ?? <span class="muted">server</span>}</td>
-      <td class="num">{cores(pr.cpu)}</td>
-      <td class="num">{bytes(pr.memory)}</td>
+      <td class="num" data-testid="process-cpu">
+        {cores(pr.cpu)}
+      </td>
+      <td class="num" data-testid="process-memory">
+        {bytes(pr.memory)}
+      </td>
       <td>
         <div class="actions process-actions">
           {p.root ? (
@@ -65,9 +67,9 @@ const ProcessRow = (p: {
   );
 };
 
-/** The processes of a running server (its latest sample), as a tree, with stop (SIGTERM) and kill (SIGKILL). */
+/** The processes of a running server with their CPU and memory now, as a tree, with stop (SIGTERM) and kill (SIGKILL). */
 export const ProcessTable = (p: { user: string; server: string; kernels: KernelModel[] | undefined }) => {
-  const list = usePoll(() => api.processes(p.user, p.server), POLL_MS, `processes:${p.user}/${p.server}`);
+  const list = usePoll(() => api.processes(p.user, p.server), LIVE_POLL_MS, `processes:${p.user}/${p.server}`, { whileVisible: true });
   const notebooks = new Map((p.kernels ?? []).map((k) => [k.id, k.notebooks]));
   const rows = list.data ? processTree(list.data) : undefined;
   return (
@@ -86,8 +88,8 @@ export const ProcessTable = (p: { user: string; server: string; kernels: KernelM
               <th class="num">PID</th>
               <th>Command</th>
               <th>Kernel / notebook</th>
-              <th class="num">CPU</th>
-              <th class="num">Memory</th>
+              <th class="num">CPU now</th>
+              <th class="num">Memory now</th>
               <th>Actions</th>
             </tr>
           </thead>
