@@ -7,7 +7,7 @@ const exec = (o: Partial<ExecutionRecord> & Pick<ExecutionRecord, 'id' | 'starte
   server: '',
   kernelId: 'k1',
   notebook: 'a.ipynb',
-  attribution: 'exact',
+  attribution: 'session',
   candidates: [],
   cellId: null,
   msgId: o.id,
