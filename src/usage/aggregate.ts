@@ -173,7 +173,8 @@ const addSeries = (grid: Grid, sums: Sums, g: Group, s: UsageSeries, seriesMem: 
         }
       }
     }
-    if (t >= from && t <= to) {
+    // A row at `to` where a step starts belongs to that step, past the range (a rollup's row is all of it).
+    if (t >= from && t <= to && t < origin + grid.buckets * step) {
       const i = bucketOf(grid, t);
       seriesMem[i] = Math.max(seriesMem[i] as number, s.memory[j] as number);
       sampled[i] = 1;

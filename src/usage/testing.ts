@@ -115,7 +115,7 @@ export const aggregateObjects = (input: AggregateInput): { series: Series[]; tot
         const prevT = j > 0 ? (s.t[j - 1] as number) : undefined;
         spread(g, prevT !== undefined && t - prevT <= 3 * interval ? prevT : t - interval, t, used);
       }
-      if (t >= from && t <= to) {
+      if (t >= from && t <= to && t < origin + buckets * step) {
         const i = bucketOf(t);
         memBucket[i] = Math.max(memBucket[i] as number, s.memory[j] as number);
         g.has[i] = 1;
