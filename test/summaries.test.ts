@@ -1,11 +1,11 @@
-import { createTestDatabase } from '../../test/helpers/postgres.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ExecutionRecord } from '../core/executions.js';
-import type { Store, UsageRow } from '../core/store.js';
-import { memoryStore } from '../store/testing.js';
-import { parseUsageParams } from '../usage/params.js';
-import { queryUsage } from '../usage/query.js';
-import { executionSummary } from './summary.js';
+import type { ExecutionRecord } from '../src/core/executions.js';
+import type { UsageRow } from '../src/core/store.js';
+import { executionSummary } from '../src/executions/summary.js';
+import { memoryStore, type TestStore } from '../src/store/testing.js';
+import { parseUsageParams } from '../src/usage/params.js';
+import { queryUsage } from '../src/usage/query.js';
+import { createTestDatabase } from './helpers/postgres.js';
 
 /**
  * Issue 17's "Must show" for summaries, on generated data in both stores: a kernel that runs cells and idles in
@@ -97,9 +97,9 @@ const generate = () => {
 
 const sum = (xs: ReadonlyArray<number | null>) => xs.reduce<number>((n, x) => n + (x ?? 0), 0);
 
-const checks = (open: () => Promise<{ store: Store; close: () => Promise<void> }>) => () => {
-  let store: Store;
-  let close: () => Promise<void>;
+const checks = (open: () => Promise<{ store: TestStore; close: () => Promise<void> }>) => () => {
+  let store: TestStore;
+  let close: (() => Promise<void>) | undefined;
   const data = generate();
   const tracker = { inProgress: async () => (data.running ? [{ ...data.running }] : []) };
   beforeAll(async () => {
@@ -114,7 +114,7 @@ const checks = (open: () => Promise<{ store: Store; close: () => Promise<void> }
     );
     await store.executions.put(data.executions);
   });
-  afterAll(async () => close());
+  afterAll(async () => close?.());
 
   it('has a cell still running, and counts what it used so far', async () => {
     expect(data.running).toBeDefined();
@@ -192,7 +192,7 @@ describe('summaries that add up, on SQLite', checks(async () => {
 }));
 
 describe('summaries that add up, on PostgreSQL', checks(async () => {
-  const { createPostgresStore } = await import('../store/postgres/postgres-store.js');
+  const { createPostgresStore } = await import('../src/store/postgres/postgres-store.js');
   const database = await createTestDatabase('nbhub_test');
   const store = createPostgresStore(database.url);
   await store.migrate();
