@@ -127,9 +127,13 @@ const addSeries = (grid: Grid, sums: Sums, g: Group, s: UsageSeries, seriesMem: 
   let cpuTotal = g.cpuTotal;
   let memLo = grid.buckets;
   let memHi = -1;
+  const limit = origin + grid.buckets * step;
   for (let j = 0; j < s.t.length; j++) {
     const t = s.t[j] as number;
     const used = s.used[j] as number;
+    // The row's own step (-1: outside the range). A row at `to` where a step starts belongs to that step, past
+    // the range (a rollup's row is all of it). CPU it spreads into another step is noted for that step's memory.
+    const own = t >= from && t <= to && t < limit ? bucketOf(grid, t) : -1;
     // A rollup's CPU was used over its own bucket (up to now); a raw sample's since the previous sample
     // (a long gap is a pause, not a slow sample: then about one interval).
     let a: number;
@@ -150,10 +154,12 @@ const addSeries = (grid: Grid, sums: Sums, g: Group, s: UsageSeries, seriesMem: 
           const i = at + k;
           cpu[i] = (cpu[i] as number) + used;
           cpuTotal += used;
-          spreadMem[k] = Math.max(spreadMem[k] as number, s.memory[j] as number);
-          spread[k] = 1;
-          if (k < memLo) memLo = k;
-          if (k > memHi) memHi = k;
+          if (k !== own) {
+            spreadMem[k] = Math.max(spreadMem[k] as number, s.memory[j] as number);
+            spread[k] = 1;
+            if (k < memLo) memLo = k;
+            if (k > memHi) memHi = k;
+          }
         }
       } else {
         const hi = Math.min(b, to);
@@ -163,7 +169,7 @@ const addSeries = (grid: Grid, sums: Sums, g: Group, s: UsageSeries, seriesMem: 
           const share = (used * (end - u)) / (b - a);
           cpu[at + i] = (cpu[at + i] as number) + share;
           cpuTotal += share;
-          if (share > 0) {
+          if (i !== own && share > 0) {
             spreadMem[i] = Math.max(spreadMem[i] as number, s.memory[j] as number);
             spread[i] = 1;
             if (i < memLo) memLo = i;
@@ -173,9 +179,8 @@ const addSeries = (grid: Grid, sums: Sums, g: Group, s: UsageSeries, seriesMem: 
         }
       }
     }
-    // A row at `to` where a step starts belongs to that step, past the range (a rollup's row is all of it).
-    if (t >= from && t <= to && t < origin + grid.buckets * step) {
-      const i = bucketOf(grid, t);
+    if (own >= 0) {
+      const i = own;
       seriesMem[i] = Math.max(seriesMem[i] as number, s.memory[j] as number);
       sampled[i] = 1;
       has[at + i] = 1;
