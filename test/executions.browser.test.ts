@@ -126,4 +126,20 @@ describe('execution history in the console', { timeout: 150_000 }, () => {
     await page.waitForURL(/\/hub\/servers\/alice\/$/);
     await expect.poll(() => rows(page).count(), SHOWN).toBe(5);
   });
+
+  it('reads the summary again as soon as the list shows a cell ended, its totals the sums of the rows shown', async () => {
+    const cpuOf = async (notebook: string) => {
+      const text = (await page.locator(`[data-testid="notebook-summary-row"][data-notebook="${notebook}"]`).getByTestId('notebook-summary-cpu').textContent()) ?? '';
+      return Number(text.split(' ')[0]);
+    };
+    const before = await cpuOf('first.ipynb');
+    const burnt = Number((await run(first.kernel!, burn(2))).output);
+    // Well before the summary's own 15 s poll: the list's next poll (3 s) shows the end, and the summary follows.
+    await expect.poll(() => cpuOf('first.ipynb'), { timeout: 8_000, interval: 250 }).toBeGreaterThanOrEqual(before + burnt * 0.9);
+    // Its total row is the sum of its rows as written (three significant digits each).
+    const cells = await page.getByTestId('notebook-summary-cpu').allTextContents();
+    const total = Number(((await page.getByTestId('notebook-summary-total-cpu').textContent()) ?? '').split(' ')[0]);
+    const shown = cells.reduce((n, t) => n + Number(t.split(' ')[0]), 0);
+    expect(Math.abs(total - shown)).toBeLessThanOrEqual(0.01 * Math.max(1, total));
+  });
 });

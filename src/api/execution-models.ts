@@ -1,6 +1,6 @@
 import { isoOrNull } from '../core/clock.js';
 import type { ExecutionRecord, NotebookSummary } from '../core/executions.js';
-import type { KernelCost } from '../executions/summary.js';
+import type { KernelCost, SummaryTotals } from '../executions/summary.js';
 
 /** An execution as the API shows it (issue 4's fields, then nbhub's detail: how the notebook was told, the code's hash). */
 export const executionModel = (e: ExecutionRecord) => ({
@@ -48,4 +48,14 @@ export const kernelCostModel = (k: KernelCost) => ({
   cpu_seconds: k.cpuSeconds,
   execution_cpu_seconds: k.executionCpuSeconds,
   idle_cpu_seconds: k.idleCpuSeconds,
+});
+
+/** The sums of the summary's rows: runs, errors and CPU of the notebooks; all, inside executions and idle of the kernels. */
+export const summaryTotalsModel = (t: SummaryTotals) => ({
+  runs: t.runs,
+  errors: t.errors,
+  cpu_seconds: t.cpuSeconds,
+  kernel_cpu_seconds: t.kernelCpuSeconds,
+  execution_cpu_seconds: t.executionCpuSeconds,
+  idle_cpu_seconds: t.idleCpuSeconds,
 });

@@ -65,6 +65,8 @@ export interface ExecutionQuery {
   limit: number;
 }
 
+export type SummaryFilter = Omit<ExecutionQuery, 'offset' | 'limit' | 'status'> & { wholly?: boolean; except?: readonly string[] };
+
 /** Per notebook (null: executions no notebook could be told for), over the query's filter. */
 export interface NotebookSummary {
   user: string;
@@ -92,7 +94,16 @@ export interface ExecutionRepo {
   get(id: string): Promise<ExecutionRecord | undefined>;
   /** Newest first (by start). */
   list(q: ExecutionQuery): Promise<Page<ExecutionRecord>>;
-  summarize(q: Omit<ExecutionQuery, 'offset' | 'limit' | 'status'>): Promise<{ notebooks: NotebookSummary[]; kernels: KernelExecutionCpu[] }>;
+  /**
+   * Sums per notebook and per kernel of the executions the filter names. `wholly`: only those that ran wholly
+   * inside [since, until] (ended), the ones whose CPU counts whole; `except`: leaving these ids out.
+   */
+  summarize(q: SummaryFilter): Promise<{ notebooks: NotebookSummary[]; kernels: KernelExecutionCpu[] }>;
+  /**
+   * The executions overlapping [since, until] that did not run wholly inside it: those straddling an edge, and
+   * those not ended (running, or lost). Few (about two per kernel, and the running ones): read one by one.
+   */
+  edges(q: SummaryFilter & { since: number; until: number }): Promise<ExecutionRecord[]>;
   /**
    * The highest memory among a kernel's raw samples within [from, to] (ms), or null when none was taken then:
    * a peak the sampler saw between an execution's two readings. (A point lookup on the samples' key, where
@@ -109,6 +120,12 @@ export interface ExecutionRepo {
 export interface ExecutionTracker extends KernelControlSink {
   /** Its kernel, when it is the one running there now; `queued` when it waits behind another; undefined when not followed. */
   interruptTarget(id: string): { user: string; server: string; kernelId: string } | 'queued' | undefined;
+  /**
+   * The executions of these runtimes whose cost the store does not hold yet (issue 17): the one each kernel
+   * runs now, its cpuSeconds what it used so far (its kernel read now, less its start reading; null without
+   * them), and finished ones not yet written, with their cost once it is in (waiting a bounded time).
+   */
+  inProgress(f: { user?: string | undefined; server?: string | undefined }): Promise<ExecutionRecord[]>;
 }
 
 /** The cluster's share of an execution (issue 19): what the Spark jobs of a cell cost on the cluster. */

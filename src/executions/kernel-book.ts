@@ -95,6 +95,11 @@ export class KernelBook {
     return this.current?.record.id;
   }
 
+  /** That execution, while it is one to store (not silent). */
+  currentExec(): Exec | undefined {
+    return this.current && !this.current.silent ? this.current : undefined;
+  }
+
   request(record: ExecutionRecord, o: { silent: boolean; origin: number }, at: number): Effect[] {
     const exec: Exec = {
       record,

@@ -133,6 +133,33 @@ describe('execution recorder (synthetic kernel messages)', () => {
     expect([...recorder.runningKernels('alice', '')]).toEqual([KERNEL]);
   });
 
+  it('tells a summary what the running cell used so far (read now), and a finished cell’s cost before it is written', async () => {
+    const { recorder, kernel, open, arrive } = setup({ late: true });
+    /** Answers every reading asked until `p` settles (the door here answers only when told). */
+    const answered = async <T,>(p: Promise<T>): Promise<T> => {
+      let done = false;
+      void p.finally(() => (done = true));
+      while (!done) {
+        arrive();
+        await sleep(2);
+      }
+      return p;
+    };
+    const ch = open();
+    ch.message(executeRequest('m1', 'burn()'), 1000);
+    ch.message(status('m1', 'busy'), 1001);
+    arrive();
+    kernel.cpu += 4;
+    const running = await answered(recorder.inProgress({ user: 'alice' }));
+    expect(running.map((r) => [r.msgId, r.ended, r.cpuSeconds])).toEqual([['m1', null, 4]]);
+    expect(await recorder.inProgress({ user: 'bob' })).toEqual([]);
+    kernel.cpu += 1;
+    ch.message(executeReply('m1', 'ok', { count: 1 }), 6000);
+    ch.message(status('m1', 'idle'), 6001);
+    const finished = await answered(recorder.inProgress({ user: 'alice' }));
+    expect(finished.map((r) => [r.msgId, r.ended, r.cpuSeconds])).toEqual([['m1', 6000, 5]]);
+  });
+
   it('takes the notebook the runtime is already known to tell, without asking', async () => {
     const { open, stored } = setup({ known: { notebook: 'k.ipynb', attribution: 'session', candidates: [] }, attributed: { notebook: 'asked.ipynb', attribution: 'session', candidates: [] } });
     const ch = open();

@@ -50,6 +50,8 @@ interface KernelEntry {
   /** The runtime as the process door names it (null: not running then, nothing to read). */
   ref: RuntimeRef | null;
   book: KernelBook;
+  /** A reading of the kernel now (through the agent). */
+  read: () => PendingReading;
   channels: Set<number>;
   /** When the last connection closed (null while one is open). */
   orphanedAt: number | null;
@@ -59,6 +61,9 @@ const DAY_MS = 86_400_000;
 const PRUNE_EVERY_MS = 3_600_000;
 /** With no connection left, running executions wait this long for one to come back before the runtime is asked. */
 const ORPHAN_GRACE_MS = 30_000;
+
+/** How long a summary waits for finished executions' end readings. */
+const COST_WAIT_MS = 2000;
 
 /** Executions shorter than this take their peak memory from their two readings only. */
 const SAMPLE_PEAK_MIN_MS = 1000;
@@ -75,6 +80,8 @@ export class ExecutionRecorder implements KernelTap, KernelControlSink {
   private readonly kernels = new Map<string, KernelEntry>();
   private readonly writer: ExecutionWriter;
   private readonly inFlight = new Set<Promise<void>>();
+  /** Finished executions waiting for their cost (their end reading), by id. */
+  private readonly costing = new Map<string, { record: ExecutionRecord; done: Promise<void> }>();
   private nextChannel = 0;
   private timers: NodeJS.Timeout[] = [];
   private lastPrune = 0;
@@ -119,7 +126,7 @@ export class ExecutionRecorder implements KernelTap, KernelControlSink {
       // Asked now, taken by the agent as soon as it can; the proxy does not wait for it.
       const read = (): PendingReading =>
         new PendingReading(ref === null ? undefined : door.readKernel(ref, kernelId).then((r) => r && { cpu: r.cpuSeconds, memory: r.memoryBytes, process: r.process }));
-      entry = { user: info.user, server: info.server, kernelId, runtime: rt, ref, book: new KernelBook(read), channels: new Set(), orphanedAt: null };
+      entry = { user: info.user, server: info.server, kernelId, runtime: rt, ref, book: new KernelBook(read), read, channels: new Set(), orphanedAt: null };
       this.kernels.set(key, entry);
     }
     // A new connection often means a notebook joined this kernel: its sessions are asked again.
@@ -167,6 +174,34 @@ export class ExecutionRecorder implements KernelTap, KernelControlSink {
       if (e.book.running().some((x) => x.record.id === id)) return 'queued';
     }
     return undefined;
+  }
+
+  async inProgress(f: { user?: string | undefined; server?: string | undefined }): Promise<ExecutionRecord[]> {
+    const wanted = (r: { user: string; server: string }) => (f.user === undefined || r.user === f.user) && (f.server === undefined || r.server === f.server);
+    const running: Array<Promise<ExecutionRecord>> = [];
+    for (const e of this.kernels.values()) {
+      const exec = e.book.currentExec();
+      if (!exec || !wanted(e) || exec.record.ended !== null) continue;
+      running.push(
+        (async () => {
+          const now = e.read();
+          await Promise.all([exec.startReading?.done, now.done]);
+          const s = exec.startReading?.value;
+          const v = now.value;
+          const cpu = s && v && s.process === v.process ? Math.round(Math.max(0, v.cpu - s.cpu) * 1000) / 1000 : null;
+          return { ...exec.record, cpuSeconds: cpu };
+        })(),
+      );
+    }
+    const finished = [...this.costing.values()].filter((c) => wanted(c.record));
+    // An end reading is one agent call: it is waited for, a little.
+    await Promise.race([Promise.all(finished.map((c) => c.done)), sleep(COST_WAIT_MS)]);
+    // One version of each: the running one read now, then a finished one's, then what waits to be written.
+    const out = new Map<string, ExecutionRecord>();
+    for (const r of [...(await Promise.all(running)), ...finished.map((c) => ({ ...c.record })), ...this.writer.unwritten().filter(wanted).map((r) => ({ ...r }))]) {
+      if (!out.has(r.id)) out.set(r.id, r);
+    }
+    return [...out.values()];
   }
 
   /** Kernels of this runtime with a request under way (sent, its end not seen): busy, whatever else says otherwise. */
@@ -258,8 +293,11 @@ export class ExecutionRecorder implements KernelTap, KernelControlSink {
       // Finished: written with its cost, once both its readings are in (what was pending of it waits too).
       const exec = fx.exec;
       this.writer.hold(r.id);
+      const done = costOf(exec);
+      this.costing.set(r.id, { record: r, done });
       this.track(
-        costOf(exec).then(() => {
+        done.then(() => {
+          this.costing.delete(r.id);
           this.writer.release(r.id);
           this.writer.put(r);
           // Peak memory also looks at the samples the sampler stored while it ran (a peak between the two readings).

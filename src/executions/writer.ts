@@ -33,6 +33,11 @@ export class ExecutionWriter {
     this.timer ??= setTimeout(() => void this.flush(), this.delayMs).unref();
   }
 
+  /** Records whose latest changes are not written yet (held ones left out: their state is not whole). */
+  unwritten(): ExecutionRecord[] {
+    return [...this.pending.values()].filter((r) => !this.held.has(r.id));
+  }
+
   /** Keeps the record's pending changes back until `release` (its state is not whole yet). */
   hold(id: string): void {
     this.held.add(id);

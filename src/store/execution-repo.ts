@@ -4,7 +4,7 @@ import { executionFromRow, executionToRow } from './execution-rows.js';
 import type { StoreDialect } from './dialect.js';
 import type { Database } from './schema.js';
 
-type Filter = Omit<ExecutionQuery, 'offset' | 'limit'>;
+type Filter = Omit<ExecutionQuery, 'offset' | 'limit'> & { wholly?: boolean; except?: readonly string[] };
 
 const filtered = <Q extends SelectQueryBuilder<Database, 'executions', object>>(query: Q, f: Filter): Q => {
   let q = query;
@@ -17,6 +17,12 @@ const filtered = <Q extends SelectQueryBuilder<Database, 'executions', object>>(
   if (f.until !== undefined) q = q.where('started', '<=', f.until) as Q;
   const since = f.since;
   if (since !== undefined) q = q.where((eb) => eb.or([eb('ended', '>=', since), eb('ended', 'is', null)])) as Q;
+  if (f.wholly) {
+    q = q.where('ended', 'is not', null) as Q;
+    if (since !== undefined) q = q.where('started', '>=', since) as Q;
+    if (f.until !== undefined) q = q.where('ended', '<=', f.until) as Q;
+  }
+  if (f.except !== undefined && f.except.length > 0) q = q.where('id', 'not in', [...f.except]) as Q;
   return q;
 };
 
@@ -79,6 +85,14 @@ export const createExecutionRepo = (db: Kysely<Database>, dialect: StoreDialect)
       kernels: kernels.map((r) => ({ user: r.user_name, server: r.server, kernelId: r.kernel, runs: Number(r.runs), cpuSeconds: Number(r.cpu ?? 0) })),
     };
   },
+  edges: async (f) =>
+    (
+      await filtered(db.selectFrom('executions').selectAll(), f)
+        .where((eb) => eb.or([eb('started', '<', f.since), eb('ended', 'is', null), eb('ended', '>', f.until)]))
+        .orderBy('started')
+        .orderBy('id')
+        .execute()
+    ).map(executionFromRow),
   samplePeak: async (k, from, to) => {
     const r = await db
       .selectFrom('usage_raw')

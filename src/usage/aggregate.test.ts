@@ -56,4 +56,31 @@ describe('aggregate', () => {
   it('leaves out rows without labels', () => {
     expect(run({ rows: [row('a', 'k', 0, 0, 1, 1)], from: 0, to: 10_000, step: 10_000, labelsOf: () => undefined }).series).toEqual([]);
   });
+  it('starts steps at multiples of the step, so two ranges over the same time give the same points (issue 17)', () => {
+    // A busy kernel sampled every 10 s with jitter: two loads 7 s apart of "the last 10 minutes".
+    const rows = Array.from({ length: 120 }, (_, i) => row('a', '', 1000 + i * 10 + (i % 3), i * 0.7, (i + 1) * 0.7 + (i % 5 === 0 ? 3 : 0), 100 + (i % 7)));
+    const first = run({ rows, from: 1_300_000, to: 1_900_000, step: 60_000 }).series[0]?.points ?? [];
+    const second = run({ rows, from: 1_307_000, to: 1_907_000, step: 60_000 }).series[0]?.points ?? [];
+    for (const p of [...first, ...second]) expect(p.t % 60).toBe(0);
+    // The steps both cover whole (not cut by either range's edges) read the same.
+    const whole = (p: { t: number }) => p.t * 1000 >= 1_307_000 && p.t * 1000 + 60_000 <= 1_900_000;
+    expect(first.filter(whole)).toEqual(second.filter(whole));
+    expect(first.filter(whole).length).toBeGreaterThan(5);
+  });
+  it('has every CPU-second of a total in some point: the sum of mean × time covered is the total, for random ranges', () => {
+    let seed = 17;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rows = [...Array.from({ length: 200 }, (_, i) => row('a', '', 100 + i * 10, i, i + rand() * 2, 50)), ...Array.from({ length: 50 }, (_, i) => row('a', 'k', 500 + i * 10, i, i + 1, 10))];
+    for (let c = 0; c < 200; c++) {
+      const from = Math.round((50 + rand() * 2100) * 1000);
+      const to = from + Math.round((1 + rand() * 900) * 1000);
+      const step = [1, 7, 10, 30, 60, 300][c % 6] as number * 1000;
+      const { series, totals } = run({ rows, from, to, step, labelsOf: (r) => ({ user: r.user }) });
+      if (totals.length === 0) continue;
+      const pts = series[0]?.points ?? [];
+      const covered = (t: number) => (Math.min(t * 1000 + step, to) - Math.max(t * 1000, from)) / 1000;
+      const sum = pts.reduce((n, p) => n + p.cpu * Math.max(0.001, covered(p.t)), 0);
+      expect(Math.abs(sum - (totals[0]?.cpu_seconds ?? 0))).toBeLessThan(1e-6 * (pts.length + 1) * (step / 1000) + 1e-6);
+    }
+  });
 });

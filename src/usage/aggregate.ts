@@ -4,7 +4,7 @@ import { addGroup, newSums, type Sums } from './sums.js';
 /** One group's points as columns: point i is (t[i], cpu[i], memory[i]). Written to JSON by usage-json.ts. */
 export interface SeriesColumns {
   labels: Record<string, string>;
-  /** Start of each step, Unix seconds. */
+  /** Start of each step, Unix seconds: a multiple of the step (floor(t / step) * step), whatever the range. */
   t: number[];
   /** Mean cores over the step. */
   cpu: number[];
@@ -54,6 +54,8 @@ interface Group {
 
 /** The steps of an answer, and how to read its rows. */
 interface Grid {
+  /** Where the steps start: `from` rounded down to a multiple of the step, so every range cuts the same steps. */
+  origin: number;
   from: number;
   to: number;
   step: number;
@@ -75,19 +77,21 @@ interface Grid {
  */
 export const aggregate = (input: AggregateInput): UsageAnswer => {
   const { from, to, step, rowWidth, now } = input;
-  const grid: Grid = { from, to, step, buckets: Math.max(1, Math.ceil((to - from) / step)), rowWidth, interval: input.sampleIntervalMs, now };
+  const origin = Math.floor(from / step) * step;
+  const grid: Grid = { origin, from, to, step, buckets: Math.max(1, Math.ceil((to - origin) / step)), rowWidth, interval: input.sampleIntervalMs, now };
   const groups = new Map<string, Group>();
   // Room for a group per series up front, up to 65,536 buckets (or 16 groups): the usual answers never grow them.
   const sums = newSums(grid.buckets, Math.min(input.series.length, Math.max(16, Math.floor(65_536 / grid.buckets))));
   // One series' peak memory per bucket (summed into its group after the series): reused, zeroed where written.
   const seriesMem = new Float64Array(grid.buckets);
+  const scratch: Scratch = { sampled: new Uint8Array(grid.buckets), spreadMem: new Float64Array(grid.buckets), spread: new Uint8Array(grid.buckets) };
   for (const s of input.series) {
     const labels = s.t.length > 0 ? input.labelsOf(s) : undefined;
     if (!labels) continue;
     const key = JSON.stringify(labels);
     let g = groups.get(key);
     if (!g) groups.set(key, (g = { labels, at: addGroup(sums), cpuTotal: 0 }));
-    addSeries(grid, sums, g, s, seriesMem);
+    addSeries(grid, sums, g, s, seriesMem, scratch);
   }
   const series: SeriesColumns[] = [];
   const totals: Total[] = [];
@@ -100,19 +104,36 @@ export const aggregate = (input: AggregateInput): UsageAnswer => {
   return { series, totals };
 };
 
-const bucketOf = (grid: Grid, t: number) => Math.min(grid.buckets - 1, Math.max(0, Math.floor((t - grid.from) / grid.step)));
+const bucketOf = (grid: Grid, t: number) => Math.min(grid.buckets - 1, Math.max(0, Math.floor((t - grid.origin) / grid.step)));
+
+/**
+ * One series' buckets, reused (zeroed where written): which had a sample of it, and the memory of the samples
+ * whose CPU was spread into each. A step with CPU but no sample of its own (at the range's edges, or a step
+ * shorter than the interval) takes its memory from the samples whose intervals reach into it, so every CPU
+ * share the total counts is in some point.
+ */
+interface Scratch {
+  sampled: Uint8Array;
+  spreadMem: Float64Array;
+  spread: Uint8Array;
+}
 
 /** Adds one series' rows to its group: CPU spread over the buckets it was used in, peak memory per bucket. */
-const addSeries = (grid: Grid, sums: Sums, g: Group, s: UsageSeries, seriesMem: Float64Array): void => {
-  const { from, to, step, rowWidth, interval, now } = grid;
+const addSeries = (grid: Grid, sums: Sums, g: Group, s: UsageSeries, seriesMem: Float64Array, scratch: Scratch): void => {
+  const { origin, from, to, step, rowWidth, interval, now } = grid;
+  const { sampled, spreadMem, spread } = scratch;
   const { cpu, has } = sums;
   const at = g.at;
   let cpuTotal = g.cpuTotal;
   let memLo = grid.buckets;
   let memHi = -1;
+  const limit = origin + grid.buckets * step;
   for (let j = 0; j < s.t.length; j++) {
     const t = s.t[j] as number;
     const used = s.used[j] as number;
+    // The row's own step (-1: outside the range). A row at `to` where a step starts belongs to that step, past
+    // the range (a rollup's row is all of it). CPU it spreads into another step is noted for that step's memory.
+    const own = t >= from && t <= to && t < limit ? bucketOf(grid, t) : -1;
     // A rollup's CPU was used over its own bucket (up to now); a raw sample's since the previous sample
     // (a long gap is a pause, not a slow sample: then about one interval).
     let a: number;
@@ -129,25 +150,39 @@ const addSeries = (grid: Grid, sums: Sums, g: Group, s: UsageSeries, seriesMem: 
     if (!(used <= 0)) {
       if (b <= a) {
         if (a >= from && a <= to) {
-          const i = at + bucketOf(grid, a);
+          const k = bucketOf(grid, a);
+          const i = at + k;
           cpu[i] = (cpu[i] as number) + used;
           cpuTotal += used;
+          if (k !== own) {
+            spreadMem[k] = Math.max(spreadMem[k] as number, s.memory[j] as number);
+            spread[k] = 1;
+            if (k < memLo) memLo = k;
+            if (k > memHi) memHi = k;
+          }
         }
       } else {
         const hi = Math.min(b, to);
         for (let u = Math.max(a, from); u < hi; ) {
           const i = bucketOf(grid, u);
-          const end = Math.min(hi, from + (i + 1) * step);
+          const end = Math.min(hi, origin + (i + 1) * step);
           const share = (used * (end - u)) / (b - a);
           cpu[at + i] = (cpu[at + i] as number) + share;
           cpuTotal += share;
+          if (i !== own && share > 0) {
+            spreadMem[i] = Math.max(spreadMem[i] as number, s.memory[j] as number);
+            spread[i] = 1;
+            if (i < memLo) memLo = i;
+            if (i > memHi) memHi = i;
+          }
           u = end;
         }
       }
     }
-    if (t >= from && t <= to) {
-      const i = bucketOf(grid, t);
+    if (own >= 0) {
+      const i = own;
       seriesMem[i] = Math.max(seriesMem[i] as number, s.memory[j] as number);
+      sampled[i] = 1;
       has[at + i] = 1;
       if (i < memLo) memLo = i;
       if (i > memHi) memHi = i;
@@ -157,14 +192,21 @@ const addSeries = (grid: Grid, sums: Sums, g: Group, s: UsageSeries, seriesMem: 
   // Buckets this series did not reach would add 0, which changes no sum (none is -0: a peak starts at +0).
   const { mem } = sums;
   for (let i = memLo; i <= memHi; i++) {
+    if (!sampled[i] && spread[i]) {
+      seriesMem[i] = spreadMem[i] as number;
+      has[at + i] = 1;
+    }
     mem[at + i] = (mem[at + i] as number) + (seriesMem[i] as number);
     seriesMem[i] = 0;
+    sampled[i] = 0;
+    spreadMem[i] = 0;
+    spread[i] = 0;
   }
 };
 
 /** A group's points: the buckets some series reached, mean cores and summed peak memory. */
 const columnsOf = (grid: Grid, sums: Sums, g: Group): SeriesColumns => {
-  const { from, to, step } = grid;
+  const { origin, from, to, step } = grid;
   const { cpu: cpuSums, mem, has } = sums;
   const at = g.at;
   const t: number[] = [];
@@ -172,9 +214,10 @@ const columnsOf = (grid: Grid, sums: Sums, g: Group): SeriesColumns => {
   const memory: number[] = [];
   for (let i = 0; i < grid.buckets; i++) {
     if (!has[at + i]) continue;
-    // The last step may be cut short by `to`: its mean is over the time it covers.
-    const width = Math.max(1, Math.min(step, to - (from + i * step)));
-    t.push(Math.floor((from + i * step) / 1000));
+    // The first and last steps may be cut short by `from` and `to`: their means are over the time they cover.
+    const start = origin + i * step;
+    const width = Math.max(1, Math.min(start + step, to) - Math.max(start, from));
+    t.push(Math.floor(start / 1000));
     cpu.push(round((cpuSums[at + i] as number) / (width / 1000)));
     memory.push(mem[at + i] as number);
   }

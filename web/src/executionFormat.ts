@@ -1,4 +1,4 @@
-import { short } from './units.js';
+import { cpuTime, short } from './units.js';
 import type { ExecutionModel } from './types.js';
 
 /** 0.12 s, 12.3 s, 3 min 5 s, 2 h 4 min. */
@@ -10,8 +10,8 @@ export const duration = (s: number | null | undefined): string => {
   return `${Math.floor(m / 60)} h ${m % 60} min`;
 };
 
-/** CPU time of an execution: "2.98 CPU-s". */
-export const cpuSeconds = (s: number | null | undefined): string => (s === null || s === undefined ? '—' : `${short(s)} CPU-s`);
+/** CPU time of an execution: "2.98 CPU-s", or in CPU-hours from one on (units.ts cpuTime, as every page). */
+export const cpuSeconds = cpuTime;
 
 /** The first line of the code, for a table cell. */
 export const codeLine = (code: string): string => {

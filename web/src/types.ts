@@ -229,6 +229,15 @@ export interface ExecutionSummary {
   until: string;
   notebooks: NotebookSummary[];
   kernels: KernelCost[];
+  /** The sums of the rows (absent from a hub before issue 17). */
+  totals?: {
+    runs: number;
+    errors: number;
+    cpu_seconds: number;
+    kernel_cpu_seconds: number;
+    execution_cpu_seconds: number;
+    idle_cpu_seconds: number;
+  };
 }
 
 /** One kept start of a server's output (GET …/logs). */

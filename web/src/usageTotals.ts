@@ -1,4 +1,4 @@
-import type { UsageTotal } from './types.js';
+import type { ExecutionSummary, UsageTotal } from './types.js';
 
 /** One row of a totals table: a user, or one of their servers. */
 export interface TotalsRow {
@@ -30,3 +30,16 @@ export const totalsCsv = (rows: readonly TotalsRow[], byServer: boolean): Array<
 
 /** "2025-05-06T14-00" for file names (no colons). */
 export const fileStamp = (unix: number): string => new Date(unix * 1000).toISOString().slice(0, 16).replace(/:/g, '-');
+
+/** Sums of CPU-seconds in whole milliseconds, as the hub sums them: a total reads exactly as its rows add up. */
+export const sumCpu = (xs: ReadonlyArray<number | null>): number => xs.reduce<number>((n, x) => n + Math.round((x ?? 0) * 1000), 0) / 1000;
+
+/** The totals rows of the executions summary, from the rows shown (issue 17: a total is the sum of its rows). */
+export const executionTotals = (s: Pick<ExecutionSummary, 'notebooks' | 'kernels'>) => ({
+  runs: s.notebooks.reduce((n, r) => n + r.runs, 0),
+  errors: s.notebooks.reduce((n, r) => n + r.errors, 0),
+  cpuSeconds: sumCpu(s.notebooks.map((n) => n.cpu_seconds)),
+  kernelCpuSeconds: sumCpu(s.kernels.map((k) => k.cpu_seconds)),
+  executionCpuSeconds: sumCpu(s.kernels.map((k) => k.execution_cpu_seconds)),
+  idleCpuSeconds: sumCpu(s.kernels.map((k) => k.idle_cpu_seconds)),
+});

@@ -4,10 +4,10 @@ import { retentionDays } from '../../config/schema.js';
 import { conflict, forbidden, HubError, notFound } from '../../core/errors.js';
 import { canAccess } from '../../core/identity.js';
 import { parseExecutionQuery, parseSummaryQuery } from '../../executions/params.js';
-import { kernelCosts } from '../../executions/summary.js';
+import { executionSummary } from '../../executions/summary.js';
 import { requireUser } from '../auth.js';
 import type { ApiContext } from '../context.js';
-import { executionModel, kernelCostModel, notebookSummaryModel } from '../execution-models.js';
+import { executionModel, kernelCostModel, notebookSummaryModel, summaryTotalsModel } from '../execution-models.js';
 
 const ExecutionParams = Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }) });
 const SUMMARY_DEFAULT_DAYS = 30;
@@ -61,21 +61,21 @@ export const executionRoutes =
       {
         schema: {
           summary:
-            "Per notebook: runs, errors, CPU-seconds, peak memory, last run; per kernel: its CPU-seconds inside executions and outside them (idle cost). ?user=&server=&notebook=&since=&until= (default: the last 30 days)",
+            'Per notebook: runs, errors, CPU-seconds, peak memory, last run; per kernel: its CPU-seconds in all, inside executions and outside them (idle cost = all − inside, never negative); totals: the sums of those rows. Each execution counts its CPU inside the range: whole when it ran inside, a share by time when it straddles an edge, what it used so far while it runs (its kernel read now). All comes from the kernel\'s sampled series and is never less than inside executions. ?user=&server=&notebook=&since=&until= (default: the last 30 days)',
         },
       },
       async (req) => {
         const now = ctx.clock.now();
         const q = parseSummaryQuery(req.query as Record<string, unknown>, { now, defaultDays: SUMMARY_DEFAULT_DAYS });
         q.user = owner(req, q.user);
-        const sum = await ctx.store.executions.summarize(q);
         const m = ctx.config.monitoring;
-        const kernels = await kernelCosts(ctx.store, q, { now, intervalSeconds: m.interval_seconds, retentionDays: retentionDays(m) }, sum.kernels);
+        const sum = await executionSummary(ctx.store, ctx.executions, q, { now, intervalSeconds: m.interval_seconds, retentionDays: retentionDays(m) });
         return {
           since: new Date(q.since).toISOString(),
           until: new Date(q.until).toISOString(),
           notebooks: sum.notebooks.map(notebookSummaryModel),
-          kernels: kernels.map(kernelCostModel),
+          kernels: sum.kernels.map(kernelCostModel),
+          totals: summaryTotalsModel(sum.totals),
         };
       },
     );

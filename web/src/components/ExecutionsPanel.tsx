@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import type { ExecutionFilter } from '../executionFilter.js';
 import { usePoll } from '../poll.js';
@@ -20,7 +20,18 @@ export const ExecutionsPanel = (p: { user: string; server: string; filter: Execu
   const q = { user: p.user, server: p.server, ...(f.notebook ? { notebook: f.notebook } : {}), ...(f.from !== undefined ? { since: f.from, until: f.to } : {}) };
   const key = `${p.user}/${p.server}:${f.notebook ?? ''}:${f.from ?? ''}:${f.to ?? ''}`;
   const page = usePoll(() => api.executions({ ...q, limit: PAGE, offset }), POLL_MS, `executions:${key}:${offset}`);
-  const summary = usePoll(() => api.executionSummary({ user: p.user, server: p.server, ...(f.from !== undefined ? { since: f.from, until: f.to } : {}) }), POLL_MS * 5, `summary:${key}`);
+  // Running cells count in the summary as they run: it is read as often as the list while one runs.
+  const running = (page.data?.items ?? []).filter((e) => e.ended === null).map((e) => e.id);
+  const summary = usePoll(
+    () => api.executionSummary({ user: p.user, server: p.server, ...(f.from !== undefined ? { since: f.from, until: f.to } : {}) }),
+    running.length > 0 ? POLL_MS : POLL_MS * 5,
+    `summary:${key}`,
+  );
+  // The summary follows the list: read again as soon as the list shows an execution ended (or a new one).
+  const runningKey = running.join(',');
+  useEffect(() => {
+    if (page.data) summary.refresh();
+  }, [runningKey]);
   const set = (next: ExecutionFilter) => {
     setOffset(0);
     p.onFilter(next);

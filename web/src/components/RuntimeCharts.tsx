@@ -4,7 +4,7 @@ import { alignUsage, type ChartInput } from '../chartData.js';
 import { kernelLabel } from '../labels.js';
 import { usePoll } from '../poll.js';
 import type { KernelModel, UsageLabels, UsageSeries } from '../types.js';
-import { bytes, cores, short } from '../units.js';
+import { binaryTicks, bytes, bytesTick, cores, short } from '../units.js';
 import { TimeChart } from './TimeChart.js';
 
 const WINDOW_S = 15 * 60;
@@ -61,7 +61,7 @@ export const RuntimeCharts = (p: { user: string; server: string; kernels: Kernel
       {charts && live.data && (
         <div class="charts">
           <TimeChart testid="chart-cpu" title="CPU (cores)" data={charts.cpu} format={cores} axis={short} window={live.data.window} floor={0.1} onPick={pick} />
-          <TimeChart testid="chart-memory" title="Memory" data={charts.memory} format={bytes} window={live.data.window} floor={64 * 1024 * 1024} onPick={pick} />
+          <TimeChart testid="chart-memory" title="Memory" data={charts.memory} format={bytes} ticks={binaryTicks} axis={bytesTick} window={live.data.window} floor={64 * 1024 * 1024} onPick={pick} />
         </div>
       )}
     </section>

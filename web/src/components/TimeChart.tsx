@@ -30,6 +30,8 @@ export interface TimeChartProps {
   window?: [number, number];
   /** The y axis reaches at least this high, so a nearly idle chart does not magnify noise. */
   floor?: number;
+  /** The y axis' ticks from 0 to at least a maximum (the last is the axis' top): round ones of a unit (memory: units.ts binaryTicks). */
+  ticks?: (max: number) => number[];
   height?: number;
   /** Called with the time (Unix seconds) of the point clicked; the chart then shows a pointer. */
   onPick?: (t: number) => void;
@@ -69,9 +71,23 @@ const options = (UPlot: UPlot, props: { current: TimeChartProps }, width: number
     ],
     scales: {
       x: { time: true, range: (_u, min, max) => p().window ?? [min, max] },
-      y: { range: (_u, _min, max) => [0, UPlot.rangeNum(0, Math.max(max ?? 0, p().floor ?? 1), 0.1, true)[1] ?? 1] },
+      y: {
+        range: (_u, _min, max) => {
+          const top = Math.max(max ?? 0, p().floor ?? 1);
+          const ticks = p().ticks;
+          return [0, ticks ? (ticks(top).at(-1) ?? top) : (UPlot.rangeNum(0, top, 0.1, true)[1] ?? 1)];
+        },
+      },
     },
-    axes: [{}, { size: 70, values: (_u, splits) => splits.map((v) => (p().axis ?? p().format)(v)) }],
+    axes: [
+      {},
+      {
+        size: 70,
+        values: (_u, splits) => splits.map((v) => (p().axis ?? p().format)(v)),
+        // The ticks a unit's round numbers, where given; uPlot's own (decimal) otherwise.
+        ...(p().ticks ? { splits: (_u: uPlot, _axis: number, _min: number, max: number) => (p().ticks as (max: number) => number[])(max).filter((v) => v <= max * (1 + 1e-9)) } : {}),
+      },
+    ],
     hooks: { setSeries: [(u) => draw(u, p().data)] },
   };
 };

@@ -2,7 +2,7 @@ import { serverLabel, usageLabel } from '../labels.js';
 import { serverPagePath } from '../router.js';
 import { Link } from './Link.js';
 import type { UsageTotal } from '../types.js';
-import { bytes, cpuHours, percent } from '../units.js';
+import { bytes, cpuTime, percent } from '../units.js';
 
 const TOP = 5;
 
@@ -33,7 +33,7 @@ const TopList = (p: { title: string; items: Item[]; testid: string }) => {
                   {i.href ? <Link href={i.href}>{i.label}</Link> : i.label}
                 </span>
                 <span class="muted small">
-                  {cpuHours(i.cpuSeconds)} ({percent(i.cpuSeconds, all)}) · peak {bytes(i.peakMemory)}
+                  {cpuTime(i.cpuSeconds)} ({percent(i.cpuSeconds, all)}) · peak {bytes(i.peakMemory)}
                 </span>
               </div>
               <div class="bar" style={{ width: `${max > 0 ? (i.cpuSeconds / max) * 100 : 0}%` }} />

@@ -10,7 +10,7 @@ import { serverLabel } from '../labels.js';
 import { usePoll } from '../poll.js';
 import { navigate } from '../router.js';
 import type { UsageResult, UsageSeries, UsageTotal, UserModel } from '../types.js';
-import { bytes, cores, short } from '../units.js';
+import { binaryTicks, bytes, bytesTick, cores, short } from '../units.js';
 import { describeRange, parseRange, rangeSearch, resolveRange, type UsageRange } from '../usageRange.js';
 import { fileStamp, totalsCsv, totalsRows } from '../usageTotals.js';
 
@@ -96,6 +96,7 @@ export const UsagePage = (p: { me: UserModel; search: string }) => {
                 title="Memory (peak per step)"
                 data={charts.memory}
                 format={bytes}
+                ticks={binaryTicks} axis={bytesTick}
                 window={[d.from, d.to]}
                 floor={64 * 1024 * 1024}
               />
