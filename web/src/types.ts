@@ -304,3 +304,27 @@ export interface SparkJobModel {
   /** Only in GET …/jobs/{id}: the driver's output. */
   driver_log?: string | null;
 }
+
+/** GET /hub/api/live (the agent's reading when asked): null is "no figure yet", shown as "—". */
+export interface LiveServer {
+  user: string;
+  server: string;
+  cpu: number | null;
+  memory: number | null;
+  kernels: number | null;
+}
+export interface LiveAnswer {
+  t: string;
+  servers: LiveServer[];
+  users: Array<{ user: string; cpu: number | null; memory: number | null }>;
+}
+
+/** An API token as GET /hub/api/users/{name}/tokens lists it (never its secret). */
+export interface TokenModel {
+  id: string;
+  note: string | null;
+  created: string | null;
+  last_activity: string | null;
+  expires_at: string | null;
+  prefix: string;
+}
