@@ -5,6 +5,7 @@ import { addUser } from '../../accounts/users.js';
 import { audit } from '../../core/audit.js';
 import { badRequest, notFound } from '../../core/errors.js';
 import type { UserRecord } from '../../core/models.js';
+import { USER_SORTS } from '../../core/store.js';
 import { requireAdmin, requireSelfOrAdmin, requireUser } from '../auth.js';
 import type { ApiContext } from '../context.js';
 import { userModel } from '../models.js';
@@ -41,6 +42,8 @@ export const userRoutes =
       const limit = Math.min(Number(req.query.limit ?? ctx.config.api.page_default_limit), ctx.config.api.page_max_limit);
       if (limit < 1) throw badRequest('limit must be at least 1');
       const q = req.query;
+      const sort = q.sort === undefined ? undefined : USER_SORTS.find((s) => s === q.sort);
+      if (q.sort !== undefined && sort === undefined) throw badRequest(`sort must be one of ${USER_SORTS.join(', ')}`);
       const page = await ctx.store.users.list({
         offset,
         limit,
@@ -48,7 +51,7 @@ export const userRoutes =
         ...(q.name_filter ? { nameFilter: q.name_filter } : {}),
         ...(q.search ? { search: q.search } : {}),
         ...(q.idle_for !== undefined ? { idleBefore: ctx.clock.now() - Number(q.idle_for) * 1000 } : {}),
-        ...(q.sort ? { sort: q.sort } : {}),
+        ...(sort ? { sort } : {}),
       });
       const items = page.items.map((u) => model(u, req, flag(req.query.include_stopped_servers)));
       if (!(req.headers.accept ?? '').includes(PAGINATION_TYPE)) return items;
