@@ -114,6 +114,29 @@ describe('the users API for the admin page', () => {
     expect(await bad('state=broken')).toMatchObject({ status: 400, message: expect.stringContaining('state') as unknown });
     expect(await bad('search=' + 'x'.repeat(300))).toMatchObject({ status: 400, message: expect.stringContaining('search') as unknown });
   });
+
+  it('edits a user through PATCH, refusing bad input with a 4xx that names it and changing nothing', async () => {
+    const patch = async (name: string, body: unknown) => {
+      const r = await hub.api(`/hub/api/users/${name}`, { method: 'PATCH', token: root, body });
+      return { status: r.status, message: ((await r.json()) as { message?: string }).message ?? '' };
+    };
+    expect(await patch('u010', { admin: 'yes' })).toMatchObject({ status: 400, message: expect.stringContaining('admin') as unknown });
+    expect(await patch('u010', { name: 'u011' })).toMatchObject({ status: 400, message: expect.stringContaining('u011 already exists') as unknown });
+    expect(await patch('u010', { name: 'bad name!' })).toMatchObject({ status: 400, message: expect.stringContaining('name') as unknown });
+    expect(await patch('u010', { nickname: 'x' })).toMatchObject({ status: 400, message: expect.stringContaining('nickname') as unknown });
+    // A rename is refused while the user's server runs (its address has the name in it).
+    expect((await patch(serverOwner(0), { name: 'moved' })).status).toBeGreaterThanOrEqual(400);
+    expect((await patch('nobody', { admin: true })).status).toBe(404);
+    expect((await api<{ admin: boolean; name: string }>('/hub/api/users/u010'))).toMatchObject({ name: 'u010', admin: false });
+    // A password reset: the new one logs in.
+    expect((await patch('u010', { password: 'a-new-secret-10' })).status).toBe(200);
+    const login = await fetch(`${hub.url}/hub/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'u010', password: 'a-new-secret-10' }),
+    });
+    expect(login.status).toBe(200);
+  });
 });
 
 // One page, steps in order, as an admin would go through them.
@@ -130,7 +153,7 @@ describe('the admin page with 500 users and 100 servers', { timeout: 90_000 }, (
     expect(await page.getByTestId('admin-range').textContent()).toBe(`1–50 of ${USERS + 1}`);
     expect((await shownNames(page)()).slice(0, 3)).toEqual(['root', 'u000', 'u001']);
     // u000's running server: a link to its page, and CPU and memory now (a figure, or "—" without one; never 0 by default).
-    const srv = page.locator('[data-testid="admin-server"][data-user="u000"][data-server="nb0"]');
+    const srv = page.locator('[data-testid="server-row"][data-user="u000"][data-server="nb0"]');
     expect(await srv.getByTestId('server-state').textContent()).toBe('running');
     expect(await srv.getByTestId('server-name').getAttribute('href')).toBe('/hub/servers/u000/nb0');
     expect(await srv.getByTestId('admin-server-cpu').textContent()).toMatch(/^(—|[0-9.<]+ cores?)$/);
@@ -194,7 +217,7 @@ describe('the admin page with 500 users and 100 servers', { timeout: 90_000 }, (
   });
 
   it('stops the selected servers', async () => {
-    for (const i of [0, 1]) await page.locator(`[data-testid="admin-server"][data-user="${serverOwner(i)}"]`).getByTestId('admin-select').check();
+    for (const i of [0, 1]) await page.locator(`[data-testid="server-row"][data-user="${serverOwner(i)}"]`).getByTestId('admin-select').check();
     expect(await page.getByTestId('admin-stop-selected').textContent()).toBe('Stop selected (2)');
     await page.getByTestId('admin-stop-selected').click();
     await expect.poll(() => Promise.all([0, 1].map((i) => serverState(serverOwner(i), serverName(i)))), WAIT).toEqual(['stopped', 'stopped']);

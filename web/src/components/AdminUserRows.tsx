@@ -32,7 +32,7 @@ const ServerRow = (p: AdminRowsProps & { server: ServerModel }) => {
   const key = serverKey(p.user.name, s.name);
   return (
     <>
-      <tr class="admin-server" data-testid="admin-server" data-user={p.user.name} data-server={s.name}>
+      <tr class="admin-server" data-testid="server-row" data-user={p.user.name} data-server={s.name}>
         <td>
           {stoppable(s) && (
             <input

@@ -127,7 +127,7 @@ const AdminConsole = (p: { me: UserModel; search: string }) => {
   return (
     <main class="wide">
       <h1>Admin</h1>
-      <details class="add-user">
+      <details class="add-user" open>
         <summary>Add user</summary>
         <AddUserForm onChanged={users.refresh} />
       </details>
