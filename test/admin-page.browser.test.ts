@@ -181,11 +181,15 @@ describe('the admin page with 500 users and 100 servers', { timeout: 90_000 }, (
     await expect.poll(async () => (await shownNames(page)()).length, WAIT).toBe(50);
   });
 
-  it('sorts by name backwards and by state (running first)', async () => {
+  it('sorts by name backwards, by state (running first) and by CPU now', async () => {
     await page.getByTestId('admin-sort').selectOption('-name');
     await expect.poll(async () => (await shownNames(page)()).slice(0, 2), WAIT).toEqual(['u499', 'u498']);
     await page.getByTestId('admin-sort').selectOption('state');
     await expect.poll(async () => (await shownNames(page)()).slice(0, RUNNING).sort(), WAIT).toEqual([0, 1, 2, 3].map(serverOwner));
+    // CPU now is a reading: sorted over every user with a server running (the only ones with a figure), not one page.
+    await page.getByTestId('admin-sort').selectOption('cpu');
+    await expect.poll(async () => (await shownNames(page)()).sort(), WAIT).toEqual([0, 1, 2, 3].map(serverOwner));
+    expect(await page.getByTestId('admin-range').textContent()).toBe(`1–${RUNNING} of ${RUNNING}`);
     await page.getByTestId('admin-sort').selectOption('name');
   });
 

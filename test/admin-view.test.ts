@@ -1,6 +1,6 @@
 /** The admin page's pure parts (web/src/adminView.ts): its query, the users API's query string, live sorting, failure text. */
 import { describe, expect, it } from 'vitest';
-import { adminQueryString, DEFAULT_QUERY, failureText, liveIndex, parseAdminQuery, sortByLive, usersSearch } from '../web/src/adminView.js';
+import { adminQueryString, DEFAULT_QUERY, failureText, liveIndex, livePage, parseAdminQuery, sortByLive, sortsByLive, usersSearch } from '../web/src/adminView.js';
 import type { UserModel } from '../web/src/types.js';
 
 const user = (name: string): UserModel => ({ name, admin: false, last_activity: null, servers: {} });
@@ -20,7 +20,11 @@ describe('admin page query', () => {
     expect(p({ filter: 'failed' })).toMatchObject({ state: 'failed' });
     expect(p({ filter: 'idle', idle: 2, idleUnit: 'hours' })).toMatchObject({ idle_for: '7200' });
     expect(p({ filter: 'idle', idle: 30, idleUnit: 'minutes' })).toMatchObject({ idle_for: '1800' });
-    expect(p({ sort: 'cpu' })).toMatchObject({ sort: 'name' });
+    // By a reading: every user with a server running (only they have a figure), by name from the hub.
+    expect(p({ sort: 'cpu' })).toMatchObject({ sort: 'name', state: 'active' });
+    expect(sortsByLive({ ...DEFAULT_QUERY, sort: 'memory' })).toBe(true);
+    expect(sortsByLive({ ...DEFAULT_QUERY, sort: 'cpu', filter: 'failed' })).toBe(false);
+    expect(p({ sort: 'cpu', filter: 'failed' })).toMatchObject({ state: 'failed' });
   });
 });
 
@@ -45,6 +49,14 @@ describe('live figures on the admin page', () => {
     const users = ['d', 'a', 'b', 'c'].map(user);
     expect(sortByLive(users, live, 'cpu').map((u) => u.name)).toEqual(['c', 'b', 'a', 'd']);
     expect(sortByLive(users, live, 'memory').map((u) => u.name)).toEqual(['b', 'c', 'a', 'd']);
+  });
+
+  it('pages users sorted by a reading as the users API pages them', () => {
+    const users = ['d', 'a', 'b', 'c'].map(user);
+    const first = livePage(users, live, 'cpu', 0, 3);
+    expect(first.items.map((u) => u.name)).toEqual(['c', 'b', 'a']);
+    expect(first._pagination).toEqual({ offset: 0, limit: 3, total: 4, next: { offset: 3, limit: 3 } });
+    expect(livePage(users, live, 'cpu', 3, 3)).toMatchObject({ items: [{ name: 'd' }], _pagination: { next: null } });
   });
 });
 

@@ -1,4 +1,4 @@
-import type { LiveAnswer, LiveServer, ServerModel, UserModel } from './types.js';
+import type { LiveAnswer, LiveServer, ServerModel, UserModel, UserPage } from './types.js';
 
 /** What the admin page asks the users API for; kept in the address bar so a reload or a link shows the same. */
 export type AdminSort = 'name' | '-name' | '-last_activity' | 'last_activity' | 'state' | 'cpu' | 'memory';
@@ -23,8 +23,8 @@ export const SORT_LABELS: Record<AdminSort, string> = {
   '-last_activity': 'Last activity (recent first)',
   last_activity: 'Last activity (oldest first)',
   state: 'State (running first)',
-  cpu: 'CPU now (this page)',
-  memory: 'Memory now (this page)',
+  cpu: 'CPU now (running users)',
+  memory: 'Memory now (running users)',
 };
 
 export const FILTER_LABELS: Record<AdminFilter, string> = {
@@ -71,15 +71,18 @@ export const adminQueryString = (q: AdminQuery): string => {
   return s === '' ? '' : `?${s}`;
 };
 
+/** CPU and memory now are readings, not stored: sorting by them takes every running user and sorts in the browser. */
+export const sortsByLive = (q: AdminQuery): q is AdminQuery & { sort: 'cpu' | 'memory' } => (q.sort === 'cpu' || q.sort === 'memory') && q.filter !== 'failed';
+
 /**
- * The users API's query string for a page. Name, activity and state sort on the hub, over every user; CPU and
- * memory now are not stored, so those sort the page in the browser (by name on the hub, for stable pages).
+ * The users API's query string for a page. Name, activity and state sort on the hub, over every user. Sorting by
+ * CPU or memory now asks for every user with a server running (only they have a figure), from `offset`, by name.
  */
 export const usersSearch = (q: AdminQuery, limit = ADMIN_PAGE_SIZE): string => {
   const p = new URLSearchParams({ include_stopped_servers: '1', offset: String(q.offset), limit: String(limit) });
   if (q.search.trim() !== '') p.set('search', q.search.trim());
   p.set('sort', q.sort === 'cpu' || q.sort === 'memory' ? 'name' : q.sort);
-  if (q.filter === 'running') p.set('state', 'active');
+  if (q.filter === 'running' || (sortsByLive(q) && q.filter === 'all')) p.set('state', 'active');
   if (q.filter === 'failed') p.set('state', 'failed');
   if (q.filter === 'idle') p.set('idle_for', String(q.idle * (q.idleUnit === 'hours' ? 3600 : 60)));
   return p.toString();
@@ -106,6 +109,13 @@ export const sortByLive = (users: readonly UserModel[], live: LiveIndex, key: 'c
     if (fa === null || fb === null) return fa === fb ? a.name.localeCompare(b.name) : fa === null ? 1 : -1;
     return fb - fa || a.name.localeCompare(b.name);
   });
+};
+
+/** One page of `users` sorted by a live figure, as the users API would answer it (for the pager). */
+export const livePage = (users: readonly UserModel[], live: LiveIndex, key: 'cpu' | 'memory', offset: number, limit = ADMIN_PAGE_SIZE): UserPage => {
+  const items = sortByLive(users, live, key).slice(offset, offset + limit);
+  const next = offset + limit < users.length ? { offset: offset + limit, limit } : null;
+  return { items, _pagination: { offset, limit, total: users.length, next } };
 };
 
 /** A user's servers as the admin table lists them: the default first, then by name. */

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
-import { serverKey, serversOf, splitKey, stoppable } from '../adminView.js';
+import { allUsers } from '../adminLoad.js';
+import { DEFAULT_QUERY, serverKey, serversOf, splitKey, stoppable } from '../adminView.js';
 import { api } from '../api.js';
-import type { UserPage } from '../types.js';
 
 const PARALLEL = 8;
 
@@ -25,17 +25,11 @@ const stopAll = async (keys: readonly string[], progress: (done: number) => void
   return errors;
 };
 
-/** Every running or starting server of every user, page by page (the hub's largest page). */
+/** Every running or starting server of every user. */
 const allRunning = async (): Promise<string[]> => {
-  const keys: string[] = [];
-  for (let offset: number | undefined = 0; offset !== undefined; ) {
-    const page: UserPage = await fetchActive(offset);
-    for (const u of page.items) for (const s of serversOf(u)) if (stoppable(s)) keys.push(serverKey(u.name, s.name));
-    offset = page._pagination.next?.offset;
-  }
-  return keys;
+  const users = await allUsers({ ...DEFAULT_QUERY, filter: 'running' });
+  return users.flatMap((u) => serversOf(u).filter(stoppable).map((s) => serverKey(u.name, s.name)));
 };
-const fetchActive = (offset: number) => api.usersPage(`state=active&offset=${offset}&limit=200`);
 
 /** Stop selected (the boxes ticked on this page) and stop all (every running server; asks first, with the count). */
 export const StopServersButtons = (p: { selected: ReadonlySet<string>; onDone: () => void }) => {

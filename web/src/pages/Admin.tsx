@@ -6,13 +6,14 @@ import {
   liveIndex,
   parseAdminQuery,
   SORT_LABELS,
-  sortByLive,
+  sortsByLive,
   usersSearch,
   type AdminFilter,
   type AdminQuery,
   type AdminSort,
   type IdleUnit,
 } from '../adminView.js';
+import { liveSortedPage } from '../adminLoad.js';
 import { api } from '../api.js';
 import { AddUserForm } from '../components/AddUserForm.js';
 import { ADMIN_COLUMNS, AdminUserRows } from '../components/AdminUserRows.js';
@@ -110,16 +111,26 @@ const AdminConsole = (p: { me: UserModel; search: string }) => {
   const q = parseAdminQuery(p.search);
   const set = (change: Partial<AdminQuery>) => navigate(`/hub/admin${adminQueryString({ ...q, ...change })}`, { replace: true });
   const apiSearch = usersSearch(q);
-  const users = usePoll(() => api.usersPage(apiSearch), USERS_MS, apiSearch);
+  const liveSort = sortsByLive(q) ? q.sort : undefined;
+  const users = usePoll(
+    () => (liveSort ? liveSortedPage(q, liveSort) : api.usersPage(apiSearch).then((page) => ({ page, live: undefined }))),
+    USERS_MS,
+    `${liveSort ?? ''}:${apiSearch}`,
+  );
   // The last page shown stays while the next one loads, so typing in the search box does not blank the table.
   const shown = useRef<UserPage | undefined>(undefined);
-  if (users.data) shown.current = users.data;
-  const page = users.data ?? shown.current;
+  if (users.data) shown.current = users.data.page;
+  const page = users.data?.page ?? shown.current;
   const names = (page?.items ?? []).map((u) => u.name);
-  const live = usePoll(() => (names.length > 0 ? api.live(names) : Promise.resolve(undefined)), LIVE_MS, `live:${names.join('\u0000')}`);
-  const index = useMemo(() => liveIndex(live.data), [live.data]);
+  // Sorted by a reading, the page came with the readings it was sorted by; otherwise they are read for the page.
+  const live = usePoll(
+    () => (names.length > 0 && !liveSort ? api.live(names) : Promise.resolve(undefined)),
+    LIVE_MS,
+    `live:${liveSort ?? ''}:${names.join('\u0000')}`,
+  );
+  const index = useMemo(() => liveIndex(liveSort ? users.data?.live : live.data), [liveSort, users.data, live.data]);
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
-  const rows = page ? (q.sort === 'cpu' || q.sort === 'memory' ? sortByLive(page.items, index, q.sort) : page.items) : [];
+  const rows = page?.items ?? [];
   const refresh = () => {
     users.refresh();
     live.refresh();
