@@ -147,12 +147,6 @@ export const api = {
     request<UserModel>('PATCH', userPath(name), { body: change }),
   tokens: (user: string) => request<{ api_tokens: TokenModel[] }>('GET', `${userPath(user)}/tokens`).then((r) => r.api_tokens),
   revokeToken: (user: string, id: string) => request<void>('DELETE', `${userPath(user)}/tokens/${enc(id)}`),
-  /** CPU and memory now of these users' servers; undefined where the hub has no live readings (an older hub). */
-  live: (users: readonly string[]) =>
-    request<LiveAnswer>('GET', `/hub/api/live?${users.map((u) => `user=${enc(u)}`).join('&')}`).catch((e: unknown) => {
-      if (e instanceof ApiError && e.status === 404) return undefined;
-      throw e;
-    }),
 
   history: (user: string, server: string) =>
     request<{ events: HistoryEvent[] }>('GET', `${serverPath(user, server)}/history?limit=50`).then((r) => r.events),
@@ -192,4 +186,7 @@ export const api = {
     request<{ processes: ProcessModel[] }>('GET', `${serverPath(user, server)}/processes`).then((r) => r.processes),
   signalProcess: (user: string, server: string, pid: number, signal: ProcessSignal) =>
     request<void>('POST', `${serverPath(user, server)}/processes/${pid}/signal`, { body: { signal } }),
+  /** CPU and memory now of running servers (all the caller may see, or only `users`'). */
+  live: (users: readonly string[] = []) =>
+    request<LiveAnswer>('GET', `/hub/api/live${users.length > 0 ? `?${new URLSearchParams(users.map((u) => ['user', u]))}` : ''}`),
 };

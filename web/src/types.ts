@@ -50,6 +50,16 @@ export interface UserPage {
   _pagination: { offset: number; limit: number; total: number; next: { offset: number; limit: number } | null };
 }
 
+/** An API token as GET /hub/api/users/{name}/tokens lists it (never its secret). */
+export interface TokenModel {
+  id: string;
+  note: string | null;
+  created: string | null;
+  last_activity: string | null;
+  expires_at: string | null;
+  prefix: string;
+}
+
 /** A service as GET /hub/api/services lists it (JupyterHub's model; the fields the console uses). */
 export interface ServiceModel {
   name: string;
@@ -305,26 +315,19 @@ export interface SparkJobModel {
   driver_log?: string | null;
 }
 
-/** GET /hub/api/live (the agent's reading when asked): null is "no figure yet", shown as "—". */
+/** CPU (cores) and memory (bytes) now; null is "no figure yet", shown as "—" (GET /hub/api/live). */
 export interface LiveServer {
   user: string;
+  /** '' for the default server. */
   server: string;
   cpu: number | null;
   memory: number | null;
   kernels: number | null;
 }
+
 export interface LiveAnswer {
+  /** When it was read, ISO 8601. */
   t: string;
   servers: LiveServer[];
   users: Array<{ user: string; cpu: number | null; memory: number | null }>;
-}
-
-/** An API token as GET /hub/api/users/{name}/tokens lists it (never its secret). */
-export interface TokenModel {
-  id: string;
-  note: string | null;
-  created: string | null;
-  last_activity: string | null;
-  expires_at: string | null;
-  prefix: string;
 }

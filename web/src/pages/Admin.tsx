@@ -13,7 +13,7 @@ import {
   type AdminSort,
   type IdleUnit,
 } from '../adminView.js';
-import { liveSortedPage } from '../adminLoad.js';
+import { liveOrNone, liveSortedPage } from '../adminLoad.js';
 import { api } from '../api.js';
 import { AddUserForm } from '../components/AddUserForm.js';
 import { ADMIN_COLUMNS, AdminUserRows } from '../components/AdminUserRows.js';
@@ -124,7 +124,7 @@ const AdminConsole = (p: { me: UserModel; search: string }) => {
   const names = (page?.items ?? []).map((u) => u.name);
   // Sorted by a reading, the page came with the readings it was sorted by; otherwise they are read for the page.
   const live = usePoll(
-    () => (names.length > 0 && !liveSort ? api.live(names) : Promise.resolve(undefined)),
+    () => (names.length > 0 && !liveSort ? liveOrNone(names) : Promise.resolve(undefined)),
     LIVE_MS,
     `live:${liveSort ?? ''}:${names.join('\u0000')}`,
   );
