@@ -3,8 +3,29 @@ import type { ServerRecord, SessionRecord, StopReason, TokenRecord, UserRecord }
 import type { ExecutionRepo } from './executions.js';
 import type { ClusterRepo, SparkJobRepo } from './clusters.js';
 
-/** `?state=` of JupyterHub's user list: active = any server running or in transition. */
-export type UserStateFilter = 'active' | 'ready' | 'inactive';
+/**
+ * `?state=` of JupyterHub's user list: active = any server running or in transition; `failed` (nbhub's) = any
+ * server whose last start or run failed.
+ */
+export type UserStateFilter = 'active' | 'ready' | 'inactive' | 'failed';
+
+/** Orders of the user list (nbhub's `?sort=`); `-` reverses. `state`: users with servers running first. */
+export const USER_SORTS = ['name', '-name', 'last_activity', '-last_activity', 'state', '-state'] as const;
+export type UserSort = (typeof USER_SORTS)[number];
+
+export interface UserListQuery {
+  offset: number;
+  limit: number;
+  state?: UserStateFilter;
+  /** JupyterHub's `name_filter`: the user's name contains it (any case). */
+  nameFilter?: string;
+  /** The user's name or one of their servers' names contains it (any case). */
+  search?: string;
+  /** Users with a running server whose last activity (or start) is at or before this time (ms). */
+  idleBefore?: number;
+  /** Default: by creation, then name (JupyterHub's order). */
+  sort?: UserSort;
+}
 
 export interface Page<T> {
   items: T[];
@@ -18,7 +39,8 @@ export interface UserRepo {
   /** Throws HubError CONFLICT when the name is taken. */
   create(user: UserRecord): Promise<void>;
   get(name: string): Promise<UserRecord | undefined>;
-  list(query: { offset: number; limit: number; state?: UserStateFilter }): Promise<Page<UserRecord>>;
+  /** One query for the page and one for the total, whatever the filters (no query per user). */
+  list(query: UserListQuery): Promise<Page<UserRecord>>;
   /** How many users there are; with `admin`, only the admins (true) or the others (false). */
   count(filter?: { admin?: boolean }): Promise<number>;
   /**

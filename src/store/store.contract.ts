@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newServerRecord, type ServerRecord, type UserRecord } from '../core/models.js';
-import type { ServerEvent, UsageQuery, UsageRow } from '../core/store.js';
+import type { ServerEvent, UsageQuery, UsageRow, UserListQuery } from '../core/store.js';
 import type { TestStore } from './testing.js';
 // The usage query rides along: its answer must not change with how the store packs rows (test code only;
 // store/ itself depends on core/ alone).
@@ -80,6 +80,28 @@ export const storeContract = (name: string, open: () => Promise<{ store: TestSto
       expect(await store.users.count({ admin: true })).toBe(1);
       expect(await store.users.count({ admin: false })).toBe(3);
       await store.users.update('dave', { admin: false });
+    });
+
+    it('filters the user list by name, server name, failure and idleness, and sorts it, in the store', async () => {
+      await store.servers.put(server('bob', '', { state: 'running', desired: 'running', lastActivity: 1_700_000_100_000 }));
+      await store.servers.put(server('dave', 'broken', { state: 'failed' }));
+      const names = (q: Omit<UserListQuery, 'offset' | 'limit'>) => store.users.list({ offset: 0, limit: 100, ...q }).then((p) => p.items.map((u) => u.name));
+      expect(await names({ nameFilter: 'AR' })).toEqual(['carol']);
+      // % and _ are taken as themselves, not as LIKE's wildcards.
+      expect(await names({ nameFilter: '_' })).toEqual([]);
+      expect(await names({ nameFilter: '%' })).toEqual([]);
+      expect(await names({ search: 'X' })).toEqual(['carol']);
+      expect(await names({ search: 'brok' })).toEqual(['dave']);
+      expect(await names({ state: 'failed' })).toEqual(['dave']);
+      expect(await names({ idleBefore: 1_700_000_200_000 })).toEqual(['bob']);
+      expect(await names({ idleBefore: 1_700_000_050_000 })).toEqual([]);
+      expect(await names({ sort: '-name' })).toEqual(['dave', 'carol', 'bob', 'alice']);
+      expect(await names({ sort: 'state' })).toEqual(['bob', 'carol', 'dave', 'alice']);
+      expect(await names({ sort: '-state' })).toEqual(['alice', 'dave', 'bob', 'carol']);
+      expect(await names({ sort: '-last_activity' })).toEqual(['alice', 'bob', 'carol', 'dave']);
+      const page = await store.users.list({ offset: 1, limit: 1, sort: 'name', nameFilter: 'a' });
+      expect({ names: page.items.map((u) => u.name), total: page.total }).toEqual({ names: ['carol'], total: 3 });
+      await store.servers.delete('dave', 'broken');
     });
 
     it('stores server records whole, including JSON options', async () => {

@@ -16,6 +16,7 @@ import type {
   ProcessSignal,
   Profile,
   ServiceModel,
+  TokenModel,
   UsageQuery,
   UsageResult,
   UserModel,
@@ -146,6 +147,13 @@ export const api = {
   createUser: (name: string, o: { admin: boolean; password?: string }) =>
     request<UserModel>('POST', userPath(name), { body: { admin: o.admin, ...(o.password ? { password: o.password } : {}) } }),
   deleteUser: (name: string) => request<void>('DELETE', userPath(name)),
+  /** A page of the user list; `search` is the query string from adminView's usersSearch. */
+  usersPage: (search: string) => request<UserPage>('GET', `/hub/api/users?${search}`, { accept: PAGINATION_TYPE }),
+  /** name, admin and password, as JupyterHub's PATCH (password: nbhub's, for local accounts). */
+  updateUser: (name: string, change: { name?: string; admin?: boolean; password?: string }) =>
+    request<UserModel>('PATCH', userPath(name), { body: change }),
+  tokens: (user: string) => request<{ api_tokens: TokenModel[] }>('GET', `${userPath(user)}/tokens`).then((r) => r.api_tokens),
+  revokeToken: (user: string, id: string) => request<void>('DELETE', `${userPath(user)}/tokens/${enc(id)}`),
 
   history: (user: string, server: string) =>
     request<{ events: HistoryEvent[] }>('GET', `${serverPath(user, server)}/history?limit=50`).then((r) => r.events),

@@ -46,7 +46,7 @@ const Signed = (p: { route: Exclude<Route, { page: 'login' }>; pathname: string;
       )}
       <CullBanner user={me.data.name} servers={Object.values(me.data.servers)} onChanged={me.refresh} />
       {(r.page === 'home' || r.page === 'root') && <HomePage me={me.data} refresh={me.refresh} />}
-      {r.page === 'admin' && <AdminPage me={me.data} />}
+      {r.page === 'admin' && <AdminPage me={me.data} search={p.search} />}
       {r.page === 'usage' && <UsagePage me={me.data} search={p.search} />}
       {r.page === 'server' && <ServerPage key={`${r.user}/${r.server}`} user={r.user} server={r.server} me={me.data.name} search={p.search} />}
       {r.page === 'start' && <StartPage key={`${r.user}/${r.server}`} user={r.user} server={r.server} search={p.search} />}

@@ -52,6 +52,16 @@ export interface UserPage {
   _pagination: { offset: number; limit: number; total: number; next: { offset: number; limit: number } | null };
 }
 
+/** An API token as GET /hub/api/users/{name}/tokens lists it (never its secret). */
+export interface TokenModel {
+  id: string;
+  note: string | null;
+  created: string | null;
+  last_activity: string | null;
+  expires_at: string | null;
+  prefix: string;
+}
+
 /** A service as GET /hub/api/services lists it (JupyterHub's model; the fields the console uses). */
 export interface ServiceModel {
   name: string;

@@ -5,11 +5,12 @@ import { addUser } from '../../accounts/users.js';
 import { audit } from '../../core/audit.js';
 import { badRequest, notFound } from '../../core/errors.js';
 import type { UserRecord } from '../../core/models.js';
+import { USER_SORTS } from '../../core/store.js';
 import { requireAdmin, requireSelfOrAdmin, requireUser } from '../auth.js';
 import type { ApiContext } from '../context.js';
 import { userModel } from '../models.js';
 import { serviceModel, serviceScopes } from '../service-models.js';
-import { flag, ModelQuery, PageQuery, UserName, UserParams } from '../schemas.js';
+import { flag, ModelQuery, UserName, UserParams, UsersQuery } from '../schemas.js';
 
 const PAGINATION_TYPE = 'application/jupyterhub-pagination+json';
 
@@ -35,12 +36,23 @@ export const userRoutes =
       return { ...model(await getUser(who.user), req, flag(req.query.include_stopped_servers)), scopes: who.admin ? ['admin-ui', 'admin:users', 'admin:servers', 'self'] : ['self'] };
     });
 
-    app.get('/users', { schema: { summary: 'List users (admin); paginated with Accept: ' + PAGINATION_TYPE, querystring: PageQuery } }, async (req) => {
+    app.get('/users', { schema: { summary: 'List users (admin); paginated with Accept: ' + PAGINATION_TYPE, querystring: UsersQuery } }, async (req) => {
       requireAdmin(req);
       const offset = Number(req.query.offset ?? 0);
       const limit = Math.min(Number(req.query.limit ?? ctx.config.api.page_default_limit), ctx.config.api.page_max_limit);
       if (limit < 1) throw badRequest('limit must be at least 1');
-      const page = await ctx.store.users.list({ offset, limit, ...(req.query.state ? { state: req.query.state } : {}) });
+      const q = req.query;
+      const sort = q.sort === undefined ? undefined : USER_SORTS.find((s) => s === q.sort);
+      if (q.sort !== undefined && sort === undefined) throw badRequest(`sort must be one of ${USER_SORTS.join(', ')}`);
+      const page = await ctx.store.users.list({
+        offset,
+        limit,
+        ...(q.state ? { state: q.state } : {}),
+        ...(q.name_filter ? { nameFilter: q.name_filter } : {}),
+        ...(q.search ? { search: q.search } : {}),
+        ...(q.idle_for !== undefined ? { idleBefore: ctx.clock.now() - Number(q.idle_for) * 1000 } : {}),
+        ...(sort ? { sort } : {}),
+      });
       const items = page.items.map((u) => model(u, req, flag(req.query.include_stopped_servers)));
       if (!(req.headers.accept ?? '').includes(PAGINATION_TYPE)) return items;
       const nextOffset = offset + limit;

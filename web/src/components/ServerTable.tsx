@@ -1,3 +1,4 @@
+import { useState } from 'preact/hooks';
 import { ago, displayName, stopReason } from '../format.js';
 import { serverPagePath } from '../router.js';
 import { defaultProfile, profileLabel } from '../profiles.js';
@@ -45,6 +46,8 @@ export const serverRows = (u: UserModel): Array<{ server: ServerModel; exists: b
 const ServerRow = (p: { user: string; server: ServerModel; exists: boolean; profiles: Profile[] | undefined; onChanged: () => void }) => {
   const s = p.server;
   const why = stopReason(s);
+  // Dismissed until it fails again (a later failure has another stop time).
+  const [dismissed, setDismissed] = useState<string | null>(null);
   // What it runs; a default server never started yet will run the default profile.
   const profile = p.exists ? s.nbhub.profile : defaultProfile(p.profiles)?.name;
   return (
@@ -72,10 +75,10 @@ const ServerRow = (p: { user: string; server: ServerModel; exists: boolean; prof
           <ServerActions user={p.user} server={s} exists={p.exists} onChanged={p.onChanged} />
         </td>
       </tr>
-      {s.nbhub.state === 'failed' && (
+      {s.nbhub.state === 'failed' && dismissed !== s.nbhub.stopped_at && (
         <tr class="details">
           <td colSpan={5}>
-            <FailureDetails server={s} />
+            <FailureDetails server={s} onDismiss={() => setDismissed(s.nbhub.stopped_at)} />
           </td>
         </tr>
       )}
