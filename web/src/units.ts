@@ -27,8 +27,12 @@ export const short = (v: number): string => {
 };
 
 /** CPU in use, in cores: "0.25 cores". */
-export const cores = (n: number | null | undefined): string =>
-  n === null || n === undefined || !Number.isFinite(n) ? '—' : `${short(n)} ${n === 1 ? 'core' : 'cores'}`;
+export const cores = (n: number | null | undefined): string => {
+  if (n === null || n === undefined || !Number.isFinite(n)) return '—';
+  // The number as written decides the word: 0.9996 is written "1", so "1 core".
+  const v = short(n);
+  return `${v} ${v === '1' ? 'core' : 'cores'}`;
+};
 
 /** Below this, consumed CPU reads in CPU-seconds; from it on, in CPU-hours (core-hours). */
 const CPU_HOUR = 3600;

@@ -8,7 +8,7 @@ import { usePoll } from '../poll.js';
 import { profileLabel } from '../profiles.js';
 import { navigate, serverPagePath } from '../router.js';
 import type { HistoryEvent } from '../types.js';
-import { bytes, cpuHours } from '../units.js';
+import { bytes, cpuTime } from '../units.js';
 
 /** What a deleted server used over its listed life (the hub keeps its usage after the deletion). */
 const LifeUsage = (p: { user: string; server: string; events: HistoryEvent[] }) => {
@@ -26,7 +26,7 @@ const LifeUsage = (p: { user: string; server: string; events: HistoryEvent[] }) 
       {range && usage.data && (
         <dl class="facts">
           <dt>CPU</dt>
-          <dd data-testid="deleted-usage-cpu">{cpuHours(total?.cpu_seconds ?? 0)}</dd>
+          <dd data-testid="deleted-usage-cpu">{cpuTime(total?.cpu_seconds ?? 0)}</dd>
           <dt>Peak memory</dt>
           <dd data-testid="deleted-usage-memory">{bytes(total?.peak_memory ?? 0)}</dd>
           <dt>Over</dt>
