@@ -158,6 +158,10 @@ describe('the admin page with 500 users and 100 servers', { timeout: 90_000 }, (
     expect(await srv.getByTestId('server-name').getAttribute('href')).toBe('/hub/servers/u000/nb0');
     expect(await srv.getByTestId('admin-server-cpu').textContent()).toMatch(/^(—|[0-9.<]+ cores?)$/);
     expect(await srv.getByTestId('admin-server-memory').textContent()).toMatch(/^(—|[0-9.]+ [KMG]?i?B)$/);
+    // GET /hub/api/live answers within seconds: a running server then shows real figures, and its user the sums.
+    await expect.poll(async () => srv.getByTestId('admin-server-memory').textContent(), { timeout: 20_000 }).toMatch(/^[0-9.]+ [KMG]i?B$/);
+    await expect.poll(async () => srv.getByTestId('admin-server-cpu').textContent(), { timeout: 20_000 }).toMatch(/^[0-9.<]+ cores?$/);
+    await expect.poll(async () => userRow(page, 'u000').getByTestId('admin-user-memory').textContent(), { timeout: 20_000 }).toMatch(/^[0-9.]+ [KMG]i?B$/);
     // Users without servers have their own row.
     expect(await userRow(page, 'u001').getByTestId('admin-user-summary').textContent()).toBe('no servers');
     await page.screenshot({ path: '/tmp/nbhub-shots/admin-page.png', fullPage: false });
