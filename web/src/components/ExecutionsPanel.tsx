@@ -14,7 +14,14 @@ const at = (s: number) => new Date(s * 1000).toLocaleTimeString();
  * The executions of one server, or of one notebook, or of a moment picked on a chart (issue 4), newest first;
  * the filter lives in the page's address, so it can be shared and the back button undoes it.
  */
-export const ExecutionsPanel = (p: { user: string; server: string; filter: ExecutionFilter; onFilter: (f: ExecutionFilter) => void }) => {
+export const ExecutionsPanel = (p: {
+  user: string;
+  server: string;
+  filter: ExecutionFilter;
+  onFilter: (f: ExecutionFilter) => void;
+  /** Whether the page has charts to pick a moment on (a deleted server's page has none). */
+  charts?: boolean;
+}) => {
   const [offset, setOffset] = useState(0);
   const f = p.filter;
   const q = { user: p.user, server: p.server, ...(f.notebook ? { notebook: f.notebook } : {}), ...(f.from !== undefined ? { since: f.from, until: f.to } : {}) };
@@ -57,7 +64,7 @@ export const ExecutionsPanel = (p: { user: string; server: string; filter: Execu
             </button>
           </span>
         )}
-        {!f.notebook && f.from === undefined && <span class="muted small">Every notebook of this server. Pick a point on a chart to see what ran then.</span>}
+        {!f.notebook && f.from === undefined && <span class="muted small">Every notebook of this server.{p.charts === false ? '' : ' Pick a point on a chart to see what ran then.'}</span>}
       </div>
       {summary.data && summary.data.notebooks.length > 0 && !f.notebook && <ExecutionSummaryTables summary={summary.data} onNotebook={(notebook) => set({ ...f, notebook })} />}
       {page.error && (

@@ -82,7 +82,7 @@ export const DeletedServer = (p: { user: string; server: string; search: string 
         </dl>
       )}
       <LifeUsage user={p.user} server={p.server} events={history.data} />
-      <ExecutionsPanel user={p.user} server={p.server} filter={filter} onFilter={(f) => navigate(serverPagePath(p.user, p.server) + executionFilterSearch(f))} />
+      <ExecutionsPanel user={p.user} server={p.server} filter={filter} charts={false} onFilter={(f) => navigate(serverPagePath(p.user, p.server) + executionFilterSearch(f))} />
       <ServerHistory user={p.user} server={p.server} state="deleted" profiles={profiles.data} />
     </main>
   );
