@@ -18,6 +18,9 @@ export interface Polled<T> {
 export const usePoll = <T>(load: () => Promise<T>, intervalMs: number, key: string, o: { whileVisible?: boolean } = {}): Polled<T> => {
   const [state, setState] = useState<{ data: T | undefined; error: Error | undefined }>({ data: undefined, error: undefined });
   const kick = useRef<() => void>(() => undefined);
+  // A new interval applies from the next wait on; it does not start over (the data shown stays).
+  const every = useRef(intervalMs);
+  every.current = intervalMs;
   useEffect(() => {
     let alive = true;
     let running = false;
@@ -42,7 +45,7 @@ export const usePoll = <T>(load: () => Promise<T>, intervalMs: number, key: stri
         if (alive && again) {
           again = false;
           void tick();
-        } else if (alive) timer = setTimeout(() => void tick(), intervalMs);
+        } else if (alive) timer = setTimeout(() => void tick(), every.current);
       }
     };
     kick.current = () => void tick();
@@ -57,6 +60,6 @@ export const usePoll = <T>(load: () => Promise<T>, intervalMs: number, key: stri
       document.removeEventListener('visibilitychange', shown);
     };
     // `load` is recreated on every render; `key` says when what it loads changes.
-  }, [key, intervalMs]);
+  }, [key]);
   return { ...state, refresh: () => kick.current() };
 };

@@ -34,11 +34,12 @@ export const ExecutionsPanel = (p: {
     running.length > 0 ? POLL_MS : POLL_MS * 5,
     `summary:${key}`,
   );
-  // The summary follows the list: read again as soon as the list shows an execution ended (or a new one).
-  const runningKey = running.join(',');
+  // The summary follows the list: read again as soon as the list shows an execution ended or a new one,
+  // including a short cell that began and ended between two of the list's loads.
+  const listed = (page.data?.items ?? []).map((e) => `${e.id}${e.ended === null ? '' : ':ended'}`).join(',');
   useEffect(() => {
     if (page.data) summary.refresh();
-  }, [runningKey]);
+  }, [listed]);
   const set = (next: ExecutionFilter) => {
     setOffset(0);
     p.onFilter(next);
