@@ -118,7 +118,8 @@ describe('JupyterLab 4 through the proxy', { timeout: 300_000 }, () => {
     page = await context.newPage();
     await page.goto(`${hub.url}/hub/home`);
     await expect.poll(() => row(page, '').getByTestId('server-state').textContent(), LOADED).toBe('running');
-    expect(await row(page, '').getByTestId('server-profile').textContent()).toBe(runs);
+    // By its display name once the profiles are loaded (the page is new: they may come after the servers).
+    await expect.poll(() => row(page, '').getByTestId('server-profile').textContent(), SHOWN).toBe(runs);
     expect(await row(page, '').getByTestId('server-open').getAttribute('href')).toBe('/user/alice/');
   });
 

@@ -91,7 +91,7 @@ describe('two hub instances on one PostgreSQL: one owner acts on each server', (
     await expect.poll(async () => (await server(b, 'lab'))?.nbhub.state, { timeout: 10_000 }).toBe('stopped');
     expect(pidsOf(workspaceOf(a, 'lab'))).toEqual([]);
     const stops = (await history(b, 'lab')).filter((e) => e.action === 'stop');
-    expect(stops).toEqual([{ action: 'stop', by: 'alice', reason: 'user', time: expect.any(String) as string, message: null }]);
+    expect(stops).toEqual([{ action: 'stop', by: 'alice', reason: 'user', time: expect.any(String) as string, message: null, profile: 'echo' }]);
     // Started again through B: A still owns it, so the runtime is A's again (its workspace, its files).
     const again = await b.api('/hub/api/users/alice/servers/lab', { method: 'POST', token: alice, body: {} });
     expect([201, 202]).toContain(again.status);
