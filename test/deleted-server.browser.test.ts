@@ -62,7 +62,8 @@ describe("a deleted server's page", { timeout: 90_000 }, () => {
     const gone = await hub.api('/hub/api/users/alice/servers/lab', { method: 'DELETE', token, body: { remove: true } });
     expect([202, 204]).toContain(gone.status);
     await expect
-      .poll(async () => Object.keys(((await (await hub.api('/hub/api/users/alice', { token })).json()) as { servers: object }).servers), SHOWN)
+      // With stopped servers listed: the server stops before it is deleted, and a stopped one is not listed otherwise.
+      .poll(async () => Object.keys(((await (await hub.api('/hub/api/users/alice?include_stopped_servers=1', { token })).json()) as { servers: object }).servers), SHOWN)
       .not.toContain('lab');
 
     const r = await hub.api('/hub/api/users/alice/servers/lab/history', { token });
