@@ -1,4 +1,5 @@
 import type { Config } from '../config/schema.js';
+import type { PasswordAuthenticator } from '../core/authenticator.js';
 import type { AppDirectory } from '../core/apps.js';
 import type { Clock } from '../core/clock.js';
 import type { ClusterControl } from '../core/clusters.js';
@@ -26,6 +27,8 @@ export interface ApiContext {
   servers: ServerDirectory;
   /** Start, stop and delete servers; what deleting and renaming users needs of them. */
   requests: ServerRequests;
+  /** Checks usernames and passwords at POST /hub/login (local accounts or LDAP: config auth.authenticator). */
+  authenticator: PasswordAuthenticator;
   /** Who a request is; told when a user's credentials change. */
   identity: IdentityCache;
   clock: Clock;

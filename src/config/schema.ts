@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Resolution } from '../core/store.js';
 import { appsSchema } from './app-schema.js';
+import { authSchema } from './auth-schema.js';
 import { cullingOverrideSchema, cullingSchema } from './culling-schema.js';
 import { servicesSchema } from './services-schema.js';
 import { logFilesSchema } from './logs-schema.js';
@@ -65,6 +66,7 @@ export const configSchema = z
       .default('auto')
       .describe('Secure flag of the session cookie; auto: when the request came over https (or X-Forwarded-Proto: https).'),
     session_max_age_seconds: seconds(14 * 86_400, 'Lifetime of a login session.'),
+    auth: authSchema.prefault({}),
     api: z
       .object({
         slow_spawn_timeout_seconds: seconds(

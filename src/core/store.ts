@@ -2,6 +2,7 @@ import type { AgentEvent } from './events.js';
 import type { ServerRecord, SessionRecord, StopReason, TokenRecord, UserRecord } from './models.js';
 import type { ExecutionRepo } from './executions.js';
 import type { ClusterRepo, SparkJobRepo } from './clusters.js';
+import type { GroupRepo } from './groups.js';
 
 /**
  * `?state=` of JupyterHub's user list: active = any server running or in transition; `failed` (nbhub's) = any
@@ -323,6 +324,7 @@ export interface Store {
   readonly servers: ServerRepo;
   readonly tokens: TokenRepo;
   readonly sessions: SessionRepo;
+  readonly groups: GroupRepo;
   readonly meta: MetaRepo;
   readonly usage: UsageRepo;
   readonly history: ServerHistoryRepo;

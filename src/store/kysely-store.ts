@@ -17,6 +17,7 @@ import type { TestStore } from './testing.js';
 import { createTokensRepo } from './tokens-repo.js';
 import { createUsageRepo } from './usage-repo.js';
 import { createUsersRepo } from './users-repo.js';
+import { createGroupsRepo } from './groups-repo.js';
 
 /** The Store on any database kysely speaks: the repos are shared, the database's differences are `dialect`'s. */
 export const createKyselyStore = (db: Kysely<Database>, dialect: StoreDialect): TestStore => {
@@ -29,6 +30,7 @@ export const createKyselyStore = (db: Kysely<Database>, dialect: StoreDialect): 
     servers: createServersRepo(db, dialect),
     tokens: createTokensRepo(db, dialect),
     sessions: createSessionsRepo(db),
+    groups: createGroupsRepo(db, dialect),
     meta: createMetaRepo(db),
     usage: createUsageRepo(db, dialect, seriesIds),
     history: createHistoryRepo(db),

@@ -206,7 +206,20 @@ export interface SparkJobsTable {
   ended: number | null;
 }
 
+export interface GroupsTable {
+  name: string;
+  properties: string;
+  created: number;
+}
+
+export interface GroupMembersTable {
+  group_name: string;
+  user_name: string;
+}
+
 export interface Database {
+  groups: GroupsTable;
+  group_members: GroupMembersTable;
   clusters: ClustersTable;
   spark_jobs: SparkJobsTable;
   executions: ExecutionsTable;

@@ -268,6 +268,41 @@ export const storeContract = (name: string, open: () => Promise<{ store: TestSto
       expect(await store.tokens.findByHash('hd')).toBeUndefined();
     });
 
+    it('keeps groups with properties and members, syncs a user\'s groups, and renames and deletes memberships with the user', async () => {
+      await store.users.create(user('gina'));
+      await store.users.create(user('gus'));
+      await store.groups.create({ name: 'physics', properties: { gpu: true }, created: 5 });
+      await expect(store.groups.create({ name: 'physics', properties: {}, created: 6 })).rejects.toMatchObject({ code: 'CONFLICT' });
+      expect(await store.groups.addUsers('physics', ['gus', 'gina', 'gina'])).toBe(true);
+      expect(await store.groups.addUsers('nope', ['gina'])).toBe(false);
+      expect(await store.groups.get('physics')).toEqual({ name: 'physics', properties: { gpu: true }, created: 5, users: ['gina', 'gus'] });
+      expect(await store.groups.setProperties('physics', { gpu: false })).toBe(true);
+      expect(await store.groups.setProperties('nope', {})).toBe(false);
+      // What an LDAP or OIDC login does: exactly these groups, the missing one created.
+      await store.groups.setUserGroups('gina', ['chemistry', 'physics'], 7);
+      expect(await store.groups.ofUser('gina')).toEqual(['chemistry', 'physics']);
+      await store.groups.setUserGroups('gina', ['chemistry'], 8);
+      expect(await store.groups.ofUser('gina')).toEqual(['chemistry']);
+      expect((await store.groups.get('physics'))?.users).toEqual(['gus']);
+      expect((await store.groups.get('chemistry'))?.created).toBe(7);
+      const page = await store.groups.list({ offset: 0, limit: 1 });
+      expect(page).toEqual({ items: [{ name: 'chemistry', properties: {}, created: 7, users: ['gina'] }], total: 2 });
+      expect(await store.groups.ofUsers(['gina', 'gus', 'nobody'])).toEqual(new Map([['gina', ['chemistry']], ['gus', ['physics']], ['nobody', []]]));
+      expect(await store.groups.removeUsers('physics', ['gus', 'nobody'])).toBe(true);
+      expect((await store.groups.get('physics'))?.users).toEqual([]);
+      await store.groups.addUsers('physics', ['gus']);
+      await store.users.update('gus', { name: 'guy' });
+      expect((await store.groups.get('physics'))?.users).toEqual(['guy']);
+      await store.users.delete('guy');
+      expect((await store.groups.get('physics'))?.users).toEqual([]);
+      expect(await store.groups.delete('physics')).toBe(true);
+      expect(await store.groups.delete('physics')).toBe(false);
+      await store.groups.setUserGroups('gina', [], 9);
+      expect(await store.groups.ofUser('gina')).toEqual([]);
+      await store.users.delete('gina');
+      await store.groups.delete('chemistry');
+    });
+
     it('stores usage samples with 1-minute, 1-hour and 1-day rollups, and queries them by series', async () => {
       const base = 1_800_000_000_000 - (1_800_000_000_000 % 86_400_000); // a UTC day boundary
       const rows = [0, 10, 20, 70].flatMap((s, i) => [

@@ -8,7 +8,7 @@ import { deleteUsage, renameUsage } from './series-owners.js';
 
 const ACTIVE_STATES = ['pending', 'running', 'stopping'];
 /** Tables keyed by the user's name: a renamed user keeps their execution history and usage; a deleted one's go with them. */
-const OWNED = ['servers', 'tokens', 'sessions', 'server_events', 'executions'] as const;
+const OWNED = ['servers', 'tokens', 'sessions', 'server_events', 'executions', 'group_members'] as const;
 
 export const createUsersRepo = (db: Kysely<Database>, dialect: StoreDialect): UserRepo => {
   const stateWhere = (state: UserStateFilter) => {

@@ -1,11 +1,11 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { parseCookies, serializeCookie, SESSION_COOKIE, XSRF_COOKIE } from '../../accounts/cookies.js';
-import { hashPassword, verifyPassword } from '../../accounts/passwords.js';
-import { createSession } from '../../accounts/sessions.js';
+import { admitUser } from '../../accounts/admit.js';
+import { parseCookies, SESSION_COOKIE } from '../../accounts/cookies.js';
 import { audit } from '../../core/audit.js';
 import { sha256hex } from '../../core/ids.js';
 import type { ApiContext } from '../context.js';
+import { clearSessionCookies, issueSession } from '../session-cookies.js';
 
 /**
  * Only paths on this hub are followed after login, so `next` cannot send a user elsewhere. Parsed as a
@@ -22,21 +22,14 @@ export const safeNext = (next: unknown): string => {
   return url.host === 'nbhub.invalid' ? url.pathname + url.search : '/hub/';
 };
 
-let dummy: Promise<string> | undefined;
-const dummyHash = (): Promise<string> => (dummy ??= hashPassword('nbhub: no such user'));
-
 export const loginRoutes =
   (ctx: ApiContext): FastifyPluginAsyncTypebox =>
   async (app) => {
-    const secure = (req: FastifyRequest) =>
-      ctx.config.cookie_secure === 'always' ||
-      (ctx.config.cookie_secure === 'auto' && (req.protocol === 'https' || req.headers['x-forwarded-proto'] === 'https'));
-
     app.post(
       '/login',
       {
         schema: {
-          summary: 'Log in with a local password; sets the session cookie (JSON or form body)',
+          summary: 'Log in with a username and password (local accounts or LDAP); sets the session cookie (JSON or form body)',
           body: Type.Object(
             { username: Type.String({ maxLength: 256 }), password: Type.String({ maxLength: 1024 }), next: Type.Optional(Type.String({ maxLength: 2048 })) },
             { additionalProperties: false },
@@ -45,23 +38,19 @@ export const loginRoutes =
       },
       async (req, reply) => {
         const form = req.headers['content-type']?.startsWith('application/x-www-form-urlencoded') ?? false;
-        const user = await ctx.store.users.get(req.body.username);
-        // Unknown users (and users without a password) cost a hash check too: timing does not reveal names.
-        const ok = (await verifyPassword(user?.passwordHash ?? (await dummyHash()), req.body.password)) && user?.passwordHash != null;
-        if (!ok) {
+        const outcome = await ctx.authenticator.login(req.body.username, req.body.password, { ip: req.ip });
+        if (!outcome.ok) {
           // The name as typed (it may be a mistyped password: cut short), never the password.
-          audit(ctx.log, { event: 'login_failed', user: req.body.username.slice(0, 64), via: 'password', reason: user ? 'wrong password' : 'unknown user or no password' });
-          if (form) return reply.redirect(`/hub/login?error=1&next=${encodeURIComponent(safeNext(req.body.next))}`, 303);
-          return reply.code(403).send({ status: 403, message: 'Invalid username or password' });
+          audit(ctx.log, { event: 'login_failed', user: req.body.username.slice(0, 64), via: ctx.authenticator.kind, reason: outcome.reason });
+          const status = outcome.status ?? 403;
+          if (outcome.retryAfterSeconds !== undefined) reply.header('retry-after', String(outcome.retryAfterSeconds));
+          if (form) return reply.redirect(`/hub/login?error=${status === 429 ? 'wait' : '1'}&next=${encodeURIComponent(safeNext(req.body.next))}`, 303);
+          const message = status === 429 ? 'Too many failed logins: try again later' : 'Invalid username or password';
+          return reply.code(status).send({ status, message });
         }
-        const maxAge = ctx.config.session_max_age_seconds;
-        const { id, record } = await createSession(ctx, user.name, maxAge);
-        audit(ctx.log, { event: 'login', user: user.name, via: 'password' });
-        reply.header('set-cookie', [
-          serializeCookie(SESSION_COOKIE, id, { maxAgeSeconds: maxAge, httpOnly: true, secure: secure(req) }),
-          // Readable by the console's script, which echoes it in X-XSRFToken on writes.
-          serializeCookie(XSRF_COOKIE, record.xsrf, { maxAgeSeconds: maxAge, httpOnly: false, secure: secure(req) }),
-        ]);
+        const user = await admitUser(ctx, outcome.user);
+        await issueSession(ctx, req, reply, user.name);
+        audit(ctx.log, { event: 'login', user: user.name, via: outcome.user.via });
         if (form) return reply.redirect(safeNext(req.body.next), 303);
         return { name: user.name, admin: user.admin, next: safeNext(req.body.next) };
       },
@@ -77,10 +66,7 @@ export const loginRoutes =
           audit(ctx.log, { event: 'logout', user: rec.user });
         }
       }
-      reply.header('set-cookie', [
-        serializeCookie(SESSION_COOKIE, '', { maxAgeSeconds: 0, httpOnly: true, secure: secure(req) }),
-        serializeCookie(XSRF_COOKIE, '', { maxAgeSeconds: 0, httpOnly: false, secure: secure(req) }),
-      ]);
+      clearSessionCookies(ctx, req, reply);
       return reply.redirect('/hub/login', 303);
     };
     app.get('/logout', { schema: { summary: 'Log out (clears the session)' } }, logout);

@@ -14,6 +14,7 @@ import { createProxy } from '../../proxy/proxy.js';
 import { createServiceProxy } from '../../proxy/services.js';
 import { createServices } from '../../services/services.js';
 import { createApps } from './apps.js';
+import { createAuthenticator } from './auth.js';
 import { createClusters } from './clusters.js';
 import { createNotebookSparkEnvironment, createSparkCellCost } from './notebook-spark.js';
 import { createCuller } from './culler.js';
@@ -111,6 +112,7 @@ export const composeHub = (d: HubChoices): HubParts => {
       servers: lifecycle.servers,
       requests: lifecycle.requests,
       identity,
+      authenticator: createAuthenticator(d),
       usage: monitoring.monitor,
       processes: monitoring.processes,
       culling: culler,

@@ -15,6 +15,7 @@ import * as m013 from './013-usage-series-epoch.js';
 import * as m014 from './014-spark-clusters.js';
 import * as m015 from './015-execution-spark-cpu.js';
 import * as m016 from './016-server-event-profile.js';
+import * as m017 from './017-groups.js';
 
 /** Versioned migrations, in order. Add a file and a line; never edit a released one. */
 const migrations: Record<string, Migration> = {
@@ -35,6 +36,7 @@ const migrations: Record<string, Migration> = {
   '014-spark-clusters': m014,
   '015-execution-spark-cpu': m015,
   '016-server-event-profile': m016,
+  '017-groups': m017,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,19 @@
+import { z } from 'zod';
+import { ldapSchema } from './ldap-schema.js';
+import { localLoginSchema } from './local-login-schema.js';
+import { oidcSchema } from './oidc-schema.js';
+import { rolesSchema } from './roles-schema.js';
+
+/** Who may log in and what they may do (issue 16): the authenticator, its settings, roles and groups. */
+export const authSchema = z
+  .object({
+    authenticator: z
+      .enum(['local', 'ldap', 'oidc'])
+      .default('local')
+      .describe('How people log in: local (passwords in the hub), ldap (a directory, through POST /hub/login) or oidc (an OpenID Connect provider, through /hub/oauth_login).'),
+    local: localLoginSchema.prefault({}).describe('Local accounts: failed-login limits.'),
+    ldap: ldapSchema.prefault({}).describe('LDAP (auth.authenticator: ldap).'),
+    oidc: oidcSchema.prefault({}).describe('OpenID Connect (auth.authenticator: oidc).'),
+    roles: rolesSchema,
+  })
+  .strict();
