@@ -18,6 +18,11 @@ export type AuditEvent =
   | { event: 'user_update'; user: string; changed: string[]; by: string }
   | { event: 'token_create'; user: string; token_id: string; by: string }
   | { event: 'token_revoke'; user: string; token_id: string; by: string }
+  /** Groups (issue 16). `user`: the group's name for group events, so every event names one subject. */
+  | { event: 'group_create' | 'group_delete' | 'group_properties'; user: string; group: string; by: string }
+  | { event: 'group_users_add' | 'group_users_remove'; user: string; group: string; users: string[]; by: string }
+  /** A login through LDAP or OIDC changed the user's admin flag or groups (`by`: the authenticator's kind). */
+  | { event: 'identity_sync'; user: string; admin?: boolean; groups?: string[]; by: string }
   | { event: 'kernel_action'; user: string; server: string; kernel: string; action: string; by: string }
   | { event: 'process_signal'; user: string; server: string; pid: number; signal: string; by: string }
   | { event: 'spark_job_submit' | 'spark_job_kill'; user: string; cluster: string; job: string; resource: string; main_class: string; by: string }
