@@ -1,3 +1,4 @@
+import { builtinIdentity } from '../../core/roles.js';
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { badRequest, notFound } from '../../core/errors.js';
@@ -36,7 +37,7 @@ export const serverRoutes =
     const checkCluster = (userOptions: Record<string, unknown>, user: { name: string; admin: boolean }, via: Identity['via']) => {
       const name = clusterOption(userOptions);
       if (name === undefined) return;
-      const runtimeOwner: Identity = { user: user.name, admin: user.admin, via };
+      const runtimeOwner: Identity = builtinIdentity(user.name, user.admin, via);
       checkAttach(name, ctx.clusters.get(name), (c) => ctx.clusters.mayUse(runtimeOwner, c), user.name);
     };
     const reason = (who: Identity, user: string): 'user' | 'admin' => (who.user === user ? 'user' : 'admin');
