@@ -21,6 +21,7 @@ describe('service tokens', () => {
     tokens: { findByHash: async () => ({ id: 't1', user: 'alice', expiresAt: null }) },
     users: { get: async (name: string) => ({ name, admin: false }) },
     sessions: { get: async () => null },
+    groups: { ofUser: async () => [] },
   } as unknown as Store;
   const clock: Pick<Clock, 'now'> = { now: () => 1_000 };
   const resolver = new CachedIdentityResolver(store, clock, 5_000, [
@@ -38,6 +39,10 @@ describe('service tokens', () => {
   });
 
   it("other tokens still go to the store as before", async () => {
-    expect(await resolver.identify({ authorization: 'token some-user-token' })).toEqual({ user: 'alice', admin: false, via: 'token' });
+    const who = await resolver.identify({ authorization: 'token some-user-token' });
+    expect(who).toMatchObject({ user: 'alice', admin: false, via: 'token' });
+    // The token inherits alice's rights (it has no scopes of its own): her own runtime, nobody else's.
+    expect(canAccess(who as Identity, 'alice')).toBe(true);
+    expect(canAccess(who as Identity, 'bob')).toBe(false);
   });
 });
