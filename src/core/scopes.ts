@@ -262,3 +262,9 @@ export const formatScopes = (scopes: ScopeSet): string[] => {
   }
   return out.sort();
 };
+
+/** Whether `scopes` grant `scope` on the group `group` (unfiltered, or a `!group=` filter naming it). */
+export const allowsGroup = (scopes: ScopeSet, scope: string, group: string): boolean => {
+  const g = scopes.get(scope);
+  return g !== undefined && (g.all || g.groups.has(group));
+};

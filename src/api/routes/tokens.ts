@@ -51,8 +51,12 @@ export const tokenRoutes =
         const raw = body.roles === undefined && body.scopes === undefined ? null : [...fromRoles.scopes, ...(body.scopes ?? [])];
         if (raw !== null) {
           // A token holds no more than the caller holds on the owner's behalf: asking beyond is refused, naming what.
-          const asked = expandScopes(raw, { owner: req.params.name, inherit: who.scopes });
-          const beyond = formatScopes(asked).filter((s) => !formatScopes(intersectScopes(expandScopes([s], { owner: req.params.name }), who.scopes)).length);
+          // Each scope asked for (as written) must be held whole: its expansion survives the intersection unchanged.
+          const held = (s: string) => {
+            const asked = expandScopes([s], { owner: req.params.name, inherit: who.scopes });
+            return formatScopes(intersectScopes(asked, who.scopes)).length === formatScopes(asked).length;
+          };
+          const beyond = raw.filter((s) => !held(s));
           if (beyond.length) throw forbidden(`Not allowed to grant scopes you do not hold: ${beyond.join(', ')}`);
         }
         const note = body.note ?? (who.user === req.params.name ? 'Requested via api' : `Requested via api by user ${who.user}`);
