@@ -58,6 +58,13 @@ export const requireScopeFor = (req: FastifyRequest, scope: string, target: Scop
   throw new HubError('NOT_FOUND', `No such user: ${target.user}`);
 };
 
+/** The caller holds `scope` on `target`, else 403 naming it (admin actions, which answered 403 before scopes too). */
+export const requireScopeOn = (req: FastifyRequest, scope: string, target: ScopeTarget): Identity => {
+  const who = requireUser(req);
+  if (!allows(who.scopes, scope, target)) throw new HubError('FORBIDDEN', `Missing scope: ${scope}`);
+  return who;
+};
+
 export const requireAdmin = (req: FastifyRequest): Identity => requireScope(req, 'admin:users');
 
 /** The caller may act on `owner`'s resources (`users` on them, which `self` does not give; kept for callers that mean "owner or admin"). */

@@ -7,7 +7,7 @@ import { audit } from '../../core/audit.js';
 import { badRequest, forbidden, notFound } from '../../core/errors.js';
 import type { UserRecord } from '../../core/models.js';
 import { USER_SORTS } from '../../core/store.js';
-import { requireScope, requireScopeFor, requireUser } from '../auth.js';
+import { requireScope, requireScopeFor, requireScopeOn, requireUser } from '../auth.js';
 import { formatScopes } from '../../core/scopes.js';
 import type { ApiContext } from '../context.js';
 import { userModel } from '../models.js';
@@ -132,7 +132,7 @@ export const userRoutes =
         // A user may change their own password; everything else is for admins.
         const selfPassword = who.user === req.params.name && req.body.admin === undefined && req.body.name === undefined;
         // Making an admin takes admin:users; renaming or another's password, users on them.
-        if (!selfPassword) requireScopeFor(req, req.body.admin !== undefined ? 'admin:users' : 'users', { user: req.params.name });
+        if (!selfPassword) requireScopeOn(req, req.body.admin !== undefined ? 'admin:users' : 'users', { user: req.params.name });
         const changed = await modifyUser(deps, req.params.name, req.body);
         // Which fields changed, not their values (a password is never logged).
         const fields = (['name', 'admin', 'password'] as const).filter((k) => req.body[k] !== undefined);
@@ -142,7 +142,7 @@ export const userRoutes =
     );
 
     app.delete('/users/:name', { schema: { summary: 'Delete a user, stopping their servers (admin)', params: UserParams } }, async (req, reply) => {
-      const who = requireScopeFor(req, 'admin:users', { user: req.params.name });
+      const who = requireScopeOn(req, 'admin:users', { user: req.params.name });
       await deleteUser(deps, req.params.name, who.user);
       await ctx.logs.removeUser(req.params.name);
       audit(ctx.log, { event: 'user_delete', user: req.params.name, by: who.user });
