@@ -138,6 +138,9 @@ describe('roles and scopes (issue 16)', () => {
       expect(r.status, `${method} ${path}`).toBe(403);
       expect(r.json.message).toMatch(/Missing scope/);
     }
+    const roles = (await (await hub.api('/hub/api/roles', { token: audrey })).json()) as Array<{ name: string; users: string[] }>;
+    expect(roles.find((r) => r.name === 'auditor')?.users).toEqual(['audrey']);
+    expect((await hub.api('/hub/api/roles', { token: grace })).status).toBe(403);
     // Plain users still see neither the list nor one another.
     expect((await hub.api('/hub/api/users', { token: grace })).status).toBe(403);
     expect((await hub.api('/hub/api/users/frank', { token: grace })).status).toBe(404);

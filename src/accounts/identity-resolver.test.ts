@@ -1,3 +1,5 @@
+import { resolveRoles } from '../core/roles.js';
+import { allows } from '../core/scopes.js';
 import { describe, expect, it } from 'vitest';
 import type { Clock } from '../core/clock.js';
 import { canAccess, type Identity } from '../core/identity.js';
@@ -36,6 +38,15 @@ describe('service tokens', () => {
     expect(canAccess(who as Identity, 'alice')).toBe(false);
     expect(resolver.peek({ authorization: 'Bearer cull-token-0123456789abc' })).toMatchObject({ service: 'cull', admin: true });
     expect(canAccess(resolver.peek({ authorization: 'Bearer cull-token-0123456789abc' }) as Identity, 'alice')).toBe(true);
+  });
+
+  it('gives a service the roles that list it (config auth.roles), and nothing else', async () => {
+    const roles = resolveRoles([{ name: 'watcher', description: '', scopes: ['read:users', 'list:users'], users: [], groups: [], services: ['announce'] }]);
+    const withRoles = new CachedIdentityResolver(store, clock, 5_000, [{ name: 'announce', admin: false, token: 'announce-token-0123456789' }], roles);
+    const who = (await withRoles.identify({ authorization: 'token announce-token-0123456789' })) as Identity;
+    expect(allows(who.scopes, 'read:users', { user: 'alice' })).toBe(true);
+    expect(allows(who.scopes, 'servers', { user: 'alice' })).toBe(false);
+    expect(canAccess(who, 'alice')).toBe(false);
   });
 
   it("other tokens still go to the store as before", async () => {

@@ -4,7 +4,8 @@ import { audit } from '../../core/audit.js';
 import { badRequest, conflict, forbidden, notFound } from '../../core/errors.js';
 import type { GroupRecord } from '../../core/groups.js';
 import type { Identity } from '../../core/identity.js';
-import { allowsGroup } from '../../core/scopes.js';
+import { resolveRoles } from '../../core/roles.js';
+import { allows, allowsGroup } from '../../core/scopes.js';
 import { requireUser } from '../auth.js';
 import type { ApiContext } from '../context.js';
 import { UserName } from '../schemas.js';
@@ -50,6 +51,12 @@ export const groupRoutes =
     const forget = (users: readonly string[]) => {
       for (const u of users) ctx.identity.forget(u);
     };
+
+    app.get('/roles', { schema: { summary: 'The roles in force, built-in and auth.roles (read:roles)' } }, async (req) => {
+      const who = requireUser(req);
+      if (!allows(who.scopes, 'read:roles')) throw forbidden('Missing scope: read:roles');
+      return (ctx.roles ?? resolveRoles()).map((r) => ({ kind: 'role', name: r.name, description: r.description, scopes: [...r.scopes], users: [...r.users], groups: [...r.groups], services: [...r.services] }));
+    });
 
     app.get('/groups', { schema: { summary: 'List groups (list:groups; filtered scopes list only their groups)', querystring: Paging } }, async (req) => {
       const who = requireUser(req);
