@@ -1,3 +1,5 @@
+import { resolveRoles } from '../core/roles.js';
+import { allows } from '../core/scopes.js';
 import { describe, expect, it } from 'vitest';
 import type { Clock } from '../core/clock.js';
 import { canAccess, type Identity } from '../core/identity.js';
@@ -21,6 +23,7 @@ describe('service tokens', () => {
     tokens: { findByHash: async () => ({ id: 't1', user: 'alice', expiresAt: null }) },
     users: { get: async (name: string) => ({ name, admin: false }) },
     sessions: { get: async () => null },
+    groups: { ofUser: async () => [] },
   } as unknown as Store;
   const clock: Pick<Clock, 'now'> = { now: () => 1_000 };
   const resolver = new CachedIdentityResolver(store, clock, 5_000, [
@@ -37,7 +40,20 @@ describe('service tokens', () => {
     expect(canAccess(resolver.peek({ authorization: 'Bearer cull-token-0123456789abc' }) as Identity, 'alice')).toBe(true);
   });
 
+  it('gives a service the roles that list it (config auth.roles), and nothing else', async () => {
+    const roles = resolveRoles([{ name: 'watcher', description: '', scopes: ['read:users', 'list:users'], users: [], groups: [], services: ['announce'] }]);
+    const withRoles = new CachedIdentityResolver(store, clock, 5_000, [{ name: 'announce', admin: false, token: 'announce-token-0123456789' }], roles);
+    const who = (await withRoles.identify({ authorization: 'token announce-token-0123456789' })) as Identity;
+    expect(allows(who.scopes, 'read:users', { user: 'alice' })).toBe(true);
+    expect(allows(who.scopes, 'servers', { user: 'alice' })).toBe(false);
+    expect(canAccess(who, 'alice')).toBe(false);
+  });
+
   it("other tokens still go to the store as before", async () => {
-    expect(await resolver.identify({ authorization: 'token some-user-token' })).toEqual({ user: 'alice', admin: false, via: 'token' });
+    const who = await resolver.identify({ authorization: 'token some-user-token' });
+    expect(who).toMatchObject({ user: 'alice', admin: false, via: 'token' });
+    // The token inherits alice's rights (it has no scopes of its own): her own runtime, nobody else's.
+    expect(canAccess(who as Identity, 'alice')).toBe(true);
+    expect(canAccess(who as Identity, 'bob')).toBe(false);
   });
 });

@@ -1,6 +1,9 @@
 import type { Clock } from '../core/clock.js';
 import { sha256hex } from '../core/ids.js';
 import { serviceIdentity, type Credentials, type Identity, type IdentityResolver } from '../core/identity.js';
+import type { TokenRecord, UserRecord } from '../core/models.js';
+import { resolveRoles, scopesOf, type Role } from '../core/roles.js';
+import { expandScopes, filterGroups, intersectScopes, withGroupMembers, type ScopeSet } from '../core/scopes.js';
 import type { ServiceCredential } from '../core/services.js';
 import type { Store } from '../core/store.js';
 import { parseCookies, SESSION_COOKIE } from './cookies.js';
@@ -43,8 +46,10 @@ export class CachedIdentityResolver implements IdentityResolver {
     private readonly clock: Clock,
     private readonly ttlMs = 5_000,
     services: readonly ServiceCredential[] = [],
+    private readonly roles: readonly Role[] = resolveRoles(),
   ) {
-    for (const s of services) this.services.set(s.token, serviceIdentity(s.name, s.admin));
+    // A service's scopes: admin's when the config says admin, plus the roles that list it (JupyterHub's).
+    for (const s of services) this.services.set(s.token, serviceIdentity(s.name, s.admin, scopesOf(roles, { kind: 'service', name: s.name, admin: s.admin })));
   }
 
   async identify(credentials: Credentials): Promise<Identity | null> {
@@ -115,7 +120,29 @@ export class CachedIdentityResolver implements IdentityResolver {
     const user = await this.store.users.get(rec.user);
     if (!user) return null;
     const until = Math.min(now + this.ttlMs, rec.expiresAt ?? Infinity);
-    return { identity: { user: user.name, admin: user.admin, via: 'token' }, until, tokenId: rec.id };
+    return { identity: { user: user.name, admin: user.admin, via: 'token', scopes: await this.scopes(user, rec) }, until, tokenId: rec.id };
+  }
+
+  /** The user's roles' scopes, narrowed by the token's own (null: it inherits), group filters given their members. */
+  private async scopes(user: UserRecord, token: TokenRecord | null): Promise<ScopeSet> {
+    const groups = await this.store.groups.ofUser(user.name);
+    const owner = scopesOf(this.roles, { kind: 'user', name: user.name, admin: user.admin, groups });
+    let scopes = owner;
+    if (token?.scopes) {
+      const asked = expandScopes(token.scopes, { owner: user.name, inherit: owner });
+      const named = new Set<string>();
+      for (const g of asked.values()) {
+        for (const u of g.users) named.add(u);
+        for (const s of g.servers) named.add(s.slice(0, s.indexOf('/')));
+      }
+      const groupsOf = named.size ? await this.store.groups.ofUsers([...named]) : new Map<string, string[]>();
+      scopes = intersectScopes(asked, owner, (u) => groupsOf.get(u) ?? []);
+    }
+    const filtered = filterGroups(scopes);
+    if (!filtered.length) return scopes;
+    const members = new Map<string, string[]>();
+    for (const g of filtered) members.set(g, (await this.store.groups.get(g))?.users ?? []);
+    return withGroupMembers(scopes, members);
   }
 
   private async fromSession(sid: string): Promise<Cached | null> {
@@ -125,7 +152,7 @@ export class CachedIdentityResolver implements IdentityResolver {
     const user = await this.store.users.get(rec.user);
     if (!user) return null;
     return {
-      identity: { user: user.name, admin: user.admin, via: 'cookie', xsrf: rec.xsrf },
+      identity: { user: user.name, admin: user.admin, via: 'cookie', xsrf: rec.xsrf, scopes: await this.scopes(user, null) },
       until: Math.min(now + this.ttlMs, rec.expiresAt),
     };
   }

@@ -15,7 +15,7 @@ export interface NewToken {
 export const createToken = async (
   deps: { store: Store; clock: Clock; ids: IdGenerator },
   user: string,
-  options: { note?: string | undefined; expiresInSeconds?: number | null | undefined } = {},
+  options: { note?: string | undefined; expiresInSeconds?: number | null | undefined; scopes?: string[] | null | undefined; roles?: string[] | null | undefined } = {},
 ): Promise<NewToken> => {
   if (!(await deps.store.users.get(user))) throw notFound(`No such user: ${user}`);
   if (options.expiresInSeconds != null && options.expiresInSeconds <= 0) throw badRequest('expires_in must be positive');
@@ -30,6 +30,8 @@ export const createToken = async (
     created: now,
     expiresAt: options.expiresInSeconds != null ? now + options.expiresInSeconds * 1000 : null,
     lastActivity: null,
+    scopes: options.scopes ?? null,
+    roles: options.roles ?? null,
   };
   await deps.store.tokens.create(record);
   return { token, record };

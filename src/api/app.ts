@@ -12,6 +12,7 @@ import { rootRoutes } from './routes/root.js';
 import { serverRoutes } from './routes/servers.js';
 import { progressRoutes } from './routes/progress.js';
 import { tokenRoutes } from './routes/tokens.js';
+import { groupRoutes } from './routes/groups.js';
 import { userRoutes } from './routes/users.js';
 import { usageRoutes } from './routes/usage.js';
 import { insideRoutes } from './routes/inside.js';
@@ -65,6 +66,7 @@ export const buildApp = async (ctx: ApiContext, serverFactory?: FastifyServerFac
       await api.register(serverRoutes(ctx));
       await api.register(progressRoutes(ctx));
       await api.register(tokenRoutes(ctx));
+      await api.register(groupRoutes(ctx));
       await api.register(usageRoutes(ctx));
       await api.register(insideRoutes(ctx));
       await api.register(liveRoutes(ctx));

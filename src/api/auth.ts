@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { HubError } from '../core/errors.js';
-import { canAccess, type Identity } from '../core/identity.js';
+import type { Identity } from '../core/identity.js';
+import { allows, type ScopeTarget } from '../core/scopes.js';
 import type { ApiContext } from './context.js';
 
 declare module 'fastify' {
@@ -34,15 +35,37 @@ export const requireUser = (req: FastifyRequest): Identity => {
   return req.identity;
 };
 
-export const requireAdmin = (req: FastifyRequest): Identity => {
+/** The caller holds `scope` everywhere (unfiltered), else 403 naming it. */
+export const requireScope = (req: FastifyRequest, scope: string): Identity => {
   const who = requireUser(req);
-  if (!who.admin) throw new HubError('FORBIDDEN', 'Admin access required');
+  if (!allows(who.scopes, scope)) throw new HubError('FORBIDDEN', `Missing scope: ${scope}`);
   return who;
 };
 
-/** The caller may act on `owner`'s resources. Others get 404, which does not confirm the user exists. */
-export const requireSelfOrAdmin = (req: FastifyRequest, owner: string): Identity => {
+/** Whether the caller holds `scope` on `target` (no throw): for lists and optional fields. */
+export const mayFor = (who: Identity, scope: string, target: ScopeTarget): boolean => allows(who.scopes, scope, target);
+
+/**
+ * The caller holds `scope` on `target`. One who cannot see the target at all (none of `see`, nor `scope`, on it)
+ * gets 404, which does not confirm it exists; one who sees it but may not act gets 403 naming the scope.
+ */
+export const requireScopeFor = (req: FastifyRequest, scope: string, target: ScopeTarget, see: readonly string[] = ['read:users']): Identity => {
   const who = requireUser(req);
-  if (!canAccess(who, owner)) throw new HubError('NOT_FOUND', `No such user: ${owner}`);
+  if (allows(who.scopes, scope, target)) return who;
+  if (see.some((s) => allows(who.scopes, s, target))) {
+    throw new HubError('FORBIDDEN', `Missing scope: ${scope}${target.server !== undefined ? `!server=${target.user}/${target.server}` : `!user=${target.user}`}`);
+  }
+  throw new HubError('NOT_FOUND', `No such user: ${target.user}`);
+};
+
+/** The caller holds `scope` on `target`, else 403 naming it (admin actions, which answered 403 before scopes too). */
+export const requireScopeOn = (req: FastifyRequest, scope: string, target: ScopeTarget): Identity => {
+  const who = requireUser(req);
+  if (!allows(who.scopes, scope, target)) throw new HubError('FORBIDDEN', `Missing scope: ${scope}`);
   return who;
 };
+
+export const requireAdmin = (req: FastifyRequest): Identity => requireScope(req, 'admin:users');
+
+/** The caller may act on `owner`'s resources (`users` on them, which `self` does not give; kept for callers that mean "owner or admin"). */
+export const requireSelfOrAdmin = (req: FastifyRequest, owner: string): Identity => requireScopeFor(req, 'read:users', { user: owner });

@@ -17,6 +17,7 @@ import type { ServerDirectory, ServerRequests } from '../core/servers.js';
 import type { ServiceDirectory } from '../core/services.js';
 import type { SparkJobs } from '../core/spark-jobs.js';
 import type { Store } from '../core/store.js';
+import type { Role } from '../core/roles.js';
 import type { MonitorView } from '../core/usage.js';
 
 /** Everything the routes use, passed in once by the CLI: interfaces only (src/core), each once. */
@@ -34,6 +35,8 @@ export interface ApiContext {
   clock: Clock;
   ids: IdGenerator;
   log: Logger;
+  /** The roles in force (built-in and auth.roles); absent: the built-in ones. */
+  roles?: readonly Role[];
   /** Names of the configured profiles, with display names, for the console. */
   profiles: Array<{ name: string; display_name: string; error?: string }>;
   /** Built console (web/dist), or null when it was not built. */

@@ -43,15 +43,15 @@ export type ServerModel = ReturnType<typeof serverModel>;
 const isActive = (s: ServerRecord) => s.state === 'pending' || s.state === 'running' || s.state === 'stopping';
 
 /** JupyterHub's user model: `servers` lists active servers, or all with include_stopped_servers. */
-export const userModel = (u: UserRecord, servers: ServerRecord[], o: { admin: boolean; includeStopped: boolean; culling?: CullView | undefined }) => {
+export const userModel = (u: UserRecord, servers: ServerRecord[], o: { admin: boolean; includeStopped: boolean; culling?: CullView | undefined; groups?: readonly string[] | undefined; roles?: readonly string[] | undefined }) => {
   const def = servers.find((s) => s.name === '');
   const activity = Math.max(u.lastActivity ?? 0, ...servers.map((s) => s.lastActivity ?? 0));
   return {
     kind: 'user' as const,
     name: u.name,
     admin: u.admin,
-    roles: u.admin ? ['admin', 'user'] : ['user'],
-    groups: [] as string[],
+    roles: o.roles ? [...o.roles] : u.admin ? ['admin', 'user'] : ['user'],
+    groups: [...(o.groups ?? [])],
     server: def && def.state === 'running' ? serverPath(u.name, '') : null,
     pending: def?.state === 'pending' ? 'spawn' : def?.state === 'stopping' ? 'stop' : null,
     created: isoOrNull(u.created),
@@ -67,8 +67,8 @@ export const tokenModel = (t: TokenRecord) => ({
   user: t.user,
   id: t.id,
   kind: 'api_token' as const,
-  roles: [] as string[],
-  scopes: ['inherit'],
+  roles: t.roles ?? [],
+  scopes: t.scopes ?? ['inherit'],
   created: isoOrNull(t.created),
   last_activity: isoOrNull(t.lastActivity),
   expires_at: isoOrNull(t.expiresAt),

@@ -1,9 +1,10 @@
+import { builtinIdentity } from '../core/roles.js';
 import { describe, expect, it } from 'vitest';
 import type { ClusterHandle, ClusterRecord, ClusterRepo, ClusterSpawner } from '../core/clusters.js';
 import type { Identity } from '../core/identity.js';
 import { ClusterManager } from './manager.js';
 
-const admin: Identity = { user: 'root', admin: true, via: 'token' };
+const admin: Identity = builtinIdentity('root', true, 'token');
 const silent = { info: () => {}, warn: () => {}, error: () => {}, debug: () => {} } as never;
 
 const memoryRepo = (): ClusterRepo => {

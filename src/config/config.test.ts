@@ -106,6 +106,13 @@ describe('config', () => {
     expect(bad({ board: { command: ['x'], icon: 'javascript:alert(1)' } })).toThrow(/profiles\.lab\.apps\.board\.icon: must be empty/);
     expect(bad({ board: { command: ['x'], port: 80 } })).toThrow(/profiles\.lab\.apps\.board\.port: unknown key/);
   });
+  it('reads auth.roles and refuses unknown scope names at start-up, naming them', () => {
+    const c = loadConfig({ env: {}, overrides: { auth: { roles: [{ name: 'leads', scopes: ['servers!group=physics'], groups: ['leads'] }] } } });
+    expect(c.auth.roles[0]).toMatchObject({ name: 'leads', users: [], groups: ['leads'], services: [] });
+    expect(() => loadConfig({ env: {}, overrides: { auth: { roles: [{ name: 'bad', scopes: ['read:users', 'read:everything'] }] } } })).toThrow(/unknown scopes in role bad: read:everything/);
+    expect(() => loadConfig({ env: {}, overrides: { profiles: { gpu: { groups: 'physics' } } } })).toThrow(/profiles\.gpu\.groups/);
+  });
+
   it('keeps docs/configuration.md generated from the schema', () => {
     expect(readFileSync(new URL('../../docs/configuration.md', import.meta.url), 'utf8')).toBe(configReference());
   });

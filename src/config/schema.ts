@@ -40,6 +40,10 @@ export const profileSchema = z
       .describe('Memory a runtime of this profile should stay under (0: none); exported to Prometheus for alerting, not enforced by the local spawner.'),
     culling: cullingOverrideSchema.prefault({}).describe('Culling keys overridden for runtimes of this profile; the others follow culling.*.'),
     apps: appsSchema,
+    groups: z
+      .array(z.string())
+      .default([])
+      .describe('Groups whose members may start this profile (empty: everyone). Admins may always.'),
   })
   .strict();
 

@@ -1,3 +1,4 @@
+import { allows } from './scopes.js';
 import { forbidden, notFound } from './errors.js';
 import type { Identity } from './identity.js';
 import type { Page } from './store.js';
@@ -176,7 +177,7 @@ export interface ClusterControl extends ClusterDirectory {
 }
 
 export const mayUseCluster = (who: Identity, c: Pick<ClusterRecord, 'owner' | 'users'>): boolean =>
-  who.admin || (who.service === undefined && (who.user === c.owner || c.users.includes(who.user)));
+  allows(who.scopes, 'admin:clusters') || (who.service === undefined && (who.user === c.owner || c.users.includes(who.user)));
 
 /**
  * The cluster `name` for someone allowed to use it, as every door answers it (API, jobs, logs, usage): unknown

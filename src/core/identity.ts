@@ -1,3 +1,5 @@
+import { allows, type ScopeSet } from './scopes.js';
+
 /** Who is making a request, however they proved it. */
 export interface Identity {
   /** The user's name; for a service, `service:{name}`, which no user can be named, so no owner check matches it. */
@@ -8,10 +10,15 @@ export interface Identity {
   xsrf?: string;
   /** Set when a service's api_token made the request (config `services`): the service's name. */
   service?: string;
+  /**
+   * What the caller may do (issue 16), expanded: their roles' scopes, narrowed by a token's own scopes. Group
+   * filters also carry their members at resolution time, so checks without the target's groups see them.
+   */
+  scopes: ScopeSet;
 }
 
 /** The identity of a service's token: it owns nothing, and is an admin only where the config says so. */
-export const serviceIdentity = (name: string, admin: boolean): Identity => ({ user: `service:${name}`, admin, via: 'token', service: name });
+export const serviceIdentity = (name: string, admin: boolean, scopes: ScopeSet): Identity => ({ user: `service:${name}`, admin, via: 'token', service: name, scopes });
 
 /** The credentials a request carries, already extracted from headers (services never see requests). */
 export interface Credentials {
@@ -32,4 +39,5 @@ export interface IdentityCache extends IdentityResolver {
   forget(user: string): void;
 }
 
-export const canAccess = (who: Identity, owner: string): boolean => who.admin || (who.service === undefined && who.user === owner);
+/** Whether the caller may enter `owner`'s runtime (`access:servers` on it): the proxy's and the API's inside routes' check. */
+export const canAccess = (who: Identity, owner: string, server?: string): boolean => allows(who.scopes, 'access:servers', { user: owner, server });

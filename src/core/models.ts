@@ -63,6 +63,10 @@ export interface TokenRecord {
   created: number;
   expiresAt: number | null;
   lastActivity: number | null;
+  /** JupyterHub scopes the token was limited to (issue 16); null: it inherits its owner's rights. */
+  scopes: string[] | null;
+  /** The roles it was asked for with, as given (shown in the token model); null when none. */
+  roles: string[] | null;
 }
 
 export interface SessionRecord {

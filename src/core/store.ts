@@ -26,6 +26,8 @@ export interface UserListQuery {
   idleBefore?: number;
   /** Default: by creation, then name (JupyterHub's order). */
   sort?: UserSort;
+  /** Only these users and the members of these groups (a caller whose `list:users` is filtered). */
+  within?: { users: readonly string[]; groups: readonly string[] };
 }
 
 export interface Page<T> {

@@ -1,3 +1,4 @@
+import { builtinIdentity } from '../core/roles.js';
 import { describe, expect, it } from 'vitest';
 import { mayUseCluster, type ClusterRecord, type SparkJobRecord, type SparkJobRepo } from '../core/clusters.js';
 import type { HubError } from '../core/errors.js';
@@ -9,7 +10,7 @@ import type { SparkMaster } from './master.js';
 import { SparkJobService } from './service.js';
 import type { DriverStatus } from './spark-rest.js';
 
-const who = (user: string, admin = false): Identity => ({ user, admin, via: 'token' });
+const who = (user: string, admin = false): Identity => builtinIdentity(user, admin);
 const alice = who('alice');
 const bob = who('bob');
 const carol = who('carol');

@@ -1,16 +1,17 @@
+import { builtinIdentity } from '../core/roles.js';
 import { describe, expect, it } from 'vitest';
 import type { Identity } from '../core/identity.js';
 import { decideAccess } from './access.js';
 
-const alice: Identity = { user: 'alice', admin: false, via: 'cookie' };
+const alice: Identity = builtinIdentity('alice', false, 'cookie');
 const HOST = 'hub.example.org:8000';
 
 describe('decideAccess', () => {
   it('lets the owner in, sends a visitor without credentials to log in, refuses another user', () => {
     expect(decideAccess(alice, 'alice', 'GET', { host: HOST }, false)).toEqual({ ok: true });
     expect(decideAccess(null, 'alice', 'GET', { host: HOST }, false)).toMatchObject({ ok: false, status: 401, login: true });
-    expect(decideAccess({ user: 'bob', admin: false, via: 'cookie' }, 'alice', 'GET', { host: HOST }, false)).toMatchObject({ ok: false, status: 403 });
-    expect(decideAccess({ user: 'root', admin: true, via: 'token' }, 'alice', 'POST', { host: HOST }, false)).toEqual({ ok: true });
+    expect(decideAccess(builtinIdentity('bob', false, 'cookie'), 'alice', 'GET', { host: HOST }, false)).toMatchObject({ ok: false, status: 403 });
+    expect(decideAccess(builtinIdentity('root', true, 'token'), 'alice', 'POST', { host: HOST }, false)).toEqual({ ok: true });
   });
 
   it("takes a cookie-authenticated write or WebSocket from the hub's own pages only", () => {

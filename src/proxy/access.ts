@@ -25,7 +25,7 @@ const originOf = (h: IncomingHttpHeaders): string | undefined => {
 };
 
 /**
- * Who may pass: the owner or an admin. A cookie-authenticated write or WebSocket must come from the
+ * Who may pass: who holds `access:servers` on the runtime (the owner through `self`, an admin through `admin`). A cookie-authenticated write or WebSocket must come from the
  * hub's own origin: the runtime behind trusts the hub's token and will not check XSRF itself.
  */
 export const decideAccess = (
@@ -34,9 +34,10 @@ export const decideAccess = (
   method: string,
   headers: IncomingHttpHeaders,
   websocket: boolean,
+  server?: string,
 ): AccessVerdict => {
   if (!who) return { ok: false, status: 401, message: 'Authentication required: log in or send an API token', login: true };
-  if (!canAccess(who, owner)) return { ok: false, status: 403, message: `Access to ${owner}'s servers is not allowed`, login: false };
+  if (!canAccess(who, owner, server)) return { ok: false, status: 403, message: `Access to ${owner}'s servers is not allowed`, login: false };
   const crossOrigin = crossOriginRefusal(who, method, headers, websocket);
   if (crossOrigin) return { ok: false, status: 403, message: crossOrigin, login: false };
   return { ok: true };

@@ -1,3 +1,4 @@
+import { builtinIdentity } from '../core/roles.js';
 import { createServer, request, type IncomingMessage, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,10 +26,10 @@ const ensured: string[] = [];
 const seen: Array<{ url: string; headers: IncomingMessage['headers'] }> = [];
 
 const people: Record<string, Identity> = {
-  'token alice': { user: 'alice', admin: false, via: 'token' },
-  'token bob': { user: 'bob', admin: false, via: 'token' },
-  'token root': { user: 'root', admin: true, via: 'token' },
-  'token carol': { user: 'carol', admin: false, via: 'token' },
+  'token alice': builtinIdentity('alice', false, 'token'),
+  'token bob': builtinIdentity('bob', false, 'token'),
+  'token root': builtinIdentity('root', true, 'token'),
+  'token carol': builtinIdentity('carol', false, 'token'),
 };
 
 beforeAll(async () => {

@@ -1,3 +1,4 @@
+import { builtinIdentity } from '../core/roles.js';
 import { describe, expect, it } from 'vitest';
 import { mayUseCluster, type ClusterRecord } from '../core/clusters.js';
 import type { Identity } from '../core/identity.js';
@@ -21,7 +22,7 @@ const cluster = (o: Partial<ClusterRecord> = {}): ClusterRecord => ({
   stopped: null,
   ...o,
 });
-const person = (user: string, o: Partial<Identity> = {}): Identity => ({ user, admin: false, via: 'token', ...o });
+const person = (user: string, o: Partial<Identity> = {}): Identity => ({ ...builtinIdentity(user, o.admin ?? false), ...o });
 const ask = (o: Partial<ClusterAsk>): ClusterAsk => ({
   who: person('alice'),
   name: 'demo',
@@ -43,7 +44,7 @@ describe('decideClusterAccess', () => {
     expect(decideClusterAccess(ask({ who: person('carol') }))).toMatchObject({ ok: false, status: 403, login: false, message: expect.stringContaining('Cluster demo is not shared with carol') });
     expect(decideClusterAccess(ask({ who: null }))).toMatchObject({ ok: false, status: 401, login: true });
     // A service's token owns nothing, even when named like the owner.
-    expect(decideClusterAccess(ask({ who: { user: 'alice', admin: false, via: 'token', service: 'alice' } }))).toMatchObject({ status: 403 });
+    expect(decideClusterAccess(ask({ who: { ...builtinIdentity('alice', false), service: 'alice', scopes: new Map() } }))).toMatchObject({ status: 403 });
   });
   it('tells nobody without a login whether a cluster exists; an unknown one is 404 to others', () => {
     expect(decideClusterAccess(ask({ who: null, cluster: undefined }))).toMatchObject({ status: 401 });

@@ -1,3 +1,4 @@
+import { builtinIdentity } from '../core/roles.js';
 import { createServer, request, type IncomingMessage, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,10 +22,10 @@ let rest = 0;
 const seen: Array<{ method: string; url: string; headers: IncomingMessage['headers'] }> = [];
 const restSeen: string[] = [];
 const people: Record<string, Identity> = {
-  'token alice': { user: 'alice', admin: false, via: 'token' },
-  'token bob': { user: 'bob', admin: false, via: 'token' },
-  'token carol': { user: 'carol', admin: false, via: 'token' },
-  'token root': { user: 'root', admin: true, via: 'token' },
+  'token alice': builtinIdentity('alice', false, 'token'),
+  'token bob': builtinIdentity('bob', false, 'token'),
+  'token carol': builtinIdentity('carol', false, 'token'),
+  'token root': builtinIdentity('root', true, 'token'),
 };
 const records = new Map<string, ClusterRecord>();
 const record = (name: string, o: Partial<ClusterRecord>): ClusterRecord => ({
@@ -71,7 +72,7 @@ beforeAll(async () => {
         if (c.authorization) return people[c.authorization] ?? null;
         if (c.queryToken) return people[`token ${c.queryToken}`] ?? null;
         const session = /nbhub-session=(\w+)/.exec(c.cookie ?? '')?.[1];
-        return session ? { user: session, admin: false, via: 'cookie' } : null;
+        return session ? builtinIdentity(session, false, 'cookie') : null;
       },
       identify: async () => null,
     },

@@ -61,9 +61,10 @@ export const createProxy = (o: ProxyOptions): Proxy => {
 
   /** Everything after identification; synchronous, so a cached identity costs no promise. */
   const route = (req: IncomingMessage, path: UserPath, who: Identity | null, websocket: boolean): Resolved => {
-    const verdict = decideAccess(who, path.user, req.method ?? 'GET', req.headers, websocket);
-    if (!verdict.ok) return { status: verdict.status, message: verdict.message, login: verdict.login };
+    // Resolved first so a `!server=` filter can be checked; nothing of it is told before the verdict.
     const entry = o.routes.resolve(path.user, path.firstSegment);
+    const verdict = decideAccess(who, path.user, req.method ?? 'GET', req.headers, websocket, entry?.server);
+    if (!verdict.ok) return { status: verdict.status, message: verdict.message, login: verdict.login };
     if (!entry) return { status: 503, message: `${path.user} has no server here; start one first`, path };
     if (!entry.target || !entry.token) return { status: 503, message: `Server ${entry.server === '' ? '(default)' : entry.server} of ${path.user} is not running (${STATE_NAME[entry.state]})`, entry, path };
     return { entry, path, actor: (who as Identity).user };

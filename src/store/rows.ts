@@ -81,6 +81,8 @@ export const tokenToRow = (t: TokenRecord): TokensTable => ({
   created: t.created,
   expires_at: t.expiresAt,
   last_activity: t.lastActivity,
+  scopes: t.scopes === null ? null : JSON.stringify(t.scopes),
+  roles: t.roles === null ? null : JSON.stringify(t.roles),
 });
 
 export const tokenFromRow = (r: TokensTable): TokenRecord => ({
@@ -92,6 +94,8 @@ export const tokenFromRow = (r: TokensTable): TokenRecord => ({
   created: Number(r.created),
   expiresAt: num(r.expires_at),
   lastActivity: num(r.last_activity),
+  scopes: r.scopes === null ? null : (JSON.parse(r.scopes) as string[]),
+  roles: r.roles === null ? null : (JSON.parse(r.roles) as string[]),
 });
 
 export const sessionToRow = (s: SessionRecord): SessionsTable => ({

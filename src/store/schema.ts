@@ -57,6 +57,9 @@ export interface TokensTable {
   created: number;
   expires_at: number | null;
   last_activity: number | null;
+  /** JSON array, or null (the token inherits its owner's rights): migration 018. */
+  scopes: string | null;
+  roles: string | null;
 }
 
 export interface SessionsTable {

@@ -223,7 +223,7 @@ export const storeContract = (name: string, open: () => Promise<{ store: TestSto
     });
 
     it('finds tokens by hash only, lists and deletes them', async () => {
-      const t = { id: 'a1', user: 'bob', hash: 'h1', prefix: 'nbh_ab', note: 'cli', created: 1, expiresAt: null, lastActivity: null };
+      const t = { id: 'a1', user: 'bob', hash: 'h1', prefix: 'nbh_ab', note: 'cli', created: 1, expiresAt: null, lastActivity: null, scopes: ['read:users!group=g', 'servers!user=bob'], roles: ['auditor'] };
       await store.tokens.create(t);
       await expect(store.tokens.create({ ...t, id: 'a2' })).rejects.toMatchObject({ code: 'CONFLICT' });
       expect(await store.tokens.findByHash('h1')).toEqual(t);
@@ -256,7 +256,7 @@ export const storeContract = (name: string, open: () => Promise<{ store: TestSto
     });
 
     it('renames and deletes a user with everything keyed by the name', async () => {
-      await store.tokens.create({ id: 'b1', user: 'dave', hash: 'hd', prefix: 'p', note: '', created: 1, expiresAt: null, lastActivity: null });
+      await store.tokens.create({ id: 'b1', user: 'dave', hash: 'hd', prefix: 'p', note: '', created: 1, expiresAt: null, lastActivity: null, scopes: null, roles: null });
       await expect(store.users.update('dave', { name: 'bob' })).rejects.toMatchObject({ code: 'CONFLICT' });
       await store.users.update('dave', { name: 'erin' });
       expect(await store.users.get('dave')).toBeUndefined();

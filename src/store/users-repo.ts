@@ -34,6 +34,11 @@ export const createUsersRepo = (db: Kysely<Database>, dialect: StoreDialect): Us
         .where(sql<boolean>`coalesce(servers.last_activity, servers.started, 0) <= ${q.idleBefore}`);
       where.push(sql<boolean>`users.name in (${idle})`);
     }
+    if (q.within) {
+      const { users, groups } = q.within;
+      const members = db.selectFrom('group_members').select('group_members.user_name').where('group_members.group_name', 'in', groups.length ? [...groups] : ['']);
+      where.push(sql<boolean>`(users.name in (${sql.join(users.length ? [...users] : [''])}) or users.name in (${members}))`);
+    }
     return where;
   };
   const rename = async (tx: Kysely<Database>, from: string, to: string) => {

@@ -1,6 +1,6 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { badRequest, notFound } from '../../core/errors.js';
-import { requireSelfOrAdmin } from '../auth.js';
+import { requireScopeFor } from '../auth.js';
 import type { ApiContext } from '../context.js';
 import { UserParams } from '../schemas.js';
 
@@ -34,7 +34,7 @@ export const activityRoutes =
   (ctx: ApiContext): FastifyPluginAsyncTypebox =>
   async (app) => {
     app.post('/users/:name/activity', { schema: { summary: "Report a user's or their servers' activity (JupyterHub's API)", params: UserParams, body: ActivityBody } }, async (req, reply) => {
-      requireSelfOrAdmin(req, req.params.name);
+      requireScopeFor(req, 'users:activity', { user: req.params.name });
       const user = await ctx.store.users.get(req.params.name);
       if (!user) throw notFound(`No such user: ${req.params.name}`);
       const now = ctx.clock.now();

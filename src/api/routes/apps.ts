@@ -4,7 +4,7 @@ import { APP_NAME_PATTERN } from '../../config/app-schema.js';
 import type { AppStatus } from '../../core/apps.js';
 import { conflict, notFound } from '../../core/errors.js';
 import { describeServer } from '../../core/names.js';
-import { requireSelfOrAdmin } from '../auth.js';
+import { requireScopeFor } from '../auth.js';
 import type { ApiContext } from '../context.js';
 import { ErrorReply, ServerName, UserName } from '../schemas.js';
 
@@ -32,7 +32,7 @@ export const appRoutes =
   (ctx: ApiContext): FastifyPluginAsyncTypebox =>
   async (app) => {
     const owner = async (req: FastifyRequest, user: string): Promise<void> => {
-      requireSelfOrAdmin(req, user);
+      requireScopeFor(req, req.method === 'GET' ? 'read:servers' : 'servers', { user }, ['read:servers', 'read:users']);
       if (!(await ctx.store.users.get(user))) throw notFound(`No such user: ${user}`);
     };
     const statusOf = async (user: string, server: string, name: string): Promise<AppStatus | undefined> =>

@@ -3,7 +3,8 @@ import type { FastifyRequest } from 'fastify';
 import { CLUSTER_NAME_PATTERN, parseClusterInput } from '../../clusters/input.js';
 import { usableCluster, type ClusterRecord } from '../../core/clusters.js';
 import { forbidden, notFound } from '../../core/errors.js';
-import { requireAdmin, requireUser } from '../auth.js';
+import { requireScope, requireUser } from '../auth.js';
+import { allows } from '../../core/scopes.js';
 import { ClusterCreate, clusterModel, ClusterModel } from '../cluster-models.js';
 import type { ApiContext } from '../context.js';
 import { ErrorReply } from '../schemas.js';
@@ -20,11 +21,16 @@ export const clusterRoutes =
   (ctx: ApiContext): FastifyPluginAsyncTypebox =>
   async (app) => {
     const clusters = ctx.clusters;
-    const visible = (req: FastifyRequest, name: string): ClusterRecord => usableCluster(clusters, requireUser(req), name);
+    const visible = (req: FastifyRequest, name: string): ClusterRecord => {
+      const who = requireUser(req);
+      // read:clusters (the auditor's) sees every cluster without being able to use it.
+      const c = allows(who.scopes, 'read:clusters') ? clusters.get(name) : undefined;
+      return c ?? usableCluster(clusters, who, name);
+    };
     const ownerOrAdmin = (req: FastifyRequest, name: string): ClusterRecord => {
       const c = visible(req, name);
       const who = requireUser(req);
-      if (!who.admin && who.user !== c.owner) throw forbidden(`Only ${c.owner} (its owner) and admins may start or stop cluster ${name}`);
+      if (!allows(who.scopes, 'admin:clusters') && (who.service !== undefined || who.user !== c.owner)) throw forbidden(`Only ${c.owner} (its owner) and admins may start or stop cluster ${name}`);
       return c;
     };
 
@@ -32,7 +38,7 @@ export const clusterRoutes =
       const who = requireUser(req);
       return clusters
         .list()
-        .filter((c) => clusters.mayUse(who, c))
+        .filter((c) => clusters.mayUse(who, c) || allows(who.scopes, 'read:clusters'))
         .map(clusterModel);
     });
 
@@ -40,7 +46,7 @@ export const clusterRoutes =
       '/clusters',
       { schema: { summary: 'Create a Spark cluster, stopped (admins)', body: ClusterCreate, response: { 201: ClusterModel, ...errors } } },
       async (req, reply) => {
-        const who = requireAdmin(req);
+        const who = requireScope(req, 'admin:clusters');
         const s = ctx.config.spark;
         const input = parseClusterInput(req.body, { maxWorkers: s.max_workers, maxWorkerCores: s.max_worker_cores, maxWorkerMemoryMb: s.max_worker_memory_mb });
         return reply.code(201).send(clusterModel(await clusters.create(input, who)));
@@ -53,7 +59,7 @@ export const clusterRoutes =
       '/clusters/:name',
       { config: { optionalBody: true }, schema: { summary: 'Stop a cluster and delete it with its files (admins); its jobs stay in the history', params: Params, response: { 204: Type.Null({ description: 'Deleted' }), ...errors } } },
       async (req, reply) => {
-        const who = requireAdmin(req);
+        const who = requireScope(req, 'admin:clusters');
         if (!clusters.get(req.params.name)) throw notFound(`No such cluster: ${req.params.name}`);
         await clusters.remove(req.params.name, who);
         return reply.code(204).send(null);

@@ -2,7 +2,7 @@ import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typ
 import type { FastifyRequest } from 'fastify';
 import { retentionDays } from '../../config/schema.js';
 import { conflict, forbidden, HubError, notFound } from '../../core/errors.js';
-import { canAccess } from '../../core/identity.js';
+import { allows } from '../../core/scopes.js';
 import { parseExecutionQuery, parseSummaryQuery } from '../../executions/params.js';
 import { executionSummary } from '../../executions/summary.js';
 import { requireUser } from '../auth.js';
@@ -26,15 +26,16 @@ export const executionRoutes =
     /** Non-admins are held to their own executions: naming another user is refused, naming none means themselves. */
     const owner = (req: FastifyRequest, asked: string | undefined): string | undefined => {
       const who = requireUser(req);
-      if (who.admin) return asked;
-      if (asked !== undefined && asked !== who.user) throw forbidden(`Executions of ${asked} are not yours to see`);
-      return who.user;
+      if (allows(who.scopes, 'read:executions')) return asked;
+      const user = asked ?? who.user;
+      if (!allows(who.scopes, 'read:executions', { user })) throw forbidden(`Missing scope: read:executions!user=${user}`);
+      return user;
     };
     const getOwn = async (req: FastifyRequest, id: string) => {
       const who = requireUser(req);
       const e = await ctx.store.executions.get(id);
       // Someone else's execution is not found, as their servers are (requireSelfOrAdmin).
-      if (!e || !canAccess(who, e.user)) throw notFound(`No such execution: ${id}`);
+      if (!e || !allows(who.scopes, 'read:executions', { user: e.user, server: e.server })) throw notFound(`No such execution: ${id}`);
       return e;
     };
 

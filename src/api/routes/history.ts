@@ -2,7 +2,7 @@ import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typ
 import type { FastifyRequest } from 'fastify';
 import { isoOrNull } from '../../core/clock.js';
 import { badRequest, notFound } from '../../core/errors.js';
-import { requireSelfOrAdmin } from '../auth.js';
+import { requireScopeFor } from '../auth.js';
 import type { ApiContext } from '../context.js';
 import { ServerName, UserName } from '../schemas.js';
 
@@ -19,7 +19,7 @@ export const historyRoutes =
   (ctx: ApiContext): FastifyPluginAsyncTypebox =>
   async (app) => {
     const history = async (req: FastifyRequest, user: string, server: string, limitText: string | undefined) => {
-      requireSelfOrAdmin(req, user);
+      requireScopeFor(req, 'read:servers', { user, server });
       const limit = limitText === undefined ? DEFAULT_LIMIT : Number(limitText);
       if (limit < 1 || limit > MAX_LIMIT) throw badRequest(`limit: must be between 1 and ${MAX_LIMIT}`);
       if (!(await ctx.store.users.get(user))) throw notFound(`No such user: ${user}`);

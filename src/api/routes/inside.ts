@@ -6,7 +6,7 @@ import { runtimeLive } from '../../core/live.js';
 import { describeServer } from '../../core/names.js';
 import { SIGNALS } from '../../core/process-door.js';
 import type { RunningRuntime } from '../../core/usage.js';
-import { requireSelfOrAdmin } from '../auth.js';
+import { requireScopeFor } from '../auth.js';
 import type { ApiContext } from '../context.js';
 import { ServerName, UserName } from '../schemas.js';
 
@@ -18,7 +18,8 @@ export const insideRoutes =
   (ctx: ApiContext): FastifyPluginAsyncTypebox =>
   async (app) => {
     const runtimeOf = (req: FastifyRequest, user: string, server: string): RunningRuntime => {
-      requireSelfOrAdmin(req, user);
+      // Reading kernels and processes is read:processes; interrupting, restarting, signalling is processes.
+      requireScopeFor(req, req.method === 'GET' ? 'read:processes' : 'processes', { user, server }, ['read:processes', 'read:servers', 'read:users']);
       const rt = ctx.servers.running().find((r) => r.user === user && r.server === server);
       if (!rt) throw new HubError('UNAVAILABLE', `${describeServer(user, server)} is not running`);
       return rt;

@@ -1,5 +1,5 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { canAccess } from '../../core/identity.js';
+import { allows } from '../../core/scopes.js';
 import { runtimeLive, userSums, type LiveFigures } from '../../core/live.js';
 import type { RunningRuntime } from '../../core/usage.js';
 import { requireUser } from '../auth.js';
@@ -54,7 +54,7 @@ export const liveRoutes =
       const only = req.query.user === undefined ? undefined : new Set([req.query.user].flat());
       const running = ctx.servers
         .running()
-        .filter((rt) => canAccess(who, rt.user) && (only === undefined || only.has(rt.user)))
+        .filter((rt) => allows(who.scopes, 'read:processes', { user: rt.user, server: rt.server }) && (only === undefined || only.has(rt.user)))
         .sort((a, b) => a.user.localeCompare(b.user) || a.server.localeCompare(b.server));
       const servers = await bounded(running, PARALLEL, readOne);
       return { t: new Date(ctx.clock.now()).toISOString(), servers, users: userSums(servers) };

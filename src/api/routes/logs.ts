@@ -5,7 +5,7 @@ import { badRequest, notFound } from '../../core/errors.js';
 import { CLUSTER_NAME_PATTERN } from '../../clusters/input.js';
 import { SERVICE_NAME_PATTERN } from '../../config/services-schema.js';
 import type { ClusterLogStream, KeptStream, LogPage, LogRange, ServerLogStream } from '../../core/logs.js';
-import { requireAdmin, requireSelfOrAdmin, requireUser } from '../auth.js';
+import { requireAdmin, requireScopeFor, requireUser } from '../auth.js';
 import type { ApiContext } from '../context.js';
 import { flag, ServerName, UserName } from '../schemas.js';
 
@@ -125,7 +125,7 @@ export const logRoutes =
   (ctx: ApiContext): FastifyPluginAsyncTypebox =>
   async (app) => {
     const logs = async (req: FastifyRequest, reply: FastifyReply, user: string, server: string, query: Query) => {
-      requireSelfOrAdmin(req, user);
+      requireScopeFor(req, 'read:servers', { user, server });
       const range = rangeOf(query, 'runtime');
       const following = flag(query.follow);
       if (!(await ctx.store.users.get(user))) throw notFound(`No such user: ${user}`);

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { CONTENT_TYPE, renderMetrics } from '../../metrics/exposition.js';
-import { requireAdmin } from '../auth.js';
+import { requireScope } from '../auth.js';
 import type { ApiContext } from '../context.js';
 
 const START_SECONDS = Date.now() / 1000 - process.uptime();
@@ -10,7 +10,7 @@ export const metricsRoutes =
   (ctx: ApiContext): FastifyPluginAsync =>
   async (app) => {
     app.get('/metrics', { schema: { summary: 'Prometheus metrics: per runtime and kernel, and the hub itself (admin token)' } }, async (req, reply) => {
-      requireAdmin(req);
+      requireScope(req, 'read:metrics');
       const cpu = process.cpuUsage();
       const body = renderMetrics({
         snapshots: ctx.usage?.latest() ?? [],

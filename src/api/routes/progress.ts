@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { badRequest, notFound } from '../../core/errors.js';
 import type { ServerRecord } from '../../core/models.js';
 import { describeServer } from '../../core/names.js';
-import { requireSelfOrAdmin } from '../auth.js';
+import { requireScopeFor } from '../auth.js';
 import type { ApiContext } from '../context.js';
 import { failedEvent, LAUNCHED, launched, lineEvent, opening, readyEvent, REQUESTED, type ProgressEvent } from '../progress-events.js';
 import { ServerParams, UserParams } from '../schemas.js';
@@ -25,7 +25,7 @@ export const progressRoutes =
   (ctx: ApiContext): FastifyPluginAsyncTypebox =>
   async (app) => {
     const progress = async (req: FastifyRequest, reply: FastifyReply, user: string, server: string) => {
-      requireSelfOrAdmin(req, user);
+      requireScopeFor(req, 'read:servers', { user, server });
       if (!(await ctx.store.users.get(user))) throw notFound(`No such user: ${user}`);
       const rec = ctx.servers.get(user, server);
       // The default server always exists, possibly never started: not starting, as a stopped one.

@@ -1,6 +1,7 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { ApiContext } from '../context.js';
-import { requireAdmin } from '../auth.js';
+import { mayUseProfile } from '../../core/profile-access.js';
+import { requireScope } from '../auth.js';
 
 /** The JupyterHub API version whose models and status codes nbhub follows. */
 export const JUPYTERHUB_API_VERSION = '5.2.1';
@@ -12,7 +13,7 @@ export const rootRoutes =
       version: JUPYTERHUB_API_VERSION,
     }));
     app.get('/info', { schema: { summary: 'Hub details (admin)' } }, async (req) => {
-      requireAdmin(req);
+      requireScope(req, 'read:hub');
       return {
         version: JUPYTERHUB_API_VERSION,
         nbhub_version: ctx.version,
@@ -45,6 +46,12 @@ export const rootRoutes =
           },
         },
       },
-      async () => ({ profiles }),
+      // Each caller sees the profiles they may start (issue 16); without a login, the ones open to everyone.
+      async (req) => {
+        const who = req.identity;
+        const groups = who && who.service === undefined ? await ctx.store.groups.ofUser(who.user) : [];
+        const user = { admin: who?.admin ?? false, groups };
+        return { profiles: profiles.filter((p) => mayUseProfile(ctx.config.profiles[p.name]?.groups, user)) };
+      },
     );
   };

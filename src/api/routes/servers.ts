@@ -1,9 +1,11 @@
+import { builtinIdentity } from '../../core/roles.js';
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { badRequest, notFound } from '../../core/errors.js';
+import { badRequest, forbidden, notFound } from '../../core/errors.js';
 import type { Identity } from '../../core/identity.js';
 import type { ServerRecord } from '../../core/models.js';
-import { requireSelfOrAdmin } from '../auth.js';
+import { requireScopeFor } from '../auth.js';
+import { mayUseProfile } from '../../core/profile-access.js';
 import type { ApiContext } from '../context.js';
 import { serverModel } from '../models.js';
 import { ServerParams, UserParams } from '../schemas.js';
@@ -25,9 +27,9 @@ const StopBody = Type.Object({ remove: Type.Optional(Type.Boolean()) }, { additi
 export const serverRoutes =
   (ctx: ApiContext): FastifyPluginAsyncTypebox =>
   async (app) => {
-    const owner = async (req: FastifyRequest, name: string): Promise<Identity> => (await ownerOf(req, name)).who;
-    const ownerOf = async (req: FastifyRequest, name: string) => {
-      const who = requireSelfOrAdmin(req, name);
+    const owner = async (req: FastifyRequest, name: string, server: string, scope: string): Promise<Identity> => (await ownerOf(req, name, server, scope)).who;
+    const ownerOf = async (req: FastifyRequest, name: string, server: string, scope: string) => {
+      const who = requireScopeFor(req, scope, { user: name, server }, ['read:servers', 'read:users']);
       const user = await ctx.store.users.get(name);
       if (!user) throw notFound(`No such user: ${name}`);
       return { who, user };
@@ -36,14 +38,19 @@ export const serverRoutes =
     const checkCluster = (userOptions: Record<string, unknown>, user: { name: string; admin: boolean }, via: Identity['via']) => {
       const name = clusterOption(userOptions);
       if (name === undefined) return;
-      const runtimeOwner: Identity = { user: user.name, admin: user.admin, via };
+      const runtimeOwner: Identity = builtinIdentity(user.name, user.admin, via);
       checkAttach(name, ctx.clusters.get(name), (c) => ctx.clusters.mayUse(runtimeOwner, c), user.name);
     };
     const reason = (who: Identity, user: string): 'user' | 'admin' => (who.user === user ? 'user' : 'admin');
 
     const start = async (req: FastifyRequest, reply: FastifyReply, user: string, server: string, options: Record<string, unknown> | undefined) => {
-      const { who, user: account } = await ownerOf(req, user);
+      const { who, user: account } = await ownerOf(req, user, server, 'servers');
       const userOptions = options ?? {};
+      const profile = typeof userOptions['profile'] === 'string' ? userOptions['profile'] : ctx.config.spawner.default_profile;
+      const allowed = ctx.config.profiles[profile]?.groups;
+      if (allowed?.length && !mayUseProfile(allowed, { admin: account.admin || who.admin, groups: await ctx.store.groups.ofUser(user) })) {
+        throw forbidden(`Profile ${profile} is for members of ${allowed.join(', ')}; ${user} is in none of them`);
+      }
       checkCluster(userOptions, account, who.via);
       const rec = await ctx.requests.requestStart(user, server, {
         profile: typeof userOptions['profile'] === 'string' ? userOptions['profile'] : undefined,
@@ -62,7 +69,7 @@ export const serverRoutes =
     };
 
     const stop = async (req: FastifyRequest, reply: FastifyReply, user: string, server: string, remove: boolean) => {
-      const who = await owner(req, user);
+      const who = await owner(req, user, server, remove ? 'delete:servers' : 'servers');
       if (server === '' && remove) throw badRequest('Cannot delete the default server');
       const rec = await ctx.requests.requestStop(user, server, { by: who.user, reason: reason(who, user), remove });
       if (!rec) return reply.code(204).send();

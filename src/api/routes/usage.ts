@@ -1,3 +1,4 @@
+import { allows } from '../../core/scopes.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { retentionDays } from '../../config/schema.js';
 import { forbidden } from '../../core/errors.js';
@@ -27,9 +28,10 @@ export const usageRoutes =
           retentionDays: retentionDays(m),
         });
         // Users see their own consumption; admins anyone's (all users when none is named).
-        if (!who.admin) {
-          if (p.user !== undefined && p.user !== who.user) throw forbidden(`Usage of ${p.user} is not yours to see`);
-          p.user = who.user;
+        if (!allows(who.scopes, 'read:usage')) {
+          const user = p.user ?? who.user;
+          if (!allows(who.scopes, 'read:usage', { user })) throw forbidden(`Missing scope: read:usage!user=${user}`);
+          p.user = user;
         }
         const answer = await queryUsage(ctx.store, p, ctx.clock.now());
         // The body is written from the answer's columns (usage-json.ts): the same bytes as fastify's

@@ -1,3 +1,4 @@
+import { resolveRoles } from '../../core/roles.js';
 import { CachedIdentityResolver } from '../../accounts/identity-resolver.js';
 import type { ApiContext } from '../../api/context.js';
 import type { ProcessRunner } from '../../core/services.js';
@@ -53,7 +54,8 @@ export const composeHub = (d: HubChoices): HubParts => {
     log: d.log,
     graceMs: d.config.lifecycle.stop_grace_seconds * 1000,
   });
-  const identity = new CachedIdentityResolver(d.store, d.clock, undefined, services.credentials);
+  const roles = resolveRoles(d.config.auth.roles);
+  const identity = new CachedIdentityResolver(d.store, d.clock, undefined, services.credentials, roles);
   const instance = instanceId(d.config, d.ids);
   const leaseMs = d.config.monitoring.lease_seconds * 1000;
   const heartbeat = new Heartbeat({ instances: d.store.instances, clock: d.clock, log: d.log, instance, leaseMs });
@@ -112,6 +114,7 @@ export const composeHub = (d: HubChoices): HubParts => {
       servers: lifecycle.servers,
       requests: lifecycle.requests,
       identity,
+      roles,
       authenticator: createAuthenticator(d),
       usage: monitoring.monitor,
       processes: monitoring.processes,
