@@ -1,0 +1,146 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestHub, type TestHub } from './helpers/hub.js';
+import { CookieJar, hubGroupsOf, loginAtProvider, oidcHubConfig, startTestProvider, type TestProvider } from './helpers/oidc-provider.js';
+
+/** OpenID Connect login against a real oidc-provider, cookies by hand (issue 16). */
+describe('OpenID Connect login', () => {
+  let provider: TestProvider;
+  let hub: TestHub;
+
+  beforeAll(async () => {
+    provider = await startTestProvider();
+    await provider.setAccounts({
+      alice: { preferred_username: 'alice', groups: ['staff'] },
+      olga: { preferred_username: 'olga', groups: ['staff', 'ops'] },
+      mallory: { preferred_username: 'mallory', groups: ['visitors'] },
+    });
+    hub = await startTestHub({
+      config: oidcHubConfig(provider, ['scopes: [openid, profile, email, groups]', 'groups_claim: groups', 'allowed_groups: [staff]', 'admin_groups: [ops]', 'refresh_seconds: 2']),
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await hub?.dispose();
+    await provider?.stop();
+  });
+
+  const me = (jar: CookieJar) => jar.fetch(`${hub.url}/hub/api/user`);
+
+  const login = async (name: string) => {
+    const jar = new CookieJar();
+    const callback = await loginAtProvider(jar, hub.url, name);
+    const res = await jar.fetch(callback);
+    return { jar, callback, res };
+  };
+
+  it('logs in through the provider: session, safe next, groups from the claim as hub groups', async () => {
+    const { jar, res } = await login('alice');
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/hub/home');
+    expect(jar.get(hub.url, 'nbhub-oauth')).toBeUndefined();
+    const user = await me(jar);
+    expect(user.status).toBe(200);
+    expect(await user.json()).toMatchObject({ name: 'alice', admin: false });
+    expect(hubGroupsOf(hub.dataDir, 'alice')).toEqual(['staff']);
+  });
+
+  it('makes members of admin_groups admins', async () => {
+    const { jar } = await login('olga');
+    expect(await (await me(jar)).json()).toMatchObject({ name: 'olga', admin: true });
+  });
+
+  it('refuses a user outside allowed_groups', async () => {
+    const { jar, res } = await login('mallory');
+    expect(res.status).toBe(403);
+    expect(await res.text()).toContain('not in a group allowed');
+    expect((await me(jar)).status).toBe(403);
+  });
+
+  it('refuses a tampered state and a replayed callback', async () => {
+    const jar = new CookieJar();
+    const callback = new URL(await loginAtProvider(jar, hub.url, 'alice'));
+    const tampered = new URL(callback);
+    tampered.searchParams.set('state', `${callback.searchParams.get('state')}x`);
+    const bad = await jar.fetch(tampered.href);
+    expect(bad.status).toBe(403);
+    expect(await bad.text()).toContain('not valid in this browser');
+
+    // The genuine callback in another browser (login CSRF) is refused: the state is bound to the starting one.
+    const other = new CookieJar();
+    expect((await other.fetch(callback.href)).status).toBe(403);
+
+    const jar2 = new CookieJar();
+    const cb2 = await loginAtProvider(jar2, hub.url, 'alice');
+    expect((await jar2.fetch(cb2)).status).toBe(303);
+    const replay = await jar2.fetch(cb2);
+    expect(replay.status).toBe(403);
+  });
+
+  it('refuses an ID token signed by a key not in the JWKS', async () => {
+    await provider.setMode('foreign-key');
+    try {
+      const { jar, res } = await login('alice');
+      expect(res.status).toBe(403);
+      expect(await res.text()).toContain('could not be verified');
+      expect((await me(jar)).status).toBe(403);
+      expect(hub.output()).not.toContain('nbhub-test-secret');
+    } finally {
+      await provider.setMode('pass');
+    }
+  });
+
+  it('refuses a replayed ID token (its nonce was for an earlier login)', async () => {
+    expect((await login('alice')).res.status).toBe(303);
+    await provider.setMode('replay');
+    try {
+      const { jar, res } = await login('alice');
+      expect(res.status).toBe(403);
+      expect((await me(jar)).status).toBe(403);
+    } finally {
+      await provider.setMode('pass');
+    }
+  });
+
+  it('answers POST /hub/login with 400 and tells the console the login mode', async () => {
+    const res = await fetch(`${hub.url}/hub/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'alice', password: 'x' }) });
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain('OpenID Connect');
+    expect(await (await fetch(`${hub.url}/hub/api/login-options`)).json()).toEqual({ authenticator: 'oidc', oidc: { label: new URL(provider.issuer).host, login_url: '/hub/oauth_login' } });
+  });
+
+  it('refreshes: the session survives and picks up a changed group; a revoked refresh token ends it', async () => {
+    await provider.setAccounts({ bob: { preferred_username: 'bob', groups: ['staff'] } });
+    const { jar, res } = await login('bob');
+    expect(res.status).toBe(303);
+    expect(hubGroupsOf(hub.dataDir, 'bob')).toEqual(['staff']);
+    await provider.setAccounts({ bob: { preferred_username: 'bob', groups: ['staff', 'ml'] } });
+    await expect.poll(() => hubGroupsOf(hub.dataDir, 'bob'), { timeout: 20_000, interval: 500 }).toEqual(['ml', 'staff']);
+    expect((await me(jar)).status).toBe(200);
+
+    await provider.revokeRefreshTokens();
+    await expect.poll(async () => (await me(jar)).status, { timeout: 20_000, interval: 500 }).toBe(403);
+  }, 60_000);
+});
+
+describe('OpenID Connect login by e-mail address', () => {
+  let provider: TestProvider;
+  let hub: TestHub;
+  beforeAll(async () => {
+    provider = await startTestProvider();
+    // The hub's user names have no '@': a provider whose email claim carries plain names stands in for one.
+    await provider.setAccounts({ eve: { email: 'eve', email_verified: false }, fay: { email: 'fay', email_verified: true } });
+    hub = await startTestHub({ config: oidcHubConfig(provider, ['username_claim: email']) });
+  }, 60_000);
+  afterAll(async () => {
+    await hub?.dispose();
+    await provider?.stop();
+  });
+
+  it('refuses email_verified: false and admits a verified address', async () => {
+    const jar = new CookieJar();
+    const refused = await jar.fetch(await loginAtProvider(jar, hub.url, 'eve'));
+    expect(refused.status).toBe(403);
+    expect(await refused.text()).toContain('not verified');
+    const jar2 = new CookieJar();
+    expect((await jar2.fetch(await loginAtProvider(jar2, hub.url, 'fay'))).status).toBe(303);
+  });
+});
