@@ -1,5 +1,9 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestHub, type TestHub } from './helpers/hub.js';
+import { NBHUB_BIN, startTestHub, type TestHub } from './helpers/hub.js';
 import { CookieJar, hubGroupsOf, loginAtProvider, oidcHubConfig, startTestProvider, type TestProvider } from './helpers/oidc-provider.js';
 
 /** OpenID Connect login against a real oidc-provider, cookies by hand (issue 16). */
@@ -142,5 +146,23 @@ describe('OpenID Connect login by e-mail address', () => {
     expect(await refused.text()).toContain('not verified');
     const jar2 = new CookieJar();
     expect((await jar2.fetch(await loginAtProvider(jar2, hub.url, 'fay'))).status).toBe(303);
+  });
+});
+
+describe('OpenID Connect config', () => {
+  const start = (config: string) => {
+    const dir = mkdtempSync(join(tmpdir(), 'nbhub-oidc-config-'));
+    writeFileSync(join(dir, 'nbhub.yaml'), config);
+    const r = spawnSync(process.execPath, [NBHUB_BIN, 'start', '--config', join(dir, 'nbhub.yaml'), '--port', '0', '--data-dir', dir], { encoding: 'utf8', timeout: 30_000 });
+    rmSync(dir, { recursive: true, force: true });
+    return r;
+  };
+  it('a misspelled key, or oidc without an issuer, stops the hub naming the key', () => {
+    const typo = start('auth:\n  authenticator: oidc\n  oidc:\n    issuer: https://id.example.org\n    client_id: nbhub\n    grups_claim: groups\n');
+    expect(typo.status).not.toBe(0);
+    expect(typo.stderr + typo.stdout).toContain('auth.oidc.grups_claim');
+    const missing = start('auth:\n  authenticator: oidc\n  oidc:\n    client_id: nbhub\n');
+    expect(missing.status).not.toBe(0);
+    expect(missing.stderr + missing.stdout).toContain('auth.oidc.issuer');
   });
 });

@@ -28,7 +28,10 @@ export const checkOidcRequired = (auth: { authenticator: string; oidc: z.infer<t
   if ((o.allowed_groups.length > 0 || o.admin_groups.length > 0) && o.groups_claim === '') {
     ctx.addIssue({ code: 'custom', path: ['oidc', 'groups_claim'], message: 'auth.oidc.allowed_groups and admin_groups need auth.oidc.groups_claim' });
   }
-  if (o.issuer?.startsWith('http://') && !o.allow_http_issuer) {
-    ctx.addIssue({ code: 'custom', path: ['oidc', 'issuer'], message: 'an http:// issuer needs auth.oidc.allow_http_issuer: true (tests on loopback only)' });
+  if (o.issuer?.startsWith('http://')) {
+    const host = new URL(o.issuer).hostname;
+    if (!o.allow_http_issuer || !['127.0.0.1', 'localhost', '[::1]'].includes(host)) {
+      ctx.addIssue({ code: 'custom', path: ['oidc', 'issuer'], message: 'must be https://, or http:// on a loopback address with auth.oidc.allow_http_issuer: true (tests only)' });
+    }
   }
 };
