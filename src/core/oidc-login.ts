@@ -30,8 +30,30 @@ export interface OidcLogin {
   /** Checks the provider's answer at the callback against this browser's pending login and exchanges the code. */
   complete(input: { callbackUrl: URL; binding: string | undefined }): Promise<OidcOutcome>;
   /** Keeps a new session's tokens, refreshed every auth.oidc.refresh_seconds until the session ends. */
-  track(sessionIdHash: string, user: string, tokens: OidcSessionTokens): void;
+  track(sessionIdHash: string, user: string, tokens: OidcSessionTokens): Promise<void>;
   /** Forgets a session at logout; the provider's end-session URL when auth.oidc.logout_redirect asks for it. */
   logout(sessionIdHash: string, postLogoutRedirectUri: string): Promise<string | null>;
   close(): Promise<void>;
+}
+
+/** A session logged in through the provider, as stored (migration 021). */
+export interface OidcSessionRecord {
+  sessionHash: string;
+  user: string;
+  refreshToken: string | null;
+  idToken: string | null;
+  refreshedAt: number;
+}
+
+export interface OidcSessionRepo {
+  put(record: OidcSessionRecord): Promise<void>;
+  get(sessionHash: string): Promise<OidcSessionRecord | undefined>;
+  /** Sessions last refreshed at or before `before`, oldest first. */
+  due(before: number, limit: number): Promise<OidcSessionRecord[]>;
+  /**
+   * Takes a due session for refreshing: true for exactly one caller (instances sharing a store race here), which
+   * then refreshes it; a rotated refresh token used twice would end the session.
+   */
+  claim(sessionHash: string, seenRefreshedAt: number, now: number): Promise<boolean>;
+  delete(sessionHash: string): Promise<void>;
 }

@@ -5,7 +5,7 @@ import type { Clock } from '../../core/clock.js';
 import { sha256hex, type IdGenerator } from '../../core/ids.js';
 import type { IdentityCache } from '../../core/identity.js';
 import type { Logger } from '../../core/logger.js';
-import type { OidcLogin, OidcOutcome, OidcRefusal, OidcSessionTokens } from '../../core/oidc-login.js';
+import type { OidcLogin, OidcOutcome, OidcRefusal, OidcSessionRecord, OidcSessionTokens } from '../../core/oidc-login.js';
 import type { Store } from '../../core/store.js';
 import { admitUser } from '../admit.js';
 import { decideOidcUser } from './claims.js';
@@ -19,12 +19,6 @@ interface Pending {
   next: string;
   redirectUri: string;
   expiresAt: number;
-}
-
-interface Tracked {
-  user: string;
-  tokens: OidcSessionTokens;
-  refreshedAt: number;
 }
 
 /** How long the browser may take at the provider's login form. */
@@ -51,8 +45,6 @@ export class OidcLoginService implements OidcLogin {
   private readonly pending = new Map<string, Pending>();
   /** Nonces of completed logins, until their pending login could have expired: a replayed ID token is refused. */
   private readonly usedNonces = new Map<string, number>();
-  /** Sessions logged in through the provider, by the hash of their id. */
-  private readonly sessions = new Map<string, Tracked>();
   private readonly timer: NodeJS.Timeout;
   private refreshing = false;
 
@@ -124,19 +116,19 @@ export class OidcLoginService implements OidcLogin {
     return { ok: true, user: decision.user, next: p.next, tokens: { refreshToken: tokens.refresh_token, idToken: tokens.id_token } };
   }
 
-  track(sessionIdHash: string, user: string, tokens: OidcSessionTokens): void {
-    this.sessions.set(sessionIdHash, { user, tokens, refreshedAt: this.d.clock.now() });
+  async track(sessionIdHash: string, user: string, tokens: OidcSessionTokens): Promise<void> {
+    await this.d.store.oidcSessions.put({ sessionHash: sessionIdHash, user, refreshToken: tokens.refreshToken ?? null, idToken: tokens.idToken ?? null, refreshedAt: this.d.clock.now() });
   }
 
   async logout(sessionIdHash: string, postLogoutRedirectUri: string): Promise<string | null> {
-    const t = this.sessions.get(sessionIdHash);
-    this.sessions.delete(sessionIdHash);
+    const t = await this.d.store.oidcSessions.get(sessionIdHash);
+    await this.d.store.oidcSessions.delete(sessionIdHash);
     if (!this.d.config.auth.oidc.logout_redirect) return null;
     try {
       const config = await this.provider.get();
       if (!config.serverMetadata().end_session_endpoint) return null;
       const params: Record<string, string> = { post_logout_redirect_uri: postLogoutRedirectUri, client_id: config.clientMetadata().client_id };
-      if (t?.tokens.idToken) params['id_token_hint'] = t.tokens.idToken;
+      if (t?.idToken) params['id_token_hint'] = t.idToken;
       return oidc.buildEndSessionUrl(config, params).href;
     } catch {
       return null;
@@ -164,8 +156,9 @@ export class OidcLoginService implements OidcLogin {
     if (this.refreshing) return;
     this.refreshing = true;
     try {
-      const due = this.d.clock.now() - this.d.config.auth.oidc.refresh_seconds * 1000;
-      for (const [hash, t] of [...this.sessions]) if (t.refreshedAt <= due) await this.refreshOne(hash, t);
+      const now = this.d.clock.now();
+      const due = await this.d.store.oidcSessions.due(now - this.d.config.auth.oidc.refresh_seconds * 1000, 200);
+      for (const t of due) if (await this.d.store.oidcSessions.claim(t.sessionHash, t.refreshedAt, now)) await this.refreshOne(t);
     } catch (err) {
       this.d.log.error({ err: errText(err) }, 'OpenID session refresh failed');
     } finally {
@@ -173,37 +166,36 @@ export class OidcLoginService implements OidcLogin {
     }
   }
 
-  private async refreshOne(hash: string, t: Tracked): Promise<void> {
+  private async refreshOne(t: OidcSessionRecord): Promise<void> {
+    const hash = t.sessionHash;
     const session = await this.d.store.sessions.get(hash);
-    if (!session) {
-      this.sessions.delete(hash);
-      return;
-    }
-    if (t.tokens.refreshToken === undefined) return this.end(hash, t.user, 'no refresh token');
+    if (!session) return this.d.store.oidcSessions.delete(hash);
+    if (t.refreshToken === null) return this.end(hash, t.user, 'no refresh token');
     let config: oidc.Configuration;
     try {
       config = await this.provider.get();
     } catch {
-      return; // The provider is down: the session stands, retried at the next tick.
+      return; // The provider is down: the session stands, retried after another refresh_seconds.
     }
     let claims: Record<string, unknown> | undefined;
     let tokens: Awaited<ReturnType<typeof oidc.refreshTokenGrant>>;
     try {
-      tokens = await oidc.refreshTokenGrant(config, t.tokens.refreshToken);
+      tokens = await oidc.refreshTokenGrant(config, t.refreshToken);
       claims = tokens.claims() ?? (await oidc.fetchUserInfo(config, tokens.access_token, oidc.skipSubjectCheck));
     } catch (err) {
       if (refusedByProvider(err)) return this.end(hash, t.user, `refresh refused: ${errText(err)}`);
-      this.d.log.warn({ user: t.user, err: errText(err) }, 'OpenID refresh failed; retried at the next tick');
+      this.d.log.warn({ user: t.user, err: errText(err) }, 'OpenID refresh failed; retried after another refresh_seconds');
       return;
     }
     const decision = decideOidcUser(claims, this.d.config.auth.oidc);
     if (!decision.ok || decision.user.name !== t.user) return this.end(hash, t.user, decision.ok ? 'provider names another user' : decision.reason);
-    this.sessions.set(hash, { user: t.user, tokens: { refreshToken: tokens.refresh_token ?? t.tokens.refreshToken, idToken: tokens.id_token ?? t.tokens.idToken }, refreshedAt: this.d.clock.now() });
+    // A rotated refresh token replaces the used one at once: the old one is spent at the provider.
+    await this.d.store.oidcSessions.put({ sessionHash: hash, user: t.user, refreshToken: tokens.refresh_token ?? t.refreshToken, idToken: tokens.id_token ?? t.idToken, refreshedAt: this.d.clock.now() });
     await admitAndSync(this.d, decision.user);
   }
 
   private async end(hash: string, user: string, reason: string): Promise<void> {
-    this.sessions.delete(hash);
+    await this.d.store.oidcSessions.delete(hash);
     await this.d.store.sessions.delete(hash);
     this.d.identity.forget(user);
     this.d.log.info({ user, reason }, 'OpenID session ended by the provider');

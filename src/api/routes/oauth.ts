@@ -81,7 +81,7 @@ export const oauthRoutes =
       const user = await admitAndSync(ctx, outcome.user);
       const { idHash } = await issueSession(ctx, req, reply, user.name);
       reply.header('set-cookie', [...[reply.getHeader('set-cookie') ?? []].flat().map(String), clear]);
-      oidc.track(idHash, user.name, outcome.tokens);
+      await oidc.track(idHash, user.name, outcome.tokens);
       audit(ctx.log, { event: 'login', user: user.name, via: 'oidc' });
       return reply.redirect(safeNext(outcome.next), 303);
     });
