@@ -166,3 +166,30 @@ describe('OpenID Connect config', () => {
     expect(missing.stderr + missing.stdout).toContain('auth.oidc.issuer');
   });
 });
+
+describe('OpenID provider down when the hub starts', () => {
+  let provider: TestProvider;
+  let hub: TestHub;
+  beforeAll(async () => {
+    provider = await startTestProvider({ running: false });
+    hub = await startTestHub({ config: oidcHubConfig(provider), env: { NBHUB_LOG_LEVEL: 'info' } });
+  }, 60_000);
+  afterAll(async () => {
+    await hub?.dispose();
+    await provider?.stop();
+  });
+
+  it('starts anyway, says so at login, logs it once, and logs in once the provider is up', async () => {
+    for (let i = 0; i < 2; i++) {
+      const res = await fetch(`${hub.url}/hub/oauth_login`, { redirect: 'manual' });
+      expect(res.status).toBe(503);
+      expect(await res.text()).toContain('cannot be reached');
+    }
+    expect(hub.output().split('OpenID provider discovery failed').length - 1).toBe(1);
+    await provider.restart();
+    await provider.setAccounts({ alice: { preferred_username: 'alice' } });
+    const jar = new CookieJar();
+    expect((await jar.fetch(await loginAtProvider(jar, hub.url, 'alice'))).status).toBe(303);
+    expect((await jar.fetch(`${hub.url}/hub/api/user`)).status).toBe(200);
+  });
+});

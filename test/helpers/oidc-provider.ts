@@ -22,11 +22,11 @@ export interface TestProvider {
   /** Revokes every refresh token it issued so far. */
   revokeRefreshTokens(): Promise<void>;
   stop(): Promise<void>;
+  /** Starts it again on the same port (after stop): a fresh provider, with no accounts and new keys. */
+  restart(): Promise<void>;
 }
 
-export const startTestProvider = async (): Promise<TestProvider> => {
-  const port = await freePort();
-  const issuer = `http://127.0.0.1:${port}`;
+const spawnProvider = async (port: number): Promise<ChildProcess> => {
   let out = '';
   const proc: ChildProcess = spawn(process.execPath, [SCRIPT, String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
   proc.stderr?.on('data', (b: Buffer) => (out += b.toString()));
@@ -37,6 +37,14 @@ export const startTestProvider = async (): Promise<TestProvider> => {
     });
     proc.once('exit', (code) => reject(new Error(`oidc-provider exited (${code}): ${out}`)));
   });
+  return proc;
+};
+
+/** `running: false` reserves the port and issuer without starting it (a provider down when the hub starts). */
+export const startTestProvider = async (o: { running?: boolean } = {}): Promise<TestProvider> => {
+  const port = await freePort();
+  const issuer = `http://127.0.0.1:${port}`;
+  let proc: ChildProcess | null = o.running === false ? null : await spawnProvider(port);
   const put = async (path: string, body: unknown, method = 'PUT') => {
     const res = await fetch(issuer + path, { method, body: JSON.stringify(body) });
     if (!res.ok) throw new Error(`${path}: ${res.status}`);
@@ -46,7 +54,13 @@ export const startTestProvider = async (): Promise<TestProvider> => {
     setAccounts: (a) => put('/__test/accounts', a),
     setMode: (mode) => put('/__test/mode', { mode }),
     revokeRefreshTokens: () => put('/__test/revoke-refresh', {}, 'POST'),
-    stop: () => killAndWait(proc, 'SIGTERM'),
+    stop: async () => {
+      if (proc) await killAndWait(proc, 'SIGTERM');
+      proc = null;
+    },
+    restart: async () => {
+      proc = await spawnProvider(port);
+    },
   };
 };
 
