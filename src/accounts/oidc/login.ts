@@ -46,7 +46,8 @@ export class OidcLoginService implements OidcLogin {
   /** Nonces of completed logins, until their pending login could have expired: a replayed ID token is refused. */
   private readonly usedNonces = new Map<string, number>();
   private readonly timer: NodeJS.Timeout;
-  private refreshing = false;
+  /** The refresh tick in progress (one at a time), awaited by close before the store closes. */
+  private refreshing: Promise<void> | null = null;
 
   constructor(private readonly d: Deps) {
     const o = d.config.auth.oidc;
@@ -54,7 +55,9 @@ export class OidcLoginService implements OidcLogin {
     this.label = new URL(o.issuer).host;
     this.provider = new LazyProvider({ issuer: o.issuer, client_id: o.client_id, client_secret: o.client_secret, allow_http_issuer: o.allow_http_issuer }, d.log);
     const tick = Math.max(1, Math.min(60, Math.floor(o.refresh_seconds / 2))) * 1000;
-    this.timer = setInterval(() => void this.refreshDue(), tick);
+    this.timer = setInterval(() => {
+      this.refreshing ??= this.refreshDue().finally(() => (this.refreshing = null));
+    }, tick);
     this.timer.unref();
   }
 
@@ -135,9 +138,9 @@ export class OidcLoginService implements OidcLogin {
     }
   }
 
-  close(): Promise<void> {
+  async close(): Promise<void> {
     clearInterval(this.timer);
-    return Promise.resolve();
+    await this.refreshing;
   }
 
   private sweep(): void {
@@ -151,18 +154,20 @@ export class OidcLoginService implements OidcLogin {
     }
   }
 
-  /** Refreshes every session older than refresh_seconds, one at a time (one tick at once). */
+  /** Refreshes every session older than refresh_seconds, one at a time. Never throws (logs). */
   async refreshDue(): Promise<void> {
-    if (this.refreshing) return;
-    this.refreshing = true;
     try {
       const now = this.d.clock.now();
       const due = await this.d.store.oidcSessions.due(now - this.d.config.auth.oidc.refresh_seconds * 1000, 200);
-      for (const t of due) if (await this.d.store.oidcSessions.claim(t.sessionHash, t.refreshedAt, now)) await this.refreshOne(t);
+      for (const t of due) {
+        try {
+          if (await this.d.store.oidcSessions.claim(t.sessionHash, t.refreshedAt, now)) await this.refreshOne(t);
+        } catch (err) {
+          this.d.log.error({ user: t.user, err: errText(err) }, 'OpenID session refresh failed');
+        }
+      }
     } catch (err) {
       this.d.log.error({ err: errText(err) }, 'OpenID session refresh failed');
-    } finally {
-      this.refreshing = false;
     }
   }
 
