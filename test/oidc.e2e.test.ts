@@ -17,6 +17,8 @@ describe('OpenID Connect login', () => {
       alice: { preferred_username: 'alice', groups: ['staff'] },
       olga: { preferred_username: 'olga', groups: ['staff', 'ops'] },
       mallory: { preferred_username: 'mallory', groups: ['visitors'] },
+      // A name the hub cannot take, echoed on the refusal page: it must come out escaped.
+      xss: { preferred_username: '<img src=x onerror=alert(1)>', groups: ['staff'] },
     });
     hub = await startTestHub({
       config: oidcHubConfig(provider, ['scopes: [openid, profile, email, groups]', 'groups_claim: groups', 'allowed_groups: [staff]', 'admin_groups: [ops]', 'refresh_seconds: 2']),
@@ -57,6 +59,15 @@ describe('OpenID Connect login', () => {
     expect(res.status).toBe(403);
     expect(await res.text()).toContain('not in a group allowed');
     expect((await me(jar)).status).toBe(403);
+  });
+
+  it('escapes what the refusal page echoes', async () => {
+    const { res } = await login('xss');
+    expect(res.status).toBe(403);
+    expect(res.headers.get('content-type')).toContain('text/html');
+    const html = await res.text();
+    expect(html).toContain('&#60;img src=x onerror=alert(1)&#62;');
+    expect(html).not.toContain('<img');
   });
 
   it('refuses a tampered state and a replayed callback', async () => {
