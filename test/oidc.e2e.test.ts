@@ -22,6 +22,8 @@ describe('OpenID Connect login', () => {
     });
     hub = await startTestHub({
       config: oidcHubConfig(provider, ['scopes: [openid, profile, email, groups]', 'groups_claim: groups', 'allowed_groups: [staff]', 'admin_groups: [ops]', 'refresh_seconds: 2']),
+      // Everything the hub logs, to check no secret is among it.
+      env: { NBHUB_LOG_LEVEL: 'debug' },
     });
   }, 60_000);
   afterAll(async () => {
@@ -31,9 +33,11 @@ describe('OpenID Connect login', () => {
 
   const me = (jar: CookieJar) => jar.fetch(`${hub.url}/hub/api/user`);
 
+  const codes: string[] = [];
   const login = async (name: string) => {
     const jar = new CookieJar();
     const callback = await loginAtProvider(jar, hub.url, name);
+    codes.push(new URL(callback).searchParams.get('code') ?? '');
     const res = await jar.fetch(callback);
     return { jar, callback, res };
   };
@@ -134,6 +138,18 @@ describe('OpenID Connect login', () => {
     await provider.revokeRefreshTokens();
     await expect.poll(async () => (await me(jar)).status, { timeout: 20_000, interval: 500 }).toBe(403);
   }, 60_000);
+
+  it('never logs the client secret, an authorization code or a token', async () => {
+    const log = hub.output();
+    expect(log).toContain('OpenID session ended by the provider');
+    // The audit trail has the refusals with their reasons, and the groups the refresh brought.
+    expect(log).toMatch(/"event":"login_failed"[^\n]*"reason":"not in allowed_groups"/);
+    expect(log).toMatch(/"event":"login_failed"[^\n]*"reason":"state mismatch"/);
+    expect(log).toMatch(/"event":"identity_sync","user":"bob"[^\n]*"groups":\["ml","staff"\]/);
+    const secrets = ['nbhub-test-secret', ...codes, ...(await provider.issuedTokens())];
+    expect(secrets.length).toBeGreaterThan(10);
+    for (const s of secrets) expect(log.includes(s), 'a secret in the log').toBe(false);
+  });
 });
 
 describe('OpenID Connect login by e-mail address', () => {

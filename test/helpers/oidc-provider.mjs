@@ -13,6 +13,8 @@ let accounts = {};
 let mode = 'pass';
 let lastIdToken;
 const issuedRefreshTokens = new Set();
+/** Every token the token endpoint answered with, for tests that check the hub never logs one. */
+const everIssued = [];
 
 const signing = await generateKeyPair('RS256', { extractable: true });
 const jwk = { ...(await exportJWK(signing.privateKey)), kid: 'test-key', alg: 'RS256', use: 'sig' };
@@ -81,9 +83,14 @@ provider.use(async (ctx, next) => {
     issuedRefreshTokens.clear();
     return;
   }
+  if (ctx.path === '/__test/issued' && ctx.method === 'GET') {
+    ctx.body = everIssued;
+    return;
+  }
   await next();
   if (ctx.path !== '/token' || ctx.status !== 200 || typeof ctx.body !== 'object') return;
   const body = ctx.body;
+  for (const k of ['access_token', 'refresh_token', 'id_token']) if (body[k]) everIssued.push(body[k]);
   if (body.refresh_token) issuedRefreshTokens.add(body.refresh_token);
   if (!body.id_token) return;
   const original = body.id_token;

@@ -21,6 +21,8 @@ export interface TestProvider {
   setMode(mode: 'pass' | 'foreign-key' | 'replay'): Promise<void>;
   /** Revokes every refresh token it issued so far. */
   revokeRefreshTokens(): Promise<void>;
+  /** Every access, refresh and ID token it has issued (to check none reaches a log). */
+  issuedTokens(): Promise<string[]>;
   stop(): Promise<void>;
   /** Starts it again on the same port (after stop): a fresh provider, with no accounts and new keys. */
   restart(): Promise<void>;
@@ -54,6 +56,7 @@ export const startTestProvider = async (o: { running?: boolean } = {}): Promise<
     setAccounts: (a) => put('/__test/accounts', a),
     setMode: (mode) => put('/__test/mode', { mode }),
     revokeRefreshTokens: () => put('/__test/revoke-refresh', {}, 'POST'),
+    issuedTokens: async () => (await (await fetch(`${issuer}/__test/issued`)).json()) as string[],
     stop: async () => {
       if (proc) await killAndWait(proc, 'SIGTERM');
       proc = null;
