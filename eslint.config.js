@@ -17,6 +17,7 @@ const forbid = (/** @type {string[]} */ groups, /** @type {string} */ message) =
  */
 const IMPLEMENTATIONS = [
   ['**/accounts/identity-resolver.js', ['CachedIdentityResolver']],
+  ['**/accounts/oidc/login.js', ['OidcLoginService']],
   ['**/agent/agent.js', ['Agent']],
   ['**/agent/insides.js', ['RuntimeInsides']],
   ['**/agent/log/event-log.js', ['EventLog']],
@@ -70,7 +71,7 @@ const noRuntimeApiPaths = [
 const TEST_FILES = ['**/*.test.ts', '**/*.contract.ts', '**/testing.ts', 'test/**'];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'web/dist/**', 'node_modules/**', 'nbhub-data/**', 'bench/**/*.js', 'bench/**/*.mjs', 'bin/**', 'eslint.config.js'] },
+  { ignores: ['dist/**', 'web/dist/**', 'node_modules/**', 'nbhub-data/**', 'bench/**/*.js', 'bench/**/*.mjs', 'test/helpers/**/*.mjs', 'bin/**', 'eslint.config.js'] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },

@@ -1,7 +1,9 @@
 /** Minimal cookie parsing and serialising: the hub only reads and writes its own two cookies. */
 export const SESSION_COOKIE = 'nbhub-session';
 export const XSRF_COOKIE = 'nbhub-xsrf';
-export const HUB_COOKIES = new Set([SESSION_COOKIE, XSRF_COOKIE]);
+/** Binds a login at the OpenID provider to the browser that started it (HttpOnly, minutes). */
+export const OAUTH_COOKIE = 'nbhub-oauth';
+export const HUB_COOKIES = new Set([SESSION_COOKIE, XSRF_COOKIE, OAUTH_COOKIE]);
 
 export const parseCookies = (header: string | undefined): Map<string, string> => {
   const out = new Map<string, string>();

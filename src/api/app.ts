@@ -8,6 +8,7 @@ import { sendError, toErrorBody } from './errors.js';
 import { proxyPaths } from './openapi.js';
 import { consoleRoutes } from './routes/console.js';
 import { loginRoutes } from './routes/login.js';
+import { oauthRoutes } from './routes/oauth.js';
 import { rootRoutes } from './routes/root.js';
 import { serverRoutes } from './routes/servers.js';
 import { progressRoutes } from './routes/progress.js';
@@ -96,6 +97,7 @@ export const buildApp = async (ctx: ApiContext, serverFactory?: FastifyServerFac
     { prefix: '/hub' },
   );
   await app.register(loginRoutes(ctx), { prefix: '/hub' });
+  await app.register(oauthRoutes(ctx), { prefix: '/hub' });
   await app.register(consoleRoutes(ctx), { prefix: '/hub' });
   app.get('/', { schema: { summary: 'Redirects to the console' } }, async (_req, reply) => reply.redirect('/hub/', 302));
   return app;

@@ -9,6 +9,7 @@ import type { IdentityCache } from '../core/identity.js';
 import type { KernelControlSink } from '../core/kernel-tap.js';
 import type { LogShippingView } from '../core/log-shipping.js';
 import type { Logger } from '../core/logger.js';
+import type { OidcLogin } from '../core/oidc-login.js';
 import type { ClusterLogs, LogFeedView, ServerLogs, ServiceLogs } from '../core/logs.js';
 import type { RuntimeClient } from '../core/runtime-client.js';
 import type { ProcessDoor } from '../core/process-door.js';
@@ -30,6 +31,8 @@ export interface ApiContext {
   requests: ServerRequests;
   /** Checks usernames and passwords at POST /hub/login (local accounts or LDAP: config auth.authenticator). */
   authenticator: PasswordAuthenticator;
+  /** OpenID Connect login (/hub/oauth_login, /hub/oauth_callback) when config auth.authenticator is oidc. */
+  oidc?: OidcLogin | undefined;
   /** Who a request is; told when a user's credentials change. */
   identity: IdentityCache;
   clock: Clock;

@@ -12,7 +12,7 @@ export const secureRequest = (ctx: ApiContext, req: FastifyRequest): boolean =>
  * Starts a login session for `user` and sets its two cookies on the reply: the one place every way of logging in
  * (password, LDAP, OpenID Connect) ends.
  */
-export const issueSession = async (ctx: ApiContext, req: FastifyRequest, reply: FastifyReply, user: string): Promise<void> => {
+export const issueSession = async (ctx: ApiContext, req: FastifyRequest, reply: FastifyReply, user: string): Promise<{ idHash: string }> => {
   const maxAge = ctx.config.session_max_age_seconds;
   const secure = secureRequest(ctx, req);
   const { id, record } = await createSession(ctx, user, maxAge);
@@ -21,6 +21,7 @@ export const issueSession = async (ctx: ApiContext, req: FastifyRequest, reply: 
     // Readable by the console's script, which echoes it in X-XSRFToken on writes.
     serializeCookie(XSRF_COOKIE, record.xsrf, { maxAgeSeconds: maxAge, httpOnly: false, secure }),
   ]);
+  return { idHash: record.idHash };
 };
 
 /** Clears the session's cookies in the browser (the session itself is deleted by the caller). */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ldapSchema } from './ldap-schema.js';
 import { localLoginSchema } from './local-login-schema.js';
-import { oidcSchema } from './oidc-schema.js';
+import { checkOidcRequired, oidcSchema } from './oidc-schema.js';
 import { rolesSchema } from './roles-schema.js';
 
 /** Who may log in and what they may do (issue 16): the authenticator, its settings, roles and groups. */
@@ -16,4 +16,5 @@ export const authSchema = z
     oidc: oidcSchema.prefault({}).describe('OpenID Connect (auth.authenticator: oidc).'),
     roles: rolesSchema,
   })
-  .strict();
+  .strict()
+  .superRefine(checkOidcRequired);

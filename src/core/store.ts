@@ -3,6 +3,7 @@ import type { ServerRecord, SessionRecord, StopReason, TokenRecord, UserRecord }
 import type { ExecutionRepo } from './executions.js';
 import type { ClusterRepo, SparkJobRepo } from './clusters.js';
 import type { GroupRepo } from './groups.js';
+import type { OidcSessionRepo } from './oidc-login.js';
 
 /**
  * `?state=` of JupyterHub's user list: active = any server running or in transition; `failed` (nbhub's) = any
@@ -327,6 +328,8 @@ export interface Store {
   readonly tokens: TokenRepo;
   readonly sessions: SessionRepo;
   readonly groups: GroupRepo;
+  /** Refresh tokens of sessions logged in through an OpenID provider (issue 16). */
+  readonly oidcSessions: OidcSessionRepo;
   readonly meta: MetaRepo;
   readonly usage: UsageRepo;
   readonly history: ServerHistoryRepo;

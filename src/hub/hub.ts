@@ -124,6 +124,7 @@ export const startHub = async (p: HubParts): Promise<Hub> => {
       // Last but the store: the hub's own lines about stopping go out too, within the shipping's bound.
       await p.shipping.stop();
       await flushTokens();
+      await api.oidc?.close();
       await api.store.close();
     },
   };

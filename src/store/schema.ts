@@ -220,7 +220,16 @@ export interface GroupMembersTable {
   user_name: string;
 }
 
+export interface OidcSessionsTable {
+  session_hash: string;
+  user_name: string;
+  refresh_token: string | null;
+  id_token: string | null;
+  refreshed_at: number;
+}
+
 export interface Database {
+  oidc_sessions: OidcSessionsTable;
   groups: GroupsTable;
   group_members: GroupMembersTable;
   clusters: ClustersTable;

@@ -243,6 +243,21 @@ export const storeContract = (name: string, open: () => Promise<{ store: TestSto
       expect((await store.sessions.get('s2'))?.xsrf).toBe('y');
     });
 
+    it('keeps OpenID sessions\' refresh tokens, lists the due ones, and hands each refresh to one claimant', async () => {
+      const o = store.oidcSessions;
+      await o.put({ sessionHash: 'h1', user: 'bob', refreshToken: 'r1', idToken: 'i1', refreshedAt: 100 });
+      await o.put({ sessionHash: 'h2', user: 'ann', refreshToken: null, idToken: null, refreshedAt: 5_000_000_000_000 });
+      expect(await o.get('h1')).toEqual({ sessionHash: 'h1', user: 'bob', refreshToken: 'r1', idToken: 'i1', refreshedAt: 100 });
+      expect((await o.due(1000, 10)).map((r) => r.sessionHash)).toEqual(['h1']);
+      expect(await o.claim('h1', 100, 2000)).toBe(true);
+      expect(await o.claim('h1', 100, 2001)).toBe(false);
+      await o.put({ sessionHash: 'h1', user: 'bob', refreshToken: 'r2', idToken: 'i2', refreshedAt: 3000 });
+      expect((await o.get('h1'))?.refreshToken).toBe('r2');
+      expect(await o.due(1000, 10)).toEqual([]);
+      await o.delete('h1');
+      expect(await o.get('h1')).toBeUndefined();
+    });
+
     it('changes a user in one transaction: a rename to a taken name leaves the admin flag and the password as they were', async () => {
       await store.users.create(user('hana', { passwordHash: 'old' }));
       await store.users.create(user('iris'));

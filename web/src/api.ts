@@ -130,6 +130,8 @@ export const api = {
   login: (username: string, password: string, next?: string) =>
     request<LoginResult>('POST', '/hub/login', { body: { username, password, ...(next ? { next } : {}) } }),
   logout: () => request<void>('POST', '/hub/logout'),
+  /** How this hub logs people in (password form or an OpenID Connect provider's button); no login needed. */
+  loginOptions: () => request<{ authenticator: 'local' | 'ldap' | 'oidc'; oidc?: { label: string; login_url: string } }>('GET', '/hub/api/login-options'),
   me: () => request<UserModel>('GET', '/hub/api/user?include_stopped_servers=1'),
   user: (name: string) => request<UserModel>('GET', `${userPath(name)}?include_stopped_servers=1`),
   users: (offset: number, limit: number) =>

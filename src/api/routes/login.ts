@@ -6,6 +6,7 @@ import { audit } from '../../core/audit.js';
 import { sha256hex } from '../../core/ids.js';
 import type { ApiContext } from '../context.js';
 import { clearSessionCookies, issueSession } from '../session-cookies.js';
+import { postLogoutUri } from './oauth.js';
 
 /**
  * Only paths on this hub are followed after login, so `next` cannot send a user elsewhere. Parsed as a
@@ -38,6 +39,9 @@ export const loginRoutes =
       },
       async (req, reply) => {
         const form = req.headers['content-type']?.startsWith('application/x-www-form-urlencoded') ?? false;
+        if (ctx.config.auth.authenticator === 'oidc') {
+          return reply.code(400).send({ status: 400, message: 'This hub logs in through OpenID Connect: start at /hub/oauth_login' });
+        }
         const outcome = await ctx.authenticator.login(req.body.username, req.body.password, { ip: req.ip });
         if (!outcome.ok) {
           // The name as typed (it may be a mistyped password: cut short), never the password.
@@ -58,6 +62,8 @@ export const loginRoutes =
 
     const logout = async (req: FastifyRequest, reply: FastifyReply) => {
       const sid = parseCookies(req.headers.cookie).get(SESSION_COOKIE);
+      // With auth.oidc.logout_redirect, the provider's session ends too, then the provider sends the browser back.
+      const away = sid && ctx.oidc ? await ctx.oidc.logout(sha256hex(sid), postLogoutUri(ctx, req)) : null;
       if (sid) {
         const rec = await ctx.store.sessions.get(sha256hex(sid));
         await ctx.store.sessions.delete(sha256hex(sid));
@@ -67,7 +73,7 @@ export const loginRoutes =
         }
       }
       clearSessionCookies(ctx, req, reply);
-      return reply.redirect('/hub/login', 303);
+      return reply.redirect(away ?? '/hub/login', 303);
     };
     app.get('/logout', { schema: { summary: 'Log out (clears the session)' } }, logout);
     app.post('/logout', { schema: { summary: 'Log out (clears the session)' } }, logout);

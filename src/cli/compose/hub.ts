@@ -15,7 +15,7 @@ import { createProxy } from '../../proxy/proxy.js';
 import { createServiceProxy } from '../../proxy/services.js';
 import { createServices } from '../../services/services.js';
 import { createApps } from './apps.js';
-import { createAuthenticator } from './auth.js';
+import { createAuthenticator, createOidcLogin } from './auth.js';
 import { createClusters } from './clusters.js';
 import { createNotebookSparkEnvironment, createSparkCellCost } from './notebook-spark.js';
 import { createCuller } from './culler.js';
@@ -116,6 +116,7 @@ export const composeHub = (d: HubChoices): HubParts => {
       identity,
       roles,
       authenticator: createAuthenticator(d),
+      oidc: createOidcLogin({ ...d, identity }),
       usage: monitoring.monitor,
       processes: monitoring.processes,
       culling: culler,

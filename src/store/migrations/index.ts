@@ -17,6 +17,7 @@ import * as m015 from './015-execution-spark-cpu.js';
 import * as m016 from './016-server-event-profile.js';
 import * as m017 from './017-groups.js';
 import * as m018 from './018-token-scopes.js';
+import * as m021 from './021-oidc-sessions.js';
 
 /** Versioned migrations, in order. Add a file and a line; never edit a released one. */
 const migrations: Record<string, Migration> = {
@@ -39,6 +40,7 @@ const migrations: Record<string, Migration> = {
   '016-server-event-profile': m016,
   '017-groups': m017,
   '018-token-scopes': m018,
+  '021-oidc-sessions': m021,
 };
 
 export const migrationProvider: MigrationProvider = {

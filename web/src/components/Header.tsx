@@ -31,7 +31,13 @@ export const Header = (p: { me: UserModel; page: string }) => {
         type="button"
         data-testid="logout"
         disabled={logout.busy}
-        onClick={() => void logout.run(api.logout).then((ok) => ok && navigate('/hub/login'))}
+        onClick={() =>
+          void logout.run(async () => {
+            // Through a provider, logout may continue at the provider's end-session page: a whole-page visit.
+            if ((await api.loginOptions()).authenticator === 'oidc') window.location.assign('/hub/logout');
+            else await api.logout().then(() => navigate('/hub/login'));
+          })
+        }
       >
         Log out
       </button>

@@ -9,6 +9,7 @@ const nextParam = (search: string): string | undefined => new URLSearchParams(se
 export const LoginPage = (p: { search: string }) => {
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
+  const [provider, setProvider] = useState<{ label: string; login_url: string } | null | undefined>(undefined);
   const action = useAction();
   const next = nextParam(p.search);
   // The form-post fallback (no script) comes back with ?error=1.
@@ -20,6 +21,11 @@ export const LoginPage = (p: { search: string }) => {
     void api.me().then(
       () => alive && go(next ?? '/hub/home'),
       () => undefined,
+    );
+    // Through an OpenID Connect provider, a button replaces the password form.
+    void api.loginOptions().then(
+      (o) => alive && setProvider(o.oidc ?? null),
+      () => alive && setProvider(null),
     );
     return () => {
       alive = false;
@@ -38,6 +44,16 @@ export const LoginPage = (p: { search: string }) => {
   };
 
   const error = action.error ?? formError;
+  if (provider) {
+    return (
+      <main class="login">
+        <h1>nbhub</h1>
+        <a class="button" data-testid="login-oidc" href={`${provider.login_url}${next ? `?next=${encodeURIComponent(next)}` : ''}`}>
+          Sign in with {provider.label}
+        </a>
+      </main>
+    );
+  }
   return (
     <main class="login">
       <h1>nbhub</h1>
