@@ -2,6 +2,7 @@ import type { Clock } from '../core/clock.js';
 import { sha256hex } from '../core/ids.js';
 import { serviceIdentity, type Credentials, type Identity, type IdentityResolver } from '../core/identity.js';
 import type { ServiceCredential } from '../core/services.js';
+import { sessionCredential, tokenCredential } from '../core/revocations.js';
 import type { Store } from '../core/store.js';
 import { parseCookies, SESSION_COOKIE } from './cookies.js';
 
@@ -47,15 +48,16 @@ export class CachedIdentityResolver implements IdentityResolver {
     for (const s of services) this.services.set(s.token, serviceIdentity(s.name, s.admin));
   }
 
-  async identify(credentials: Credentials): Promise<Identity | null> {
+  async identify(credentials: Credentials, o: { fresh?: boolean } = {}): Promise<Identity | null> {
+    const fresh = o.fresh === true;
     const token = tokenFromCredentials(credentials);
     const service = token ? this.service(token) : undefined;
     if (service) return service;
     // As in JupyterHub: a token that does not resolve leaves the session cookie to try.
-    const byToken = token ? await this.lookup('t:' + token, () => this.fromToken(token)) : null;
+    const byToken = token ? await this.lookup('t:' + token, () => this.fromToken(token), fresh) : null;
     if (byToken) return byToken;
     const sid = parseCookies(credentials.cookie).get(SESSION_COOKIE);
-    if (sid) return this.lookup('s:' + sid, () => this.fromSession(sid));
+    if (sid) return this.lookup('s:' + sid, () => this.fromSession(sid), fresh);
     return null;
   }
 
@@ -95,8 +97,8 @@ export class CachedIdentityResolver implements IdentityResolver {
     return out;
   }
 
-  private async lookup(key: string, load: () => Promise<Cached | null>): Promise<Identity | null> {
-    const hit = this.cached(key);
+  private async lookup(key: string, load: () => Promise<Cached | null>, fresh: boolean): Promise<Identity | null> {
+    const hit = fresh ? undefined : this.cached(key);
     if (hit) return hit;
     const loaded = await load();
     if (!loaded) {
@@ -115,7 +117,7 @@ export class CachedIdentityResolver implements IdentityResolver {
     const user = await this.store.users.get(rec.user);
     if (!user) return null;
     const until = Math.min(now + this.ttlMs, rec.expiresAt ?? Infinity);
-    return { identity: { user: user.name, admin: user.admin, via: 'token' }, until, tokenId: rec.id };
+    return { identity: { user: user.name, admin: user.admin, via: 'token', credential: tokenCredential(rec.id) }, until, tokenId: rec.id };
   }
 
   private async fromSession(sid: string): Promise<Cached | null> {
@@ -125,7 +127,7 @@ export class CachedIdentityResolver implements IdentityResolver {
     const user = await this.store.users.get(rec.user);
     if (!user) return null;
     return {
-      identity: { user: user.name, admin: user.admin, via: 'cookie', xsrf: rec.xsrf },
+      identity: { user: user.name, admin: user.admin, via: 'cookie', xsrf: rec.xsrf, credential: sessionCredential(rec.idHash) },
       until: Math.min(now + this.ttlMs, rec.expiresAt),
     };
   }

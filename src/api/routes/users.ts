@@ -5,6 +5,7 @@ import { addUser } from '../../accounts/users.js';
 import { audit } from '../../core/audit.js';
 import { badRequest, notFound } from '../../core/errors.js';
 import type { UserRecord } from '../../core/models.js';
+import { sessionOf } from '../../core/revocations.js';
 import { USER_SORTS } from '../../core/store.js';
 import { requireAdmin, requireSelfOrAdmin, requireUser } from '../auth.js';
 import type { ApiContext } from '../context.js';
@@ -17,7 +18,7 @@ const PAGINATION_TYPE = 'application/jupyterhub-pagination+json';
 export const userRoutes =
   (ctx: ApiContext): FastifyPluginAsyncTypebox =>
   async (app) => {
-    const deps: UserAdminDeps = { store: ctx.store, clock: ctx.clock, identity: ctx.identity, servers: ctx.requests };
+    const deps: UserAdminDeps = { store: ctx.store, clock: ctx.clock, identity: ctx.identity, servers: ctx.requests, revocations: ctx.revocations };
     const model = (u: UserRecord, req: FastifyRequest, includeStopped: boolean) =>
       userModel(u, ctx.servers.serversOf(u.name), { admin: req.identity?.admin ?? false, includeStopped, culling: ctx.culling });
     const getUser = async (name: string) => {
@@ -116,7 +117,9 @@ export const userRoutes =
         // A user may change their own password; everything else is for admins.
         const selfPassword = who.user === req.params.name && req.body.admin === undefined && req.body.name === undefined;
         if (!selfPassword) requireAdmin(req);
-        const changed = await modifyUser(deps, req.params.name, req.body);
+        // The session that changed its own user's password stays; an admin's change (or a token's) ends them all.
+        const keep = who.user === req.params.name ? sessionOf(who.credential) : undefined;
+        const changed = await modifyUser(deps, req.params.name, req.body, keep);
         // Which fields changed, not their values (a password is never logged).
         const fields = (['name', 'admin', 'password'] as const).filter((k) => req.body[k] !== undefined);
         audit(ctx.log, { event: 'user_update', user: req.params.name, changed: fields, by: who.user });
