@@ -101,9 +101,9 @@ export const composeHub = (d: HubChoices): HubParts => {
   });
   // With recording off, no tap: the proxy then decodes kernel messages only as far as activity needs.
   const recorder = executions ?? undefined;
-  // Every WebSocket the proxies open, closed when the API revokes its credential (and rechecked every 5 s, which
-  // bounds a revocation by another instance to the identity cache's TTL plus that).
-  const sockets = new OpenSockets({ identity, log: d.log });
+  // Every WebSocket the proxies open, closed when the API revokes its credential (and rechecked, which bounds a
+  // revocation by another instance to the identity cache's TTL plus auth.websocket_recheck_seconds).
+  const sockets = new OpenSockets({ identity, log: d.log, recheckMs: d.config.auth.websocket_recheck_seconds * 1000 });
   const proxy = createProxy({ routes: lifecycle.servers, identity, activity: lifecycle.servers, ports: lifecycle.servers, apps, kernelTap: recorder, kernelControl: recorder, sockets, clock: d.clock, log: d.log });
   const serviceProxy = createServiceProxy({ services: services.directory, identity, sockets, log: d.log });
   const clusterProxy = createClusterProxy({ clusters, identity, sockets, log: d.log });
