@@ -13,7 +13,7 @@ import { detectJupyter, JUPYTER_MISSING, systemLookup, type JupyterLookup } from
 import { resolveProfile, type ResolvedProfile } from './profiles.js';
 
 const profile = (name: string, command: string[], readinessPath = ''): ResolvedProfile => ({
-  name, displayName: name, command, environment: {}, readinessPath, startTimeoutSeconds: 10, jupyter: false,
+  name, displayName: name, command, environment: {}, readinessPath, startTimeoutSeconds: 10, jupyter: false, hubIdentity: false,
 });
 
 const dir = mkdtempSync(join(tmpdir(), 'nbhub-spawner-'));
