@@ -55,5 +55,24 @@ describe('service tokens', () => {
     // The token inherits alice's rights (it has no scopes of its own): her own runtime, nobody else's.
     expect(canAccess(who as Identity, 'alice')).toBe(true);
     expect(canAccess(who as Identity, 'bob')).toBe(false);
+    expect(who).toMatchObject({ credential: 'token:t1' });
+  });
+});
+
+describe('fresh lookups (WebSocket upgrades)', () => {
+  it('ask the store even when a cached answer stands, so a revocation seen only by the store counts at once', async () => {
+    let live = true;
+    const store = {
+      tokens: { findByHash: async () => (live ? { id: 't1', user: 'alice', expiresAt: null } : undefined) },
+      users: { get: async (name: string) => ({ name, admin: false }) },
+      sessions: { get: async () => undefined },
+    } as unknown as Store;
+    const resolver = new CachedIdentityResolver(store, { now: () => 1_000 }, 5_000);
+    const creds = { authorization: 'token t' };
+    expect(await resolver.identify(creds)).toMatchObject({ user: 'alice' });
+    live = false; // revoked by another instance: this one's cache does not know
+    expect(resolver.peek(creds)).toMatchObject({ user: 'alice' });
+    expect(await resolver.identify(creds, { fresh: true })).toBeNull();
+    expect(resolver.peek(creds)).toBeUndefined();
   });
 });

@@ -5,6 +5,7 @@ import type { TokenRecord, UserRecord } from '../core/models.js';
 import { resolveRoles, scopesOf, type Role } from '../core/roles.js';
 import { expandScopes, filterGroups, intersectScopes, withGroupMembers, type ScopeSet } from '../core/scopes.js';
 import type { ServiceCredential } from '../core/services.js';
+import { sessionCredential, tokenCredential } from '../core/revocations.js';
 import type { Store } from '../core/store.js';
 import { parseCookies, SESSION_COOKIE } from './cookies.js';
 
@@ -52,15 +53,16 @@ export class CachedIdentityResolver implements IdentityResolver {
     for (const s of services) this.services.set(s.token, serviceIdentity(s.name, s.admin, scopesOf(roles, { kind: 'service', name: s.name, admin: s.admin })));
   }
 
-  async identify(credentials: Credentials): Promise<Identity | null> {
+  async identify(credentials: Credentials, o: { fresh?: boolean } = {}): Promise<Identity | null> {
+    const fresh = o.fresh === true;
     const token = tokenFromCredentials(credentials);
     const service = token ? this.service(token) : undefined;
     if (service) return service;
     // As in JupyterHub: a token that does not resolve leaves the session cookie to try.
-    const byToken = token ? await this.lookup('t:' + token, () => this.fromToken(token)) : null;
+    const byToken = token ? await this.lookup('t:' + token, () => this.fromToken(token), fresh) : null;
     if (byToken) return byToken;
     const sid = parseCookies(credentials.cookie).get(SESSION_COOKIE);
-    if (sid) return this.lookup('s:' + sid, () => this.fromSession(sid));
+    if (sid) return this.lookup('s:' + sid, () => this.fromSession(sid), fresh);
     return null;
   }
 
@@ -100,8 +102,8 @@ export class CachedIdentityResolver implements IdentityResolver {
     return out;
   }
 
-  private async lookup(key: string, load: () => Promise<Cached | null>): Promise<Identity | null> {
-    const hit = this.cached(key);
+  private async lookup(key: string, load: () => Promise<Cached | null>, fresh: boolean): Promise<Identity | null> {
+    const hit = fresh ? undefined : this.cached(key);
     if (hit) return hit;
     const loaded = await load();
     if (!loaded) {
@@ -120,7 +122,7 @@ export class CachedIdentityResolver implements IdentityResolver {
     const user = await this.store.users.get(rec.user);
     if (!user) return null;
     const until = Math.min(now + this.ttlMs, rec.expiresAt ?? Infinity);
-    return { identity: { user: user.name, admin: user.admin, via: 'token', scopes: await this.scopes(user, rec) }, until, tokenId: rec.id };
+    return { identity: { user: user.name, admin: user.admin, via: 'token', scopes: await this.scopes(user, rec), credential: tokenCredential(rec.id) }, until, tokenId: rec.id };
   }
 
   /** The user's roles' scopes, narrowed by the token's own (null: it inherits), group filters given their members. */
@@ -152,7 +154,7 @@ export class CachedIdentityResolver implements IdentityResolver {
     const user = await this.store.users.get(rec.user);
     if (!user) return null;
     return {
-      identity: { user: user.name, admin: user.admin, via: 'cookie', xsrf: rec.xsrf, scopes: await this.scopes(user, null) },
+      identity: { user: user.name, admin: user.admin, via: 'cookie', xsrf: rec.xsrf, scopes: await this.scopes(user, null), credential: sessionCredential(rec.idHash) },
       until: Math.min(now + this.ttlMs, rec.expiresAt),
     };
   }

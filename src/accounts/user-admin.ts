@@ -2,6 +2,7 @@ import type { Clock } from '../core/clock.js';
 import { badRequest, conflict, notFound } from '../core/errors.js';
 import type { UserRecord } from '../core/models.js';
 import type { IdentityCache } from '../core/identity.js';
+import type { CredentialRevocations } from '../core/revocations.js';
 import type { ServerRequests } from '../core/servers.js';
 import type { Store, UserChange } from '../core/store.js';
 import { hashPassword } from './passwords.js';
@@ -13,6 +14,8 @@ export interface UserAdminDeps {
   clock: Clock;
   identity: Pick<IdentityCache, 'forget'>;
   servers: Pick<ServerRequests, 'removeUser' | 'assertRenamable'>;
+  /** Told when sessions end or a user goes, to close their open WebSockets. */
+  revocations?: Pick<CredentialRevocations, 'revokeSessionsOf' | 'revokeUser'> | undefined;
 }
 
 /** JupyterHub's bulk create: creates the missing ones; 409 only when every name exists. */
@@ -31,6 +34,8 @@ export const modifyUser = async (
   d: UserAdminDeps,
   name: string,
   patch: { name?: string | undefined; admin?: boolean | undefined; password?: string | undefined },
+  /** The session that asked, kept when the password changes (a user changing their own); others end. */
+  keepSession?: string,
 ): Promise<UserRecord> => {
   const user = await d.store.users.get(name);
   if (!user) throw notFound(`No such user: ${name}`);
@@ -46,6 +51,11 @@ export const modifyUser = async (
   if (patch.name !== undefined && patch.name !== name) change.name = patch.name;
   // One transaction: a rename refused (the name taken meanwhile) leaves the flag and the password unchanged.
   await d.store.users.update(name, change);
+  // A new password ends every other session at once (whoever knew the old one is out); tokens stay, as JupyterHub's.
+  if (change.passwordHash !== undefined) {
+    await d.store.sessions.deleteOfUser(change.name ?? name, keepSession);
+    d.revocations?.revokeSessionsOf(name, keepSession);
+  }
   d.identity.forget(name);
   return (await d.store.users.get(change.name ?? name)) as UserRecord;
 };
@@ -56,4 +66,5 @@ export const deleteUser = async (d: UserAdminDeps, name: string, by: string): Pr
   await d.servers.removeUser(name, by);
   await d.store.users.delete(name);
   d.identity.forget(name);
+  d.revocations?.revokeUser(name);
 };

@@ -5,7 +5,7 @@ import type { Logger } from '../core/logger.js';
 import type { KernelReading, RuntimeProcess, SignalName, SignalOutcome } from '../core/process-door.js';
 import type { RuntimeSnapshot } from '../core/usage.js';
 import { sweepEvents, type Reported } from './changes.js';
-import type { FoundRuntime, KnownRoot } from './finder.js';
+import type { FoundRuntime, KnownRoot, RuntimeApi } from './finder.js';
 import { rootOfFound, type Root, type RuntimeInsides } from './insides.js';
 import { LastLogged } from './last-counters.js';
 import type { EventLog, LogRead } from './log/event-log.js';
@@ -30,6 +30,11 @@ export interface AgentOptions {
   settings: () => AgentSettings;
   /** Runtimes whose roots the caller knows (the in-process agent: the hub's own). */
   known?: () => KnownRoot[];
+  /**
+   * How to reach the API of a runtime whose marker gives none (one with nbhub's identity provider holds only a
+   * hash): `nbhub agent` asks through its hub's proxy, with its admin token; absent: its notebooks stay unnamed.
+   */
+  viaHub?: (r: { user: string; server: string }) => RuntimeApi | null;
   /** Where what was reported survives a restart (so a restart does not announce every runtime again). */
   reported: { load(): Reported; save(r: Reported): void };
   seedTimeoutMs?: number;
@@ -173,7 +178,7 @@ export class Agent {
     const started = performance.now();
     try {
       const kernelsOf = (key: string) => Object.keys(this.reported[key]?.kernels ?? {});
-      await this.notebooks.refresh(this.lastFound.map((r) => ({ key: `${r.user}/${r.server}`, api: r.api, kernels: kernelsOf(`${r.user}/${r.server}`) })));
+      await this.notebooks.refresh(this.lastFound.map((r) => ({ key: `${r.user}/${r.server}`, api: r.api ?? this.o.viaHub?.(r) ?? null, kernels: kernelsOf(`${r.user}/${r.server}`) })));
       const res = await this.o.sweeper.sweep({ hubId: settings.hubId, match: settings.match, known: this.o.known?.() ?? [], notebooks: this.notebooks.all() });
       // Each step of handling a big sweep is tens of milliseconds: the event loop (the hub's) gets a turn between them.
       await yieldLoop();

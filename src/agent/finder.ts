@@ -101,7 +101,10 @@ export class RuntimeFinder {
     }
     for (const k of o.known) {
       const st = byPid.get(k.rootPid);
-      if (st && !found.has(`${k.user}/${k.server}`)) consider({ ...k, rootStart: this.reader.startedAt(st), others: [] });
+      const cur = found.get(`${k.user}/${k.server}`);
+      if (st && !cur) consider({ ...k, rootStart: this.reader.startedAt(st), others: [] });
+      // A runtime that holds only the hash of its credential (nbhub's identity provider): the hub gives the API.
+      else if (cur && cur.api === null && k.api) found.set(`${k.user}/${k.server}`, { ...cur, api: k.api });
     }
     for (const key of this.markers.keys()) if (!seen.has(key)) this.markers.delete(key);
     return [...found.values()];

@@ -7,6 +7,7 @@ import type { CullView } from '../core/culling.js';
 import type { IdGenerator } from '../core/ids.js';
 import type { IdentityCache } from '../core/identity.js';
 import type { KernelControlSink } from '../core/kernel-tap.js';
+import type { CredentialRevocations } from '../core/revocations.js';
 import type { LogShippingView } from '../core/log-shipping.js';
 import type { Logger } from '../core/logger.js';
 import type { OidcLogin } from '../core/oidc-login.js';
@@ -35,6 +36,8 @@ export interface ApiContext {
   oidc?: OidcLogin | undefined;
   /** Who a request is; told when a user's credentials change. */
   identity: IdentityCache;
+  /** Closes what a credential opened (the proxies' WebSockets) when it is revoked; absent: nothing outlives a request. */
+  revocations?: CredentialRevocations | undefined;
   clock: Clock;
   ids: IdGenerator;
   log: Logger;

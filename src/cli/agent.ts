@@ -41,6 +41,8 @@ export const agentCommand = async (flags: AgentFlags, env: NodeJS.ProcessEnv): P
     ids: cryptoIds,
     seeds: { lastCounters: (runtimes) => hub.seeds(agentId).lastCounters(runtimes) },
     runtimeApi: new HttpRuntimeClient(),
+    // Through the hub's proxy (which adds the runtime's credential), as the admin whose token the agent holds.
+    viaHub: (r) => ({ target: config.hub, baseUrl: `/user/${encodeURIComponent(r.user)}/${r.server === '' ? '' : `${encodeURIComponent(r.server)}/`}`, token: config.token }),
     settings: (identity) => ({ hubId: identity.hubId, intervalSeconds: config.interval_seconds || identity.intervalSeconds || 10, match: config.match || null }),
   });
   const { identity, agent } = opened;

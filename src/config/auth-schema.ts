@@ -15,6 +15,15 @@ export const authSchema = z
     ldap: ldapSchema.prefault({}).describe('LDAP (auth.authenticator: ldap).'),
     oidc: oidcSchema.prefault({}).describe('OpenID Connect (auth.authenticator: oidc).'),
     roles: rolesSchema,
+    websocket_recheck_seconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(3600)
+      .default(5)
+      .describe(
+        "How often the proxies ask again whether each open WebSocket's credential still stands. A revocation through this hub's API closes its sockets at once; one this instance does not hear of (another instance on the same PostgreSQL, an expired session) closes them within this plus the identity cache's 5 s.",
+      ),
   })
   .strict()
   .superRefine(checkOidcRequired);

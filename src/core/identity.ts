@@ -15,6 +15,8 @@ export interface Identity {
    * filters also carry their members at resolution time, so checks without the target's groups see them.
    */
   scopes: ScopeSet;
+  /** Which credential proved it (core/revocations.ts: `session:{idHash}`, `token:{id}`); absent for services' tokens. */
+  credential?: string;
 }
 
 /** The identity of a service's token: it owns nothing, and is an admin only where the config says so. */
@@ -28,7 +30,8 @@ export interface Credentials {
 }
 
 export interface IdentityResolver {
-  identify(credentials: Credentials): Promise<Identity | null>;
+  /** `fresh`: asks the store even when a cached answer stands (WebSocket upgrades: a revocation elsewhere counts at once). */
+  identify(credentials: Credentials, o?: { fresh?: boolean }): Promise<Identity | null>;
   /** The answer when it is at hand without I/O (a cache hit), else undefined: the proxy's fast path. */
   peek(credentials: Credentials): Identity | null | undefined;
 }

@@ -107,6 +107,8 @@ export interface SessionRepo {
   create(session: SessionRecord): Promise<void>;
   get(idHash: string): Promise<SessionRecord | undefined>;
   delete(idHash: string): Promise<void>;
+  /** Ends every session of `user` but `keepIdHash` (a password change); returns the ended sessions' id hashes. */
+  deleteOfUser(user: string, keepIdHash?: string): Promise<string[]>;
   deleteExpired(now: number): Promise<number>;
 }
 

@@ -1,5 +1,6 @@
 import type { Clock } from '../core/clock.js';
 import { httpProbe, waitUntilReady, type ReadyOutcome } from '../core/readiness.js';
+import { runtimeAuthHeaders } from '../core/runtime-auth.js';
 import type { Listener } from '../core/spawner.js';
 
 export type { ReadyOutcome };
@@ -22,7 +23,7 @@ export const waitReady = async (options: {
   intervalMs?: number;
 }): Promise<ReadyOutcome> =>
   waitUntilReady({
-    probe: () => httpProbe(options.url, { headers: { authorization: `token ${options.token}` }, below: 300 }),
+    probe: () => httpProbe(options.url, { headers: runtimeAuthHeaders(options.token), below: 300 }),
     timeoutMs: options.timeoutMs,
     clock: options.clock,
     signal: options.signal,

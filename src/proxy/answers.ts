@@ -3,6 +3,11 @@ import type { Duplex } from 'node:stream';
 import type { Credentials, Identity, IdentityResolver } from '../core/identity.js';
 import type { Logger } from '../core/logger.js';
 import { rejectUpgrade } from './forward.js';
+
+/** Where the proxies hand each upgraded client socket, with who opened it (OpenSockets: closed on revocation). */
+export interface SocketTracker {
+  track(socket: Duplex, who: Identity, credentials: Credentials): void;
+}
 import { tokenParam, withoutToken } from './paths.js';
 
 /** What a request carries to prove who it is, for the identity resolver (services never see requests). */
@@ -30,9 +35,14 @@ export const sendInternalError = (res: ServerResponse): void => {
   if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' }).end('{"status":500,"message":"Internal error"}');
 };
 
-/** Who a request is: the resolver's cached answer when it has one (no I/O), else its lookup. */
-export const identifyRequest = (identity: IdentityResolver, req: IncomingMessage): Identity | null | Promise<Identity | null> => {
+/**
+ * Who a request is: the resolver's cached answer when it has one (no I/O), else its lookup. A WebSocket upgrade
+ * always asks the store (`fresh`): the socket outlives the request, and a credential revoked by another instance
+ * must not open one from this instance's cache.
+ */
+export const identifyRequest = (identity: IdentityResolver, req: IncomingMessage, websocket = false): Identity | null | Promise<Identity | null> => {
   const creds = credentialsOf(req);
+  if (websocket) return identity.identify(creds, { fresh: true });
   const cached = identity.peek(creds);
   return cached !== undefined ? cached : identity.identify(creds);
 };

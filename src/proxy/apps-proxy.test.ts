@@ -61,7 +61,8 @@ beforeAll(async () => {
           ? { user, server: user === 'carol' && first === 'proxy' ? 'proxy' : '', state: 'running', target: `http://127.0.0.1:${runtimePort}`, token: 'runtime-secret' }
           : undefined,
     },
-    identity: { peek: (c) => (c.authorization ? (people[c.authorization] ?? null) : null), identify: async () => null },
+    // Upgrades always ask `identify` (fresh), requests `peek` first: both answer the same here.
+    identity: { peek: (c) => (c.authorization ? (people[c.authorization] ?? null) : null), identify: async (c) => (c.authorization ? (people[c.authorization] ?? null) : null) },
     activity: { touch: (user, server) => touched.push(`${user}/${server}`) },
     ports: { portTarget: async (user, _server, port) => (user === 'alice' && port === appPort ? `http://127.0.0.1:${port}` : null) },
     apps,

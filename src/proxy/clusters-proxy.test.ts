@@ -3,7 +3,7 @@ import { createServer, request, type IncomingMessage, type Server } from 'node:h
 import { connect, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mayUseCluster, type ClusterDirectory, type ClusterRecord } from '../core/clusters.js';
-import type { Identity } from '../core/identity.js';
+import type { Credentials, Identity } from '../core/identity.js';
 import { createClusterProxy } from './clusters.js';
 
 /** The cluster proxy in front of a fake master UI answering as Spark's does (absolute and root-relative redirects). */
@@ -65,17 +65,16 @@ beforeAll(async () => {
   records.set('idle', record('idle', { state: 'stopped', endpoints: null }));
   records.set('broken', record('broken', { state: 'failed', endpoints: null, failure: 'its worker-2 ended' }));
   const clusters: ClusterDirectory = { get: (n) => records.get(n), list: () => [...records.values()], mayUse: mayUseCluster };
+  const whoIs = (c: Credentials): Identity | null => {
+    if (c.authorization) return people[c.authorization] ?? null;
+    if (c.queryToken) return people[`token ${c.queryToken}`] ?? null;
+    const session = /nbhub-session=(\w+)/.exec(c.cookie ?? '')?.[1];
+    return session ? builtinIdentity(session, false, 'cookie') : null;
+  };
   const proxy = createClusterProxy({
     clusters,
-    identity: {
-      peek: (c) => {
-        if (c.authorization) return people[c.authorization] ?? null;
-        if (c.queryToken) return people[`token ${c.queryToken}`] ?? null;
-        const session = /nbhub-session=(\w+)/.exec(c.cookie ?? '')?.[1];
-        return session ? builtinIdentity(session, false, 'cookie') : null;
-      },
-      identify: async () => null,
-    },
+    // Upgrades always ask `identify` (fresh), requests `peek` first: both answer the same here.
+    identity: { peek: whoIs, identify: async (c) => whoIs(c) },
     log,
   });
   const front = createServer((req, res) => {

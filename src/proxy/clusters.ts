@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import type { ClusterDirectory } from '../core/clusters.js';
 import type { Identity, IdentityResolver } from '../core/identity.js';
 import type { Logger } from '../core/logger.js';
-import { answerRequest, answerUpgrade, identifyRequest, sendRefusal, wantsHtml } from './answers.js';
+import { answerRequest, answerUpgrade, credentialsOf, identifyRequest, sendRefusal, wantsHtml, type SocketTracker } from './answers.js';
 import { appDownstreamHeaders, appUpstreamHeaders } from './app-headers.js';
 import { decideClusterAccess } from './cluster-access.js';
 import { clusterDownPage } from './cluster-page.js';
@@ -15,6 +15,8 @@ import { withoutToken } from './paths.js';
 export interface ClusterProxyOptions {
   clusters: ClusterDirectory;
   identity: IdentityResolver;
+  /** Told of each WebSocket opened, so a revocation closes it. */
+  sockets?: SocketTracker | undefined;
   log: Logger;
 }
 
@@ -26,7 +28,7 @@ export interface ClusterProxy {
 }
 
 type Refusal = { status: number; message: string; login?: boolean; name?: string; user?: string | undefined; state?: string | undefined };
-type Target = { upstream: Upstream; place: AppPlace; name: string; user: string };
+type Target = { upstream: Upstream; place: AppPlace; name: string; user: string; who: Identity };
 
 /**
  * `/clusters/{name}/…` to the cluster's master UI, prefix stripped, HTTP and WebSocket, for the users of the
@@ -56,7 +58,7 @@ export const createClusterProxy = (o: ClusterProxyOptions): ClusterProxy => {
       path: p.forward,
       headers: appUpstreamHeaders(req.headers, { remoteAddress: req.socket.remoteAddress, prefix: p.prefix }, websocket),
     };
-    return { upstream, place, name: p.name, user: (who as Identity).user };
+    return { upstream, place, name: p.name, user: (who as Identity).user, who: who as Identity };
   };
 
   const resolve = (req: IncomingMessage, websocket: boolean): Target | Refusal | { location: string } | null | Promise<Target | Refusal> => {
@@ -64,7 +66,7 @@ export const createClusterProxy = (o: ClusterProxyOptions): ClusterProxy => {
     if (p.kind === 'none') return null;
     if (p.kind === 'slash') return { location: p.location };
     if (p.kind === 'bad') return { status: 400, message: p.message };
-    const who = identifyRequest(o.identity, req);
+    const who = identifyRequest(o.identity, req, websocket);
     if (who instanceof Promise) return who.then((w) => decide(req, p, w, websocket));
     return decide(req, p, who, websocket);
   };
@@ -102,8 +104,9 @@ export const createClusterProxy = (o: ClusterProxyOptions): ClusterProxy => {
     answerUpgrade(req, socket, resolve(req, true), {
       act: (x) => {
         logged(req, 'status' in x ? x.status : 101, x);
-        if ('status' in x) rejectUpgrade(socket, x.status, x.message);
-        else forwarder.websocket(req, socket, head, x.upstream, { name: `Cluster ${x.name}'s UI`, unreachableStatus: 503, responseHeaders: (raw) => appDownstreamHeaders(raw, x.place, true) });
+        if ('status' in x) return rejectUpgrade(socket, x.status, x.message);
+        o.sockets?.track(socket, x.who, credentialsOf(req));
+        forwarder.websocket(req, socket, head, x.upstream, { name: `Cluster ${x.name}'s UI`, unreachableStatus: 503, responseHeaders: (raw) => appDownstreamHeaders(raw, x.place, true) });
       },
       log: o.log,
       what: 'cluster proxy',

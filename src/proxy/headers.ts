@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import { HUB_COOKIES, stripHubCookies } from '../accounts/cookies.js';
+import { RUNTIME_AUTH_HEADER, runtimeAuthHeaders } from '../core/runtime-auth.js';
 
 // Per-connection headers (RFC 9110 §7.6.1) are not forwarded; upgrade requests keep theirs.
 export const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
@@ -16,13 +17,13 @@ export const upstreamHeaders = (
 ): OutgoingHttpHeaders => {
   const out: OutgoingHttpHeaders = {};
   for (const key in incoming) {
-    if (key === 'authorization' || key === 'cookie') continue;
+    if (key === 'authorization' || key === 'cookie' || key === RUNTIME_AUTH_HEADER) continue;
     if (!upgrade && HOP_BY_HOP.has(key)) continue;
     out[key] = incoming[key];
   }
   const cookie = stripHubCookies(incoming.cookie);
   if (cookie) out['cookie'] = cookie;
-  out['authorization'] = `token ${runtimeToken}`;
+  Object.assign(out, runtimeAuthHeaders(runtimeToken));
   const xff = incoming['x-forwarded-for'];
   out['x-forwarded-for'] = xff ? `${String(xff)}, ${remoteAddress ?? ''}` : (remoteAddress ?? '');
   return out;

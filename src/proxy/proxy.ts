@@ -17,7 +17,7 @@ import { createForwarder, originParser, rejectUpgrade } from './forward.js';
 import { downstreamHeaders, upstreamHeaders } from './headers.js';
 import type { AppPlace } from './location.js';
 import { parseUserPath, withoutToken, type UserPath } from './paths.js';
-import { credentialsOf, sendInternalError, sendRefusal, wantsHtml } from './answers.js';
+import { credentialsOf, identifyRequest, sendInternalError, sendRefusal, wantsHtml, type SocketTracker } from './answers.js';
 import { stoppedPage } from './stopped-page.js';
 import { kernelControlOf } from './kernel-control.js';
 import { byteBudget, WsMessageReader } from './ws-frames.js';
@@ -35,6 +35,8 @@ export interface ProxyOptions {
   ports?: RuntimePorts | undefined;
   /** The named apps of runtimes (`…/apps/{app}/`); absent: those paths answer 404. */
   apps?: AppDirectory | undefined;
+  /** Told of each WebSocket opened, so a revocation closes it. */
+  sockets?: SocketTracker | undefined;
   clock: Clock;
   log: Logger;
 }
@@ -47,8 +49,8 @@ export interface Proxy {
 }
 
 type Refusal = { status: number; message: string; login?: boolean; entry?: RouteEntry; path?: UserPath };
-type Resolved = { entry: RouteEntry; path: UserPath; actor: string } | Refusal;
-type Dispatched = { entry: RouteEntry; path: UserPath; actor: string; app: AppTarget | null } | Refusal;
+type Resolved = { entry: RouteEntry; path: UserPath; actor: string; who: Identity } | Refusal;
+type Dispatched = { entry: RouteEntry; path: UserPath; actor: string; who: Identity; app: AppTarget | null } | Refusal;
 
 /**
  * The authenticated proxy: `/user/{name}/…` to the owner's runtime, HTTP and WebSocket, over kept-alive
@@ -67,7 +69,7 @@ export const createProxy = (o: ProxyOptions): Proxy => {
     if (!verdict.ok) return { status: verdict.status, message: verdict.message, login: verdict.login };
     if (!entry) return { status: 503, message: `${path.user} has no server here; start one first`, path };
     if (!entry.target || !entry.token) return { status: 503, message: `Server ${entry.server === '' ? '(default)' : entry.server} of ${path.user} is not running (${STATE_NAME[entry.state]})`, entry, path };
-    return { entry, path, actor: (who as Identity).user };
+    return { entry, path, actor: (who as Identity).user, who: who as Identity };
   };
 
   /**
@@ -96,10 +98,9 @@ export const createProxy = (o: ProxyOptions): Proxy => {
   const resolve = (req: IncomingMessage, websocket: boolean): Dispatched | Promise<Dispatched> => {
     const path = parseUserPath(req.url ?? '/');
     if (!path) return { status: 404, message: 'Not found' };
-    const creds = credentialsOf(req);
-    const cached = o.identity.peek(creds);
-    if (cached !== undefined) return dispatch(req, route(req, path, cached, websocket), websocket);
-    return o.identity.identify(creds).then((who) => dispatch(req, route(req, path, who, websocket), websocket));
+    const who = identifyRequest(o.identity, req, websocket);
+    if (!(who instanceof Promise)) return dispatch(req, route(req, path, who, websocket), websocket);
+    return who.then((w) => dispatch(req, route(req, path, w, websocket), websocket));
   };
 
   const refuse = (req: IncomingMessage, res: ServerResponse, r: Refusal) => {
@@ -210,8 +211,9 @@ export const createProxy = (o: ProxyOptions): Proxy => {
     socket.on('error', () => socket.destroy());
     Promise.resolve(resolve(req, true)).then(
       (r) => {
-        if ('status' in r) rejectUpgrade(socket, r.status, r.message);
-        else if (r.app) upgradeApp(req, socket, head, r, r.app);
+        if ('status' in r) return rejectUpgrade(socket, r.status, r.message);
+        o.sockets?.track(socket, r.who, credentialsOf(req));
+        if (r.app) upgradeApp(req, socket, head, r, r.app);
         else upgradeRuntime(req, socket, head, r);
       },
       (err: unknown) => {

@@ -7,12 +7,14 @@ import { crossOriginRefusal } from './access.js';
 import { appUpstreamHeaders } from './app-headers.js';
 import { createForwarder, rejectUpgrade, type Upstream } from './forward.js';
 import { downstreamHeaders, withoutHubCookies } from './headers.js';
-import { answerRequest, answerUpgrade, identifyRequest, sendRefusal } from './answers.js';
+import { answerRequest, answerUpgrade, credentialsOf, identifyRequest, sendRefusal, type SocketTracker } from './answers.js';
 import { parseServicePath } from './service-paths.js';
 
 export interface ServiceProxyOptions {
   services: ServiceDirectory;
   identity: IdentityResolver;
+  /** Told of each WebSocket opened, so a revocation closes it. */
+  sockets?: SocketTracker | undefined;
   log: Logger;
 }
 
@@ -24,7 +26,7 @@ export interface ServiceProxy {
 }
 
 type Refusal = { status: number; message: string; login?: boolean };
-type Target = { upstream: Upstream; name: string };
+type Target = { upstream: Upstream; name: string; who: Identity };
 
 /**
  * `/services/{name}/…` to the service, HTTP and WebSocket, for anyone logged in (JupyterHub 5 asks for the
@@ -54,14 +56,14 @@ export const createServiceProxy = (o: ServiceProxyOptions): ServiceProxy => {
       path: u.pathname.replace(/\/$/, '') + forward,
       headers: appUpstreamHeaders(req.headers, { remoteAddress: req.socket.remoteAddress, prefix }, websocket),
     };
-    return { upstream, name };
+    return { upstream, name, who };
   };
 
   const resolve = (req: IncomingMessage, websocket: boolean): Target | Refusal | { location: string } | null | Promise<Target | Refusal> => {
     const p = parseServicePath(req.url ?? '/');
     if (p.kind === 'none') return null;
     if (p.kind === 'slash') return { location: p.location };
-    const who = identifyRequest(o.identity, req);
+    const who = identifyRequest(o.identity, req, websocket);
     if (who instanceof Promise) return who.then((w) => decide(req, p.name, p.forward, w, websocket));
     return decide(req, p.name, p.forward, who, websocket);
   };
@@ -83,7 +85,11 @@ export const createServiceProxy = (o: ServiceProxyOptions): ServiceProxy => {
 
   const handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): boolean =>
     answerUpgrade(req, socket, resolve(req, true), {
-      act: (x) => ('status' in x ? rejectUpgrade(socket, x.status, x.message) : forwarder.websocket(req, socket, head, x.upstream, hooks(x, true))),
+      act: (x) => {
+        if ('status' in x) return rejectUpgrade(socket, x.status, x.message);
+        o.sockets?.track(socket, x.who, credentialsOf(req));
+        forwarder.websocket(req, socket, head, x.upstream, hooks(x, true));
+      },
       log: o.log,
       what: 'service proxy',
       place: 'the service',

@@ -1,5 +1,6 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { runtimeAuthHeaders } from '../core/runtime-auth.js';
 import { RuntimeApiError, type RuntimeEndpoint } from '../core/runtime-client.js';
 
 export interface RuntimeAnswer {
@@ -29,7 +30,7 @@ export const exchange = (rt: RuntimeEndpoint, method: 'GET' | 'POST' | 'DELETE',
     if (method === 'GET') url.searchParams.set('no_track_activity', '1');
     const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
     const deadline = setTimeout(() => req.destroy(new Error(`no answer to ${method} ${path} within ${timeoutMs} ms`)), timeoutMs);
-    const req = request(url, { method, headers: { authorization: `token ${rt.token}`, 'content-type': 'application/json' }, agent: false }, (res: IncomingMessage) => {
+    const req = request(url, { method, headers: { ...runtimeAuthHeaders(rt.token), 'content-type': 'application/json' }, agent: false }, (res: IncomingMessage) => {
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (c: Buffer) => {

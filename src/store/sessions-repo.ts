@@ -14,6 +14,12 @@ export const createSessionsRepo = (db: Kysely<Database>): SessionRepo => ({
   delete: async (idHash) => {
     await db.deleteFrom('sessions').where('id_hash', '=', idHash).execute();
   },
+  deleteOfUser: async (user, keepIdHash) => {
+    let q = db.deleteFrom('sessions').where('user_name', '=', user);
+    if (keepIdHash !== undefined) q = q.where('id_hash', '!=', keepIdHash);
+    const rows = await q.returning('id_hash').execute();
+    return rows.map((r) => r.id_hash);
+  },
   deleteExpired: async (now) => {
     const r = await db.deleteFrom('sessions').where('expires_at', '<', now).executeTakeFirst();
     return Number(r.numDeletedRows);

@@ -235,6 +235,18 @@ export const storeContract = (name: string, open: () => Promise<{ store: TestSto
       expect(await store.tokens.findByHash('h1')).toBeUndefined();
     });
 
+    it("ends a user's other sessions (a password change), keeping the one named and other users'", async () => {
+      await store.sessions.create({ idHash: 'k1', user: 'kim', xsrf: 'x', created: 1, expiresAt: 1000 });
+      await store.sessions.create({ idHash: 'k2', user: 'kim', xsrf: 'x', created: 1, expiresAt: 1000 });
+      await store.sessions.create({ idHash: 'k3', user: 'kim', xsrf: 'x', created: 1, expiresAt: 1000 });
+      await store.sessions.create({ idHash: 'l1', user: 'lee', xsrf: 'x', created: 1, expiresAt: 1000 });
+      expect((await store.sessions.deleteOfUser('kim', 'k2')).sort()).toEqual(['k1', 'k3']);
+      expect(await store.sessions.get('k2')).toBeDefined();
+      expect(await store.sessions.get('l1')).toBeDefined();
+      expect(await store.sessions.deleteOfUser('kim')).toEqual(['k2']);
+      expect(await store.sessions.get('l1')).toBeDefined();
+    });
+
     it('keeps sessions until they expire', async () => {
       await store.sessions.create({ idHash: 's1', user: 'bob', xsrf: 'x', created: 1, expiresAt: 10 });
       await store.sessions.create({ idHash: 's2', user: 'bob', xsrf: 'y', created: 1, expiresAt: 1000 });

@@ -67,6 +67,7 @@ export const loginRoutes =
       if (sid) {
         const rec = await ctx.store.sessions.get(sha256hex(sid));
         await ctx.store.sessions.delete(sha256hex(sid));
+        ctx.revocations?.revokeSession(sha256hex(sid));
         if (rec) {
           ctx.identity.forget(rec.user);
           audit(ctx.log, { event: 'logout', user: rec.user });

@@ -78,6 +78,7 @@ export const tokenRoutes =
       if (!(await ctx.store.tokens.delete(req.params.name, req.params.token_id))) throw notFound(`Token not found: ${req.params.token_id}`);
       audit(ctx.log, { event: 'token_revoke', user: req.params.name, token_id: req.params.token_id, by: who.user });
       ctx.identity.forget(req.params.name);
+      ctx.revocations?.revokeToken(req.params.token_id);
       return reply.code(204).send();
     });
   };

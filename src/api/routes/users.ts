@@ -6,6 +6,7 @@ import { addUser } from '../../accounts/users.js';
 import { audit } from '../../core/audit.js';
 import { badRequest, forbidden, notFound } from '../../core/errors.js';
 import type { UserRecord } from '../../core/models.js';
+import { sessionOf } from '../../core/revocations.js';
 import { USER_SORTS } from '../../core/store.js';
 import { requireScope, requireScopeFor, requireScopeOn, requireUser } from '../auth.js';
 import { formatScopes } from '../../core/scopes.js';
@@ -19,7 +20,7 @@ const PAGINATION_TYPE = 'application/jupyterhub-pagination+json';
 export const userRoutes =
   (ctx: ApiContext): FastifyPluginAsyncTypebox =>
   async (app) => {
-    const deps: UserAdminDeps = { store: ctx.store, clock: ctx.clock, identity: ctx.identity, servers: ctx.requests };
+    const deps: UserAdminDeps = { store: ctx.store, clock: ctx.clock, identity: ctx.identity, servers: ctx.requests, revocations: ctx.revocations };
     const roles = ctx.roles ?? resolveRoles();
     const model = (u: UserRecord, req: FastifyRequest, includeStopped: boolean, groups: readonly string[] = []) =>
       userModel(u, ctx.servers.serversOf(u.name), {
@@ -133,7 +134,9 @@ export const userRoutes =
         const selfPassword = who.user === req.params.name && req.body.admin === undefined && req.body.name === undefined;
         // Making an admin takes admin:users; renaming or another's password, users on them.
         if (!selfPassword) requireScopeOn(req, req.body.admin !== undefined ? 'admin:users' : 'users', { user: req.params.name });
-        const changed = await modifyUser(deps, req.params.name, req.body);
+        // The session that changed its own user's password stays; an admin's change (or a token's) ends them all.
+        const keep = who.user === req.params.name ? sessionOf(who.credential) : undefined;
+        const changed = await modifyUser(deps, req.params.name, req.body, keep);
         // Which fields changed, not their values (a password is never logged).
         const fields = (['name', 'admin', 'password'] as const).filter((k) => req.body[k] !== undefined);
         audit(ctx.log, { event: 'user_update', user: req.params.name, changed: fields, by: who.user });

@@ -5,7 +5,7 @@ import type { SeedSource } from '../../core/events.js';
 import type { IdGenerator } from '../../core/ids.js';
 import type { RuntimeClient } from '../../core/runtime-client.js';
 import type { Logger } from '../../core/logger.js';
-import { Agent, type AgentSettings } from '../../agent/agent.js';
+import { Agent, type AgentOptions, type AgentSettings } from '../../agent/agent.js';
 import { lockDir, reportedFile } from '../../agent/files.js';
 import type { KnownRoot } from '../../agent/finder.js';
 import { loadIdentity, type AgentIdentity } from '../../agent/identity.js';
@@ -39,6 +39,7 @@ export const openAgent = (o: {
   runtimeApi: RuntimeClient;
   settings: (identity: AgentIdentity) => AgentSettings;
   known?: () => KnownRoot[];
+  viaHub?: AgentOptions['viaHub'];
   inline?: boolean;
 }): OpenedAgent => {
   mkdirSync(o.dir, { recursive: true });
@@ -55,6 +56,7 @@ export const openAgent = (o: {
       logger: o.logger,
       settings: () => o.settings(identity),
       known: o.known,
+      viaHub: o.viaHub,
       reported: reportedFile(o.dir),
       insides: new RuntimeInsides({ pss: o.pss }),
     });

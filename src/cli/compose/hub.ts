@@ -11,6 +11,7 @@ import type { HubParts, Service } from '../../hub/hub.js';
 import { instanceId } from '../../hub/instance-id.js';
 import { createLifecycle } from '../../lifecycle/lifecycle.js';
 import { createClusterProxy } from '../../proxy/clusters.js';
+import { OpenSockets } from '../../proxy/open-sockets.js';
 import { createProxy } from '../../proxy/proxy.js';
 import { createServiceProxy } from '../../proxy/services.js';
 import { createServices } from '../../services/services.js';
@@ -102,9 +103,12 @@ export const composeHub = (d: HubChoices): HubParts => {
   });
   // With recording off, no tap: the proxy then decodes kernel messages only as far as activity needs.
   const recorder = executions ?? undefined;
-  const proxy = createProxy({ routes: lifecycle.servers, identity, activity: lifecycle.servers, ports: lifecycle.servers, apps, kernelTap: recorder, kernelControl: recorder, clock: d.clock, log: d.log });
-  const serviceProxy = createServiceProxy({ services: services.directory, identity, log: d.log });
-  const clusterProxy = createClusterProxy({ clusters, identity, log: d.log });
+  // Every WebSocket the proxies open, closed when the API revokes its credential (and rechecked, which bounds a
+  // revocation by another instance to the identity cache's TTL plus auth.websocket_recheck_seconds).
+  const sockets = new OpenSockets({ identity, log: d.log, recheckMs: d.config.auth.websocket_recheck_seconds * 1000 });
+  const proxy = createProxy({ routes: lifecycle.servers, identity, activity: lifecycle.servers, ports: lifecycle.servers, apps, kernelTap: recorder, kernelControl: recorder, sockets, clock: d.clock, log: d.log });
+  const serviceProxy = createServiceProxy({ services: services.directory, identity, sockets, log: d.log });
+  const clusterProxy = createClusterProxy({ clusters, identity, sockets, log: d.log });
   const shipping = createShipping({ config: d.config, feed: d.logFeed, clock: d.clock, log: d.log, instance });
   const sparkJobs = createSparkJobs({ config: d.config, clusters, repo: d.store.sparkJobs, runner: d.processRunner, sparkHome: sparkHomeOf(d.config), clock: d.clock, ids: d.ids, log: d.log });
   const { spawner: _chosen, processRunner: _runner, clusterSpawner: _clusterSpawner, kernelPython: _kernelPython, logFeed, logFiles: _files, ...values } = d;
@@ -115,6 +119,7 @@ export const composeHub = (d: HubChoices): HubParts => {
       requests: lifecycle.requests,
       identity,
       roles,
+      revocations: sockets,
       authenticator: createAuthenticator(d),
       oidc: createOidcLogin({ ...d, identity }),
       usage: monitoring.monitor,

@@ -1,5 +1,6 @@
 import { accessSync, constants, readdirSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { HUB_IDENTITY_PROVIDER } from './jupyter-identity.js';
 
 /** What the default profile runs when none is configured, and how the console names it. */
 export interface DetectedJupyter {
@@ -8,6 +9,8 @@ export interface DetectedJupyter {
   label: string;
   /** Put first on the runtime's PATH (the environment's bin), so its kernels and terminals use it too. */
   binDir?: string;
+  /** jupyter_server with nbhub's identity provider (jupyter-identity.ts): it is given a hash, never the secret. */
+  hubIdentity?: boolean;
 }
 
 /** Where to look: injected, so detection is a pure function of what exists. */
@@ -31,7 +34,14 @@ const DEBIAN_SITE = '/usr/lib/python3/dist-packages';
 const common = ['--no-browser', '--ip={ip}', '--port={port}'];
 // port_retries=0: a runtime whose port was taken exits (and is started again on another port by the
 // lifecycle) instead of serving on a port the hub does not know.
-const serverApp = (sub: string) => [sub, ...common, '--ServerApp.port_retries=0', '--ServerApp.base_url={base_url}', '--ServerApp.root_dir={workspace}'];
+const serverApp = (sub: string) => [
+  sub,
+  ...common,
+  '--ServerApp.port_retries=0',
+  '--ServerApp.base_url={base_url}',
+  '--ServerApp.root_dir={workspace}',
+  `--ServerApp.identity_provider_class=${HUB_IDENTITY_PROVIDER}`,
+];
 const notebookApp = ['notebook', ...common, '--NotebookApp.port_retries=0', '--NotebookApp.base_url={base_url}', '--NotebookApp.notebook_dir={workspace}'];
 
 const named = (name: string, version: string | undefined, where = '') => `${name}${version ? ` ${version}` : ''}${where}`;
@@ -43,17 +53,17 @@ export const detectJupyter = (l: JupyterLookup): DetectedJupyter | undefined => 
   const envJupyter = join(envBin, 'jupyter');
   if (l.isExecutable(join(envBin, 'jupyter-lab'))) {
     const v = l.sitePackagesOf(l.envDir).map((s) => l.version(s, 'jupyterlab')).find(Boolean);
-    return { command: [envJupyter, ...serverApp('lab'), ...root], label: named('JupyterLab', v), binDir: envBin };
+    return { command: [envJupyter, ...serverApp('lab'), ...root], label: named('JupyterLab', v), binDir: envBin, hubIdentity: true };
   }
   const lab = l.which('jupyter-lab');
-  if (lab) return { command: ['jupyter', ...serverApp('lab'), ...root], label: named('JupyterLab', undefined, ` (${lab})`) };
+  if (lab) return { command: ['jupyter', ...serverApp('lab'), ...root], label: named('JupyterLab', undefined, ` (${lab})`), hubIdentity: true };
   if (l.which('jupyter-notebook')) {
     const v = l.version(DEBIAN_SITE, 'notebook');
     return { command: ['jupyter', ...notebookApp, ...root], label: named('Jupyter Notebook', v, v ? ' (Debian)' : '') };
   }
   if (l.which('jupyter-server')) {
     const v = l.version(DEBIAN_SITE, 'jupyter_server');
-    return { command: ['jupyter', ...serverApp('server'), ...root], label: named('Jupyter Server', v) };
+    return { command: ['jupyter', ...serverApp('server'), ...root], label: named('Jupyter Server', v), hubIdentity: true };
   }
   return undefined;
 };

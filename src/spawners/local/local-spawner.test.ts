@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { profileSchema } from '../../config/schema.js';
 import { systemClock } from '../../core/clock.js';
-import { cryptoIds } from '../../core/ids.js';
+import { cryptoIds, sha256hex } from '../../core/ids.js';
 import { spawnerContract } from '../spawner.contract.js';
 import { ADDRESS_IN_USE, LocalSpawner, type LocalHandle } from './local-spawner.js';
 import { defaultJupyterEnv } from '../../config/load.js';
@@ -13,7 +13,7 @@ import { detectJupyter, JUPYTER_MISSING, systemLookup, type JupyterLookup } from
 import { resolveProfile, type ResolvedProfile } from './profiles.js';
 
 const profile = (name: string, command: string[], readinessPath = ''): ResolvedProfile => ({
-  name, displayName: name, command, environment: {}, readinessPath, startTimeoutSeconds: 10, jupyter: false,
+  name, displayName: name, command, environment: {}, readinessPath, startTimeoutSeconds: 10, jupyter: false, hubIdentity: false,
 });
 
 const dir = mkdtempSync(join(tmpdir(), 'nbhub-spawner-'));
@@ -80,6 +80,23 @@ it('local: runs each runtime in its workspace, marked for agents, with the token
   expect(env['NBHUB_RUNTIME']).toBe('bob/');
   expect(env['NBHUB_TOKEN']).toBe(launched.token);
   expect(env['NBHUB_BASE_URL']).toBe('/user/bob/');
+  await spawner.stop(launched.handle, { graceful: true });
+});
+
+it("local: a runtime with nbhub's identity provider gets the secret's hash and the module, never the secret", async () => {
+  const dir = own;
+  writeFileSync(join(dir, 'probe-hash.js'), "require('fs').writeFileSync('env.json', JSON.stringify(process.env)); setInterval(() => {}, 1000)");
+  const p: ResolvedProfile = { ...profile('h', ['node', join(dir, 'probe-hash.js')]), jupyter: true, hubIdentity: true };
+  const spawner = new LocalSpawner({ dataDir: dir, profiles: new Map([['h', p]]), graceSeconds: 1, ids: cryptoIds, clock: systemClock });
+  const launched = await spawner.start({ user: 'hana', server: '', profile: 'h', baseUrl: '/user/hana/', userOptions: {} }, new AbortController().signal);
+  const envFile = join(dir, 'workspaces', 'hana', '_default', 'env.json');
+  await expect.poll(() => existsSync(envFile)).toBe(true);
+  await new Promise((r) => setTimeout(r, 100));
+  const env = JSON.parse(readFileSync(envFile, 'utf8')) as Record<string, string>;
+  expect(env['NBHUB_AUTH_SHA256']).toBe(sha256hex(launched.token));
+  expect(Object.values(env).some((v) => v.includes(launched.token))).toBe(false);
+  const moduleDir = (env['PYTHONPATH'] ?? '').split(':')[0] as string;
+  expect(readFileSync(join(moduleDir, 'nbhub_identity.py'), 'utf8')).toContain('class HubIdentityProvider');
   await spawner.stop(launched.handle, { graceful: true });
 });
 

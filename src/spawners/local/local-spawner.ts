@@ -3,7 +3,7 @@ import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, re
 import { dirname, join, resolve, sep } from 'node:path';
 import type { AppLaunched, AppLauncher, AppLaunchSpec } from '../../core/apps.js';
 import type { Clock } from '../../core/clock.js';
-import type { IdGenerator } from '../../core/ids.js';
+import { sha256hex, type IdGenerator } from '../../core/ids.js';
 import type { LogFiles } from '../../core/logs.js';
 import { withRuntimeEnv, type Launched, type Listener, type PollResult, type RuntimeEnv, type RuntimeSpec, type Spawner, type SpawnerHandle } from '../../core/spawner.js';
 import { descendants, isAlive, readStat, signalGroup } from '../../procfs/proc.js';
@@ -12,6 +12,7 @@ import { runtimeHoldsPort } from './port-owner.js';
 import { accepting, freePort, portBound } from './ports.js';
 import { expand, type ResolvedProfile } from './profiles.js';
 import { writeJupyterConfig } from './jupyter-config.js';
+import { writeIdentityModule } from './jupyter-identity.js';
 import { appHandleFiles, appHandlePath, appLogPath, stateDirOf } from './state-dir.js';
 
 export interface LocalHandle extends SpawnerHandle {
@@ -64,9 +65,11 @@ export class LocalSpawner implements Spawner, AppLauncher {
   private readonly exits = new Map<number, Promise<{ code: number | null; signal: string | null }>>();
   private readonly listeners: Array<(h: SpawnerHandle) => void> = [];
   private readonly jupyterConfigDir: string;
+  private readonly identityDir: string;
 
   constructor(private readonly o: LocalSpawnerOptions) {
     this.jupyterConfigDir = writeJupyterConfig(join(o.dataDir, 'jupyter', 'config'));
+    this.identityDir = writeIdentityModule(join(o.dataDir, 'jupyter', 'python'));
   }
 
   workspaceOf(spec: Pick<RuntimeSpec, 'user' | 'server'>): string {
@@ -100,13 +103,13 @@ export class LocalSpawner implements Spawner, AppLauncher {
     const values = { ip: '127.0.0.1', port: String(port), base_url: spec.baseUrl, token, workspace };
     const [program, ...args] = profile.command.map((a) => expand(a, values));
     const log = this.o.logFiles?.newStart({ user: spec.user, server: spec.server, profile: spec.profile }) ?? join(stateDir, 'output.log');
-    const env: NodeJS.ProcessEnv = {
-      ...this.environment(profile, spec, stateDir, spec.environment),
-      ...(profile.jupyter ? { JUPYTER_TOKEN: token } : {}),
-      NBHUB_PORT: String(port),
-      NBHUB_BASE_URL: spec.baseUrl,
-      NBHUB_TOKEN: token,
-    };
+    const base = this.environment(profile, spec, stateDir, spec.environment);
+    // A runtime with nbhub's identity provider holds only the secret's hash: nothing it shows (a page, its
+    // environment, `ps`) lets anyone past it without the hub. Others get the secret itself, as before.
+    const secret: NodeJS.ProcessEnv = profile.hubIdentity
+      ? { NBHUB_AUTH_SHA256: sha256hex(token), PYTHONPATH: [this.identityDir, base['PYTHONPATH']].filter(Boolean).join(':') }
+      : { ...(profile.jupyter ? { JUPYTER_TOKEN: token } : {}), NBHUB_TOKEN: token };
+    const env: NodeJS.ProcessEnv = { ...base, ...secret, NBHUB_PORT: String(port), NBHUB_BASE_URL: spec.baseUrl };
     const handle = await this.launch({ program: program as string, args, cwd: workspace, env, log, append: this.o.logFiles !== undefined }, (pid, startTime) => ({ v: 1, kind: 'local', pid, startTime, port, log, stateDir }));
     writeFileSync(previous, JSON.stringify(handle));
     return {

@@ -11,6 +11,11 @@ export interface ResolvedProfile {
   startTimeoutSeconds: number;
   /** Jupyter runtimes take the token from JUPYTER_TOKEN rather than the command line (visible in ps). */
   jupyter: boolean;
+  /**
+   * Runs nbhub's identity provider (the detected jupyter_server): given NBHUB_AUTH_SHA256, never the secret. A
+   * profile's own command keeps its {token} placeholder and JUPYTER_TOKEN, as does the classic Notebook 6.
+   */
+  hubIdentity: boolean;
   /** Put first on the runtime's PATH (a detected Python environment's bin). */
   binDir?: string;
 }
@@ -34,6 +39,7 @@ export const resolveProfile = (
     readinessPath: profile.readiness_path,
     startTimeoutSeconds: profile.start_timeout_seconds,
     jupyter: /jupyter/.test(run.command[0] ?? ''),
+    hubIdentity: run.hubIdentity === true,
     ...(run.binDir ? { binDir: run.binDir } : {}),
   };
 };
