@@ -28,6 +28,7 @@ import { appRoutes } from './routes/apps.js';
 import { sparkJobRoutes } from './routes/spark-jobs.js';
 import { clusterRoutes } from './routes/clusters.js';
 import { clusterUsageRoutes } from './routes/cluster-usage.js';
+import { auditRoutes } from './routes/audit.js';
 
 /** The hub's HTTP app (API, login, console), apart from listen() so tests can inject requests. */
 export const buildApp = async (ctx: ApiContext, serverFactory?: FastifyServerFactory): Promise<FastifyInstance> => {
@@ -79,6 +80,7 @@ export const buildApp = async (ctx: ApiContext, serverFactory?: FastifyServerFac
       await api.register(clusterUsageRoutes(ctx));
       await api.register(appRoutes(ctx));
       await api.register(sparkJobRoutes(ctx));
+      await api.register(auditRoutes(ctx));
       api.get('/openapi.json', { schema: { summary: 'This document' } }, async () => {
         const doc = app.swagger() as { paths?: Record<string, unknown> };
         return { ...doc, paths: { ...doc.paths, ...proxyPaths } };

@@ -3,6 +3,7 @@ import type { ServerRecord, SessionRecord, StopReason, TokenRecord, UserRecord }
 import type { ExecutionRepo } from './executions.js';
 import type { ClusterRepo, SparkJobRepo } from './clusters.js';
 import type { GroupRepo } from './groups.js';
+import type { AuditQuery, AuditRecord } from './audit.js';
 
 /**
  * `?state=` of JupyterHub's user list: active = any server running or in transition; `failed` (nbhub's) = any
@@ -310,6 +311,16 @@ export interface EventRepo {
   prune(before: number): Promise<void>;
 }
 
+/** The stored audit trail (issue 16). */
+export interface AuditRepo {
+  /** Stores the events in one statement, in order (their ids ascend in that order). */
+  append(events: ReadonlyArray<Omit<AuditRecord, 'id'>>): Promise<void>;
+  /** Newest first (by time, then id); `total` counts every match. */
+  query(q: AuditQuery): Promise<Page<AuditRecord>>;
+  /** Drops events older than `before` (ms); says how many. */
+  prune(before: number): Promise<number>;
+}
+
 /** What a store can do beyond the interfaces, chosen by its database (behaviour branches on these, never on a name). */
 export interface StoreCapabilities {
   /** Several hub instances may share it (PostgreSQL): leases, ownership of servers and change notices apply. */
@@ -325,6 +336,7 @@ export interface Store {
   readonly tokens: TokenRepo;
   readonly sessions: SessionRepo;
   readonly groups: GroupRepo;
+  readonly audit: AuditRepo;
   readonly meta: MetaRepo;
   readonly usage: UsageRepo;
   readonly history: ServerHistoryRepo;

@@ -18,6 +18,7 @@ import { createTokensRepo } from './tokens-repo.js';
 import { createUsageRepo } from './usage-repo.js';
 import { createUsersRepo } from './users-repo.js';
 import { createGroupsRepo } from './groups-repo.js';
+import { createAuditRepo } from './audit-repo.js';
 
 /** The Store on any database kysely speaks: the repos are shared, the database's differences are `dialect`'s. */
 export const createKyselyStore = (db: Kysely<Database>, dialect: StoreDialect): TestStore => {
@@ -31,6 +32,7 @@ export const createKyselyStore = (db: Kysely<Database>, dialect: StoreDialect): 
     tokens: createTokensRepo(db, dialect),
     sessions: createSessionsRepo(db),
     groups: createGroupsRepo(db, dialect),
+    audit: createAuditRepo(db),
     meta: createMetaRepo(db),
     usage: createUsageRepo(db, dialect, seriesIds),
     history: createHistoryRepo(db),

@@ -217,7 +217,17 @@ export interface GroupMembersTable {
   user_name: string;
 }
 
+export interface AuditEventsTable {
+  id: Generated<number>;
+  time: number;
+  event: string;
+  user_name: string;
+  by: string | null;
+  data: string;
+}
+
 export interface Database {
+  audit_events: AuditEventsTable;
   groups: GroupsTable;
   group_members: GroupMembersTable;
   clusters: ClustersTable;

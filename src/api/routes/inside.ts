@@ -52,7 +52,7 @@ export const insideRoutes =
     const byOf = (reply: FastifyReply) => reply.request.identity?.user ?? '';
     const kernelAction = async (reply: FastifyReply, rt: RunningRuntime, kernelId: string, action: 'interrupt' | 'restart' | 'shutdown') => {
       if ((await ctx.runtimeApi.act(rt, kernelId, action)) === 'no-such-kernel') throw notFound('No such kernel in this runtime');
-      audit(ctx.log, { event: 'kernel_action', user: rt.user, server: rt.server, kernel: kernelId, action, by: byOf(reply) });
+      audit(ctx, { event: 'kernel_action', user: rt.user, server: rt.server, kernel: kernelId, action, by: byOf(reply) });
       ctx.kernelControl?.control({ user: rt.user, server: rt.server, kernelId, action, at: ctx.clock.now() });
       return reply.code(204).send();
     };
@@ -75,7 +75,7 @@ export const insideRoutes =
 
     const signal = async (reply: FastifyReply, rt: RunningRuntime, pid: number, sig: (typeof SIGNALS)[number]) => {
       if ((await ctx.processes.signal(rt, pid, sig)) !== 'signalled') throw notFound(`No process ${pid} in this runtime`);
-      audit(ctx.log, { event: 'process_signal', user: rt.user, server: rt.server, pid, signal: sig, by: byOf(reply) });
+      audit(ctx, { event: 'process_signal', user: rt.user, server: rt.server, pid, signal: sig, by: byOf(reply) });
       return reply.code(204).send();
     };
 

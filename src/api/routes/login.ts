@@ -41,7 +41,7 @@ export const loginRoutes =
         const outcome = await ctx.authenticator.login(req.body.username, req.body.password, { ip: req.ip });
         if (!outcome.ok) {
           // The name as typed (it may be a mistyped password: cut short), never the password.
-          audit(ctx.log, { event: 'login_failed', user: req.body.username.slice(0, 64), via: ctx.authenticator.kind, reason: outcome.reason });
+          audit(ctx, { event: 'login_failed', user: req.body.username.slice(0, 64), via: ctx.authenticator.kind, reason: outcome.reason });
           const status = outcome.status ?? 403;
           if (outcome.retryAfterSeconds !== undefined) reply.header('retry-after', String(outcome.retryAfterSeconds));
           if (form) return reply.redirect(`/hub/login?error=${status === 429 ? 'wait' : '1'}&next=${encodeURIComponent(safeNext(req.body.next))}`, 303);
@@ -50,7 +50,7 @@ export const loginRoutes =
         }
         const user = await admitUser(ctx, outcome.user);
         await issueSession(ctx, req, reply, user.name);
-        audit(ctx.log, { event: 'login', user: user.name, via: outcome.user.via });
+        audit(ctx, { event: 'login', user: user.name, via: outcome.user.via });
         if (form) return reply.redirect(safeNext(req.body.next), 303);
         return { name: user.name, admin: user.admin, next: safeNext(req.body.next) };
       },
@@ -63,7 +63,7 @@ export const loginRoutes =
         await ctx.store.sessions.delete(sha256hex(sid));
         if (rec) {
           ctx.identity.forget(rec.user);
-          audit(ctx.log, { event: 'logout', user: rec.user });
+          audit(ctx, { event: 'logout', user: rec.user });
         }
       }
       clearSessionCookies(ctx, req, reply);

@@ -45,7 +45,7 @@ export const tokenRoutes =
         }
         const note = body.note ?? (who.user === req.params.name ? 'Requested via api' : `Requested via api by user ${who.user}`);
         const { token, record } = await createToken(ctx, req.params.name, { note, expiresInSeconds: body.expires_in ?? null });
-        audit(ctx.log, { event: 'token_create', user: req.params.name, token_id: record.id, by: who.user });
+        audit(ctx, { event: 'token_create', user: req.params.name, token_id: record.id, by: who.user });
         return reply.code(201).send({ token, ...tokenModel(record) });
       },
     );
@@ -60,7 +60,7 @@ export const tokenRoutes =
     app.delete('/users/:name/tokens/:token_id', { schema: { summary: 'Revoke an API token', params: TokenParams } }, async (req, reply) => {
       const who = requireSelfOrAdmin(req, req.params.name);
       if (!(await ctx.store.tokens.delete(req.params.name, req.params.token_id))) throw notFound(`Token not found: ${req.params.token_id}`);
-      audit(ctx.log, { event: 'token_revoke', user: req.params.name, token_id: req.params.token_id, by: who.user });
+      audit(ctx, { event: 'token_revoke', user: req.params.name, token_id: req.params.token_id, by: who.user });
       ctx.identity.forget(req.params.name);
       return reply.code(204).send();
     });

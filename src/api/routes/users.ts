@@ -71,7 +71,7 @@ export const userRoutes =
       async (req, reply) => {
         const who = requireAdmin(req);
         const created = await createUsers(deps, req.body.usernames, req.body.admin ?? false);
-        for (const u of created) audit(ctx.log, { event: 'user_add', user: u.name, admin: u.admin, by: who.user });
+        for (const u of created) audit(ctx, { event: 'user_add', user: u.name, admin: u.admin, by: who.user });
         return reply.code(201).send(created.map((u) => model(u, req, false)));
       },
     );
@@ -94,7 +94,7 @@ export const userRoutes =
       async (req, reply) => {
         const who = requireAdmin(req);
         const u = await addUser(deps, req.params.name, { admin: req.body.admin, password: req.body.password });
-        audit(ctx.log, { event: 'user_add', user: u.name, admin: u.admin, by: who.user });
+        audit(ctx, { event: 'user_add', user: u.name, admin: u.admin, by: who.user });
         return reply.code(201).send(model(u, req, false));
       },
     );
@@ -119,7 +119,7 @@ export const userRoutes =
         const changed = await modifyUser(deps, req.params.name, req.body);
         // Which fields changed, not their values (a password is never logged).
         const fields = (['name', 'admin', 'password'] as const).filter((k) => req.body[k] !== undefined);
-        audit(ctx.log, { event: 'user_update', user: req.params.name, changed: fields, by: who.user });
+        audit(ctx, { event: 'user_update', user: req.params.name, changed: fields, by: who.user });
         return model(changed, req, false);
       },
     );
@@ -128,7 +128,7 @@ export const userRoutes =
       const who = requireAdmin(req);
       await deleteUser(deps, req.params.name, who.user);
       await ctx.logs.removeUser(req.params.name);
-      audit(ctx.log, { event: 'user_delete', user: req.params.name, by: who.user });
+      audit(ctx, { event: 'user_delete', user: req.params.name, by: who.user });
       return reply.code(204).send();
     });
   };

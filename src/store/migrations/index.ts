@@ -16,6 +16,7 @@ import * as m014 from './014-spark-clusters.js';
 import * as m015 from './015-execution-spark-cpu.js';
 import * as m016 from './016-server-event-profile.js';
 import * as m017 from './017-groups.js';
+import * as m019 from './019-audit-events.js';
 
 /** Versioned migrations, in order. Add a file and a line; never edit a released one. */
 const migrations: Record<string, Migration> = {
@@ -37,6 +38,7 @@ const migrations: Record<string, Migration> = {
   '015-execution-spark-cpu': m015,
   '016-server-event-profile': m016,
   '017-groups': m017,
+  '019-audit-events': m019,
 };
 
 export const migrationProvider: MigrationProvider = {
