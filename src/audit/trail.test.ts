@@ -19,12 +19,12 @@ const repo = (fail: () => boolean) => {
 
 describe('StoredAuditTrail', () => {
   it('splits an event into subject, who asked and the rest', () => {
-    expect(toRecord({ event: 'server_stop', user: 'ann', server: 'x', reason: 'requested', by: 'root' }, 5)).toEqual({
+    expect(toRecord({ event: 'server_stop', user: 'ann', server: 'x', reason: 'admin', by: 'root' }, 5)).toEqual({
       time: 5,
       event: 'server_stop',
       user: 'ann',
       by: 'root',
-      data: { server: 'x', reason: 'requested' },
+      data: { server: 'x', reason: 'admin' },
     });
     expect(toRecord({ event: 'login', user: 'ann', via: 'local' }, 6)).toEqual({ time: 6, event: 'login', user: 'ann', by: null, data: { via: 'local' } });
   });

@@ -26,6 +26,10 @@ export type AuditEvent =
   | { event: 'kernel_action'; user: string; server: string; kernel: string; action: string; by: string }
   | { event: 'process_signal'; user: string; server: string; pid: number; signal: string; by: string }
   | { event: 'spark_job_submit' | 'spark_job_kill'; user: string; cluster: string; job: string; resource: string; main_class: string; by: string }
+  /** A named app of a server started or stopped through the API. */
+  | { event: 'app_start' | 'app_stop'; user: string; server: string; app: string; by: string }
+  /** `user`: the agent's id (an agent belongs to no user), so every event names one subject. */
+  | { event: 'agent_register' | 'agent_delete'; user: string; url?: string; by: string }
   /** `user`: the cluster's owner. */
   | { event: 'cluster_create' | 'cluster_start' | 'cluster_stop' | 'cluster_delete'; user: string; cluster: string; by: string };
 
@@ -34,7 +38,7 @@ export const AUDIT_EVENTS = [
   'login', 'login_failed', 'logout', 'server_start', 'server_stop', 'server_delete', 'user_add', 'user_delete', 'user_update',
   'token_create', 'token_revoke', 'group_create', 'group_delete', 'group_properties', 'group_users_add', 'group_users_remove',
   'identity_sync', 'kernel_action', 'process_signal', 'spark_job_submit', 'spark_job_kill', 'cluster_create', 'cluster_start',
-  'cluster_stop', 'cluster_delete',
+  'cluster_stop', 'cluster_delete', 'app_start', 'app_stop', 'agent_register', 'agent_delete',
 ] as const satisfies ReadonlyArray<AuditEvent['event']>;
 type MissingEvent = Exclude<AuditEvent['event'], (typeof AUDIT_EVENTS)[number]>;
 const _allNamed: [MissingEvent] extends [never] ? true : MissingEvent = true;

@@ -2,6 +2,7 @@ import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typ
 import type { FastifyRequest } from 'fastify';
 import { retentionDays } from '../../config/schema.js';
 import { conflict, forbidden, HubError, notFound } from '../../core/errors.js';
+import { audit } from '../../core/audit.js';
 import { canAccess } from '../../core/identity.js';
 import { parseExecutionQuery, parseSummaryQuery } from '../../executions/params.js';
 import { executionSummary } from '../../executions/summary.js';
@@ -87,6 +88,7 @@ export const executionRoutes =
       { config: { optionalBody: true }, schema: { summary: "Interrupt a running execution (its kernel, only while it is the one running there)", params: ExecutionParams } },
       async (req, reply) => {
         const e = await getOwn(req, req.params.id);
+        const by = requireUser(req).user;
         const target = ctx.executions?.interruptTarget(e.id);
         if (target === 'queued') throw conflict('This execution waits behind another one: interrupting the kernel would stop that one');
         if (target === undefined) throw conflict(`This execution is not running (${e.status})`);
@@ -95,6 +97,7 @@ export const executionRoutes =
         // Told first: the kernel's answer to the interrupt may come back before the runtime's HTTP answer does.
         ctx.executions?.control({ ...target, action: 'interrupt', at: ctx.clock.now() });
         if ((await ctx.runtimeApi.act(rt, target.kernelId, 'interrupt')) === 'no-such-kernel') throw notFound('Its kernel is gone');
+        audit(ctx, { event: 'kernel_action', user: target.user, server: target.server, kernel: target.kernelId, action: 'interrupt', by });
         return reply.code(204).send();
       },
     );
