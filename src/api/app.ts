@@ -29,11 +29,14 @@ import { sparkJobRoutes } from './routes/spark-jobs.js';
 import { clusterRoutes } from './routes/clusters.js';
 import { clusterUsageRoutes } from './routes/cluster-usage.js';
 import { auditRoutes } from './routes/audit.js';
+import { documentResponses, noBody } from './response-docs.js';
 
 /** The hub's HTTP app (API, login, console), apart from listen() so tests can inject requests. */
 export const buildApp = async (ctx: ApiContext, serverFactory?: FastifyServerFactory): Promise<FastifyInstance> => {
   const app = Fastify({
     logger: false,
+    // The router's own refusals (a path parameter too long: 414) in the API's error body, as every other error.
+    frameworkErrors: (err, req, reply) => void sendError(reply, toErrorBody(err, ctx.log, req)),
     bodyLimit: ctx.config.api.max_body_bytes,
     trustProxy: false,
     ...(serverFactory ? { serverFactory } : {}),
@@ -46,6 +49,8 @@ export const buildApp = async (ctx: ApiContext, serverFactory?: FastifyServerFac
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
   });
+  // Before any route: every route's errors (and a success, where it names none) are in the OpenAPI document.
+  app.addHook('onRoute', documentResponses);
   app.setErrorHandler((err, req, reply) => sendError(reply, toErrorBody(err, ctx.log, req)));
   app.setNotFoundHandler((req, reply) => sendError(reply, { status: 404, message: `Not found: ${req.method} ${req.url.split('?')[0]}` }));
 
@@ -97,6 +102,6 @@ export const buildApp = async (ctx: ApiContext, serverFactory?: FastifyServerFac
   );
   await app.register(loginRoutes(ctx), { prefix: '/hub' });
   await app.register(consoleRoutes(ctx), { prefix: '/hub' });
-  app.get('/', { schema: { summary: 'Redirects to the console' } }, async (_req, reply) => reply.redirect('/hub/', 302));
+  app.get('/', { schema: { summary: 'Redirects to the console', response: { 302: noBody('To /hub/') } } }, async (_req, reply) => reply.redirect('/hub/', 302));
   return app;
 };

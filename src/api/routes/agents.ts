@@ -1,3 +1,4 @@
+import { noBody } from '../response-docs.js';
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { audit } from '../../core/audit.js';
 import { isoOrNull } from '../../core/clock.js';
@@ -64,7 +65,7 @@ export const agentRoutes =
       },
     );
 
-    app.delete('/agents/:id', { schema: { summary: 'Forget an agent (its stored events stay)', params: Type.Object({ id: AgentId }) } }, async (req, reply) => {
+    app.delete('/agents/:id', { schema: { summary: 'Forget an agent (its stored events stay)', params: Type.Object({ id: AgentId }), response: { 204: noBody('Forgotten') } } }, async (req, reply) => {
       const who = requireAdmin(req);
       if (!(await ctx.store.agents.delete(req.params.id))) throw notFound(`No such agent: ${req.params.id}`);
       audit(ctx, { event: 'agent_delete', user: req.params.id, by: who.user });

@@ -1,3 +1,4 @@
+import { noBody } from '../response-docs.js';
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { APP_NAME_PATTERN } from '../../config/app-schema.js';
@@ -90,7 +91,7 @@ export const appRoutes =
       );
       app.delete(
         `${prefix}/apps/:app`,
-        { config: { optionalBody: true }, schema: { summary: 'Stop a named app: it stays stopped until its page is opened again or it is started (requests from its pages left open get 503)', params: Type.Object({ ...props, app: AppName }) } },
+        { config: { optionalBody: true }, schema: { summary: 'Stop a named app: it stays stopped until its page is opened again or it is started (requests from its pages left open get 503)', params: Type.Object({ ...props, app: AppName }), response: { 204: noBody('Stopped') } } },
         async (req, reply) => {
           const { user, server, app: name } = at(req);
           const by = await owner(req, user);

@@ -1,3 +1,4 @@
+import { noBody } from '../response-docs.js';
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { retentionDays } from '../../config/schema.js';
@@ -85,7 +86,7 @@ export const executionRoutes =
 
     app.post(
       '/executions/:id/interrupt',
-      { config: { optionalBody: true }, schema: { summary: "Interrupt a running execution (its kernel, only while it is the one running there)", params: ExecutionParams } },
+      { config: { optionalBody: true }, schema: { summary: "Interrupt a running execution (its kernel, only while it is the one running there)", params: ExecutionParams, response: { 204: noBody('Interrupted') } } },
       async (req, reply) => {
         const e = await getOwn(req, req.params.id);
         const by = requireUser(req).user;

@@ -1,3 +1,4 @@
+import { ErrorBodySchema, noBody } from '../response-docs.js';
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { admitUser } from '../../accounts/admit.js';
@@ -34,6 +35,11 @@ export const loginRoutes =
             { username: Type.String({ maxLength: 256 }), password: Type.String({ maxLength: 1024 }), next: Type.Optional(Type.String({ maxLength: 2048 })) },
             { additionalProperties: false },
           ),
+          response: {
+            200: Type.Object({ name: Type.String(), admin: Type.Boolean(), next: Type.String() }, { description: 'Logged in (JSON body): the session cookie is set' }),
+            303: noBody('A form post: to `next` when logged in, else back to the login page with ?error='),
+            '4xx': ErrorBodySchema,
+          },
         },
       },
       async (req, reply) => {
@@ -69,6 +75,7 @@ export const loginRoutes =
       clearSessionCookies(ctx, req, reply);
       return reply.redirect('/hub/login', 303);
     };
-    app.get('/logout', { schema: { summary: 'Log out (clears the session)' } }, logout);
-    app.post('/logout', { schema: { summary: 'Log out (clears the session)' } }, logout);
+    const loggedOut = { summary: 'Log out (clears the session)', response: { 303: noBody('To /hub/login') } };
+    app.get('/logout', { schema: loggedOut }, logout);
+    app.post('/logout', { schema: loggedOut }, logout);
   };

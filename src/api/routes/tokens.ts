@@ -1,3 +1,4 @@
+import { noBody } from '../response-docs.js';
 import { audit } from '../../core/audit.js';
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { createToken } from '../../accounts/tokens.js';
@@ -57,7 +58,7 @@ export const tokenRoutes =
       return tokenModel(t);
     });
 
-    app.delete('/users/:name/tokens/:token_id', { schema: { summary: 'Revoke an API token', params: TokenParams } }, async (req, reply) => {
+    app.delete('/users/:name/tokens/:token_id', { schema: { summary: 'Revoke an API token', params: TokenParams, response: { 204: noBody('Revoked') } } }, async (req, reply) => {
       const who = requireSelfOrAdmin(req, req.params.name);
       if (!(await ctx.store.tokens.delete(req.params.name, req.params.token_id))) throw notFound(`Token not found: ${req.params.token_id}`);
       audit(ctx, { event: 'token_revoke', user: req.params.name, token_id: req.params.token_id, by: who.user });

@@ -1,3 +1,4 @@
+import { noBody } from '../response-docs.js';
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { createUsers, deleteUser, modifyUser, type UserAdminDeps } from '../../accounts/user-admin.js';
@@ -124,7 +125,7 @@ export const userRoutes =
       },
     );
 
-    app.delete('/users/:name', { schema: { summary: 'Delete a user, stopping their servers (admin)', params: UserParams } }, async (req, reply) => {
+    app.delete('/users/:name', { schema: { summary: 'Delete a user, stopping their servers (admin)', params: UserParams, response: { 204: noBody('Deleted') } } }, async (req, reply) => {
       const who = requireAdmin(req);
       await deleteUser(deps, req.params.name, who.user);
       await ctx.logs.removeUser(req.params.name);
