@@ -38,6 +38,7 @@ const EXCLUDED_PATHS = '(/logs$|^/(user|services|clusters)/\\{)';
 const CONFIG_TOML = `
 [checks.not_a_server_error]
 expected-statuses = ["2xx", "3xx", "4xx", "503"]
+
 `;
 
 let hub: TestHub;
@@ -83,8 +84,10 @@ it.skipIf(!existsSync(SCHEMATHESIS))(
       String(EXAMPLES),
       '--seed',
       String(SEED),
+      // One worker: with two, CPython 3.11 fails inside schemathesis' coverage phase now and then ("AST constructor
+      // recursion depth mismatch", its generator parsing source in two threads at once), whatever the API answers.
       '--workers',
-      '2',
+      '1',
       '--request-timeout',
       '20',
       '--generation-database',
