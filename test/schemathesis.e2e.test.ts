@@ -44,9 +44,10 @@ expected-statuses = ["2xx", "3xx", "4xx", "503"]
 let hub: TestHub;
 let root: string;
 
-const run = (args: string[]): Promise<{ code: number | null; out: string }> =>
+/** Runs schemathesis in `cwd` (it keeps a cache folder there, which stays out of the repository). */
+const run = (args: string[], cwd: string): Promise<{ code: number | null; out: string }> =>
   new Promise((resolve) => {
-    const p = spawn(SCHEMATHESIS, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+    const p = spawn(SCHEMATHESIS, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
     let out = '';
     p.stdout.on('data', (d: Buffer) => (out += d.toString()));
     p.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -101,7 +102,7 @@ it.skipIf(!existsSync(SCHEMATHESIS))(
       '--max-redirects',
       '0',
     ];
-    const { code, out } = await run(args);
+    const { code, out } = await run(args, dir);
     // The whole report in a file (failures can be long); the summary in the test's output.
     const report = join(dir, 'output.txt');
     writeFileSync(report, out);
