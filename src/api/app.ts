@@ -4,7 +4,7 @@ import Fastify, { type FastifyInstance, type FastifyServerFactory } from 'fastif
 import { authenticate } from './auth.js';
 import { lenientBodies } from './bodies.js';
 import type { ApiContext } from './context.js';
-import { sendError, toErrorBody } from './errors.js';
+import { clientErrorReply, sendError, toErrorBody } from './errors.js';
 import { proxyPaths } from './openapi.js';
 import { consoleRoutes } from './routes/console.js';
 import { loginRoutes } from './routes/login.js';
@@ -37,6 +37,7 @@ export const buildApp = async (ctx: ApiContext, serverFactory?: FastifyServerFac
     logger: false,
     // The router's own refusals (a path parameter too long: 414) in the API's error body, as every other error.
     frameworkErrors: (err, req, reply) => void sendError(reply, toErrorBody(err, ctx.log, req)),
+    clientErrorHandler: clientErrorReply,
     bodyLimit: ctx.config.api.max_body_bytes,
     trustProxy: false,
     ...(serverFactory ? { serverFactory } : {}),
