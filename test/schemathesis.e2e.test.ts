@@ -39,6 +39,14 @@ const CONFIG_TOML = `
 [checks.not_a_server_error]
 expected-statuses = ["2xx", "3xx", "4xx", "503"]
 
+[dictionaries.users]
+values = ["ann", "root"]
+
+# Reads: half their user names real (ann runs a server), so they reach past "No such user" to the answers behind it.
+# Writes keep generated names: a real one would let schemathesis delete or rename the users the run stands on.
+[[operations]]
+include-method = "GET"
+parameters = { "path.name" = { dictionary = "users", probability = 0.5 } }
 `;
 
 let hub: TestHub;
