@@ -4,7 +4,8 @@
 #   scripts/install-deps.sh --test   also what the tests use: Debian's notebook 6 (the compatibility suite),
 #                                    Chromium, Prometheus's promtool, PostgreSQL (running), the test apps
 #                                    (Streamlit, butterfly) in ~/.local/share/nbhub/apps, the S3 server (versitygw,
-#                                    built from the Go module proxy into ~/.local/share/nbhub/bin) and Spark (below)
+#                                    built from the Go module proxy into ~/.local/share/nbhub/bin), schemathesis
+#                                    (~/.local/share/nbhub/schemathesis) and Spark (below)
 #   scripts/install-deps.sh --spark  also Spark for the hub's clusters: pyspark from PyPI (it carries spark-class and
 #                                    the jars) in ~/.local/share/nbhub/spark, on Java 17 (Debian's, when missing)
 # The runtimes' Python environment is $NBHUB_SPAWNER_JUPYTER_ENV, else $XDG_DATA_HOME/nbhub/jupyter, else
@@ -98,6 +99,18 @@ if [ -n "$TEST" ]; then
     python3 -m venv --clear "$APPS_ENV"
     "$APPS_ENV/bin/pip" install -q --disable-pip-version-check -r scripts/requirements/apps.txt
     echo "$apps_want" > "$apps_stamp"
+  fi
+
+  # schemathesis (issue 16), run by test/schemathesis.e2e.test.ts against the hub's OpenAPI document: its own
+  # environment beside the others, reinstalled only when the pin changes.
+  ST_ENV="${NBHUB_TEST_SCHEMATHESIS_ENV:-${XDG_DATA_HOME:-$HOME/.local/share}/nbhub/schemathesis}"
+  st_stamp="$ST_ENV/.nbhub-requirements"
+  st_want=$(sha256sum < scripts/requirements/schemathesis.txt | cut -d' ' -f1)
+  if [ "$(cat "$st_stamp" 2>/dev/null)" != "$st_want" ]; then
+    echo "installing schemathesis into $ST_ENV" >&2
+    python3 -m venv --clear "$ST_ENV"
+    "$ST_ENV/bin/pip" install -q --disable-pip-version-check -r scripts/requirements/schemathesis.txt
+    echo "$st_want" > "$st_stamp"
   fi
 
   # The S3-compatible object store the Spark job tests upload to: versitygw (Apache-2.0, one Go binary built from

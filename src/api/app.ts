@@ -4,7 +4,7 @@ import Fastify, { type FastifyInstance, type FastifyServerFactory } from 'fastif
 import { authenticate } from './auth.js';
 import { lenientBodies } from './bodies.js';
 import type { ApiContext } from './context.js';
-import { sendError, toErrorBody } from './errors.js';
+import { clientErrorReply, sendError, toErrorBody } from './errors.js';
 import { proxyPaths } from './openapi.js';
 import { consoleRoutes } from './routes/console.js';
 import { loginRoutes } from './routes/login.js';
@@ -30,11 +30,16 @@ import { appRoutes } from './routes/apps.js';
 import { sparkJobRoutes } from './routes/spark-jobs.js';
 import { clusterRoutes } from './routes/clusters.js';
 import { clusterUsageRoutes } from './routes/cluster-usage.js';
+import { auditRoutes } from './routes/audit.js';
+import { documentResponses, noBody } from './response-docs.js';
 
 /** The hub's HTTP app (API, login, console), apart from listen() so tests can inject requests. */
 export const buildApp = async (ctx: ApiContext, serverFactory?: FastifyServerFactory): Promise<FastifyInstance> => {
   const app = Fastify({
     logger: false,
+    // The router's own refusals (a path parameter too long: 414) in the API's error body, as every other error.
+    frameworkErrors: (err, req, reply) => void sendError(reply, toErrorBody(err, ctx.log, req)),
+    clientErrorHandler: clientErrorReply,
     bodyLimit: ctx.config.api.max_body_bytes,
     trustProxy: false,
     ...(serverFactory ? { serverFactory } : {}),
@@ -47,6 +52,8 @@ export const buildApp = async (ctx: ApiContext, serverFactory?: FastifyServerFac
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
   });
+  // Before any route: every route's errors (and a success, where it names none) are in the OpenAPI document.
+  app.addHook('onRoute', documentResponses);
   app.setErrorHandler((err, req, reply) => sendError(reply, toErrorBody(err, ctx.log, req)));
   app.setNotFoundHandler((req, reply) => sendError(reply, { status: 404, message: `Not found: ${req.method} ${req.url.split('?')[0]}` }));
 
@@ -82,6 +89,7 @@ export const buildApp = async (ctx: ApiContext, serverFactory?: FastifyServerFac
       await api.register(clusterUsageRoutes(ctx));
       await api.register(appRoutes(ctx));
       await api.register(sparkJobRoutes(ctx));
+      await api.register(auditRoutes(ctx));
       api.get('/openapi.json', { schema: { summary: 'This document' } }, async () => {
         const doc = app.swagger() as { paths?: Record<string, unknown> };
         return { ...doc, paths: { ...doc.paths, ...proxyPaths } };
@@ -99,6 +107,6 @@ export const buildApp = async (ctx: ApiContext, serverFactory?: FastifyServerFac
   await app.register(loginRoutes(ctx), { prefix: '/hub' });
   await app.register(oauthRoutes(ctx), { prefix: '/hub' });
   await app.register(consoleRoutes(ctx), { prefix: '/hub' });
-  app.get('/', { schema: { summary: 'Redirects to the console' } }, async (_req, reply) => reply.redirect('/hub/', 302));
+  app.get('/', { schema: { summary: 'Redirects to the console', response: { 302: noBody('To /hub/') } } }, async (_req, reply) => reply.redirect('/hub/', 302));
   return app;
 };

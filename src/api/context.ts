@@ -1,3 +1,4 @@
+import type { AuditTrail } from '../core/audit.js';
 import type { Config } from '../config/schema.js';
 import type { PasswordAuthenticator } from '../core/authenticator.js';
 import type { AppDirectory } from '../core/apps.js';
@@ -43,6 +44,8 @@ export interface ApiContext {
   log: Logger;
   /** The roles in force (built-in and auth.roles); absent: the built-in ones. */
   roles?: readonly Role[];
+  /** Where audit events are stored (issue 16). */
+  auditTrail?: AuditTrail | undefined;
   /** Names of the configured profiles, with display names, for the console. */
   profiles: Array<{ name: string; display_name: string; error?: string }>;
   /** Built console (web/dist), or null when it was not built. */

@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { HTTP_STATUS, HubError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
@@ -36,3 +37,22 @@ export const toErrorBody = (err: unknown, log: Logger, req?: FastifyRequest): Er
 
 export const sendError = (reply: FastifyReply, body: ErrorBody): FastifyReply =>
   reply.code(body.status).type('application/json').send(body);
+
+const CLIENT_ERRORS: Record<string, [number, string, string]> = {
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'Request Timeout', 'The request took too long to arrive'],
+  HPE_HEADER_OVERFLOW: [431, 'Request Header Fields Too Large', 'The request headers are too large'],
+};
+
+/**
+ * Requests node's HTTP parser refuses before any route sees them (headers too large, malformed), answered with the
+ * API's error body as every other error (fastify's default has another shape).
+ */
+export const clientErrorReply = (err: NodeJS.ErrnoException, socket: Duplex): void => {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, reason, message] = CLIENT_ERRORS[err.code ?? ''] ?? [400, 'Bad Request', 'Malformed HTTP request'];
+  const body = JSON.stringify({ status, message });
+  if (socket.writable) {
+    socket.write(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json\r\n\r\n${body}`);
+  }
+  socket.destroy(err);
+};

@@ -1,4 +1,4 @@
-import { audit } from '../core/audit.js';
+import { audit, type AuditTrail } from '../core/audit.js';
 import type { Clock } from '../core/clock.js';
 import {
   mayUseCluster,
@@ -22,6 +22,8 @@ export interface ClusterManagerOptions {
   userExists: (name: string) => Promise<boolean>;
   clock: Clock;
   log: Logger;
+  /** Where audit events are stored (issue 16). */
+  auditTrail?: AuditTrail | undefined;
   /** spark.start_timeout_seconds, in ms. */
   startTimeoutMs: number;
   /** How often running clusters are checked (lifecycle.poll_seconds). */
@@ -101,7 +103,7 @@ export class ClusterManager implements ClusterControl {
     };
     if (!(await this.o.repo.create(record))) throw conflict(`A cluster named ${input.name} exists already`);
     this.records.set(record.name, record);
-    audit(this.o.log, { event: 'cluster_create', user: owner, cluster: record.name, by: by.user });
+    audit(this.o, { event: 'cluster_create', user: owner, cluster: record.name, by: by.user });
     return record;
   }
 
@@ -111,7 +113,7 @@ export class ClusterManager implements ClusterControl {
     if (c.state === 'stopping') throw conflict(`Cluster ${name} is stopping; start it again once it has stopped`);
     if (c.desired === 'running' && (c.state === 'starting' || c.state === 'running')) return c;
     const next = await this.write({ ...c, desired: 'running', state: 'starting', failure: null, started: null });
-    audit(this.o.log, { event: 'cluster_start', user: c.owner, cluster: name, by: by.user });
+    audit(this.o, { event: 'cluster_start', user: c.owner, cluster: name, by: by.user });
     void this.serial.run(name, () => this.launchSafely(name));
     return next;
   }
@@ -122,7 +124,7 @@ export class ClusterManager implements ClusterControl {
     if (c.desired === 'stopped' && (c.state === 'stopped' || c.state === 'failed')) return c;
     await this.write({ ...c, desired: 'stopped' });
     this.starting.get(name)?.abort();
-    audit(this.o.log, { event: 'cluster_stop', user: c.owner, cluster: name, by: by.user });
+    audit(this.o, { event: 'cluster_stop', user: c.owner, cluster: name, by: by.user });
     return this.serial.run(name, () => this.halt(name, 'stopped', null));
   }
 
@@ -134,7 +136,7 @@ export class ClusterManager implements ClusterControl {
       await this.o.repo.delete(name);
       this.records.delete(name);
     });
-    audit(this.o.log, { event: 'cluster_delete', user: owner, cluster: name, by: by.user });
+    audit(this.o, { event: 'cluster_delete', user: owner, cluster: name, by: by.user });
   }
 
   /** Runs once per poll interval: a cluster whose process died is failed, with the reason. */

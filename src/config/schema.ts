@@ -161,6 +161,7 @@ export const configSchema = z
             day_days: seconds(1100, 'Days 1-day rollups (UTC days; what month-long and longer ranges read) are kept.'),
             executions_days: seconds(90, 'Days cell executions are kept (by start; running ones are kept).'),
             events_days: seconds(2, 'Days stored agent events are kept for GET /hub/api/events (usage rows follow the retentions above).'),
+            audit_days: seconds(365, 'Days audit events (logins, admin actions; GET /hub/api/audit) are kept.'),
           })
           .strict()
           .prefault({}),

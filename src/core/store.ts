@@ -4,6 +4,7 @@ import type { ExecutionRepo } from './executions.js';
 import type { ClusterRepo, SparkJobRepo } from './clusters.js';
 import type { GroupRepo } from './groups.js';
 import type { OidcSessionRepo } from './oidc-login.js';
+import type { AuditQuery, AuditRecord } from './audit.js';
 
 /**
  * `?state=` of JupyterHub's user list: active = any server running or in transition; `failed` (nbhub's) = any
@@ -315,6 +316,16 @@ export interface EventRepo {
   prune(before: number): Promise<void>;
 }
 
+/** The stored audit trail (issue 16). */
+export interface AuditRepo {
+  /** Stores the events in one statement, in order (their ids ascend in that order). */
+  append(events: ReadonlyArray<Omit<AuditRecord, 'id'>>): Promise<void>;
+  /** Newest first (by time, then id); `total` counts every match. */
+  query(q: AuditQuery): Promise<Page<AuditRecord>>;
+  /** Drops events older than `before` (ms); says how many. */
+  prune(before: number): Promise<number>;
+}
+
 /** What a store can do beyond the interfaces, chosen by its database (behaviour branches on these, never on a name). */
 export interface StoreCapabilities {
   /** Several hub instances may share it (PostgreSQL): leases, ownership of servers and change notices apply. */
@@ -332,6 +343,7 @@ export interface Store {
   readonly groups: GroupRepo;
   /** Refresh tokens of sessions logged in through an OpenID provider (issue 16). */
   readonly oidcSessions: OidcSessionRepo;
+  readonly audit: AuditRepo;
   readonly meta: MetaRepo;
   readonly usage: UsageRepo;
   readonly history: ServerHistoryRepo;

@@ -35,6 +35,8 @@ export interface HubParts {
   shipping: Service;
   /** Follows the unfinished Spark jobs of the clusters (their state, their end when a cluster goes). */
   sparkJobs: Service;
+  /** The stored audit trail (issue 16): prunes while the hub runs; stopping writes what is queued. */
+  auditTrail: Service;
   /** The in-process agent (if any) and the monitor pulling every agent. */
   monitoring: Service;
   /** `/services/{name}/…` (config `services`), HTTP and WebSocket, behind the hub's login. */
@@ -64,6 +66,7 @@ export const startHub = async (p: HubParts): Promise<Hub> => {
   const { api } = p;
   // Before the records are loaded and the first lease round: both read the live instances, this one included.
   await p.heartbeat.start();
+  await p.auditTrail.start();
   await p.reconciler.init();
   await p.apps.start();
   await p.clusters.start();
@@ -125,6 +128,7 @@ export const startHub = async (p: HubParts): Promise<Hub> => {
       await p.shipping.stop();
       await flushTokens();
       await api.oidc?.close();
+      await p.auditTrail.stop();
       await api.store.close();
     },
   };

@@ -1,4 +1,4 @@
-import { audit } from '../core/audit.js';
+import { audit, type AuditTrail } from '../core/audit.js';
 import type { Clock } from '../core/clock.js';
 import { FINAL_JOB_STATES, usableCluster, type ClusterDirectory, type ClusterRecord, type SparkEndpoints, type SparkJobRecord, type SparkJobRepo } from '../core/clusters.js';
 import { conflict, forbidden, HubError, notFound } from '../core/errors.js';
@@ -28,6 +28,8 @@ export interface SparkJobServiceOptions {
   clock: Clock;
   ids: IdGenerator;
   log: Logger;
+  /** Where audit events are stored (issue 16). */
+  auditTrail?: AuditTrail | undefined;
   /** object_store.presign_seconds */
   presignSeconds: number;
   /** How often unfinished jobs are refreshed from their masters. */
@@ -140,7 +142,7 @@ export class SparkJobService implements SparkJobs {
     }
     const submitted = { ...job, submissionId: answer.submissionId };
     await this.o.repo.put(submitted);
-    audit(this.o.log, { event: 'spark_job_submit', user: who.user, cluster: name, job: job.id, resource: job.resource, main_class: job.mainClass, by: who.user });
+    audit(this.o, { event: 'spark_job_submit', user: who.user, cluster: name, job: job.id, resource: job.resource, main_class: job.mainClass, by: who.user });
     return submitted;
   }
 
@@ -163,7 +165,7 @@ export class SparkJobService implements SparkJobs {
     }
     const submitted = { ...job, submissionId: `${CLIENT_PREFIX}${job.id}` };
     await this.o.repo.put(submitted);
-    audit(this.o.log, { event: 'spark_job_submit', user: who.user, cluster: name, job: job.id, resource: job.resource, main_class: '', by: who.user });
+    audit(this.o, { event: 'spark_job_submit', user: who.user, cluster: name, job: job.id, resource: job.resource, main_class: '', by: who.user });
     return submitted;
   }
 
@@ -184,7 +186,7 @@ export class SparkJobService implements SparkJobs {
     if (FINAL_JOB_STATES.has(job.state)) return job;
     if (isClient(job)) {
       await this.o.drivers.kill(job.id);
-      audit(this.o.log, { event: 'spark_job_kill', user: job.user, cluster, job: id, resource: job.resource, main_class: job.mainClass, by: who.user });
+      audit(this.o, { event: 'spark_job_kill', user: job.user, cluster, job: id, resource: job.resource, main_class: job.mainClass, by: who.user });
       const killed = { ...job, state: 'KILLED' as const, ended: this.o.clock.now() };
       await this.o.repo.put(killed);
       return killed;
@@ -193,7 +195,7 @@ export class SparkJobService implements SparkJobs {
       const answer = await this.o.master.kill(c.endpoints, job.submissionId);
       if (!answer.ok) this.o.log.info({ job: id, message: answer.message }, 'the master refused a kill');
     }
-    audit(this.o.log, { event: 'spark_job_kill', user: job.user, cluster, job: id, resource: job.resource, main_class: job.mainClass, by: who.user });
+    audit(this.o, { event: 'spark_job_kill', user: job.user, cluster, job: id, resource: job.resource, main_class: job.mainClass, by: who.user });
     // The master answers at once and kills in the background: wait (bounded) for it to say so.
     const deadline = this.o.clock.now() + KILL_WAIT_MS;
     let now = await this.refresh(job);

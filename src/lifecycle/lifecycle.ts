@@ -1,3 +1,4 @@
+import type { AuditTrail } from '../core/audit.js';
 import type { Clock } from '../core/clock.js';
 import type { CullScope } from '../core/culling.js';
 import type { Logger } from '../core/logger.js';
@@ -17,6 +18,8 @@ export interface LifecycleOptions {
   spawner: Spawner;
   clock: Clock;
   log: Logger;
+  /** Where audit events are stored (issue 16). */
+  auditTrail?: AuditTrail | undefined;
   profiles: ReadonlySet<string>;
   defaultProfile: string;
   pollSeconds: number;
@@ -57,7 +60,7 @@ export const createLifecycle = (o: LifecycleOptions): Lifecycle => {
   const serial = new KeyedSerial();
   const servers = new Directory(index, activity, new PortDirectory(index, o.spawner, o.clock));
   const reconciler = new Reconciler({ ...o, index, activity, serial });
-  const requests = new Requests({ index, serial, records: reconciler.records, host: reconciler, clock: o.clock, log: o.log, profiles: o.profiles, defaultProfile: o.defaultProfile });
+  const requests = new Requests({ index, serial, records: reconciler.records, host: reconciler, clock: o.clock, log: o.log, auditTrail: o.auditTrail, profiles: o.profiles, defaultProfile: o.defaultProfile });
   const owned: CullScope = { ...servers.ownedBy(reconciler.me), requestStop: (user, name, stop) => requests.requestStop(user, name, stop) };
   return { servers, requests, reconciler, owned };
 };

@@ -1,4 +1,4 @@
-import { audit } from '../core/audit.js';
+import { audit, type AuditTrail } from '../core/audit.js';
 import type { Clock } from '../core/clock.js';
 import { badRequest, notFound } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
@@ -31,6 +31,8 @@ export interface RequestsOptions {
   clock: Clock;
   /** Where each request is told (audit events: server_start, server_stop, server_delete). */
   log: Logger;
+  /** Where audit events are stored (issue 16). */
+  auditTrail?: AuditTrail | undefined;
   profiles: ReadonlySet<string>;
   defaultProfile: string;
 }
@@ -84,7 +86,7 @@ export class Requests implements ServerRequests {
         removeRequested: false,
       };
       const saved = await this.o.records.save(next);
-      audit(this.o.log, { event: 'server_start', user, server: name, profile, by: o.by });
+      audit(this.o, { event: 'server_start', user, server: name, profile, by: o.by });
       void this.o.host.kick(key);
       return saved;
     });
@@ -100,7 +102,7 @@ export class Requests implements ServerRequests {
       }
       if (o.onlyIf && !o.onlyIf(rec)) return rec;
       if (rec.state === 'pending') throw badRequest(`${describe(user, name)} is starting (pending spawn), please wait until it is ready`);
-      if (o.remove) audit(this.o.log, { event: 'server_delete', user, server: name, by: o.by });
+      if (o.remove) audit(this.o, { event: 'server_delete', user, server: name, by: o.by });
       const owner = this.o.host.actorOf(rec);
       // Another live instance owns it: a deletion is written down for it, as the rest of the request is.
       const foreign = owner !== this.o.host.me;
@@ -112,7 +114,7 @@ export class Requests implements ServerRequests {
       if (rec.state === 'running') {
         const next: ServerRecord = { ...rec, owner, desired: 'stopped', state: 'stopping', stopReason: o.reason, requestedBy: o.by, stopRequestedAt: this.o.clock.now(), removeRequested };
         const saved = await this.o.records.save(next);
-        audit(this.o.log, { event: 'server_stop', user, server: name, reason: o.reason, by: o.by });
+        audit(this.o, { event: 'server_stop', user, server: name, reason: o.reason, by: o.by });
         void this.o.host.kick(key);
         return saved;
       }

@@ -19,6 +19,7 @@ import { createUsageRepo } from './usage-repo.js';
 import { createUsersRepo } from './users-repo.js';
 import { createGroupsRepo } from './groups-repo.js';
 import { createOidcSessionsRepo } from './oidc-sessions-repo.js';
+import { createAuditRepo } from './audit-repo.js';
 
 /** The Store on any database kysely speaks: the repos are shared, the database's differences are `dialect`'s. */
 export const createKyselyStore = (db: Kysely<Database>, dialect: StoreDialect): TestStore => {
@@ -33,6 +34,7 @@ export const createKyselyStore = (db: Kysely<Database>, dialect: StoreDialect): 
     sessions: createSessionsRepo(db),
     groups: createGroupsRepo(db, dialect),
     oidcSessions: createOidcSessionsRepo(db),
+    audit: createAuditRepo(db),
     meta: createMetaRepo(db),
     usage: createUsageRepo(db, dialect, seriesIds),
     history: createHistoryRepo(db),

@@ -228,7 +228,17 @@ export interface OidcSessionsTable {
   refreshed_at: number;
 }
 
+export interface AuditEventsTable {
+  id: Generated<number>;
+  time: number;
+  event: string;
+  user_name: string;
+  by: string | null;
+  data: string;
+}
+
 export interface Database {
+  audit_events: AuditEventsTable;
   oidc_sessions: OidcSessionsTable;
   groups: GroupsTable;
   group_members: GroupMembersTable;

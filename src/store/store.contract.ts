@@ -295,6 +295,33 @@ export const storeContract = (name: string, open: () => Promise<{ store: TestSto
       expect(await store.tokens.findByHash('hd')).toBeUndefined();
     });
 
+    it('stores audit events and reads them newest first with filters, paging and totals; prunes by time', async () => {
+      const base = 1_800_000_000_000;
+      await store.audit.append([
+        { time: base, event: 'login_failed', user: 'ann', by: null, data: { via: 'local', reason: 'bad password' } },
+        { time: base + 1000, event: 'login', user: 'ann', by: null, data: { via: 'local' } },
+        { time: base + 2000, event: 'token_create', user: 'ann', by: 'ann', data: { token_id: 't1' } },
+        // Two at one time: the later written is the newer.
+        { time: base + 3000, event: 'server_stop', user: 'ann', by: 'root', data: { server: '', reason: 'requested' } },
+        { time: base + 3000, event: 'user_add', user: 'bob', by: 'root', data: { admin: false } },
+      ]);
+      const all = await store.audit.query({ offset: 0, limit: 10 });
+      expect(all.total).toBe(5);
+      expect(all.items.map((e) => e.event)).toEqual(['user_add', 'server_stop', 'token_create', 'login', 'login_failed']);
+      expect(all.items[4]).toMatchObject({ time: base, user: 'ann', by: null, data: { via: 'local', reason: 'bad password' } });
+      expect(all.items[0]!.id).toBeGreaterThan(all.items[1]!.id);
+      const page = await store.audit.query({ user: 'ann', offset: 1, limit: 2 });
+      expect(page.total).toBe(4);
+      expect(page.items.map((e) => e.event)).toEqual(['token_create', 'login']);
+      expect((await store.audit.query({ by: 'root', offset: 0, limit: 10 })).items.map((e) => e.user)).toEqual(['bob', 'ann']);
+      expect((await store.audit.query({ events: ['login', 'login_failed'], offset: 0, limit: 10 })).items.map((e) => e.event)).toEqual(['login', 'login_failed']);
+      const range = await store.audit.query({ since: base + 1000, until: base + 2000, offset: 0, limit: 10 });
+      expect(range.items.map((e) => e.event)).toEqual(['token_create', 'login']);
+      expect(await store.audit.prune(base + 2000)).toBe(2);
+      expect((await store.audit.query({ offset: 0, limit: 10 })).total).toBe(3);
+      expect(await store.audit.prune(base + 10_000)).toBe(3);
+    });
+
     it('keeps groups with properties and members, syncs a user\'s groups, and renames and deletes memberships with the user', async () => {
       await store.users.create(user('gina'));
       await store.users.create(user('gus'));

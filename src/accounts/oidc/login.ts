@@ -1,6 +1,6 @@
 import * as oidc from 'openid-client';
 import type { Config } from '../../config/schema.js';
-import { audit } from '../../core/audit.js';
+import { audit, type AuditTrail } from '../../core/audit.js';
 import type { Clock } from '../../core/clock.js';
 import { sha256hex, type IdGenerator } from '../../core/ids.js';
 import type { IdentityCache } from '../../core/identity.js';
@@ -26,7 +26,7 @@ export const PENDING_TTL_MS = 10 * 60_000;
 /** Bounds the memory unfinished logins (or someone hammering /hub/oauth_login) can take. */
 const MAX_PENDING = 10_000;
 
-type Deps = { config: Readonly<Config>; store: Store; identity: IdentityCache; clock: Clock; ids: IdGenerator; log: Logger };
+type Deps = { config: Readonly<Config>; store: Store; identity: IdentityCache; clock: Clock; ids: IdGenerator; log: Logger; auditTrail?: AuditTrail | undefined };
 
 const refusal = (status: OidcRefusal['status'], reason: string, message: string, user?: string): OidcRefusal => ({ ok: false, status, reason, message, ...(user ? { user } : {}) });
 
@@ -204,7 +204,7 @@ export class OidcLoginService implements OidcLogin {
     await this.d.store.sessions.delete(hash);
     this.d.identity.forget(user);
     this.d.log.info({ user, reason }, 'OpenID session ended by the provider');
-    audit(this.d.log, { event: 'logout', user });
+    audit(this.d, { event: 'logout', user });
   }
 }
 
@@ -212,14 +212,14 @@ export class OidcLoginService implements OidcLogin {
  * admitUser, with the audit trail's identity_sync when the provider changed the user's admin flag or groups, and
  * the identity cache told (a demoted admin is no longer one at the next request).
  */
-export const admitAndSync = async (d: Pick<Deps, 'store' | 'clock' | 'log' | 'identity'>, who: Parameters<typeof admitUser>[1]) => {
+export const admitAndSync = async (d: Pick<Deps, 'store' | 'clock' | 'log' | 'identity' | 'auditTrail'>, who: Parameters<typeof admitUser>[1]) => {
   const before = await d.store.users.get(who.name);
   const groupsBefore = before ? await d.store.groups.ofUser(who.name) : [];
   const user = await admitUser(d, who);
   const adminChanged = before !== undefined && who.admin !== null && before.admin !== who.admin;
   const groupsChanged = who.groups !== null && groupsBefore.join('\n') !== [...who.groups].sort().join('\n');
   if (adminChanged || groupsChanged) {
-    audit(d.log, { event: 'identity_sync', user: user.name, ...(adminChanged ? { admin: user.admin } : {}), ...(groupsChanged && who.groups ? { groups: who.groups } : {}), by: 'oidc' });
+    audit(d, { event: 'identity_sync', user: user.name, ...(adminChanged ? { admin: user.admin } : {}), ...(groupsChanged && who.groups ? { groups: who.groups } : {}), by: 'oidc' });
     d.identity.forget(user.name);
   }
   return user;

@@ -1,3 +1,4 @@
+import { noBody } from '../response-docs.js';
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { badRequest, notFound } from '../../core/errors.js';
 import { requireScopeFor } from '../auth.js';
@@ -33,7 +34,7 @@ export const parseUtc = (value: string): number => {
 export const activityRoutes =
   (ctx: ApiContext): FastifyPluginAsyncTypebox =>
   async (app) => {
-    app.post('/users/:name/activity', { schema: { summary: "Report a user's or their servers' activity (JupyterHub's API)", params: UserParams, body: ActivityBody } }, async (req, reply) => {
+    app.post('/users/:name/activity', { schema: { summary: "Report a user's or their servers' activity (JupyterHub's API)", params: UserParams, body: ActivityBody, response: { 200: noBody('Recorded') } } }, async (req, reply) => {
       requireScopeFor(req, 'users:activity', { user: req.params.name });
       const user = await ctx.store.users.get(req.params.name);
       if (!user) throw notFound(`No such user: ${req.params.name}`);

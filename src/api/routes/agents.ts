@@ -1,4 +1,6 @@
+import { noBody } from '../response-docs.js';
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { audit } from '../../core/audit.js';
 import { isoOrNull } from '../../core/clock.js';
 import { notFound } from '../../core/errors.js';
 import type { AgentRecord } from '../../core/store.js';
@@ -56,15 +58,17 @@ export const agentRoutes =
         },
       },
       async (req) => {
-        requireAdmin(req);
+        const who = requireAdmin(req);
         const rec = await ctx.store.agents.register({ id: req.body.id, url: req.body.url, secret: req.body.secret, at: ctx.clock.now() });
+        audit(ctx, { event: 'agent_register', user: rec.id, url: req.body.url, by: who.user });
         return { id: rec.id, hub_id: ctx.hubId, interval_seconds: ctx.config.monitoring.interval_seconds, last_offset: rec.storedOffset };
       },
     );
 
-    app.delete('/agents/:id', { schema: { summary: 'Forget an agent (its stored events stay)', params: Type.Object({ id: AgentId }) } }, async (req, reply) => {
-      requireAdmin(req);
+    app.delete('/agents/:id', { schema: { summary: 'Forget an agent (its stored events stay)', params: Type.Object({ id: AgentId }), response: { 204: noBody('Forgotten') } } }, async (req, reply) => {
+      const who = requireAdmin(req);
       if (!(await ctx.store.agents.delete(req.params.id))) throw notFound(`No such agent: ${req.params.id}`);
+      audit(ctx, { event: 'agent_delete', user: req.params.id, by: who.user });
       return reply.code(204).send();
     });
 

@@ -1,7 +1,9 @@
+import { noBody } from '../response-docs.js';
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { APP_NAME_PATTERN } from '../../config/app-schema.js';
 import type { AppStatus } from '../../core/apps.js';
+import { audit } from '../../core/audit.js';
 import { conflict, notFound } from '../../core/errors.js';
 import { describeServer } from '../../core/names.js';
 import { requireScopeFor } from '../auth.js';
@@ -31,9 +33,11 @@ const errors = {
 export const appRoutes =
   (ctx: ApiContext): FastifyPluginAsyncTypebox =>
   async (app) => {
-    const owner = async (req: FastifyRequest, user: string): Promise<void> => {
-      requireScopeFor(req, req.method === 'GET' ? 'read:servers' : 'servers', { user }, ['read:servers', 'read:users']);
+    /** Checks the caller may act on `user`'s apps; says who the caller is (for the audit). */
+    const owner = async (req: FastifyRequest, user: string): Promise<string> => {
+      const who = requireScopeFor(req, req.method === 'GET' ? 'read:servers' : 'servers', { user }, ['read:servers', 'read:users']);
       if (!(await ctx.store.users.get(user))) throw notFound(`No such user: ${user}`);
+      return who.user;
     };
     const statusOf = async (user: string, server: string, name: string): Promise<AppStatus | undefined> =>
       (await ctx.apps.list(user, server))?.find((a) => a.name === name);
@@ -71,9 +75,10 @@ export const appRoutes =
         },
         async (req, reply) => {
           const { user, server, app: name } = at(req);
-          await owner(req, user);
+          const by = await owner(req, user);
           const before = await statusOf(user, server, name);
           const started = ctx.apps.ensure(user, server, name, { intent: 'visit' });
+          if (before?.state !== 'running') audit(ctx, { event: 'app_start', user, server, app: name, by });
           // Like a server's start: wait a little for readiness, else answer that it is still starting.
           const waited = await Promise.race([
             started.then(() => true),
@@ -86,11 +91,12 @@ export const appRoutes =
       );
       app.delete(
         `${prefix}/apps/:app`,
-        { config: { optionalBody: true }, schema: { summary: 'Stop a named app: it stays stopped until its page is opened again or it is started (requests from its pages left open get 503)', params: Type.Object({ ...props, app: AppName }) } },
+        { config: { optionalBody: true }, schema: { summary: 'Stop a named app: it stays stopped until its page is opened again or it is started (requests from its pages left open get 503)', params: Type.Object({ ...props, app: AppName }), response: { 204: noBody('Stopped') } } },
         async (req, reply) => {
           const { user, server, app: name } = at(req);
-          await owner(req, user);
+          const by = await owner(req, user);
           await ctx.apps.stop(user, server, name);
+          audit(ctx, { event: 'app_stop', user, server, app: name, by });
           return reply.code(204).send();
         },
       );

@@ -1,3 +1,4 @@
+import { textBody } from '../response-docs.js';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
 import type { FastifyPluginAsync } from 'fastify';
@@ -22,7 +23,7 @@ export const consoleRoutes =
   (ctx: ApiContext): FastifyPluginAsync =>
   async (app) => {
     for (const page of PAGES) {
-      app.get(page, { schema: { summary: 'Console page', hide: page !== '/' } }, async (_req, reply) => {
+      app.get(page, { schema: { summary: 'Console page', hide: page !== '/', response: { 200: textBody('text/html', 'The console (a single-page app)') } } }, async (_req, reply) => {
         // Read on each request (it is small): a rebuilt console then shows without restarting the hub.
         const index = ctx.webDir ? await readFile(join(ctx.webDir, 'index.html'), 'utf8').catch(() => null) : null;
         reply.header('cache-control', 'no-store').type('text/html; charset=utf-8');

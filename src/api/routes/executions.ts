@@ -1,8 +1,11 @@
+import { noBody } from '../response-docs.js';
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { retentionDays } from '../../config/schema.js';
 import { conflict, forbidden, HubError, notFound } from '../../core/errors.js';
 import { allows } from '../../core/scopes.js';
+import { audit } from '../../core/audit.js';
+import { canAccess } from '../../core/identity.js';
 import { parseExecutionQuery, parseSummaryQuery } from '../../executions/params.js';
 import { executionSummary } from '../../executions/summary.js';
 import { requireUser } from '../auth.js';
@@ -85,9 +88,10 @@ export const executionRoutes =
 
     app.post(
       '/executions/:id/interrupt',
-      { config: { optionalBody: true }, schema: { summary: "Interrupt a running execution (its kernel, only while it is the one running there)", params: ExecutionParams } },
+      { config: { optionalBody: true }, schema: { summary: "Interrupt a running execution (its kernel, only while it is the one running there)", params: ExecutionParams, response: { 204: noBody('Interrupted') } } },
       async (req, reply) => {
         const e = await getOwn(req, req.params.id);
+        const by = requireUser(req).user;
         const target = ctx.executions?.interruptTarget(e.id);
         if (target === 'queued') throw conflict('This execution waits behind another one: interrupting the kernel would stop that one');
         if (target === undefined) throw conflict(`This execution is not running (${e.status})`);
@@ -96,6 +100,7 @@ export const executionRoutes =
         // Told first: the kernel's answer to the interrupt may come back before the runtime's HTTP answer does.
         ctx.executions?.control({ ...target, action: 'interrupt', at: ctx.clock.now() });
         if ((await ctx.runtimeApi.act(rt, target.kernelId, 'interrupt')) === 'no-such-kernel') throw notFound('Its kernel is gone');
+        audit(ctx, { event: 'kernel_action', user: target.user, server: target.server, kernel: target.kernelId, action: 'interrupt', by });
         return reply.code(204).send();
       },
     );

@@ -93,7 +93,7 @@ export const groupRoutes =
         const now = ctx.clock.now();
         for (const name of names) {
           await ctx.store.groups.create({ name, properties: {}, created: now });
-          audit(ctx.log, { event: 'group_create', user: name, group: name, by: who.user });
+          audit(ctx, { event: 'group_create', user: name, group: name, by: who.user });
         }
         return reply.code(201).send(names.map((name) => groupModel({ name, properties: {}, created: now, users: [] })));
       },
@@ -118,10 +118,10 @@ export const groupRoutes =
         if (await ctx.store.groups.get(name)) throw conflict(`Group ${name} already exists`);
         await checkUsers(users);
         await ctx.store.groups.create({ name, properties: req.body?.properties ?? {}, created: ctx.clock.now() });
-        audit(ctx.log, { event: 'group_create', user: name, group: name, by: who.user });
+        audit(ctx, { event: 'group_create', user: name, group: name, by: who.user });
         if (users.length) {
           await ctx.store.groups.addUsers(name, users);
-          audit(ctx.log, { event: 'group_users_add', user: name, group: name, users, by: who.user });
+          audit(ctx, { event: 'group_users_add', user: name, group: name, users, by: who.user });
           forget(users);
         }
         const group = await ctx.store.groups.get(name);
@@ -133,7 +133,7 @@ export const groupRoutes =
     app.delete('/groups/:name', { schema: { summary: 'Delete a group (admin:groups); its users stay', params: GroupParams } }, async (req, reply) => {
       const { who, group } = await groupFor(req, req.params.name, 'admin:groups');
       await ctx.store.groups.delete(group.name);
-      audit(ctx.log, { event: 'group_delete', user: group.name, group: group.name, by: who.user });
+      audit(ctx, { event: 'group_delete', user: group.name, group: group.name, by: who.user });
       forget(group.users);
       return reply.code(204).send();
     });
@@ -141,7 +141,7 @@ export const groupRoutes =
     app.put('/groups/:name/properties', { schema: { summary: "Replace a group's properties (groups)", params: GroupParams, body: Properties } }, async (req) => {
       const { who, group } = await groupFor(req, req.params.name, 'groups');
       await ctx.store.groups.setProperties(group.name, req.body);
-      audit(ctx.log, { event: 'group_properties', user: group.name, group: group.name, by: who.user });
+      audit(ctx, { event: 'group_properties', user: group.name, group: group.name, by: who.user });
       return groupModel({ ...group, properties: req.body });
     });
 
@@ -150,7 +150,7 @@ export const groupRoutes =
       const users = [...new Set(req.body.users)];
       await checkUsers(users);
       await ctx.store.groups.addUsers(group.name, users);
-      audit(ctx.log, { event: 'group_users_add', user: group.name, group: group.name, users, by: who.user });
+      audit(ctx, { event: 'group_users_add', user: group.name, group: group.name, users, by: who.user });
       forget(users);
       return groupModel((await ctx.store.groups.get(group.name)) ?? group);
     });
@@ -160,7 +160,7 @@ export const groupRoutes =
       const users = [...new Set(req.body.users)];
       await checkUsers(users);
       await ctx.store.groups.removeUsers(group.name, users);
-      audit(ctx.log, { event: 'group_users_remove', user: group.name, group: group.name, users, by: who.user });
+      audit(ctx, { event: 'group_users_remove', user: group.name, group: group.name, users, by: who.user });
       forget(users);
       return groupModel((await ctx.store.groups.get(group.name)) ?? group);
     });

@@ -1,3 +1,4 @@
+import { noBody } from '../response-docs.js';
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { audit } from '../../core/audit.js';
@@ -14,6 +15,8 @@ const KernelId = Type.String({ pattern: '^[0-9A-Fa-f-]{8,64}$' });
 const Pid = Type.String({ pattern: '^[0-9]{1,10}$' });
 
 /** What runs inside a runtime: its kernels (through its own API) and its processes (through the process door). */
+const KERNEL_DONE = { 204: noBody('Done: the runtime took the action') };
+
 export const insideRoutes =
   (ctx: ApiContext): FastifyPluginAsyncTypebox =>
   async (app) => {
@@ -53,7 +56,7 @@ export const insideRoutes =
     const byOf = (reply: FastifyReply) => reply.request.identity?.user ?? '';
     const kernelAction = async (reply: FastifyReply, rt: RunningRuntime, kernelId: string, action: 'interrupt' | 'restart' | 'shutdown') => {
       if ((await ctx.runtimeApi.act(rt, kernelId, action)) === 'no-such-kernel') throw notFound('No such kernel in this runtime');
-      audit(ctx.log, { event: 'kernel_action', user: rt.user, server: rt.server, kernel: kernelId, action, by: byOf(reply) });
+      audit(ctx, { event: 'kernel_action', user: rt.user, server: rt.server, kernel: kernelId, action, by: byOf(reply) });
       ctx.kernelControl?.control({ user: rt.user, server: rt.server, kernelId, action, at: ctx.clock.now() });
       return reply.code(204).send();
     };
@@ -76,7 +79,7 @@ export const insideRoutes =
 
     const signal = async (reply: FastifyReply, rt: RunningRuntime, pid: number, sig: (typeof SIGNALS)[number]) => {
       if ((await ctx.processes.signal(rt, pid, sig)) !== 'signalled') throw notFound(`No process ${pid} in this runtime`);
-      audit(ctx.log, { event: 'process_signal', user: rt.user, server: rt.server, pid, signal: sig, by: byOf(reply) });
+      audit(ctx, { event: 'process_signal', user: rt.user, server: rt.server, pid, signal: sig, by: byOf(reply) });
       return reply.code(204).send();
     };
 
@@ -90,13 +93,13 @@ export const insideRoutes =
         listKernels(at(req)),
       );
       const kparams = Type.Object({ ...props, kernel: KernelId });
-      app.post(`${prefix}/kernels/:kernel/interrupt`, { config: { optionalBody: true }, schema: { summary: 'Interrupt a kernel', params: kparams } }, async (req, reply) =>
+      app.post(`${prefix}/kernels/:kernel/interrupt`, { config: { optionalBody: true }, schema: { summary: 'Interrupt a kernel', params: kparams, response: KERNEL_DONE } }, async (req, reply) =>
         kernelAction(reply, at(req), (req.params as { kernel: string }).kernel, 'interrupt'),
       );
-      app.post(`${prefix}/kernels/:kernel/restart`, { config: { optionalBody: true }, schema: { summary: 'Restart a kernel', params: kparams } }, async (req, reply) =>
+      app.post(`${prefix}/kernels/:kernel/restart`, { config: { optionalBody: true }, schema: { summary: 'Restart a kernel', params: kparams, response: KERNEL_DONE } }, async (req, reply) =>
         kernelAction(reply, at(req), (req.params as { kernel: string }).kernel, 'restart'),
       );
-      app.delete(`${prefix}/kernels/:kernel`, { schema: { summary: 'Shut a kernel down', params: kparams } }, async (req, reply) =>
+      app.delete(`${prefix}/kernels/:kernel`, { schema: { summary: 'Shut a kernel down', params: kparams, response: KERNEL_DONE } }, async (req, reply) =>
         kernelAction(reply, at(req), (req.params as { kernel: string }).kernel, 'shutdown'),
       );
       app.get(`${prefix}/processes`, { schema: { summary: 'Processes running inside a server, with their kernel, notebook, and CPU and memory now (null: no figure yet)', params } }, async (req) =>
@@ -107,6 +110,7 @@ export const insideRoutes =
         {
           schema: {
             summary: 'Signal a process of this server (404 for any other process)',
+            response: { 204: noBody('Sent') },
             params: Type.Object({ ...props, pid: Pid }),
             body: Type.Object({ signal: Type.Union(SIGNALS.map((s) => Type.Literal(s))) }, { additionalProperties: false }),
           },

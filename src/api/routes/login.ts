@@ -1,3 +1,4 @@
+import { ErrorBodySchema, noBody } from '../response-docs.js';
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { admitUser } from '../../accounts/admit.js';
@@ -35,6 +36,11 @@ export const loginRoutes =
             { username: Type.String({ maxLength: 256 }), password: Type.String({ maxLength: 1024 }), next: Type.Optional(Type.String({ maxLength: 2048 })) },
             { additionalProperties: false },
           ),
+          response: {
+            200: Type.Object({ name: Type.String(), admin: Type.Boolean(), next: Type.String() }, { description: 'Logged in (JSON body): the session cookie is set' }),
+            303: noBody('A form post: to `next` when logged in, else back to the login page with ?error='),
+            '4xx': ErrorBodySchema,
+          },
         },
       },
       async (req, reply) => {
@@ -45,7 +51,7 @@ export const loginRoutes =
         const outcome = await ctx.authenticator.login(req.body.username, req.body.password, { ip: req.ip });
         if (!outcome.ok) {
           // The name as typed (it may be a mistyped password: cut short), never the password.
-          audit(ctx.log, { event: 'login_failed', user: req.body.username.slice(0, 64), via: ctx.authenticator.kind, reason: outcome.reason });
+          audit(ctx, { event: 'login_failed', user: req.body.username.slice(0, 64), via: ctx.authenticator.kind, reason: outcome.reason });
           const status = outcome.status ?? 403;
           if (outcome.retryAfterSeconds !== undefined) reply.header('retry-after', String(outcome.retryAfterSeconds));
           if (form) return reply.redirect(`/hub/login?error=${status === 429 ? 'wait' : '1'}&next=${encodeURIComponent(safeNext(req.body.next))}`, 303);
@@ -54,7 +60,7 @@ export const loginRoutes =
         }
         const user = await admitUser(ctx, outcome.user);
         await issueSession(ctx, req, reply, user.name);
-        audit(ctx.log, { event: 'login', user: user.name, via: outcome.user.via });
+        audit(ctx, { event: 'login', user: user.name, via: outcome.user.via });
         if (form) return reply.redirect(safeNext(req.body.next), 303);
         return { name: user.name, admin: user.admin, next: safeNext(req.body.next) };
       },
@@ -70,12 +76,13 @@ export const loginRoutes =
         ctx.revocations?.revokeSession(sha256hex(sid));
         if (rec) {
           ctx.identity.forget(rec.user);
-          audit(ctx.log, { event: 'logout', user: rec.user });
+          audit(ctx, { event: 'logout', user: rec.user });
         }
       }
       clearSessionCookies(ctx, req, reply);
       return reply.redirect(away ?? '/hub/login', 303);
     };
-    app.get('/logout', { schema: { summary: 'Log out (clears the session)' } }, logout);
-    app.post('/logout', { schema: { summary: 'Log out (clears the session)' } }, logout);
+    const loggedOut = { summary: 'Log out (clears the session)', response: { 303: noBody('To /hub/login') } };
+    app.get('/logout', { schema: loggedOut }, logout);
+    app.post('/logout', { schema: loggedOut }, logout);
   };

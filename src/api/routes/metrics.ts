@@ -1,3 +1,4 @@
+import { textBody } from '../response-docs.js';
 import type { FastifyPluginAsync } from 'fastify';
 import { CONTENT_TYPE, renderMetrics } from '../../metrics/exposition.js';
 import { requireScope } from '../auth.js';
@@ -9,7 +10,7 @@ const START_SECONDS = Date.now() / 1000 - process.uptime();
 export const metricsRoutes =
   (ctx: ApiContext): FastifyPluginAsync =>
   async (app) => {
-    app.get('/metrics', { schema: { summary: 'Prometheus metrics: per runtime and kernel, and the hub itself (admin token)' } }, async (req, reply) => {
+    app.get('/metrics', { schema: { summary: 'Prometheus metrics: per runtime and kernel, and the hub itself (admin token)', response: { 200: textBody('text/plain', "Prometheus' text format 0.0.4") } } }, async (req, reply) => {
       requireScope(req, 'read:metrics');
       const cpu = process.cpuUsage();
       const body = renderMetrics({

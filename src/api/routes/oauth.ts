@@ -74,7 +74,7 @@ export const oauthRoutes =
       const outcome = await oidc.complete({ callbackUrl: new URL(req.url, 'http://nbhub.invalid'), binding });
       const clear = serializeCookie(OAUTH_COOKIE, '', { maxAgeSeconds: 0, httpOnly: true, secure: secureRequest(ctx, req) });
       if (!outcome.ok) {
-        audit(ctx.log, { event: 'login_failed', user: (outcome.user ?? '').slice(0, 64), via: 'oidc', reason: outcome.reason });
+        audit(ctx, { event: 'login_failed', user: (outcome.user ?? '').slice(0, 64), via: 'oidc', reason: outcome.reason });
         reply.header('set-cookie', clear);
         return errorPage(reply, outcome.status, outcome.message);
       }
@@ -82,7 +82,7 @@ export const oauthRoutes =
       const { idHash } = await issueSession(ctx, req, reply, user.name);
       reply.header('set-cookie', [...[reply.getHeader('set-cookie') ?? []].flat().map(String), clear]);
       await oidc.track(idHash, user.name, outcome.tokens);
-      audit(ctx.log, { event: 'login', user: user.name, via: 'oidc' });
+      audit(ctx, { event: 'login', user: user.name, via: 'oidc' });
       return reply.redirect(safeNext(outcome.next), 303);
     });
   };

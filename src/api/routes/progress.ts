@@ -21,6 +21,15 @@ const DESCRIPTION =
   'JupyterHub\'s progress event stream (text/event-stream, one `data: {json}` per event): `progress` (0-100) and `message`; then each line the runtime prints while it starts, as it comes (`nbhub.line`, also the message), with rising progress; the last event is `{"ready": true, "url": …}` or `{"failed": true, "message": "Spawn failed: …"}`, and the stream closes. On a running server the ready event at once, on a failed one the failed event; 400 on a server that is not starting.';
 
 /** `GET …/server/progress` and `…/servers/{server}/progress` (owner or admin). */
+const PROGRESS_STREAM = {
+  description: 'Server-sent events, one JSON object each (progress, ready, failed, message, url), until the start ends',
+  content: {
+    'text/event-stream': {
+      schema: { type: 'object', properties: { event: { type: 'string' }, data: { type: 'string', contentMediaType: 'application/json' } }, required: ['data'] },
+    },
+  },
+};
+
 export const progressRoutes =
   (ctx: ApiContext): FastifyPluginAsyncTypebox =>
   async (app) => {
@@ -92,10 +101,10 @@ export const progressRoutes =
       res.end();
     };
 
-    app.get('/users/:name/server/progress', { schema: { summary: 'Start progress (event stream)', description: DESCRIPTION, params: UserParams } }, (req, reply) =>
+    app.get('/users/:name/server/progress', { schema: { summary: 'Start progress (event stream)', description: DESCRIPTION, params: UserParams, response: { 200: PROGRESS_STREAM } } }, (req, reply) =>
       progress(req, reply, req.params.name, ''),
     );
-    app.get('/users/:name/servers/:server/progress', { schema: { summary: 'Start progress of a named server (event stream)', description: DESCRIPTION, params: ServerParams } }, (req, reply) =>
+    app.get('/users/:name/servers/:server/progress', { schema: { summary: 'Start progress of a named server (event stream)', description: DESCRIPTION, params: ServerParams, response: { 200: PROGRESS_STREAM } } }, (req, reply) =>
       progress(req, reply, req.params.name, req.params.server),
     );
   };

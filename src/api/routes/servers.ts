@@ -1,4 +1,5 @@
 import { builtinIdentity } from '../../core/roles.js';
+import { jsonBody, noBody } from '../response-docs.js';
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { badRequest, forbidden, notFound } from '../../core/errors.js';
@@ -23,6 +24,12 @@ const UserOptions = Type.Optional(
   ),
 );
 const StopBody = Type.Object({ remove: Type.Optional(Type.Boolean()) }, { additionalProperties: false });
+
+const STARTED = {
+  201: jsonBody('Running: the server model'),
+  202: jsonBody('Still starting after api.slow_spawn_timeout_seconds: the server model (follow …/progress)'),
+};
+const STOPPED = { 202: noBody('Still stopping after api.slow_stop_timeout_seconds'), 204: noBody('Stopped (or was not running)') };
 
 export const serverRoutes =
   (ctx: ApiContext): FastifyPluginAsyncTypebox =>
@@ -77,18 +84,18 @@ export const serverRoutes =
       return reply.code(stoppedOrGone(settled) ? 204 : 202).send();
     };
 
-    app.post('/users/:name/server', { config: { optionalBody: true }, schema: { summary: 'Start the default server (body: user_options)', params: UserParams, body: UserOptions } }, (req, reply) =>
+    app.post('/users/:name/server', { config: { optionalBody: true }, schema: { summary: 'Start the default server (body: user_options)', params: UserParams, body: UserOptions, response: STARTED } }, (req, reply) =>
       start(req, reply, req.params.name, '', req.body),
     );
-    app.delete('/users/:name/server', { config: { optionalBody: true }, schema: { summary: 'Stop the default server', params: UserParams, body: StopBody } }, (req, reply) =>
+    app.delete('/users/:name/server', { config: { optionalBody: true }, schema: { summary: 'Stop the default server', params: UserParams, body: StopBody, response: STOPPED } }, (req, reply) =>
       stop(req, reply, req.params.name, '', req.body.remove ?? false),
     );
-    app.post('/users/:name/servers/:server', { config: { optionalBody: true }, schema: { summary: 'Start (creating if needed) a named server', params: ServerParams, body: UserOptions } }, (req, reply) =>
+    app.post('/users/:name/servers/:server', { config: { optionalBody: true }, schema: { summary: 'Start (creating if needed) a named server', params: ServerParams, body: UserOptions, response: STARTED } }, (req, reply) =>
       start(req, reply, req.params.name, req.params.server, req.body),
     );
     app.delete(
       '/users/:name/servers/:server',
-      { config: { optionalBody: true }, schema: { summary: 'Stop a named server; {"remove": true} also deletes it and its workspace', params: ServerParams, body: StopBody } },
+      { config: { optionalBody: true }, schema: { summary: 'Stop a named server; {"remove": true} also deletes it and its workspace', params: ServerParams, body: StopBody, response: STOPPED } },
       (req, reply) => stop(req, reply, req.params.name, req.params.server, req.body.remove ?? false),
     );
   };

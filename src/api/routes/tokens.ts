@@ -1,3 +1,4 @@
+import { noBody } from '../response-docs.js';
 import { audit } from '../../core/audit.js';
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { createToken } from '../../accounts/tokens.js';
@@ -61,7 +62,7 @@ export const tokenRoutes =
         }
         const note = body.note ?? (who.user === req.params.name ? 'Requested via api' : `Requested via api by user ${who.user}`);
         const { token, record } = await createToken(ctx, req.params.name, { note, expiresInSeconds: body.expires_in ?? null, scopes: raw, roles: body.roles ?? null });
-        audit(ctx.log, { event: 'token_create', user: req.params.name, token_id: record.id, by: who.user });
+        audit(ctx, { event: 'token_create', user: req.params.name, token_id: record.id, by: who.user });
         return reply.code(201).send({ token, ...tokenModel(record) });
       },
     );
@@ -73,10 +74,10 @@ export const tokenRoutes =
       return tokenModel(t);
     });
 
-    app.delete('/users/:name/tokens/:token_id', { schema: { summary: 'Revoke an API token', params: TokenParams } }, async (req, reply) => {
+    app.delete('/users/:name/tokens/:token_id', { schema: { summary: 'Revoke an API token', params: TokenParams, response: { 204: noBody('Revoked') } } }, async (req, reply) => {
       const who = requireScopeFor(req, 'tokens', { user: req.params.name }, ['read:tokens', 'read:users']);
       if (!(await ctx.store.tokens.delete(req.params.name, req.params.token_id))) throw notFound(`Token not found: ${req.params.token_id}`);
-      audit(ctx.log, { event: 'token_revoke', user: req.params.name, token_id: req.params.token_id, by: who.user });
+      audit(ctx, { event: 'token_revoke', user: req.params.name, token_id: req.params.token_id, by: who.user });
       ctx.identity.forget(req.params.name);
       ctx.revocations?.revokeToken(req.params.token_id);
       return reply.code(204).send();

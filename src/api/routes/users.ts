@@ -1,4 +1,5 @@
 import { resolveRoles, rolesOf } from '../../core/roles.js';
+import { noBody } from '../response-docs.js';
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { createUsers, deleteUser, modifyUser, type UserAdminDeps } from '../../accounts/user-admin.js';
@@ -88,7 +89,7 @@ export const userRoutes =
       async (req, reply) => {
         const who = requireScope(req, 'admin:users');
         const created = await createUsers(deps, req.body.usernames, req.body.admin ?? false);
-        for (const u of created) audit(ctx.log, { event: 'user_add', user: u.name, admin: u.admin, by: who.user });
+        for (const u of created) audit(ctx, { event: 'user_add', user: u.name, admin: u.admin, by: who.user });
         return reply.code(201).send(created.map((u) => model(u, req, false)));
       },
     );
@@ -111,7 +112,7 @@ export const userRoutes =
       async (req, reply) => {
         const who = requireScope(req, 'admin:users');
         const u = await addUser(deps, req.params.name, { admin: req.body.admin, password: req.body.password });
-        audit(ctx.log, { event: 'user_add', user: u.name, admin: u.admin, by: who.user });
+        audit(ctx, { event: 'user_add', user: u.name, admin: u.admin, by: who.user });
         return reply.code(201).send(model(u, req, false));
       },
     );
@@ -139,16 +140,16 @@ export const userRoutes =
         const changed = await modifyUser(deps, req.params.name, req.body, keep);
         // Which fields changed, not their values (a password is never logged).
         const fields = (['name', 'admin', 'password'] as const).filter((k) => req.body[k] !== undefined);
-        audit(ctx.log, { event: 'user_update', user: req.params.name, changed: fields, by: who.user });
+        audit(ctx, { event: 'user_update', user: req.params.name, changed: fields, by: who.user });
         return model(changed, req, false);
       },
     );
 
-    app.delete('/users/:name', { schema: { summary: 'Delete a user, stopping their servers (admin)', params: UserParams } }, async (req, reply) => {
+    app.delete('/users/:name', { schema: { summary: 'Delete a user, stopping their servers (admin)', params: UserParams, response: { 204: noBody('Deleted') } } }, async (req, reply) => {
       const who = requireScopeOn(req, 'admin:users', { user: req.params.name });
       await deleteUser(deps, req.params.name, who.user);
       await ctx.logs.removeUser(req.params.name);
-      audit(ctx.log, { event: 'user_delete', user: req.params.name, by: who.user });
+      audit(ctx, { event: 'user_delete', user: req.params.name, by: who.user });
       return reply.code(204).send();
     });
   };

@@ -25,6 +25,7 @@ import { createMonitoring } from './monitoring.js';
 import { createShipping } from './shipping.js';
 import { createSparkJobs } from './spark-jobs.js';
 import { sparkHomeOf } from '../implementations.js';
+import { StoredAuditTrail } from '../../audit/trail.js';
 
 /** What the CLI has chosen before the hub is assembled: the API's plain values, the store, the spawner, the runtime client. */
 export type HubChoices = Pick<ApiContext, 'config' | 'store' | 'clock' | 'ids' | 'log' | 'profiles' | 'webDir' | 'hubId' | 'version' | 'runtimeApi' | 'logs' | 'serviceLogs' | 'clusterLogs'> & {
@@ -45,6 +46,7 @@ export type HubChoices = Pick<ApiContext, 'config' | 'store' | 'clock' | 'ids' |
  * to the others as the interface they use. Nothing starts here; startHub (hub/hub.ts) starts them in order.
  */
 export const composeHub = (d: HubChoices): HubParts => {
+  const auditTrail = new StoredAuditTrail({ repo: d.store.audit, clock: d.clock, log: d.log, retentionDays: d.config.monitoring.retention.audit_days });
   const services = createServices({
     services: d.config.services,
     dataDir: d.config.data_dir,
@@ -60,12 +62,13 @@ export const composeHub = (d: HubChoices): HubParts => {
   const instance = instanceId(d.config, d.ids);
   const leaseMs = d.config.monitoring.lease_seconds * 1000;
   const heartbeat = new Heartbeat({ instances: d.store.instances, clock: d.clock, log: d.log, instance, leaseMs });
-  const clusters = createClusters({ config: d.config, store: d.store, spawner: d.clusterSpawner, clock: d.clock, log: d.log });
+  const clusters = createClusters({ config: d.config, store: d.store, spawner: d.clusterSpawner, clock: d.clock, log: d.log, auditTrail });
   const lifecycle = createLifecycle({
     store: d.store,
     spawner: d.spawner,
     clock: d.clock,
     log: d.log,
+    auditTrail,
     profiles: new Set(d.profiles.map((p) => p.name)),
     defaultProfile: d.config.spawner.default_profile,
     pollSeconds: d.config.lifecycle.poll_seconds,
@@ -110,7 +113,7 @@ export const composeHub = (d: HubChoices): HubParts => {
   const serviceProxy = createServiceProxy({ services: services.directory, identity, sockets, log: d.log });
   const clusterProxy = createClusterProxy({ clusters, identity, sockets, log: d.log });
   const shipping = createShipping({ config: d.config, feed: d.logFeed, clock: d.clock, log: d.log, instance });
-  const sparkJobs = createSparkJobs({ config: d.config, clusters, repo: d.store.sparkJobs, runner: d.processRunner, sparkHome: sparkHomeOf(d.config), clock: d.clock, ids: d.ids, log: d.log });
+  const sparkJobs = createSparkJobs({ config: d.config, clusters, repo: d.store.sparkJobs, runner: d.processRunner, sparkHome: sparkHomeOf(d.config), clock: d.clock, ids: d.ids, log: d.log, auditTrail });
   const { spawner: _chosen, processRunner: _runner, clusterSpawner: _clusterSpawner, kernelPython: _kernelPython, logFeed, logFiles: _files, ...values } = d;
   return {
     api: {
@@ -121,7 +124,7 @@ export const composeHub = (d: HubChoices): HubParts => {
       roles,
       revocations: sockets,
       authenticator: createAuthenticator(d),
-      oidc: createOidcLogin({ ...d, identity }),
+      oidc: createOidcLogin({ ...d, identity, auditTrail }),
       usage: monitoring.monitor,
       processes: monitoring.processes,
       culling: culler,
@@ -133,7 +136,9 @@ export const composeHub = (d: HubChoices): HubParts => {
       logFeed,
       clusters,
       sparkJobs: sparkJobs.jobs,
+      auditTrail,
     },
+    auditTrail,
     proxy,
     serviceProxy,
     clusterProxy,

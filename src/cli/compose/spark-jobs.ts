@@ -2,6 +2,7 @@ import type { Config } from '../../config/schema.js';
 import type { Clock } from '../../core/clock.js';
 import type { ClusterDirectory, SparkJobRepo } from '../../core/clusters.js';
 import type { IdGenerator } from '../../core/ids.js';
+import type { AuditTrail } from '../../core/audit.js';
 import type { Logger } from '../../core/logger.js';
 import type { ObjectStore } from '../../core/objects.js';
 import { join } from 'node:path';
@@ -25,7 +26,7 @@ export const createObjectStore = (config: Config, clock: Clock): ObjectStore | n
   return new S3ObjectStore({ endpoint: o.endpoint, accessKey: o.access_key, secretKey: o.secret_key, region: o.region, clock });
 };
 
-export const createSparkJobs = (d: { config: Config; clusters: ClusterDirectory; repo: SparkJobRepo; runner: ProcessRunner; sparkHome: string; clock: Clock; ids: IdGenerator; log: Logger }) => {
+export const createSparkJobs = (d: { config: Config; clusters: ClusterDirectory; repo: SparkJobRepo; runner: ProcessRunner; sparkHome: string; clock: Clock; ids: IdGenerator; log: Logger; auditTrail?: AuditTrail }) => {
   const service = new SparkJobService({
     clusters: d.clusters,
     repo: d.repo,
@@ -43,6 +44,7 @@ export const createSparkJobs = (d: { config: Config; clusters: ClusterDirectory;
     clock: d.clock,
     ids: d.ids,
     log: d.log,
+    auditTrail: d.auditTrail,
     presignSeconds: d.config.object_store.presign_seconds,
     pollMs: JOB_POLL_MS,
     logBytes: DRIVER_LOG_BYTES,

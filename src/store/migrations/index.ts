@@ -17,6 +17,7 @@ import * as m015 from './015-execution-spark-cpu.js';
 import * as m016 from './016-server-event-profile.js';
 import * as m017 from './017-groups.js';
 import * as m018 from './018-token-scopes.js';
+import * as m019 from './019-audit-events.js';
 import * as m021 from './021-oidc-sessions.js';
 
 /** Versioned migrations, in order. Add a file and a line; never edit a released one. */
@@ -40,6 +41,7 @@ const migrations: Record<string, Migration> = {
   '016-server-event-profile': m016,
   '017-groups': m017,
   '018-token-scopes': m018,
+  '019-audit-events': m019,
   '021-oidc-sessions': m021,
 };
 
