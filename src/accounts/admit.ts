@@ -1,14 +1,16 @@
+import { audit } from '../core/audit.js';
 import type { Authenticated } from '../core/authenticator.js';
 import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/logger.js';
 import type { UserRecord } from '../core/models.js';
 import type { Store } from '../core/store.js';
 
 /**
  * Makes someone an authenticator vouched for a user of the hub: created at their first login (without a password:
  * their directory or provider holds it), their admin flag and groups brought in step when the authenticator
- * manages them. Returns the user as stored now.
+ * manages them (an `identity_sync` audit event when that changed either). Returns the user as stored now.
  */
-export const admitUser = async (deps: { store: Store; clock: Clock }, who: Authenticated): Promise<UserRecord> => {
+export const admitUser = async (deps: { store: Store; clock: Clock; log?: Logger }, who: Authenticated): Promise<UserRecord> => {
   const now = deps.clock.now();
   let user = await deps.store.users.get(who.name);
   if (!user) {
@@ -21,10 +23,20 @@ export const admitUser = async (deps: { store: Store; clock: Clock }, who: Authe
     }
     user = (await deps.store.users.get(who.name)) ?? created;
   }
+  const sync: { admin?: boolean; groups?: string[] } = {};
   if (who.admin !== null && who.admin !== user.admin) {
     await deps.store.users.update(user.name, { admin: who.admin });
     user = { ...user, admin: who.admin };
+    sync.admin = who.admin;
   }
-  if (who.groups !== null) await deps.store.groups.setUserGroups(user.name, who.groups, now);
+  if (who.groups !== null) {
+    const before = (await deps.store.groups.ofUser(user.name)).sort();
+    const after = [...new Set(who.groups)].sort();
+    if (before.length !== after.length || before.some((g, i) => g !== after[i])) {
+      await deps.store.groups.setUserGroups(user.name, after, now);
+      sync.groups = after;
+    }
+  }
+  if (deps.log && (sync.admin !== undefined || sync.groups !== undefined)) audit(deps.log, { event: 'identity_sync', user: user.name, ...sync, by: who.via });
   return user;
 };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ldapSchema } from './ldap-schema.js';
+import { ldapConfigProblems, ldapSchema } from './ldap-schema.js';
 import { localLoginSchema } from './local-login-schema.js';
 import { oidcSchema } from './oidc-schema.js';
 import { rolesSchema } from './roles-schema.js';
@@ -16,4 +16,8 @@ export const authSchema = z
     oidc: oidcSchema.prefault({}).describe('OpenID Connect (auth.authenticator: oidc).'),
     roles: rolesSchema,
   })
-  .strict();
+  .strict()
+  .superRefine((a, ctx) => {
+    // LDAP's keys only have to fit together when it is the authenticator: the hub stops at start-up naming the key.
+    if (a.authenticator === 'ldap') for (const [key, message] of ldapConfigProblems(a.ldap)) ctx.addIssue({ code: 'custom', path: ['ldap', key], message });
+  });
