@@ -13,6 +13,8 @@ import type { Store } from '../core/store.js';
 export const admitUser = async (deps: { store: Store; clock: Clock; log?: Logger }, who: Authenticated): Promise<UserRecord> => {
   const now = deps.clock.now();
   let user = await deps.store.users.get(who.name);
+  // A new user was not admin before: created admin by their first login counts as a change.
+  const adminBefore = user?.admin ?? false;
   if (!user) {
     const created: UserRecord = { name: who.name, admin: who.admin ?? false, passwordHash: null, created: now, lastActivity: null };
     try {
@@ -27,8 +29,8 @@ export const admitUser = async (deps: { store: Store; clock: Clock; log?: Logger
   if (who.admin !== null && who.admin !== user.admin) {
     await deps.store.users.update(user.name, { admin: who.admin });
     user = { ...user, admin: who.admin };
-    sync.admin = who.admin;
   }
+  if (who.admin !== null && who.admin !== adminBefore) sync.admin = who.admin;
   if (who.groups !== null) {
     const before = (await deps.store.groups.ofUser(user.name)).sort();
     const after = [...new Set(who.groups)].sort();

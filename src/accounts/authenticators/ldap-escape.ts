@@ -41,7 +41,6 @@ export const MAX_LDAP_USERNAME_LENGTH = 64;
 export const ldapUsernameProblem = (username: string, pattern: RegExp): string | null => {
   if (username === '') return 'empty username';
   if (username.length > MAX_LDAP_USERNAME_LENGTH) return 'username too long';
-  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(username)) return 'control character in username';
   if (/[*()\\]/.test(username)) return 'filter syntax in username';
   if (!pattern.test(username)) return 'username does not match auth.ldap.username_pattern';

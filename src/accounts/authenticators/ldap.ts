@@ -115,7 +115,8 @@ export const ldapAuthenticator = (c: LdapConfig, log: Logger): PasswordAuthentic
       if (problem) return { ok: false, reason: problem };
       // An empty password is an unauthenticated bind, which many directories let succeed (ldapauthenticator #44).
       if (password === '') return { ok: false, reason: 'empty password' };
-      const client = new Client({ url: c.url, timeout, connectTimeout: timeout, tlsOptions: tls });
+      // ldapts opens TLS at once whenever tlsOptions are given, even for ldap://: StartTLS gets them at the upgrade instead.
+      const client = new Client({ url: c.url, timeout, connectTimeout: timeout, ...(c.url.startsWith('ldaps://') ? { tlsOptions: tls } : {}) });
       try {
         if (c.start_tls) await client.startTLS(tls);
         const dn = await bindUser(client, username, password);
