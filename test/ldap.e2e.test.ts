@@ -7,7 +7,7 @@ import { Attribute, Change, Client } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { NBHUB_BIN, startTestHub, type TestHub } from './helpers/hub.js';
-import { BASE_DN, groupDn, passwordOf, ROOT_DN, ROOT_PASSWORD, SERVICE_DN, SERVICE_PASSWORD, slapdMissing, startTestSlapd, userDn, type TestSlapd } from './helpers/slapd.js';
+import { BASE_DN, groupDn, passwordOf, ROOT_DN, ROOT_PASSWORD, SERVICE_DN, SERVICE_PASSWORD, slapdMissing, startTestSlapd, userDn, type TestSlapd } from '../bench/lib/slapd.mjs';
 
 /** POST /hub/login from a chosen loopback address (the hub sees the socket's address: no proxy is trusted). */
 const login = (hub: TestHub, username: string, password: string, from = '127.0.0.1'): Promise<{ status: number; retryAfter?: string; body: Record<string, unknown> }> =>

@@ -1,14 +1,25 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+// Plain JavaScript (types in slapd.d.mts), shared by test/ldap.e2e.test.ts and bench/login.mjs: the same directory for both.
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../../src/spawners/local/ports.js';
+
+/** A free port on 127.0.0.1, asked of the kernel. */
+const freePort = () =>
+  new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
+    });
+  });
 
 export const SLAPD = '/usr/sbin/slapd';
 export const SLAPADD = '/usr/sbin/slapadd';
 /** Why the LDAP tests cannot run here, or null. */
-export const slapdMissing = (): string | null =>
+export const slapdMissing = () =>
   existsSync(SLAPD) && existsSync(SLAPADD) ? null : 'slapd is not installed (run scripts/install-deps.sh --test: Debian slapd and ldap-utils)';
 
 export const BASE_DN = 'dc=nbhub,dc=test';
@@ -16,12 +27,12 @@ export const ROOT_DN = `cn=admin,${BASE_DN}`;
 export const ROOT_PASSWORD = 'root-secret';
 export const SERVICE_DN = `cn=hub-service,${BASE_DN}`;
 export const SERVICE_PASSWORD = 'service-secret';
-export const userDn = (uid: string): string => `uid=${uid},ou=people,${BASE_DN}`;
-export const groupDn = (cn: string): string => `cn=${cn},ou=groups,${BASE_DN}`;
+export const userDn = (uid) => `uid=${uid},ou=people,${BASE_DN}`;
+export const groupDn = (cn) => `cn=${cn},ou=groups,${BASE_DN}`;
 /** Each test user's password: `{uid}-pw`. */
-export const passwordOf = (uid: string): string => `${uid}-pw`;
+export const passwordOf = (uid) => `${uid}-pw`;
 
-const person = (uid: string): string => `dn: ${userDn(uid)}
+const person = (uid) => `dn: ${userDn(uid)}
 objectClass: inetOrgPerson
 uid: ${uid}
 cn: ${uid}
@@ -77,22 +88,10 @@ gidNumber: 5000
 memberUid: bob
 `;
 
-export interface TestSlapd {
-  /** ldap://127.0.0.1:PORT (StartTLS offered) */
-  url: string;
-  /** ldaps://127.0.0.1:PORT */
-  ldapsUrl: string;
-  /** The CA that signed slapd's certificate, and one that did not (PEM files). */
-  caFile: string;
-  otherCaFile: string;
-  /** slapd's log so far (loglevel stats: every connection, bind and search filter). */
-  log(): string;
-  stop(): Promise<void>;
-}
 
-const openssl = (dir: string, args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+const openssl = (dir, args) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
 
-const makeCerts = (dir: string) => {
+const makeCerts = (dir) => {
   for (const ca of ['ca', 'other-ca']) {
     openssl(dir, ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${ca}.key`, '-out', `${ca}.pem`, '-days', '2', '-subj', `/CN=nbhub test ${ca}`]);
   }
@@ -101,7 +100,7 @@ const makeCerts = (dir: string) => {
   openssl(dir, ['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '2', '-extfile', 'san.ext']);
 };
 
-const listening = (port: number): Promise<boolean> =>
+const listening = (port) =>
   new Promise((resolve) => {
     const s = connect(port, '127.0.0.1');
     s.once('connect', () => (s.destroy(), resolve(true)));
@@ -112,7 +111,8 @@ const listening = (port: number): Promise<boolean> =>
  * A real slapd (Debian's) on free loopback ports, plain+StartTLS and ldaps, with its own slapd.conf, an mdb
  * database loaded by slapadd from the LDIF above, and a CA and server certificate made here with openssl.
  */
-export const startTestSlapd = async (): Promise<TestSlapd> => {
+/** @returns {Promise<import('./slapd.d.mts').TestSlapd>} */
+export const startTestSlapd = async () => {
   const missing = slapdMissing();
   if (missing) throw new Error(missing);
   const dir = mkdtempSync(join(tmpdir(), 'nbhub-slapd-'));
@@ -147,9 +147,9 @@ access to * by users read by * none
   const [port, ldapsPort] = [await freePort(), await freePort()];
   let out = '';
   // -d stats: stays in the foreground and logs each operation (with its filter) to stderr.
-  const proc: ChildProcess = spawn(SLAPD, ['-f', conf, '-h', `ldap://127.0.0.1:${port}/ ldaps://127.0.0.1:${ldapsPort}/`, '-d', 'stats'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  proc.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  proc.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  const proc = spawn(SLAPD, ['-f', conf, '-h', `ldap://127.0.0.1:${port}/ ldaps://127.0.0.1:${ldapsPort}/`, '-d', 'stats'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  proc.stdout?.on('data', (d) => (out += d.toString()));
+  proc.stderr?.on('data', (d) => (out += d.toString()));
   const stop = async () => {
     if (proc.exitCode === null && proc.signalCode === null) {
       const exited = new Promise((r) => proc.once('exit', r));
