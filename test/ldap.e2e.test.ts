@@ -59,6 +59,8 @@ describe.skipIf(slapdMissing() !== null)('LDAP login against a real slapd', { ti
   let search: TestHub;
   /** Bind templates (the first one never binds) over ldaps. */
   let template: TestHub;
+  /** Templates with a username_pattern that lets DN specials through: they must reach slapd escaped. */
+  let loose: TestHub;
   beforeAll(async () => {
     slapd = await startTestSlapd();
     search = await startTestHub({
@@ -90,10 +92,20 @@ describe.skipIf(slapdMissing() !== null)('LDAP login against a real slapd', { ti
     bind_dn_template: ['uid={username},ou=nobody,${BASE_DN}', 'uid={username},ou=people,${BASE_DN}']
 `,
     });
+    loose = await startTestHub({
+      config: `auth:
+  authenticator: ldap
+  ldap:
+    url: ${slapd.url}
+    username_pattern: '^.{1,64}$'
+    bind_dn_template: ['uid={username},ou=people,${BASE_DN}']
+`,
+    });
   }, 120_000);
   afterAll(async () => {
     await search?.dispose();
     await template?.dispose();
+    await loose?.dispose();
     await slapd?.stop();
   });
 
@@ -144,6 +156,14 @@ describe.skipIf(slapdMissing() !== null)('LDAP login against a real slapd', { ti
     }
     // slapd saw no connection at all for them, so nothing of theirs reached it, escaped or not.
     expect(slapd.log().slice(before)).not.toMatch(/ACCEPT|SRCH|BIND/);
+  });
+
+  it('escapes DN specials a looser username_pattern lets through, so they bind as one RDN value (RFC 4514)', async () => {
+    // Unescaped, "alice,ou=people,dc=nbhub,dc=test,x=" would make a different DN of several RDNs.
+    for (const name of ['alice,ou=people', 'bob+cn=bob', '#alice', 'alice=x']) expect((await login(loose, name, 'some-password', '127.0.0.5')).status, name).toBe(403);
+    const binds = slapd.log().match(/BIND dn="[^"]*"/g) ?? [];
+    expect(binds).toContain('BIND dn="uid=alice\\2Cou\\3Dpeople,ou=people,dc=nbhub,dc=test"');
+    expect(binds.filter((b) => b.startsWith('BIND dn="uid=alice,ou=people,ou=people') || b.startsWith('BIND dn="uid=bob+cn=bob'))).toEqual([]);
   });
 
   it('logs in by the first bind template that binds, over ldaps with the CA file', async () => {
