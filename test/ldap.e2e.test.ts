@@ -174,6 +174,8 @@ describe.skipIf(slapdMissing() !== null)('LDAP login against a real slapd', { ti
     expect(await groupsInStore(template, 'bob')).toEqual([]);
     expect(slapd.log()).toContain('BIND dn="uid=bob,ou=nobody,dc=nbhub,dc=test"');
     expect((await login(template, 'bob', passwordOf('alice'))).status).toBe(403);
+    // Typed in another case, the same hub user.
+    expect((await login(template, 'BoB', passwordOf('bob'))).body).toMatchObject({ name: 'bob' });
   });
 
   it('holds back a username from one address after repeated failures (429, Retry-After), never from another', async () => {

@@ -57,7 +57,7 @@ export const ldapSchema = z
       .string()
       .refine(isRegExp, 'must be a regular expression')
       .default(USER_NAME_PATTERN)
-      .describe("Usernames that may be asked about (a regular expression); others are refused before any directory request. Filter syntax (* ( ) \\), control characters and names over 64 characters are refused whatever it says. The default is the hub's user name rule."),
+      .describe("Usernames that may be asked about (a regular expression, matched after the username is lower-cased: hub user names are lower case); others are refused before any directory request. Filter syntax (* ( ) \\), control characters and names over 64 characters are refused whatever it says. The default is the hub's user name rule."),
   })
   .strict();
 

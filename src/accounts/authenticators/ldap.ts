@@ -110,7 +110,9 @@ export const ldapAuthenticator = (c: LdapConfig, log: Logger): PasswordAuthentic
 
   return {
     kind: 'ldap',
-    login: async (username, password): Promise<PasswordOutcome> => {
+    login: async (typed, password): Promise<PasswordOutcome> => {
+      // Hub names are lower case and directories match uid case-insensitively: Alice logs in as alice.
+      const username = typed.toLowerCase();
       const problem = ldapUsernameProblem(username, pattern);
       if (problem) return { ok: false, reason: problem };
       // An empty password is an unauthenticated bind, which many directories let succeed (ldapauthenticator #44).
