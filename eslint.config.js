@@ -52,6 +52,9 @@ const IMPLEMENTATIONS = [
   ['**/objects/s3-store.js', ['S3ObjectStore']],
   ['**/jobs/master.js', ['HttpSparkMaster']],
   ['**/jobs/service.js', ['SparkJobService']],
+  ['**/accounts/authenticators/ldap.js', ['ldapAuthenticator']],
+  ['**/accounts/login-throttle.js', ['LoginThrottle']],
+  ['**/accounts/throttled-authenticator.js', ['throttledAuthenticator']],
 ];
 const builtOnlyInCli = IMPLEMENTATIONS.map(([group, importNames]) => ({
   group: [group],

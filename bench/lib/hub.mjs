@@ -140,6 +140,8 @@ export const startHub = async ({ name = 'nbhub', config = {}, env = {}, nodeArgs
     auth,
     log,
     api,
+    /** Runs `nbhub <args>` against this hub's data dir (stdin: input); returns stdout. */
+    cli,
     /** SIGTERM to the hub, then kills its runtimes (found by their environment pointing into the data dir). */
     stop: async () => {
       try {

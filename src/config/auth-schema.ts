@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ldapSchema } from './ldap-schema.js';
+import { ldapConfigProblems, ldapSchema } from './ldap-schema.js';
 import { localLoginSchema } from './local-login-schema.js';
 import { checkOidcRequired, oidcSchema } from './oidc-schema.js';
 import { rolesSchema } from './roles-schema.js';
@@ -26,4 +26,8 @@ export const authSchema = z
       ),
   })
   .strict()
-  .superRefine(checkOidcRequired);
+  .superRefine(checkOidcRequired)
+  .superRefine((a, ctx) => {
+    // LDAP's keys only have to fit together when it is the authenticator: the hub stops at start-up naming the key.
+    if (a.authenticator === 'ldap') for (const [key, message] of ldapConfigProblems(a.ldap)) ctx.addIssue({ code: 'custom', path: ['ldap', key], message });
+  });

@@ -90,7 +90,8 @@ const who = (e: AuditEvent): string => ('by' in e ? ` by ${e.by}` : '');
  */
 export const audit = (target: AuditTarget, e: AuditEvent): void => {
   const { log } = target;
-  const adminAction = 'by' in e && e.by !== e.user && e.by !== 'culler' && e.by !== 'hub';
+  // identity_sync's `by` is the authenticator (the directory decided), not a person acting on someone else.
+  const adminAction = 'by' in e && e.by !== e.user && e.by !== 'culler' && e.by !== 'hub' && e.event !== 'identity_sync';
   const server = 'server' in e ? ` ${e.server === '' ? '(default)' : e.server}` : 'cluster' in e ? ` cluster ${e.cluster}` : '';
   log.info({ ...e, ...(adminAction ? { admin_action: true } : {}) }, `${e.event}: ${e.user}${server}${who(e)}`);
   target.auditTrail?.record(e);

@@ -209,18 +209,15 @@ export class OidcLoginService implements OidcLogin {
 }
 
 /**
- * admitUser, with the audit trail's identity_sync when the provider changed the user's admin flag or groups, and
- * the identity cache told (a demoted admin is no longer one at the next request).
+ * admitUser (which audits identity_sync when the provider changed the user's admin flag or groups), with the identity
+ * cache told (a demoted admin is no longer one at the next request).
  */
 export const admitAndSync = async (d: Pick<Deps, 'store' | 'clock' | 'log' | 'identity' | 'auditTrail'>, who: Parameters<typeof admitUser>[1]) => {
   const before = await d.store.users.get(who.name);
   const groupsBefore = before ? await d.store.groups.ofUser(who.name) : [];
   const user = await admitUser(d, who);
   const adminChanged = before !== undefined && who.admin !== null && before.admin !== who.admin;
-  const groupsChanged = who.groups !== null && groupsBefore.join('\n') !== [...who.groups].sort().join('\n');
-  if (adminChanged || groupsChanged) {
-    audit(d, { event: 'identity_sync', user: user.name, ...(adminChanged ? { admin: user.admin } : {}), ...(groupsChanged && who.groups ? { groups: who.groups } : {}), by: 'oidc' });
-    d.identity.forget(user.name);
-  }
+  const groupsChanged = who.groups !== null && groupsBefore.join('\n') !== [...new Set(who.groups)].sort().join('\n');
+  if (adminChanged || groupsChanged) d.identity.forget(user.name);
   return user;
 };
