@@ -15,7 +15,7 @@ describe('proxy headers', () => {
     expect(out['connection']).toBeUndefined();
   });
   it("drops a runtime's attempt to set the hub's cookies, and per-connection headers", () => {
-    const out = downstreamHeaders(['Set-Cookie', 'nbhub-session=stolen; Path=/', 'Set-Cookie', '_xsrf=ok', 'Connection', 'close', 'Content-Type', 'text/html']);
-    expect(out).toEqual(['Set-Cookie', '_xsrf=ok', 'Content-Type', 'text/html']);
+    const out = downstreamHeaders(['Set-Cookie', 'nbhub-session=stolen; Path=/', 'Set-Cookie', '_xsrf=ok', 'Connection', 'close', 'Content-Type', 'text/html'], '/user/alice/');
+    expect(out).toEqual(['Set-Cookie', '_xsrf=ok; Path=/user/alice/', 'Content-Type', 'text/html']);
   });
 });

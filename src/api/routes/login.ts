@@ -1,26 +1,15 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { admitUser } from '../../accounts/admit.js';
-import { parseCookies, SESSION_COOKIE } from '../../accounts/cookies.js';
+import { sessionIdOf } from '../../accounts/cookies.js';
 import { audit } from '../../core/audit.js';
 import { sha256hex } from '../../core/ids.js';
+import { safeRedirectPath } from '../../core/urls.js';
 import type { ApiContext } from '../context.js';
 import { clearSessionCookies, issueSession } from '../session-cookies.js';
 
-/**
- * Only paths on this hub are followed after login, so `next` cannot send a user elsewhere. Parsed as a
- * browser would (which drops tabs and newlines and reads `\\` as `/`), then reduced to path and query.
- */
-export const safeNext = (next: unknown): string => {
-  if (typeof next !== 'string' || !next.startsWith('/')) return '/hub/';
-  let url: URL;
-  try {
-    url = new URL(next, 'http://nbhub.invalid');
-  } catch {
-    return '/hub/';
-  }
-  return url.host === 'nbhub.invalid' ? url.pathname + url.search : '/hub/';
-};
+/** Only paths on this hub are followed after login (core/urls.ts decides every hub redirect). */
+export const safeNext = (next: unknown): string => safeRedirectPath(next);
 
 export const loginRoutes =
   (ctx: ApiContext): FastifyPluginAsyncTypebox =>
@@ -57,7 +46,7 @@ export const loginRoutes =
     );
 
     const logout = async (req: FastifyRequest, reply: FastifyReply) => {
-      const sid = parseCookies(req.headers.cookie).get(SESSION_COOKIE);
+      const sid = sessionIdOf(req.headers.cookie);
       if (sid) {
         const rec = await ctx.store.sessions.get(sha256hex(sid));
         await ctx.store.sessions.delete(sha256hex(sid));
