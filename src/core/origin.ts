@@ -14,7 +14,8 @@ const originOf = (h: IncomingHttpHeaders): string | undefined => {
     try {
       return new URL(h.referer).origin;
     } catch {
-      return undefined;
+      // Sent but not a URL: no origin it could be the hub's.
+      return 'null';
     }
   }
   return undefined;
