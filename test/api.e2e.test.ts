@@ -142,9 +142,9 @@ describe('JupyterHub-compatible REST API', () => {
     expect(noXsrf.status).toBe(403);
     expect(((await noXsrf.json()) as { message: string }).message).toMatch(/XSRF/);
     expect((await hub.api('/hub/api/users/frank/tokens', { method: 'POST', headers: { cookie, 'x-xsrftoken': xsrf } })).status).toBe(201);
-    // Behind https (X-Forwarded-Proto), the cookie is Secure.
+    // Behind https (X-Forwarded-Proto), the cookie is Secure, and `__Host-` prefixed (issue 16: no tossing from a sibling).
     const secure = await hub.api('/hub/login', { method: 'POST', body: { username: 'frank', password: 'frank-password' }, headers: { 'x-forwarded-proto': 'https' } });
-    expect(secure.headers.getSetCookie().find((c) => c.startsWith('nbhub-session='))).toMatch(/Secure/);
+    expect(secure.headers.getSetCookie().find((c) => c.startsWith('__Host-nbhub-session='))).toMatch(/Secure/);
     // The proxy refuses a cross-site write carried by the cookie.
     expect((await hub.api('/hub/api/users/frank/servers/e', { method: 'POST', token: user, body: { profile: 'echo' } })).status).toBe(201);
     const seen = (await (await hub.api('/user/frank/e/x?token=abc&keep=1', { headers: { cookie: `${cookie}; jupyter-cookie=1` } })).json()) as {

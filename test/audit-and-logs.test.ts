@@ -1,3 +1,4 @@
+import { localAuthenticator } from '../src/accounts/authenticators/local.js';
 import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,6 +43,7 @@ beforeAll(async () => {
     config: configSchema.parse({ data_dir: dir }),
     store,
     identity: new CachedIdentityResolver(store, clock),
+    authenticator: localAuthenticator(store),
     clock,
     ids: cryptoIds,
     log,

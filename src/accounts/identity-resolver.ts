@@ -7,7 +7,7 @@ import { expandScopes, filterGroups, intersectScopes, withGroupMembers, type Sco
 import type { ServiceCredential } from '../core/services.js';
 import { sessionCredential, tokenCredential } from '../core/revocations.js';
 import type { Store } from '../core/store.js';
-import { parseCookies, SESSION_COOKIE } from './cookies.js';
+import { sessionIdOf } from './cookies.js';
 
 /**
  * Accepts `Authorization: token X`, `Authorization: Bearer X` (JupyterHub's two forms) and `?token=`.
@@ -20,7 +20,7 @@ export const tokenFromCredentials = (c: Credentials): string | undefined => {
     const m = /^(?:token|bearer)\s+(\S+)\s*$/i.exec(auth);
     if (m) return m[1];
   }
-  if (!c.queryToken || parseCookies(c.cookie).has(SESSION_COOKIE)) return undefined;
+  if (!c.queryToken || sessionIdOf(c.cookie) !== undefined) return undefined;
   return c.queryToken;
 };
 
@@ -61,7 +61,7 @@ export class CachedIdentityResolver implements IdentityResolver {
     // As in JupyterHub: a token that does not resolve leaves the session cookie to try.
     const byToken = token ? await this.lookup('t:' + token, () => this.fromToken(token), fresh) : null;
     if (byToken) return byToken;
-    const sid = parseCookies(credentials.cookie).get(SESSION_COOKIE);
+    const sid = sessionIdOf(credentials.cookie);
     if (sid) return this.lookup('s:' + sid, () => this.fromSession(sid), fresh);
     return null;
   }
@@ -72,7 +72,7 @@ export class CachedIdentityResolver implements IdentityResolver {
     if (service) return service;
     const byToken = token ? this.cached('t:' + token) : undefined;
     if (byToken) return byToken;
-    const sid = credentials.cookie ? parseCookies(credentials.cookie).get(SESSION_COOKIE) : undefined;
+    const sid = sessionIdOf(credentials.cookie);
     if (!sid) return token ? undefined : null;
     return this.cached('s:' + sid);
   }

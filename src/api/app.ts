@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerFactory } from 'fastify';
 import { authenticate } from './auth.js';
 import { lenientBodies } from './bodies.js';
+import { SECURITY_HEADERS } from '../core/security-headers.js';
 import type { ApiContext } from './context.js';
 import { clientErrorReply, sendError, toErrorBody } from './errors.js';
 import { proxyPaths } from './openapi.js';
@@ -48,6 +49,10 @@ export const buildApp = async (ctx: ApiContext, serverFactory?: FastifyServerFac
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorateRequest('identity', null);
+  // On the raw response: kept on errors, 404s and the streams that write their own head.
+  app.addHook('onRequest', async (_req, reply) => {
+    for (const [k, v] of Object.entries(SECURITY_HEADERS)) reply.raw.setHeader(k, v);
+  });
   lenientBodies(app);
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(body as string)));

@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { HubError } from '../core/errors.js';
 import type { Identity } from '../core/identity.js';
 import { allows, type ScopeTarget } from '../core/scopes.js';
+import { crossOriginRefusal } from '../core/origin.js';
 import type { ApiContext } from './context.js';
 
 declare module 'fastify' {
@@ -13,7 +14,7 @@ declare module 'fastify' {
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
- * Resolves who is calling. A cookie-authenticated write must echo the session's XSRF value in
+ * Resolves who is calling. A cookie-authenticated call must come from the hub's own pages (access.ts), and a write must echo the session's XSRF value in
  * X-XSRFToken (JupyterHub's header name); token-authenticated calls cannot be forged by a browser.
  */
 export const authenticate = (ctx: ApiContext) => async (req: FastifyRequest, _reply: FastifyReply) => {
@@ -23,6 +24,9 @@ export const authenticate = (ctx: ApiContext) => async (req: FastifyRequest, _re
     cookie: req.headers.cookie,
     queryToken: typeof query?.['token'] === 'string' ? query['token'] : undefined,
   });
+  // Another site's page may not use the session at all (no-cors reads included), nor write from another origin.
+  const crossOrigin = req.identity ? crossOriginRefusal(req.identity, req.method, req.headers, false) : null;
+  if (crossOrigin) throw new HubError('FORBIDDEN', crossOrigin);
   if (req.identity?.via === 'cookie' && !SAFE.has(req.method)) {
     const sent = req.headers['x-xsrftoken'];
     if (sent !== req.identity.xsrf) throw new HubError('FORBIDDEN', "XSRF check failed: send the nbhub-xsrf cookie's value in the X-XSRFToken header");

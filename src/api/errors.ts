@@ -2,6 +2,7 @@ import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { HTTP_STATUS, HubError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import { loggableUrl } from '../core/urls.js';
 
 export { HTTP_STATUS };
 
@@ -31,7 +32,7 @@ export const toErrorBody = (err: unknown, log: Logger, req?: FastifyRequest): Er
   const known = fe.code ? FASTIFY_CLIENT_ERRORS[fe.code] : undefined;
   if (known) return { status: fe.statusCode ?? 400, message: known(fe) };
   if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) return { status: fe.statusCode, message: fe.message };
-  log.error({ err, url: req?.url }, 'unhandled error');
+  log.error({ err, url: req ? loggableUrl(req.url) : undefined }, 'unhandled error');
   return { status: 500, message: 'Internal server error' };
 };
 

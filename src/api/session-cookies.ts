@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { serializeCookie, SESSION_COOKIE, XSRF_COOKIE } from '../accounts/cookies.js';
+import { HOST_SESSION_COOKIE, serializeCookie, SESSION_COOKIE, sessionCookieName, XSRF_COOKIE } from '../accounts/cookies.js';
 import { createSession } from '../accounts/sessions.js';
 import type { ApiContext } from './context.js';
 
@@ -17,7 +17,7 @@ export const issueSession = async (ctx: ApiContext, req: FastifyRequest, reply: 
   const secure = secureRequest(ctx, req);
   const { id, record } = await createSession(ctx, user, maxAge);
   reply.header('set-cookie', [
-    serializeCookie(SESSION_COOKIE, id, { maxAgeSeconds: maxAge, httpOnly: true, secure }),
+    serializeCookie(sessionCookieName(secure), id, { maxAgeSeconds: maxAge, httpOnly: true, secure }),
     // Readable by the console's script, which echoes it in X-XSRFToken on writes.
     serializeCookie(XSRF_COOKIE, record.xsrf, { maxAgeSeconds: maxAge, httpOnly: false, secure }),
   ]);
@@ -28,7 +28,9 @@ export const issueSession = async (ctx: ApiContext, req: FastifyRequest, reply: 
 export const clearSessionCookies = (ctx: ApiContext, req: FastifyRequest, reply: FastifyReply): void => {
   const secure = secureRequest(ctx, req);
   reply.header('set-cookie', [
+    // Both names: a session started over plain HTTP before TLS was put in front lives under the other one.
     serializeCookie(SESSION_COOKIE, '', { maxAgeSeconds: 0, httpOnly: true, secure }),
+    ...(secure ? [serializeCookie(HOST_SESSION_COOKIE, '', { maxAgeSeconds: 0, httpOnly: true, secure })] : []),
     serializeCookie(XSRF_COOKIE, '', { maxAgeSeconds: 0, httpOnly: false, secure }),
   ]);
 };

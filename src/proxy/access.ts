@@ -1,28 +1,12 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { canAccess, type Identity } from '../core/identity.js';
+import { crossOriginRefusal } from '../core/origin.js';
+
+export { crossOriginRefusal, hubOrigin } from '../core/origin.js';
 
 export type AccessVerdict =
   | { ok: true }
   | { ok: false; status: 401 | 403; message: string; login: boolean };
-
-const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
-
-/**
- * Origin (or Referer) of a request, as `scheme://host[:port]`, if it sent one. `Origin: null` is a browser
- * saying the page is not one it will name (a no-referrer form on another site, a sandboxed frame): never
- * the hub's own, so it stays `null` and fails the host comparison below.
- */
-const originOf = (h: IncomingHttpHeaders): string | undefined => {
-  if (typeof h.origin === 'string') return h.origin;
-  if (typeof h.referer === 'string') {
-    try {
-      return new URL(h.referer).origin;
-    } catch {
-      return undefined;
-    }
-  }
-  return undefined;
-};
 
 /**
  * Who may pass: who holds `access:servers` on the runtime (the owner through `self`, an admin through `admin`). A cookie-authenticated write or WebSocket must come from the
@@ -43,19 +27,3 @@ export const decideAccess = (
   return { ok: true };
 };
 
-/**
- * Why a request must be refused as cross-site, or null: a cookie-authenticated write or WebSocket whose
- * Origin (or Referer) is not the hub's own host. What sits behind the hub trusts the hub's check.
- */
-export const crossOriginRefusal = (who: Identity, method: string, headers: IncomingHttpHeaders, websocket: boolean): string | null => {
-  if (who.via !== 'cookie' || (!websocket && SAFE.has(method))) return null;
-  const origin = originOf(headers);
-  if (origin === undefined) return null;
-  let host: string | undefined;
-  try {
-    host = new URL(origin).host;
-  } catch {
-    host = undefined;
-  }
-  return host === undefined || host !== headers.host ? `Cross-origin request from ${origin} refused` : null;
-};

@@ -2,13 +2,15 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Credentials, Identity, IdentityResolver } from '../core/identity.js';
 import type { Logger } from '../core/logger.js';
+import { hubAnswer } from '../core/security-headers.js';
+import { hubLocation } from '../core/urls.js';
 import { rejectUpgrade } from './forward.js';
+import { loggableUrl, tokenParam, withoutToken } from './paths.js';
 
 /** Where the proxies hand each upgraded client socket, with who opened it (OpenSockets: closed on revocation). */
 export interface SocketTracker {
   track(socket: Duplex, who: Identity, credentials: Credentials): void;
 }
-import { tokenParam, withoutToken } from './paths.js';
 
 /** What a request carries to prove who it is, for the identity resolver (services never see requests). */
 export const credentialsOf = (req: IncomingMessage): Credentials => ({
@@ -23,16 +25,17 @@ export const wantsHtml = (req: IncomingMessage): boolean => req.method === 'GET'
 /** A request the proxies will not pass: a browser that must log in goes to the login page, anyone else gets JSON. */
 export const sendRefusal = (req: IncomingMessage, res: ServerResponse, r: { status: number; message: string; login?: boolean | undefined }): void => {
   if (r.login && wantsHtml(req)) {
-    res.writeHead(302, { location: `/hub/login?next=${encodeURIComponent(req.url ?? '/')}` }).end();
+    // The path back without its `?token=` (a refused token has no business in the login page's address).
+    res.writeHead(302, hubAnswer({ location: `/hub/login?next=${encodeURIComponent(withoutToken(req.url ?? '/'))}` })).end();
     return;
   }
   const body = JSON.stringify({ status: r.status, message: r.message });
-  res.writeHead(r.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
+  res.writeHead(r.status, hubAnswer({ 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) })).end(body);
 };
 
 /** A fault of the hub's own while deciding (logged by the caller): a 500 without internals, if nothing was sent yet. */
 export const sendInternalError = (res: ServerResponse): void => {
-  if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' }).end('{"status":500,"message":"Internal error"}');
+  if (!res.headersSent) res.writeHead(500, hubAnswer({ 'content-type': 'application/json' })).end('{"status":500,"message":"Internal error"}');
 };
 
 /**
@@ -67,10 +70,10 @@ export const answerRequest = <T>(req: IncomingMessage, res: ServerResponse, d: D
   if (d === null) return false;
   if (isRedirect(d)) {
     h.redirected?.();
-    res.writeHead(302, { location: d.location }).end();
+    res.writeHead(302, hubAnswer({ location: hubLocation(d.location) })).end();
   } else if (d instanceof Promise) {
     d.then(h.act, (err: unknown) => {
-      h.log.error({ err, url: withoutToken(req.url ?? '') }, `${h.what}: cannot resolve request`);
+      h.log.error({ err, url: loggableUrl(req.url ?? '') }, `${h.what}: cannot resolve request`);
       sendInternalError(res);
     });
   } else h.act(d);
@@ -86,7 +89,7 @@ export const answerUpgrade = <T>(req: IncomingMessage, socket: Duplex, d: Decisi
     return true;
   }
   Promise.resolve(d).then(h.act, (err: unknown) => {
-    h.log.error({ err, url: withoutToken(req.url ?? '') }, `${h.what}: cannot resolve upgrade`);
+    h.log.error({ err, url: loggableUrl(req.url ?? '') }, `${h.what}: cannot resolve upgrade`);
     rejectUpgrade(socket, 500, 'Internal error');
   });
   return true;

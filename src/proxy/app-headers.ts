@@ -1,38 +1,6 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
-import { stripHubCookies } from '../accounts/cookies.js';
-import { HOP_BY_HOP, withoutHubCookies } from './headers.js';
+import { clientHeaders, forwardingHeaders, withoutHubCookies } from './headers.js';
 import { rewriteLocation, rewriteRefresh, type AppPlace } from './location.js';
-
-/**
- * Headers an app must never get from a client: credentials meant for the hub, and the identity and
- * forwarding headers an app behind an authenticating proxy would trust (oauth2-proxy, Apache's and nginx's
- * auth modules, Grafana's auth proxy). The hub sets the X-Forwarded-* ones itself.
- */
-const DROPPED = new Set([
-  'authorization',
-  'proxy-authorization',
-  'cookie',
-  'forwarded',
-  'x-real-ip',
-  'remote-user',
-  'x-remote-user',
-  'x-remote-group',
-  'x-remote-email',
-  'x-user',
-  'x-email',
-  'x-webauth-user',
-  'x-forwarded-user',
-  'x-forwarded-email',
-  'x-forwarded-groups',
-  'x-forwarded-preferred-username',
-  'x-forwarded-access-token',
-]);
-const DROPPED_PREFIXES = ['x-forwarded-', 'x-auth-request-', 'x-nbhub-'];
-
-const dropped = (key: string): boolean => DROPPED.has(key) || DROPPED_PREFIXES.some((p) => key.startsWith(p));
-
-/** Whether the hub was reached over TLS: a TLS front end says so in X-Forwarded-Proto (as the session cookie trusts it). */
-export const forwardedProto = (incoming: IncomingHttpHeaders): 'http' | 'https' => (incoming['x-forwarded-proto'] === 'https' ? 'https' : 'http');
 
 export interface AppRequestContext {
   remoteAddress: string | undefined;
@@ -46,17 +14,7 @@ export interface AppRequestContext {
  * runtime token either (it is not Jupyter and must never see the runtime's secret).
  */
 export const appUpstreamHeaders = (incoming: IncomingHttpHeaders, ctx: AppRequestContext, upgrade: boolean): OutgoingHttpHeaders => {
-  const out: OutgoingHttpHeaders = {};
-  for (const key in incoming) {
-    if (dropped(key)) continue;
-    if (!upgrade && HOP_BY_HOP.has(key)) continue;
-    out[key] = incoming[key];
-  }
-  const cookie = stripHubCookies(incoming.cookie);
-  if (cookie) out['cookie'] = cookie;
-  out['x-forwarded-for'] = ctx.remoteAddress ?? '';
-  out['x-forwarded-proto'] = forwardedProto(incoming);
-  if (typeof incoming.host === 'string') out['x-forwarded-host'] = incoming.host;
+  const out: OutgoingHttpHeaders = { ...clientHeaders(incoming, upgrade), ...forwardingHeaders(incoming, ctx.remoteAddress) };
   out['x-forwarded-prefix'] = ctx.prefix.replace(/\/$/, '');
   return out;
 };

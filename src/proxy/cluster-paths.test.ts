@@ -15,9 +15,9 @@ describe('parseClusterPath', () => {
   it('keeps a query without a token as sent', () => {
     expect(parseClusterPath('/clusters/demo/log/?driverId=driver-1&logType=stdout')).toMatchObject({ forward: '/log/?driverId=driver-1&logType=stdout' });
   });
-  it('sends /clusters/{name} to its slash, query and all', () => {
+  it('sends /clusters/{name} to its slash, query and all but a token (issue 16: no token in a Location the hub writes)', () => {
     expect(parseClusterPath('/clusters/demo')).toEqual({ kind: 'slash', location: '/clusters/demo/' });
-    expect(parseClusterPath('/clusters/demo?token=abc')).toEqual({ kind: 'slash', location: '/clusters/demo/?token=abc' });
+    expect(parseClusterPath('/clusters/demo?a=1&token=abc')).toEqual({ kind: 'slash', location: '/clusters/demo/?a=1' });
   });
   it('leaves other paths to the hub', () => {
     expect(parseClusterPath('/clusters')).toEqual({ kind: 'none' });

@@ -49,7 +49,7 @@ export const parseClusterPath = (url: string): ClusterPath => {
   if (name === '') return { kind: 'bad', message: `Missing cluster name: the path is ${ROOT}{name}/` };
   // Compared as sent: no cluster's name needs encoding, so an encoded one names none.
   if (name.includes('%') || unplain(name) !== null) return { kind: 'bad', message: `Cluster name ${JSON.stringify(name)} is not written plainly` };
-  if (segments.length === 1) return { kind: 'slash', location: `${ROOT}${name}/${query}` };
+  if (segments.length === 1) return { kind: 'slash', location: `${ROOT}${name}/${stripTokenParam(query)}` };
   for (const seg of segments.slice(1)) {
     const why = unplain(seg);
     if (why) return { kind: 'bad', message: `Path ${JSON.stringify(path)} has ${why}; write it plainly` };

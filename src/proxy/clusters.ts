@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ClusterDirectory } from '../core/clusters.js';
 import type { Identity, IdentityResolver } from '../core/identity.js';
+import { hubAnswer } from '../core/security-headers.js';
 import type { Logger } from '../core/logger.js';
 import { answerRequest, answerUpgrade, credentialsOf, identifyRequest, sendRefusal, wantsHtml, type SocketTracker } from './answers.js';
 import { appDownstreamHeaders, appUpstreamHeaders } from './app-headers.js';
@@ -10,7 +11,7 @@ import { clusterDownPage } from './cluster-page.js';
 import { parseClusterPath } from './cluster-paths.js';
 import { createForwarder, originParser, rejectUpgrade, type Upstream } from './forward.js';
 import type { AppPlace } from './location.js';
-import { withoutToken } from './paths.js';
+import { loggableUrl } from './paths.js';
 
 export interface ClusterProxyOptions {
   clusters: ClusterDirectory;
@@ -73,12 +74,12 @@ export const createClusterProxy = (o: ClusterProxyOptions): ClusterProxy => {
 
   /** One line per request, who and what, never its token. */
   const logged = (req: IncomingMessage, status: number, t?: Target | Refusal) =>
-    o.log.info({ cluster: t?.name, user: t?.user, method: req.method, url: withoutToken(req.url ?? ''), status }, 'cluster UI');
+    o.log.info({ cluster: t?.name, user: t?.user, method: req.method, url: loggableUrl(req.url ?? ''), status }, 'cluster UI');
 
   const refuse = (req: IncomingMessage, res: ServerResponse, r: Refusal) => {
     logged(req, r.status, r);
     if (r.status === 503 && r.name !== undefined && wantsHtml(req)) {
-      res.writeHead(503, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(clusterDownPage(r.name, r.message));
+      res.writeHead(503, hubAnswer({ 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' })).end(clusterDownPage(r.name, r.message));
       return;
     }
     sendRefusal(req, res, r);

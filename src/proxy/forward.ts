@@ -1,7 +1,8 @@
 import { Agent, request, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from '../core/logger.js';
-import { withoutToken } from './paths.js';
+import { hubAnswer } from '../core/security-headers.js';
+import { loggableUrl } from './paths.js';
 
 /** Where one request goes: an origin's host and port, the path (and query) asked there, the headers sent. */
 export interface Upstream {
@@ -81,11 +82,11 @@ export const createForwarder = (log: Logger): Forwarder => {
       upRes.on('error', () => res.destroy());
     });
     upReq.on('error', (err) => {
-      log.debug({ err, url: withoutToken(req.url ?? '') }, 'proxy: upstream error');
+      log.debug({ err, url: loggableUrl(req.url ?? '') }, 'proxy: upstream error');
       if (!res.headersSent) {
         const status = hooks.unreachableStatus ?? 502;
         const body = JSON.stringify({ status, message: `${hooks.name} did not answer: ${err.message}` });
-        res.writeHead(status, { 'content-type': 'application/json' }).end(body);
+        res.writeHead(status, hubAnswer({ 'content-type': 'application/json' })).end(body);
       } else res.destroy();
     });
     res.on('close', () => {

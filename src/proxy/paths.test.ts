@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseUserPath, stripTokenParam, tokenParam, withoutToken } from './paths.js';
+import { parseUserPath, stripTokenParam, tokenParam, uncanonical, withoutToken } from './paths.js';
 
 describe('parseUserPath', () => {
   it('splits the user and the first segment and keeps the path', () => {
@@ -23,5 +23,26 @@ describe('withoutToken', () => {
     expect(withoutToken('/user/alice/api?token=s3cret&x=1')).toBe('/user/alice/api?x=1');
     expect(withoutToken('/user/alice/api?token=s3cret')).toBe('/user/alice/api');
     expect(withoutToken('/user/alice/api')).toBe('/user/alice/api');
+  });
+});
+
+describe('uncanonical (issue 16, class 8: one spelling decides the owner)', () => {
+  it.each([
+    '/user/alice/../bob/',
+    '/user/alice/%2e%2e/bob/',
+    '/user/alice/.%2E/bob/',
+    '/user/alice/./lab',
+    '/user/alice%2f..%2fbob/',
+    '/user/alice%2Fx/',
+    '/user/alice;x=1/lab',
+    '/user/alice\\..\\bob/',
+    '/user/alice/%5c../bob/',
+    '/user//bob/',
+    '/user/alice//bob/',
+  ])('refuses %j', (url) => expect(uncanonical(url)).not.toBeNull());
+  it('takes plain paths', () => {
+    expect(uncanonical('/user/alice/')).toBeNull();
+    expect(uncanonical('/user/alice/lab/tree/a%20b.ipynb?x=..')).toBeNull();
+    expect(uncanonical('/user/alice/api/contents/.hidden/x')).toBeNull();
   });
 });

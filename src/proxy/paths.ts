@@ -14,6 +14,24 @@ const decode = (s: string): string | undefined => {
   }
 };
 
+/**
+ * Why a `/user/…` path is not in its one canonical spelling, or null (pure). The owner is read from the path as
+ * sent; any spelling that a browser, a front end or the runtime could read as another path (dot segments, raw or
+ * encoded; backslashes; an encoded `/` or `\`, a `;` or an empty segment in the user or server name) would let
+ * the hub check one owner while another's runtime answers, so it is refused rather than guessed at.
+ */
+export const uncanonical = (url: string): string | null => {
+  const q = url.indexOf('?');
+  const path = q < 0 ? url : url.slice(0, q);
+  if (path.includes('\\') || /%5c/i.test(path)) return 'a backslash';
+  const segments = path.split('/');
+  for (const seg of segments) if (/^(\.|%2e){1,2}$/i.test(seg)) return 'a dot segment';
+  // '', 'user', then the user's name and the server's (or the runtime's first segment).
+  for (const seg of segments.slice(2, 4)) if (/%2f|;|%3b/i.test(seg)) return 'an encoded slash or a ; in a name';
+  if (segments[2] === '' || (segments.length > 4 && segments[3] === '')) return 'an empty segment';
+  return null;
+};
+
 export const parseUserPath = (url: string): UserPath | undefined => {
   if (!url.startsWith('/user/')) return undefined;
   const q = url.indexOf('?');
@@ -50,3 +68,5 @@ export const tokenParam = (url: string): string | undefined => {
   if (q < 0 || !url.includes('token=', q)) return undefined;
   return new URLSearchParams(url.slice(q + 1)).get('token') ?? undefined;
 };
+
+export { loggableUrl } from '../core/urls.js';

@@ -6,7 +6,8 @@ import type { Identity, IdentityResolver } from '../core/identity.js';
 import type { KernelControlSink, KernelTap } from '../core/kernel-tap.js';
 import type { Logger } from '../core/logger.js';
 import type { ActivitySink, RouteEntry, RouteTable } from '../core/routes.js';
-import { startPagePath } from '../core/urls.js';
+import { hubAnswer } from '../core/security-headers.js';
+import { hubLocation, startPagePath } from '../core/urls.js';
 import { STATE_NAME } from '../core/names.js';
 import { decideAccess } from './access.js';
 import { appDownstreamHeaders, appUpstreamHeaders } from './app-headers.js';
@@ -14,9 +15,9 @@ import { parseAppRoute, rawBase } from './app-paths.js';
 import { appIntent } from './app-intent.js';
 import { appTarget, type AppTarget } from './app-target.js';
 import { createForwarder, originParser, rejectUpgrade } from './forward.js';
-import { downstreamHeaders, upstreamHeaders } from './headers.js';
+import { downstreamHeaders, scopedCookies, upstreamHeaders } from './headers.js';
 import type { AppPlace } from './location.js';
-import { parseUserPath, withoutToken, type UserPath } from './paths.js';
+import { loggableUrl, parseUserPath, uncanonical, withoutToken, type UserPath } from './paths.js';
 import { credentialsOf, identifyRequest, sendInternalError, sendRefusal, wantsHtml, type SocketTracker } from './answers.js';
 import { stoppedPage } from './stopped-page.js';
 import { kernelControlOf } from './kernel-control.js';
@@ -96,6 +97,8 @@ export const createProxy = (o: ProxyOptions): Proxy => {
   };
 
   const resolve = (req: IncomingMessage, websocket: boolean): Dispatched | Promise<Dispatched> => {
+    const why = uncanonical(req.url ?? '/');
+    if (why) return { status: 400, message: `Path has ${why}: write it plainly` };
     const path = parseUserPath(req.url ?? '/');
     if (!path) return { status: 404, message: 'Not found' };
     const who = identifyRequest(o.identity, req, websocket);
@@ -107,12 +110,12 @@ export const createProxy = (o: ProxyOptions): Proxy => {
     // A person opening a server that is starting goes to its start page, which brings them back once it is ready;
     // the page's own requests (fetches, assets, WebSockets) keep getting the 503.
     if (r.status === 503 && r.entry?.state === 'pending' && appIntent(req.method ?? 'GET', req.headers, false) === 'visit') {
-      res.writeHead(302, { location: startPagePath(r.entry.user, r.entry.server, withoutToken(req.url ?? '/')), 'cache-control': 'no-store' }).end();
+      res.writeHead(302, hubAnswer({ location: hubLocation(startPagePath(r.entry.user, r.entry.server, withoutToken(req.url ?? '/'))), 'cache-control': 'no-store' })).end();
       return;
     }
     if (r.status === 503 && wantsHtml(req) && r.path) {
       const body = stoppedPage(r.path.user, r.entry?.server ?? '', r.entry?.state ?? null, req.url ?? '/');
-      res.writeHead(503, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(body);
+      res.writeHead(503, hubAnswer({ 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' })).end(body);
       return;
     }
     sendRefusal(req, res, r);
@@ -136,7 +139,7 @@ export const createProxy = (o: ProxyOptions): Proxy => {
     const up = { ...targetOf(entry.target as string), path: path.forward, headers: upstreamHeaders(req.headers, entry.token as string, req.socket.remoteAddress, false) };
     forwarder.http(req, res, up, {
       name: 'The runtime',
-      responseHeaders: downstreamHeaders,
+      responseHeaders: (raw) => downstreamHeaders(raw, rawBase(path.forward, entry.server !== '')),
       onResponse: control ? (status) => status < 300 && o.kernelControl?.control({ ...control, at: o.clock.now() }) : undefined,
     });
   };
@@ -154,7 +157,7 @@ export const createProxy = (o: ProxyOptions): Proxy => {
       return true;
     }
     r.then(act, (err: unknown) => {
-      o.log.error({ err, url: withoutToken(req.url ?? '') }, 'proxy: cannot resolve request');
+      o.log.error({ err, url: loggableUrl(req.url ?? '') }, 'proxy: cannot resolve request');
       sendInternalError(res);
     });
     return true;
@@ -182,7 +185,7 @@ export const createProxy = (o: ProxyOptions): Proxy => {
     const up = { ...targetOf(r.entry.target as string), path: r.path.forward, headers };
     forwarder.websocket(req, socket, head, up, {
       name: 'The runtime',
-      responseHeaders: (raw) => raw,
+      responseHeaders: (raw) => scopedCookies(raw, rawBase(r.path.forward, r.entry.server !== '')),
       onOpen: tapped
         ? (s) => {
             const sub = s.upRes.headers['sec-websocket-protocol'];
@@ -217,7 +220,7 @@ export const createProxy = (o: ProxyOptions): Proxy => {
         else upgradeRuntime(req, socket, head, r);
       },
       (err: unknown) => {
-        o.log.error({ err, url: withoutToken(req.url ?? '') }, 'proxy: cannot resolve upgrade');
+        o.log.error({ err, url: loggableUrl(req.url ?? '') }, 'proxy: cannot resolve upgrade');
         rejectUpgrade(socket, 500, 'Internal error');
       },
     );

@@ -19,6 +19,6 @@ export const parseServicePath = (url: string): ServicePath => {
   // Compared as sent, undecoded: an encoded name (%2e, %2f) is no service's name.
   const name = slash < 0 ? path.slice(10) : path.slice(10, slash);
   if (!NAME.test(name)) return { kind: 'none' };
-  if (slash < 0) return { kind: 'slash', location: `/services/${name}/${query}` };
+  if (slash < 0) return { kind: 'slash', location: `/services/${name}/${stripTokenParam(query)}` };
   return { kind: 'service', name, forward: path + stripTokenParam(query) };
 };

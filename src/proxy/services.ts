@@ -6,7 +6,7 @@ import type { ServiceDirectory } from '../core/services.js';
 import { crossOriginRefusal } from './access.js';
 import { appUpstreamHeaders } from './app-headers.js';
 import { createForwarder, rejectUpgrade, type Upstream } from './forward.js';
-import { downstreamHeaders, withoutHubCookies } from './headers.js';
+import { withoutPerConnection, withoutHubCookies } from './headers.js';
 import { answerRequest, answerUpgrade, credentialsOf, identifyRequest, sendRefusal, type SocketTracker } from './answers.js';
 import { parseServicePath } from './service-paths.js';
 
@@ -73,7 +73,7 @@ export const createServiceProxy = (o: ServiceProxyOptions): ServiceProxy => {
   const hooks = (t: Target, upgrade: boolean) => ({
     name: `Service ${t.name}`,
     unreachableStatus: 503 as const,
-    responseHeaders: upgrade ? withoutHubCookies : downstreamHeaders,
+    responseHeaders: upgrade ? withoutHubCookies : (raw: string[]) => withoutPerConnection(withoutHubCookies(raw)),
   });
 
   const handleRequest = (req: IncomingMessage, res: ServerResponse): boolean =>

@@ -4,8 +4,12 @@ import type { ServerState } from '../core/models.js';
 import { startPagePath } from '../core/urls.js';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-/** A value in the page's script: `<` escaped, so a path cannot end the script element. */
-const js = (v: unknown) => JSON.stringify(v).replace(/</g, '\\u003c');
+/** A value in the page's script: `<` escaped, so a path cannot end the script element; U+2028/2029 escaped for older parsers. */
+const js = (v: unknown) =>
+  JSON.stringify(v)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 
 /**
  * What a browser sees at a server that is not running: its state and a button that starts it, then goes to its

@@ -5,7 +5,6 @@ import { retentionDays } from '../../config/schema.js';
 import { conflict, forbidden, HubError, notFound } from '../../core/errors.js';
 import { allows } from '../../core/scopes.js';
 import { audit } from '../../core/audit.js';
-import { canAccess } from '../../core/identity.js';
 import { parseExecutionQuery, parseSummaryQuery } from '../../executions/params.js';
 import { executionSummary } from '../../executions/summary.js';
 import { requireUser } from '../auth.js';

@@ -2,27 +2,16 @@ import { ErrorBodySchema, noBody } from '../response-docs.js';
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { admitUser } from '../../accounts/admit.js';
-import { parseCookies, SESSION_COOKIE } from '../../accounts/cookies.js';
+import { sessionIdOf } from '../../accounts/cookies.js';
 import { audit } from '../../core/audit.js';
 import { sha256hex } from '../../core/ids.js';
+import { safeRedirectPath } from '../../core/urls.js';
 import type { ApiContext } from '../context.js';
 import { clearSessionCookies, issueSession } from '../session-cookies.js';
 import { postLogoutUri } from './oauth.js';
 
-/**
- * Only paths on this hub are followed after login, so `next` cannot send a user elsewhere. Parsed as a
- * browser would (which drops tabs and newlines and reads `\\` as `/`), then reduced to path and query.
- */
-export const safeNext = (next: unknown): string => {
-  if (typeof next !== 'string' || !next.startsWith('/')) return '/hub/';
-  let url: URL;
-  try {
-    url = new URL(next, 'http://nbhub.invalid');
-  } catch {
-    return '/hub/';
-  }
-  return url.host === 'nbhub.invalid' ? url.pathname + url.search : '/hub/';
-};
+/** Only paths on this hub are followed after login (core/urls.ts decides every hub redirect). */
+export const safeNext = (next: unknown): string => safeRedirectPath(next);
 
 export const loginRoutes =
   (ctx: ApiContext): FastifyPluginAsyncTypebox =>
@@ -51,7 +40,8 @@ export const loginRoutes =
         const outcome = await ctx.authenticator.login(req.body.username, req.body.password, { ip: req.ip });
         if (!outcome.ok) {
           // The name as typed (it may be a mistyped password: cut short), never the password.
-          audit(ctx, { event: 'login_failed', user: req.body.username.slice(0, 64), via: ctx.authenticator.kind, reason: outcome.reason });
+          // `via` as a successful login says it: local accounts log in by 'password'.
+          audit(ctx, { event: 'login_failed', user: req.body.username.slice(0, 64), via: ctx.authenticator.kind === 'local' ? 'password' : ctx.authenticator.kind, reason: outcome.reason });
           const status = outcome.status ?? 403;
           if (outcome.retryAfterSeconds !== undefined) reply.header('retry-after', String(outcome.retryAfterSeconds));
           if (form) return reply.redirect(`/hub/login?error=${status === 429 ? 'wait' : '1'}&next=${encodeURIComponent(safeNext(req.body.next))}`, 303);
@@ -67,7 +57,7 @@ export const loginRoutes =
     );
 
     const logout = async (req: FastifyRequest, reply: FastifyReply) => {
-      const sid = parseCookies(req.headers.cookie).get(SESSION_COOKIE);
+      const sid = sessionIdOf(req.headers.cookie);
       // With auth.oidc.logout_redirect, the provider's session ends too, then the provider sends the browser back.
       const away = sid && ctx.oidc ? await ctx.oidc.logout(sha256hex(sid), postLogoutUri(ctx, req)) : null;
       if (sid) {
