@@ -66,6 +66,7 @@ describe('fresh lookups (WebSocket upgrades)', () => {
       tokens: { findByHash: async () => (live ? { id: 't1', user: 'alice', expiresAt: null } : undefined) },
       users: { get: async (name: string) => ({ name, admin: false }) },
       sessions: { get: async () => undefined },
+      groups: { ofUser: async () => [] },
     } as unknown as Store;
     const resolver = new CachedIdentityResolver(store, { now: () => 1_000 }, 5_000);
     const creds = { authorization: 'token t' };

@@ -54,6 +54,6 @@ describe('runtime headers (issue 16)', () => {
       '127.0.0.1',
       false,
     );
-    expect(out).toEqual({ host: 'hub:8000', authorization: 'token rt', 'x-forwarded-for': '127.0.0.1', 'x-forwarded-proto': 'http', 'x-forwarded-host': 'hub:8000' });
+    expect(out).toEqual({ host: 'hub:8000', authorization: 'token rt', 'x-nbhub-auth': 'rt', 'x-forwarded-for': '127.0.0.1', 'x-forwarded-proto': 'http', 'x-forwarded-host': 'hub:8000' });
   });
 });
