@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import { freePort } from '../src/spawners/local/ports.js';
-import { startTestHub, type TestHub } from './helpers/hub.js';
+import { startDefaultServer, startTestHub, type TestHub } from './helpers/hub.js';
 
 const config = (servicePort: number) =>
   `auth:\n  websocket_recheck_seconds: 3600\nmonitoring:\n  interval_seconds: 1800\nculling:\n  enabled: false\n  idle_timeout_seconds: 0\nservices:\n  - name: sock\n    url: http://127.0.0.1:${servicePort}\n`;
@@ -80,15 +80,7 @@ beforeAll(async () => {
   hub = await startTestHub({ config: config(servicePort) });
   admin = hub.addUser('root', { admin: true });
   token = hub.addUser('alice');
-  const r = await hub.api('/hub/api/users/alice/server', { method: 'POST', token });
-  expect([201, 202]).toContain(r.status);
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    const u = (await (await hub.api('/hub/api/users/alice', { token })).json()) as { servers: Record<string, { nbhub: { state: string } }> };
-    if (u.servers['']?.nbhub.state === 'running') break;
-    if (Date.now() > deadline) throw new Error(`server did not start:\n${hub.output()}`);
-    await sleep(250);
-  }
+  await startDefaultServer(hub, 'alice', token);
   const k = await hub.api('/user/alice/api/kernels', { method: 'POST', token, body: {} });
   expect(k.status, await k.clone().text()).toBe(201);
   kernelPath = `/user/alice/api/kernels/${((await k.json()) as { id: string }).id}`;

@@ -8,11 +8,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestHub, type TestHub } from './helpers/hub.js';
+import { startDefaultServer, startTestHub, type TestHub } from './helpers/hub.js';
 
 const CONFIG = 'monitoring:\n  interval_seconds: 1800\nculling:\n  enabled: false\n  idle_timeout_seconds: 0\n';
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let hub: TestHub;
 let token: string;
@@ -34,15 +33,7 @@ const readProc = (pid: string, file: string): string => {
 beforeAll(async () => {
   hub = await startTestHub({ config: CONFIG });
   token = hub.addUser('alice');
-  const r = await hub.api('/hub/api/users/alice/server', { method: 'POST', token });
-  expect([201, 202]).toContain(r.status);
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    const u = (await (await hub.api('/hub/api/users/alice', { token })).json()) as { servers: Record<string, { nbhub: { state: string } }> };
-    if (u.servers['']?.nbhub.state === 'running') break;
-    if (Date.now() > deadline) throw new Error(`server did not start:\n${hub.output()}`);
-    await sleep(250);
-  }
+  await startDefaultServer(hub, 'alice', token);
   const db = new Database(join(hub.dataDir, 'nbhub.sqlite'), { readonly: true, fileMustExist: true });
   const row = db.prepare("SELECT runtime_token, target FROM servers WHERE user_name = 'alice' AND name = ''").get() as { runtime_token: string; target: string };
   db.close();

@@ -111,3 +111,16 @@ export const startTestHub = async (o: TestHubOptions = {}): Promise<TestHub> => 
   };
   return hub;
 };
+
+/** Starts `user`'s default server with their token and waits until the API says it runs (throws with the hub's output after `ms`). */
+export const startDefaultServer = async (hub: TestHub, user: string, token: string, ms = 90_000): Promise<void> => {
+  const r = await hub.api(`/hub/api/users/${user}/server`, { method: 'POST', token });
+  if (r.status !== 201 && r.status !== 202) throw new Error(`start answered ${r.status}: ${await r.text()}`);
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const u = (await (await hub.api(`/hub/api/users/${user}`, { token })).json()) as { servers: Record<string, { nbhub: { state: string } }> };
+    if (u.servers['']?.nbhub.state === 'running') return;
+    if (Date.now() > deadline) throw new Error(`server did not start:\n${hub.output()}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+};
