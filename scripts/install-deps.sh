@@ -46,7 +46,7 @@ if [ -n "$TEST" ]; then
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   command -v pg_ctlcluster >/dev/null && ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing+=(postgresql)
   [ -x /usr/bin/promtool ] || missing+=(prometheus)
-  # The LDAP tests run a real slapd of their own (test/helpers/slapd.ts); the package's own directory is not wanted.
+  # The LDAP tests and bench run a real slapd of their own (bench/lib/slapd.mjs); the package's own directory is not wanted.
   [ -x /usr/sbin/slapd ] && command -v ldapsearch >/dev/null || missing+=(slapd ldap-utils)
 fi
 if [[ " ${missing[*]} " == *" slapd "* ]]; then echo 'slapd slapd/no_configuration boolean true' | $SUDO debconf-set-selections; fi
