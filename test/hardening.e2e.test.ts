@@ -188,6 +188,22 @@ describe('HTTP-level hardening (issue 16)', () => {
       expect(a.status, type).toBe(403);
     }
     expect((await recorded('alice', aliceToken)).filter((r) => r.path.includes('form-post'))).toEqual([]);
+    // Login CSRF: another site's form cannot log this browser in (as the attacker); its link cannot log it out.
+    const form = `username=alice&password=${encodeURIComponent(PASSWORD)}`;
+    const urlencoded = { 'content-type': 'application/x-www-form-urlencoded' };
+    const foreigns: Record<string, string>[] = [{ 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'navigate' }, { origin: 'http://evil.example' }, { origin: 'null' }];
+    for (const foreign of foreigns) {
+      const l = await raw('POST', '/hub/login', { ...urlencoded, ...foreign }, form);
+      expect(l.status, JSON.stringify(foreign)).toBe(403);
+      expect(l.headers['set-cookie'], JSON.stringify(foreign)).toBeUndefined();
+    }
+    const own = await raw('POST', '/hub/login', { ...urlencoded, origin: `http://${host}`, 'sec-fetch-site': 'same-origin' }, form);
+    expect(own.status).toBe(303);
+    expect(String(own.headers['set-cookie'])).toMatch(/nbhub-session=/);
+    const away = await raw('GET', '/hub/logout', { cookie, 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'navigate' });
+    expect(away.status).toBe(303);
+    expect(away.headers['set-cookie']).toBeUndefined();
+    expect((await raw('GET', '/hub/api/user', { cookie })).status).toBe(200);
   });
 
   it('5. cookies: HttpOnly, SameSite=Lax, __Host- and Secure behind TLS; two session values are no session; runtime cookies stay under its prefix', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Identity } from './identity.js';
-import { crossOriginRefusal, hubOrigin } from './origin.js';
+import { crossOriginRefusal, foreignSessionChange, hubOrigin } from './origin.js';
 import { builtinIdentity } from './roles.js';
 
 const alice: Identity = builtinIdentity('alice', false, 'cookie');
@@ -41,5 +41,21 @@ describe('crossOriginRefusal (issue 16, class 4: Fetch Metadata)', () => {
     expect(write({ 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'navigate', origin: `http://${HOST}` })).toMatch(/Cross-site/);
     // Tokens are no ambient credential.
     expect(crossOriginRefusal({ ...alice, via: 'token' }, 'GET', { host: HOST, 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'no-cors' }, false)).toBeNull();
+  });
+});
+
+describe('foreignSessionChange (login and logout CSRF)', () => {
+  const h = (extra: Record<string, string>) => ({ host: HOST, ...extra });
+  it('refuses another site by Fetch Metadata, whatever the method, and a foreign or null Origin on a POST', () => {
+    expect(foreignSessionChange('POST', h({ 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'navigate' }))).toMatch(/Cross-site/);
+    expect(foreignSessionChange('GET', h({ 'sec-fetch-site': 'same-site' }))).toMatch(/Cross-site/);
+    expect(foreignSessionChange('POST', h({ origin: 'http://evil.example' }))).toMatch(/Cross-origin/);
+    expect(foreignSessionChange('POST', h({ origin: 'null' }))).toMatch(/Cross-origin/);
+    expect(foreignSessionChange('POST', h({ origin: `https://${HOST}` }))).toMatch(/Cross-origin/);
+  });
+  it('lets the hub\'s own pages and clients that are not browsers through', () => {
+    expect(foreignSessionChange('POST', h({ origin: `http://${HOST}`, 'sec-fetch-site': 'same-origin' }))).toBeNull();
+    expect(foreignSessionChange('POST', h({}))).toBeNull();
+    expect(foreignSessionChange('GET', h({ 'sec-fetch-site': 'none' }))).toBeNull();
   });
 });

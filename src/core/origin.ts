@@ -58,3 +58,23 @@ export const crossOriginRefusal = (who: Identity, method: string, headers: Incom
   }
   return sent === 'null' || sent !== hubOrigin(headers) ? `Cross-origin request from ${origin} refused` : null;
 };
+
+/**
+ * Why a request that carries no identity yet but changes one (a login, a logout) must be refused as coming from
+ * another site, or null (pure). Login CSRF would log the victim in as the attacker; a foreign logout is a nuisance
+ * that can be repeated. Browsers name the site in Sec-Fetch-Site and, on a POST, the origin in Origin; a client
+ * that sends neither (curl, scripts) is not a browser another site can drive.
+ */
+export const foreignSessionChange = (method: string, headers: IncomingHttpHeaders): string | null => {
+  if (fromAnotherSite(headers)) return `Cross-site request (Sec-Fetch-Site: ${String(headers['sec-fetch-site'])}) refused`;
+  if (SAFE.has(method)) return null;
+  const origin = originOf(headers);
+  if (origin === undefined) return null;
+  let sent: string;
+  try {
+    sent = new URL(origin).origin;
+  } catch {
+    sent = 'null';
+  }
+  return sent === 'null' || sent !== hubOrigin(headers) ? `Cross-origin request from ${origin} refused` : null;
+};

@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { admitUser } from '../../accounts/admit.js';
 import { sessionIdOf } from '../../accounts/cookies.js';
 import { audit } from '../../core/audit.js';
+import { foreignSessionChange } from '../../core/origin.js';
 import { sha256hex } from '../../core/ids.js';
 import { safeRedirectPath } from '../../core/urls.js';
 import type { ApiContext } from '../context.js';
@@ -34,6 +35,9 @@ export const loginRoutes =
       },
       async (req, reply) => {
         const form = req.headers['content-type']?.startsWith('application/x-www-form-urlencoded') ?? false;
+        // Login CSRF: another site's form must not log this browser in as someone else.
+        const foreign = foreignSessionChange(req.method, req.headers);
+        if (foreign) return reply.code(403).send({ status: 403, message: foreign });
         if (ctx.config.auth.authenticator === 'oidc') {
           return reply.code(400).send({ status: 400, message: 'This hub logs in through OpenID Connect: start at /hub/oauth_login' });
         }
@@ -57,6 +61,8 @@ export const loginRoutes =
     );
 
     const logout = async (req: FastifyRequest, reply: FastifyReply) => {
+      // Another site's link, image or form does not end the session: back to the hub's home, still logged in.
+      if (foreignSessionChange(req.method, req.headers)) return reply.redirect('/hub/', 303);
       const sid = sessionIdOf(req.headers.cookie);
       // With auth.oidc.logout_redirect, the provider's session ends too, then the provider sends the browser back.
       const away = sid && ctx.oidc ? await ctx.oidc.logout(sha256hex(sid), postLogoutUri(ctx, req)) : null;
