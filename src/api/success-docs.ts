@@ -1,11 +1,16 @@
 import type { TSchema } from '@fastify/type-provider-typebox';
 import type { FastifySchema, RouteOptions } from 'fastify';
+import { ErrorBodySchema, noBody } from './response-docs.js';
 import * as S from './response-schemas.js';
 
-type Codes = Record<string, TSchema>;
-const ok = (schema: TSchema): Codes => ({ 200: schema });
-const created = (schema: TSchema): Codes => ({ 201: schema });
+/** Success codes and their bodies (noBody: none). */
+type Body = TSchema | Record<string, unknown>;
+type Codes = Record<string, Body>;
+const ok = (schema: Body): Codes => ({ 200: schema });
+const created = (schema: Body): Codes => ({ 201: schema });
 const STARTED: Codes = { 201: S.ServerModelSchema, 202: S.ServerModelSchema };
+const failed = (description: string) => ({ description, content: { 'text/html': { schema: { type: 'string' } }, 'application/json': { schema: ErrorBodySchema } } });
+const LOGIN_FAILED: Codes = { '4xx': failed('Login failed: a page saying why'), '5xx': failed('The provider failed: a page saying so') };
 /** The default server's routes and a named server's answer alike. */
 const both = (tail: string, codes: Codes): Record<string, Codes> => ({
   [`/hub/api/users/:name/server${tail}`]: codes,
@@ -16,7 +21,8 @@ const get = (paths: Record<string, Codes>): Record<string, Codes> => Object.from
 /**
  * The success bodies of the routes whose `response` names none (or names one without a schema), by method and
  * path: what the document says they answer. Kept out of the routes' `response` so fastify does not serialize with
- * them (response-schemas.ts says why). A route listed here is documented with exactly these success codes.
+ * them (response-schemas.ts says why). A route listed here is documented with exactly these success codes (and
+ * these error bodies where it names some; the others stay response-docs.ts' shared one).
  */
 export const SUCCESS_DOCS: Record<string, Codes> = {
   'GET /hub/api/info': ok(S.RootInfo),
@@ -39,8 +45,10 @@ export const SUCCESS_DOCS: Record<string, Codes> = {
   'PUT /hub/api/groups/:name/properties': ok(S.GroupModelSchema),
   'POST /hub/api/groups/:name/users': ok(S.GroupModelSchema),
   'DELETE /hub/api/groups/:name/users': ok(S.GroupModelSchema),
+  'DELETE /hub/api/groups/:name': { 204: noBody('Deleted; its users stay') },
   ...get({
     '/hub/api/usage': ok(S.UsageAnswer),
+    '/hub/api/clusters/:name/usage': ok(S.UsageAnswer),
     ...both('/kernels', ok(S.KernelsList)),
     ...both('/processes', ok(S.ProcessesList)),
     '/hub/api/live': ok(S.LiveAnswer),
@@ -55,6 +63,9 @@ export const SUCCESS_DOCS: Record<string, Codes> = {
   }),
   'POST /hub/api/agents': ok(S.AgentRegistered),
   'POST /hub/api/agents/:id/seeds': ok(S.AgentSeeds),
+  // The OpenID Connect login: a redirect, or a page saying why not (a query the schema refuses: the JSON error).
+  'GET /hub/oauth_login': { 302: noBody('To the provider'), ...LOGIN_FAILED },
+  'GET /hub/oauth_callback': { 303: noBody('Logged in: to the page asked for'), ...LOGIN_FAILED },
 };
 
 type Transform = { schema: FastifySchema; url: string; route: RouteOptions };
