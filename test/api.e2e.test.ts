@@ -125,6 +125,13 @@ describe('JupyterHub-compatible REST API', () => {
     expect((await hub.api('/hub/api/user', { token: secret })).status).toBe(403);
   });
 
+  it('refuses a token lifetime past a date range (was a 500, then every listing of the tokens failed too; schemathesis)', async () => {
+    const r = await hub.api('/hub/api/users/frank/tokens', { method: 'POST', token: user, body: { expires_in: 6028253762839705026560 } });
+    expect(r.status).toBe(400);
+    expect(await r.text()).toContain('expires_in');
+    expect((await hub.api('/hub/api/users/frank/tokens', { token: user })).status).toBe(200);
+  });
+
   it('logs in with a session cookie and requires the XSRF header for cookie writes', async () => {
     const bad = await hub.api('/hub/login', { method: 'POST', body: { username: 'frank', password: 'wrong-password' } });
     expect(bad.status).toBe(403);

@@ -7,6 +7,9 @@ import type { Store } from '../core/store.js';
 /** API tokens: shown once, stored as a SHA-256 hash (they carry 256 bits of entropy, so no slow hash is needed). */
 export const TOKEN_PREFIX = 'nbh_';
 
+/** The longest lifetime a token may be given: beyond a date's range its expiry could not be stored or shown. */
+export const MAX_TOKEN_LIFETIME_SECONDS = 100 * 366 * 86_400;
+
 export interface NewToken {
   token: string;
   record: TokenRecord;
@@ -19,6 +22,7 @@ export const createToken = async (
 ): Promise<NewToken> => {
   if (!(await deps.store.users.get(user))) throw notFound(`No such user: ${user}`);
   if (options.expiresInSeconds != null && options.expiresInSeconds <= 0) throw badRequest('expires_in must be positive');
+  if (options.expiresInSeconds != null && options.expiresInSeconds > MAX_TOKEN_LIFETIME_SECONDS) throw badRequest(`expires_in must be at most ${MAX_TOKEN_LIFETIME_SECONDS} seconds (100 years)`);
   const token = TOKEN_PREFIX + deps.ids.random(32);
   const now = deps.clock.now();
   const record: TokenRecord = {

@@ -33,6 +33,7 @@ import { clusterRoutes } from './routes/clusters.js';
 import { clusterUsageRoutes } from './routes/cluster-usage.js';
 import { auditRoutes } from './routes/audit.js';
 import { documentResponses, noBody } from './response-docs.js';
+import { documentSuccess } from './success-docs.js';
 
 /** The hub's HTTP app (API, login, console), apart from listen() so tests can inject requests. */
 export const buildApp = async (ctx: ApiContext, serverFactory?: FastifyServerFactory): Promise<FastifyInstance> => {
@@ -69,6 +70,8 @@ export const buildApp = async (ctx: ApiContext, serverFactory?: FastifyServerFac
       components: { securitySchemes: { token: { type: 'apiKey', in: 'header', name: 'Authorization', description: 'token <api token>' } } },
       security: [{ token: [] }],
     },
+    // Success bodies go into the document only (success-docs.ts), not into the schemas fastify serializes with.
+    transform: documentSuccess,
   });
 
   await app.register(

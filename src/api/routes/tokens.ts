@@ -1,7 +1,7 @@
 import { noBody } from '../response-docs.js';
 import { audit } from '../../core/audit.js';
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { createToken } from '../../accounts/tokens.js';
+import { createToken, MAX_TOKEN_LIFETIME_SECONDS } from '../../accounts/tokens.js';
 import { badRequest, forbidden, notFound } from '../../core/errors.js';
 import { requireScopeFor } from '../auth.js';
 import { resolveRoles, scopesOfRoles } from '../../core/roles.js';
@@ -31,7 +31,7 @@ export const tokenRoutes =
             Type.Object(
               {
                 note: Type.Optional(Type.String({ maxLength: 1000 })),
-                expires_in: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Null()])),
+                expires_in: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: MAX_TOKEN_LIFETIME_SECONDS }), Type.Null()])),
                 roles: Type.Optional(Type.Array(Type.String())),
                 scopes: Type.Optional(Type.Array(Type.String())),
               },
