@@ -83,7 +83,7 @@ describe('GET /hub/api/audit', () => {
       ['server_start', 'ann', 'ann'],
       ['server_stop', 'ann', 'root'],
     ]);
-    expect(oldestFirst[0]!.data).toMatchObject({ via: 'local', reason: expect.any(String) as unknown });
+    expect(oldestFirst[0]!.data).toMatchObject({ via: 'password', reason: expect.any(String) as unknown });
     expect(JSON.stringify(page)).not.toContain('wrong-password');
     expect(oldestFirst[2]!.data.token_id).toBe(oldestFirst[3]!.data.token_id);
     expect(oldestFirst[4]!.data).toMatchObject({ server: '', profile: 'light' });
