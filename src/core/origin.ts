@@ -33,6 +33,19 @@ export const hubOrigin = (h: IncomingHttpHeaders): string | undefined => {
   }
 };
 
+/** Why the Origin (or Referer) a request names is not the hub's exact origin, or null; none named is null. */
+const foreignOrigin = (headers: IncomingHttpHeaders): string | null => {
+  const origin = originOf(headers);
+  if (origin === undefined) return null;
+  let sent: string;
+  try {
+    sent = new URL(origin).origin;
+  } catch {
+    sent = 'null';
+  }
+  return sent === 'null' || sent !== hubOrigin(headers) ? `Cross-origin request from ${origin} refused` : null;
+};
+
 /** A browser's request made for another site's page (Fetch Metadata); a sibling subdomain is another site here. */
 const fromAnotherSite = (h: IncomingHttpHeaders): boolean => h['sec-fetch-site'] === 'cross-site' || h['sec-fetch-site'] === 'same-site';
 
@@ -48,15 +61,7 @@ export const crossOriginRefusal = (who: Identity, method: string, headers: Incom
   const read = !websocket && SAFE.has(method);
   if (fromAnotherSite(headers) && !(read && headers['sec-fetch-mode'] === 'navigate')) return `Cross-site request (Sec-Fetch-Site: ${String(headers['sec-fetch-site'])}) refused`;
   if (read) return null;
-  const origin = originOf(headers);
-  if (origin === undefined) return null;
-  let sent: string;
-  try {
-    sent = new URL(origin).origin;
-  } catch {
-    sent = 'null';
-  }
-  return sent === 'null' || sent !== hubOrigin(headers) ? `Cross-origin request from ${origin} refused` : null;
+  return foreignOrigin(headers);
 };
 
 /**
@@ -68,13 +73,5 @@ export const crossOriginRefusal = (who: Identity, method: string, headers: Incom
 export const foreignSessionChange = (method: string, headers: IncomingHttpHeaders): string | null => {
   if (fromAnotherSite(headers)) return `Cross-site request (Sec-Fetch-Site: ${String(headers['sec-fetch-site'])}) refused`;
   if (SAFE.has(method)) return null;
-  const origin = originOf(headers);
-  if (origin === undefined) return null;
-  let sent: string;
-  try {
-    sent = new URL(origin).origin;
-  } catch {
-    sent = 'null';
-  }
-  return sent === 'null' || sent !== hubOrigin(headers) ? `Cross-origin request from ${origin} refused` : null;
+  return foreignOrigin(headers);
 };
