@@ -70,6 +70,3 @@ export const requireScopeOn = (req: FastifyRequest, scope: string, target: Scope
 };
 
 export const requireAdmin = (req: FastifyRequest): Identity => requireScope(req, 'admin:users');
-
-/** The caller may act on `owner`'s resources (`users` on them, which `self` does not give; kept for callers that mean "owner or admin"). */
-export const requireSelfOrAdmin = (req: FastifyRequest, owner: string): Identity => requireScopeFor(req, 'read:users', { user: owner });

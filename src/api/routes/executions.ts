@@ -36,7 +36,7 @@ export const executionRoutes =
     const getOwn = async (req: FastifyRequest, id: string) => {
       const who = requireUser(req);
       const e = await ctx.store.executions.get(id);
-      // Someone else's execution is not found, as their servers are (requireSelfOrAdmin).
+      // Someone else's execution is not found, as their servers are (requireScopeFor).
       if (!e || !allows(who.scopes, 'read:executions', { user: e.user, server: e.server })) throw notFound(`No such execution: ${id}`);
       return e;
     };
