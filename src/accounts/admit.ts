@@ -1,6 +1,7 @@
 import { audit, type AuditTrail } from '../core/audit.js';
 import type { Authenticated } from '../core/authenticator.js';
 import type { Clock } from '../core/clock.js';
+import type { IdentityCache } from '../core/identity.js';
 import type { Logger } from '../core/logger.js';
 import type { UserRecord } from '../core/models.js';
 import type { Store } from '../core/store.js';
@@ -8,9 +9,10 @@ import type { Store } from '../core/store.js';
 /**
  * Makes someone an authenticator vouched for a user of the hub: created at their first login (without a password:
  * their directory or provider holds it), their admin flag and groups brought in step when the authenticator
- * manages them (an `identity_sync` audit event when that changed either). Returns the user as stored now.
+ * manages them (an `identity_sync` audit event when that changed either, and the identity cache told, so a demoted
+ * admin is no longer one at their other sessions' next request). Returns the user as stored now.
  */
-export const admitUser = async (deps: { store: Store; clock: Clock; log?: Logger; auditTrail?: AuditTrail | undefined }, who: Authenticated): Promise<UserRecord> => {
+export const admitUser = async (deps: { store: Store; clock: Clock; log?: Logger; auditTrail?: AuditTrail | undefined; identity?: Pick<IdentityCache, 'forget'> }, who: Authenticated): Promise<UserRecord> => {
   const now = deps.clock.now();
   let user = await deps.store.users.get(who.name);
   // A new user was not admin before: created admin by their first login counts as a change.
@@ -39,6 +41,9 @@ export const admitUser = async (deps: { store: Store; clock: Clock; log?: Logger
       sync.groups = after;
     }
   }
-  if (deps.log && (sync.admin !== undefined || sync.groups !== undefined)) audit({ log: deps.log, auditTrail: deps.auditTrail }, { event: 'identity_sync', user: user.name, ...sync, by: who.via });
+  if (sync.admin !== undefined || sync.groups !== undefined) {
+    if (deps.log) audit({ log: deps.log, auditTrail: deps.auditTrail }, { event: 'identity_sync', user: user.name, ...sync, by: who.via });
+    deps.identity?.forget(user.name);
+  }
   return user;
 };

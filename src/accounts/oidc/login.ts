@@ -196,7 +196,7 @@ export class OidcLoginService implements OidcLogin {
     if (!decision.ok || decision.user.name !== t.user) return this.end(hash, t.user, decision.ok ? 'provider names another user' : decision.reason);
     // A rotated refresh token replaces the used one at once: the old one is spent at the provider.
     await this.d.store.oidcSessions.put({ sessionHash: hash, user: t.user, refreshToken: tokens.refresh_token ?? t.refreshToken, idToken: tokens.id_token ?? t.idToken, refreshedAt: this.d.clock.now() });
-    await admitAndSync(this.d, decision.user);
+    await admitUser(this.d, decision.user);
   }
 
   private async end(hash: string, user: string, reason: string): Promise<void> {
@@ -207,17 +207,3 @@ export class OidcLoginService implements OidcLogin {
     audit(this.d, { event: 'logout', user });
   }
 }
-
-/**
- * admitUser (which audits identity_sync when the provider changed the user's admin flag or groups), with the identity
- * cache told (a demoted admin is no longer one at the next request).
- */
-export const admitAndSync = async (d: Pick<Deps, 'store' | 'clock' | 'log' | 'identity' | 'auditTrail'>, who: Parameters<typeof admitUser>[1]) => {
-  const before = await d.store.users.get(who.name);
-  const groupsBefore = before ? await d.store.groups.ofUser(who.name) : [];
-  const user = await admitUser(d, who);
-  const adminChanged = before !== undefined && who.admin !== null && before.admin !== who.admin;
-  const groupsChanged = who.groups !== null && groupsBefore.join('\n') !== [...new Set(who.groups)].sort().join('\n');
-  if (adminChanged || groupsChanged) d.identity.forget(user.name);
-  return user;
-};

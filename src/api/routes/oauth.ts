@@ -1,7 +1,8 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { OAUTH_COOKIE, parseCookies, serializeCookie } from '../../accounts/cookies.js';
-import { admitAndSync, PENDING_TTL_MS } from '../../accounts/oidc/login.js';
+import { admitUser } from '../../accounts/admit.js';
+import { PENDING_TTL_MS } from '../../accounts/oidc/login.js';
 import { audit } from '../../core/audit.js';
 import type { OidcLogin } from '../../core/oidc-login.js';
 import type { ApiContext } from '../context.js';
@@ -78,7 +79,7 @@ export const oauthRoutes =
         reply.header('set-cookie', clear);
         return errorPage(reply, outcome.status, outcome.message);
       }
-      const user = await admitAndSync(ctx, outcome.user);
+      const user = await admitUser(ctx, outcome.user);
       const { idHash } = await issueSession(ctx, req, reply, user.name);
       reply.header('set-cookie', [...[reply.getHeader('set-cookie') ?? []].flat().map(String), clear]);
       await oidc.track(idHash, user.name, outcome.tokens);
