@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { configFromEnv } from './env.js';
+import { configFromEnv, setPath } from './env.js';
+import { spawnerShorthand } from './kubernetes-schema.js';
 import type { z } from 'zod';
 import { configSchema, type Config } from './schema.js';
 
@@ -47,7 +48,11 @@ export const loadConfig = (sources: ConfigSources): Readonly<Config> => {
     if (parsed != null && !isObject(parsed)) throw new ConfigError(`config file ${sources.file} must hold a mapping`);
     fromFile = (parsed as Record<string, unknown> | null) ?? {};
   }
+  // `spawner: kubernetes` in the file, and NBHUB_SPAWNER=kubernetes, are short for spawner.kind.
+  if ('spawner' in fromFile) fromFile = { ...fromFile, spawner: spawnerShorthand(fromFile['spawner']) };
   const env = configFromEnv(sources.env);
+  const shortKind = sources.env['NBHUB_SPAWNER'];
+  if (shortKind !== undefined && sources.env['NBHUB_SPAWNER_KIND'] === undefined) setPath(env.values, ['spawner', 'kind'], shortKind);
   if (env.errors.length > 0) throw new ConfigError(`invalid configuration:\n  ${env.errors.join('\n  ')}`);
   const merged = merge(merge(fromFile, env.values), sources.overrides ?? {});
   const result = configSchema.safeParse(merged);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Resolution } from '../core/store.js';
 import { appsSchema } from './app-schema.js';
 import { authSchema } from './auth-schema.js';
+import { kubernetesSchema, SPAWNER_KINDS, spawnerShorthand } from './kubernetes-schema.js';
 import { cullingOverrideSchema, cullingSchema } from './culling-schema.js';
 import { servicesSchema } from './services-schema.js';
 import { logFilesSchema } from './logs-schema.js';
@@ -174,8 +175,14 @@ export const configSchema = z
       .strict()
       .prefault({})
       .describe('Output of each start of a runtime or app, kept in data_dir/logs and read through GET …/servers/{server}/logs.'),
-    spawner: z
+    spawner: z.preprocess(
+      spawnerShorthand,
+      z
       .object({
+        kind: z
+          .enum(SPAWNER_KINDS)
+          .default('local')
+          .describe('Where runtimes run: local (child processes of the hub) or kubernetes (a pod and a claim each; see kubernetes.*). `spawner: kubernetes` is short for this key.'),
         default_profile: z.string().default('default').describe('Profile used when a start request names none.'),
         jupyter_env: z
           .string()
@@ -186,6 +193,8 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    ),
+    kubernetes: kubernetesSchema.prefault({}).describe('The cluster runtimes run on when spawner.kind is kubernetes.'),
     profiles: z
       .record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'profile names: lower-case letters, digits, _ and -'), profileSchema)
       .default({})
