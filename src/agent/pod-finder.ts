@@ -25,7 +25,7 @@ export class PodFinder {
     const pods = o.pods.filter((p) => o.hubId !== null && p.instance === o.hubId && (!o.match || o.match.test(`${p.user}/${p.server}`)));
     const byUid = new Map(pods.map((p) => [p.uid, p]));
     const byMarker = new Map(pods.map((p) => [`${p.user}/${p.server}`, p]));
-    const members = new Map<string, { pod: RuntimePod; cgroup: PodCgroup | null; procs: ProcStat[] }>();
+    const members = new Map<string, { pod: RuntimePod; cgroup: PodCgroup | null; procs: ProcStat[]; marked: ProcStat[] }>();
     const seen = new Set<string>();
     for (const st of all) {
       const key = procKey(st);
@@ -34,16 +34,19 @@ export class PodFinder {
       const cg = this.cgroupOf(st.pid, key);
       const pod = cg ? byUid.get(cg.uid) : byMarker.get(this.markerOf(st.pid, key) ?? '');
       if (!pod) continue;
-      const m = members.get(pod.uid) ?? { pod, cgroup: null, procs: [] };
+      const m = members.get(pod.uid) ?? { pod, cgroup: null, procs: [], marked: [] };
       m.cgroup ??= cg;
-      m.procs.push(st);
+      (cg ? m.procs : m.marked).push(st);
       members.set(pod.uid, m);
     }
     for (const key of this.cgroups.keys()) if (!seen.has(key)) this.cgroups.delete(key);
     for (const key of this.markers.keys()) if (!seen.has(key)) this.markers.delete(key);
 
     const found: FoundRuntime[] = [];
-    for (const { pod, cgroup, procs } of members.values()) {
+    for (const m of members.values()) {
+      const { pod, cgroup } = m;
+      // A pod whose processes are in its cgroup takes none by marker.
+      const procs = m.procs.length > 0 ? m.procs : m.marked;
       const pids = new Set(procs.map((p) => p.pid));
       const roots = procs.filter((p) => !pids.has(p.ppid)).map((st) => ({ st, started: this.reader.startedAt(st) }));
       roots.sort((a, b) => a.started - b.started || a.st.pid - b.st.pid);
