@@ -1,3 +1,4 @@
+import { instanceLabel } from '../kube/instance-label.js';
 import { environValue, type ProcStat } from '../procfs/proc.js';
 import { parseProcCgroup, type PodCgroup } from './cgroup.js';
 import type { FoundRuntime } from './finder.js';
@@ -22,7 +23,8 @@ export class PodFinder {
   constructor(private readonly reader: Pick<ProcReader, 'environ' | 'cgroup' | 'startedAt'>) {}
 
   find(all: readonly ProcStat[], o: { hubId: string | null; match: RegExp | null; pods: readonly RuntimePod[] }): FoundRuntime[] {
-    const pods = o.pods.filter((p) => o.hubId !== null && p.instance === o.hubId && (!o.match || o.match.test(`${p.user}/${p.server}`)));
+    const instance = o.hubId === null ? null : instanceLabel(o.hubId);
+    const pods = o.pods.filter((p) => p.instance === instance && (!o.match || o.match.test(`${p.user}/${p.server}`)));
     const byUid = new Map(pods.map((p) => [p.uid, p]));
     const byMarker = new Map(pods.map((p) => [`${p.user}/${p.server}`, p]));
     const members = new Map<string, { pod: RuntimePod; cgroup: PodCgroup | null; procs: ProcStat[]; marked: ProcStat[] }>();

@@ -1,6 +1,7 @@
 import type { KubeConfig, V1Pod } from '@kubernetes/client-node';
 import type { AgentPresence } from '../core/agent-presence.js';
 import type { Logger } from '../core/logger.js';
+import { instanceLabel } from './instance-label.js';
 import { COMPONENTS, LABELS } from './labels.js';
 import { PodWatch } from './pod-watch.js';
 
@@ -23,7 +24,7 @@ export const hostOf = (url: string): string | null => {
  * such pod is gone: its pod was deleted (or it was never one: with runtimes in pods, agents are pods too).
  */
 export const agentPodPresence = (kc: KubeConfig, o: { namespace: string; hubId: string; log: Logger }): AgentPresence => {
-  const watch = new PodWatch(kc, { namespace: o.namespace, labelSelector: `${LABELS.component}=${COMPONENTS.agent},${LABELS.instance}=${o.hubId}`, log: o.log });
+  const watch = new PodWatch(kc, { namespace: o.namespace, labelSelector: `${LABELS.component}=${COMPONENTS.agent},${LABELS.instance}=${instanceLabel(o.hubId)}`, log: o.log });
   let hosts: Set<string> | null = null;
   const listeners: Array<() => void> = [];
   watch.onChange(() => {
