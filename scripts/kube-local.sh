@@ -110,7 +110,7 @@ up() {
     --service-account-key-file "$DIR/pki/sa.pub" --service-account-signing-key-file "$DIR/pki/sa.key" \
     --service-account-issuer https://kubernetes.default.svc.cluster.local --api-audiences https://kubernetes.default.svc.cluster.local \
     --service-cluster-ip-range 10.96.0.0/16 --authorization-mode Node,RBAC --allow-privileged=true \
-    --endpoint-reconciler-type none \
+    --endpoint-reconciler-type none --kubelet-preferred-address-types InternalIP \
     --profiling=false --v=1 ${NBHUB_KUBE_APISERVER_FLAGS:-}
   for _ in $(seq 1 120); do
     curl -sk --cacert "$DIR/pki/ca.crt" --cert "$DIR/pki/admin.crt" --key "$DIR/pki/admin.key" "https://127.0.0.1:$API_PORT/readyz" 2>/dev/null | grep -q '^ok' && break
