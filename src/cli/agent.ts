@@ -6,7 +6,7 @@ import { saveIdentity } from '../agent/identity.js';
 import { loadAgentConfig } from '../config/load-agent.js';
 import { systemClock } from '../core/clock.js';
 import { cryptoIds } from '../core/ids.js';
-import { loadKubeConfig, namespaceOf } from '../kube/pod-watch.js';
+import { loadKube } from '../kube/config.js';
 import { nodeRuntimePods } from '../kube/runtime-pods.js';
 import { HttpRuntimeClient } from '../runtime-api/client.js';
 import { closeOnSignals } from './signals.js';
@@ -35,8 +35,8 @@ export const agentCommand = async (flags: AgentFlags, env: NodeJS.ProcessEnv): P
   const hub = new HubClient(config.hub, config.token);
   let agentId = '';
   const k = config.kubernetes;
-  const kc = k.node ? loadKubeConfig(k.kubeconfig) : null;
-  const node = kc ? { pods: nodeRuntimePods(kc, { node: k.node, namespace: namespaceOf(kc, k.namespace, k.kubeconfig), log }), cgroupRoot: k.cgroup_root } : undefined;
+  const target = k.node ? loadKube(k, { env }) : null;
+  const node = target ? { pods: nodeRuntimePods(target.kubeConfig, { node: k.node, namespace: target.namespace, log }), cgroupRoot: k.cgroup_root } : undefined;
   if (node) log.info({ node: k.node }, 'agent: node mode, following the runtime pods on this node');
   const opened = openAgent({
     dir: config.data_dir,

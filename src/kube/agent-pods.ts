@@ -3,7 +3,9 @@ import type { AgentPresence } from '../core/agent-presence.js';
 import type { Logger } from '../core/logger.js';
 import { instanceLabel } from './instance-label.js';
 import { COMPONENTS, LABELS } from './labels.js';
-import { PodWatch } from './pod-watch.js';
+import { RequestCounter } from './counter.js';
+import { kubeSource } from './source.js';
+import { WatchCache } from './watch-cache.js';
 
 /** The hosts node agents are reached at: the IPs of this hub's agent pods that exist and are not being deleted. */
 export const agentPodHosts = (pods: readonly V1Pod[]): Set<string> =>
@@ -24,16 +26,22 @@ export const hostOf = (url: string): string | null => {
  * such pod is gone: its pod was deleted (or it was never one: with runtimes in pods, agents are pods too).
  */
 export const agentPodPresence = (kc: KubeConfig, o: { namespace: string; hubId: string; log: Logger }): AgentPresence => {
-  const watch = new PodWatch(kc, { namespace: o.namespace, labelSelector: `${LABELS.component}=${COMPONENTS.agent},${LABELS.instance}=${instanceLabel(o.hubId)}`, log: o.log });
+  const counter = new RequestCounter();
+  const labels = { [LABELS.component]: COMPONENTS.agent, [LABELS.instance]: instanceLabel(o.hubId) };
+  const cache = new WatchCache<V1Pod>({ source: kubeSource(kc, 'pods', o.namespace, counter), counter, logger: o.log, labels });
   let hosts: Set<string> | null = null;
   const listeners: Array<() => void> = [];
-  watch.onChange(() => {
-    const next = agentPodHosts(watch.current() ?? []);
+  const update = () => {
+    const next = agentPodHosts(cache.list());
     const changed = hosts === null || next.size !== hosts.size || [...next].some((h) => !hosts?.has(h));
     hosts = next;
     if (changed) for (const l of listeners) l();
+  };
+  // Known only once listed: before that no agent is taken for gone.
+  void cache.synced().then(() => {
+    cache.on(update);
+    update();
   });
-  watch.start();
   return {
     gone: (url) => {
       if (hosts === null) return false;
@@ -41,6 +49,6 @@ export const agentPodPresence = (kc: KubeConfig, o: { namespace: string; hubId: 
       return host === null || !hosts.has(host);
     },
     onChange: (l) => void listeners.push(l),
-    close: () => watch.stop(),
+    close: () => cache.stop(),
   };
 };

@@ -1,8 +1,10 @@
 import type { KubeConfig, V1Pod } from '@kubernetes/client-node';
 import type { Logger } from '../core/logger.js';
 import type { RuntimePod, RuntimePods } from '../agent/pods.js';
+import { RequestCounter } from './counter.js';
 import { ANNOTATIONS, COMPONENTS, LABELS } from './labels.js';
-import { PodWatch } from './pod-watch.js';
+import { kubeSource } from './source.js';
+import { WatchCache } from './watch-cache.js';
 
 /** The runtime a pod runs, from its labels and annotations (what the spawner wrote); null if it is not one, or has ended. */
 export const runtimePodOf = (pod: V1Pod): RuntimePod | null => {
@@ -19,18 +21,20 @@ export const runtimePodOf = (pod: V1Pod): RuntimePod | null => {
   return { uid: md.uid, namespace: md.namespace ?? '', name: md.name, instance, user, server, ip: pod.status?.podIP || null, port };
 };
 
-/** The selectors of a node's runtime pods: nbhub's runtime component, bound to `node`. */
+/** What selects a node's runtime pods: nbhub's runtime component, bound to `node`. */
 export const nodeSelectors = (node: string) => ({
-  labelSelector: `${LABELS.managedBy}=nbhub,${LABELS.component}=${COMPONENTS.runtime}`,
+  labels: { [LABELS.managedBy]: 'nbhub', [LABELS.component]: COMPONENTS.runtime },
   fieldSelector: `spec.nodeName=${node}`,
 });
 
-/** `nbhub agent` in node mode: the runtime pods on its node, from a watch of the API. */
+/** `nbhub agent` in node mode: the runtime pods on its node, from the shared list-watch (watch-cache.ts). */
 export const nodeRuntimePods = (kc: KubeConfig, o: { node: string; namespace: string; log: Logger }): RuntimePods => {
-  const watch = new PodWatch(kc, { namespace: o.namespace, ...nodeSelectors(o.node), log: o.log });
-  watch.start();
+  const counter = new RequestCounter();
+  const cache = new WatchCache<V1Pod>({ source: kubeSource(kc, 'pods', o.namespace, counter), counter, logger: o.log, ...nodeSelectors(o.node) });
+  let synced = false;
+  void cache.synced().then(() => (synced = true));
   return {
-    pods: () => watch.current()?.flatMap((p) => runtimePodOf(p) ?? []) ?? null,
-    close: () => watch.stop(),
+    pods: () => (synced ? cache.list().flatMap((p) => runtimePodOf(p) ?? []) : null),
+    close: () => cache.stop(),
   };
 };

@@ -12,7 +12,7 @@ import type { ProcessDoor } from '../../core/process-door.js';
 import type { Store } from '../../core/store.js';
 import type { RuntimeDirectory } from '../../core/usage.js';
 import { agentPodPresence } from '../../kube/agent-pods.js';
-import { loadKubeConfig, namespaceOf } from '../../kube/pod-watch.js';
+import { loadKube } from '../../kube/config.js';
 import { HttpAgentClient } from '../../monitor/agent-client.js';
 import { Monitor } from '../../monitor/monitor.js';
 import { RemoteProcessDoor } from '../../monitor/remote-door.js';
@@ -66,8 +66,8 @@ export const createMonitoring = (o: {
     : null;
   // On Kubernetes the node agents are pods: the hub watches them, and an agent whose pod is gone is not pulled.
   const k = o.config.kubernetes;
-  const kc = o.config.spawner.kind === 'kubernetes' ? loadKubeConfig(k.kubeconfig) : null;
-  const presence = kc ? agentPodPresence(kc, { namespace: namespaceOf(kc, k.namespace, k.kubeconfig), hubId: o.hubId, log: o.log }) : undefined;
+  const target = o.config.spawner.kind === 'kubernetes' ? loadKube(k, { env: process.env }) : null;
+  const presence = target ? agentPodPresence(target.kubeConfig, { namespace: target.namespace, hubId: o.hubId, log: o.log }) : undefined;
   const monitor = new Monitor({
     store: o.store,
     clock: o.clock,
