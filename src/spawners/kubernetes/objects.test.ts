@@ -62,6 +62,7 @@ describe('kubernetes objects', () => {
     expect(secret.stringData).toEqual({ token });
     expect(secret.metadata?.ownerReferences).toEqual([expect.objectContaining({ kind: 'Pod', name: 'pod-a', uid: 'u-1' })]);
     expect(secretOf(profile(), spec, settings, token, {}).stringData?.['auth-sha256']).toMatch(/^[0-9a-f]{64}$/);
+    expect(env(podOf(profile(), spec, settings))['NBHUB_TOKEN']).toBeUndefined();
   });
 
   it('escapes a literal $ of ours so Kubernetes does not expand it', () => {
@@ -103,7 +104,7 @@ describe('kubernetes objects', () => {
 
   it('lets only this instance\'s hub and agents reach runtime pods', () => {
     const np = networkPolicyOf(settings);
-    expect(np.spec?.podSelector.matchLabels).toMatchObject({ [LABELS.component]: 'runtime', [LABELS.instance]: 'hub-1' });
+    expect(np.spec?.podSelector?.matchLabels).toMatchObject({ [LABELS.component]: 'runtime', [LABELS.instance]: 'hub-1' });
     expect(np.spec?.ingress?.[0]?._from?.map((f) => f.podSelector?.matchLabels?.[LABELS.component])).toEqual(['hub', 'agent']);
   });
 });

@@ -201,8 +201,9 @@ export const claimOf = (p: PodProfile, spec: Pick<RuntimeSpec, 'user' | 'server'
 };
 
 /**
- * The runtime's secret, owned by its pod (the garbage collector deletes it with the pod). It holds only what
- * the pod needs: the hash for nbhub's identity provider, else the token itself.
+ * The runtime's secret, owned by its pod (the garbage collector deletes it with the pod). The pod reads only
+ * what it needs (the hash, for nbhub's identity provider; else the token); the token is kept too, so a hub
+ * that adopts a pod it did not finish starting knows what to send.
  */
 export const secretOf = (p: PodProfile, spec: Pick<RuntimeSpec, 'user' | 'server'>, s: PodSettings, token: string, owner: V1Pod): V1Secret => ({
   apiVersion: 'v1',
@@ -212,7 +213,7 @@ export const secretOf = (p: PodProfile, spec: Pick<RuntimeSpec, 'user' | 'server
     ownerReferences: [{ apiVersion: 'v1', kind: 'Pod', name: owner.metadata?.name ?? '', uid: owner.metadata?.uid ?? '', blockOwnerDeletion: true }],
   },
   type: 'Opaque',
-  stringData: usesHubIdentity(p) ? { 'auth-sha256': createHash('sha256').update(token).digest('hex') } : { token },
+  stringData: { token, ...(usesHubIdentity(p) ? { 'auth-sha256': createHash('sha256').update(token).digest('hex') } : {}) },
 });
 
 export const filesConfigMapOf = (s: PodSettings): V1ConfigMap => ({
