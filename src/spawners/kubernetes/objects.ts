@@ -147,8 +147,8 @@ export const podOf = (p: PodProfile, spec: RuntimeSpec, s: PodSettings): V1Pod =
       automountServiceAccountToken: k.service_account !== '',
       ...(k.service_account ? { serviceAccountName: k.service_account } : {}),
       ...(Object.keys(k.node_selector).length > 0 ? { nodeSelector: k.node_selector } : {}),
-      ...(k.tolerations.length > 0 ? { tolerations: k.tolerations as NonNullable<V1Pod['spec']>['tolerations'] } : {}),
-      ...(k.affinity ? { affinity: k.affinity as NonNullable<V1Pod['spec']>['affinity'] } : {}),
+      ...(k.tolerations.length > 0 ? { tolerations: k.tolerations } : {}),
+      ...(k.affinity ? { affinity: k.affinity } : {}),
       containers: [
         {
           name: CONTAINER,
