@@ -25,7 +25,7 @@ export const kubernetesSchema = z
       .string()
       .min(1)
       .default('quay.io/jupyter/base-notebook:2026-11-30')
-      .describe('Image of runtime pods whose profile names none. Its entrypoint runs JupyterLab with the arguments nbhub gives (profiles.<name>.command replaces both).'),
+      .describe('Image of runtime pods whose profile names none. Pods run `jupyter lab` from its PATH with the arguments nbhub gives (profiles.<name>.command replaces them).'),
     image_pull_policy: pullPolicy.default('IfNotPresent').describe('imagePullPolicy of runtime containers whose profile names none.'),
     port: z.number().int().min(1).max(65_535).default(8888).describe('Port runtimes listen on in their pod ({port} in a profile\'s command).'),
     storage_class: z.string().default('').describe('storageClassName of workspace claims whose profile names none. Empty: the cluster\'s default class.'),

@@ -35,7 +35,8 @@ describe('kubernetes objects', () => {
     const pod = podOf(profile(), spec, settings);
     const c = container(pod);
     expect(c?.image).toBe(settings.image);
-    expect(c?.command).toBeUndefined();
+    expect(c?.command).toEqual(['jupyter']);
+    expect(c?.args?.[0]).toBe('lab');
     expect(c?.args).toEqual(expect.arrayContaining(['--ip=$(POD_IP)', '--port=8888', '--ServerApp.base_url=/user/alice/x/', '--ServerApp.root_dir=/home/jovyan/work']));
     expect(c?.securityContext).toEqual(DEFAULT_SECURITY_CONTEXT);
     expect(c?.volumeMounts?.find((m) => m.mountPath === '/home/jovyan/work')?.name).toBe('workspace');

@@ -10,7 +10,7 @@ import { labelValue, namesOf, runtimeLabels } from './names.js';
 /** A profile as the Kubernetes spawner runs it. */
 export interface PodProfile {
   name: string;
-  /** The profile's own command (placeholders expanded), or empty: the image's entrypoint runs JupyterLab with nbhub's arguments. */
+  /** The profile's own command (placeholders expanded), or empty: the image's `jupyter lab` with nbhub's arguments. */
   command: string[];
   environment: Record<string, string>;
   readinessPath: string;
@@ -80,8 +80,12 @@ export const commandOf = (p: PodProfile, spec: RuntimeSpec, s: PodSettings): Pic
     const [program, ...args] = p.command.map((a) => expand(literal(a), values));
     return { command: [program as string], args };
   }
+  // `jupyter lab` by name, not the image's entrypoint: docker-stacks images run a start script there that
+  // would take these as its own command; jupyter is on their PATH (and on the image stand-in's).
   return {
+    command: ['jupyter'],
     args: [
+      'lab',
       '--no-browser',
       '--ip=$(POD_IP)',
       `--port=${s.port}`,
