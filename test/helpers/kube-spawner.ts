@@ -1,9 +1,12 @@
-import { CoreV1Api, NetworkingV1Api, type CoreV1Event, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import { NetworkingV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { profileKubernetesSchema } from '../../src/config/kubernetes-schema.js';
 import { systemClock } from '../../src/core/clock.js';
 import { cryptoIds } from '../../src/core/ids.js';
 import { silentLogger } from '../../src/core/logger.js';
-import { InterimWatch } from '../../src/spawners/kubernetes/interim-watch.js';
+import { makeCoreApi, makeCountedApi } from '../../src/kube/client.js';
+import { RequestCounter } from '../../src/kube/counter.js';
+import { COMPONENTS, LABELS } from '../../src/kube/labels.js';
+import { watchEvents, watchPods } from '../../src/kube/watches.js';
 import { KubernetesSpawner } from '../../src/spawners/kubernetes/kubernetes-spawner.js';
 import type { PodProfile, PodSettings } from '../../src/spawners/kubernetes/objects.js';
 
@@ -18,13 +21,15 @@ export const podProfile = (name: string, command: string[], o: { image?: string;
 });
 
 /**
- * A Kubernetes spawner on a test cluster, with its own watches (as a second hub replica would have); `close`
- * stops them.
+ * A Kubernetes spawner on a test cluster, with its own watches (as a second hub replica would have) and request
+ * counter; `close` stops the watches.
  */
 export const kubeSpawner = (kc: KubeConfig, o: { namespace: string; dataDir: string; profiles: PodProfile[]; instance?: string; graceSeconds?: number }) => {
-  const core = kc.makeApiClient(CoreV1Api);
-  const pods = new InterimWatch<V1Pod>(kc, `/api/v1/namespaces/${o.namespace}/pods`, () => core.listNamespacedPod({ namespace: o.namespace }), true);
-  const events = new InterimWatch<CoreV1Event>(kc, `/api/v1/namespaces/${o.namespace}/events`, () => core.listNamespacedEvent({ namespace: o.namespace }), false);
+  const counter = new RequestCounter();
+  const core = makeCoreApi(kc, counter);
+  const watch = { kubeConfig: kc, namespace: o.namespace, counter, logger: silentLogger };
+  const pods = watchPods({ ...watch, podLabels: { [LABELS.managedBy]: 'nbhub', [LABELS.component]: COMPONENTS.runtime } });
+  const events = watchEvents(watch);
   const settings: PodSettings = {
     namespace: o.namespace,
     instance: o.instance ?? 'hub-test',
@@ -39,7 +44,7 @@ export const kubeSpawner = (kc: KubeConfig, o: { namespace: string; dataDir: str
   const spawner = new KubernetesSpawner({
     kubeConfig: kc,
     core,
-    networking: kc.makeApiClient(NetworkingV1Api),
+    networking: makeCountedApi(kc, NetworkingV1Api, counter),
     pods,
     events,
     settings,
@@ -51,5 +56,5 @@ export const kubeSpawner = (kc: KubeConfig, o: { namespace: string; dataDir: str
     log: silentLogger,
     dataDir: o.dataDir,
   });
-  return { spawner, core, close: () => (pods.stop(), events.stop()) };
+  return { spawner, core, counter, close: () => (pods.stop(), events.stop()) };
 };

@@ -1,4 +1,3 @@
-import type { CoreV1Event, V1Pod } from '@kubernetes/client-node';
 import type { Config } from '../../config/schema.js';
 import type { Clock } from '../../core/clock.js';
 import type { IdGenerator } from '../../core/ids.js';
@@ -6,37 +5,29 @@ import type { Logger } from '../../core/logger.js';
 import type { LogFiles } from '../../core/logs.js';
 
 /**
- * The Kubernetes spawner and what it needs: the API clients, the namespace, the shared watches of pods and
- * events. Loaded only when spawner.kind is kubernetes (client-node is large).
+ * The Kubernetes spawner and what it needs: the API clients (requests counted), the namespace, the shared
+ * watches of its runtime pods and of events. Loaded only when spawner.kind is kubernetes (client-node is large).
  */
-export const createKubernetesSpawner = async (o: { config: Readonly<Config>; hubId: string; logFiles?: LogFiles | undefined; ids: IdGenerator; clock: Clock; log: Logger }) => {
-  const k8s = await import('@kubernetes/client-node');
+export const createKubernetesSpawner = async (o: { config: Readonly<Config>; hubId: string; logFiles?: LogFiles | undefined; ids: IdGenerator; clock: Clock; log: Logger; env?: NodeJS.ProcessEnv }) => {
+  const { NetworkingV1Api } = await import('@kubernetes/client-node');
+  const { loadKube } = await import('../../kube/config.js');
+  const { makeCoreApi, makeCountedApi } = await import('../../kube/client.js');
+  const { RequestCounter } = await import('../../kube/counter.js');
+  const { watchEvents, watchPods } = await import('../../kube/watches.js');
+  const { COMPONENTS, LABELS } = await import('../../kube/labels.js');
   const { KubernetesSpawner } = await import('../../spawners/kubernetes/kubernetes-spawner.js');
-  const { InterimWatch } = await import('../../spawners/kubernetes/interim-watch.js');
   const { podProfiles } = await import('../../spawners/kubernetes/profiles.js');
-  const { ConfigError } = await import('../../config/load.js');
   const c = o.config.kubernetes;
-  // INTERIM: src/kube/config.ts (loadKube) replaces this once the watch helper's branch is on main.
-  const kc = new k8s.KubeConfig();
-  let contextNamespace: string | undefined;
-  try {
-    if (c.kubeconfig) {
-      kc.loadFromFile(c.kubeconfig);
-      contextNamespace = kc.getContextObject(kc.getCurrentContext())?.namespace;
-    } else kc.loadFromCluster();
-  } catch (err) {
-    throw new ConfigError(`kubernetes.kubeconfig: cannot load ${c.kubeconfig || 'the in-cluster config'}: ${err instanceof Error ? err.message : String(err)}`);
-  }
-  const namespace = c.namespace || contextNamespace || 'default';
-  const core = kc.makeApiClient(k8s.CoreV1Api);
-  const pods = new InterimWatch<V1Pod>(kc, `/api/v1/namespaces/${namespace}/pods`, () => core.listNamespacedPod({ namespace }), true);
-  const events = new InterimWatch<CoreV1Event>(kc, `/api/v1/namespaces/${namespace}/events`, () => core.listNamespacedEvent({ namespace }), false);
+  const { kubeConfig, namespace } = loadKube(c, { env: o.env ?? process.env });
+  const counter = new RequestCounter();
+  const watch = { kubeConfig, namespace, counter, logger: o.log };
   return new KubernetesSpawner({
-    kubeConfig: kc,
-    core,
-    networking: kc.makeApiClient(k8s.NetworkingV1Api),
-    pods,
-    events,
+    kubeConfig,
+    core: makeCoreApi(kubeConfig, counter),
+    networking: makeCountedApi(kubeConfig, NetworkingV1Api, counter),
+    // Only runtime pods are kept: memory follows what runs, not what else the namespace holds.
+    pods: watchPods({ ...watch, podLabels: { [LABELS.managedBy]: 'nbhub', [LABELS.component]: COMPONENTS.runtime } }),
+    events: watchEvents(watch),
     settings: {
       namespace,
       instance: o.hubId,

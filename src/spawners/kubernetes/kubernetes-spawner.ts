@@ -1,7 +1,7 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
-import { ApiException, Log, type CoreV1Api, type CoreV1Event, type KubeConfig, type NetworkingV1Api, type V1Pod } from '@kubernetes/client-node';
+import { Log, type CoreV1Api, type CoreV1Event, type KubeConfig, type NetworkingV1Api, type V1Pod } from '@kubernetes/client-node';
 import type { AppLaunched, AppLauncher } from '../../core/apps.js';
 import type { Clock } from '../../core/clock.js';
 import type { IdGenerator } from '../../core/ids.js';
@@ -9,6 +9,7 @@ import type { LogFiles } from '../../core/logs.js';
 import type { Logger } from '../../core/logger.js';
 import type { Launched, PollResult, RuntimeSpec, Spawner, SpawnerHandle } from '../../core/spawner.js';
 import type { ObjectCache, ObjectStream } from '../../kube/cache.js';
+import { apiMessage, apiStatus } from '../../kube/errors.js';
 import { COMPONENTS, namesOf, runtimeSelector, selectorString } from './names.js';
 import { claimOf, CONTAINER, filesConfigMapOf, networkPolicyOf, podOf, secretOf, type PodProfile, type PodSettings } from './objects.js';
 import { claimFailure, eventLine, podEnded, startView, type Ended } from './pod-state.js';
@@ -43,21 +44,7 @@ export interface KubernetesSpawnerOptions {
   logFiles?: LogFiles | undefined;
 }
 
-const status = (err: unknown): number | undefined => (err instanceof ApiException ? err.code : undefined);
-
-/** Kubernetes' own words for a failed request (the Status body's message). */
-const apiMessage = (err: unknown): string => {
-  if (err instanceof ApiException) {
-    try {
-      const body = (typeof err.body === 'string' ? JSON.parse(err.body) : err.body) as { message?: string } | undefined;
-      if (body?.message) return `${err.code}: ${body.message}`;
-    } catch {
-      // not JSON
-    }
-    return `HTTP ${err.code}`;
-  }
-  return err instanceof Error ? err.message : String(err);
-};
+const status = apiStatus;
 
 const asKube = (h: SpawnerHandle): KubernetesHandle => {
   if (h.kind !== 'kubernetes' || typeof h['pod'] !== 'string' || typeof h['uid'] !== 'string') throw new Error(`not a kubernetes spawner handle: ${JSON.stringify(h)}`);
