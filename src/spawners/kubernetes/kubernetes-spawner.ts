@@ -95,18 +95,20 @@ export class KubernetesSpawner implements Spawner, AppLauncher {
     const uid = pod.metadata?.uid ?? '';
     const ended = type === 'DELETED' ? (this.ends.get(uid) ?? podEnded(pod) ?? { exitCode: null, signal: null, reason: 'the pod was deleted' }) : podEnded(pod);
     if (!ended) return;
-    if (!this.ends.has(uid)) {
+    const first = !this.ends.has(uid);
+    if (first) {
       this.ends.set(uid, ended);
       setTimeout(() => this.ends.delete(uid), 10 * 60_000).unref();
     }
     if (type === 'DELETED') {
       this.followers.get(uid)?.abort();
       this.followers.delete(uid);
+      this.eventSinks.delete(uid);
     }
     const handle = this.known.get(uid);
     if (!handle) return;
     if (type === 'DELETED') this.known.delete(uid);
-    if (ended.reason) appendLine(handle.log, `[kubernetes pod] ended: ${ended.reason}`);
+    if (first && ended.reason) appendLine(handle.log, `[kubernetes pod] ended: ${ended.reason}`);
     for (const l of this.listeners) l(handle);
   }
 
@@ -184,6 +186,8 @@ export class KubernetesSpawner implements Spawner, AppLauncher {
           this.known.set(uid, handle);
           this.follow(handle);
           write(`[kubernetes pod] ${names.pod} has address ${view.ip}`);
+          // The pod's later events (Pulled, Started, …) go on into the start's log while it lives.
+          this.eventSinks.set(uid, (ev) => write(eventLine(ev)));
           return {
             handle,
             target: `http://${view.ip}:${this.o.settings.port}`,
@@ -326,13 +330,13 @@ export class KubernetesSpawner implements Spawner, AppLauncher {
       const c = p.status?.containerStatuses?.[0]?.state;
       if (!c?.running && !c?.terminated) return;
       off();
-      if (!ac.signal.aborted) begin().catch((err: unknown) => this.o.log.debug({ err, pod: handle.pod }, 'no container log from the node: events only'));
+      if (!ac.signal.aborted) begin().catch((err: unknown) => this.o.log.info({ err, pod: handle.pod }, 'no container log from the node: events only'));
     });
     ac.signal.addEventListener('abort', off, { once: true });
     const now = this.o.pods.get(handle.pod)?.status?.containerStatuses?.[0]?.state;
     if (now?.running || now?.terminated) {
       off();
-      begin().catch((err: unknown) => this.o.log.debug({ err, pod: handle.pod }, 'no container log from the node: events only'));
+      begin().catch((err: unknown) => this.o.log.info({ err, pod: handle.pod }, 'no container log from the node: events only'));
     }
   }
 

@@ -19,6 +19,8 @@ describe('kubernetes pod state', () => {
     expect(startView(waiting('ErrImagePull', 'not found'))).toMatchObject({ kind: 'failed', reason: /^ErrImagePull/ });
     const unschedulable = pod({ phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/1 nodes are available: 1 Insufficient cpu.' }] });
     expect(startView(unschedulable)).toEqual({ kind: 'failed', reason: 'Unschedulable: 0/1 nodes are available: 1 Insufficient cpu.' });
+    const claimPending = pod({ phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/1 nodes are available: pod has unbound immediate PersistentVolumeClaims. not found' }] });
+    expect(startView(claimPending)).toEqual({ kind: 'waiting' });
     const ev = { metadata: {}, involvedObject: { kind: 'PersistentVolumeClaim', name: 'c' }, type: 'Warning', reason: 'ProvisioningFailed', message: 'storageclass "nope" not found' };
     expect(claimFailure(ev)).toBe('the workspace claim cannot bind: ProvisioningFailed: storageclass "nope" not found');
     expect(claimFailure({ ...ev, type: 'Normal', reason: 'ExternalProvisioning' })).toBeNull();

@@ -53,7 +53,9 @@ export const startView = (pod: V1Pod | undefined, claimFailure: string | null = 
     if (w?.reason && HOPELESS.has(w.reason)) return { kind: 'failed', reason: `${w.reason}: ${w.message ?? ''}`.trim() };
   }
   const scheduled = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
-  if (scheduled?.status === 'False' && scheduled.reason === 'Unschedulable') return { kind: 'failed', reason: `Unschedulable: ${scheduled.message ?? ''}`.trim() };
+  // "pod has unbound immediate PersistentVolumeClaims": the scheduler retries once the claim binds; a claim
+  // that cannot bind says so in its own events (claimFailure).
+  if (scheduled?.status === 'False' && scheduled.reason === 'Unschedulable' && !/unbound .*PersistentVolumeClaims/i.test(scheduled.message ?? '')) return { kind: 'failed', reason: `Unschedulable: ${scheduled.message ?? ''}`.trim() };
   if (claimFailure) return { kind: 'failed', reason: claimFailure };
   if (pod.status?.podIP) return { kind: 'addressed', ip: pod.status.podIP };
   return { kind: 'waiting' };
