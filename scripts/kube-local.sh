@@ -6,9 +6,16 @@
 # runs each pod's containers as local processes.
 #
 #   scripts/kube-local.sh build              build the binaries (cached; a second run does nothing)
+#   scripts/kube-local.sh bin                print where the binaries are (or would be) cached
 #   scripts/kube-local.sh up [--dir DIR] [--no-node] [--node NAME] [--cpu N] [--memory Q] [--pods N]
 #                                            start it; prints the kubeconfig's path on the last line
 #   scripts/kube-local.sh down [--dir DIR]   stop it (and every pod the process kubelet runs)
+#   scripts/kube-local.sh restart-apiserver [--dir DIR]   stop and start kube-apiserver (same port, same store)
+#   scripts/kube-local.sh node-stop [--dir DIR] [--kill]   stop the process kubelet (--kill: SIGKILL, its pods
+#                                            keep running as on a node that lost its kubelet); node-start starts it
+#
+# Extra kube-apiserver flags: NBHUB_KUBE_APISERVER_FLAGS. The process kubelet's image pull delay and restart
+# back-off: NBHUB_KUBELET_PULL_DELAY_MS, NBHUB_KUBELET_BACKOFF_BASE_MS.
 #
 # DIR defaults to ~/.local/share/nbhub/kube-local. Point nbhub at it with
 #   NBHUB_SPAWNER=kubernetes NBHUB_KUBERNETES_KUBECONFIG=DIR/kubeconfig nbhub start
@@ -20,7 +27,7 @@ DATA="${XDG_DATA_HOME:-$HOME/.local/share}/nbhub"
 KEY=$(cat "$MOD/go.mod" "$MOD/go.sum" "$MOD/etcd/main.go" | sha256sum | cut -c1-16)
 BIN="${NBHUB_KUBE_BIN:-$DATA/kube-bin/$KEY}"
 CMD="${1:-}"; shift || true
-DIR="$DATA/kube-local"; NODE="node-1"; WITH_NODE=1; CPU=4; MEMORY=16Gi; PODS=110
+DIR="$DATA/kube-local"; NODE="node-1"; WITH_NODE=1; KILL=""; CPU=4; MEMORY=16Gi; PODS=110
 while [ $# -gt 0 ]; do
   case "$1" in
     --dir) DIR="$2"; shift 2 ;;
@@ -29,6 +36,7 @@ while [ $# -gt 0 ]; do
     --cpu) CPU="$2"; shift 2 ;;
     --memory) MEMORY="$2"; shift 2 ;;
     --pods) PODS="$2"; shift 2 ;;
+    --kill) KILL=1; shift ;;
     *) echo "unknown option $1 (see the head of $0)" >&2; exit 2 ;;
   esac
 done
@@ -90,6 +98,30 @@ start() { # name command...
   echo "$!" > "$DIR/pids/$name"
 }
 
+start_apiserver() {
+  API_PORT=$(cat "$DIR/api-port"); ETCD_PORT=$(cat "$DIR/etcd-port")
+  start kube-apiserver "$BIN/kube-apiserver" \
+    --etcd-servers "http://127.0.0.1:$ETCD_PORT" --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$API_PORT" \
+    --tls-cert-file "$DIR/pki/apiserver.crt" --tls-private-key-file "$DIR/pki/apiserver.key" --client-ca-file "$DIR/pki/ca.crt" \
+    --service-account-key-file "$DIR/pki/sa.pub" --service-account-signing-key-file "$DIR/pki/sa.key" \
+    --service-account-issuer https://kubernetes.default.svc.cluster.local --api-audiences https://kubernetes.default.svc.cluster.local \
+    --service-cluster-ip-range 10.96.0.0/16 --authorization-mode Node,RBAC --allow-privileged=true \
+    --endpoint-reconciler-type none --kubelet-preferred-address-types InternalIP \
+    --profiling=false --v=1 $(cat "$DIR/apiserver-flags" 2>/dev/null)
+  for _ in $(seq 1 120); do
+    curl -sk --cacert "$DIR/pki/ca.crt" --cert "$DIR/pki/admin.crt" --key "$DIR/pki/admin.key" "https://127.0.0.1:$API_PORT/readyz" 2>/dev/null | grep -q '^ok' && break
+    if ! kill -0 "$(cat "$DIR/pids/kube-apiserver")" 2>/dev/null; then
+      grep -E '^[EF][0-9]{4}' "$DIR/logs/kube-apiserver.log" | tail -n 5 >&2; tail -n 5 "$DIR/logs/etcd.log" >&2
+      echo "kube-apiserver exited (logs: $DIR/logs/)" >&2; down; exit 1
+    fi
+    sleep 0.5
+  done
+}
+
+start_node() {
+  start process-kubelet node --import tsx "$ROOT/test/kube/process-kubelet.ts" $(cat "$DIR/node-args")
+}
+
 up() {
   build
   if [ -f "$DIR/pids/kube-apiserver" ] && kill -0 "$(cat "$DIR/pids/kube-apiserver")" 2>/dev/null; then
@@ -100,26 +132,13 @@ up() {
   certs
   ETCD_PORT=$(free_port); PEER_PORT=$(free_port); API_PORT=$(free_port); CM_PORT=$(free_port); SCHED_PORT=$(free_port)
   echo "$API_PORT" > "$DIR/api-port"
+  echo "${NBHUB_KUBE_APISERVER_FLAGS:-}" > "$DIR/apiserver-flags"
   kubeconfig "$DIR/kubeconfig" admin
   kubeconfig "$DIR/controller-manager.kubeconfig" controller-manager
   kubeconfig "$DIR/scheduler.kubeconfig" scheduler
   start etcd "$BIN/etcd" --data-dir "$DIR/etcd" --listen-client "http://127.0.0.1:$ETCD_PORT" --listen-peer "http://127.0.0.1:$PEER_PORT"
-  start kube-apiserver "$BIN/kube-apiserver" \
-    --etcd-servers "http://127.0.0.1:$ETCD_PORT" --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$API_PORT" \
-    --tls-cert-file "$DIR/pki/apiserver.crt" --tls-private-key-file "$DIR/pki/apiserver.key" --client-ca-file "$DIR/pki/ca.crt" \
-    --service-account-key-file "$DIR/pki/sa.pub" --service-account-signing-key-file "$DIR/pki/sa.key" \
-    --service-account-issuer https://kubernetes.default.svc.cluster.local --api-audiences https://kubernetes.default.svc.cluster.local \
-    --service-cluster-ip-range 10.96.0.0/16 --authorization-mode Node,RBAC --allow-privileged=true \
-    --endpoint-reconciler-type none --kubelet-preferred-address-types InternalIP \
-    --profiling=false --v=1 ${NBHUB_KUBE_APISERVER_FLAGS:-}
-  for _ in $(seq 1 120); do
-    curl -sk --cacert "$DIR/pki/ca.crt" --cert "$DIR/pki/admin.crt" --key "$DIR/pki/admin.key" "https://127.0.0.1:$API_PORT/readyz" 2>/dev/null | grep -q '^ok' && break
-    if ! kill -0 "$(cat "$DIR/pids/kube-apiserver")" 2>/dev/null; then
-      grep -E '^[EF][0-9]{4}' "$DIR/logs/kube-apiserver.log" | tail -n 5 >&2; tail -n 5 "$DIR/logs/etcd.log" >&2
-      echo "kube-apiserver exited (logs: $DIR/logs/)" >&2; down; exit 1
-    fi
-    sleep 0.5
-  done
+  echo "$ETCD_PORT" > "$DIR/etcd-port"
+  start_apiserver
   start kube-controller-manager "$BIN/kube-controller-manager" --kubeconfig "$DIR/controller-manager.kubeconfig" \
     --authentication-kubeconfig "$DIR/controller-manager.kubeconfig" --authorization-kubeconfig "$DIR/controller-manager.kubeconfig" \
     --bind-address 127.0.0.1 --secure-port "$CM_PORT" --leader-elect=false \
@@ -129,10 +148,8 @@ up() {
   start kube-scheduler "$BIN/kube-scheduler" --kubeconfig "$DIR/scheduler.kubeconfig" \
     --authentication-kubeconfig "$DIR/scheduler.kubeconfig" --authorization-kubeconfig "$DIR/scheduler.kubeconfig" \
     --bind-address 127.0.0.1 --secure-port "$SCHED_PORT" --leader-elect=false --v=1
-  if [ -n "$WITH_NODE" ]; then
-    start process-kubelet node --import tsx "$ROOT/test/kube/process-kubelet.ts" --kubeconfig "$DIR/kubeconfig" --node "$NODE" \
-      --dir "$DIR/node-$NODE" --cpu "$CPU" --memory "$MEMORY" --pods "$PODS"
-  fi
+  echo "--kubeconfig $DIR/kubeconfig --node $NODE --dir $DIR/node-$NODE --cpu $CPU --memory $MEMORY --pods $PODS" > "$DIR/node-args"
+  if [ -n "$WITH_NODE" ]; then start_node; fi
   echo "$DIR/kubeconfig"
 }
 
@@ -147,10 +164,30 @@ down() {
     kill -KILL "$pid" 2>/dev/null || true
     rm -f "$f"
   done
+  # Pods of a process kubelet that was killed (node-stop --kill) still run: end them (pid files, checked
+  # against the pod's cgroup, since pids are reused).
+  for f in "$DIR"/node-*/pods/*/*.pid; do
+    [ -f "$f" ] || continue
+    pid=$(cat "$f"); uid=$(basename "$(dirname "$f")")
+    grep -q "pod$uid" "/proc/$pid/cgroup" 2>/dev/null && kill -KILL -- "-$pid" 2>/dev/null || true
+  done
+}
+
+stop_one() { # name [signal]
+  local f="$DIR/pids/$1" pid; [ -f "$f" ] || return 0
+  pid=$(cat "$f")
+  kill "-${2:-TERM}" "$pid" 2>/dev/null || true
+  for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+  kill -KILL "$pid" 2>/dev/null || true
+  rm -f "$f"
 }
 
 case "$CMD" in
   build) build ;;
+  bin) echo "$BIN" ;;
+  restart-apiserver) stop_one kube-apiserver; start_apiserver ;;
+  node-stop) stop_one process-kubelet "$([ -n "$KILL" ] && echo KILL || echo TERM)" ;;
+  node-start) start_node ;;
   up) up ;;
   down) down ;;
   *) echo "usage: $0 build|up|down [--dir DIR] (see the head of this file)" >&2; exit 2 ;;
