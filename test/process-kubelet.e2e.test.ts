@@ -137,6 +137,28 @@ describe.skipIf(missing)(`the process kubelet (node stand-in) on the real contro
     expect(cgroup).toMatch(new RegExp(`cpuacct:/kubepods/besteffort/pod${pod.metadata!.uid}/[0-9a-f]{64}`));
   });
 
+  it('puts a Guaranteed pod directly under kubepods with its memory limit, and an exceeded limit ends as OOMKilled', async () => {
+    const limits = { cpu: '100m', memory: '64Mi' };
+    await createPod(tinyHttp('guaranteed', { resources: { limits } }));
+    const pod = await waitPod('guaranteed', running);
+    expect(pod.status!.qosClass).toBe('Guaranteed');
+    const uid = pod.metadata!.uid!;
+    const pid = readFileSync(join(cluster.dir, 'node-node-1', 'pods', uid, 'http.pid'), 'utf8').trim();
+    const line = readFileSync(`/proc/${pid}/cgroup`, 'utf8').split('\n').find((l) => /:memory:/.test(l));
+    if (/running pods without cgroups/.test(cluster.logs('process-kubelet'))) return; // said in the node's log
+    expect(line).toMatch(new RegExp(`:memory:/kubepods/pod${uid}/[0-9a-f]{64}$`));
+    expect(readFileSync(`/sys/fs/cgroup/memory${line!.split(':')[2]}/memory.limit_in_bytes`, 'utf8').trim()).toBe(String(64 * 2 ** 20));
+    await createPod({
+      metadata: { name: 'hungry' },
+      spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox', command: ['python3', '-c', 'x = bytearray(512 * 1024 * 1024); print("survived")'], resources: { limits } }] },
+    });
+    const hungry = await waitPod('hungry', ended);
+    expect(hungry.status!.phase).toBe('Failed');
+    expect(hungry.status!.containerStatuses![0]!.state!.terminated).toMatchObject({ exitCode: 137, reason: 'OOMKilled' });
+    // The pod's cgroup folders go with it.
+    await waitFor('the pod cgroup to be removed', async () => !existsSync(`/sys/fs/cgroup/memory/kubepods/pod${hungry.metadata!.uid}`));
+  });
+
   it('reports exit codes and honours restartPolicy (Never, OnFailure with back-off)', async () => {
     await createPod({ metadata: { name: 'exit-3' }, spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox', command: ['sh', '-c', 'echo bye; exit 3'] }] } });
     // Fails the first time (no marker yet in the pod's emptyDir), then succeeds.
@@ -282,6 +304,18 @@ describe.skipIf(missing)(`the process kubelet (node stand-in) on the real contro
     expect(alive(pid)).toBe(true); // still in its grace period
     await waitFor('the pod object to go', async () => !(await getPod('stubborn')));
     expect(alive(pid)).toBe(false);
+  });
+
+  it('brings the SIGKILL forward when a second delete shortens the grace period', async () => {
+    await createPod({
+      metadata: { name: 'shortened' },
+      spec: { terminationGracePeriodSeconds: 600, containers: [{ name: 'c', image: 'busybox', command: ['sh', '-c', 'trap "" TERM; while true; do sleep 0.1; done'] }] },
+    });
+    await waitPod('shortened', running);
+    await cluster.api.delete(`/api/v1/namespaces/${NS}/pods/shortened`);
+    await waitPod('shortened', (p) => !!p.metadata?.deletionTimestamp);
+    await cluster.api.delete(`/api/v1/namespaces/${NS}/pods/shortened`, { gracePeriodSeconds: 1 });
+    await waitFor('the pod object to go', async () => !(await getPod('shortened')), 15_000);
   });
 
   it('fails an unknown image with ErrImagePull, then ImagePullBackOff, with the message a kubelet shows', async () => {
