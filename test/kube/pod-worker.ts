@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import type { V1Container, V1ContainerState, V1ContainerStatus, V1Pod, V1PodCondition } from '@kubernetes/client-node';
 import { type Api, ApiError } from './api.js';
-import { makeContainerCgroup, oomKills, podCgroup, removeCgroup } from './cgroups.js';
+import { makeContainerCgroup, oomKills, podCgroup, removeCgroup, removePodCgroups } from './cgroups.js';
 import { type Mount, startContainer } from './container.js';
 import { commandLine, ConfigError, containerEnv, type Lookup, parseQuantity } from './env.js';
 import type { Recorder } from './events.js';
@@ -127,6 +127,7 @@ export class PodWorker {
       mkdirSync(this.dir, { recursive: true });
       writeFileSync(join(this.dir, 'pod.json'), JSON.stringify({ namespace: this.ns, name: this.name, uid: this.uid }));
       this.ip = allocateIp(`${this.ns}/${this.name}`);
+      writeFileSync(join(this.dir, 'ip'), this.ip); // released by a restarted kubelet if this one dies
       this.write();
       if (!(await this.mountVolumes())) return;
       const inits = this.containers.filter((c) => c.init);
@@ -420,8 +421,7 @@ export class PodWorker {
       }
       this.write();
       await this.flush();
-      for (const c of this.containers) if (c.cgroup) removeCgroup(c.cgroup);
-      if (this.ctx.cgroups) removeCgroup(podCgroup(qosClass(this.pod), this.uid));
+      if (this.ctx.cgroups) await removePodCgroups(this.uid);
       if (this.ip) releaseIp(this.ip);
     }
     if (deleteObject) {
