@@ -10,12 +10,13 @@
 #   scripts/kube-local.sh up [--dir DIR] [--no-node] [--node NAME] [--cpu N] [--memory Q] [--pods N]
 #                                            start it; prints the kubeconfig's path on the last line
 #   scripts/kube-local.sh down [--dir DIR]   stop it (and every pod the process kubelet runs)
-#   scripts/kube-local.sh restart-apiserver [--dir DIR]   stop and start kube-apiserver (same port, same store)
+#   scripts/kube-local.sh restart-apiserver [--dir DIR]
+#                                            stop kube-apiserver and start it again with the same flags
 #   scripts/kube-local.sh node-stop [--dir DIR] [--kill]   stop the process kubelet (--kill: SIGKILL, its pods
 #                                            keep running as on a node that lost its kubelet); node-start starts it
-#
-# Extra kube-apiserver flags: NBHUB_KUBE_APISERVER_FLAGS. The process kubelet's image pull delay and restart
-# back-off: NBHUB_KUBELET_PULL_DELAY_MS, NBHUB_KUBELET_BACKOFF_BASE_MS.
+#   NBHUB_KUBE_APISERVER_FLAGS="..."         extra kube-apiserver flags for `up`
+#   NBHUB_KUBELET_PULL_DELAY_MS, NBHUB_KUBELET_BACKOFF_BASE_MS   the process kubelet's image pull time and
+#                                            restart back-off base (a kubelet's is 10 s)
 #
 # DIR defaults to ~/.local/share/nbhub/kube-local. Point nbhub at it with
 #   NBHUB_SPAWNER=kubernetes NBHUB_KUBERNETES_KUBECONFIG=DIR/kubeconfig nbhub start
@@ -98,24 +99,32 @@ start() { # name command...
   echo "$!" > "$DIR/pids/$name"
 }
 
+# Starts kube-apiserver from DIR/kube-apiserver.cmd and waits until it is ready (exits if it dies).
 start_apiserver() {
-  API_PORT=$(cat "$DIR/api-port"); ETCD_PORT=$(cat "$DIR/etcd-port")
-  start kube-apiserver "$BIN/kube-apiserver" \
-    --etcd-servers "http://127.0.0.1:$ETCD_PORT" --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$API_PORT" \
-    --tls-cert-file "$DIR/pki/apiserver.crt" --tls-private-key-file "$DIR/pki/apiserver.key" --client-ca-file "$DIR/pki/ca.crt" \
-    --service-account-key-file "$DIR/pki/sa.pub" --service-account-signing-key-file "$DIR/pki/sa.key" \
-    --service-account-issuer https://kubernetes.default.svc.cluster.local --api-audiences https://kubernetes.default.svc.cluster.local \
-    --service-cluster-ip-range 10.96.0.0/16 --authorization-mode Node,RBAC --allow-privileged=true \
-    --endpoint-reconciler-type none --kubelet-preferred-address-types InternalIP \
-    --profiling=false --v=1 $(cat "$DIR/apiserver-flags" 2>/dev/null)
+  local cmd; cmd=$(cat "$DIR/kube-apiserver.cmd")
+  eval "start kube-apiserver $cmd"
   for _ in $(seq 1 120); do
-    curl -sk --cacert "$DIR/pki/ca.crt" --cert "$DIR/pki/admin.crt" --key "$DIR/pki/admin.key" "https://127.0.0.1:$API_PORT/readyz" 2>/dev/null | grep -q '^ok' && break
+    curl -sk --cacert "$DIR/pki/ca.crt" --cert "$DIR/pki/admin.crt" --key "$DIR/pki/admin.key" "https://127.0.0.1:$(cat "$DIR/api-port")/readyz" 2>/dev/null | grep -q '^ok' && return 0
     if ! kill -0 "$(cat "$DIR/pids/kube-apiserver")" 2>/dev/null; then
       grep -E '^[EF][0-9]{4}' "$DIR/logs/kube-apiserver.log" | tail -n 5 >&2; tail -n 5 "$DIR/logs/etcd.log" >&2
       echo "kube-apiserver exited (logs: $DIR/logs/)" >&2; down; exit 1
     fi
     sleep 0.5
   done
+}
+
+# The API server stopped and started again on the same port with the same flags, everything else left running.
+restart_apiserver() {
+  [ -f "$DIR/kube-apiserver.cmd" ] || { echo "no cluster in $DIR" >&2; exit 1; }
+  local f="$DIR/pids/kube-apiserver" pid
+  if [ -f "$f" ]; then
+    pid=$(cat "$f")
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  mv "$DIR/logs/kube-apiserver.log" "$DIR/logs/kube-apiserver.$(date +%s).log"
+  start_apiserver
 }
 
 start_node() {
@@ -132,12 +141,21 @@ up() {
   certs
   ETCD_PORT=$(free_port); PEER_PORT=$(free_port); API_PORT=$(free_port); CM_PORT=$(free_port); SCHED_PORT=$(free_port)
   echo "$API_PORT" > "$DIR/api-port"
-  echo "${NBHUB_KUBE_APISERVER_FLAGS:-}" > "$DIR/apiserver-flags"
   kubeconfig "$DIR/kubeconfig" admin
   kubeconfig "$DIR/controller-manager.kubeconfig" controller-manager
   kubeconfig "$DIR/scheduler.kubeconfig" scheduler
   start etcd "$BIN/etcd" --data-dir "$DIR/etcd" --listen-client "http://127.0.0.1:$ETCD_PORT" --listen-peer "http://127.0.0.1:$PEER_PORT"
-  echo "$ETCD_PORT" > "$DIR/etcd-port"
+  # Kept in DIR so that `restart-apiserver` starts it again exactly as it was (the tests' "API server restarted").
+  # NBHUB_KUBE_APISERVER_FLAGS adds flags (e.g. --watch-cache=false --etcd-compaction-interval=2s for 410 Gone).
+  # shellcheck disable=SC2086
+  printf '%q ' "$BIN/kube-apiserver" \
+    --etcd-servers "http://127.0.0.1:$ETCD_PORT" --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$API_PORT" \
+    --tls-cert-file "$DIR/pki/apiserver.crt" --tls-private-key-file "$DIR/pki/apiserver.key" --client-ca-file "$DIR/pki/ca.crt" \
+    --service-account-key-file "$DIR/pki/sa.pub" --service-account-signing-key-file "$DIR/pki/sa.key" \
+    --service-account-issuer https://kubernetes.default.svc.cluster.local --api-audiences https://kubernetes.default.svc.cluster.local \
+    --service-cluster-ip-range 10.96.0.0/16 --authorization-mode Node,RBAC --allow-privileged=true \
+    --endpoint-reconciler-type none --kubelet-preferred-address-types InternalIP \
+    --profiling=false --v=1 ${NBHUB_KUBE_APISERVER_FLAGS:-} > "$DIR/kube-apiserver.cmd"
   start_apiserver
   start kube-controller-manager "$BIN/kube-controller-manager" --kubeconfig "$DIR/controller-manager.kubeconfig" \
     --authentication-kubeconfig "$DIR/controller-manager.kubeconfig" --authorization-kubeconfig "$DIR/controller-manager.kubeconfig" \
@@ -150,6 +168,12 @@ up() {
     --bind-address 127.0.0.1 --secure-port "$SCHED_PORT" --leader-elect=false --v=1
   echo "--kubeconfig $DIR/kubeconfig --node $NODE --dir $DIR/node-$NODE --cpu $CPU --memory $MEMORY --pods $PODS" > "$DIR/node-args"
   if [ -n "$WITH_NODE" ]; then start_node; fi
+  # Pods are refused until the controller-manager has made the namespace's default ServiceAccount: up means usable.
+  for _ in $(seq 1 60); do
+    curl -sf --cacert "$DIR/pki/ca.crt" --cert "$DIR/pki/admin.crt" --key "$DIR/pki/admin.key" \
+      "https://127.0.0.1:$(cat "$DIR/api-port")/api/v1/namespaces/default/serviceaccounts/default" >/dev/null 2>&1 && break
+    sleep 0.5
+  done
   echo "$DIR/kubeconfig"
 }
 
@@ -185,10 +209,10 @@ stop_one() { # name [signal]
 case "$CMD" in
   build) build ;;
   bin) echo "$BIN" ;;
-  restart-apiserver) stop_one kube-apiserver; start_apiserver ;;
   node-stop) stop_one process-kubelet "$([ -n "$KILL" ] && echo KILL || echo TERM)" ;;
   node-start) start_node ;;
   up) up ;;
   down) down ;;
-  *) echo "usage: $0 build|up|down [--dir DIR] (see the head of this file)" >&2; exit 2 ;;
+  restart-apiserver) restart_apiserver ;;
+  *) echo "usage: $0 build|bin|up|down|restart-apiserver|node-stop|node-start [--dir DIR] (see the head of this file)" >&2; exit 2 ;;
 esac
