@@ -295,9 +295,10 @@ describe.skipIf(missing)(`the process kubelet (node stand-in) on the real contro
   it('kills with SIGKILL after the grace period a process that ignores SIGTERM', async () => {
     await createPod({
       metadata: { name: 'stubborn' },
-      spec: { terminationGracePeriodSeconds: 2, containers: [{ name: 'c', image: 'busybox', command: ['sh', '-c', 'trap "" TERM; while true; do sleep 0.1; done'] }] },
+      spec: { terminationGracePeriodSeconds: 2, containers: [{ name: 'c', image: 'busybox', command: ['sh', '-c', 'trap "" TERM; echo trapped; while true; do sleep 0.1; done'] }] },
     });
     const pod = await waitPod('stubborn', running);
+    await waitFor('the trap to be set', async () => (await podLog('stubborn')) === 'trapped\n');
     const pid = Number(readFileSync(join(cluster.dir, 'node-node-1', 'pods', pod.metadata!.uid!, 'c.pid'), 'utf8'));
     await cluster.api.delete(`/api/v1/namespaces/${NS}/pods/stubborn`);
     await sleep(1000);
