@@ -144,7 +144,7 @@ up() {
     --service-account-key-file "$DIR/pki/sa.pub" --service-account-signing-key-file "$DIR/pki/sa.key" \
     --service-account-issuer https://kubernetes.default.svc.cluster.local --api-audiences https://kubernetes.default.svc.cluster.local \
     --service-cluster-ip-range 10.96.0.0/16 --authorization-mode Node,RBAC --allow-privileged=true \
-    --endpoint-reconciler-type none \
+    --endpoint-reconciler-type none --kubelet-preferred-address-types InternalIP \
     --profiling=false --v=1 ${NBHUB_KUBE_APISERVER_FLAGS:-} > "$DIR/kube-apiserver.cmd"
   start_apiserver
   start kube-controller-manager "$BIN/kube-controller-manager" --kubeconfig "$DIR/controller-manager.kubeconfig" \
