@@ -58,10 +58,12 @@ const pool = async (items, n, fn) => {
   }));
 };
 
+// The runtime: the process kubelet's `nbhub/tiny-http` image (test/kube/images.json), run by the profile's own
+// command (without one the spawner gives the image JupyterLab's command line).
 const hubConfig = (cluster) => ({
-  spawner: 'kubernetes',
+  spawner: { kind: 'kubernetes', default_profile: 'tiny' },
   kubernetes: { kubeconfig: cluster.hubKubeconfig, namespace: NS, image: 'nbhub/tiny-http:1', port: 8080 },
-  lifecycle: {},
+  profiles: { tiny: { command: ['node', join(REPO, 'test', 'kube', 'tiny-http.mjs')], readiness_path: '', start_timeout_seconds: START_TIMEOUT_S } },
 });
 
 const startsPart = async (cluster, core) => {
