@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import type { V1Container, V1ContainerState, V1ContainerStatus, V1Pod, V1PodCondition } from '@kubernetes/client-node';
 import { type Api, ApiError } from './api.js';
-import { makeContainerCgroup, oomKills, podCgroup, removeCgroup } from './cgroups.js';
+import { makeContainerCgroup, oomKills, podCgroup, removeCgroup, removePodCgroups } from './cgroups.js';
 import { type Mount, startContainer } from './container.js';
 import { commandLine, ConfigError, containerEnv, type Lookup, parseQuantity } from './env.js';
 import type { Recorder } from './events.js';
@@ -127,6 +127,7 @@ export class PodWorker {
       mkdirSync(this.dir, { recursive: true });
       writeFileSync(join(this.dir, 'pod.json'), JSON.stringify({ namespace: this.ns, name: this.name, uid: this.uid }));
       this.ip = allocateIp(`${this.ns}/${this.name}`);
+      writeFileSync(join(this.dir, 'ip'), this.ip); // released by a restarted kubelet if this one dies
       this.write();
       if (!(await this.mountVolumes())) return;
       const inits = this.containers.filter((c) => c.init);
@@ -371,7 +372,13 @@ export class PodWorker {
    * then the final status and the delete with grace 0. graceSeconds 0 (a forced delete) kills at once.
    */
   terminate(graceSeconds: number, deleteObject: boolean): Promise<void> {
-    this.killing ??= (async () => {
+    const deadline = Date.now() + graceSeconds * 1000;
+    if (this.killing) {
+      // A second delete with a shorter grace period (or a forced one) brings the SIGKILL forward.
+      if (deadline < this.killDeadline) this.scheduleKill(deadline);
+      return this.killing;
+    }
+    this.killing = (async () => {
       this.stop.abort();
       this.terminal = true;
       const running = this.containers.filter((c) => c.child);
@@ -379,15 +386,23 @@ export class PodWorker {
         this.ctx.record(this.pod, 'Normal', 'Killing', `Stopping container ${c.spec.name}`, this.fieldPath(c));
         this.signal(c, graceSeconds > 0 ? 'SIGTERM' : 'SIGKILL');
       }
-      const all = Promise.all(running.map((c) => c.exited ?? Promise.resolve()));
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([all, new Promise<void>((r) => { timer = setTimeout(r, graceSeconds * 1000); })]);
-      clearTimeout(timer);
-      for (const c of running) if (c.child) this.signal(c, 'SIGKILL');
-      await all;
+      this.scheduleKill(deadline);
+      await Promise.all(running.map((c) => c.exited ?? Promise.resolve()));
+      clearTimeout(this.killTimer);
       await this.finish(deleteObject);
     })();
     return this.killing;
+  }
+
+  private killDeadline = Infinity;
+  private killTimer: NodeJS.Timeout | undefined;
+
+  private scheduleKill(deadline: number) {
+    this.killDeadline = deadline;
+    clearTimeout(this.killTimer);
+    this.killTimer = setTimeout(() => {
+      for (const c of this.containers) if (c.child) this.signal(c, 'SIGKILL');
+    }, Math.max(0, deadline - Date.now()));
   }
 
   private signal(c: CState, sig: NodeJS.Signals) {
@@ -406,8 +421,7 @@ export class PodWorker {
       }
       this.write();
       await this.flush();
-      for (const c of this.containers) if (c.cgroup) removeCgroup(c.cgroup);
-      if (this.ctx.cgroups) removeCgroup(podCgroup(qosClass(this.pod), this.uid));
+      if (this.ctx.cgroups) await removePodCgroups(this.uid);
       if (this.ip) releaseIp(this.ip);
     }
     if (deleteObject) {

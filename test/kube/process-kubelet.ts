@@ -3,13 +3,13 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import { type Api, createApi, listWatch } from './api.js';
-import { cgroupsWritable, removeCgroup } from './cgroups.js';
+import { cgroupsWritable, removePodCgroups } from './cgroups.js';
 import { mountNamespacesUsable } from './container.js';
 import { createRecorder } from './events.js';
 import { loadImages } from './images.js';
 import { startLogServer } from './log-server.js';
 import { keepAlive, registerNode } from './node.js';
-import { releaseAllMine } from './pod-ips.js';
+import { releaseAllMine, releaseIp } from './pod-ips.js';
 import { type NodeContext, PodWorker } from './pod-worker.js';
 import { ensureStorageClass, startProvisioner } from './provisioner.js';
 
@@ -170,7 +170,9 @@ const shutdown = () => {
   for (const w of workers.values()) w.killNow();
   releaseAllMine();
   logs.close();
-  setTimeout(() => process.exit(0), 200);
+  // The cgroup folders can go once the killed processes have left them.
+  const uids = [...workers.keys()];
+  void Promise.all(cgroupProblem ? [] : uids.map((uid) => removePodCgroups(uid, 2000))).finally(() => process.exit(0));
 };
 process.on('SIGTERM', shutdown);
 process.on('SIGINT', shutdown);
@@ -200,10 +202,9 @@ async function endLeftovers(api: Api) {
         } catch { /* gone */ }
       }
     }
-    for (const qos of ['', 'besteffort/', 'burstable/']) {
-      const dir = `/sys/fs/cgroup/memory/kubepods/${qos}pod${uid}`;
-      if (existsSync(dir)) removeCgroup(`kubepods/${qos}pod${uid}`, readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name));
-    }
+    if (!cgroupProblem && !(await removePodCgroups(uid))) log(`cgroups of leftover pod ${uid} still busy`);
+    const ipFile = join(podDir, 'ip');
+    if (existsSync(ipFile)) releaseIp(readFileSync(ipFile, 'utf8').trim());
     try {
       const meta = JSON.parse(readFileSync(join(podDir, 'pod.json'), 'utf8')) as { namespace: string; name: string };
       const pod = await api.find<V1Pod>(`/api/v1/namespaces/${meta.namespace}/pods/${meta.name}`);
