@@ -1,37 +1,22 @@
-import { CoreV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
-import { createHash } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
+import { CoreV1Api, type V1Pod } from '@kubernetes/client-node';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { instanceLabel } from '../src/kube/instance-label.js';
 import { readStat } from '../src/procfs/proc.js';
 import { ANNOTATIONS, COMPONENTS, LABELS } from '../src/kube/labels.js';
 import { startTestHub, type TestHub } from './helpers/hub.js';
+import { kubeMissing, startTestCluster, type TestCluster } from './helpers/kube.js';
 import { agents, allEvents, type ApiEvent } from './helpers/monitoring.js';
 
 /**
  * `nbhub agent` in node mode as a pod (a DaemonSet's), on the real control plane with the process kubelet
  * (the node stand-in, which puts each pod in kubepods/<qos>/pod<uid> cgroups as a real kubelet does).
  */
-const REPO = resolve(import.meta.dirname, '..');
-const KUBE_LOCAL = join(REPO, 'scripts', 'kube-local.sh');
 const NODE = 'node-a';
 const NS = 'default';
-
-/** Why the control plane cannot run here (its binaries are built by `scripts/kube-local.sh build`), or null. */
-const missingBinaries = (): string | null => {
-  const mod = join(REPO, 'scripts', 'kube-local');
-  const key = createHash('sha256')
-    .update(Buffer.concat(['go.mod', 'go.sum', 'etcd/main.go'].map((f) => readFileSync(join(mod, f)))))
-    .digest('hex')
-    .slice(0, 16);
-  const bin = process.env['NBHUB_KUBE_BIN'] ?? join(process.env['XDG_DATA_HOME'] ?? join(homedir(), '.local', 'share'), 'nbhub', 'kube-bin', key);
-  const missing = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler'].filter((b) => !existsSync(join(bin, b)));
-  return missing.length === 0 ? null : `control-plane binaries missing in ${bin} (${missing.join(', ')}): run scripts/kube-local.sh build`;
-};
-const missing = missingBinaries();
+const missing = kubeMissing();
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -45,7 +30,7 @@ const coresOf = (events: ApiEvent[], user: string, server: string, since: number
 };
 
 describe.skipIf(missing !== null)(`node agent on the control plane (process kubelet)${missing ? `: skipped, ${missing}` : ''}`, () => {
-  let dir = '';
+  let cluster: TestCluster | undefined;
   let core: CoreV1Api;
   let hub: TestHub;
   let admin = '';
@@ -101,13 +86,10 @@ describe.skipIf(missing !== null)(`node agent on the control plane (process kube
   };
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'nbhub-node-agent-kube-'));
     agentDir = mkdtempSync(join(tmpdir(), 'nbhub-node-agent-data-'));
-    const out = execFileSync(KUBE_LOCAL, ['up', '--dir', dir, '--node', NODE], { encoding: 'utf8', timeout: 170_000, stdio: ['ignore', 'pipe', 'pipe'] });
-    kubeconfig = out.trim().split('\n').pop() as string;
-    const kc = new KubeConfig();
-    kc.loadFromFile(kubeconfig);
-    core = kc.makeApiClient(CoreV1Api);
+    cluster = await startTestCluster({ node: { name: NODE } });
+    kubeconfig = cluster.kubeconfig;
+    core = cluster.kc.makeApiClient(CoreV1Api);
     hub = await startTestHub({
       config: `spawner: kubernetes\nkubernetes:\n  kubeconfig: ${kubeconfig}\n  namespace: ${NS}\nmonitoring:\n  embedded_agent: false\n  interval_seconds: 1\n  pull_every_seconds: 0.2\n  pull_timeout_seconds: 2\n  lease_seconds: 6\n`,
     });
@@ -128,14 +110,7 @@ describe.skipIf(missing !== null)(`node agent on the control plane (process kube
 
   afterAll(async () => {
     await hub?.dispose();
-    if (dir) {
-      try {
-        execFileSync(KUBE_LOCAL, ['down', '--dir', dir], { stdio: 'ignore', timeout: 60_000 });
-      } catch {
-        // reported by the leftover check below
-      }
-      rmSync(dir, { recursive: true, force: true });
-    }
+    await cluster?.stop();
     if (agentDir) rmSync(agentDir, { recursive: true, force: true });
   }, 90_000);
 
