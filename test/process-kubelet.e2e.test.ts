@@ -187,6 +187,27 @@ describe.skipIf(missing)(`the process kubelet (node stand-in) on the real contro
     expect(pod.status!.containerStatuses![0]!.state!.waiting!.message).toMatch(/^back-off \d+s restarting failed container=c pod=crashy_default/);
   });
 
+  it('restarts a container whose liveness probe fails (exec, in the container\'s mounts)', async () => {
+    await createPod({
+      metadata: { name: 'lively' },
+      spec: {
+        terminationGracePeriodSeconds: 1,
+        containers: [{
+          name: 'c', image: 'busybox',
+          command: ['sh', '-c', 'if [ -f /s/restarted ]; then touch /s/healthy; exec sleep 1000; fi; touch /s/restarted /s/healthy; sleep 2; rm /s/healthy; exec sleep 1000'],
+          livenessProbe: { exec: { command: ['cat', '/s/healthy'] }, periodSeconds: 1, failureThreshold: 2 },
+          volumeMounts: [{ name: 's', mountPath: '/s' }],
+        }],
+        volumes: [{ name: 's', emptyDir: {} }],
+      },
+    });
+    const pod = await waitPod('lively', (p) => (p.status?.containerStatuses?.[0]?.restartCount ?? 0) === 1 && !!p.status?.containerStatuses?.[0]?.state?.running);
+    expect(pod.status!.containerStatuses![0]!.lastState!.terminated).toMatchObject({ exitCode: 143, signal: 15 });
+    const messages = (await events('lively')).map((e) => `${e.reason}: ${e.message}`);
+    expect(messages).toContain('Killing: Container c failed liveness probe, will be restarted');
+    expect(messages.some((m) => m.startsWith('Unhealthy: Liveness probe failed: cat: /s/healthy: No such file or directory'))).toBe(true);
+  });
+
   it('runs init containers first, in order, and gives the downward API as env and files', async () => {
     await createPod({
       metadata: { name: 'downward', labels: { team: 'blue' }, annotations: { 'hub.nbhub.io/user': 'alice' } },
