@@ -117,6 +117,28 @@ describe.skipIf(missing)(`the process kubelet (node stand-in) on the real contro
     expect(await podLog('web-a')).toContain(`tiny-http listening on ${ip}:8080`);
   });
 
+  it('runs JupyterLab from the quay.io/jupyter/base-notebook stand-in on the pod\'s address', async () => {
+    await createPod({
+      metadata: { name: 'lab' },
+      spec: {
+        containers: [{
+          name: 'notebook', image: 'quay.io/jupyter/base-notebook:2025-01-01',
+          args: ['jupyter', 'lab', '--ip=$(POD_IP)', '--port=8888', '--allow-root', '--no-browser', '--IdentityProvider.token=t0k', '--ServerApp.root_dir=/home/jovyan/work'],
+          env: [{ name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } }, { name: 'JUPYTER_RUNTIME_DIR', value: '/tmp/runtime' }],
+          readinessProbe: { httpGet: { path: '/api', port: 8888 }, periodSeconds: 1 },
+          volumeMounts: [{ name: 'work', mountPath: '/home/jovyan/work' }, { name: 'runtime', mountPath: '/tmp/runtime' }],
+        }],
+        volumes: [{ name: 'work', emptyDir: {} }, { name: 'runtime', emptyDir: {} }],
+      },
+    });
+    const pod = await waitPod('lab', running, 60_000);
+    const res = await fetch(`http://${pod.status!.podIP}:8888/api/contents?token=t0k`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ type: 'directory', content: [] });
+    await cluster.api.delete(`/api/v1/namespaces/${NS}/pods/lab`);
+    await waitFor('lab to go', async () => !(await getPod('lab')));
+  }, 90_000);
+
   it('gives two pods listening on the same port different addresses', async () => {
     await createPod(tinyHttp('web-b'));
     const [a, b] = await Promise.all([waitPod('web-a', running), waitPod('web-b', running)]);

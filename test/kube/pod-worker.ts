@@ -232,6 +232,13 @@ export class PodWorker {
     if (this.stop.signal.aborted) return undefined;
     c.env = env;
     const argv = commandLine(c.spec, image, env);
+    if (argv.length === 0) {
+      c.state = { waiting: { reason: 'CreateContainerError', message: 'failed to generate container spec: no command specified' } };
+      this.ctx.record(this.pod, 'Warning', 'Failed', 'Error: failed to generate container spec: no command specified', this.fieldPath(c));
+      this.write();
+      await sleep(restartBackoffMs(c.restarts + 1, this.ctx.backoffBaseMs), this.stop.signal);
+      return this.stop.signal.aborted ? undefined : this.startOnce(c);
+    }
     c.id = randomBytes(32).toString('hex');
     const cgroupPath = this.ctx.cgroups ? `${podCgroup(qosClass(this.pod), this.uid)}/${c.id}` : undefined;
     const limit = c.spec.resources?.limits?.['memory'];
