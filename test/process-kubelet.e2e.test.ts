@@ -434,6 +434,7 @@ describe.skipIf(missing)(`the process kubelet (node stand-in) on the real contro
     const after = await waitPod('survivor', ended);
     expect(after.status).toMatchObject({ phase: 'Failed', reason: 'NodeRestarted' });
     expect(alive(pid)).toBe(false);
+    expect(await podLog('survivor')).toContain('tiny-http listening on'); // an ended pod's logs are kept
     // The node runs new pods again.
     await createPod(tinyHttp('after-restart'));
     await waitPod('after-restart', running);
