@@ -371,6 +371,9 @@ describe.skipIf(missing)(`the process kubelet (node stand-in) on the real contro
     expect(failed.type).toBe('Warning');
     expect(failed.message).toContain('not found');
     await waitPod('no-image', (p) => p.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'ImagePullBackOff');
+    // A pod that never started can be deleted at once (a pending start stopped).
+    await cluster.api.delete(`/api/v1/namespaces/${NS}/pods/no-image`);
+    await waitFor('no-image to go', async () => !(await getPod('no-image')), 10_000);
   });
 
   it('binds a claim through the real PV controller; a file written by one pod is read by the next', async () => {
