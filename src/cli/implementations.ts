@@ -6,7 +6,10 @@ import { cryptoIds } from '../core/ids.js';
 import type { LogFiles } from '../core/logs.js';
 import type { ProcessRunner } from '../core/services.js';
 import type { Store } from '../core/store.js';
-import type { Logger } from '../core/logger.js';
+import { silentLogger, type Logger } from '../core/logger.js';
+import type { AppLauncher } from '../core/apps.js';
+import type { Spawner } from '../core/spawner.js';
+import { podProfileLabel } from '../spawners/kubernetes/profiles.js';
 import { FileLogFeed } from '../logs/feed.js';
 import { LocalLogFiles } from '../logs/files.js';
 import { FileServerLogs } from '../logs/server-logs.js';
@@ -40,8 +43,17 @@ export const resolveProfiles = (config: Readonly<Config>): Map<string, ResolvedP
   return new Map(entries);
 };
 
-export const createSpawner = (config: Readonly<Config>, profiles: ReturnType<typeof resolveProfiles>, hubId: string, logFiles?: LogFiles) =>
-  new LocalSpawner({ dataDir: config.data_dir, profiles, graceSeconds: config.lifecycle.stop_grace_seconds, ids: cryptoIds, clock: systemClock, hubId, logFiles });
+/** Local processes, or (spawner.kind kubernetes) a pod and a claim per runtime. */
+export const createSpawner = async (config: Readonly<Config>, profiles: ReturnType<typeof resolveProfiles>, hubId: string, logFiles?: LogFiles, log: Logger = silentLogger): Promise<Spawner & AppLauncher> =>
+  config.spawner.kind === 'kubernetes'
+    ? (await import('./compose/kubernetes.js')).createKubernetesSpawner({ config, hubId, logFiles, ids: cryptoIds, clock: systemClock, log })
+    : new LocalSpawner({ dataDir: config.data_dir, profiles, graceSeconds: config.lifecycle.stop_grace_seconds, ids: cryptoIds, clock: systemClock, hubId, logFiles });
+
+/** The profiles the console offers: on Kubernetes every configured one (the image brings Jupyter), else as detected here. */
+export const profileChoices = (config: Readonly<Config>, profiles: ReturnType<typeof resolveProfiles>): Array<{ name: string; display_name: string; error?: string }> =>
+  config.spawner.kind === 'kubernetes'
+    ? [...profiles.keys()].map((name) => ({ name, display_name: podProfileLabel(config.profiles[name], name, config.kubernetes.image) }))
+    : [...profiles.values()].map((p) => ('error' in p ? { name: p.name, display_name: p.name, error: p.error } : { name: p.name, display_name: p.displayName }));
 
 /** The log files of starts, the feed that follows them (and the hub's own lines), and the API's readers (servers, services, clusters). */
 export const createLogs = (config: Readonly<Config>, log: Logger) => {

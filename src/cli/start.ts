@@ -11,7 +11,7 @@ import { hubIdentity } from '../hub/hub-id.js';
 import { HttpRuntimeClient } from '../runtime-api/client.js';
 import { LocalProcessRunner } from '../spawners/local/process-runner.js';
 import { checkServiceTokens } from '../services/tokens.js';
-import { createClusterSpawner, createLogs, createSpawner, kernelPythonOf, openStore, resolveProfiles } from './implementations.js';
+import { createClusterSpawner, createLogs, createSpawner, kernelPythonOf, openStore, profileChoices, resolveProfiles } from './implementations.js';
 import { TeeDestination } from '../logs/tee.js';
 import { closeOnSignals } from './signals.js';
 import { firstAdminHint } from './first-admin.js';
@@ -42,7 +42,7 @@ export const startCommand = async (flags: StartFlags, env: NodeJS.ProcessEnv): P
   const logs = createLogs(config, log);
   destination.sink = (chunk) => logs.feed.offerHub(chunk);
   const profiles = resolveProfiles(config);
-  for (const p of profiles.values()) if ('error' in p) log.warn({ profile: p.name }, p.error);
+  if (config.spawner.kind === 'local') for (const p of profiles.values()) if ('error' in p) log.warn({ profile: p.name }, p.error);
   const store = await openStore(config);
   const clash = await checkServiceTokens(store.tokens, config.services);
   if (clash) {
@@ -56,7 +56,7 @@ export const startCommand = async (flags: StartFlags, env: NodeJS.ProcessEnv): P
     composeHub({
       config,
       store,
-      spawner: createSpawner(config, profiles, hubId, logs.files),
+      spawner: await createSpawner(config, profiles, hubId, logs.files, log),
       processRunner: runner,
       clusterSpawner: createClusterSpawner(config, hubId, runner, logs.files),
       kernelPython: kernelPythonOf(profiles),
@@ -69,7 +69,7 @@ export const startCommand = async (flags: StartFlags, env: NodeJS.ProcessEnv): P
       clock: systemClock,
       ids: cryptoIds,
       log,
-      profiles: [...profiles.values()].map((p) => ('error' in p ? { name: p.name, display_name: p.name, error: p.error } : { name: p.name, display_name: p.displayName })),
+      profiles: profileChoices(config, profiles),
       webDir: existsSync(webDir) ? webDir : null,
       runtimeApi: new HttpRuntimeClient(),
       version: VERSION,

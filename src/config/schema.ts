@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Resolution } from '../core/store.js';
 import { appsSchema } from './app-schema.js';
 import { authSchema } from './auth-schema.js';
-import { kubernetesSchema, SPAWNER_KINDS, spawnerShorthand } from './kubernetes-schema.js';
+import { kubernetesSchema, profileKubernetesSchema, SPAWNER_KINDS, spawnerShorthand } from './kubernetes-schema.js';
 import { cullingOverrideSchema, cullingSchema } from './culling-schema.js';
 import { servicesSchema } from './services-schema.js';
 import { logFilesSchema } from './logs-schema.js';
@@ -45,6 +45,7 @@ export const profileSchema = z
       .array(z.string())
       .default([])
       .describe('Groups whose members may start this profile (empty: everyone). Admins may always.'),
+    kubernetes: profileKubernetesSchema.prefault({}).describe('What this profile\'s pods are made of when spawner.kind is kubernetes (image, resources, node selector, …).'),
   })
   .strict();
 

@@ -64,8 +64,11 @@ export interface Spawner {
   stop(handle: SpawnerHandle, options: { graceful: boolean }): Promise<void>;
   /** The last lines the runtime printed, for a failed runtime's explanation. */
   logTail(handle: SpawnerHandle, lines: number): Promise<string>;
-  /** Deletes the runtime's workspace (files). Only called for `remove: true`. */
-  removeWorkspace(spec: Pick<RuntimeSpec, 'user' | 'server'>): Promise<void>;
+  /**
+   * Deletes the runtime's workspace (files). Only called for `remove: true`; `why` is 'user' when its user is
+   * being deleted (a spawner may keep it then, as config says: kubernetes.delete_claims_with_user).
+   */
+  removeWorkspace(spec: Pick<RuntimeSpec, 'user' | 'server'>, why?: 'server' | 'user'): Promise<void>;
   /** The root of the runtime's process tree on this machine, for the embedded sampler; null when remote. */
   rootPid(handle: SpawnerHandle): number | null;
   /** Called once a handle is known to the reconciler, so exits are reported promptly. */

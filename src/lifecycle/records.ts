@@ -31,7 +31,20 @@ export interface RecordWriterOptions {
  * history event after it, and then into memory, where `waitFor` callers are woken.
  */
 export class RecordWriter {
+  /** Users whose deletion is under way here: their servers' workspaces go for that reason (removeWorkspace's `why`). */
+  private readonly deletingUsers = new Set<string>();
+
   constructor(private readonly o: RecordWriterOptions) {}
+
+  /** Marks `user`'s deletion while `work` runs, so the removals it causes say why. */
+  async deletingUser<T>(user: string, work: () => Promise<T>): Promise<T> {
+    this.deletingUsers.add(user);
+    try {
+      return await work();
+    } finally {
+      this.deletingUsers.delete(user);
+    }
+  }
 
   /**
    * Stores a change made from `rec` (compare and set on its version) and keeps it in memory. Throws CONFLICT,
@@ -61,7 +74,7 @@ export class RecordWriter {
    * executions and usage do (issue 17).
    */
   async remove(key: string, rec: ServerRecord, by?: string): Promise<void> {
-    await this.o.spawner.removeWorkspace({ user: rec.user, server: rec.name });
+    await this.o.spawner.removeWorkspace({ user: rec.user, server: rec.name }, this.deletingUsers.has(rec.user) ? 'user' : 'server');
     await this.o.logs?.removeServer(rec.user, rec.name);
     await this.o.store.servers.delete(rec.user, rec.name);
     const event = { user: rec.user, server: rec.name, t: this.o.clock.now(), action: 'delete' as const, reason: null, by: by ?? rec.requestedBy, message: null, profile: rec.profile };

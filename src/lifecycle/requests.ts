@@ -131,12 +131,15 @@ export class Requests implements ServerRequests {
   async removeUser(user: string, by: string): Promise<void> {
     const recs = this.o.index.serversOf(user);
     if (recs.some((r) => r.state === 'pending')) throw badRequest(`${user} has a server starting; try again once it is ready`);
-    await Promise.all(recs.map((r) => this.requestStop(user, r.name, { by, reason: 'admin', remove: true })));
-    await Promise.all(recs.map((r) => this.o.index.waitFor(keyOf(user, r.name), (x) => x === undefined, 30_000)));
-    // Another live instance's (it did not finish in time) are left to it: their workspace is its to remove.
-    for (const r of this.o.index.serversOf(user).filter((x) => x.owner === this.o.host.me)) {
-      await this.o.serial.run(keyOf(user, r.name), () => this.o.records.remove(keyOf(user, r.name), r, by));
-    }
+    // Workspaces removed meanwhile (here) go because the user does: a spawner may keep them (kubernetes.delete_claims_with_user).
+    await this.o.records.deletingUser(user, async () => {
+      await Promise.all(recs.map((r) => this.requestStop(user, r.name, { by, reason: 'admin', remove: true })));
+      await Promise.all(recs.map((r) => this.o.index.waitFor(keyOf(user, r.name), (x) => x === undefined, 30_000)));
+      // Another live instance's (it did not finish in time) are left to it: their workspace is its to remove.
+      for (const r of this.o.index.serversOf(user).filter((x) => x.owner === this.o.host.me)) {
+        await this.o.serial.run(keyOf(user, r.name), () => this.o.records.remove(keyOf(user, r.name), r, by));
+      }
+    });
   }
 
   /** Workspaces are kept under the user's name, so a user with servers is not renamed (their files would stay behind). */

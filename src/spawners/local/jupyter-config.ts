@@ -41,9 +41,14 @@ c.LabApp.news_url = None
 c.LabApp.check_for_updates_class = "jupyterlab.NeverCheckForUpdate"
 `;
 
+/** The files of JUPYTER_CONFIG_DIR, by name (the Kubernetes spawner puts them in a ConfigMap). */
+export const JUPYTER_CONFIG_FILES: Readonly<Record<string, string>> = {
+  'jupyter_notebook_config.py': NODELAY_PATCH,
+  'jupyter_server_config.py': NODELAY_PATCH + LAB_QUIET,
+};
+
 export const writeJupyterConfig = (dir: string): string => {
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'jupyter_notebook_config.py'), NODELAY_PATCH);
-  writeFileSync(join(dir, 'jupyter_server_config.py'), NODELAY_PATCH + LAB_QUIET);
+  for (const [name, text] of Object.entries(JUPYTER_CONFIG_FILES)) writeFileSync(join(dir, name), text);
   return dir;
 };
