@@ -74,7 +74,7 @@ const noRuntimeApiPaths = [
 const TEST_FILES = ['**/*.test.ts', '**/*.contract.ts', '**/testing.ts', 'test/**'];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'web/dist/**', 'node_modules/**', 'nbhub-data/**', 'bench/**/*.js', 'bench/**/*.mjs', 'test/helpers/**/*.mjs', 'bin/**', 'eslint.config.js'] },
+  { ignores: ['dist/**', 'web/dist/**', 'node_modules/**', 'nbhub-data/**', 'bench/**/*.js', 'bench/**/*.mjs', 'test/helpers/**/*.mjs', 'test/kube/**/*.mjs', 'bin/**', 'eslint.config.js'] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },

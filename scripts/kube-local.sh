@@ -9,6 +9,9 @@
 #   scripts/kube-local.sh up [--dir DIR] [--no-node] [--node NAME] [--cpu N] [--memory Q] [--pods N]
 #                                            start it; prints the kubeconfig's path on the last line
 #   scripts/kube-local.sh down [--dir DIR]   stop it (and every pod the process kubelet runs)
+#   scripts/kube-local.sh restart-apiserver [--dir DIR]
+#                                            stop kube-apiserver and start it again with the same flags
+#   NBHUB_KUBE_APISERVER_FLAGS="..."         extra kube-apiserver flags for `up`
 #
 # DIR defaults to ~/.local/share/nbhub/kube-local. Point nbhub at it with
 #   NBHUB_SPAWNER=kubernetes NBHUB_KUBERNETES_KUBECONFIG=DIR/kubeconfig nbhub start
@@ -90,6 +93,34 @@ start() { # name command...
   echo "$!" > "$DIR/pids/$name"
 }
 
+# Starts kube-apiserver from DIR/kube-apiserver.cmd and waits until it is ready (exits if it dies).
+start_apiserver() {
+  local cmd; cmd=$(cat "$DIR/kube-apiserver.cmd")
+  eval "start kube-apiserver $cmd"
+  for _ in $(seq 1 120); do
+    curl -sk --cacert "$DIR/pki/ca.crt" --cert "$DIR/pki/admin.crt" --key "$DIR/pki/admin.key" "https://127.0.0.1:$(cat "$DIR/api-port")/readyz" 2>/dev/null | grep -q '^ok' && return 0
+    if ! kill -0 "$(cat "$DIR/pids/kube-apiserver")" 2>/dev/null; then
+      grep -E '^[EF][0-9]{4}' "$DIR/logs/kube-apiserver.log" | tail -n 5 >&2; tail -n 5 "$DIR/logs/etcd.log" >&2
+      echo "kube-apiserver exited (logs: $DIR/logs/)" >&2; down; exit 1
+    fi
+    sleep 0.5
+  done
+}
+
+# The API server stopped and started again on the same port with the same flags, everything else left running.
+restart_apiserver() {
+  [ -f "$DIR/kube-apiserver.cmd" ] || { echo "no cluster in $DIR" >&2; exit 1; }
+  local f="$DIR/pids/kube-apiserver" pid
+  if [ -f "$f" ]; then
+    pid=$(cat "$f")
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  mv "$DIR/logs/kube-apiserver.log" "$DIR/logs/kube-apiserver.$(date +%s).log"
+  start_apiserver
+}
+
 up() {
   build
   if [ -f "$DIR/pids/kube-apiserver" ] && kill -0 "$(cat "$DIR/pids/kube-apiserver")" 2>/dev/null; then
@@ -104,22 +135,18 @@ up() {
   kubeconfig "$DIR/controller-manager.kubeconfig" controller-manager
   kubeconfig "$DIR/scheduler.kubeconfig" scheduler
   start etcd "$BIN/etcd" --data-dir "$DIR/etcd" --listen-client "http://127.0.0.1:$ETCD_PORT" --listen-peer "http://127.0.0.1:$PEER_PORT"
-  start kube-apiserver "$BIN/kube-apiserver" \
+  # Kept in DIR so that `restart-apiserver` starts it again exactly as it was (the tests' "API server restarted").
+  # NBHUB_KUBE_APISERVER_FLAGS adds flags (e.g. --watch-cache=false --etcd-compaction-interval=2s for 410 Gone).
+  # shellcheck disable=SC2086
+  printf '%q ' "$BIN/kube-apiserver" \
     --etcd-servers "http://127.0.0.1:$ETCD_PORT" --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$API_PORT" \
     --tls-cert-file "$DIR/pki/apiserver.crt" --tls-private-key-file "$DIR/pki/apiserver.key" --client-ca-file "$DIR/pki/ca.crt" \
     --service-account-key-file "$DIR/pki/sa.pub" --service-account-signing-key-file "$DIR/pki/sa.key" \
     --service-account-issuer https://kubernetes.default.svc.cluster.local --api-audiences https://kubernetes.default.svc.cluster.local \
     --service-cluster-ip-range 10.96.0.0/16 --authorization-mode Node,RBAC --allow-privileged=true \
-    --endpoint-reconciler-type none \
-    --profiling=false --v=1 ${NBHUB_KUBE_APISERVER_FLAGS:-}
-  for _ in $(seq 1 120); do
-    curl -sk --cacert "$DIR/pki/ca.crt" --cert "$DIR/pki/admin.crt" --key "$DIR/pki/admin.key" "https://127.0.0.1:$API_PORT/readyz" 2>/dev/null | grep -q '^ok' && break
-    if ! kill -0 "$(cat "$DIR/pids/kube-apiserver")" 2>/dev/null; then
-      grep -E '^[EF][0-9]{4}' "$DIR/logs/kube-apiserver.log" | tail -n 5 >&2; tail -n 5 "$DIR/logs/etcd.log" >&2
-      echo "kube-apiserver exited (logs: $DIR/logs/)" >&2; down; exit 1
-    fi
-    sleep 0.5
-  done
+    --endpoint-reconciler-type none --kubelet-preferred-address-types InternalIP \
+    --profiling=false --v=1 ${NBHUB_KUBE_APISERVER_FLAGS:-} > "$DIR/kube-apiserver.cmd"
+  start_apiserver
   start kube-controller-manager "$BIN/kube-controller-manager" --kubeconfig "$DIR/controller-manager.kubeconfig" \
     --authentication-kubeconfig "$DIR/controller-manager.kubeconfig" --authorization-kubeconfig "$DIR/controller-manager.kubeconfig" \
     --bind-address 127.0.0.1 --secure-port "$CM_PORT" --leader-elect=false \
@@ -153,5 +180,6 @@ case "$CMD" in
   build) build ;;
   up) up ;;
   down) down ;;
-  *) echo "usage: $0 build|up|down [--dir DIR] (see the head of this file)" >&2; exit 2 ;;
+  restart-apiserver) restart_apiserver ;;
+  *) echo "usage: $0 build|up|down|restart-apiserver [--dir DIR] (see the head of this file)" >&2; exit 2 ;;
 esac
