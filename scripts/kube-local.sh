@@ -160,6 +160,12 @@ up() {
     start process-kubelet node --import tsx "$ROOT/test/kube/process-kubelet.ts" --kubeconfig "$DIR/kubeconfig" --node "$NODE" \
       --dir "$DIR/node-$NODE" --cpu "$CPU" --memory "$MEMORY" --pods "$PODS"
   fi
+  # Pods are refused until the controller-manager has made the namespace's default ServiceAccount: up means usable.
+  for _ in $(seq 1 60); do
+    curl -sf --cacert "$DIR/pki/ca.crt" --cert "$DIR/pki/admin.crt" --key "$DIR/pki/admin.key" \
+      "https://127.0.0.1:$(cat "$DIR/api-port")/api/v1/namespaces/default/serviceaccounts/default" >/dev/null 2>&1 && break
+    sleep 0.5
+  done
   echo "$DIR/kubeconfig"
 }
 
