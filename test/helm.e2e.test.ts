@@ -1,11 +1,12 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ApiextensionsV1Api, AuthorizationV1Api, CoreV1Api, createConfiguration, KubeConfig, KubernetesObjectApi, ServerConfiguration, type KubernetesObject } from '@kubernetes/client-node';
+import { ApiextensionsV1Api, AuthorizationV1Api, CoreV1Api, DiscoveryV1Api, createConfiguration, KubeConfig, KubernetesObjectApi, ServerConfiguration, type KubernetesObject } from '@kubernetes/client-node';
 import { parse as parseYaml, parseAllDocuments, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase } from './helpers/postgres.js';
 import { loadConfig } from '../src/config/load.js';
 import { COMPONENTS, LABELS } from '../src/kube/labels.js';
 
@@ -317,7 +318,10 @@ const lost = (want: unknown, got: unknown, path = ''): string[] => {
 };
 
 describe.skipIf(kubeMissing() !== null)(`the chart on the control plane${kubeMissing() ? ` (skipped: ${kubeMissing()})` : ''}`, () => {
-  const dir = mkdtempSync(join(tmpdir(), 'nbhub-helm-kube-'));
+  // Not under /tmp: the hub's pod mounts an emptyDir at /tmp, and the process kubelet's bind mounts that follow
+  // would look for their sources (the node's folder) inside it.
+  mkdirSync(join(DATA, 'nbhub/test-clusters'), { recursive: true });
+  const dir = mkdtempSync(join(DATA, 'nbhub/test-clusters/helm-'));
   const kc = new KubeConfig();
   let objects: KubernetesObjectApi;
 
@@ -440,4 +444,85 @@ describe.skipIf(kubeMissing() !== null)(`the chart on the control plane${kubeMis
     expect(await can(hubB, 'create', 'pods', 'helm-b')).toBe(false);
     expect(await can('helm-b:b-nbhub-agent', 'list', 'pods', 'helm-b-runtimes')).toBe(true);
   });
+
+  // The process kubelet (the node stand-in, test/kube/process-kubelet.ts) runs the hub's pods: nbhub/nbhub:* is
+  // this checkout's bin/nbhub.js (npm run build first). It joins only now, so the objects above stay unscheduled.
+  it('runs the hub Deployment on PostgreSQL and serves /hub/api/ through its Service (pods run by the process kubelet)', async () => {
+    const core = kc.makeApiClient(CoreV1Api);
+    // The releases above would land on the node too: their namespaces go first.
+    for (const name of ['helm-a', 'helm-b', 'helm-b-runtimes', 'helm-c']) await core.deleteNamespace({ name }).catch(() => undefined); // absent when run alone
+    await expect.poll(async () => (await core.listNamespace()).items.filter((n) => n.metadata?.name?.startsWith('helm-')).length, { timeout: 60_000, interval: 500 }).toBe(0);
+    const nodeDir = join(dir, 'node-node-1');
+    const kubelet = spawn('node', ['--import', 'tsx', join(ROOT, 'test/kube/process-kubelet.ts'), '--kubeconfig', join(dir, 'kubeconfig'), '--node', 'node-1', '--dir', nodeDir, '--cpu', '4', '--memory', '16Gi', '--pods', '110'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'ignore', 'ignore'],
+      detached: true,
+    });
+    // `kube-local.sh down` (afterAll) stops it and its pods, as it stops a node `up` started.
+    writeFileSync(join(dir, 'pids/process-kubelet'), String(kubelet.pid));
+    kubelet.unref();
+    const db = await createTestDatabase('nbhub_helm');
+    try {
+      await namespaces('helm-h');
+      const objs = render('h', 'helm-h', {
+        database: { url: db.url },
+        // Pods share the machine's network here: each hub listens on its own pod address only.
+        hub: { listenAddress: '$(POD_IP)', livenessProbe: { initialDelaySeconds: 60 } },
+        // The agent's node mode and the pause image are not in the stand-in yet; their objects are tested above.
+        agent: { enabled: false },
+        prePuller: { enabled: false },
+      });
+      await createAll(objs);
+      const hubPods = async () => (await core.listNamespacedPod({ namespace: 'helm-h', labelSelector: `${LABELS.component}=hub,${LABELS.instance}=h` })).items;
+      const ready = (p: { status?: { conditions?: { type: string; status: string }[] } }) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+      try {
+        await expect.poll(async () => (await hubPods()).filter(ready).length, { timeout: 90_000, interval: 1000 }).toBe(2);
+      } catch (err) {
+        // Why not: the pods' states, their events and the end of each container's output.
+        const why = await Promise.all(
+          (await hubPods()).map(async (p) => {
+            const events = (await core.listNamespacedEvent({ namespace: 'helm-h', fieldSelector: `involvedObject.name=${p.metadata?.name}` })).items.map((e) => `${e.reason}: ${e.message}`);
+            const log = spawnSync('bash', ['-c', `tail -c 1500 ${nodeDir}/pods/${p.metadata?.uid}/*.log`], { encoding: 'utf8' }).stdout;
+            return `${p.metadata?.name} ${p.status?.phase} ${JSON.stringify(p.status?.containerStatuses?.[0]?.state)}\n${events.join('\n')}\n${log}`;
+          }),
+        );
+        throw new Error(`${(err as Error).message}\n${why.join('\n---\n')}`);
+      }
+      const pods = await hubPods();
+      const svc = (await core.readNamespacedService({ name: 'h-nbhub', namespace: 'helm-h' })).spec;
+      // The Service selects both pods, as the API server evaluates its selector.
+      const selector = Object.entries(svc?.selector ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
+      const selected = (await core.listNamespacedPod({ namespace: 'helm-h', labelSelector: selector })).items;
+      expect(selected.map((p) => p.metadata?.name).sort()).toEqual(pods.map((p) => p.metadata?.name).sort());
+      const ips = pods.map((p) => p.status?.podIP ?? '').sort();
+      // And so does the real EndpointSlice controller. It cannot store the process kubelet's 127.x addresses (the
+      // API refuses loopback endpoints), so here its Warning on the Service, naming both, is what shows it.
+      const discovery = kc.makeApiClient(DiscoveryV1Api);
+      const listed = async (): Promise<string[]> => {
+        const slices = (await discovery.listNamespacedEndpointSlice({ namespace: 'helm-h', labelSelector: 'kubernetes.io/service-name=h-nbhub' })).items;
+        const stored = slices.flatMap((sl) => (sl.endpoints ?? []).flatMap((e) => e.addresses));
+        if (stored.length > 0) return stored.sort();
+        const events = (await core.listNamespacedEvent({ namespace: 'helm-h', fieldSelector: 'involvedObject.kind=Service,involvedObject.name=h-nbhub,reason=FailedToUpdateEndpointSlices' })).items;
+        return ips.filter((ip) => events.some((e) => e.message?.includes(`Invalid value: "${ip}": may not be in the loopback range`)));
+      };
+      await expect.poll(listed, { timeout: 30_000 }).toEqual(ips);
+      // The Service's targetPort (a name) is the hub container's port.
+      const container = pods[0]?.spec?.containers[0];
+      const port = container?.ports?.find((p) => p.name === svc?.ports?.[0]?.targetPort)?.containerPort;
+      expect(port).toBe(8000);
+      for (const ip of ips) {
+        expect(ip).toMatch(/^127\./);
+        const res = await fetch(`http://${ip}:${port}/hub/api/`);
+        expect(res.status).toBe(200);
+        expect(((await res.json()) as { version: string }).version).toEqual(expect.any(String));
+      }
+      // Both replicas share the one PostgreSQL: each registered itself there as its own instance (its pod's name).
+      const instances = await db.query<{ id: string }>('SELECT id FROM hub_instances ORDER BY id');
+      expect(instances.map((r) => r.id)).toEqual(pods.map((p) => p.metadata?.name).sort());
+    } finally {
+      await core.deleteNamespace({ name: 'helm-h' }).catch(() => undefined);
+      spawnSync(KUBE_LOCAL, ['down', '--dir', dir], { stdio: 'inherit' });
+      await db.drop();
+    }
+  }, 180_000);
 });
