@@ -143,6 +143,7 @@ describe('helm template', () => {
         'DaemonSet/a-nbhub-image-puller',
         'Deployment/a-nbhub',
         'NetworkPolicy/a-nbhub-runtimes',
+        'PodDisruptionBudget/a-nbhub',
         'Role/a-nbhub-agent',
         'Role/a-nbhub-hub',
         'RoleBinding/a-nbhub-agent',
@@ -174,6 +175,7 @@ describe('helm template', () => {
     // The Service reaches the hub pods through the container's named port.
     const svc = find(objs, 'Service');
     expect(selects({ matchLabels: svc.spec.selector }, pod.metadata.labels)).toBe(true);
+    expect(selects(find(objs, 'PodDisruptionBudget').spec.selector, pod.metadata.labels)).toBe(true);
     expect(svc.spec.ports[0]?.targetPort).toBe(c.ports[0]?.name);
   });
 
