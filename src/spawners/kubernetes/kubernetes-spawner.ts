@@ -176,11 +176,15 @@ export class KubernetesSpawner implements Spawner, AppLauncher {
       sinkKeys.push(uid);
       const handle: KubernetesHandle = { v: 1, kind: 'kubernetes', namespace: this.ns, pod: names.pod, uid, claim: names.claim, log };
       const deadline = started + profile.startTimeoutSeconds * 1000;
+      let seen = false;
       // Until the pod has an address, a reason to give up, or the deadline; each change of the pod or an event wakes it.
       for (;;) {
         signal.throwIfAborted();
         const current = this.o.pods.get(names.pod);
-        const view = startView(current?.metadata?.uid === uid ? current : undefined, claimProblem);
+        const ours = current?.metadata?.uid === uid ? current : undefined;
+        seen ||= ours !== undefined;
+        // Not in the watch yet (just made): waiting, not gone.
+        const view = !seen ? { kind: 'waiting' as const } : startView(ours, claimProblem);
         if (view.kind === 'addressed') {
           this.mine.add(uid);
           this.known.set(uid, handle);
