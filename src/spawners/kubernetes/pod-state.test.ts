@@ -39,6 +39,8 @@ describe('kubernetes pod state', () => {
     const killed = pod({ phase: 'Failed', containerStatuses: [{ name: 'runtime', image: 'i', imageID: '', ready: false, restartCount: 0, state: { terminated: { exitCode: 137, signal: 9 } } }] });
     expect(podEnded(killed)).toMatchObject({ exitCode: 137, signal: 'SIGKILL' });
     expect(startView(exited)).toMatchObject({ kind: 'ended' });
+    // Ran and exited before the start saw it running: launched, poll tells the exit.
+    expect(startView({ ...exited, status: { ...exited.status, podIP: '127.1.0.3' } })).toEqual({ kind: 'addressed', ip: '127.1.0.3' });
   });
 
   it('writes events as kubectl describe shows them', () => {

@@ -47,6 +47,8 @@ export const podEnded = (pod: V1Pod): Ended | null => {
 export const startView = (pod: V1Pod | undefined, claimFailure: string | null = null): StartView => {
   if (!pod) return { kind: 'gone' };
   const ended = podEnded(pod);
+  // A container that ran and exited already: launched all the same, its exit is poll's to report (with its code and output).
+  if (ended && !pod.metadata?.deletionTimestamp && terminated(pod) && pod.status?.podIP) return { kind: 'addressed', ip: pod.status.podIP };
   if (ended) return { kind: 'ended', exit: ended };
   for (const c of pod.status?.containerStatuses ?? []) {
     const w = c.state?.waiting;
