@@ -5,7 +5,8 @@
 #                                    Chromium, Prometheus's promtool, PostgreSQL (running), the test apps
 #                                    (Streamlit, butterfly) in ~/.local/share/nbhub/apps, the S3 server (versitygw,
 #                                    built from the Go module proxy into ~/.local/share/nbhub/bin), schemathesis
-#                                    (~/.local/share/nbhub/schemathesis) and Spark (below)
+#                                    (~/.local/share/nbhub/schemathesis), the Kubernetes control plane
+#                                    (scripts/kube-local.sh build, ~/.local/share/nbhub/kube-bin) and Spark (below)
 #   scripts/install-deps.sh --spark  also Spark for the hub's clusters: pyspark from PyPI (it carries spark-class and
 #                                    the jars) in ~/.local/share/nbhub/spark, on Java 17 (Debian's, when missing)
 # The runtimes' Python environment is $NBHUB_SPAWNER_JUPYTER_ENV, else $XDG_DATA_HOME/nbhub/jupyter, else
@@ -129,6 +130,15 @@ if [ -n "$TEST" ]; then
     GOBIN="$BIN_DIR" go install "$gw_want"
     echo "$gw_want" > "$gw_stamp"
   fi
+
+  # The Kubernetes control plane of the kube tests (kube-apiserver, controller manager, scheduler, etcd), built
+  # from the Go module proxy into ~/.local/share/nbhub/kube-bin (cached: a second run does nothing; the first
+  # takes about 15 minutes on 2 cores). The node is the process kubelet (test/kube/), which needs unshare and
+  # nsenter (util-linux) and openssl.
+  command -v go >/dev/null || apt_install golang-go
+  command -v openssl >/dev/null || apt_install openssl
+  command -v unshare >/dev/null && command -v nsenter >/dev/null || apt_install util-linux
+  scripts/kube-local.sh build
 
   # PostgreSQL for the store contract suite: create the cluster on a fresh machine, start it if it is down.
   if ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then

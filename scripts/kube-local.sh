@@ -6,12 +6,17 @@
 # runs each pod's containers as local processes.
 #
 #   scripts/kube-local.sh build              build the binaries (cached; a second run does nothing)
+#   scripts/kube-local.sh bin                print where the binaries are (or would be) cached
 #   scripts/kube-local.sh up [--dir DIR] [--no-node] [--node NAME] [--cpu N] [--memory Q] [--pods N]
 #                                            start it; prints the kubeconfig's path on the last line
 #   scripts/kube-local.sh down [--dir DIR]   stop it (and every pod the process kubelet runs)
 #   scripts/kube-local.sh restart-apiserver [--dir DIR]
 #                                            stop kube-apiserver and start it again with the same flags
+#   scripts/kube-local.sh node-stop [--dir DIR] [--kill]   stop the process kubelet (--kill: SIGKILL, its pods
+#                                            keep running as on a node that lost its kubelet); node-start starts it
 #   NBHUB_KUBE_APISERVER_FLAGS="..."         extra kube-apiserver flags for `up`
+#   NBHUB_KUBELET_PULL_DELAY_MS, NBHUB_KUBELET_BACKOFF_BASE_MS   the process kubelet's image pull time and
+#                                            restart back-off base (a kubelet's is 10 s)
 #
 # DIR defaults to ~/.local/share/nbhub/kube-local. Point nbhub at it with
 #   NBHUB_SPAWNER=kubernetes NBHUB_KUBERNETES_KUBECONFIG=DIR/kubeconfig nbhub start
@@ -23,7 +28,7 @@ DATA="${XDG_DATA_HOME:-$HOME/.local/share}/nbhub"
 KEY=$(cat "$MOD/go.mod" "$MOD/go.sum" "$MOD/etcd/main.go" | sha256sum | cut -c1-16)
 BIN="${NBHUB_KUBE_BIN:-$DATA/kube-bin/$KEY}"
 CMD="${1:-}"; shift || true
-DIR="$DATA/kube-local"; NODE="node-1"; WITH_NODE=1; CPU=4; MEMORY=16Gi; PODS=110
+DIR="$DATA/kube-local"; NODE="node-1"; WITH_NODE=1; KILL=""; CPU=4; MEMORY=16Gi; PODS=110
 while [ $# -gt 0 ]; do
   case "$1" in
     --dir) DIR="$2"; shift 2 ;;
@@ -32,6 +37,7 @@ while [ $# -gt 0 ]; do
     --cpu) CPU="$2"; shift 2 ;;
     --memory) MEMORY="$2"; shift 2 ;;
     --pods) PODS="$2"; shift 2 ;;
+    --kill) KILL=1; shift ;;
     *) echo "unknown option $1 (see the head of $0)" >&2; exit 2 ;;
   esac
 done
@@ -121,6 +127,10 @@ restart_apiserver() {
   start_apiserver
 }
 
+start_node() {
+  start process-kubelet node --import tsx "$ROOT/test/kube/process-kubelet.ts" $(cat "$DIR/node-args")
+}
+
 up() {
   build
   if [ -f "$DIR/pids/kube-apiserver" ] && kill -0 "$(cat "$DIR/pids/kube-apiserver")" 2>/dev/null; then
@@ -156,10 +166,14 @@ up() {
   start kube-scheduler "$BIN/kube-scheduler" --kubeconfig "$DIR/scheduler.kubeconfig" \
     --authentication-kubeconfig "$DIR/scheduler.kubeconfig" --authorization-kubeconfig "$DIR/scheduler.kubeconfig" \
     --bind-address 127.0.0.1 --secure-port "$SCHED_PORT" --leader-elect=false --v=1
-  if [ -n "$WITH_NODE" ]; then
-    start process-kubelet node --import tsx "$ROOT/test/kube/process-kubelet.ts" --kubeconfig "$DIR/kubeconfig" --node "$NODE" \
-      --dir "$DIR/node-$NODE" --cpu "$CPU" --memory "$MEMORY" --pods "$PODS"
-  fi
+  echo "--kubeconfig $DIR/kubeconfig --node $NODE --dir $DIR/node-$NODE --cpu $CPU --memory $MEMORY --pods $PODS" > "$DIR/node-args"
+  if [ -n "$WITH_NODE" ]; then start_node; fi
+  # Pods are refused until the controller-manager has made the namespace's default ServiceAccount: up means usable.
+  for _ in $(seq 1 60); do
+    curl -sf --cacert "$DIR/pki/ca.crt" --cert "$DIR/pki/admin.crt" --key "$DIR/pki/admin.key" \
+      "https://127.0.0.1:$(cat "$DIR/api-port")/api/v1/namespaces/default/serviceaccounts/default" >/dev/null 2>&1 && break
+    sleep 0.5
+  done
   echo "$DIR/kubeconfig"
 }
 
@@ -174,12 +188,31 @@ down() {
     kill -KILL "$pid" 2>/dev/null || true
     rm -f "$f"
   done
+  # Pods of a process kubelet that was killed (node-stop --kill) still run: end them (pid files, checked
+  # against the pod's cgroup, since pids are reused).
+  for f in "$DIR"/node-*/pods/*/*.pid; do
+    [ -f "$f" ] || continue
+    pid=$(cat "$f"); uid=$(basename "$(dirname "$f")")
+    grep -q "pod$uid" "/proc/$pid/cgroup" 2>/dev/null && kill -KILL -- "-$pid" 2>/dev/null || true
+  done
+}
+
+stop_one() { # name [signal]
+  local f="$DIR/pids/$1" pid; [ -f "$f" ] || return 0
+  pid=$(cat "$f")
+  kill "-${2:-TERM}" "$pid" 2>/dev/null || true
+  for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+  kill -KILL "$pid" 2>/dev/null || true
+  rm -f "$f"
 }
 
 case "$CMD" in
   build) build ;;
+  bin) echo "$BIN" ;;
+  node-stop) stop_one process-kubelet "$([ -n "$KILL" ] && echo KILL || echo TERM)" ;;
+  node-start) start_node ;;
   up) up ;;
   down) down ;;
   restart-apiserver) restart_apiserver ;;
-  *) echo "usage: $0 build|up|down|restart-apiserver [--dir DIR] (see the head of this file)" >&2; exit 2 ;;
+  *) echo "usage: $0 build|bin|up|down|restart-apiserver|node-stop|node-start [--dir DIR] (see the head of this file)" >&2; exit 2 ;;
 esac

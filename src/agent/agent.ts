@@ -10,6 +10,7 @@ import { rootOfFound, type Root, type RuntimeInsides } from './insides.js';
 import { LastLogged } from './last-counters.js';
 import type { EventLog, LogRead } from './log/event-log.js';
 import { NotebookTracker, type NotebooksOf } from './notebooks.js';
+import type { RuntimePod, RuntimePods } from './pods.js';
 import type { Continuation, Sweeper } from './sweep.js';
 
 /** What the agent learns from its hub (at registration), read at every sweep. */
@@ -35,6 +36,8 @@ export interface AgentOptions {
    * hash): `nbhub agent` asks through its hub's proxy, with its admin token; absent: its notebooks stay unnamed.
    */
   viaHub?: (r: { user: string; server: string }) => RuntimeApi | null;
+  /** Node mode: the runtime pods on this node, whose processes are found by cgroup (absent: by marker). */
+  pods?: RuntimePods;
   /** Where what was reported survives a restart (so a restart does not announce every runtime again). */
   reported: { load(): Reported; save(r: Reported): void };
   seedTimeoutMs?: number;
@@ -150,10 +153,15 @@ export class Agent {
     const hit = this.roots.get(key);
     if (hit && check !== 'fresh' && (!check || this.insides.alive(hit))) return hit;
     const s = this.o.settings();
-    const found = this.insides.find({ hubId: s.hubId, match: s.match === null ? null : new RegExp(s.match), known: this.o.known?.() ?? [] });
+    const found = this.insides.find({ hubId: s.hubId, match: s.match === null ? null : new RegExp(s.match), known: this.o.known?.() ?? [], pods: this.podsNow() });
     for (const f of found) this.roots.set(runtimeKey(f), rootOfFound(f));
     if (!found.some((f) => runtimeKey(f) === key)) this.roots.delete(key);
     return this.roots.get(key);
+  }
+
+  /** Node mode: the pods now (none before the first list); else null (runtimes found by marker). */
+  private podsNow(): RuntimePod[] | null {
+    return this.o.pods ? (this.o.pods.pods() ?? []) : null;
   }
 
   /** Called after each sweep's events are in the log. */
@@ -175,11 +183,13 @@ export class Agent {
       this.warnedNoHub = true;
       return;
     }
+    // Before the node's pods are first listed, a sweep would take every runtime reported so far for gone.
+    if (this.o.pods && this.o.pods.pods() === null) return;
     const started = performance.now();
     try {
       const kernelsOf = (key: string) => Object.keys(this.reported[key]?.kernels ?? {});
       await this.notebooks.refresh(this.lastFound.map((r) => ({ key: `${r.user}/${r.server}`, api: r.api ?? this.o.viaHub?.(r) ?? null, kernels: kernelsOf(`${r.user}/${r.server}`) })));
-      const res = await this.o.sweeper.sweep({ hubId: settings.hubId, match: settings.match, known: this.o.known?.() ?? [], notebooks: this.notebooks.all() });
+      const res = await this.o.sweeper.sweep({ hubId: settings.hubId, match: settings.match, known: this.o.known?.() ?? [], pods: this.podsNow(), notebooks: this.notebooks.all() });
       // Each step of handling a big sweep is tens of milliseconds: the event loop (the hub's) gets a turn between them.
       await yieldLoop();
       const snapshots = await this.continueFresh(res.snapshots);

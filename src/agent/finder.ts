@@ -21,6 +21,8 @@ export interface FoundRuntime extends RuntimeKey {
    * spawner's runtime process (`rootPid`).
    */
   others: number[];
+  /** Node mode: the pod's cgroup paths by controller (cgroup.ts), whose counters give the runtime's whole usage. */
+  cgroup?: Readonly<Record<string, string>>;
 }
 
 /** A runtime the caller already knows the root of (the in-process agent: the hub's own runtimes). */

@@ -1,6 +1,8 @@
 import type { KernelReading, RuntimeProcess, SignalName } from '../core/process-door.js';
 import { allProcesses, readStat } from '../procfs/proc.js';
 import { RuntimeFinder, type FoundRuntime, type KnownRoot } from './finder.js';
+import { PodFinder } from './pod-finder.js';
+import type { RuntimePod } from './pods.js';
 import { createKernelProbe, type KernelProbe } from './kernel-probe.js';
 import { procfsReader } from './proc-reader.js';
 import { LiveReader } from './live-reader.js';
@@ -23,6 +25,7 @@ export const rootOfFound = (f: FoundRuntime): Root => ({ pid: f.rootPid, started
 export class RuntimeInsides {
   private readonly probe: KernelProbe;
   private readonly finder = new RuntimeFinder(procfsReader);
+  private readonly podFinder = new PodFinder(procfsReader);
   private readonly live: LiveReader;
 
   constructor(o: { pss: boolean }) {
@@ -37,8 +40,8 @@ export class RuntimeInsides {
   }
 
   /** The runtimes on this machine now (a whole /proc scan: for a runtime the last sweep did not know). */
-  find(o: { hubId: string | null; match: RegExp | null; known: readonly KnownRoot[] }): FoundRuntime[] {
-    return this.finder.find(allProcesses(), o);
+  find(o: { hubId: string | null; match: RegExp | null; known: readonly KnownRoot[]; pods?: readonly RuntimePod[] | null }): FoundRuntime[] {
+    return o.pods ? this.podFinder.find(allProcesses(), { ...o, pods: o.pods }) : this.finder.find(allProcesses(), o);
   }
 
   readKernel(root: Root, kernelId: string): KernelReading | undefined {

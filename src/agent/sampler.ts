@@ -2,6 +2,7 @@ import type { Clock } from '../core/clock.js';
 import type { LastCounter } from '../core/store.js';
 import type { ProcessInfo, RuntimeSnapshot, UsageSample } from '../core/usage.js';
 import { childrenByParent, type ProcStat } from '../procfs/proc.js';
+import type { CgroupUsage, CgroupUsageReader } from './cgroup-usage.js';
 import { cpuIncrement, type CpuReading } from './counters.js';
 import { kernelIdOf } from './kernels.js';
 import type { ProcReader } from './proc-reader.js';
@@ -15,6 +16,8 @@ export interface RuntimeRef {
   rootPid: number;
   /** Other roots whose trees count to the runtime (its named apps: FoundRuntime.others). */
   others?: readonly number[];
+  /** Node mode: the pod's cgroup paths; where readable, the runtime's CPU and memory come from them. */
+  cgroup?: Readonly<Record<string, string>>;
   /** Notebook paths by kernel id, as the runtime's /api/sessions last said. */
   notebooks: Record<string, string[]>;
   /**
@@ -27,6 +30,8 @@ export interface RuntimeRef {
 interface SeriesState {
   counter: number;
   readings: Map<string, CpuReading>;
+  /** The runtime's series in node mode: the pod cgroup's CPU seconds at this sweep. */
+  cgroupCpu?: number;
   /** Only in the sweep that first saw the series: each process's start (Unix ms) and CPU, for continueFrom(). */
   firstSeen?: Array<{ started: number; cpu: number }>;
 }
@@ -44,6 +49,15 @@ const RUNTIME = '';
 export const MAX_KERNEL_SERIES = 64;
 /** Counters of kernels that went away are kept (a restarting kernel keeps its id), up to this many. */
 const MAX_GONE_SERIES = 256;
+/**
+ * The runtime's CPU since the last sweep from its pod's cgroup (all its processes, also those gone between
+ * sweeps): the counter's rise; at first sight everything it counted (as a new process counts whole); when
+ * the last sweep had no cgroup reading, this sweep's processes decide.
+ */
+const cgroupIncrement = (now: CgroupUsage, before: SeriesState | undefined, fromProcs: number): number => {
+  if (!before) return now.cpuSeconds;
+  return before.cgroupCpu === undefined ? fromProcs : Math.max(0, now.cpuSeconds - before.cgroupCpu);
+};
 const procKey = (p: ProcStat) => `${p.pid}:${p.startTime}`;
 /** What a JVM's ProcessBuilder runs first in a new child, before that execs the command asked for. */
 const JVM_SPAWN_HELPER = /(^|\/)jspawnhelper$/;
@@ -61,7 +75,7 @@ export class Sampler {
   constructor(
     private readonly reader: ProcReader,
     private readonly clock: Clock,
-    private readonly options: { pss: boolean } = { pss: false },
+    private readonly options: { pss: boolean; cgroups?: CgroupUsageReader } = { pss: false },
   ) {}
 
   sweep(runtimes: readonly RuntimeRef[]): RuntimeSnapshot[] {
@@ -110,6 +124,7 @@ export class Sampler {
     }
     const memory = new Map<number, number>();
     for (const m of members) memory.set(m.st.pid, (this.options.pss ? this.reader.pss(m.st.pid) : undefined) ?? m.st.rssBytes);
+    const pod = r.cgroup && members.length > 0 ? this.options.cgroups?.(r.cgroup) : undefined;
 
     const series = new Map<string, SeriesState>();
     const samples: UsageSample[] = [];
@@ -118,8 +133,10 @@ export class Sampler {
       const readings = new Map(procs.map((m) => [procKey(m.st), { key: procKey(m.st), pid: m.st.pid, ppid: m.st.ppid, cpu: m.st.cpuSeconds, child: m.st.childCpuSeconds }]));
       const before = prev?.series.get(id);
       const from = before?.counter ?? 0;
-      const inc = cpuIncrement(readings, before?.readings ?? new Map());
-      const state: SeriesState = { counter: from + inc, readings };
+      const fromProcs = cpuIncrement(readings, before?.readings ?? new Map());
+      const whole = id === RUNTIME ? pod : undefined;
+      const inc = whole ? cgroupIncrement(whole, before, fromProcs) : fromProcs;
+      const state: SeriesState = { counter: from + inc, readings, ...(whole ? { cgroupCpu: whole.cpuSeconds } : {}) };
       if (!before) {
         fresh.push(id);
         state.firstSeen = procs.map((m) => ({ started: this.reader.startedAt(m.st), cpu: m.st.cpuSeconds + m.st.childCpuSeconds }));
@@ -132,7 +149,7 @@ export class Sampler {
         kernel: id === RUNTIME ? null : id,
         cpuSecondsTotal: from + inc,
         cpuSecondsFrom: from,
-        memoryBytes: procs.reduce((sum, m) => sum + (memory.get(m.st.pid) ?? 0), 0),
+        memoryBytes: whole ? whole.memoryBytes : procs.reduce((sum, m) => sum + (memory.get(m.st.pid) ?? 0), 0),
       });
     }
     // A kernel with no process this sweep (restarting) keeps its counter, so it goes on when it is back.

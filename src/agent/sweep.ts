@@ -3,7 +3,10 @@ import { isClusterUsage } from '../core/cluster-usage.js';
 import type { LastCounter } from '../core/store.js';
 import type { RuntimeSnapshot } from '../core/usage.js';
 import type { ProcStat } from '../procfs/proc.js';
+import type { CgroupUsageReader } from './cgroup-usage.js';
 import { RuntimeFinder, type FoundRuntime, type KnownRoot } from './finder.js';
+import { PodFinder } from './pod-finder.js';
+import type { RuntimePod } from './pods.js';
 import type { ProcReader } from './proc-reader.js';
 import { Sampler } from './sampler.js';
 
@@ -13,6 +16,8 @@ export interface SweepRequest {
   /** Follow only runtimes whose `user/server` matches (a regular expression), or all. */
   match: string | null;
   known: KnownRoot[];
+  /** Node mode: the runtime pods on this node (found by cgroup, else marker); null: runtimes found by marker. */
+  pods?: RuntimePod[] | null;
   /** Notebooks by kernel of each runtime (by `user/server`), from its sessions. */
   notebooks: Record<string, Record<string, string[]>>;
 }
@@ -56,6 +61,7 @@ export interface Sweeper {
 export class SweepCore {
   private table: ProcStat[] = [];
   private readonly finder: RuntimeFinder;
+  private readonly podFinder: PodFinder;
   private readonly sampler: Sampler;
   /** Runtimes left out of the next sweep, so the sampler forgets them. */
   private forgetNext = new Set<string>();
@@ -63,9 +69,10 @@ export class SweepCore {
   constructor(
     private readonly reader: ProcReader,
     private readonly clock: Clock,
-    options: { pss: boolean },
+    options: { pss: boolean; cgroups?: CgroupUsageReader },
   ) {
     this.finder = new RuntimeFinder(reader);
+    this.podFinder = new PodFinder(reader);
     // The sampler reads the table this sweep already read.
     this.sampler = new Sampler({ ...reader, all: () => this.table }, clock, options);
   }
@@ -73,7 +80,8 @@ export class SweepCore {
   sweep(req: SweepRequest): SweepResult {
     const started = performance.now();
     this.table = this.reader.all();
-    const found = this.finder.find(this.table, { hubId: req.hubId, match: req.match === null ? null : new RegExp(req.match), known: req.known });
+    const match = req.match === null ? null : new RegExp(req.match);
+    const found = req.pods ? this.podFinder.find(this.table, { hubId: req.hubId, match, pods: req.pods }) : this.finder.find(this.table, { hubId: req.hubId, match, known: req.known });
     const refs = found
       .filter((r) => !this.forgetNext.has(`${r.user}/${r.server}`))
       .map((r) => ({
@@ -81,6 +89,7 @@ export class SweepCore {
         server: r.server,
         rootPid: r.rootPid,
         others: r.others,
+        ...(r.cgroup ? { cgroup: r.cgroup } : {}),
         notebooks: req.notebooks[`${r.user}/${r.server}`] ?? {},
         parts: isClusterUsage(r.user) ? ('spark' as const) : ('kernels' as const),
       }));

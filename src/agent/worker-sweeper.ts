@@ -17,7 +17,8 @@ export class WorkerSweeper implements Sweeper {
   private readonly pending = new Map<number, Pending>();
   private next = 1;
 
-  constructor(private readonly options: { pss: boolean }) {}
+  /** `cgroupRoot`: where pods' cgroups are read (node mode), e.g. /sys/fs/cgroup. */
+  constructor(private readonly options: { pss: boolean; cgroupRoot?: string }) {}
 
   sweep(req: SweepRequest): Promise<SweepResult> {
     return this.call((id) => ({ id, sweep: req })) as Promise<SweepResult>;

@@ -310,7 +310,7 @@ export const AgentModel = Type.Object(
     id: Type.String(),
     url: orNull(Type.String({ description: 'null for the embedded agent' })),
     embedded: Type.Boolean(),
-    state: Type.String({ enum: ['unassigned', 'unreachable', 'connecting', 'ok'] }),
+    state: Type.String({ enum: ['unassigned', 'unreachable', 'connecting', 'ok', 'gone'], description: 'gone: its pod was deleted (Kubernetes); not pulled' }),
     owner: orNull(Type.String()),
     lease_expires: TimeOrNull,
     last_offset: Type.Number(),

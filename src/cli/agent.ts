@@ -6,6 +6,8 @@ import { saveIdentity } from '../agent/identity.js';
 import { loadAgentConfig } from '../config/load-agent.js';
 import { systemClock } from '../core/clock.js';
 import { cryptoIds } from '../core/ids.js';
+import { loadKube } from '../kube/config.js';
+import { nodeRuntimePods } from '../kube/runtime-pods.js';
 import { HttpRuntimeClient } from '../runtime-api/client.js';
 import { closeOnSignals } from './signals.js';
 
@@ -32,6 +34,10 @@ export const agentCommand = async (flags: AgentFlags, env: NodeJS.ProcessEnv): P
   const log = pino({ level: config.log_level, base: { app: 'nbhub-agent' } });
   const hub = new HubClient(config.hub, config.token);
   let agentId = '';
+  const k = config.kubernetes;
+  const target = k.node ? loadKube(k, { env }) : null;
+  const node = target ? { pods: nodeRuntimePods(target.kubeConfig, { node: k.node, namespace: target.namespace, log }), cgroupRoot: k.cgroup_root } : undefined;
+  if (node) log.info({ node: k.node }, 'agent: node mode, following the runtime pods on this node');
   const opened = openAgent({
     dir: config.data_dir,
     maxLogBytes: config.max_log_bytes,
@@ -43,6 +49,7 @@ export const agentCommand = async (flags: AgentFlags, env: NodeJS.ProcessEnv): P
     runtimeApi: new HttpRuntimeClient(),
     // Through the hub's proxy (which adds the runtime's credential), as the admin whose token the agent holds.
     viaHub: (r) => ({ target: config.hub, baseUrl: `/user/${encodeURIComponent(r.user)}/${r.server === '' ? '' : `${encodeURIComponent(r.server)}/`}`, token: config.token }),
+    ...(node ? { node } : {}),
     settings: (identity) => ({ hubId: identity.hubId, intervalSeconds: config.interval_seconds || identity.intervalSeconds || 10, match: config.match || null }),
   });
   const { identity, agent } = opened;

@@ -39,6 +39,27 @@ export const agentConfigSchema = z
       }, 'must be a regular expression')
       .describe('Follow only the runtimes whose user/server matches this regular expression (empty: all of this hub’s).'),
     pss: z.boolean().default(false).describe('Report memory as PSS instead of RSS (costly, see monitoring.pss).'),
+    kubernetes: z
+      .object({
+        node: z
+          .string()
+          .max(253)
+          .default('')
+          .describe(
+            "Node mode (a DaemonSet): the node this agent runs on (set it from the downward API's spec.nodeName). Its hub's runtime pods on that node are followed, their processes found by cgroup (else by marker); empty: runtimes found by marker only.",
+          ),
+        namespace: z
+          .string()
+          .regex(/^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'a Kubernetes namespace name (lower-case letters, digits and -)')
+          .max(63)
+          .default('')
+          .describe("Node mode: the namespace of the runtime pods (the hub's kubernetes.namespace). Empty: the kubeconfig context's, in cluster the agent's own, else default."),
+        kubeconfig: z.string().default('').describe("Node mode: the kubeconfig to read pods with. Empty: in cluster (the pod's service account)."),
+        cgroup_root: z.string().min(1).default('/sys/fs/cgroup').describe("Node mode: where the host's cgroup hierarchies are mounted; each runtime's CPU and memory are read from its pod's cgroup there when readable."),
+      })
+      .strict()
+      .prefault({})
+      .describe('Node mode of the agent (on Kubernetes, one per node).'),
     log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('Log verbosity.'),
   })
   .strict();

@@ -96,4 +96,6 @@ export interface PulledAgent {
 export interface MonitorView extends UsageSource {
   /** Undefined when this instance does not pull the agent (another holds its lease). */
   pulling(agentId: string): PulledAgent | undefined;
+  /** Whether the agent registered at `url` is known to be gone (on Kubernetes: its pod deleted). */
+  gone(url: string | null): boolean;
 }

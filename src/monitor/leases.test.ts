@@ -34,4 +34,8 @@ describe('planLeases', () => {
     const agents = [agent('n0'), agent('n1'), agent('n2', 'a', 500), agent('n3', 'b', 9_000)];
     expect(planLeases({ me: 'a', now: NOW, live: ['a', 'b'], local: null, agents }).claim).toEqual(['n2', 'n0']);
   });
+  it('lets go of an agent whose pod is gone, never claims one, and does not count it in the shares', () => {
+    const agents = [{ ...agent('n1', 'a', 5_000), gone: true }, { ...agent('n2'), gone: true }, agent('n3'), agent('n4')];
+    expect(planLeases({ me: 'a', now: NOW, live: ['a', 'b'], local: null, agents })).toEqual({ claim: ['n3'], renew: [], release: ['n1'] });
+  });
 });

@@ -1,6 +1,7 @@
 import type { Clock } from '../core/clock.js';
 import { HubError } from '../core/errors.js';
 import { heldForMs, renewEveryMs } from '../core/instances.js';
+import type { AgentPresence } from '../core/agent-presence.js';
 import type { AgentStats, EventBatch, EventSource } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
 import { RESOLUTIONS, type AgentRecord, type EventBatchWrite, type PreparedBatch, type Resolution, type Store } from '../core/store.js';
@@ -36,6 +37,8 @@ export interface MonitorOptions {
   connect(rec: AgentRecord): EventSource;
   /** The in-process agent, which only this instance can read. */
   local?: { id: string; source: EventSource } | undefined;
+  /** Which separate agents still exist (on Kubernetes, their pods); absent: all registered ones are pulled. */
+  presence?: AgentPresence | undefined;
 }
 
 interface Pulled {
@@ -92,6 +95,13 @@ export class Monitor implements UsageSource {
     // The in-process agent says when a sweep is logged: its events are stored at once, not at the next tick.
     const local = o.local;
     local?.source.watch?.(() => this.pullOne(local.id));
+    // An agent pod gone, or a new one, is acted on at once rather than at the next lease round.
+    o.presence?.onChange(() => void this.leaseTick());
+  }
+
+  /** Whether the agent registered at `url` is known to be gone (its pod deleted). */
+  gone(url: string | null): boolean {
+    return url !== null && (this.o.presence?.gone(url) ?? false);
   }
 
   async start(): Promise<void> {
@@ -104,6 +114,7 @@ export class Monitor implements UsageSource {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.o.presence?.close();
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     await this.leasing;
@@ -180,7 +191,7 @@ export class Monitor implements UsageSource {
       now,
       local,
       live,
-      agents: records.map((r) => ({ id: r.id, shared: r.url !== null, owner: r.leaseOwner, expires: r.leaseExpires })),
+      agents: records.map((r) => ({ id: r.id, shared: r.url !== null, owner: r.leaseOwner, expires: r.leaseExpires, gone: this.gone(r.url) })),
     });
     const until = now + heldForMs(leaseMs);
     const held = new Set(await store.agents.renew(me, plan.renew, until));

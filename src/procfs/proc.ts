@@ -112,6 +112,15 @@ export const readEnviron = (pid: number): string | undefined => {
   }
 };
 
+/** A process's cgroup membership (/proc/<pid>/cgroup: a line per hierarchy), when readable. */
+export const readCgroup = (pid: number): string | undefined => {
+  try {
+    return readFileSync(`/proc/${pid}/cgroup`, 'latin1');
+  } catch {
+    return undefined;
+  }
+};
+
 /** The value of `name` in a NUL-separated environment (readEnviron's), or null when it is not set (pure). */
 export const environValue = (environ: string, name: string): string | null => {
   const at = environ.startsWith(`${name}=`) ? 0 : environ.indexOf(`\0${name}=`) + 1;

@@ -18,6 +18,8 @@ export type WatchEvent<T> = { type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK
 export interface Api {
   readonly server: URL;
   get<T>(path: string): Promise<T>;
+  /** A plain-text answer (pods/log). */
+  getText(path: string): Promise<string>;
   /** Undefined on 404. */
   find<T>(path: string): Promise<T | undefined>;
   post<T>(path: string, body: unknown): Promise<T>;
@@ -48,7 +50,7 @@ export const createApi = async (kc: KubeConfig): Promise<Api> => {
       req.end(data);
     });
 
-  const call = async <T>(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<T> => {
+  const call = async <T>(method: string, path: string, body?: unknown, contentType = 'application/json', raw = false): Promise<T> => {
     const res = await open(method, path, body, contentType);
     const chunks: Buffer[] = [];
     for await (const chunk of res) chunks.push(chunk as Buffer);
@@ -64,12 +66,14 @@ export const createApi = async (kc: KubeConfig): Promise<Api> => {
       } catch { /* not JSON: keep the text */ }
       throw new ApiError(status, reason, `${method} ${path}: ${status} ${message}`);
     }
+    if (raw) return text as T;
     return (text ? JSON.parse(text) : undefined) as T;
   };
 
   return {
     server,
     get: (path) => call('GET', path),
+    getText: (path) => call<string>('GET', path, undefined, 'application/json', true),
     find: async (path) => {
       try {
         return await call('GET', path);

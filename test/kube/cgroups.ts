@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -64,5 +64,37 @@ export const removeCgroup = (path: string, children: string[] = []) => {
         rmdirSync(join(ROOT, h, c));
       } catch { /* gone already, or still busy */ }
     }
+  }
+};
+
+/**
+ * Removes every cgroup folder of a pod (any QoS level, both hierarchies), retrying for up to `waitMs` while
+ * killed processes are still leaving them. True when nothing is left.
+ */
+export const removePodCgroups = async (uid: string, waitMs = 3000): Promise<boolean> => {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    let left = false;
+    for (const h of HIERARCHIES) {
+      for (const qos of ['', 'besteffort/', 'burstable/']) {
+        const dir = join(ROOT, h, `kubepods/${qos}pod${uid}`);
+        if (!existsSync(dir)) continue;
+        for (const d of readdirSync(dir, { withFileTypes: true })) {
+          if (!d.isDirectory()) continue;
+          try {
+            rmdirSync(join(dir, d.name));
+          } catch {
+            left = true;
+          }
+        }
+        try {
+          rmdirSync(dir);
+        } catch {
+          left = true;
+        }
+      }
+    }
+    if (!left || Date.now() > deadline) return !left;
+    await new Promise((r) => setTimeout(r, 100));
   }
 };

@@ -40,6 +40,8 @@ export const withDefaultTag = (name: string) => {
 /** What a containerd-backed kubelet says when an image is not in the registry. */
 export const pullFailure = (name: string) => {
   const ref = withDefaultTag(name);
-  const full = ref.includes('/') && ref.split('/')[0]!.includes('.') ? ref : `docker.io/${ref.includes('/') ? ref : `library/${ref}`}`;
+  const first = ref.split('/')[0]!;
+  const hasRegistry = ref.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
+  const full = hasRegistry ? ref : `docker.io/${ref.includes('/') ? ref : `library/${ref}`}`;
   return `failed to pull and unpack image "${full}": failed to resolve reference "${full}": ${full}: not found`;
 };

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import type { V1Container, V1ContainerState, V1ContainerStatus, V1Pod, V1PodCondition } from '@kubernetes/client-node';
 import { type Api, ApiError } from './api.js';
-import { makeContainerCgroup, oomKills, podCgroup, removeCgroup } from './cgroups.js';
+import { makeContainerCgroup, oomKills, podCgroup, removeCgroup, removePodCgroups } from './cgroups.js';
 import { type Mount, startContainer } from './container.js';
 import { commandLine, ConfigError, containerEnv, type Lookup, parseQuantity } from './env.js';
 import type { Recorder } from './events.js';
@@ -127,6 +127,7 @@ export class PodWorker {
       mkdirSync(this.dir, { recursive: true });
       writeFileSync(join(this.dir, 'pod.json'), JSON.stringify({ namespace: this.ns, name: this.name, uid: this.uid }));
       this.ip = allocateIp(`${this.ns}/${this.name}`);
+      writeFileSync(join(this.dir, 'ip'), this.ip); // released by a restarted kubelet if this one dies
       this.write();
       if (!(await this.mountVolumes())) return;
       const inits = this.containers.filter((c) => c.init);
@@ -231,6 +232,13 @@ export class PodWorker {
     if (this.stop.signal.aborted) return undefined;
     c.env = env;
     const argv = commandLine(c.spec, image, env);
+    if (argv.length === 0) {
+      c.state = { waiting: { reason: 'CreateContainerError', message: 'failed to generate container spec: no command specified' } };
+      this.ctx.record(this.pod, 'Warning', 'Failed', 'Error: failed to generate container spec: no command specified', this.fieldPath(c));
+      this.write();
+      await sleep(restartBackoffMs(c.restarts + 1, this.ctx.backoffBaseMs), this.stop.signal);
+      return this.stop.signal.aborted ? undefined : this.startOnce(c);
+    }
     c.id = randomBytes(32).toString('hex');
     const cgroupPath = this.ctx.cgroups ? `${podCgroup(qosClass(this.pod), this.uid)}/${c.id}` : undefined;
     const limit = c.spec.resources?.limits?.['memory'];
@@ -254,11 +262,11 @@ export class PodWorker {
     });
     c.exited = exited.then(() => undefined);
     c.state = { running: { startedAt } } as unknown as V1ContainerState;
-    c.started = true;
-    c.ready = !c.spec.readinessProbe && !c.init;
+    c.started = !c.spec.startupProbe || c.init;
+    c.ready = !c.spec.readinessProbe && !c.spec.startupProbe && !c.init;
     this.ctx.record(this.pod, 'Normal', 'Started', `Started container ${c.spec.name}`, this.fieldPath(c));
     this.write();
-    if (!c.init && c.spec.readinessProbe) void this.probeLoop(c, exited);
+    if (!c.init) void this.probes(c, exited);
     const { code, signal, error } = await exited;
     c.child = undefined;
     c.ready = false;
@@ -338,32 +346,66 @@ export class PodWorker {
     return undefined;
   }
 
-  private async probeLoop(c: CState, exited: Promise<unknown>) {
-    const probe = c.spec.readinessProbe!;
-    let gone = false;
-    void exited.then(() => { gone = true; });
+  /** Startup probe first (gating the others), then readiness and liveness, at their periods, as a kubelet runs them. */
+  private async probes(c: CState, exited: Promise<unknown>) {
+    const run = { gone: false };
+    void exited.then(() => { run.gone = true; });
+    if (c.spec.startupProbe) {
+      if (!(await this.probeLoop(c, run, 'Startup'))) return;
+      c.started = true;
+      if (!c.spec.readinessProbe) c.ready = true;
+      this.write();
+    }
+    await Promise.all([
+      c.spec.readinessProbe ? this.probeLoop(c, run, 'Readiness') : undefined,
+      c.spec.livenessProbe ? this.probeLoop(c, run, 'Liveness') : undefined,
+    ]);
+  }
+
+  /**
+   * One probe's loop. Readiness flips `ready`; liveness, and a startup probe that never succeeds, kill the
+   * container after failureThreshold failures (it restarts per restartPolicy). Startup resolves true on success.
+   */
+  private async probeLoop(c: CState, run: { gone: boolean }, kind: 'Startup' | 'Readiness' | 'Liveness'): Promise<boolean> {
+    const probe = (kind === 'Startup' ? c.spec.startupProbe : kind === 'Readiness' ? c.spec.readinessProbe : c.spec.livenessProbe)!;
     const ports = Object.fromEntries((c.spec.ports ?? []).filter((p) => p.name).map((p) => [p.name!, p.containerPort]));
+    const over = () => run.gone || this.stop.signal.aborted;
     let ok = 0, bad = 0;
-    await sleep((probe.initialDelaySeconds ?? 0) * 1000, this.stop.signal);
-    while (!gone && !this.stop.signal.aborted) {
+    if (kind !== 'Startup' || probe.initialDelaySeconds) await sleep((probe.initialDelaySeconds ?? 0) * 1000, this.stop.signal);
+    while (!over()) {
       const r = await runProbe(probe, this.ip!, c.pid, c.env ?? {}, ports);
-      if (gone || this.stop.signal.aborted) return;
+      if (over()) return false;
       if (r.ok) {
         bad = 0;
-        if (++ok >= (probe.successThreshold ?? 1) && !c.ready) {
-          c.ready = true;
-          this.write();
+        if (++ok >= (probe.successThreshold ?? 1)) {
+          if (kind === 'Startup') return true;
+          if (kind === 'Readiness' && !c.ready) {
+            c.ready = true;
+            this.write();
+          }
         }
       } else {
         ok = 0;
-        this.ctx.record(this.pod, 'Warning', 'Unhealthy', `Readiness probe failed: ${r.message}`, this.fieldPath(c));
-        if (++bad >= (probe.failureThreshold ?? 3) && c.ready) {
-          c.ready = false;
-          this.write();
+        this.ctx.record(this.pod, 'Warning', 'Unhealthy', `${kind} probe failed: ${r.message}`, this.fieldPath(c));
+        if (++bad >= (probe.failureThreshold ?? 3)) {
+          if (kind === 'Readiness') {
+            if (c.ready) {
+              c.ready = false;
+              this.write();
+            }
+          } else {
+            this.ctx.record(this.pod, 'Normal', 'Killing', `Container ${c.spec.name} failed ${kind.toLowerCase()} probe, will be restarted`, this.fieldPath(c));
+            const grace = probe.terminationGracePeriodSeconds ?? this.pod.spec?.terminationGracePeriodSeconds ?? 30;
+            this.signal(c, 'SIGTERM');
+            const pid = c.pid;
+            setTimeout(() => { if (c.child && c.pid === pid) this.signal(c, 'SIGKILL'); }, grace * 1000).unref();
+            return false;
+          }
         }
       }
       await sleep((probe.periodSeconds ?? 10) * 1000, this.stop.signal);
     }
+    return false;
   }
 
   /**
@@ -371,7 +413,13 @@ export class PodWorker {
    * then the final status and the delete with grace 0. graceSeconds 0 (a forced delete) kills at once.
    */
   terminate(graceSeconds: number, deleteObject: boolean): Promise<void> {
-    this.killing ??= (async () => {
+    const deadline = Date.now() + graceSeconds * 1000;
+    if (this.killing) {
+      // A second delete with a shorter grace period (or a forced one) brings the SIGKILL forward.
+      if (deadline < this.killDeadline) this.scheduleKill(deadline);
+      return this.killing;
+    }
+    this.killing = (async () => {
       this.stop.abort();
       this.terminal = true;
       const running = this.containers.filter((c) => c.child);
@@ -379,15 +427,23 @@ export class PodWorker {
         this.ctx.record(this.pod, 'Normal', 'Killing', `Stopping container ${c.spec.name}`, this.fieldPath(c));
         this.signal(c, graceSeconds > 0 ? 'SIGTERM' : 'SIGKILL');
       }
-      const all = Promise.all(running.map((c) => c.exited ?? Promise.resolve()));
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([all, new Promise<void>((r) => { timer = setTimeout(r, graceSeconds * 1000); })]);
-      clearTimeout(timer);
-      for (const c of running) if (c.child) this.signal(c, 'SIGKILL');
-      await all;
+      this.scheduleKill(deadline);
+      await Promise.all(running.map((c) => c.exited ?? Promise.resolve()));
+      clearTimeout(this.killTimer);
       await this.finish(deleteObject);
     })();
     return this.killing;
+  }
+
+  private killDeadline = Infinity;
+  private killTimer: NodeJS.Timeout | undefined;
+
+  private scheduleKill(deadline: number) {
+    this.killDeadline = deadline;
+    clearTimeout(this.killTimer);
+    this.killTimer = setTimeout(() => {
+      for (const c of this.containers) if (c.child) this.signal(c, 'SIGKILL');
+    }, Math.max(0, deadline - Date.now()));
   }
 
   private signal(c: CState, sig: NodeJS.Signals) {
@@ -406,8 +462,7 @@ export class PodWorker {
       }
       this.write();
       await this.flush();
-      for (const c of this.containers) if (c.cgroup) removeCgroup(c.cgroup);
-      if (this.ctx.cgroups) removeCgroup(podCgroup(qosClass(this.pod), this.uid));
+      if (this.ctx.cgroups) await removePodCgroups(this.uid);
       if (this.ip) releaseIp(this.ip);
     }
     if (deleteObject) {
@@ -482,7 +537,7 @@ export class PodWorker {
       lastState: c.last ?? {},
       ready: c.ready,
       restartCount: c.restarts,
-      started: !!c.state.running,
+      started: !!c.state.running && c.started,
     });
     return {
       phase,

@@ -3,13 +3,13 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import { type Api, createApi, listWatch } from './api.js';
-import { cgroupsWritable, removeCgroup } from './cgroups.js';
+import { cgroupsWritable, removePodCgroups } from './cgroups.js';
 import { mountNamespacesUsable } from './container.js';
 import { createRecorder } from './events.js';
 import { loadImages } from './images.js';
 import { startLogServer } from './log-server.js';
 import { keepAlive, registerNode } from './node.js';
-import { releaseAllMine } from './pod-ips.js';
+import { releaseAllMine, releaseIp } from './pod-ips.js';
 import { type NodeContext, PodWorker } from './pod-worker.js';
 import { ensureStorageClass, startProvisioner } from './provisioner.js';
 
@@ -56,10 +56,29 @@ const byName = (ns: string, name: string) => [...workers.values()].find((w) => w
 
 const logs = await startLogServer(DIR, (ns, name, container) => {
   const w = byName(ns, name);
-  if (!w) return undefined;
-  const c = container ?? w.pod.spec?.containers[0]?.name;
-  return { file: join(DIR, 'pods', w.pod.metadata!.uid!, `${c}.log`), live: () => !w.finished };
+  if (w) {
+    const c = container ?? w.pod.spec?.containers[0]?.name;
+    return { file: join(DIR, 'pods', w.pod.metadata!.uid!, `${c}.log`), live: () => !w.finished };
+  }
+  // A pod that ended before this kubelet restarted: its logs are kept until the pod object goes.
+  const uid = keptPods().find((p) => p.namespace === ns && p.name === name)?.uid;
+  return uid && container ? { file: join(DIR, 'pods', uid, `${container}.log`), live: () => false } : undefined;
 });
+
+/** Pod folders without a worker (pods that ended before a restart), from their pod.json. */
+function keptPods(): { namespace: string; name: string; uid: string }[] {
+  const root = join(DIR, 'pods');
+  if (!existsSync(root)) return [];
+  return readdirSync(root).filter((uid) => !workers.has(uid)).flatMap((uid) => {
+    try {
+      return [{ ...(JSON.parse(readFileSync(join(root, uid, 'pod.json'), 'utf8')) as { namespace: string; name: string }), uid }];
+    } catch {
+      return [];
+    }
+  });
+}
+
+const dropPodDir = (uid: string) => rmSync(join(DIR, 'pods', uid), { recursive: true, force: true });
 
 const cgroupProblem = cgroupsWritable();
 if (cgroupProblem) log(`running pods without cgroups: ${cgroupProblem}`);
@@ -126,7 +145,10 @@ const onPod = (pod: V1Pod) => {
     const phase = pod.status?.phase;
     if (deleting || phase === 'Succeeded' || phase === 'Failed') {
       // Nothing of it runs here: a terminal or never-started pod being deleted only needs the final delete.
-      if (deleting) void api.delete(`/api/v1/namespaces/${pod.metadata!.namespace}/pods/${pod.metadata!.name}`, { gracePeriodSeconds: 0, preconditions: { uid } }).catch(() => {});
+      if (deleting) {
+        dropPodDir(uid);
+        void api.delete(`/api/v1/namespaces/${pod.metadata!.namespace}/pods/${pod.metadata!.name}`, { gracePeriodSeconds: 0, preconditions: { uid } }).catch(() => {});
+      }
       return;
     }
     w = new PodWorker(pod, ctx);
@@ -144,16 +166,19 @@ const onPod = (pod: V1Pod) => {
 
 const onGone = (uid: string) => {
   const w = workers.get(uid);
-  if (!w) return;
+  if (!w) {
+    dropPodDir(uid);
+    return;
+  }
   workers.delete(uid);
   w.killNow();
-  void w.terminate(0, false);
+  void w.terminate(0, false).then(() => dropPodDir(uid));
 };
 
 void listWatch<V1Pod>(api, '/api/v1/pods', `fieldSelector=${encodeURIComponent(`spec.nodeName=${NODE}`)}`, {
   sync: (pods) => {
     const seen = new Set(pods.map((p) => p.metadata!.uid!));
-    for (const uid of [...workers.keys()]) if (!seen.has(uid)) onGone(uid);
+    for (const uid of [...workers.keys(), ...keptPods().map((p) => p.uid)]) if (!seen.has(uid)) onGone(uid);
     pods.forEach(onPod);
   },
   event: (ev) => (ev.type === 'DELETED' ? onGone(ev.object.metadata!.uid!) : onPod(ev.object)),
@@ -170,7 +195,9 @@ const shutdown = () => {
   for (const w of workers.values()) w.killNow();
   releaseAllMine();
   logs.close();
-  setTimeout(() => process.exit(0), 200);
+  // The cgroup folders can go once the killed processes have left them.
+  const uids = [...workers.keys()];
+  void Promise.all(cgroupProblem ? [] : uids.map((uid) => removePodCgroups(uid, 2000))).finally(() => process.exit(0));
 };
 process.on('SIGTERM', shutdown);
 process.on('SIGINT', shutdown);
@@ -200,10 +227,9 @@ async function endLeftovers(api: Api) {
         } catch { /* gone */ }
       }
     }
-    for (const qos of ['', 'besteffort/', 'burstable/']) {
-      const dir = `/sys/fs/cgroup/memory/kubepods/${qos}pod${uid}`;
-      if (existsSync(dir)) removeCgroup(`kubepods/${qos}pod${uid}`, readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name));
-    }
+    if (!cgroupProblem && !(await removePodCgroups(uid))) log(`cgroups of leftover pod ${uid} still busy`);
+    const ipFile = join(podDir, 'ip');
+    if (existsSync(ipFile)) releaseIp(readFileSync(ipFile, 'utf8').trim());
     try {
       const meta = JSON.parse(readFileSync(join(podDir, 'pod.json'), 'utf8')) as { namespace: string; name: string };
       const pod = await api.find<V1Pod>(`/api/v1/namespaces/${meta.namespace}/pods/${meta.name}`);
@@ -223,6 +249,10 @@ async function endLeftovers(api: Api) {
       }
       if (pod?.metadata?.uid === uid && pod.metadata.deletionTimestamp) {
         await api.delete(`/api/v1/namespaces/${meta.namespace}/pods/${meta.name}`, { gracePeriodSeconds: 0, preconditions: { uid } });
+      } else if (pod?.metadata?.uid === uid) {
+        // Kept for its logs while the pod object exists (`kubectl logs` of an ended pod), as a kubelet keeps them.
+        for (const f of readdirSync(podDir).filter((f) => f.endsWith('.pid') || f === 'ip')) rmSync(join(podDir, f), { force: true });
+        continue;
       }
     } catch (err) {
       log(`leftover pod ${uid}: ${(err as Error).message}`);

@@ -16,7 +16,7 @@ export type PodVolumes = Record<string, string>;
 
 const b64 = (s: string) => Buffer.from(s, 'base64');
 
-const writeItems = async (dir: string, data: Record<string, Buffer>, items: V1KeyToPath[] | undefined, what: string, optional: boolean) => {
+const writeItems = async (dir: string, data: Record<string, Buffer>, items: V1KeyToPath[] | undefined, what: string, optional: boolean, defaultMode?: number) => {
   if (items?.length) {
     for (const it of items) {
       const v = data[it.key];
@@ -24,10 +24,10 @@ const writeItems = async (dir: string, data: Record<string, Buffer>, items: V1Ke
         if (optional) continue;
         throw new MountError(`${what}: key ${it.key} not found`);
       }
-      await writeAt(join(dir, it.path), v, it.mode);
+      await writeAt(join(dir, it.path), v, it.mode ?? defaultMode);
     }
   } else {
-    for (const [k, v] of Object.entries(data)) await writeAt(join(dir, k), v);
+    for (const [k, v] of Object.entries(data)) await writeAt(join(dir, k), v, defaultMode);
   }
 };
 
@@ -99,7 +99,7 @@ const prepareOne = async (api: Api, pod: V1Pod, podDir: string, v: V1Volume, src
       if (v.secret.optional) return dir;
       throw new MountError(`secret "${v.secret.secretName}" not found`);
     }
-    await writeItems(dir, data, v.secret.items, `secret ${v.secret.secretName}`, !!v.secret.optional);
+    await writeItems(dir, data, v.secret.items, `secret ${v.secret.secretName}`, !!v.secret.optional, v.secret.defaultMode);
     return dir;
   }
   if (v.configMap) {
@@ -108,29 +108,29 @@ const prepareOne = async (api: Api, pod: V1Pod, podDir: string, v: V1Volume, src
       if (v.configMap.optional) return dir;
       throw new MountError(`configmap "${v.configMap.name}" not found`);
     }
-    await writeItems(dir, data, v.configMap.items, `configmap ${v.configMap.name}`, !!v.configMap.optional);
+    await writeItems(dir, data, v.configMap.items, `configmap ${v.configMap.name}`, !!v.configMap.optional, v.configMap.defaultMode);
     return dir;
   }
   if (v.downwardAPI) {
-    for (const it of v.downwardAPI.items ?? []) if (it.fieldRef) await writeAt(join(dir, it.path), fieldFile(pod, it.fieldRef.fieldPath), it.mode);
+    for (const it of v.downwardAPI.items ?? []) if (it.fieldRef) await writeAt(join(dir, it.path), fieldFile(pod, it.fieldRef.fieldPath), it.mode ?? v.downwardAPI.defaultMode);
     return dir;
   }
   if (v.projected) {
     for (const s of v.projected.sources ?? []) {
       if (s.serviceAccountToken) {
-        await writeAt(join(dir, s.serviceAccountToken.path), await src.token(pod, s.serviceAccountToken.audience, s.serviceAccountToken.expirationSeconds), 0o600);
+        await writeAt(join(dir, s.serviceAccountToken.path), await src.token(pod, s.serviceAccountToken.audience, s.serviceAccountToken.expirationSeconds), v.projected.defaultMode ?? 0o600);
       } else if (s.secret) {
         const data = await src.secret(s.secret.name!);
         if (!data && !s.secret.optional) throw new MountError(`secret "${s.secret.name}" not found`);
-        if (data) await writeItems(dir, data, s.secret.items, `secret ${s.secret.name}`, !!s.secret.optional);
+        if (data) await writeItems(dir, data, s.secret.items, `secret ${s.secret.name}`, !!s.secret.optional, v.projected.defaultMode);
       } else if (s.configMap) {
         const data = await src.configMap(s.configMap.name!);
         // kube-root-ca.crt is published by the controller manager; until it is, use the cluster's CA (same content).
         const cm = data ?? (s.configMap.name === 'kube-root-ca.crt' ? { 'ca.crt': Buffer.from(src.caCert) } : undefined);
         if (!cm && !s.configMap.optional) throw new MountError(`configmap "${s.configMap.name}" not found`);
-        if (cm) await writeItems(dir, cm, s.configMap.items, `configmap ${s.configMap.name}`, !!s.configMap.optional);
+        if (cm) await writeItems(dir, cm, s.configMap.items, `configmap ${s.configMap.name}`, !!s.configMap.optional, v.projected.defaultMode);
       } else if (s.downwardAPI) {
-        for (const it of s.downwardAPI.items ?? []) if (it.fieldRef) await writeAt(join(dir, it.path), fieldFile(pod, it.fieldRef.fieldPath), it.mode);
+        for (const it of s.downwardAPI.items ?? []) if (it.fieldRef) await writeAt(join(dir, it.path), fieldFile(pod, it.fieldRef.fieldPath), it.mode ?? v.projected.defaultMode);
       }
     }
     return dir;

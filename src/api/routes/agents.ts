@@ -22,7 +22,7 @@ export const agentRoutes =
         id: a.id,
         url: a.url,
         embedded: a.url === null,
-        state: agentState(a, ctx.clock.now()),
+        state: agentState(a, ctx.clock.now(), ctx.usage?.gone(a.url) ?? false),
         owner: a.leaseOwner,
         lease_expires: isoOrNull(a.leaseExpires),
         last_offset: a.storedOffset,

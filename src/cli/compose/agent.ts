@@ -9,7 +9,9 @@ import { Agent, type AgentOptions, type AgentSettings } from '../../agent/agent.
 import { lockDir, reportedFile } from '../../agent/files.js';
 import type { KnownRoot } from '../../agent/finder.js';
 import { loadIdentity, type AgentIdentity } from '../../agent/identity.js';
+import { cgroupUsageReader } from '../../agent/cgroup-usage.js';
 import { RuntimeInsides } from '../../agent/insides.js';
+import type { RuntimePods } from '../../agent/pods.js';
 import { EventLog } from '../../agent/log/event-log.js';
 import { procfsReader } from '../../agent/proc-reader.js';
 import { inlineSweeper, SweepCore } from '../../agent/sweep.js';
@@ -41,6 +43,8 @@ export const openAgent = (o: {
   known?: () => KnownRoot[];
   viaHub?: AgentOptions['viaHub'];
   inline?: boolean;
+  /** Node mode: the runtime pods on this node, and where their cgroups are read. */
+  node?: { pods: RuntimePods; cgroupRoot: string };
 }): OpenedAgent => {
   mkdirSync(o.dir, { recursive: true });
   const unlock = lockDir(o.dir);
@@ -49,7 +53,9 @@ export const openAgent = (o: {
     const log = EventLog.open(join(o.dir, 'log'), { maxBytes: o.maxLogBytes, clock: o.clock });
     const agent = new Agent({
       log,
-      sweeper: o.inline ? inlineSweeper(new SweepCore(procfsReader, o.clock, { pss: o.pss })) : new WorkerSweeper({ pss: o.pss }),
+      sweeper: o.inline
+        ? inlineSweeper(new SweepCore(procfsReader, o.clock, { pss: o.pss, ...(o.node ? { cgroups: cgroupUsageReader(o.node.cgroupRoot) } : {}) }))
+        : new WorkerSweeper({ pss: o.pss, ...(o.node ? { cgroupRoot: o.node.cgroupRoot } : {}) }),
       seeds: o.seeds,
       notebooksOf: (api) => o.runtimeApi.labelsByKernel(api),
       clock: o.clock,
@@ -58,6 +64,7 @@ export const openAgent = (o: {
       known: o.known,
       viaHub: o.viaHub,
       reported: reportedFile(o.dir),
+      ...(o.node ? { pods: o.node.pods } : {}),
       insides: new RuntimeInsides({ pss: o.pss }),
     });
     return {
@@ -65,6 +72,7 @@ export const openAgent = (o: {
       agent,
       log,
       close: async () => {
+        o.node?.pods.close();
         await agent.stop();
         log.close();
         unlock();

@@ -11,6 +11,8 @@ import type { RuntimeClient } from '../../core/runtime-client.js';
 import type { ProcessDoor } from '../../core/process-door.js';
 import type { Store } from '../../core/store.js';
 import type { RuntimeDirectory } from '../../core/usage.js';
+import { agentPodPresence } from '../../kube/agent-pods.js';
+import { loadKube } from '../../kube/config.js';
 import { HttpAgentClient } from '../../monitor/agent-client.js';
 import { Monitor } from '../../monitor/monitor.js';
 import { RemoteProcessDoor } from '../../monitor/remote-door.js';
@@ -62,6 +64,10 @@ export const createMonitoring = (o: {
           ),
       })
     : null;
+  // On Kubernetes the node agents are pods: the hub watches them, and an agent whose pod is gone is not pulled.
+  const k = o.config.kubernetes;
+  const target = o.config.spawner.kind === 'kubernetes' ? loadKube(k, { env: process.env }) : null;
+  const presence = target ? agentPodPresence(target.kubeConfig, { namespace: target.namespace, hubId: o.hubId, log: o.log }) : undefined;
   const monitor = new Monitor({
     store: o.store,
     clock: o.clock,
@@ -79,6 +85,7 @@ export const createMonitoring = (o: {
     },
     connect: (rec) => new HttpAgentClient(rec.url as string, rec.secret ?? '', m.pull_timeout_seconds * 1000),
     local: local ? { id: local.identity.id, source: new LocalEventSource(local.agent) } : undefined,
+    presence,
   });
   const processes = local
     ? inProcessDoor(local.agent)
