@@ -73,8 +73,8 @@ export class KubernetesSpawner implements Spawner, AppLauncher {
   private readonly mine = new Set<string>();
   /** The last end seen of each pod, so a pod deleted since still tells its exit code (kept 10 minutes). */
   private readonly ends = new Map<string, Ended>();
-  /** Log followers of pods this instance started, by uid. */
-  private readonly followers = new Map<string, AbortController>();
+  /** Log followers of pods this instance started, by uid, with the bytes of output each has written. */
+  private readonly followers = new Map<string, { ac: AbortController; written: number }>();
   /** Event lines of the pods and claims being started or followed, by object uid (else name, before the uid is known). */
   private readonly eventSinks = new Map<string, (ev: CoreV1Event) => void>();
   private shared: Promise<void> | null = null;
@@ -101,7 +101,7 @@ export class KubernetesSpawner implements Spawner, AppLauncher {
       setTimeout(() => this.ends.delete(uid), 10 * 60_000).unref();
     }
     if (type === 'DELETED') {
-      this.followers.get(uid)?.abort();
+      this.followers.get(uid)?.ac.abort();
       this.followers.delete(uid);
       this.eventSinks.delete(uid);
     }
@@ -176,11 +176,15 @@ export class KubernetesSpawner implements Spawner, AppLauncher {
       sinkKeys.push(uid);
       const handle: KubernetesHandle = { v: 1, kind: 'kubernetes', namespace: this.ns, pod: names.pod, uid, claim: names.claim, log };
       const deadline = started + profile.startTimeoutSeconds * 1000;
+      let seen = false;
       // Until the pod has an address, a reason to give up, or the deadline; each change of the pod or an event wakes it.
       for (;;) {
         signal.throwIfAborted();
         const current = this.o.pods.get(names.pod);
-        const view = startView(current?.metadata?.uid === uid ? current : undefined, claimProblem);
+        const ours = current?.metadata?.uid === uid ? current : undefined;
+        seen ||= ours !== undefined;
+        // Not in the watch yet (just made): waiting, not gone.
+        const view = !seen ? { kind: 'waiting' as const } : startView(ours, claimProblem);
         if (view.kind === 'addressed') {
           this.mine.add(uid);
           this.known.set(uid, handle);
@@ -309,12 +313,14 @@ export class KubernetesSpawner implements Spawner, AppLauncher {
   private follow(handle: KubernetesHandle): void {
     if (this.followers.has(handle.uid)) return;
     const ac = new AbortController();
-    this.followers.set(handle.uid, ac);
+    const follower = { ac, written: 0 };
+    this.followers.set(handle.uid, follower);
     const begin = async () => {
       const out = new Writable({
         write: (chunk: Buffer, _enc, cb) => {
           try {
             appendFileSync(handle.log, chunk);
+            follower.written += chunk.length;
           } catch {
             // lost output
           }
@@ -356,10 +362,28 @@ export class KubernetesSpawner implements Spawner, AppLauncher {
   async stop(h: SpawnerHandle, { graceful }: { graceful: boolean }): Promise<void> {
     const handle = asKube(h);
     const grace = graceful ? this.o.settings.graceSeconds : 0;
+    await this.catchUp(handle);
     await this.deletePod(handle.pod, handle.uid, grace);
     await this.gone(handle.pod, handle.uid, (grace + 30) * 1000);
-    this.followers.get(handle.uid)?.abort();
+  }
+
+  /**
+   * Before the pod (and with it its log) goes: what the follower has not written yet (it lags the node's
+   * file), read once through the API; the follower's bytes are a prefix of it.
+   */
+  private async catchUp(handle: KubernetesHandle): Promise<void> {
+    const follower = this.followers.get(handle.uid);
+    if (!follower) return;
+    follower.ac.abort();
     this.followers.delete(handle.uid);
+    if (this.o.pods.get(handle.pod)?.metadata?.uid !== handle.uid) return;
+    try {
+      const text = await this.o.core.readNamespacedPodLog({ name: handle.pod, namespace: this.ns, container: CONTAINER, limitBytes: 1 << 20 });
+      const rest = Buffer.from(text).subarray(follower.written);
+      if (rest.length > 0) appendFileSync(handle.log, rest);
+    } catch {
+      // The node serves no logs: the events are there.
+    }
   }
 
   /** Deletes pod `uid` (the precondition spares a newer pod of the same name); gone already is fine. */
