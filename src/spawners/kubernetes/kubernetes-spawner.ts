@@ -9,7 +9,7 @@ import type { LogFiles } from '../../core/logs.js';
 import type { Logger } from '../../core/logger.js';
 import type { Launched, PollResult, RuntimeSpec, Spawner, SpawnerHandle } from '../../core/spawner.js';
 import type { ObjectCache, ObjectStream } from '../../kube/cache.js';
-import { apiMessage, apiStatus } from '../../kube/errors.js';
+import { apiMessage, apiStatus, isConflict } from '../../kube/errors.js';
 import { COMPONENTS, namesOf, runtimeSelector, selectorString } from './names.js';
 import { claimOf, CONTAINER, filesConfigMapOf, networkPolicyOf, podOf, secretOf, type PodProfile, type PodSettings } from './objects.js';
 import { claimFailure, eventLine, podEnded, startView, type Ended } from './pod-state.js';
@@ -240,16 +240,26 @@ export class KubernetesSpawner implements Spawner, AppLauncher {
     });
   }
 
-  /** The workspace claim, found by its labels or made. */
+  /**
+   * The workspace claim, made, or the one there already. Made first and read only when it exists (409), so a new
+   * runtime's start costs one request here, not a list (bench/kube-spawn: API requests per start). Its name holds
+   * the hash of user and server; the claim found under it must carry this runtime's labels as well.
+   */
   private async ensureClaim(profile: PodProfile, spec: RuntimeSpec) {
-    const selector = selectorString(runtimeSelector(spec.user, spec.server, COMPONENTS.workspace));
-    const found = (await this.o.core.listNamespacedPersistentVolumeClaim({ namespace: this.ns, labelSelector: selector })).items;
-    if (found[0]) return found[0];
+    const body = claimOf(profile, spec, this.o.settings);
+    const name = body.metadata?.name ?? namesOf(spec.user, spec.server).claim;
     try {
-      return await this.o.core.createNamespacedPersistentVolumeClaim({ namespace: this.ns, body: claimOf(profile, spec, this.o.settings) });
+      return await this.o.core.createNamespacedPersistentVolumeClaim({ namespace: this.ns, body });
     } catch (err) {
-      throw new Error(`cannot create the workspace claim: ${apiMessage(err)}`);
+      if (!isConflict(err)) throw new Error(`cannot create the workspace claim: ${apiMessage(err)}`);
     }
+    const found = await this.o.core.readNamespacedPersistentVolumeClaim({ namespace: this.ns, name });
+    const want = runtimeSelector(spec.user, spec.server, COMPONENTS.workspace);
+    const labels = found.metadata?.labels ?? {};
+    if (Object.entries(want).some(([k, v]) => labels[k] !== v)) {
+      throw new Error(`the claim ${name} exists but is not the workspace of ${spec.user}/${spec.server} (its labels differ): not taken over`);
+    }
+    return found;
   }
 
   /**
