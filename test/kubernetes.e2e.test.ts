@@ -6,6 +6,7 @@ import { networkPolicyName } from '../src/spawners/kubernetes/objects.js';
 import { startTestHub, type TestHub } from './helpers/hub.js';
 import { execute, jupyterSettings, managers } from './helpers/jupyter.js';
 import { kubeMissing, startTestCluster, type TestCluster } from './helpers/kube.js';
+import { readSseJson } from './helpers/sse.js';
 
 /**
  * nbhub with spawner.kind kubernetes, end to end on the real control plane (scripts/kube-local.sh), the pods run
@@ -87,20 +88,7 @@ describe.skipIf(missing !== null)(`nbhub on Kubernetes${missing ? ` (skipped: ${
   /** Reads the progress stream until it ends, while the start goes on. */
   const progress = async (user: string, server: string, tok = token): Promise<Array<{ progress: number; message: string; failed?: boolean; ready?: boolean }>> => {
     const res = await hub.api(`${serverPath(user, server)}/progress`, { token: tok });
-    const events: Array<{ progress: number; message: string }> = [];
-    if (!res.ok || !res.body) return events;
-    const decoder = new TextDecoder();
-    let buf = '';
-    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-      buf += decoder.decode(chunk, { stream: true });
-      let end: number;
-      while ((end = buf.indexOf('\n\n')) >= 0) {
-        const data = buf.slice(0, end).split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
-        buf = buf.slice(end + 2);
-        if (data !== '') events.push(JSON.parse(data) as { progress: number; message: string });
-      }
-    }
-    return events;
+    return readSseJson<{ progress: number; message: string; failed?: boolean; ready?: boolean }>(res);
   };
 
   const begin = async (user: string, server: string, profile?: string, tok = token) => {

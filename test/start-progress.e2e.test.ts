@@ -7,6 +7,7 @@ import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHub, type TestHub } from './helpers/hub.js';
+import { readSseJson } from './helpers/sse.js';
 
 const helper = (name: string) => fileURLToPath(new URL(`./helpers/${name}`, import.meta.url));
 
@@ -56,27 +57,7 @@ const begin = async (server: string, profile: string) => {
  */
 const readStream = async (path: string, onEvent?: (e: ProgressEvent) => Promise<void>) => {
   const res = await hub.api(path, { token });
-  const events: ProgressEvent[] = [];
-  if (!res.ok || !res.body) return { res, events };
-  const decoder = new TextDecoder();
-  let buf = '';
-  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-    buf += decoder.decode(chunk, { stream: true });
-    let end: number;
-    while ((end = buf.indexOf('\n\n')) >= 0) {
-      const block = buf.slice(0, end);
-      buf = buf.slice(end + 2);
-      const data = block
-        .split('\n')
-        .filter((l) => l.startsWith('data: '))
-        .map((l) => l.slice(6))
-        .join('\n');
-      if (data === '') continue;
-      const e = JSON.parse(data) as ProgressEvent;
-      events.push(e);
-      await onEvent?.(e);
-    }
-  }
+  const events = await readSseJson<ProgressEvent>(res, onEvent);
   return { res, events };
 };
 
