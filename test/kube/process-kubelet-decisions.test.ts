@@ -89,6 +89,8 @@ describe('status', () => {
     expect(qosClass(pod([{ name: 'a', resources: { limits: { cpu: '1', memory: '1Gi' } } }]))).toBe('Guaranteed');
     expect(qosClass(pod([{ name: 'a', resources: { requests: { cpu: '1000m', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } } }]))).toBe('Guaranteed');
     expect(qosClass(pod([{ name: 'a', resources: { requests: { cpu: '1' } } }]))).toBe('Burstable');
+    // Zero requests count as none (the chart's image puller asks for 0): the API server says BestEffort too.
+    expect(qosClass(pod([{ name: 'a', resources: { requests: { cpu: '0', memory: '0' } } }]))).toBe('BestEffort');
     expect(qosClass(pod([{ name: 'a', resources: { limits: { cpu: '1', memory: '1Gi' } } }, { name: 'b' }]))).toBe('Burstable');
   });
 
