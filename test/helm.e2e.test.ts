@@ -1,11 +1,12 @@
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ApiextensionsV1Api, AuthorizationV1Api, CoreV1Api, DiscoveryV1Api, createConfiguration, KubeConfig, KubernetesObjectApi, ServerConfiguration, type KubernetesObject } from '@kubernetes/client-node';
 import { parse as parseYaml, parseAllDocuments, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { kubeMissing, startTestCluster, type TestCluster } from './helpers/kube.js';
 import { createTestDatabase } from './helpers/postgres.js';
 import { loadConfig } from '../src/config/load.js';
 import { COMPONENTS, LABELS } from '../src/kube/labels.js';
@@ -18,7 +19,6 @@ import { COMPONENTS, LABELS } from '../src/kube/labels.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CHART = join(ROOT, 'deploy/helm/nbhub');
-const KUBE_LOCAL = join(ROOT, 'scripts/kube-local.sh');
 const DATA = process.env['XDG_DATA_HOME'] || join(process.env['HOME'] ?? '/root', '.local/share');
 const HELM = process.env['NBHUB_HELM'] || join(DATA, 'nbhub/bin/helm');
 const CHART_META = parseYaml(readFileSync(join(CHART, 'Chart.yaml'), 'utf8')) as { version: string; appVersion: string };
@@ -192,6 +192,8 @@ describe('helm template', () => {
     const config = loadConfig({ file, env: { NBHUB_SERVICES: services, NBHUB_DATABASE_URL: DB_URL } });
     expect(config.spawner.kind).toBe('kubernetes');
     expect(config.kubernetes.namespace).toBe('helm-b-runtimes');
+    // The hub's id is the release's instance label, so it finds the agent pods the chart labels with it.
+    expect(config.hub_id).toBe('b');
     expect(config.port).toBe(9000);
     expect(config.monitoring.embedded_agent).toBe(false);
     expect(Object.keys(config.profiles)).toEqual(['plain']);
@@ -245,19 +247,15 @@ describe('helm template', () => {
     expect(agent.hostPID).toBe(true);
     expect(agent.tolerations).toEqual([{ operator: 'Exists' }]);
     const env = envOf(agent.containers[0]);
-    expect(env['NODE_NAME']?.valueFrom?.fieldRef?.fieldPath).toBe('spec.nodeName');
-    expect(env['POD_IP']?.valueFrom?.fieldRef?.fieldPath).toBe('status.podIP');
+    // Only keys `nbhub agent` reads (src/config/agent-schema.ts), node and address from the downward API.
+    expect(Object.keys(env).every((k) => k.startsWith('NBHUB_AGENT_'))).toBe(true);
+    expect(env['NBHUB_AGENT_KUBERNETES_NODE']?.valueFrom?.fieldRef?.fieldPath).toBe('spec.nodeName');
+    expect(env['NBHUB_AGENT_IP']?.valueFrom?.fieldRef?.fieldPath).toBe('status.podIP');
+    expect(agent.containers[0]?.args).toEqual(['agent', '--hub', 'http://a-nbhub.helm-a.svc:80']);
     expect(env['NBHUB_AGENT_TOKEN']?.valueFrom?.secretKeyRef).toEqual({ name: 'a-nbhub-tokens', key: 'agent-token' });
-    expect(agent.containers[0]?.volumeMounts.filter((m) => m.readOnly).map((m) => m.mountPath)).toEqual(['/host/proc', '/sys/fs/cgroup']);
+    expect(agent.containers[0]?.volumeMounts.filter((m) => m.readOnly).map((m) => m.mountPath)).toEqual(['/sys/fs/cgroup']);
   });
 });
-
-/** Why the control plane cannot run here, or null (CI builds it: scripts/install-deps.sh --test). */
-const kubeMissing = (): string | null => {
-  const r = spawnSync('bash', ['-c', `cd scripts/kube-local && echo "$(cat go.mod go.sum etcd/main.go | sha256sum | cut -c1-16)"`], { cwd: ROOT, encoding: 'utf8' });
-  const bin = process.env['NBHUB_KUBE_BIN'] || join(DATA, 'nbhub/kube-bin', r.stdout.trim());
-  return ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'etcd'].every((b) => existsSync(join(bin, b))) ? null : `the control plane is not built (${bin}): run scripts/kube-local.sh build`;
-};
 
 /** The CRDs of the Prometheus Operator objects the chart renders, with schemas for the fields it sets, so strict validation checks those too. */
 const operatorCrds = (): KubernetesObject[] => {
@@ -320,22 +318,21 @@ const lost = (want: unknown, got: unknown, path = ''): string[] => {
 };
 
 describe.skipIf(kubeMissing() !== null)(`the chart on the control plane${kubeMissing() ? ` (skipped: ${kubeMissing()})` : ''}`, () => {
-  // Not under /tmp: the hub's pod mounts an emptyDir at /tmp, and the process kubelet's bind mounts that follow
-  // would look for their sources (the node's folder) inside it.
-  mkdirSync(join(DATA, 'nbhub/test-clusters'), { recursive: true });
-  const dir = mkdtempSync(join(DATA, 'nbhub/test-clusters/helm-'));
+  let cluster: TestCluster;
+  let dir = '';
   const kc = new KubeConfig();
   let objects: KubernetesObjectApi;
 
-  beforeAll(() => {
-    const out = execFileSync(KUBE_LOCAL, ['up', '--dir', dir, '--no-node'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-    kc.loadFromFile(out.trim().split('\n').pop() ?? '');
+  beforeAll(async () => {
+    // No node yet: the objects of the first cases stay unscheduled; the running case starts one.
+    cluster = await startTestCluster({ node: false });
+    dir = cluster.dir;
+    kc.loadFromFile(cluster.kubeconfig);
     objects = new KubernetesObjectApi(asIs());
   }, 120_000);
 
-  afterAll(() => {
-    spawnSync(KUBE_LOCAL, ['down', '--dir', dir], { stdio: 'inherit' });
-    rmSync(dir, { recursive: true, force: true });
+  afterAll(async () => {
+    await cluster?.stop();
   });
 
   /**
@@ -449,7 +446,7 @@ describe.skipIf(kubeMissing() !== null)(`the chart on the control plane${kubeMis
 
   // The process kubelet (the node stand-in, test/kube/process-kubelet.ts) runs the hub's pods: nbhub/nbhub:* is
   // this checkout's bin/nbhub.js (npm run build first). It joins only now, so the objects above stay unscheduled.
-  it('runs the hub Deployment on PostgreSQL and serves /hub/api/ through its Service (pods run by the process kubelet)', async () => {
+  it('runs the hub Deployment on PostgreSQL, serving /hub/api/ through its Service, then the agents and the image puller (pods run by the process kubelet)', async () => {
     const core = kc.makeApiClient(CoreV1Api);
     // The releases above would land on the node too: their namespaces go first.
     for (const name of ['helm-a', 'helm-b', 'helm-b-runtimes', 'helm-c']) await core.deleteNamespace({ name }).catch(() => undefined); // absent when run alone
@@ -470,7 +467,7 @@ describe.skipIf(kubeMissing() !== null)(`the chart on the control plane${kubeMis
         database: { url: db.url },
         // Pods share the machine's network here: each hub listens on its own pod address only.
         hub: { listenAddress: '$(POD_IP)', livenessProbe: { initialDelaySeconds: 60 } },
-        // The agent's node mode and the pause image are not in the stand-in yet; their objects are tested above.
+        // The agents and the puller join once the hubs serve (below), as a `helm upgrade` would add them.
         agent: { enabled: false },
         prePuller: { enabled: false },
       });
@@ -521,10 +518,56 @@ describe.skipIf(kubeMissing() !== null)(`the chart on the control plane${kubeMis
       // Both replicas share the one PostgreSQL: each registered itself there as its own instance (its pod's name).
       const instances = await db.query<{ id: string }>('SELECT id FROM hub_instances ORDER BY id');
       expect(instances.map((r) => r.id)).toEqual(pods.map((p) => p.metadata?.name).sort());
+
+      // The agent DaemonSet and the image puller, as the chart renders them for the same release. The agent must
+      // reach a hub: its default, the Service's DNS name, has no endpoints on this node stand-in (the API refuses
+      // 127.x in EndpointSlices, above) and no cluster DNS, so agent.hubUrl names the first hub pod's address.
+      const have = new Set(objs.map((o) => `${o.kind}/${o.metadata?.name}`));
+      const more = render('h', 'helm-h', {
+        database: { url: db.url },
+        hub: { listenAddress: '$(POD_IP)', livenessProbe: { initialDelaySeconds: 60 } },
+        agent: { hubUrl: `http://${ips[0]}:${port}`, dataHostPath: join(dir, 'agent-data'), extraEnv: [{ name: 'NBHUB_AGENT_LOG_LEVEL', value: 'debug' }] },
+      }).filter((o) => !have.has(`${o.kind}/${o.metadata?.name}`));
+      expect(more.map((o) => `${o.kind}/${o.metadata?.name}`).sort()).toEqual(expect.arrayContaining(['DaemonSet/h-nbhub-agent', 'DaemonSet/h-nbhub-image-puller']));
+      await createAll(more);
+      const podsOf = async (component: string) => (await core.listNamespacedPod({ namespace: 'helm-h', labelSelector: `${LABELS.component}=${component},${LABELS.instance}=h` })).items;
+      const describePods = async (component: string) =>
+        (await podsOf(component)).map((p) => `${p.metadata?.name} ${p.status?.phase} ${JSON.stringify([...(p.status?.initContainerStatuses ?? []), ...(p.status?.containerStatuses ?? [])].map((c) => [c.name, c.state]))}\n${spawnSync('bash', ['-c', `tail -c 1500 ${nodeDir}/pods/${p.metadata?.uid}/*.log`], { encoding: 'utf8' }).stdout}`).join('\n');
+      // The puller: one init container per profile image, each completed (pulled, then its no-op), then pause runs.
+      const pullerDone = async () => {
+        const [p] = await podsOf('image-puller');
+        const inits = p?.status?.initContainerStatuses ?? [];
+        return p?.status?.phase === 'Running' && inits.length === p.spec?.initContainers?.length && inits.every((c) => c.state?.terminated?.exitCode === 0);
+      };
+      try {
+        await expect.poll(pullerDone, { timeout: 60_000, interval: 1000 }).toBe(true);
+      } catch (err) {
+        throw new Error(`${(err as Error).message}\n${await describePods('image-puller')}`);
+      }
+      const [puller] = await podsOf('image-puller');
+      expect(puller?.spec?.initContainers?.map((c) => c.image)).toEqual(['quay.io/jupyter/base-notebook:2026-11-30']);
+      // The agent: its pod runs, it registers at its pod's address, and both replicas (one PostgreSQL) list it present.
+      const agentIp = async () => (await podsOf('agent')).find((p) => p.status?.containerStatuses?.[0]?.state?.running)?.status?.podIP;
+      try {
+        await expect.poll(agentIp, { timeout: 60_000, interval: 1000 }).toMatch(/^127\./);
+      } catch (err) {
+        throw new Error(`${(err as Error).message}\n${await describePods('agent')}`);
+      }
+      const ip = await agentIp();
+      const tokens = await core.readNamespacedSecret({ name: 'h-nbhub-tokens', namespace: 'helm-h' });
+      const token = Buffer.from(tokens.data?.['agent-token'] ?? '', 'base64').toString();
+      type Agent = { id: string; url: string; state: string };
+      const agentsAt = async (hubIp: string) => ((await (await fetch(`http://${hubIp}:${port}/hub/api/agents`, { headers: { authorization: `token ${token}` } })).json()) as { agents: Agent[] }).agents;
+      for (const hubIp of ips) {
+        try {
+          await expect.poll(async () => (await agentsAt(hubIp)).filter((a) => a.url === `http://${ip}:8001`).map((a) => a.state), { timeout: 60_000, interval: 1000 }).toEqual(['ok']);
+        } catch (err) {
+          throw new Error(`${(err as Error).message}\n${JSON.stringify(await agentsAt(hubIp))}\n${await describePods('agent')}`);
+        }
+      }
     } finally {
       await core.deleteNamespace({ name: 'helm-h' }).catch(() => undefined);
-      spawnSync(KUBE_LOCAL, ['down', '--dir', dir], { stdio: 'inherit' });
       await db.drop();
     }
-  }, 180_000);
+  }, 300_000);
 });

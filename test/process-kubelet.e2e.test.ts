@@ -317,6 +317,32 @@ describe.skipIf(missing)(`the process kubelet (node stand-in) on the real contro
     expect(pod.status!.phase).toBe('Succeeded');
   });
 
+  it('mounts an emptyDir at /tmp without hiding the other volumes, whose sources are in the node\'s folder under /tmp', async () => {
+    // The test cluster's node folder is under the temporary directory: bound first, /tmp would hide them.
+    expect(cluster.dir.startsWith(`${tmpdir()}/`)).toBe(true);
+    await cluster.api.post(`/api/v1/namespaces/${NS}/secrets`, { metadata: { name: 'under-tmp' }, stringData: { key: 'k3y' } });
+    await createPod({
+      metadata: { name: 'tmp-over' },
+      spec: {
+        restartPolicy: 'Never',
+        containers: [{
+          name: 'c', image: 'busybox',
+          command: ['sh', '-c', 'cat /etc/under/key; echo; cat /var/run/secrets/kubernetes.io/serviceaccount/namespace; echo; cat /tmp/nested/key; echo; ls -A /tmp; echo x > /tmp/scratch && echo written'],
+          volumeMounts: [
+            { name: 's', mountPath: '/etc/under', readOnly: true },
+            { name: 's', mountPath: '/tmp/nested', readOnly: true },
+            { name: 'scratch', mountPath: '/tmp' },
+          ],
+        }],
+        volumes: [{ name: 's', secret: { secretName: 'under-tmp' } }, { name: 'scratch', emptyDir: {} }],
+      },
+    });
+    const pod = await waitPod('tmp-over', ended);
+    // The secret, the service account files and a secret mounted inside /tmp all read; /tmp is the (empty) emptyDir.
+    expect(await podLog('tmp-over')).toBe(`k3y\n${NS}\nk3y\nnested\nwritten\n`);
+    expect(pod.status!.phase).toBe('Succeeded');
+  });
+
   it('deletes gracefully: SIGTERM reaches the process, then the kubelet removes the pod', async () => {
     const out = join(shared, 'graceful');
     await createPod({

@@ -49,7 +49,10 @@ export const startCommand = async (flags: StartFlags, env: NodeJS.ProcessEnv): P
     await store.close();
     throw new ConfigError(`invalid configuration:\n  ${clash}`);
   }
-  const hubId = await hubIdentity(store, cryptoIds);
+  const hubId = await hubIdentity(store, cryptoIds, config.hub_id).catch(async (err: Error) => {
+    await store.close();
+    throw new ConfigError(`invalid configuration:\n  ${err.message}`);
+  });
   const webDir = fileURLToPath(new URL('../../web/dist', import.meta.url));
   const runner = new LocalProcessRunner({ clock: systemClock, env: process.env });
   const hub = await startHub(

@@ -63,6 +63,11 @@ export const configSchema = z
       .default('')
       .refine((v) => v === '' || /^postgres(ql)?:\/\//.test(v), 'must be empty (SQLite) or postgres://…')
       .describe('Empty: SQLite in the data dir. postgres://user@host/db: PostgreSQL.'),
+    hub_id: z
+      .string()
+      .regex(/^$|^[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$/, 'empty, or 1 to 63 letters, digits, ".", "_" and "-", alphanumeric at both ends (a Kubernetes label value)')
+      .default('')
+      .describe("This installation's id (runtimes' NBHUB_HUB marker, their pods' instance label). Empty: a random one chosen on first start. Set it before the first start (the Helm chart sets its release name); it cannot change afterwards."),
     log_level: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info')

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 /**
  * One container as a local process group: a small sh wrapper, run in its own mount namespace (unshare
  * --mount --propagation private), joins the container's cgroups, bind-mounts each volume at its mountPath
- * (read-only remounted where asked), changes to workingDir and execs the command. Output goes to
+ * (staged first, parents first; read-only remounted where asked), changes to workingDir and execs the command. Output goes to
  * <podDir>/<container>.log; the pid is kept in <podDir>/<container>.pid so a restarted kubelet can end it.
  */
 export type Mount = { source: string; target: string; readOnly: boolean };
@@ -29,7 +29,7 @@ const which = (cmd: string) => {
     return cmd;
   }
 };
-const BIN = { mount: which('mount'), mkdir: which('mkdir'), unshare: which('unshare') };
+const BIN = { mount: which('mount'), umount: which('umount'), mkdir: which('mkdir'), unshare: which('unshare') };
 
 /** Null when this machine lets us make mount namespaces; else why not (pods with mounts then fail). */
 export const mountNamespacesUsable = (): string | null => {
@@ -41,13 +41,42 @@ export const mountNamespacesUsable = (): string | null => {
   }
 };
 
-export const wrapperScript = (spec: Pick<ContainerSpec, 'mounts' | 'cgroupProcs' | 'workingDir'>) => {
+const isUnder = (path: string, dir: string) => path === dir || path.startsWith(dir.endsWith('/') ? dir : `${dir}/`);
+
+/**
+ * Where the wrapper stages the volume sources: a folder no mountPath covers or sits in, so mounting one volume
+ * (an emptyDir at /tmp) cannot hide the source of another (a secret under the node's folder in /tmp). The pod's
+ * own folder when nothing is mounted over it, else the first system folder that no mountPath touches.
+ */
+export const stagingDir = (podDir: string, name: string, targets: string[]) => {
+  const free = (d: string) => !targets.some((t) => isUnder(d, t) || isUnder(t, d));
+  return [join(podDir, '.stage', name), '/mnt', '/srv', '/media', '/opt', '/run'].find(free);
+};
+
+/** Parents before children (as runc sorts mounts by destination), so a volume at /a never hides one at /a/b. */
+const byDepth = (mounts: Mount[]) => [...mounts].sort((a, b) => a.target.split('/').filter(Boolean).length - b.target.split('/').filter(Boolean).length);
+
+export const wrapperScript = (spec: Pick<ContainerSpec, 'mounts' | 'cgroupProcs' | 'workingDir' | 'podDir' | 'name'>) => {
   const lines = ['set -e'];
   for (const f of spec.cgroupProcs) lines.push(`echo $$ > ${q(f)}`);
-  for (const m of spec.mounts) {
-    lines.push(`${BIN.mkdir} -p ${q(m.target)}`);
-    lines.push(`${BIN.mount} --bind ${q(m.source)} ${q(m.target)}`);
-    if (m.readOnly) lines.push(`${BIN.mount} -o remount,bind,ro ${q(m.target)}`);
+  const mounts = byDepth(spec.mounts);
+  if (mounts.length) {
+    const stage = stagingDir(spec.podDir, spec.name, mounts.map((m) => m.target));
+    if (!stage) throw new Error(`container ${spec.name}: no folder to stage its volume mounts in (every candidate is under a mountPath)`);
+    // 1. Every source bound into a private tmpfs first, while all of them are still visible.
+    lines.push(`${BIN.mkdir} -p ${q(stage)}`, `${BIN.mount} -t tmpfs -o size=64k,mode=700 nbhub-stage ${q(stage)}`);
+    mounts.forEach((m, i) => {
+      const s = q(`${stage}/${i}`);
+      lines.push(`if [ -d ${q(m.source)} ]; then ${BIN.mkdir} ${s}; else : > ${s}; fi`, `${BIN.mount} --bind ${q(m.source)} ${s}`);
+    });
+    // 2. Then each target from its staged copy, parents first; 3. the staging tmpfs goes, the targets stay.
+    mounts.forEach((m, i) => {
+      const s = q(`${stage}/${i}`);
+      lines.push(`if [ -d ${s} ]; then ${BIN.mkdir} -p ${q(m.target)}; elif [ ! -e ${q(m.target)} ]; then ${BIN.mkdir} -p "$(dirname ${q(m.target)})"; : > ${q(m.target)}; fi`);
+      lines.push(`${BIN.mount} --bind ${s} ${q(m.target)}`);
+      if (m.readOnly) lines.push(`${BIN.mount} -o remount,bind,ro ${q(m.target)}`);
+    });
+    lines.push(`${BIN.umount} -R ${q(stage)}`);
   }
   if (spec.workingDir) lines.push(`${BIN.mkdir} -p ${q(spec.workingDir)}`, `cd ${q(spec.workingDir)}`);
   lines.push('exec "$@"');

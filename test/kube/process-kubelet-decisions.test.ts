@@ -1,6 +1,6 @@
 import type { V1Container, V1Pod } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { wrapperScript } from './container.js';
+import { stagingDir, wrapperScript } from './container.js';
 import { commandLine, ConfigError, containerEnv, expand, fieldFile, fieldValue, parseQuantity } from './env.js';
 import { pullFailure, withDefaultTag } from './images.js';
 import { exitCodeOf, podPhase, qosClass, restartBackoffMs, shouldRestart } from './status.js';
@@ -89,6 +89,8 @@ describe('status', () => {
     expect(qosClass(pod([{ name: 'a', resources: { limits: { cpu: '1', memory: '1Gi' } } }]))).toBe('Guaranteed');
     expect(qosClass(pod([{ name: 'a', resources: { requests: { cpu: '1000m', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } } }]))).toBe('Guaranteed');
     expect(qosClass(pod([{ name: 'a', resources: { requests: { cpu: '1' } } }]))).toBe('Burstable');
+    // Zero requests count as none (the chart's image puller asks for 0): the API server says BestEffort too.
+    expect(qosClass(pod([{ name: 'a', resources: { requests: { cpu: '0', memory: '0' } } }]))).toBe('BestEffort');
     expect(qosClass(pod([{ name: 'a', resources: { limits: { cpu: '1', memory: '1Gi' } } }, { name: 'b' }]))).toBe('Burstable');
   });
 
@@ -117,10 +119,27 @@ describe('images and containers', () => {
   });
 
   it('writes a wrapper that joins the cgroups, mounts (read-only where asked), changes directory and execs', () => {
-    const script = wrapperScript({ cgroupProcs: ['/cg/cgroup.procs'], mounts: [{ source: "/d/it's", target: '/w', readOnly: true }], workingDir: '/w' });
+    const script = wrapperScript({ podDir: '/n/p', name: 'c', cgroupProcs: ['/cg/cgroup.procs'], mounts: [{ source: "/d/it's", target: '/w', readOnly: true }], workingDir: '/w' });
     expect(script).toContain("echo $$ > '/cg/cgroup.procs'");
-    expect(script).toMatch(/mount --bind '\/d\/it'\\''s' '\/w'/);
+    expect(script).toMatch(/mount --bind '\/d\/it'\\''s' '\/n\/p\/.stage\/c\/0'/);
+    expect(script).toMatch(/mount --bind '\/n\/p\/.stage\/c\/0' '\/w'/);
     expect(script).toMatch(/mount -o remount,bind,ro '\/w'/);
     expect(script.trim().split('\n').at(-1)).toBe('exec "$@"');
+  });
+
+  it('stages volume sources where no mountPath can hide them, and mounts parents before children', () => {
+    expect(stagingDir('/tmp/node/pods/p', 'c', ['/home/jovyan'])).toBe('/tmp/node/pods/p/.stage/c');
+    // An emptyDir at /tmp would hide a staging folder under the node's folder in /tmp.
+    expect(stagingDir('/tmp/node/pods/p', 'c', ['/tmp', '/var/run/secrets/x'])).toBe('/mnt');
+    expect(stagingDir('/tmp/node/pods/p', 'c', ['/tmp', '/mnt/data'])).toBe('/srv');
+    const script = wrapperScript({ podDir: '/tmp/p', name: 'c', cgroupProcs: [], workingDir: undefined, mounts: [
+      { source: '/tmp/p/volumes/sa', target: '/tmp/x/sa', readOnly: true },
+      { source: '/tmp/p/volumes/tmp', target: '/tmp', readOnly: false },
+    ] });
+    const at = (re: RegExp) => script.split('\n').findIndex((l) => re.test(l));
+    // Both sources bound into the stage before anything is mounted over /tmp; /tmp before /tmp/x/sa.
+    expect(at(/--bind '\/tmp\/p\/volumes\/sa' '\/mnt\/1'/)).toBeLessThan(at(/--bind '\/mnt\/0' '\/tmp'$/));
+    expect(at(/--bind '\/mnt\/0' '\/tmp'$/)).toBeLessThan(at(/--bind '\/mnt\/1' '\/tmp\/x\/sa'/));
+    expect(at(/umount -R '\/mnt'/)).toBeGreaterThan(at(/--bind '\/mnt\/1' '\/tmp\/x\/sa'/));
   });
 });

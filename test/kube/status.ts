@@ -10,10 +10,12 @@ export const qosClass = (pod: V1Pod): QosClass => {
   const q = (v: unknown) => parseQuantity(String(v));
   let any = false;
   let guaranteed = true;
+  // As the kubelet's GetPodQOS: only quantities above zero count (a request of "0" is none).
+  const positive = (v: unknown) => (v === undefined || q(v) <= 0 ? undefined : v);
   for (const c of all) {
     for (const r of ['cpu', 'memory']) {
-      const lim = c.resources?.limits?.[r];
-      const req = c.resources?.requests?.[r] ?? lim; // requests default to limits
+      const lim = positive(c.resources?.limits?.[r]);
+      const req = positive(c.resources?.requests?.[r]) ?? lim; // requests default to limits
       if (req !== undefined || lim !== undefined) any = true;
       if (lim === undefined || req === undefined || q(req) !== q(lim)) guaranteed = false;
     }

@@ -67,7 +67,8 @@ http://{{ include "nbhub.fullname" . }}.{{ .Release.Namespace }}.svc:{{ .Values.
 {{- end }}
 
 {{/*
-The hub's config file: .Values.config with the spawner set to kubernetes in the runtimes' namespace, and the
+The hub's config file: .Values.config with the spawner set to kubernetes in the runtimes' namespace, hub_id set to
+the release name (the instance label the chart gives its hub and agent pods, which the hub finds its agents by), and the
 role that lets the Prometheus token read metrics. `services` go through the environment (deployment.yaml), so
 they are left out here.
 */}}
@@ -80,6 +81,7 @@ they are left out here.
 {{- $kube := get $config "kubernetes" | default dict }}
 {{- $_ := set $kube "namespace" (include "nbhub.runtimeNamespace" .) }}
 {{- $_ := set $config "kubernetes" $kube }}
+{{- $_ := set $config "hub_id" .Release.Name }}
 {{- $_ := set $config "port" (int .Values.hub.port) }}
 {{- $_ := set $config "data_dir" "/var/lib/nbhub" }}
 {{- $_ := unset $config "services" }}
