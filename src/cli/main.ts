@@ -19,10 +19,10 @@ export const main = async (argv: string[]): Promise<void> => {
   program
     .command('agent')
     .description('Run a monitoring agent for the runtimes on this machine (admin API token in NBHUB_AGENT_TOKEN)')
-    .requiredOption('--hub <url>', 'the hub to register with, e.g. http://hub.internal:8000')
+    .option('--hub <url>', 'the hub to register with, e.g. http://hub.internal:8000 (or NBHUB_AGENT_HUB)')
     .option('--port <n>', 'port to serve the event log on (default 8001)')
     .option('--data-dir <dir>', 'where the event log lives (default ./nbhub-agent-data)')
-    .action((o: { hub: string; port?: string; dataDir?: string }) => agentCommand(o, env));
+    .action((o: { hub?: string; port?: string; dataDir?: string }) => agentCommand(o, env));
   const user = program.command('user').description('Manage users');
   user
     .command('add <name>')

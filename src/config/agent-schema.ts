@@ -7,9 +7,9 @@ import { z } from 'zod';
 export const agentConfigSchema = z
   .object({
     hub: z
-      .string()
+      .string({ error: 'required: the hub URL, with --hub URL or NBHUB_AGENT_HUB' })
       .regex(/^https?:\/\/[^/]+/, 'must be the hub URL, http(s)://host[:port]')
-      .describe('The hub to register with (--hub).'),
+      .describe('The hub to register with (--hub, or NBHUB_AGENT_HUB).'),
     token: z.string().min(1, 'required: an admin API token (`nbhub token create ADMIN`) in NBHUB_AGENT_TOKEN').describe('An admin API token, to register with the hub.'),
     ip: z.string().default('127.0.0.1').describe('Address the agent listens on (the hub pulls its events there).'),
     port: z.number().int().min(0).max(65_535).default(8001).describe('Port the agent listens on (--port).'),
