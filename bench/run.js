@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const BENCHES = ['proxy-http', 'proxy-ws', 'app-proxy', 'kernel-rtt', 'spawn', 'api', 'memory', 'monitoring', 'culling', 'executions', 'agent', 'agent-backlog', 'insides', 'log-shipping', 'cluster-ui', 'spark-submit', 'admin-page', 'users-scopes', 'login'];
+const BENCHES = ['proxy-http', 'proxy-ws', 'app-proxy', 'kernel-rtt', 'spawn', 'api', 'memory', 'monitoring', 'culling', 'executions', 'agent', 'agent-backlog', 'insides', 'log-shipping', 'cluster-ui', 'spark-submit', 'admin-page', 'users-scopes', 'login', 'kube-spawn'];
 const here = dirname(fileURLToPath(import.meta.url));
 const chosen = process.argv.slice(2);
 for (const c of chosen) {

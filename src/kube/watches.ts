@@ -12,6 +12,8 @@ export interface NamespaceWatchOptions {
   logger: Logger;
   /** Pods carrying all of these labels (e.g. nbhub's managed-by and component). */
   podLabels?: Readonly<Record<string, string>>;
+  /** Which pods by field (e.g. `spec.nodeName=node-1` for a node's agent). */
+  podFields?: string;
   /** Which events (a field selector, e.g. `involvedObject.kind=Pod`); events carry no labels of their pod. */
   eventFields?: string;
   tuning?: Pick<ListWatchOptions, 'pageSize' | 'timeoutSeconds' | 'backoff' | 'idleMs'>;
@@ -25,6 +27,7 @@ export const watchPods = (o: NamespaceWatchOptions): WatchCache<V1Pod> =>
     counter: o.counter,
     logger: o.logger,
     labels: o.podLabels,
+    fieldSelector: o.podFields,
   });
 
 /** The shared event stream of one namespace. */
