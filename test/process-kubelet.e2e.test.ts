@@ -117,6 +117,28 @@ describe.skipIf(missing)(`the process kubelet (node stand-in) on the real contro
     expect(await podLog('web-a')).toContain(`tiny-http listening on ${ip}:8080`);
   });
 
+  it('runs JupyterLab from the quay.io/jupyter/base-notebook stand-in on the pod\'s address', async () => {
+    await createPod({
+      metadata: { name: 'lab' },
+      spec: {
+        containers: [{
+          name: 'notebook', image: 'quay.io/jupyter/base-notebook:2025-01-01',
+          args: ['jupyter', 'lab', '--ip=$(POD_IP)', '--port=8888', '--allow-root', '--no-browser', '--IdentityProvider.token=t0k', '--ServerApp.root_dir=/home/jovyan/work'],
+          env: [{ name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } }, { name: 'JUPYTER_RUNTIME_DIR', value: '/tmp/runtime' }],
+          readinessProbe: { httpGet: { path: '/api', port: 8888 }, periodSeconds: 1 },
+          volumeMounts: [{ name: 'work', mountPath: '/home/jovyan/work' }, { name: 'runtime', mountPath: '/tmp/runtime' }],
+        }],
+        volumes: [{ name: 'work', emptyDir: {} }, { name: 'runtime', emptyDir: {} }],
+      },
+    });
+    const pod = await waitPod('lab', running, 60_000);
+    const res = await fetch(`http://${pod.status!.podIP}:8888/api/contents?token=t0k`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ type: 'directory', content: [] });
+    await cluster.api.delete(`/api/v1/namespaces/${NS}/pods/lab`);
+    await waitFor('lab to go', async () => !(await getPod('lab')));
+  }, 90_000);
+
   it('gives two pods listening on the same port different addresses', async () => {
     await createPod(tinyHttp('web-b'));
     const [a, b] = await Promise.all([waitPod('web-a', running), waitPod('web-b', running)]);
@@ -185,6 +207,27 @@ describe.skipIf(missing)(`the process kubelet (node stand-in) on the real contro
     const pod = await waitPod('crashy', (p) => (p.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1 && p.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'CrashLoopBackOff');
     expect(pod.status!.phase).toBe('Running');
     expect(pod.status!.containerStatuses![0]!.state!.waiting!.message).toMatch(/^back-off \d+s restarting failed container=c pod=crashy_default/);
+  });
+
+  it('restarts a container whose liveness probe fails (exec, in the container\'s mounts)', async () => {
+    await createPod({
+      metadata: { name: 'lively' },
+      spec: {
+        terminationGracePeriodSeconds: 1,
+        containers: [{
+          name: 'c', image: 'busybox',
+          command: ['sh', '-c', 'if [ -f /s/restarted ]; then touch /s/healthy; exec sleep 1000; fi; touch /s/restarted /s/healthy; sleep 2; rm /s/healthy; exec sleep 1000'],
+          livenessProbe: { exec: { command: ['cat', '/s/healthy'] }, periodSeconds: 1, failureThreshold: 2 },
+          volumeMounts: [{ name: 's', mountPath: '/s' }],
+        }],
+        volumes: [{ name: 's', emptyDir: {} }],
+      },
+    });
+    const pod = await waitPod('lively', (p) => (p.status?.containerStatuses?.[0]?.restartCount ?? 0) === 1 && !!p.status?.containerStatuses?.[0]?.state?.running);
+    expect(pod.status!.containerStatuses![0]!.lastState!.terminated).toMatchObject({ exitCode: 143, signal: 15 });
+    const messages = (await events('lively')).map((e) => `${e.reason}: ${e.message}`);
+    expect(messages).toContain('Killing: Container c failed liveness probe, will be restarted');
+    expect(messages.some((m) => m.startsWith('Unhealthy: Liveness probe failed: cat: /s/healthy: No such file or directory'))).toBe(true);
   });
 
   it('runs init containers first, in order, and gives the downward API as env and files', async () => {
@@ -328,6 +371,9 @@ describe.skipIf(missing)(`the process kubelet (node stand-in) on the real contro
     expect(failed.type).toBe('Warning');
     expect(failed.message).toContain('not found');
     await waitPod('no-image', (p) => p.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'ImagePullBackOff');
+    // A pod that never started can be deleted at once (a pending start stopped).
+    await cluster.api.delete(`/api/v1/namespaces/${NS}/pods/no-image`);
+    await waitFor('no-image to go', async () => !(await getPod('no-image')), 10_000);
   });
 
   it('binds a claim through the real PV controller; a file written by one pod is read by the next', async () => {
@@ -391,6 +437,7 @@ describe.skipIf(missing)(`the process kubelet (node stand-in) on the real contro
     const after = await waitPod('survivor', ended);
     expect(after.status).toMatchObject({ phase: 'Failed', reason: 'NodeRestarted' });
     expect(alive(pid)).toBe(false);
+    expect(await podLog('survivor')).toContain('tiny-http listening on'); // an ended pod's logs are kept
     // The node runs new pods again.
     await createPod(tinyHttp('after-restart'));
     await waitPod('after-restart', running);

@@ -49,9 +49,12 @@ export const configReference = (): string => {
   const serviceRows = itemRows(serviceSchema);
   const appRows = itemRows(appSchema);
   const agent = z.toJSONSchema(agentConfigSchema, { io: 'input' }) as JsonSchema;
-  const agentRows = Object.entries(agent.properties ?? {}).map(
-    ([key, node]) =>
-      `| \`${key}\` | \`${envName([key], AGENT_ENV_PREFIX)}\` | ${node.enum ? node.enum.map((v) => JSON.stringify(v)).join(' \\| ') : (node.type ?? 'object')} | ${node.default === undefined ? '' : `\`${JSON.stringify(node.default)}\``} | ${node.description ?? ''} |`,
+  // Nested keys (kubernetes.*, node mode) get a row each, as NBHUB_AGENT_KUBERNETES_NODE sets them.
+  const agentRows = Object.entries(agent.properties ?? {}).flatMap(([key, node]) =>
+    (node.type === 'object' && node.properties ? Object.entries(node.properties).map(([k, n]) => [[key, k], n] as const) : [[[key], node] as const]).map(
+      ([path, n]) =>
+        `| \`${path.join('.')}\` | \`${envName([...path], AGENT_ENV_PREFIX)}\` | ${n.enum ? n.enum.map((v) => JSON.stringify(v)).join(' \\| ') : (n.type ?? 'object')} | ${n.default === undefined ? '' : `\`${JSON.stringify(n.default)}\``} | ${n.description ?? ''} |`,
+    ),
   );
   return [
     '# Configuration reference',

@@ -241,6 +241,13 @@ export class PodWorker {
     if (this.stop.signal.aborted) return undefined;
     c.env = env;
     const argv = commandLine(c.spec, image, env);
+    if (argv.length === 0) {
+      c.state = { waiting: { reason: 'CreateContainerError', message: 'failed to generate container spec: no command specified' } };
+      this.ctx.record(this.pod, 'Warning', 'Failed', 'Error: failed to generate container spec: no command specified', this.fieldPath(c));
+      this.write();
+      await sleep(restartBackoffMs(c.restarts + 1, this.ctx.backoffBaseMs), this.stop.signal);
+      return this.stop.signal.aborted ? undefined : this.startOnce(c);
+    }
     c.id = randomBytes(32).toString('hex');
     const cgroupPath = this.ctx.cgroups ? `${podCgroup(qosClass(this.pod), this.uid)}/${c.id}` : undefined;
     const limit = c.spec.resources?.limits?.['memory'];
@@ -264,11 +271,11 @@ export class PodWorker {
     });
     c.exited = exited.then(() => undefined);
     c.state = { running: { startedAt } } as unknown as V1ContainerState;
-    c.started = true;
-    c.ready = !c.spec.readinessProbe && !c.init;
+    c.started = !c.spec.startupProbe || c.init;
+    c.ready = !c.spec.readinessProbe && !c.spec.startupProbe && !c.init;
     this.ctx.record(this.pod, 'Normal', 'Started', `Started container ${c.spec.name}`, this.fieldPath(c));
     this.write();
-    if (!c.init && c.spec.readinessProbe) void this.probeLoop(c, exited);
+    if (!c.init) void this.probes(c, exited);
     const { code, signal, error } = await exited;
     c.child = undefined;
     c.ready = false;
@@ -349,32 +356,66 @@ export class PodWorker {
     return undefined;
   }
 
-  private async probeLoop(c: CState, exited: Promise<unknown>) {
-    const probe = c.spec.readinessProbe!;
-    let gone = false;
-    void exited.then(() => { gone = true; });
+  /** Startup probe first (gating the others), then readiness and liveness, at their periods, as a kubelet runs them. */
+  private async probes(c: CState, exited: Promise<unknown>) {
+    const run = { gone: false };
+    void exited.then(() => { run.gone = true; });
+    if (c.spec.startupProbe) {
+      if (!(await this.probeLoop(c, run, 'Startup'))) return;
+      c.started = true;
+      if (!c.spec.readinessProbe) c.ready = true;
+      this.write();
+    }
+    await Promise.all([
+      c.spec.readinessProbe ? this.probeLoop(c, run, 'Readiness') : undefined,
+      c.spec.livenessProbe ? this.probeLoop(c, run, 'Liveness') : undefined,
+    ]);
+  }
+
+  /**
+   * One probe's loop. Readiness flips `ready`; liveness, and a startup probe that never succeeds, kill the
+   * container after failureThreshold failures (it restarts per restartPolicy). Startup resolves true on success.
+   */
+  private async probeLoop(c: CState, run: { gone: boolean }, kind: 'Startup' | 'Readiness' | 'Liveness'): Promise<boolean> {
+    const probe = (kind === 'Startup' ? c.spec.startupProbe : kind === 'Readiness' ? c.spec.readinessProbe : c.spec.livenessProbe)!;
     const ports = Object.fromEntries((c.spec.ports ?? []).filter((p) => p.name).map((p) => [p.name!, p.containerPort]));
+    const over = () => run.gone || this.stop.signal.aborted;
     let ok = 0, bad = 0;
-    await sleep((probe.initialDelaySeconds ?? 0) * 1000, this.stop.signal);
-    while (!gone && !this.stop.signal.aborted) {
+    if (kind !== 'Startup' || probe.initialDelaySeconds) await sleep((probe.initialDelaySeconds ?? 0) * 1000, this.stop.signal);
+    while (!over()) {
       const r = await runProbe(probe, this.ip!, c.pid, c.env ?? {}, ports);
-      if (gone || this.stop.signal.aborted) return;
+      if (over()) return false;
       if (r.ok) {
         bad = 0;
-        if (++ok >= (probe.successThreshold ?? 1) && !c.ready) {
-          c.ready = true;
-          this.write();
+        if (++ok >= (probe.successThreshold ?? 1)) {
+          if (kind === 'Startup') return true;
+          if (kind === 'Readiness' && !c.ready) {
+            c.ready = true;
+            this.write();
+          }
         }
       } else {
         ok = 0;
-        this.ctx.record(this.pod, 'Warning', 'Unhealthy', `Readiness probe failed: ${r.message}`, this.fieldPath(c));
-        if (++bad >= (probe.failureThreshold ?? 3) && c.ready) {
-          c.ready = false;
-          this.write();
+        this.ctx.record(this.pod, 'Warning', 'Unhealthy', `${kind} probe failed: ${r.message}`, this.fieldPath(c));
+        if (++bad >= (probe.failureThreshold ?? 3)) {
+          if (kind === 'Readiness') {
+            if (c.ready) {
+              c.ready = false;
+              this.write();
+            }
+          } else {
+            this.ctx.record(this.pod, 'Normal', 'Killing', `Container ${c.spec.name} failed ${kind.toLowerCase()} probe, will be restarted`, this.fieldPath(c));
+            const grace = probe.terminationGracePeriodSeconds ?? this.pod.spec?.terminationGracePeriodSeconds ?? 30;
+            this.signal(c, 'SIGTERM');
+            const pid = c.pid;
+            setTimeout(() => { if (c.child && c.pid === pid) this.signal(c, 'SIGKILL'); }, grace * 1000).unref();
+            return false;
+          }
         }
       }
       await sleep((probe.periodSeconds ?? 10) * 1000, this.stop.signal);
     }
+    return false;
   }
 
   /**
@@ -506,7 +547,7 @@ export class PodWorker {
       lastState: c.last ?? {},
       ready: c.ready,
       restartCount: c.restarts,
-      started: !!c.state.running,
+      started: !!c.state.running && c.started,
     });
     return {
       phase,

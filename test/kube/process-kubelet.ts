@@ -56,10 +56,29 @@ const byName = (ns: string, name: string) => [...workers.values()].find((w) => w
 
 const logs = await startLogServer(DIR, (ns, name, container) => {
   const w = byName(ns, name);
-  if (!w) return undefined;
-  const c = container ?? w.pod.spec?.containers[0]?.name;
-  return { file: join(DIR, 'pods', w.pod.metadata!.uid!, `${c}.log`), live: () => !w.finished };
+  if (w) {
+    const c = container ?? w.pod.spec?.containers[0]?.name;
+    return { file: join(DIR, 'pods', w.pod.metadata!.uid!, `${c}.log`), live: () => !w.finished };
+  }
+  // A pod that ended before this kubelet restarted: its logs are kept until the pod object goes.
+  const uid = keptPods().find((p) => p.namespace === ns && p.name === name)?.uid;
+  return uid && container ? { file: join(DIR, 'pods', uid, `${container}.log`), live: () => false } : undefined;
 });
+
+/** Pod folders without a worker (pods that ended before a restart), from their pod.json. */
+function keptPods(): { namespace: string; name: string; uid: string }[] {
+  const root = join(DIR, 'pods');
+  if (!existsSync(root)) return [];
+  return readdirSync(root).filter((uid) => !workers.has(uid)).flatMap((uid) => {
+    try {
+      return [{ ...(JSON.parse(readFileSync(join(root, uid, 'pod.json'), 'utf8')) as { namespace: string; name: string }), uid }];
+    } catch {
+      return [];
+    }
+  });
+}
+
+const dropPodDir = (uid: string) => rmSync(join(DIR, 'pods', uid), { recursive: true, force: true });
 
 const cgroupProblem = cgroupsWritable();
 if (cgroupProblem) log(`running pods without cgroups: ${cgroupProblem}`);
@@ -126,7 +145,10 @@ const onPod = (pod: V1Pod) => {
     const phase = pod.status?.phase;
     if (deleting || phase === 'Succeeded' || phase === 'Failed') {
       // Nothing of it runs here: a terminal or never-started pod being deleted only needs the final delete.
-      if (deleting) void api.delete(`/api/v1/namespaces/${pod.metadata!.namespace}/pods/${pod.metadata!.name}`, { gracePeriodSeconds: 0, preconditions: { uid } }).catch(() => {});
+      if (deleting) {
+        dropPodDir(uid);
+        void api.delete(`/api/v1/namespaces/${pod.metadata!.namespace}/pods/${pod.metadata!.name}`, { gracePeriodSeconds: 0, preconditions: { uid } }).catch(() => {});
+      }
       return;
     }
     w = new PodWorker(pod, ctx);
@@ -144,16 +166,19 @@ const onPod = (pod: V1Pod) => {
 
 const onGone = (uid: string) => {
   const w = workers.get(uid);
-  if (!w) return;
+  if (!w) {
+    dropPodDir(uid);
+    return;
+  }
   workers.delete(uid);
   w.killNow();
-  void w.terminate(0, false);
+  void w.terminate(0, false).then(() => dropPodDir(uid));
 };
 
 void listWatch<V1Pod>(api, '/api/v1/pods', `fieldSelector=${encodeURIComponent(`spec.nodeName=${NODE}`)}`, {
   sync: (pods) => {
     const seen = new Set(pods.map((p) => p.metadata!.uid!));
-    for (const uid of [...workers.keys()]) if (!seen.has(uid)) onGone(uid);
+    for (const uid of [...workers.keys(), ...keptPods().map((p) => p.uid)]) if (!seen.has(uid)) onGone(uid);
     pods.forEach(onPod);
   },
   event: (ev) => (ev.type === 'DELETED' ? onGone(ev.object.metadata!.uid!) : onPod(ev.object)),
@@ -224,6 +249,10 @@ async function endLeftovers(api: Api) {
       }
       if (pod?.metadata?.uid === uid && pod.metadata.deletionTimestamp) {
         await api.delete(`/api/v1/namespaces/${meta.namespace}/pods/${meta.name}`, { gracePeriodSeconds: 0, preconditions: { uid } });
+      } else if (pod?.metadata?.uid === uid) {
+        // Kept for its logs while the pod object exists (`kubectl logs` of an ended pod), as a kubelet keeps them.
+        for (const f of readdirSync(podDir).filter((f) => f.endsWith('.pid') || f === 'ip')) rmSync(join(podDir, f), { force: true });
+        continue;
       }
     } catch (err) {
       log(`leftover pod ${uid}: ${(err as Error).message}`);
