@@ -43,6 +43,7 @@ describe.skipIf(missing !== null)(`monitoring through the node agent on Kubernet
     metadata: { name: 'nbhub-agent-node-1', labels: { [LABELS.name]: 'nbhub', [LABELS.managedBy]: 'nbhub', [LABELS.component]: COMPONENTS.agent, [LABELS.instance]: instance } },
     spec: {
       nodeName: cluster.node as string,
+      hostPID: true,
       terminationGracePeriodSeconds: 5,
       containers: [
         {
