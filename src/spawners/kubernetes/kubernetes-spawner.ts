@@ -75,6 +75,8 @@ export class KubernetesSpawner implements Spawner, AppLauncher {
   private readonly ends = new Map<string, Ended>();
   /** Log followers of pods this instance started, by uid. */
   private readonly followers = new Map<string, AbortController>();
+  /** Bytes of each pod's output the follower has written to the start's log, by uid. */
+  private readonly followed = new Map<string, number>();
   /** Event lines of the pods and claims being started or followed, by object uid (else name, before the uid is known). */
   private readonly eventSinks = new Map<string, (ev: CoreV1Event) => void>();
   private shared: Promise<void> | null = null;
@@ -311,10 +313,16 @@ export class KubernetesSpawner implements Spawner, AppLauncher {
     const ac = new AbortController();
     this.followers.set(handle.uid, ac);
     const begin = async () => {
+      // Bytes of the output this follower received: what a catch-up (stop) wrote already is not written twice.
+      let seen = 0;
       const out = new Writable({
         write: (chunk: Buffer, _enc, cb) => {
+          seen += chunk.length;
+          const written = this.followed.get(handle.uid) ?? 0;
+          const fresh = chunk.subarray(Math.max(0, chunk.length - (seen - written)));
           try {
-            appendFileSync(handle.log, chunk);
+            if (fresh.length > 0) appendFileSync(handle.log, fresh);
+            this.followed.set(handle.uid, Math.max(written, seen));
           } catch {
             // lost output
           }
@@ -356,10 +364,30 @@ export class KubernetesSpawner implements Spawner, AppLauncher {
   async stop(h: SpawnerHandle, { graceful }: { graceful: boolean }): Promise<void> {
     const handle = asKube(h);
     const grace = graceful ? this.o.settings.graceSeconds : 0;
+    await this.catchUpLog(handle);
     await this.deletePod(handle.pod, handle.uid, grace);
     await this.gone(handle.pod, handle.uid, (grace + 30) * 1000);
     this.followers.get(handle.uid)?.abort();
     this.followers.delete(handle.uid);
+    this.followed.delete(handle.uid);
+  }
+
+  /**
+   * What the follower has not written yet of a pod this instance follows (it connects only once the container
+   * runs, and a pod stopped at once would leave its output out of the start's log): read once, before the pod goes.
+   */
+  private async catchUpLog(handle: KubernetesHandle): Promise<void> {
+    if (!this.followers.has(handle.uid) || this.o.pods.get(handle.pod)?.metadata?.uid !== handle.uid) return;
+    try {
+      const text = await this.o.core.readNamespacedPodLog({ name: handle.pod, namespace: this.ns, container: CONTAINER });
+      const rest = Buffer.from(text).subarray(this.followed.get(handle.uid) ?? 0);
+      if (rest.length > 0) {
+        appendFileSync(handle.log, rest);
+        this.followed.set(handle.uid, (this.followed.get(handle.uid) ?? 0) + rest.length);
+      }
+    } catch {
+      // The node serves no logs: the start's log has the events.
+    }
   }
 
   /** Deletes pod `uid` (the precondition spares a newer pod of the same name); gone already is fine. */
