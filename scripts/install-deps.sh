@@ -4,9 +4,10 @@
 #   scripts/install-deps.sh --test   also what the tests use: Debian's notebook 6 (the compatibility suite),
 #                                    Chromium, Prometheus's promtool, PostgreSQL (running), the test apps
 #                                    (Streamlit, butterfly) in ~/.local/share/nbhub/apps, the S3 server (versitygw,
-#                                    built from the Go module proxy into ~/.local/share/nbhub/bin), schemathesis
-#                                    (~/.local/share/nbhub/schemathesis), the Kubernetes control plane
-#                                    (scripts/kube-local.sh build, ~/.local/share/nbhub/kube-bin) and Spark (below)
+#                                    built from the Go module proxy into ~/.local/share/nbhub/bin; helm too, for the
+#                                    Helm chart's tests), schemathesis (~/.local/share/nbhub/schemathesis), the
+#                                    Kubernetes control plane (scripts/kube-local.sh build, ~/.local/share/nbhub/kube-bin)
+#                                    and Spark (below)
 #   scripts/install-deps.sh --spark  also Spark for the hub's clusters: pyspark from PyPI (it carries spark-class and
 #                                    the jars) in ~/.local/share/nbhub/spark, on Java 17 (Debian's, when missing)
 # The runtimes' Python environment is $NBHUB_SPAWNER_JUPYTER_ENV, else $XDG_DATA_HOME/nbhub/jupyter, else
@@ -133,12 +134,24 @@ if [ -n "$TEST" ]; then
 
   # The Kubernetes control plane of the kube tests (kube-apiserver, controller manager, scheduler, etcd), built
   # from the Go module proxy into ~/.local/share/nbhub/kube-bin (cached: a second run does nothing; the first
-  # takes about 15 minutes on 2 cores). The node is the process kubelet (test/kube/), which needs unshare and
+  # took 7 min on 2 cores here, plus the module downloads). The node is the process kubelet (test/kube/), which needs unshare and
   # nsenter (util-linux) and openssl.
   command -v go >/dev/null || apt_install golang-go
   command -v openssl >/dev/null || apt_install openssl
   command -v unshare >/dev/null && command -v nsenter >/dev/null || apt_install util-linux
   scripts/kube-local.sh build
+
+  # helm, for the chart's tests (test/helm.e2e.test.ts: lint, template): built from the Go module proxy like
+  # versitygw, the version stamped in (go install leaves it at "v4.3"). Rebuilt only when the pin changes.
+  helm_stamp="$BIN_DIR/.helm-version"
+  helm_want=$(tr -d '[:space:]' < scripts/requirements/helm.txt)
+  if [ "$(cat "$helm_stamp" 2>/dev/null)" != "$helm_want" ] || [ ! -x "$BIN_DIR/helm" ]; then
+    command -v go >/dev/null || apt_install golang-go
+    echo "building helm ($helm_want) into $BIN_DIR (Go module proxy; a few minutes)" >&2
+    mkdir -p "$BIN_DIR"
+    GOBIN="$BIN_DIR" go install -ldflags "-s -X helm.sh/helm/v4/internal/version.version=${helm_want##*@}" "$helm_want"
+    echo "$helm_want" > "$helm_stamp"
+  fi
 
   # PostgreSQL for the store contract suite: create the cluster on a fresh machine, start it if it is down.
   if ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then

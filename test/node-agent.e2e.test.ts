@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { instanceLabel } from '../src/kube/instance-label.js';
+import { instanceLabel } from '../src/kube/labels.js';
 import { readStat } from '../src/procfs/proc.js';
 import { ANNOTATIONS, COMPONENTS, LABELS } from '../src/kube/labels.js';
 import { startTestHub, type TestHub } from './helpers/hub.js';

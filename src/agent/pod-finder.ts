@@ -1,4 +1,4 @@
-import { instanceLabel } from '../kube/instance-label.js';
+import { instanceLabel } from '../kube/labels.js';
 import { environValue, type ProcStat } from '../procfs/proc.js';
 import { parseProcCgroup, type PodCgroup } from './cgroup.js';
 import type { FoundRuntime } from './finder.js';

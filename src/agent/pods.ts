@@ -7,7 +7,7 @@ export interface RuntimePod {
   uid: string;
   namespace: string;
   name: string;
-  /** The hub the pod belongs to (its instance label, instance-label.ts): an agent follows only its hub's runtimes. */
+  /** The hub the pod belongs to (its instance label, kube/labels.ts instanceLabel): an agent follows only its hub's runtimes. */
   instance: string;
   user: string;
   server: string;

@@ -1,7 +1,7 @@
 import type { KubeConfig, V1Pod } from '@kubernetes/client-node';
 import type { AgentPresence } from '../core/agent-presence.js';
 import type { Logger } from '../core/logger.js';
-import { instanceLabel } from './instance-label.js';
+import { instanceLabel } from './labels.js';
 import { COMPONENTS, LABELS } from './labels.js';
 import { RequestCounter } from './counter.js';
 import { kubeSource } from './source.js';

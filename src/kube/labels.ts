@@ -20,3 +20,15 @@ export const ANNOTATIONS = {
 } as const;
 
 export const COMPONENTS = { runtime: 'runtime', workspace: 'workspace', token: 'runtime-token', agent: 'agent', hub: 'hub' } as const;
+
+/** A label value (≤ 63 of [A-Za-z0-9._-], alphanumeric at both ends, may be empty): readable, not unique. */
+export const labelValue = (s: string): string =>
+  s
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .slice(0, 63)
+    .replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
+
+/** The instance label's value for a hub id: what the spawner labels and the agents and the hub select. */
+export const instanceLabel = (hubId: string): string => labelValue(hubId);

@@ -60,7 +60,9 @@ export class ListWatch {
     // About 5 minutes, spread so that watches opened together do not all end together.
     this.timeoutSeconds = options.timeoutSeconds ?? (() => 240 + Math.floor(Math.random() * 60));
     this.backoff = options.backoff ?? ((n) => backoffDelay(n, Math.random));
-    this.idleMs = options.idleMs ?? 60_000;
+    // The server ends every watch at its timeoutSeconds (≤ 300 s); one silent past that is a dead connection.
+    // Shorter would drop healthy watches of quiet kinds (Events get no bookmarks unless the API server caches them).
+    this.idleMs = options.idleMs ?? 330_000;
   }
 
   start(): void {

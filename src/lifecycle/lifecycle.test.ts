@@ -104,3 +104,21 @@ describe('Lifecycle: a deletion that fails', () => {
     expect(life.servers.get('ann', 'lab')).toMatchObject({ state: 'stopped', removeRequested: true });
   });
 });
+
+describe('Lifecycle: why a workspace is removed', () => {
+  let life: Lifecycle | undefined;
+  afterEach(() => life?.reconciler.shutdown({ stopRuntimes: false }));
+
+  it('tells the spawner a user\'s deletion from a server\'s (kubernetes.delete_claims_with_user keeps claims by it)', async () => {
+    const stopped = (user: string, name: string): ServerRecord => ({ ...newServerRecord(user, name, T0), version: 1, owner: 'local' });
+    const { store, rows } = leftBehind([stopped('ann', ''), stopped('ann', 'lab'), stopped('bob', 'x')]);
+    (store.servers as unknown as { delete: (u: string, n: string) => Promise<void> }).delete = (u, n) => Promise.resolve(void rows.delete(`${u}/${n}`));
+    const removed: string[] = [];
+    const spawner: Spawner = { ...aliveSpawner, removeWorkspace: (s, why) => Promise.resolve(void removed.push(`${s.user}/${s.server}:${why ?? '?'}`)) };
+    life = createLifecycle({ store, spawner, clock: { now: () => T0 }, log: silentLogger, profiles: new Set(['default']), defaultProfile: 'default', pollSeconds: 3600, activityFlushMs: 3_600_000 });
+    await life.reconciler.init();
+    await life.requests.removeUser('ann', 'admin');
+    await life.requests.requestStop('bob', 'x', { by: 'bob', reason: 'user', remove: true });
+    expect(removed.sort()).toEqual(['ann/:user', 'ann/lab:user', 'bob/x:server']);
+  });
+});

@@ -9,7 +9,7 @@ import type { LogFiles } from '../../core/logs.js';
 import type { Logger } from '../../core/logger.js';
 import type { Launched, PollResult, RuntimeSpec, Spawner, SpawnerHandle } from '../../core/spawner.js';
 import type { ObjectCache, ObjectStream } from '../../kube/cache.js';
-import { apiMessage, apiStatus } from '../../kube/errors.js';
+import { apiMessage, apiStatus, isConflict } from '../../kube/errors.js';
 import { COMPONENTS, namesOf, runtimeSelector, selectorString } from './names.js';
 import { claimOf, CONTAINER, filesConfigMapOf, networkPolicyOf, podOf, secretOf, type PodProfile, type PodSettings } from './objects.js';
 import { claimFailure, eventLine, podEnded, startView, type Ended } from './pod-state.js';
@@ -73,10 +73,8 @@ export class KubernetesSpawner implements Spawner, AppLauncher {
   private readonly mine = new Set<string>();
   /** The last end seen of each pod, so a pod deleted since still tells its exit code (kept 10 minutes). */
   private readonly ends = new Map<string, Ended>();
-  /** Log followers of pods this instance started, by uid. */
-  private readonly followers = new Map<string, AbortController>();
-  /** Bytes of each pod's output the follower has written to the start's log, by uid. */
-  private readonly followed = new Map<string, number>();
+  /** Log followers of pods this instance started, by uid, with the bytes of output each has written. */
+  private readonly followers = new Map<string, { ac: AbortController; written: number }>();
   /** Event lines of the pods and claims being started or followed, by object uid (else name, before the uid is known). */
   private readonly eventSinks = new Map<string, (ev: CoreV1Event) => void>();
   private shared: Promise<void> | null = null;
@@ -103,7 +101,7 @@ export class KubernetesSpawner implements Spawner, AppLauncher {
       setTimeout(() => this.ends.delete(uid), 10 * 60_000).unref();
     }
     if (type === 'DELETED') {
-      this.followers.get(uid)?.abort();
+      this.followers.get(uid)?.ac.abort();
       this.followers.delete(uid);
       this.eventSinks.delete(uid);
     }
@@ -178,11 +176,15 @@ export class KubernetesSpawner implements Spawner, AppLauncher {
       sinkKeys.push(uid);
       const handle: KubernetesHandle = { v: 1, kind: 'kubernetes', namespace: this.ns, pod: names.pod, uid, claim: names.claim, log };
       const deadline = started + profile.startTimeoutSeconds * 1000;
+      let seen = false;
       // Until the pod has an address, a reason to give up, or the deadline; each change of the pod or an event wakes it.
       for (;;) {
         signal.throwIfAborted();
         const current = this.o.pods.get(names.pod);
-        const view = startView(current?.metadata?.uid === uid ? current : undefined, claimProblem);
+        const ours = current?.metadata?.uid === uid ? current : undefined;
+        seen ||= ours !== undefined;
+        // Not in the watch yet (just made): waiting, not gone.
+        const view = !seen ? { kind: 'waiting' as const } : startView(ours, claimProblem);
         if (view.kind === 'addressed') {
           this.mine.add(uid);
           this.known.set(uid, handle);
@@ -238,16 +240,26 @@ export class KubernetesSpawner implements Spawner, AppLauncher {
     });
   }
 
-  /** The workspace claim, found by its labels or made. */
+  /**
+   * The workspace claim, made, or the one there already. Made first and read only when it exists (409), so a new
+   * runtime's start costs one request here, not a list (bench/kube-spawn: API requests per start). Its name holds
+   * the hash of user and server; the claim found under it must carry this runtime's labels as well.
+   */
   private async ensureClaim(profile: PodProfile, spec: RuntimeSpec) {
-    const selector = selectorString(runtimeSelector(spec.user, spec.server, COMPONENTS.workspace));
-    const found = (await this.o.core.listNamespacedPersistentVolumeClaim({ namespace: this.ns, labelSelector: selector })).items;
-    if (found[0]) return found[0];
+    const body = claimOf(profile, spec, this.o.settings);
+    const name = body.metadata?.name ?? namesOf(spec.user, spec.server).claim;
     try {
-      return await this.o.core.createNamespacedPersistentVolumeClaim({ namespace: this.ns, body: claimOf(profile, spec, this.o.settings) });
+      return await this.o.core.createNamespacedPersistentVolumeClaim({ namespace: this.ns, body });
     } catch (err) {
-      throw new Error(`cannot create the workspace claim: ${apiMessage(err)}`);
+      if (!isConflict(err)) throw new Error(`cannot create the workspace claim: ${apiMessage(err)}`);
     }
+    const found = await this.o.core.readNamespacedPersistentVolumeClaim({ namespace: this.ns, name });
+    const want = runtimeSelector(spec.user, spec.server, COMPONENTS.workspace);
+    const labels = found.metadata?.labels ?? {};
+    if (Object.entries(want).some(([k, v]) => labels[k] !== v)) {
+      throw new Error(`the claim ${name} exists but is not the workspace of ${spec.user}/${spec.server} (its labels differ): not taken over`);
+    }
+    return found;
   }
 
   /**
@@ -311,18 +323,14 @@ export class KubernetesSpawner implements Spawner, AppLauncher {
   private follow(handle: KubernetesHandle): void {
     if (this.followers.has(handle.uid)) return;
     const ac = new AbortController();
-    this.followers.set(handle.uid, ac);
+    const follower = { ac, written: 0 };
+    this.followers.set(handle.uid, follower);
     const begin = async () => {
-      // Bytes of the output this follower received: what a catch-up (stop) wrote already is not written twice.
-      let seen = 0;
       const out = new Writable({
         write: (chunk: Buffer, _enc, cb) => {
-          seen += chunk.length;
-          const written = this.followed.get(handle.uid) ?? 0;
-          const fresh = chunk.subarray(Math.max(0, chunk.length - (seen - written)));
           try {
-            if (fresh.length > 0) appendFileSync(handle.log, fresh);
-            this.followed.set(handle.uid, Math.max(written, seen));
+            appendFileSync(handle.log, chunk);
+            follower.written += chunk.length;
           } catch {
             // lost output
           }
@@ -364,29 +372,27 @@ export class KubernetesSpawner implements Spawner, AppLauncher {
   async stop(h: SpawnerHandle, { graceful }: { graceful: boolean }): Promise<void> {
     const handle = asKube(h);
     const grace = graceful ? this.o.settings.graceSeconds : 0;
-    await this.catchUpLog(handle);
+    await this.catchUp(handle);
     await this.deletePod(handle.pod, handle.uid, grace);
     await this.gone(handle.pod, handle.uid, (grace + 30) * 1000);
-    this.followers.get(handle.uid)?.abort();
-    this.followers.delete(handle.uid);
-    this.followed.delete(handle.uid);
   }
 
   /**
-   * What the follower has not written yet of a pod this instance follows (it connects only once the container
-   * runs, and a pod stopped at once would leave its output out of the start's log): read once, before the pod goes.
+   * Before the pod (and with it its log) goes: what the follower has not written yet (it lags the node's
+   * file), read once through the API; the follower's bytes are a prefix of it.
    */
-  private async catchUpLog(handle: KubernetesHandle): Promise<void> {
-    if (!this.followers.has(handle.uid) || this.o.pods.get(handle.pod)?.metadata?.uid !== handle.uid) return;
+  private async catchUp(handle: KubernetesHandle): Promise<void> {
+    const follower = this.followers.get(handle.uid);
+    if (!follower) return;
+    follower.ac.abort();
+    this.followers.delete(handle.uid);
+    if (this.o.pods.get(handle.pod)?.metadata?.uid !== handle.uid) return;
     try {
-      const text = await this.o.core.readNamespacedPodLog({ name: handle.pod, namespace: this.ns, container: CONTAINER });
-      const rest = Buffer.from(text).subarray(this.followed.get(handle.uid) ?? 0);
-      if (rest.length > 0) {
-        appendFileSync(handle.log, rest);
-        this.followed.set(handle.uid, (this.followed.get(handle.uid) ?? 0) + rest.length);
-      }
+      const text = await this.o.core.readNamespacedPodLog({ name: handle.pod, namespace: this.ns, container: CONTAINER, limitBytes: 1 << 20 });
+      const rest = Buffer.from(text).subarray(follower.written);
+      if (rest.length > 0) appendFileSync(handle.log, rest);
     } catch {
-      // The node serves no logs: the start's log has the events.
+      // The node serves no logs: the events are there.
     }
   }
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { COMPONENTS, LABELS } from '../../kube/labels.js';
+import { COMPONENTS, LABELS, labelValue } from '../../kube/labels.js';
 
 /**
  * Names and labels of a runtime's objects. Two servers never share one (KubeSpawner's CVE-2020-15110:
@@ -22,15 +22,6 @@ export const safeFragment = (s: string, max: number): string =>
     .replace(/[^a-z0-9]+/g, '-')
     .slice(0, max)
     .replace(/^-+|-+$/g, '');
-
-/** A label value (≤ 63 of [A-Za-z0-9._-], alphanumeric at both ends, may be empty): readable, not unique. */
-export const labelValue = (s: string): string =>
-  s
-    .normalize('NFKD')
-    .replace(/\p{M}/gu, '')
-    .replace(/[^A-Za-z0-9._-]+/g, '-')
-    .slice(0, 63)
-    .replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
 
 /**
  * `nbhub-<user>-<server>-<8 hex>` (≤ 63, a valid DNS-1123 label, so fit for pods, claims, secrets and
@@ -73,4 +64,4 @@ export const selectorString = (labels: Readonly<Record<string, string>>): string
     .map(([k, v]) => `${k}=${v}`)
     .join(',');
 
-export { COMPONENTS };
+export { COMPONENTS, labelValue };

@@ -93,6 +93,8 @@ export const commandOf = (p: PodProfile, spec: RuntimeSpec, s: PodSettings): Pic
       `--ServerApp.base_url=${literal(spec.baseUrl)}`,
       `--ServerApp.root_dir=${literal(s.workspacePath)}`,
       `--ServerApp.identity_provider_class=${HUB_IDENTITY_PROVIDER}`,
+      // Only lets Jupyter run as root where the pod's securityContext allows it (the process kubelet ignores runAsUser).
+      '--allow-root',
     ],
   };
 };
@@ -105,7 +107,8 @@ export const envOf = (p: PodProfile, spec: RuntimeSpec, s: PodSettings): V1EnvVa
   const own = withRuntimeEnv({ ...p.environment, PYTHONPATH: [`${FILES_PATH}/python`, p.environment['PYTHONPATH']].filter(Boolean).join(':') }, spec.environment);
   const plain: Record<string, string> = {
     ...Object.fromEntries(Object.entries(own).filter((e): e is [string, string] => e[1] !== undefined)),
-    JUPYTER_CONFIG_DIR: `${FILES_PATH}/jupyter`,
+    // A search path, not JUPYTER_CONFIG_DIR: Jupyter writes into that one, and the ConfigMap is read-only.
+    JUPYTER_CONFIG_PATH: `${FILES_PATH}/jupyter`,
     PYTHONUNBUFFERED: '1',
     NBHUB_RUNTIME: `${spec.user}/${spec.server}`,
     NBHUB_HUB: s.instance,

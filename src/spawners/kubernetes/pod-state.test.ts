@@ -8,7 +8,10 @@ describe('kubernetes pod state', () => {
   it('waits for an address, then has one', () => {
     expect(startView(undefined)).toEqual({ kind: 'gone' });
     expect(startView(pod({ phase: 'Pending' }))).toEqual({ kind: 'waiting' });
-    expect(startView(pod({ phase: 'Running', podIP: '127.1.0.2' }))).toEqual({ kind: 'addressed', ip: '127.1.0.2' });
+    // An address before the image is pulled is not enough.
+    expect(startView(pod({ phase: 'Pending', podIP: '127.1.0.2' }))).toEqual({ kind: 'waiting' });
+    const started = [{ name: 'runtime', image: 'i', imageID: '', ready: false, restartCount: 0, state: { running: { startedAt: new Date() } } }];
+    expect(startView(pod({ phase: 'Running', podIP: '127.1.0.2', containerStatuses: started }))).toEqual({ kind: 'addressed', ip: '127.1.0.2' });
     // A secret not there yet (created just after the pod): the kubelet retries, so does the start.
     expect(startView(pod({ phase: 'Pending', containerStatuses: [{ name: 'runtime', image: 'i', imageID: '', ready: false, restartCount: 0, state: { waiting: { reason: 'CreateContainerConfigError', message: 'secret "x" not found' } } }] }))).toEqual({ kind: 'waiting' });
   });
@@ -36,6 +39,8 @@ describe('kubernetes pod state', () => {
     const killed = pod({ phase: 'Failed', containerStatuses: [{ name: 'runtime', image: 'i', imageID: '', ready: false, restartCount: 0, state: { terminated: { exitCode: 137, signal: 9 } } }] });
     expect(podEnded(killed)).toMatchObject({ exitCode: 137, signal: 'SIGKILL' });
     expect(startView(exited)).toMatchObject({ kind: 'ended' });
+    // Ran and exited before the start saw it running: launched, poll tells the exit.
+    expect(startView({ ...exited, status: { ...exited.status, podIP: '127.1.0.3' } })).toEqual({ kind: 'addressed', ip: '127.1.0.3' });
   });
 
   it('writes events as kubectl describe shows them', () => {

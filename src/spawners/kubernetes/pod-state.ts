@@ -40,13 +40,15 @@ export const podEnded = (pod: V1Pod): Ended | null => {
 };
 
 /**
- * Where a start stands: an address (the runtime may still be starting inside: readiness says when it is
- * ready), an end, or a reason to give up now: an image that cannot be pulled, a pod no node can take, a
+ * Where a start stands: an address with a started container (the runtime may still be starting inside:
+ * readiness says when it is ready), an end, or a reason to give up now: an image that cannot be pulled, a pod no node can take, a
  * claim that cannot bind (`claimFailure`, from its events).
  */
 export const startView = (pod: V1Pod | undefined, claimFailure: string | null = null): StartView => {
   if (!pod) return { kind: 'gone' };
   const ended = podEnded(pod);
+  // A container that ran and exited already: launched all the same, its exit is poll's to report (with its code and output).
+  if (ended && !pod.metadata?.deletionTimestamp && terminated(pod) && pod.status?.podIP) return { kind: 'addressed', ip: pod.status.podIP };
   if (ended) return { kind: 'ended', exit: ended };
   for (const c of pod.status?.containerStatuses ?? []) {
     const w = c.state?.waiting;
@@ -57,7 +59,9 @@ export const startView = (pod: V1Pod | undefined, claimFailure: string | null = 
   // that cannot bind says so in its own events (claimFailure).
   if (scheduled?.status === 'False' && scheduled.reason === 'Unschedulable' && !/unbound .*PersistentVolumeClaims/i.test(scheduled.message ?? '')) return { kind: 'failed', reason: `Unschedulable: ${scheduled.message ?? ''}`.trim() };
   if (claimFailure) return { kind: 'failed', reason: claimFailure };
-  if (pod.status?.podIP) return { kind: 'addressed', ip: pod.status.podIP };
+  // The address comes with the pod's sandbox, before the image is pulled: only a started container counts.
+  const running = pod.status?.containerStatuses?.some((c) => c.state?.running);
+  if (pod.status?.podIP && running) return { kind: 'addressed', ip: pod.status.podIP };
   return { kind: 'waiting' };
 };
 
