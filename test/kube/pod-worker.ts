@@ -14,6 +14,15 @@ import { runProbe } from './probes.js';
 import { exitCodeOf, podPhase, qosClass, type RestartPolicy, restartBackoffMs, shouldRestart, terminatedReason } from './status.js';
 import { MountError, type PodVolumes, prepareVolumes, type TokenSource } from './volumes.js';
 
+/**
+ * The stand-in runs every process as its own user (root on CI) where a kubelet would switch to the pod's
+ * runAsUser: Jupyter, which refuses root, is told to allow it (a config dir searched after the pod's own).
+ */
+const JUPYTER_AS_ROOT = join(import.meta.dirname, 'jupyter-as-root');
+const asRootForNonRoot = (pod: V1Pod): boolean =>
+  process.getuid?.() === 0 &&
+  [pod.spec?.securityContext, ...(pod.spec?.containers ?? []).map((c) => c.securityContext)].some((sc) => sc?.runAsNonRoot === true || (sc?.runAsUser ?? 0) > 0);
+
 /** What every pod worker shares: the API, the node, the image stand-in. */
 export type NodeContext = {
   api: Api;
@@ -290,6 +299,7 @@ export class PodWorker {
       PATH: path,
       HOME: process.env['HOME'] ?? '/root',
       HOSTNAME: this.pod.spec?.hostname ?? this.name,
+      ...(asRootForNonRoot(this.pod) ? { JUPYTER_CONFIG_PATH: JUPYTER_AS_ROOT } : {}),
       // The kubernetes Service has no endpoints on this control plane (endpoint reconciler none): point at the API directly.
       KUBERNETES_SERVICE_HOST: '127.0.0.1',
       KUBERNETES_SERVICE_PORT: this.ctx.apiPort,

@@ -139,6 +139,12 @@ const resources = (k: ProfileKubernetesConfig) => {
   return { ...(Object.keys(requests).length > 0 ? { requests } : {}), ...(Object.keys(limits).length > 0 ? { limits } : {}) };
 };
 
+/**
+ * jupyter_core's marker that IPython 3 config was migrated: without it, Jupyter in a home with ~/.ipython
+ * writes it into JUPYTER_CONFIG_DIR, read-only here, and exits (Errno 30).
+ */
+const MIGRATED_KEY = 'jupyter-migrated';
+
 /** The runtime's pod: restartPolicy Never (a runtime that exits is the reconciler's to judge), the workspace claim at workspacePath. */
 export const podOf = (p: PodProfile, spec: RuntimeSpec, s: PodSettings): V1Pod => {
   const names = namesOf(spec.user, spec.server);
@@ -182,6 +188,7 @@ export const podOf = (p: PodProfile, spec: RuntimeSpec, s: PodSettings): V1Pod =
             name: filesConfigMapName(s.instance),
             items: [
               ...Object.keys(JUPYTER_CONFIG_FILES).map((f) => ({ key: f, path: `jupyter/${f}` })),
+              { key: MIGRATED_KEY, path: 'jupyter/migrated' },
               { key: 'nbhub_identity.py', path: 'python/nbhub_identity.py' },
             ],
           },
@@ -227,7 +234,7 @@ export const filesConfigMapOf = (s: PodSettings): V1ConfigMap => ({
   apiVersion: 'v1',
   kind: 'ConfigMap',
   metadata: { name: filesConfigMapName(s.instance), namespace: s.namespace, labels: instanceLabels(s, 'runtime-files') },
-  data: { ...JUPYTER_CONFIG_FILES, 'nbhub_identity.py': IDENTITY_MODULE },
+  data: { ...JUPYTER_CONFIG_FILES, 'nbhub_identity.py': IDENTITY_MODULE, [MIGRATED_KEY]: 'nbhub: nothing to migrate from IPython 3\n' },
 });
 
 /** Runtime pods of this instance accept connections only from its hub's and its agents' pods. */
