@@ -181,23 +181,24 @@ describe.skipIf(!haveBinaries)('the shared watch on a real control plane', () =>
   it('retries an update that conflicts with another writer', async () => {
     const counter = new RequestCounter();
     const api = makeCoreApi(kc, counter);
-    await api.createNamespacedPod({ namespace: NS, body: pod('c-a') });
+    // A ConfigMap, not a pod: the scheduler writes to an unscheduled pod's status on its own, a third writer.
+    await api.createNamespacedConfigMap({ namespace: NS, body: { metadata: { name: 'c-a' }, data: { v: '1' } } });
     let reads = 0;
     const conflicts: unknown[] = [];
     const result = await updateWithRetry(
       async () => {
-        const current = await api.readNamespacedPod({ namespace: NS, name: 'c-a' });
+        const current = await api.readNamespacedConfigMap({ namespace: NS, name: 'c-a' });
         reads += 1;
         if (reads === 1) {
           // The other writer gets in between our read and our write.
-          await core.patchNamespacedPod({ namespace: NS, name: 'c-a', body: [{ op: 'add', path: '/metadata/annotations', value: { other: 'writer' } }] });
+          await core.patchNamespacedConfigMap({ namespace: NS, name: 'c-a', body: [{ op: 'add', path: '/metadata/annotations', value: { other: 'writer' } }] });
         }
         return current;
       },
       (p) => ({ ...p, metadata: { ...p.metadata, annotations: { ...p.metadata?.annotations, mine: 'too' } } }),
       async (next) => {
         try {
-          return await api.replaceNamespacedPod({ namespace: NS, name: 'c-a', body: next });
+          return await api.replaceNamespacedConfigMap({ namespace: NS, name: 'c-a', body: next });
         } catch (err) {
           conflicts.push(err);
           throw err;
