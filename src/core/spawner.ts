@@ -50,7 +50,14 @@ export interface Launched {
 
 export type PollResult =
   | { status: 'running' }
-  | { status: 'exited'; exitCode: number | null; signal: string | null; adopted: boolean };
+  | {
+      status: 'exited';
+      exitCode: number | null;
+      signal: string | null;
+      adopted: boolean;
+      /** Why the platform ended it, when the runtime did not (Kubernetes: a pod evicted or lost with its node). */
+      reason?: string | null;
+    };
 
 /** Who accepts connections at a runtime's target right now. */
 export type Listener = 'runtime' | 'other' | 'none';

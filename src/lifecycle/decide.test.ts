@@ -21,6 +21,9 @@ describe('decide', () => {
   it('marks a runtime that dies on its own as failed with its exit status', () => {
     expect(decide(rec('running', 'running'), died, false)).toEqual({ kind: 'mark-failed', exitCode: 3, signal: null });
     expect(decide(rec('running', 'pending'), died, true)).toEqual({ kind: 'mark-failed', exitCode: 3, signal: null });
+    // The platform's reason rides along (a pod whose node was lost has no exit status).
+    const lost = { status: 'exited' as const, exitCode: null, signal: null, adopted: false, reason: 'DeletionByPodGC: PodGC: node no longer exists' };
+    expect(decide(rec('running', 'running'), lost, false)).toEqual({ kind: 'mark-failed', exitCode: null, signal: null, reason: 'DeletionByPodGC: PodGC: node no longer exists' });
   });
   it('marks a ready runtime that exits cleanly by itself as stopped (JupyterLab File > Shut Down), but a clean exit before readiness as failed', () => {
     const clean: Observed = { status: 'exited', exitCode: 0, signal: null, adopted: false };

@@ -10,7 +10,15 @@ export type Action =
   | { kind: 'await-ready' }
   | { kind: 'stop' }
   | { kind: 'mark-stopped'; message: string | null }
-  | { kind: 'mark-failed'; exitCode: number | null; signal: string | null };
+  | { kind: 'mark-failed'; exitCode: number | null; signal: string | null; reason?: string };
+
+/** A runtime that died on its own; the spawner's reason when the platform ended it (a pod of a lost node). */
+const failed = (exited: (Observed & { status: 'exited' }) | undefined): Action => ({
+  kind: 'mark-failed',
+  exitCode: exited?.exitCode ?? null,
+  signal: exited?.signal ?? null,
+  ...(exited?.reason ? { reason: exited.reason } : {}),
+});
 
 export const SHUT_ITSELF_DOWN = 'The runtime shut itself down (exit status 0).';
 
@@ -30,7 +38,7 @@ export const decide = (rec: ServerRecord, observed: Observed, readying: boolean)
         // Died before readiness. Adopted (the hub was down): it is only known to be gone.
         return exited?.adopted
           ? { kind: 'mark-stopped', message: 'The runtime exited while the hub was down.' }
-          : { kind: 'mark-failed', exitCode: exited?.exitCode ?? null, signal: exited?.signal ?? null };
+          : failed(exited);
       case 'running':
         if (alive) return { kind: 'none' };
         if (observed.status === 'none') return { kind: 'mark-stopped', message: null };
@@ -39,7 +47,7 @@ export const decide = (rec: ServerRecord, observed: Observed, readying: boolean)
         if (exited && !exited.adopted && exited.exitCode === 0 && !exited.signal) return { kind: 'mark-stopped', message: SHUT_ITSELF_DOWN };
         return exited?.adopted
           ? { kind: 'mark-stopped', message: 'The runtime exited while the hub was down.' }
-          : { kind: 'mark-failed', exitCode: exited?.exitCode ?? null, signal: exited?.signal ?? null };
+          : failed(exited);
       case 'stopping':
         return { kind: 'stop' };
       case 'stopped':

@@ -235,7 +235,8 @@ export class Reconciler implements RequestHost, StarterHost {
         return;
       case 'mark-failed': {
         const launch = parseLaunchRecord(rec.handle);
-        const message = `The runtime exited ${action.signal ? `on ${action.signal}` : `with status ${String(action.exitCode)}`}${rec.state === 'pending' ? ' before it was ready' : ''}.`;
+        const how = action.reason ? `ended (${action.reason})` : `exited ${action.signal ? `on ${action.signal}` : `with status ${String(action.exitCode)}`}`;
+        const message = `The runtime ${how}${rec.state === 'pending' ? ' before it was ready' : ''}.`;
         let note: string | null = null;
         if (rec.state === 'pending' && launch) {
           const early = await this.starter.earlyExit(key, rec, launch);

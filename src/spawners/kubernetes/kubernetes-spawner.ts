@@ -366,7 +366,7 @@ export class KubernetesSpawner implements Spawner, AppLauncher {
       if (!this.known.has(handle.uid)) this.known.set(handle.uid, handle);
       return { status: 'running' };
     }
-    return { status: 'exited', exitCode: ended.exitCode, signal: ended.signal, adopted: !this.mine.has(handle.uid) };
+    return { status: 'exited', exitCode: ended.exitCode, signal: ended.signal, adopted: !this.mine.has(handle.uid), ...(ended.reason ? { reason: ended.reason } : {}) };
   }
 
   async stop(h: SpawnerHandle, { graceful }: { graceful: boolean }): Promise<void> {

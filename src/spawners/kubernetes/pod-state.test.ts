@@ -48,4 +48,14 @@ describe('kubernetes pod state', () => {
       '[kubernetes pod] Pulled: Successfully pulled image "x" in 1.2s. Image size: 1000 bytes.',
     );
   });
+  it('tells why the control plane ended a pod: its node gone (PodGC), unreachable (taint manager), evicted', () => {
+    const gc = pod(
+      { phase: 'Failed', conditions: [{ type: 'DisruptionTarget', status: 'True', reason: 'DeletionByPodGC', message: 'PodGC: node no longer exists' }] },
+      { deletionTimestamp: new Date() },
+    );
+    expect(podEnded(gc)).toEqual({ exitCode: null, signal: null, reason: 'DeletionByPodGC: PodGC: node no longer exists' });
+    // The kubelet's own reason (node-pressure eviction) comes first.
+    expect(podEnded(pod({ phase: 'Failed', reason: 'Evicted', message: 'The node was low on resource: memory.' }))?.reason).toBe('Evicted: The node was low on resource: memory.');
+    expect(podEnded(pod({ phase: 'Running' }, { deletionTimestamp: new Date() }))?.reason).toBe('the pod is being deleted');
+  });
 });

@@ -32,10 +32,14 @@ export const podEnded = (pod: V1Pod): Ended | null => {
   if (phase !== 'Failed' && phase !== 'Succeeded' && !pod.metadata?.deletionTimestamp) return null;
   const t = terminated(pod);
   const statusReason = pod.status?.reason ? `${pod.status.reason}${pod.status.message ? `: ${pod.status.message}` : ''}` : null;
+  // Why the control plane ended it, when it did (PodGC for a pod of a node that is gone, the taint manager for a
+  // node unreachable too long, the eviction API): Kubernetes writes it as the DisruptionTarget condition.
+  const d = pod.status?.conditions?.find((c) => c.type === 'DisruptionTarget' && c.status === 'True');
+  const disrupted = d ? `${d.reason ?? 'DisruptionTarget'}${d.message ? `: ${d.message}` : ''}` : null;
   return {
     exitCode: t?.exitCode ?? null,
     signal: signalName(t?.signal),
-    reason: statusReason ?? (pod.metadata?.deletionTimestamp && !t ? 'the pod is being deleted' : null),
+    reason: statusReason ?? disrupted ?? (pod.metadata?.deletionTimestamp && !t ? 'the pod is being deleted' : null),
   };
 };
 
