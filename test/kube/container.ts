@@ -18,6 +18,8 @@ export type ContainerSpec = {
   workingDir: string | undefined;
   mounts: Mount[];
   cgroupProcs: string[];
+  /** Host folders that stand for the image's own files (images.ts imageDirs): bound back, read-only, over any volume that covers them. */
+  imageDirs?: string[];
 };
 
 const q = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
@@ -56,10 +58,11 @@ export const stagingDir = (podDir: string, name: string, targets: string[]) => {
 /** Parents before children (as runc sorts mounts by destination), so a volume at /a never hides one at /a/b. */
 const byDepth = (mounts: Mount[]) => [...mounts].sort((a, b) => a.target.split('/').filter(Boolean).length - b.target.split('/').filter(Boolean).length);
 
-export const wrapperScript = (spec: Pick<ContainerSpec, 'mounts' | 'cgroupProcs' | 'workingDir' | 'podDir' | 'name'>) => {
+export const wrapperScript = (spec: Pick<ContainerSpec, 'mounts' | 'cgroupProcs' | 'workingDir' | 'podDir' | 'name' | 'imageDirs'>) => {
   const lines = ['set -e'];
   for (const f of spec.cgroupProcs) lines.push(`echo $$ > ${q(f)}`);
-  const mounts = byDepth(spec.mounts);
+  const covered = (spec.imageDirs ?? []).filter((d) => spec.mounts.some((m) => isUnder(d, m.target) && d !== m.target));
+  const mounts = byDepth([...spec.mounts, ...covered.map((d) => ({ source: d, target: d, readOnly: true }))]);
   if (mounts.length) {
     const stage = stagingDir(spec.podDir, spec.name, mounts.map((m) => m.target));
     if (!stage) throw new Error(`container ${spec.name}: no folder to stage its volume mounts in (every candidate is under a mountPath)`);

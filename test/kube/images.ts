@@ -15,6 +15,13 @@ const REPO = resolve(HERE, '../..');
 const jupyterEnv = () =>
   process.env['NBHUB_SPAWNER_JUPYTER_ENV'] ?? join(process.env['XDG_DATA_HOME'] ?? join(homedir(), '.local/share'), 'nbhub/jupyter');
 
+/**
+ * The "image's own files" of the stand-in: this checkout and the JupyterLab environment. In a real container
+ * they live inside the image, so no volume can hide them; here they are host folders, which a volume mounted
+ * over a parent (an emptyDir at /tmp with the checkout under /tmp) would hide: the container binds them back.
+ */
+export const imageDirs = (): string[] => [REPO, jupyterEnv()];
+
 const fill = (s: string) => s.replaceAll('{jupyterEnv}', jupyterEnv()).replaceAll('{repo}', REPO);
 
 type Entry = { entrypoint: string[]; cmd?: string[]; path?: string[]; size: number };

@@ -8,7 +8,7 @@ import { makeContainerCgroup, oomKills, podCgroup, removeCgroup, removePodCgroup
 import { type Mount, startContainer } from './container.js';
 import { commandLine, ConfigError, containerEnv, type Lookup, parseQuantity } from './env.js';
 import type { Recorder } from './events.js';
-import { type Image, pullFailure } from './images.js';
+import { type Image, imageDirs, pullFailure } from './images.js';
 import { allocateIp, releaseIp } from './pod-ips.js';
 import { runProbe } from './probes.js';
 import { exitCodeOf, podPhase, qosClass, type RestartPolicy, restartBackoffMs, shouldRestart, terminatedReason } from './status.js';
@@ -261,7 +261,7 @@ export class PodWorker {
     });
     for (const m of mounts) if (c.spec.volumeMounts?.find((v) => v.mountPath === m.target)?.subPath) mkdirSync(m.source, { recursive: true });
     this.ctx.record(this.pod, 'Normal', 'Created', `Created container: ${c.spec.name}`, this.fieldPath(c));
-    const child = startContainer({ podDir: this.dir, name: c.spec.name, argv, env, workingDir: c.spec.workingDir, mounts, cgroupProcs: procs });
+    const child = startContainer({ podDir: this.dir, name: c.spec.name, argv, env, workingDir: c.spec.workingDir, mounts, cgroupProcs: procs, imageDirs: imageDirs() });
     c.child = child;
     c.pid = child.pid;
     const startedAt = now();

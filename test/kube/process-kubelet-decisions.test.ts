@@ -142,4 +142,15 @@ describe('images and containers', () => {
     expect(at(/--bind '\/mnt\/0' '\/tmp'$/)).toBeLessThan(at(/--bind '\/mnt\/1' '\/tmp\/x\/sa'/));
     expect(at(/umount -R '\/mnt'/)).toBeGreaterThan(at(/--bind '\/mnt\/1' '\/tmp\/x\/sa'/));
   });
+  it('binds the image\'s own files back, read-only, over a volume that covers them (the checkout under /tmp, an emptyDir at /tmp)', () => {
+    const script = wrapperScript({ podDir: '/n/p', name: 'c', cgroupProcs: [], workingDir: undefined, imageDirs: ['/tmp/ci/repo', '/home/u/jupyter'], mounts: [
+      { source: '/n/p/volumes/tmp', target: '/tmp', readOnly: false },
+    ] });
+    const at = (re: RegExp) => script.split('\n').findIndex((l) => re.test(l));
+    expect(at(/--bind '\/tmp\/ci\/repo' '\/n\/p\/.stage\/c\/1'/)).toBeGreaterThan(-1);
+    expect(at(/--bind '\/n\/p\/.stage\/c\/0' '\/tmp'$/)).toBeLessThan(at(/--bind '\/n\/p\/.stage\/c\/1' '\/tmp\/ci\/repo'/));
+    expect(at(/remount,bind,ro '\/tmp\/ci\/repo'/)).toBeGreaterThan(-1);
+    // Nothing covers the Jupyter environment: it is not mounted at all.
+    expect(script).not.toContain('/home/u/jupyter');
+  });
 });
