@@ -10,6 +10,7 @@ import { startTestHub, type TestHub } from './helpers/hub.js';
 import { jupyterSettings, managers } from './helpers/jupyter.js';
 import { kubeMissing, startTestCluster, type TestCluster } from './helpers/kube.js';
 import { agents } from './helpers/monitoring.js';
+import { agentPod } from './helpers/agent-pod.js';
 
 /**
  * Monitoring through the node agent on the real control plane: the hub (spawner kubernetes, no embedded agent)
@@ -39,31 +40,8 @@ describe.skipIf(missing !== null)(`monitoring through the node agent on Kubernet
   let busyGot = 0;
 
   /** The agent as its DaemonSet would run it (deploy/'s chart): node and address from the downward API. */
-  const agentPod = (instance: string): V1Pod => ({
-    metadata: { name: 'nbhub-agent-node-1', labels: { [LABELS.name]: 'nbhub', [LABELS.managedBy]: 'nbhub', [LABELS.component]: COMPONENTS.agent, [LABELS.instance]: instance } },
-    spec: {
-      nodeName: cluster.node as string,
-      hostPID: true,
-      terminationGracePeriodSeconds: 5,
-      containers: [
-        {
-          name: 'agent',
-          image: 'nbhub/nbhub',
-          args: ['agent', '--hub', hub.url, '--port', '8001', '--data-dir', agentDir],
-          ports: [{ containerPort: 8001 }],
-          env: [
-            { name: 'NBHUB_AGENT_TOKEN', value: admin },
-            { name: 'NBHUB_AGENT_LOG_LEVEL', value: 'warn' },
-            { name: 'NBHUB_AGENT_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
-            { name: 'NBHUB_AGENT_KUBERNETES_NODE', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
-            { name: 'NBHUB_AGENT_KUBERNETES_NAMESPACE', value: NS },
-            // The process kubelet mounts no service account token: the agent reads pods with the test's kubeconfig.
-            { name: 'NBHUB_AGENT_KUBERNETES_KUBECONFIG', value: cluster.kubeconfig },
-          ],
-        },
-      ],
-    },
-  });
+  const agentPodOf = (instance: string): V1Pod =>
+    agentPod({ name: 'nbhub-agent-node-1', node: cluster.node as string, instance, hubUrl: hub.url, token: admin, dataDir: agentDir, namespace: NS, kubeconfig: cluster.kubeconfig, hostPID: true, graceSeconds: 5 });
 
   beforeAll(async () => {
     cluster = await startTestCluster();
@@ -91,7 +69,7 @@ describe.skipIf(missing !== null)(`monitoring through the node agent on Kubernet
     const { items } = await cluster.api.get<{ items: V1Pod[] }>(`/api/v1/namespaces/${NS}/pods?labelSelector=${encodeURIComponent(`${LABELS.component}=${COMPONENTS.runtime}`)}`);
     const instance = items[0]?.metadata?.labels?.[LABELS.instance];
     if (!instance) throw new Error('no runtime pod with an instance label');
-    await cluster.api.post(`/api/v1/namespaces/${NS}/pods`, agentPod(instance));
+    await cluster.api.post(`/api/v1/namespaces/${NS}/pods`, agentPodOf(instance));
     m = managers(jupyterSettings(hub.url, '/user/alice/', alice));
     session = await m.sessions.startNew({ path: 'busy.ipynb', type: 'notebook', name: 'busy.ipynb', kernel: { name: 'python3' } });
     kernelId = session.kernel?.id as string;

@@ -9,6 +9,7 @@ import { ANNOTATIONS, COMPONENTS, LABELS } from '../src/kube/labels.js';
 import { startTestHub, type TestHub } from './helpers/hub.js';
 import { kubeMissing, startTestCluster, type TestCluster } from './helpers/kube.js';
 import { agents, allEvents, type ApiEvent } from './helpers/monitoring.js';
+import { agentPod } from './helpers/agent-pod.js';
 
 /**
  * `nbhub agent` in node mode as a pod (a DaemonSet's), on the real control plane with the process kubelet
@@ -48,30 +49,8 @@ describe.skipIf(missing !== null)(`node agent on the control plane (process kube
   });
 
   /** The agent as its DaemonSet would run it: node and address from the downward API, its log on the node (hostPath). */
-  const agentPod = (name: string): V1Pod => ({
-    metadata: { name, labels: { [LABELS.name]: 'nbhub', [LABELS.managedBy]: 'nbhub', [LABELS.component]: COMPONENTS.agent, [LABELS.instance]: instance } },
-    spec: {
-      nodeName: NODE,
-      terminationGracePeriodSeconds: 10,
-      containers: [
-        {
-          name: 'agent',
-          image: 'nbhub/nbhub',
-          args: ['agent', '--hub', hub.url, '--port', '8001', '--data-dir', agentDir],
-          ports: [{ containerPort: 8001 }],
-          env: [
-            { name: 'NBHUB_AGENT_TOKEN', value: admin },
-            { name: 'NBHUB_AGENT_LOG_LEVEL', value: 'warn' },
-            { name: 'NBHUB_AGENT_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
-            { name: 'NBHUB_AGENT_KUBERNETES_NODE', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
-            { name: 'NBHUB_AGENT_KUBERNETES_NAMESPACE', value: NS },
-            // The process kubelet mounts no service account token: the agent reads pods with the test's kubeconfig.
-            { name: 'NBHUB_AGENT_KUBERNETES_KUBECONFIG', value: kubeconfig },
-          ],
-        },
-      ],
-    },
-  });
+  const agentPodOf = (name: string): V1Pod =>
+    agentPod({ name, node: NODE, instance, hubUrl: hub.url, token: admin, dataDir: agentDir, namespace: NS, kubeconfig });
 
   const podIp = async (name: string): Promise<string> => {
     let ip = '';
@@ -105,7 +84,7 @@ describe.skipIf(missing !== null)(`node agent on the control plane (process kube
     // Not followed: a pod without nbhub's labels on this node, and a runtime pod bound to another node.
     await create(runtimePod('not-runtime', { user: 'eve', server: '', command: ['sleep', '3600'], labels: false }));
     await create(runtimePod('rt-elsewhere', { user: 'carol', server: '', command: ['sleep', '3600'], node: 'node-b' }));
-    await create(agentPod('agent-1'));
+    await create(agentPodOf('agent-1'));
   }, 240_000);
 
   afterAll(async () => {
@@ -173,7 +152,7 @@ describe.skipIf(missing !== null)(`node agent on the control plane (process kube
     // Its lease released: no instance holds it.
     await expect.poll(async () => (await agentState())?.owner ?? null, { timeout: 30_000 }).toBeNull();
 
-    await core.createNamespacedPod({ namespace: NS, body: agentPod('agent-2') });
+    await core.createNamespacedPod({ namespace: NS, body: agentPodOf('agent-2') });
     const ip = await podIp('agent-2');
     await expect.poll(async () => (await agentState())?.state, { timeout: 60_000 }).toBe('ok');
     const head = (before?.last_offset ?? 0) + 5;
