@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { CoreV1Event, V1PersistentVolume, V1PersistentVolumeClaim, V1Pod } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kubeMissing, startTestCluster, type TestCluster } from './helpers/kube.js';
+import { imageDirs } from './kube/images.js';
 
 /**
  * The process kubelet, the node stand-in of the test control plane (test/kube/), against the real
@@ -338,8 +339,10 @@ describe.skipIf(missing)(`the process kubelet (node stand-in) on the real contro
       },
     });
     const pod = await waitPod('tmp-over', ended);
-    // The secret, the service account files and a secret mounted inside /tmp all read; /tmp is the (empty) emptyDir.
-    expect(await podLog('tmp-over')).toBe(`k3y\n${NS}\nk3y\nnested\nwritten\n`);
+    // The secret, the service account files and a secret mounted inside /tmp all read; /tmp is the (empty) emptyDir,
+    // but for the image's own files bound back over it (images.ts imageDirs) when the checkout lives under /tmp (CI).
+    const imageTops = new Set(imageDirs().filter((d) => d.startsWith('/tmp/')).map((d) => d.split('/')[2]));
+    expect((await podLog('tmp-over')).split('\n').filter((l) => !imageTops.has(l))).toEqual(['k3y', NS, 'k3y', 'nested', 'written', '']);
     expect(pod.status!.phase).toBe('Succeeded');
   });
 
