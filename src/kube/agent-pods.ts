@@ -1,11 +1,9 @@
 import type { KubeConfig, V1Pod } from '@kubernetes/client-node';
 import type { AgentPresence } from '../core/agent-presence.js';
 import type { Logger } from '../core/logger.js';
-import { instanceLabel } from './labels.js';
-import { COMPONENTS, LABELS } from './labels.js';
+import { COMPONENTS, instanceLabel, LABELS } from './labels.js';
 import { RequestCounter } from './counter.js';
-import { kubeSource } from './source.js';
-import { WatchCache } from './watch-cache.js';
+import { watchPods } from './watches.js';
 
 /** The hosts node agents are reached at: the IPs of this hub's agent pods that exist and are not being deleted. */
 export const agentPodHosts = (pods: readonly V1Pod[]): Set<string> =>
@@ -28,7 +26,7 @@ export const hostOf = (url: string): string | null => {
 export const agentPodPresence = (kc: KubeConfig, o: { namespace: string; hubId: string; log: Logger }): AgentPresence => {
   const counter = new RequestCounter();
   const labels = { [LABELS.component]: COMPONENTS.agent, [LABELS.instance]: instanceLabel(o.hubId) };
-  const cache = new WatchCache<V1Pod>({ source: kubeSource(kc, 'pods', o.namespace, counter), counter, logger: o.log, labels });
+  const cache = watchPods({ kubeConfig: kc, namespace: o.namespace, counter, logger: o.log, podLabels: labels });
   let hosts: Set<string> | null = null;
   const listeners: Array<() => void> = [];
   const update = () => {

@@ -3,8 +3,7 @@ import type { Logger } from '../core/logger.js';
 import type { RuntimePod, RuntimePods } from '../agent/pods.js';
 import { RequestCounter } from './counter.js';
 import { ANNOTATIONS, COMPONENTS, LABELS } from './labels.js';
-import { kubeSource } from './source.js';
-import { WatchCache } from './watch-cache.js';
+import { watchPods } from './watches.js';
 
 /** The runtime a pod runs, from its labels and annotations (what the spawner wrote); null if it is not one, or has ended. */
 export const runtimePodOf = (pod: V1Pod): RuntimePod | null => {
@@ -30,7 +29,8 @@ export const nodeSelectors = (node: string) => ({
 /** `nbhub agent` in node mode: the runtime pods on its node, from the shared list-watch (watch-cache.ts). */
 export const nodeRuntimePods = (kc: KubeConfig, o: { node: string; namespace: string; log: Logger }): RuntimePods => {
   const counter = new RequestCounter();
-  const cache = new WatchCache<V1Pod>({ source: kubeSource(kc, 'pods', o.namespace, counter), counter, logger: o.log, ...nodeSelectors(o.node) });
+  const { labels, fieldSelector } = nodeSelectors(o.node);
+  const cache = watchPods({ kubeConfig: kc, namespace: o.namespace, counter, logger: o.log, podLabels: labels, podFields: fieldSelector });
   let synced = false;
   void cache.synced().then(() => (synced = true));
   return {
